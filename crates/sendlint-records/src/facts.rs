@@ -1,0 +1,498 @@
+//! The facts that rules judge.
+//!
+//! Detection is code, judgment is data: decoders and the engine compute the
+//! facts below for each record role, and the rule files in `rules/` decide what
+//! they mean with conditions over these names. This table *is* the documentation
+//! a rule author reads (`sendlint rules facts`), so every fact carries a doc line.
+//!
+//! Facts are stored by index in [`Facts`], so evaluating a compiled rule
+//! condition is an array lookup, not a string comparison.
+
+use serde::Serialize;
+use std::fmt;
+
+/// Which published record a fact, rule or diagnosis is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The MX record at the MAIL FROM name.
+    SpfMx,
+    /// The SPF TXT record at the MAIL FROM name.
+    SpfTxt,
+    /// The DKIM TXT record at `S._domainkey.D`.
+    Dkim,
+    /// The DMARC TXT record at `_dmarc.D`.
+    Dmarc,
+    /// The sending domain as a whole (apex sending, sender addresses, …).
+    Domain,
+}
+
+impl Role {
+    /// Every role, in report order.
+    pub const ALL: [Role; 5] = [Role::SpfMx, Role::SpfTxt, Role::Dkim, Role::Dmarc, Role::Domain];
+    /// The four published records, in report order.
+    pub const RECORDS: [Role; 4] = [Role::SpfMx, Role::SpfTxt, Role::Dkim, Role::Dmarc];
+
+    /// The spelling used in rule files, the CLI and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::SpfMx => "spf_mx",
+            Role::SpfTxt => "spf_txt",
+            Role::Dkim => "dkim",
+            Role::Dmarc => "dmarc",
+            Role::Domain => "domain",
+        }
+    }
+
+    /// Parses the spelling of [`Role::as_str`].
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// True for the three TXT roles.
+    pub fn is_txt(self) -> bool {
+        matches!(self, Role::SpfTxt | Role::Dkim | Role::Dmarc)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A byte range inside one observed record.
+///
+/// `record` indexes the records observed for a role (in answer order);
+/// `start`/`len` are byte offsets into that record's *data*: for TXT the
+/// character-strings concatenated with nothing between them, for MX the
+/// presentation text `PREF EXCHANGE`. Renderers map data offsets to the escaped
+/// display text (see [`crate::display`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Span {
+    /// Index of the record among the observed records of the role.
+    pub record: u16,
+    /// Byte offset into the record's data.
+    pub start: u32,
+    /// Length in bytes.
+    pub len: u32,
+}
+
+impl Span {
+    /// A span in record `record` covering `start..start + len`.
+    pub fn new(record: usize, start: usize, len: usize) -> Span {
+        Span {
+            record: u16::try_from(record).unwrap_or(u16::MAX),
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            len: u32::try_from(len).unwrap_or(0),
+        }
+    }
+}
+
+/// The type of a fact, checked when a rule file is loaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactType {
+    /// true / false
+    Bool,
+    /// a signed integer
+    Int,
+    /// text
+    Str,
+    /// a byte range in an observed record, usable only as a label
+    Span,
+}
+
+impl fmt::Display for FactType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FactType::Bool => "bool",
+            FactType::Int => "int",
+            FactType::Str => "string",
+            FactType::Span => "span",
+        })
+    }
+}
+
+/// The value of one fact for one record role. `Unset` means "does not apply"
+/// (e.g. `key_bits` when there is no key): every comparison with it is false.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Value {
+    /// Not computed / not applicable.
+    #[default]
+    Unset,
+    /// A boolean fact.
+    Bool(bool),
+    /// An integer fact.
+    Int(i64),
+    /// A text fact.
+    Str(String),
+    /// A span fact.
+    Span(Span),
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<usize> for Value {
+    fn from(v: usize) -> Self {
+        Value::Int(i64::try_from(v).unwrap_or(i64::MAX))
+    }
+}
+impl From<u16> for Value {
+    fn from(v: u16) -> Self {
+        Value::Int(i64::from(v))
+    }
+}
+impl From<u32> for Value {
+    fn from(v: u32) -> Self {
+        Value::Int(i64::from(v))
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Str(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Str(v.to_owned())
+    }
+}
+impl From<Span> for Value {
+    fn from(v: Span) -> Self {
+        Value::Span(v)
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Unset, Into::into)
+    }
+}
+
+/// The definition of one fact: its name in rule files, type, roles and doc.
+#[derive(Clone, Copy, Debug)]
+pub struct FactDef {
+    /// The fact.
+    pub fact: Fact,
+    /// Its name in rule conditions and templates.
+    pub name: &'static str,
+    /// Its type.
+    pub ty: FactType,
+    /// The roles it is computed for; empty means every role.
+    pub roles: &'static [Role],
+    /// What it means, for rule authors.
+    pub doc: &'static str,
+}
+
+impl FactDef {
+    /// True when rules of `role` may use this fact.
+    pub fn applies_to(&self, role: Role) -> bool {
+        self.roles.is_empty() || self.roles.contains(&role)
+    }
+}
+
+macro_rules! facts {
+    ($( $(#[doc = $doc:literal])+ $variant:ident = $name:literal : $ty:ident [$($role:ident),*] ;)*) => {
+        /// A fact a rule can name. See [`FACTS`] for names, types and docs.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u16)]
+        pub enum Fact { $( $(#[doc = $doc])+ $variant ),* }
+
+        /// Every fact, in [`Fact`] order: the catalogue rule files are validated against.
+        pub const FACTS: &[FactDef] = &[ $( FactDef {
+            fact: Fact::$variant,
+            name: $name,
+            ty: FactType::$ty,
+            roles: &[$(Role::$role),*],
+            doc: concat!($($doc),+),
+        } ),* ];
+    };
+}
+
+facts! {
+    // ---- context, every role (set by the engine) ----
+    /// The sending domain D, e.g. `mail.acme.com`.
+    Domain = "domain": Str [];
+    /// The zone apex that holds D (from the SOA), e.g. `acme.com`.
+    Zone = "zone": Str [];
+    /// The DNS host detected from the apex NS records (`cloudflare`, `godaddy`, …), or "" when unknown.
+    Provider = "provider": Str [];
+    /// The SES region of the setup, e.g. `us-east-1`.
+    Region = "region": Str [];
+    /// The DKIM selector of the setup.
+    Selector = "selector": Str [];
+    /// The MAIL FROM domain of the setup (full name), e.g. `send.mail.acme.com`.
+    MailFrom = "mail_from": Str [];
+    /// The name this record is expected at.
+    Name = "name": Str [];
+    /// The value this record should have, as it would be typed into a DNS form.
+    Expected = "expected": Str [];
+
+    // ---- the observation, record roles (set by the engine) ----
+    /// At least one record of the kind this role needs was found at the expected name (MX; a `v=spf1` TXT; any TXT for DKIM; a `v=DMARC1` TXT).
+    Found = "found": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// The lookup succeeded and no record of the kind exists at the expected name (NXDOMAIN, NODATA, or only unrelated TXT).
+    Absent = "absent": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// Our own lookup failed (timeout, SERVFAIL, REFUSED, …): nothing can be said about the record.
+    LookupFailed = "lookup_failed": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// What failed and where, e.g. `SERVFAIL from 127.0.0.1:53 for TXT send.mail.acme.com`.
+    LookupError = "lookup_error": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// Nothing at the expected name, but the record exists at `<name>.<zone>`: the provider appended the zone to a full name.
+    DoubledSuffix = "doubled_suffix": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// Nothing at the expected name, but the record exists at `<priority>.<name>`: the MX priority was typed into the host field.
+    PriorityInHost = "priority_in_host": Bool [SpfMx, SpfTxt];
+    /// Where a misplaced record was found (with `doubled_suffix` / `priority_in_host`), else "".
+    MisplacedName = "misplaced_name": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// How many records of the kind this role needs were found (MX records; `v=spf1` TXT; TXT at the DKIM name; `v=DMARC1` TXT).
+    RecordCount = "record_count": Int [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// A CNAME sits at the expected name.
+    HasCname = "has_cname": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// The target of that CNAME, else "".
+    CnameTarget = "cname_target": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+
+    // ---- TXT data, TXT roles (records crate) ----
+    /// The record data itself starts and ends with quote characters (`"`, `'`, `“ ”`, `‘ ’`), e.g. the customer typed the quotes into the form.
+    Quoted = "quoted": Bool [SpfTxt, Dkim, Dmarc];
+    /// The wrapping quote character, e.g. `"` or `“`, else "".
+    QuoteChar = "quote_char": Str [SpfTxt, Dkim, Dmarc];
+    /// The opening wrapping quote.
+    QuoteSpan = "quote_span": Span [SpfTxt, Dkim, Dmarc];
+    /// The closing wrapping quote (when there is one).
+    QuoteEndSpan = "quote_end_span": Span [SpfTxt, Dkim, Dmarc];
+    /// Quote characters inside the data that do not wrap it, e.g. `…abc" "def…` pasted into one field.
+    EmbeddedQuotes = "embedded_quotes": Bool [SpfTxt, Dkim, Dmarc];
+    /// The first embedded quote sequence.
+    EmbeddedQuoteSpan = "embedded_quote_span": Span [SpfTxt, Dkim, Dmarc];
+    /// The data holds control bytes, ANSI escapes or invalid UTF-8.
+    ControlBytes = "control_bytes": Bool [SpfTxt, Dkim, Dmarc];
+    /// The first such byte.
+    ControlSpan = "control_span": Span [SpfTxt, Dkim, Dmarc];
+    /// The data holds non-ASCII characters other than wrapping quotes (e.g. a non-breaking space pasted from a document).
+    NonAscii = "non_ascii": Bool [SpfTxt, Dkim, Dmarc];
+    /// The first non-ASCII character.
+    NonAsciiSpan = "non_ascii_span": Span [SpfTxt, Dkim, Dmarc];
+    /// How many character-strings the (first) record holds.
+    StringCount = "string_count": Int [SpfTxt, Dkim, Dmarc];
+    /// The record (after removing wrapping/embedded quotes) does not parse as its grammar.
+    SyntaxError = "syntax_error": Bool [SpfTxt, Dkim, Dmarc];
+    /// What is wrong, e.g. `unknown policy "quarantne"`, else "".
+    SyntaxMessage = "syntax_message": Str [SpfTxt, Dkim, Dmarc];
+    /// The offending term, tag or value.
+    SyntaxSpan = "syntax_span": Span [SpfTxt, Dkim, Dmarc];
+
+    // ---- SPF ----
+    /// The SPF record has `include:amazonses.com`.
+    IncludesAmazonses = "includes_amazonses": Bool [SpfTxt];
+    /// DNS-querying terms (include, a, mx, ptr, exists, redirect), counting through includes and redirects that could be resolved.
+    LookupTerms = "lookup_terms": Int [SpfTxt];
+    /// The `include:amazonses.com` term.
+    IncludeSpan = "include_span": Span [SpfTxt];
+    /// The qualifier of the `all` term: `-`, `~`, `?`, `+`, or "" when there is none.
+    AllQualifier = "all_qualifier": Str [SpfTxt];
+    /// The `all` term.
+    AllSpan = "all_span": Span [SpfTxt];
+    /// The domain of a `redirect=` modifier, else "".
+    Redirect = "redirect": Str [SpfTxt];
+
+    // ---- DKIM ----
+    /// The `p=` tag holds a non-empty value.
+    KeyPresent = "key_present": Bool [Dkim];
+    /// `p=` is present and empty: the key is revoked.
+    KeyEmpty = "key_empty": Bool [Dkim];
+    /// The `p=` value is base64 of an RSA public key (SubjectPublicKeyInfo or PKCS#1).
+    KeyValid = "key_valid": Bool [Dkim];
+    /// Why the key is not valid (bad base64 at a position, not a SubjectPublicKeyInfo, not RSA, …), else "".
+    KeyError = "key_error": Str [Dkim];
+    /// The `p=` value.
+    KeySpan = "key_span": Span [Dkim];
+    /// The RSA modulus length in bits.
+    KeyBits = "key_bits": Int [Dkim];
+    /// The setup gave the public key that SES holds, so the published key can be compared.
+    ExpectedKeyKnown = "expected_key_known": Bool [Dkim];
+    /// The published key is the expected key.
+    KeyMatches = "key_matches": Bool [Dkim];
+    /// The published key is a strict prefix of the expected key, or its DER says it is longer than what is there.
+    KeyTruncated = "key_truncated": Bool [Dkim];
+    /// The published key is a valid key other than the expected one.
+    KeyMismatch = "key_mismatch": Bool [Dkim];
+    /// The key was split into several TXT records (not strings of one record) that concatenate, in some order, to the key.
+    SplitAcrossRecords = "split_across_records": Bool [Dkim];
+    /// The flags tag holds `y` (testing mode).
+    TestingMode = "testing_mode": Bool [Dkim];
+    /// The `t=` tag.
+    TestingSpan = "testing_span": Span [Dkim];
+    /// The `k=` value (`rsa` when absent).
+    KeyType = "key_type": Str [Dkim];
+    /// The `v=` value, else "".
+    Version = "version": Str [Dkim];
+
+    // ---- DMARC ----
+    /// The `p=` policy (`none`, `quarantine`, `reject`), else "".
+    Policy = "policy": Str [Dmarc];
+    /// The `p=` tag.
+    PolicySpan = "policy_span": Span [Dmarc];
+    /// The `sp=` policy, else "".
+    SubdomainPolicy = "subdomain_policy": Str [Dmarc];
+    /// SPF alignment mode: `r` (relaxed, the default) or `s` (strict).
+    Aspf = "aspf": Str [Dmarc];
+    /// The `aspf=` tag, when present.
+    AspfSpan = "aspf_span": Span [Dmarc];
+    /// DKIM alignment mode: `r` or `s`.
+    Adkim = "adkim": Str [Dmarc];
+    /// A `rua=` aggregate report address is present.
+    HasRua = "has_rua": Bool [Dmarc];
+    /// The `pct=` value (100 when absent).
+    Pct = "pct": Int [Dmarc];
+
+    // ---- MX ----
+    /// The exchange of the (first) MX, in presentation form.
+    Exchange = "exchange": Str [SpfMx];
+    /// That exchange in the observed record.
+    ExchangeSpan = "exchange_span": Span [SpfMx];
+    /// The preference of the (first) MX.
+    Priority = "priority": Int [SpfMx];
+    /// The exchange that SES expects: `feedback-smtp.<region>.amazonses.com`.
+    ExpectedExchange = "expected_exchange": Str [SpfMx];
+    /// Some MX points exactly at the expected exchange.
+    ExchangeCorrect = "exchange_correct": Bool [SpfMx];
+    /// The priority was typed into the value: the exchange's first label holds `10 …`, or is all digits.
+    PriorityInValue = "priority_in_value": Bool [SpfMx];
+    /// The priority inside the exchange.
+    PriorityInValueSpan = "priority_in_value_span": Span [SpfMx];
+    /// The exchange is the expected one with the zone (or domain) appended: the value lacked a trailing dot.
+    TargetSuffixAppended = "target_suffix_appended": Bool [SpfMx];
+    /// The appended suffix.
+    TargetSuffixSpan = "target_suffix_span": Span [SpfMx];
+    /// The exchange is `feedback-smtp.<region>.amazonses.com` for some region.
+    TargetIsSes = "target_is_ses": Bool [SpfMx];
+    /// That region, else "".
+    TargetRegion = "target_region": Str [SpfMx];
+
+    // ---- the domain as a whole ----
+    /// The sending domain is the zone apex (e.g. `acme.com` rather than `mail.acme.com`).
+    IsApex = "is_apex": Bool [Domain];
+    /// How many From addresses the setup lists.
+    FromCount = "from_count": Int [Domain];
+    /// The From addresses that are not on the sending domain, comma-separated, else "".
+    OffDomainFrom = "off_domain_from": Str [Domain];
+    /// How many From addresses are not on the sending domain.
+    OffDomainFromCount = "off_domain_from_count": Int [Domain];
+}
+
+impl Fact {
+    /// This fact's definition.
+    pub fn def(self) -> &'static FactDef {
+        &FACTS[self as usize]
+    }
+
+    /// The fact named `name`.
+    pub fn by_name(name: &str) -> Option<Fact> {
+        FACTS.iter().find(|d| d.name == name).map(|d| d.fact)
+    }
+}
+
+/// The facts of one record role: a value per [`Fact`], indexed by the enum.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Facts {
+    values: Vec<Value>,
+}
+
+impl Default for Facts {
+    fn default() -> Self {
+        Facts::new()
+    }
+}
+
+impl Facts {
+    /// Every fact unset.
+    pub fn new() -> Facts {
+        Facts {
+            values: vec![Value::Unset; FACTS.len()],
+        }
+    }
+
+    /// Sets one fact.
+    pub fn set(&mut self, fact: Fact, value: impl Into<Value>) {
+        self.values[fact as usize] = value.into();
+    }
+
+    /// One fact's value.
+    pub fn get(&self, fact: Fact) -> &Value {
+        &self.values[fact as usize]
+    }
+
+    /// A boolean fact, false when unset.
+    pub fn flag(&self, fact: Fact) -> bool {
+        matches!(self.get(fact), Value::Bool(true))
+    }
+
+    /// An integer fact.
+    pub fn int(&self, fact: Fact) -> Option<i64> {
+        match self.get(fact) {
+            Value::Int(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// A text fact.
+    pub fn str(&self, fact: Fact) -> Option<&str> {
+        match self.get(fact) {
+            Value::Str(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// A span fact.
+    pub fn span(&self, fact: Fact) -> Option<Span> {
+        match self.get(fact) {
+            Value::Span(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    /// Copies every set value of `other` over this one.
+    pub fn merge(&mut self, other: &Facts) {
+        for (mine, theirs) in self.values.iter_mut().zip(&other.values) {
+            if *theirs != Value::Unset {
+                mine.clone_from(theirs);
+            }
+        }
+    }
+
+    /// The set facts with their names, in catalogue order (for debugging and `explain --facts`).
+    pub fn iter(&self) -> impl Iterator<Item = (&'static FactDef, &Value)> {
+        FACTS
+            .iter()
+            .zip(&self.values)
+            .filter(|(_, v)| **v != Value::Unset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_is_in_enum_order_and_names_are_unique() {
+        for (i, def) in FACTS.iter().enumerate() {
+            assert_eq!(def.fact as usize, i, "{} out of order", def.name);
+            assert_eq!(Fact::by_name(def.name), Some(def.fact));
+            assert!(!def.doc.trim().is_empty(), "{} has no doc", def.name);
+        }
+    }
+
+    #[test]
+    fn roles_limit_facts() {
+        assert!(Fact::KeyBits.def().applies_to(Role::Dkim));
+        assert!(!Fact::KeyBits.def().applies_to(Role::SpfMx));
+        assert!(Fact::Domain.def().applies_to(Role::Domain));
+    }
+}

@@ -1,0 +1,11 @@
+//! Decoders for what DNS returns for an email sending domain, and the facts
+//! that sendlint's rules judge.
+//!
+//! TXT and MX answers come in as wire character-strings (as a resolver hands
+//! them) or as presentation text (as `dig` prints them or a customer pastes
+//! them). They decode into [`TxtRecord`]s and [`MxRecord`]s, then into typed
+//! SPF, DKIM and DMARC records with byte spans, and finally into [`Facts`].
+
+pub mod facts;
+
+pub use facts::{FACTS, Fact, FactDef, FactType, Facts, Role, Span, Value};
