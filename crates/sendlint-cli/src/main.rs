@@ -1,1 +1,387 @@
-fn main() {}
+//! `sendlint`: explain why an email sending domain does or does not pass SES
+//! verification. Argument parsing and rendering only; the work is in the
+//! `sendlint` engine crate.
+
+use std::fs;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use miette::{IntoDiagnostic, Report, WrapErr, miette};
+use sendlint::{CheckOptions, DomainReport, ExplainInput, Manifest, RenderOptions};
+use sendlint_dns::{Lookup, ZoneSource};
+use sendlint_records::Role;
+use sendlint_records::key::PublicKey;
+use sendlint_records::name::DomainName;
+use sendlint_rules::RuleSet;
+use sendlint_ses::Setup;
+
+mod records_cmd;
+mod rules_cmd;
+
+/// Diagnose the DNS records of an Amazon SES sending domain (BYODKIM + custom MAIL FROM).
+#[derive(Parser, Debug)]
+#[command(name = "sendlint", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Load extra rule files from this directory (on top of the built-in rules).
+    #[arg(long, global = true, value_name = "DIR")]
+    rules: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check one domain's four records and give each its badge.
+    Check(CheckArgs),
+    /// Check every domain of a workspace manifest (JSON Lines with --format json).
+    Audit(AuditArgs),
+    /// Explain one record as `dig` printed it or a customer pasted it.
+    Explain(ExplainArgs),
+    /// Print the four records to publish, written for the DNS provider's form.
+    Records(RecordsArgs),
+    /// List the rules, or show one rule's documentation.
+    Rules(rules_cmd::RulesArgs),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Args, Debug, Clone)]
+struct SetupArgs {
+    /// The DKIM selector given to SES (the `S` in `S._domainkey.D`).
+    #[arg(long, short = 's')]
+    selector: String,
+    /// The DKIM public key given to SES: base64 of the SubjectPublicKeyInfo, or PEM.
+    #[arg(long, conflicts_with = "public_key_file")]
+    public_key: Option<String>,
+    /// A file holding the DKIM public key (PEM or bare base64).
+    #[arg(long, value_name = "FILE")]
+    public_key_file: Option<PathBuf>,
+    /// The SES region.
+    #[arg(long, short = 'r', default_value = "us-east-1")]
+    region: String,
+    /// The MAIL FROM domain: a label like `send`, or the full name.
+    #[arg(long, default_value = "send")]
+    mail_from: String,
+    /// A From address the domain sends as (repeatable).
+    #[arg(long = "from", value_name = "ADDRESS")]
+    from: Vec<String>,
+    /// When the domain was submitted to SES (RFC 3339), for the 72-hour window.
+    #[arg(long, value_name = "TIME")]
+    submitted_at: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct DnsArgs {
+    /// Answer from this zone file (repeatable; a directory loads every zone file in it).
+    #[arg(long = "zone", value_name = "FILE")]
+    zones: Vec<PathBuf>,
+    /// Ask this DNS server (repeatable).
+    #[arg(long = "nameserver", value_name = "IP[:PORT]")]
+    nameservers: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// The sending domain, e.g. mail.acme.com.
+    domain: String,
+    #[command(flatten)]
+    setup: SetupArgs,
+    #[command(flatten)]
+    dns: DnsArgs,
+    /// Use this DNS provider's advice instead of the detected one.
+    #[arg(long, value_name = "ID")]
+    registrar: Option<String>,
+    /// "Now" for the 72-hour window (RFC 3339), for reproducible runs.
+    #[arg(long, value_name = "TIME")]
+    now: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Args, Debug)]
+struct AuditArgs {
+    /// The workspace manifest (JSON).
+    manifest: PathBuf,
+    #[command(flatten)]
+    dns: DnsArgs,
+    /// "Now" for the 72-hour window (RFC 3339), for reproducible runs.
+    #[arg(long, value_name = "TIME")]
+    now: Option<String>,
+    /// Output format: a summary for humans, or JSON Lines (one object per manifest entry).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the output here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ExplainArgs {
+    /// Which record the text is meant to be.
+    #[arg(long, value_parser = parse_role)]
+    role: Role,
+    /// What it should be: the MX value, the DKIM key (`p=…`, base64 or PEM), …
+    #[arg(long)]
+    expected: Option<String>,
+    /// The SES region, for the MX target.
+    #[arg(long)]
+    region: Option<String>,
+    /// The sending domain, when known.
+    #[arg(long)]
+    domain: Option<String>,
+    /// Phrase the advice for this DNS provider.
+    #[arg(long, value_name = "ID")]
+    registrar: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// The record as `dig` printed it or as pasted (`-` reads standard input).
+    #[arg(last = true, required = true, value_name = "RAW")]
+    raw: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct RecordsArgs {
+    /// The sending domain.
+    domain: String,
+    #[command(flatten)]
+    setup: SetupArgs,
+    /// Write the blocks for this DNS provider's form.
+    #[arg(long, value_name = "ID")]
+    registrar: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    match Role::parse(s) {
+        Some(r) if r != Role::Domain => Ok(r),
+        _ => Err("expected one of spf_mx, spf_txt, dkim, dmarc".into()),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> miette::Result<ExitCode> {
+    let rules = load_rules(cli.rules.as_deref())?;
+    match cli.command {
+        Command::Check(args) => cmd_check(args, &rules),
+        Command::Audit(args) => cmd_audit(args, &rules),
+        Command::Explain(args) => cmd_explain(args, &rules),
+        Command::Records(args) => records_cmd::run(&args.domain, &args.setup, args.registrar.as_deref(), args.format == Format::Json, &rules),
+        Command::Rules(args) => rules_cmd::run(args, &rules),
+    }
+}
+
+fn load_rules(extra: Option<&Path>) -> miette::Result<RuleSet> {
+    let rules = RuleSet::builtin().map_err(Report::new)?;
+    match extra {
+        Some(dir) => rules.with_dir(dir).map_err(Report::new),
+        None => Ok(rules),
+    }
+}
+
+fn render_options() -> RenderOptions {
+    let color = io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    RenderOptions { color, width: 100 }
+}
+
+fn parse_time(s: &str, what: &str) -> miette::Result<SystemTime> {
+    humantime::parse_rfc3339_weak(s)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("{what} {s:?} is not an RFC 3339 time (e.g. 2026-11-24T10:00:00Z)"))
+}
+
+fn build_setup(domain: &str, args: &SetupArgs) -> miette::Result<Setup> {
+    let domain = DomainName::parse(domain).map_err(|e| miette!("the domain {domain:?} is not a domain name: {e}"))?;
+    let mut setup = Setup::new(domain, &args.region, &args.selector).map_err(|e| miette!("{e}"))?;
+    setup = setup.with_mail_from(&args.mail_from).map_err(|e| miette!("--mail-from: {e}"))?;
+    let key_text = match (&args.public_key, &args.public_key_file) {
+        (Some(k), _) => Some(k.clone()),
+        (None, Some(path)) => Some(
+            fs::read_to_string(path)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot read the public key file {}", path.display()))?,
+        ),
+        (None, None) => None,
+    };
+    if let Some(text) = key_text {
+        let key = PublicKey::parse(&text).map_err(|e| miette!("the DKIM public key does not decode: {e}"))?;
+        setup = setup.with_public_key(key);
+    }
+    if let Some(t) = &args.submitted_at {
+        setup = setup.with_submitted_at(t).map_err(|e| miette!("--submitted-at: {e}"))?;
+    }
+    Ok(setup.with_from_addresses(args.from.clone()))
+}
+
+fn dns_source(args: &DnsArgs) -> miette::Result<Box<dyn Lookup>> {
+    if !args.nameservers.is_empty() {
+        return Err(miette!(
+            help = "answer from zone files with --zone FILE (repeatable)",
+            "live DNS (--nameserver and the system resolver) is not available in this build yet"
+        ));
+    }
+    if args.zones.is_empty() {
+        return Err(miette!(
+            help = "answer from zone files with --zone FILE (repeatable); live lookups are not available in this build yet",
+            "no DNS source: give --zone"
+        ));
+    }
+    let source = ZoneSource::from_files(&args.zones).map_err(Report::new)?;
+    Ok(Box::new(source))
+}
+
+fn runtime() -> miette::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().into_diagnostic()
+}
+
+fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
+    let setup = build_setup(&args.domain, &args.setup)?;
+    let lookup = dns_source(&args.dns)?;
+    let now = match &args.now {
+        Some(t) => parse_time(t, "--now")?,
+        None => SystemTime::now(),
+    };
+    if let Some(id) = &args.registrar
+        && rules.provider(id).is_none()
+    {
+        return Err(unknown_registrar(id, rules));
+    }
+    let opts = CheckOptions { now, registrar: args.registrar.clone(), ..CheckOptions::default() };
+    let report = runtime()?.block_on(sendlint::check(&setup, lookup.as_ref(), rules, &opts));
+    let mut out = io::stdout().lock();
+    match args.format {
+        Format::Json => writeln!(out, "{}", to_json(&report)?).into_diagnostic()?,
+        Format::Human => write!(out, "{}", sendlint::render_domain(&report, render_options())).into_diagnostic()?,
+    }
+    Ok(if report.sending_unlocked { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+pub(crate) fn unknown_registrar(id: &str, rules: &RuleSet) -> Report {
+    let known: Vec<&str> = rules.providers().iter().map(|p| p.id.as_str()).collect();
+    miette!(help = format!("known providers: {}", known.join(", ")), "unknown DNS provider {id:?}")
+}
+
+fn to_json(report: &DomainReport) -> miette::Result<String> {
+    serde_json::to_string(report).into_diagnostic()
+}
+
+fn cmd_audit(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
+    let path = args.manifest.display().to_string();
+    let text = fs::read_to_string(&args.manifest)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read the manifest {path}"))?;
+    let manifest = Manifest::parse(&path, &text).map_err(Report::new)?;
+    let lookup = dns_source(&args.dns)?;
+    let now = match &args.now {
+        Some(t) => parse_time(t, "--now")?,
+        None => SystemTime::now(),
+    };
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(io::BufWriter::new(
+            fs::File::create(p).into_diagnostic().wrap_err_with(|| format!("cannot write {}", p.display()))?,
+        )),
+        None => Box::new(io::stdout().lock()),
+    };
+    let opts_render = if args.output.is_some() { RenderOptions::plain() } else { render_options() };
+    let rt = runtime()?;
+    let (mut total, mut unlocked, mut bad) = (0usize, 0usize, 0usize);
+    for entry in &manifest.entries {
+        total += 1;
+        match entry {
+            Ok(entry) => {
+                let opts = CheckOptions { now, registrar: None, ses: entry.ses, org: entry.org.clone() };
+                let report = rt.block_on(sendlint::check(&entry.setup, lookup.as_ref(), rules, &opts));
+                unlocked += usize::from(report.sending_unlocked);
+                match args.format {
+                    Format::Json => writeln!(out, "{}", to_json(&report)?).into_diagnostic()?,
+                    Format::Human => writeln!(out, "{}", sendlint::render_domain(&report, opts_render)).into_diagnostic()?,
+                }
+            }
+            Err(err) => {
+                bad += 1;
+                match args.format {
+                    Format::Json => {
+                        let line = serde_json::json!({
+                            "org": err.org, "domain": err.domain, "error": err.message(), "index": err.index,
+                        });
+                        writeln!(out, "{line}").into_diagnostic()?;
+                    }
+                    Format::Human => writeln!(out, "{:?}", Report::new(clone_entry_error(err))).into_diagnostic()?,
+                }
+            }
+        }
+        // JSON Lines are flushed as they complete: nothing computed is lost.
+        out.flush().into_diagnostic()?;
+    }
+    if args.format == Format::Human {
+        writeln!(
+            out,
+            "{total} domain{}: {unlocked} unlocked, {} not yet{}",
+            if total == 1 { "" } else { "s" },
+            total - unlocked - bad,
+            if bad > 0 { format!(", {bad} bad manifest entr{}", if bad == 1 { "y" } else { "ies" }) } else { String::new() }
+        )
+        .into_diagnostic()?;
+    }
+    out.flush().into_diagnostic()?;
+    Ok(if bad > 0 {
+        ExitCode::from(2)
+    } else if unlocked == total {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn clone_entry_error(err: &sendlint::EntryError) -> String {
+    format!("{err}")
+}
+
+fn cmd_explain(args: ExplainArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
+    let raw = if args.raw.len() == 1 && args.raw[0] == "-" {
+        io::read_to_string(io::stdin()).into_diagnostic()?
+    } else {
+        args.raw.join(" ")
+    };
+    if let Some(id) = &args.registrar
+        && rules.provider(id).is_none()
+    {
+        return Err(unknown_registrar(id, rules));
+    }
+    let input = ExplainInput {
+        role: args.role,
+        raw,
+        expected: args.expected,
+        region: args.region,
+        domain: args.domain,
+        registrar: args.registrar,
+    };
+    let report = sendlint::explain(&input, rules).map_err(Report::new)?;
+    let mut out = io::stdout().lock();
+    match args.format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string(&report).into_diagnostic()?).into_diagnostic()?,
+        Format::Human => write!(out, "{}", sendlint::render_record(&report, render_options())).into_diagnostic()?,
+    }
+    let failed = report.diagnoses.iter().any(|d| d.severity == sendlint_rules::Severity::Error);
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

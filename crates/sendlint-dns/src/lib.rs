@@ -1,1 +1,263 @@
-//! sendlint-dns
+//! DNS for sendlint: one lookup trait, answered offline from zone files
+//! ([`ZoneSource`]) or live (a resolver source, elsewhere), and the zone apex
+//! finder ([`find_zone`]) that works over any [`Lookup`].
+//!
+//! Answers keep what diagnosis needs: TXT character-strings byte-exact, the
+//! CNAME chain that was followed, and the SOA of negative answers (which is how
+//! the zone apex is found).
+
+mod apex;
+mod zone;
+mod zonetext;
+
+pub use apex::{ZoneInfo, find_zone};
+pub use zone::{ZoneError, ZoneSource, ZoneSyntaxError};
+
+use sendlint_records::mx::MxRecord;
+use sendlint_records::name::DomainName;
+use sendlint_records::txt::TxtRecord;
+use std::fmt;
+use std::future::Future;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A boxed, sendable future: what [`Lookup::lookup`] returns.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Something that answers DNS questions: zone files, a live resolver, a test double.
+///
+/// Object-safe (`&dyn Lookup`) and async without `async-trait`. A lookup never
+/// errors out of band: failures are [`Answer::Failed`].
+pub trait Lookup: Send + Sync {
+    /// Answers `name`/`rtype`, following CNAMEs like a resolver would.
+    fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer>;
+}
+
+impl<T: Lookup + ?Sized> Lookup for &T {
+    fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
+        (**self).lookup(name, rtype)
+    }
+}
+
+impl<T: Lookup + ?Sized> Lookup for Box<T> {
+    fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
+        (**self).lookup(name, rtype)
+    }
+}
+
+impl<T: Lookup + ?Sized> Lookup for Arc<T> {
+    fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
+        (**self).lookup(name, rtype)
+    }
+}
+
+/// The record types sendlint asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RecordType {
+    /// IPv4 address.
+    A,
+    /// IPv6 address.
+    Aaaa,
+    /// Mail exchange.
+    Mx,
+    /// Text.
+    Txt,
+    /// Canonical name (alias).
+    Cname,
+    /// Name server.
+    Ns,
+    /// Start of authority.
+    Soa,
+}
+
+impl RecordType {
+    /// Every type.
+    pub const ALL: [RecordType; 7] = [
+        RecordType::A,
+        RecordType::Aaaa,
+        RecordType::Mx,
+        RecordType::Txt,
+        RecordType::Cname,
+        RecordType::Ns,
+        RecordType::Soa,
+    ];
+
+    /// The mnemonic, e.g. `TXT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordType::A => "A",
+            RecordType::Aaaa => "AAAA",
+            RecordType::Mx => "MX",
+            RecordType::Txt => "TXT",
+            RecordType::Cname => "CNAME",
+            RecordType::Ns => "NS",
+            RecordType::Soa => "SOA",
+        }
+    }
+}
+
+impl fmt::Display for RecordType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The data of one record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RData {
+    /// An IPv4 address.
+    A(Ipv4Addr),
+    /// An IPv6 address.
+    Aaaa(Ipv6Addr),
+    /// An MX record.
+    Mx(MxRecord),
+    /// A TXT record, character-strings byte-exact.
+    Txt(TxtRecord),
+    /// A CNAME target.
+    Cname(DomainName),
+    /// A name server.
+    Ns(DomainName),
+    /// An SOA record.
+    Soa(Soa),
+}
+
+impl RData {
+    /// This record's type.
+    pub fn rtype(&self) -> RecordType {
+        match self {
+            RData::A(_) => RecordType::A,
+            RData::Aaaa(_) => RecordType::Aaaa,
+            RData::Mx(_) => RecordType::Mx,
+            RData::Txt(_) => RecordType::Txt,
+            RData::Cname(_) => RecordType::Cname,
+            RData::Ns(_) => RecordType::Ns,
+            RData::Soa(_) => RecordType::Soa,
+        }
+    }
+}
+
+/// The parts of an SOA record sendlint uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Soa {
+    /// The owner of the SOA: the zone apex.
+    pub zone: DomainName,
+    /// The primary name server.
+    pub mname: DomainName,
+    /// The negative-caching TTL field.
+    pub minimum: u32,
+    /// The SOA record's own TTL.
+    pub ttl: u32,
+}
+
+/// The answer to one question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// Records of the asked type.
+    Records {
+        /// The records, in answer order. Empty only when a CNAME chain leads
+        /// out of what the source can answer (see `cnames`).
+        records: Vec<RData>,
+        /// The CNAME chain followed to get there, `(alias, target)` in order.
+        cnames: Vec<(DomainName, DomainName)>,
+        /// The smallest TTL along the way.
+        ttl: u32,
+    },
+    /// The name exists but has no records of that type.
+    NoData {
+        /// The zone's SOA, when the server sent it.
+        soa: Option<Soa>,
+    },
+    /// The name does not exist.
+    NxDomain {
+        /// The zone's SOA, when the server sent it.
+        soa: Option<Soa>,
+    },
+    /// The lookup itself failed: nothing can be said about the records.
+    Failed(LookupError),
+}
+
+impl Answer {
+    /// The SOA of a negative answer.
+    pub fn negative_soa(&self) -> Option<&Soa> {
+        match self {
+            Answer::NoData { soa } | Answer::NxDomain { soa } => soa.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// Why a lookup failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FailureKind {
+    /// No answer in time.
+    Timeout,
+    /// The server answered SERVFAIL.
+    ServFail,
+    /// The server answered REFUSED.
+    Refused,
+    /// The answer was truncated and could not be completed (e.g. over TCP).
+    Truncated,
+    /// The source cannot answer for this name (no zone file covers it, or it is
+    /// delegated away from the loaded zones).
+    NotCovered,
+    /// Anything else (CNAME loop, I/O error, malformed response, …).
+    Other,
+}
+
+impl fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FailureKind::Timeout => "timeout",
+            FailureKind::ServFail => "SERVFAIL",
+            FailureKind::Refused => "REFUSED",
+            FailureKind::Truncated => "truncated answer",
+            FailureKind::NotCovered => "not covered",
+            FailureKind::Other => "error",
+        })
+    }
+}
+
+/// A failed lookup: what failed, where, and for which question.
+///
+/// Displays as `SERVFAIL from 127.0.0.1:5353 for TXT send.acme.test`, with
+/// `: <detail>` appended when there is a detail.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct LookupError {
+    /// What kind of failure.
+    pub kind: FailureKind,
+    /// The server or source asked, e.g. `127.0.0.1:5353` or `zone files`.
+    pub server: String,
+    /// The question, e.g. `TXT send.acme.test`.
+    pub query: String,
+    /// More about it, e.g. `no zone file covers send.other.test`; may be empty.
+    pub detail: String,
+}
+
+impl LookupError {
+    /// A failure of the question `rtype name` asked of `server`.
+    pub fn new(
+        kind: FailureKind,
+        server: impl Into<String>,
+        name: &DomainName,
+        rtype: RecordType,
+        detail: impl Into<String>,
+    ) -> LookupError {
+        LookupError {
+            kind,
+            server: server.into(),
+            query: format!("{rtype} {name}"),
+            detail: detail.into(),
+        }
+    }
+}
+
+impl fmt::Display for LookupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} from {} for {}", self.kind, self.server, self.query)?;
+        if !self.detail.is_empty() {
+            write!(f, ": {}", self.detail)?;
+        }
+        Ok(())
+    }
+}

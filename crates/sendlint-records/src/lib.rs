@@ -6,6 +6,17 @@
 //! them). They decode into [`TxtRecord`]s and [`MxRecord`]s, then into typed
 //! SPF, DKIM and DMARC records with byte spans, and finally into [`Facts`].
 
+pub mod display;
 pub mod facts;
+pub mod key;
+pub mod mx;
+pub mod name;
+mod text;
+pub mod txt;
 
 pub use facts::{FACTS, Fact, FactDef, FactType, Facts, Role, Span, Value};
+pub use key::{KeyError, PublicKey};
+pub use mx::MxRecord;
+pub use name::{DomainName, NameError};
+pub use text::DecodeError;
+pub use txt::TxtRecord;

@@ -1,1 +1,449 @@
-//! sendlint-rules
+//! Rules as data: the rule file format, the condition language, loading with
+//! validation, and evaluation of facts into diagnoses.
+//!
+//! Facts are computed in Rust (`sendlint-records`); the judgement lives in
+//! TOML files under `rules/` (embedded at build time, see [`RuleSet::builtin`]).
+//! The format is documented in `docs/rules-format.md`.
+
+mod cond;
+mod error;
+mod load;
+mod template;
+
+pub use error::{ErrorKind, RuleError, RulesError};
+pub use sendlint_records::{Fact, Facts, Role, Span};
+
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use template::Template;
+
+/// How bad a diagnosis is. An error makes the record Failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The record is wrong: it will fail verification.
+    Error,
+    /// Works, but should be fixed.
+    Warning,
+    /// Advice.
+    Info,
+}
+
+impl Severity {
+    /// The spelling in rule files and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+
+    /// Parses the spelling of [`Severity::as_str`].
+    pub fn parse(s: &str) -> Option<Severity> {
+        [Severity::Error, Severity::Warning, Severity::Info]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A label of a diagnosis: a span of the observed record and a short text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Label {
+    /// Where, in record data coordinates (the engine maps it to display text).
+    pub span: Span,
+    /// What is there.
+    pub text: String,
+}
+
+/// One finding about one record role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnosis {
+    /// The stable code, e.g. `dkim.quoted-value`.
+    pub code: String,
+    /// The record role it is about.
+    pub role: Role,
+    /// How bad it is.
+    pub severity: Severity,
+    /// What is wrong, one line.
+    pub message: String,
+    /// What to do (for this customer's DNS provider when known).
+    pub help: String,
+    /// The provider id whose advice or rule produced this, else `None`.
+    pub registrar: Option<String>,
+    /// Spans into the observed record.
+    pub labels: Vec<Label>,
+}
+
+/// The documentation of a rule (`sendlint rules show CODE`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleDocs {
+    /// What it does.
+    pub what: String,
+    /// Why is this bad?
+    pub why: String,
+    /// A broken record and the fixed one.
+    pub example: String,
+    /// RFC sections and URLs.
+    pub references: Vec<String>,
+}
+
+/// A label template as written in the rule file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelDef {
+    /// The span fact the label marks.
+    pub span: String,
+    /// The label text template.
+    pub text: String,
+}
+
+/// One rule as loaded from a rule file.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// The stable code.
+    pub code: String,
+    /// The first (usually only) role the rule is evaluated for.
+    pub role: Role,
+    /// Every role the rule is evaluated for.
+    pub roles: Vec<Role>,
+    /// The severity of its diagnoses.
+    pub severity: Severity,
+    /// The provider id for a provider-only rule, else `None`.
+    pub provider: Option<String>,
+    /// The documentation.
+    pub docs: RuleDocs,
+    /// The condition, as written.
+    pub when: String,
+    /// The message template, as written.
+    pub message: String,
+    /// The help template, as written.
+    pub help: String,
+    /// The label templates, as written.
+    pub labels: Vec<LabelDef>,
+    /// The codes this rule explains (dropped when it fires).
+    pub suppresses: Vec<String>,
+    /// The rule file it was defined in.
+    pub source: String,
+    compiled: Compiled,
+}
+
+#[derive(Clone, Debug)]
+struct Compiled {
+    cond: cond::Cond,
+    message: Template,
+    help: Template,
+    labels: Vec<(Fact, Template)>,
+    suppresses: Vec<u32>,
+}
+
+impl Rule {
+    /// The rule's documentation page as Markdown (for `docs/rules.md`).
+    pub fn markdown(&self) -> String {
+        let mut out = format!(
+            "## `{}`\n\n{} · {}{}\n\n",
+            self.code,
+            self.severity,
+            self.roles
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.provider
+                .as_ref()
+                .map(|p| format!(" · provider `{p}`"))
+                .unwrap_or_default()
+        );
+        out.push_str(&format!("### What it does\n\n{}\n\n", self.docs.what.trim()));
+        out.push_str(&format!("### Why is this bad?\n\n{}\n\n", self.docs.why.trim()));
+        if !self.docs.example.trim().is_empty() {
+            out.push_str(&format!(
+                "### Example\n\n```text\n{}\n```\n\n",
+                self.docs.example.trim()
+            ));
+        }
+        if !self.docs.references.is_empty() {
+            out.push_str("### References\n\n");
+            for r in &self.docs.references {
+                out.push_str(&format!("- {r}\n"));
+            }
+            out.push('\n');
+        }
+        out.push_str(&format!("Condition: `{}`\n", self.when));
+        out
+    }
+}
+
+/// A DNS provider, detected from the zone's apex NS records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provider {
+    /// The id, equal to the file stem (`cloudflare`).
+    pub id: String,
+    /// The display name.
+    pub name: String,
+    /// Glob patterns of its nameserver names (`*.ns.cloudflare.com`).
+    pub nameservers: Vec<String>,
+    /// Notes for support engineers.
+    pub docs: String,
+    /// Help overrides: `(core code, help template as written)`.
+    pub help: Vec<(String, String)>,
+    /// The rule file it was defined in.
+    pub source: String,
+}
+
+impl Provider {
+    /// True when `ns` (case-insensitive, trailing dot ignored) matches one of the patterns.
+    pub fn matches_nameserver(&self, ns: &str) -> bool {
+        let ns = ns.trim_end_matches('.').to_ascii_lowercase();
+        self.nameservers
+            .iter()
+            .any(|p| glob(p.trim_end_matches('.').to_ascii_lowercase().as_bytes(), ns.as_bytes()))
+    }
+
+    /// The help override this provider gives for `code`, as written.
+    pub fn help_for(&self, code: &str) -> Option<&str> {
+        self.help
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, h)| h.as_str())
+    }
+}
+
+/// `*` matches any run of characters (dots included), `?` one character.
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp + 1;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == b'*')
+}
+
+/// One rule file: its name (for errors and `Rule::source`) and its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleSource {
+    /// The file name, e.g. `rules/core/dkim.toml`.
+    pub name: String,
+    /// The TOML text.
+    pub text: String,
+}
+
+/// A provider's compiled additions.
+#[derive(Clone, Debug, Default)]
+struct ProviderRules {
+    by_role: [Vec<u32>; 5],
+    help: HashMap<u32, Template>,
+}
+
+/// A loaded, validated rule set.
+#[derive(Clone, Debug)]
+pub struct RuleSet {
+    sources: Vec<RuleSource>,
+    rules: Vec<Rule>,
+    index: HashMap<String, u32>,
+    by_role: [Vec<u32>; 5],
+    providers: Vec<Provider>,
+    provider_rules: Vec<ProviderRules>,
+}
+
+fn role_index(role: Role) -> usize {
+    match role {
+        Role::SpfMx => 0,
+        Role::SpfTxt => 1,
+        Role::Dkim => 2,
+        Role::Dmarc => 3,
+        Role::Domain => 4,
+    }
+}
+
+mod builtin {
+    /// `(name, text)` of every file under `rules/`, embedded by build.rs.
+    pub(crate) static FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+
+impl RuleSet {
+    /// The rule files shipped with sendlint (`rules/**/*.toml`, embedded at build time).
+    pub fn builtin() -> Result<RuleSet, RulesError> {
+        RuleSet::from_sources(
+            builtin::FILES
+                .iter()
+                .map(|(name, text)| RuleSource {
+                    name: (*name).to_owned(),
+                    text: (*text).to_owned(),
+                })
+                .collect(),
+        )
+    }
+
+    /// Loads and validates rule files; every error of every file is reported together.
+    pub fn from_sources(sources: Vec<RuleSource>) -> Result<RuleSet, RulesError> {
+        load::load(sources)
+    }
+
+    /// Adds the rule files of an extra directory (`*.toml` anywhere below, same layout).
+    pub fn with_dir(self, dir: &Path) -> Result<RuleSet, RulesError> {
+        let mut sources = self.sources;
+        load::read_dir(dir, &mut sources)?;
+        RuleSet::from_sources(sources)
+    }
+
+    /// The diagnoses for one record role: the core rules of the role plus the
+    /// provider's own rules, with the provider's help overrides applied and
+    /// suppressed codes dropped, in file order.
+    pub fn evaluate(&self, role: Role, facts: &Facts, provider: Option<&str>) -> Vec<Diagnosis> {
+        let r = role_index(role);
+        let prov = provider.and_then(|id| {
+            let i = self.providers.iter().position(|p| p.id == id)?;
+            Some((self.providers[i].id.as_str(), &self.provider_rules[i]))
+        });
+        let mut fired: Vec<u32> = self.by_role[r]
+            .iter()
+            .copied()
+            .filter(|&i| self.rules[i as usize].compiled.cond.eval(facts))
+            .collect();
+        if let Some((_, pr)) = prov {
+            fired.extend(
+                pr.by_role[r]
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.rules[i as usize].compiled.cond.eval(facts)),
+            );
+        }
+        if fired.is_empty() {
+            return Vec::new();
+        }
+        let suppressed: Vec<u32> = fired
+            .iter()
+            .flat_map(|&i| self.rules[i as usize].compiled.suppresses.iter().copied())
+            .collect();
+        fired
+            .into_iter()
+            .filter(|i| !suppressed.contains(i))
+            .map(|i| {
+                let rule = &self.rules[i as usize];
+                let c = &rule.compiled;
+                let over = prov.and_then(|(id, pr)| pr.help.get(&i).map(|t| (id, t)));
+                let (help, registrar) = match (over, &rule.provider) {
+                    (Some((id, t)), _) => (t.render(facts), Some(id.to_owned())),
+                    (None, Some(p)) => (c.help.render(facts), Some(p.clone())),
+                    (None, None) => (c.help.render(facts), None),
+                };
+                Diagnosis {
+                    code: rule.code.clone(),
+                    role,
+                    severity: rule.severity,
+                    message: c.message.render(facts),
+                    help,
+                    registrar,
+                    labels: c
+                        .labels
+                        .iter()
+                        .filter_map(|(fact, text)| {
+                            Some(Label {
+                                span: facts.span(*fact)?,
+                                text: text.render(facts),
+                            })
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// Every rule, core rules first, in file order.
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter()
+    }
+
+    /// The rule with this code.
+    pub fn rule(&self, code: &str) -> Option<&Rule> {
+        self.index.get(code).map(|&i| &self.rules[i as usize])
+    }
+
+    /// Every provider, in file order.
+    pub fn providers(&self) -> &[Provider] {
+        &self.providers
+    }
+
+    /// The provider with this id.
+    pub fn provider(&self, id: &str) -> Option<&Provider> {
+        self.providers.iter().find(|p| p.id == id)
+    }
+
+    /// The provider whose patterns match the most of the apex NS names (ties: file order).
+    pub fn detect_provider(&self, nameservers: &[String]) -> Option<&Provider> {
+        let mut best: Option<(&Provider, usize)> = None;
+        for p in &self.providers {
+            let n = nameservers
+                .iter()
+                .filter(|ns| p.matches_nameserver(ns))
+                .count();
+            if n > 0 && best.is_none_or(|(_, b)| n > b) {
+                best = Some((p, n));
+            }
+        }
+        best.map(|(p, _)| p)
+    }
+
+    /// The rule files this set was loaded from.
+    pub fn sources(&self) -> &[RuleSource] {
+        &self.sources
+    }
+}
+
+/// The fact name closest to `name`, for "did you mean" hints.
+pub(crate) fn suggest(name: &str) -> Option<&'static str> {
+    sendlint_records::FACTS
+        .iter()
+        .map(|d| (d.name, edit_distance(name, d.name)))
+        .filter(|(_, d)| *d <= 2.max(name.len() / 4))
+        .min_by_key(|(_, d)| *d)
+        .map(|(n, _)| n)
+}
+
+/// The closest of `candidates` to `name`.
+pub(crate) fn suggest_among<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (*c, edit_distance(name, c)))
+        .filter(|(_, d)| *d <= 2.max(name.len() / 4))
+        .min_by_key(|(_, d)| *d)
+        .map(|(n, _)| n)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests;

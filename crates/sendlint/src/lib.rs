@@ -1,1 +1,20 @@
-//! sendlint engine
+//! The sendlint engine: check one sending domain, explain one pasted record,
+//! audit a workspace.
+//!
+//! Data flows one way: DNS answers → decoded records with facts
+//! (`sendlint-records`) → rules (`sendlint-rules`) → diagnoses → the badge
+//! state machine (`sendlint-ses`) → a [`DomainReport`].
+
+pub mod check;
+pub mod explain;
+pub mod manifest;
+pub mod observe;
+pub mod render;
+pub mod report;
+pub mod view;
+
+pub use check::{CheckOptions, SesState, check};
+pub use explain::{ExplainError, ExplainInput, explain};
+pub use manifest::{Entry, EntryError, Manifest, ManifestError};
+pub use render::{RenderOptions, render_domain, render_record};
+pub use report::{DiagnosisReport, DomainReport, LabelReport, RecordReport};

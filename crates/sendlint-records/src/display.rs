@@ -1,0 +1,182 @@
+//! Making hostile record data safe to print.
+//!
+//! Observed TXT data may hold control bytes, ANSI escape sequences, invalid
+//! UTF-8 or bidirectional overrides. [`escape`] turns it into text that is safe
+//! for a terminal and keeps a byte map so labels computed on the data can be
+//! drawn on the escaped text.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+/// Data escaped for display, with the map from data bytes to text bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Escaped {
+    /// The safe text.
+    pub text: String,
+    /// For each data byte, where the text unit holding it starts and ends.
+    /// Empty when nothing was escaped (the map is the identity).
+    units: Vec<(u32, u32)>,
+    data_len: usize,
+}
+
+/// Unicode characters that are printable in the table sense but reorder or
+/// hide text: zero-width, bidi embeddings/overrides/isolates, BOM, separators.
+fn is_format_char(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x061C | 0x180E
+        | 0x200B..=0x200F
+        | 0x2028..=0x202E
+        | 0x2060..=0x2069
+        | 0xFEFF
+        | 0xFFF9..=0xFFFB)
+}
+
+/// Escapes `data` for a terminal: printable ASCII and printable non-ASCII
+/// UTF-8 stay; control bytes (C0, DEL, C1), ESC and invalid UTF-8 bytes become
+/// `\xNN`; invisible format and bidi characters become `\u{NNNN}`.
+pub fn escape(data: &[u8]) -> Escaped {
+    let mut text = String::with_capacity(data.len());
+    let mut units: Vec<(u32, u32)> = Vec::new();
+    let mut identity = true;
+    let mut i = 0;
+    // Pushes `n` data bytes mapped to the text written since `start`.
+    let record = |units: &mut Vec<(u32, u32)>, start: usize, end: usize, n: usize| {
+        let s = u32::try_from(start).unwrap_or(u32::MAX);
+        let e = u32::try_from(end).unwrap_or(u32::MAX);
+        units.extend(std::iter::repeat_n((s, e), n));
+    };
+    while i < data.len() {
+        let start = text.len();
+        let b = data[i];
+        if b.is_ascii() {
+            if (0x20..0x7F).contains(&b) {
+                text.push(char::from(b));
+            } else {
+                let _ = write!(text, "\\x{b:02X}");
+                identity = false;
+            }
+            record(&mut units, start, text.len(), 1);
+            i += 1;
+            continue;
+        }
+        let n = crate::name::utf8_len(b);
+        let ch = data
+            .get(i..i + n)
+            .and_then(|s| std::str::from_utf8(s).ok())
+            .and_then(|s| s.chars().next());
+        match ch {
+            Some(c) if is_format_char(c) => {
+                let _ = write!(text, "\\u{{{:04X}}}", c as u32);
+                identity = false;
+                record(&mut units, start, text.len(), n);
+                i += n;
+            }
+            Some(c) if !c.is_control() => {
+                text.push(c);
+                identity = false;
+                // Each byte of a kept character maps to the whole character.
+                record(&mut units, start, text.len(), n);
+                i += n;
+            }
+            Some(_) => {
+                // A C1 control encoded in UTF-8: show its bytes.
+                for &cb in data.get(i..i + n).unwrap_or_default() {
+                    let s = text.len();
+                    let _ = write!(text, "\\x{cb:02X}");
+                    record(&mut units, s, text.len(), 1);
+                }
+                identity = false;
+                i += n;
+            }
+            None => {
+                let _ = write!(text, "\\x{b:02X}");
+                identity = false;
+                record(&mut units, start, text.len(), 1);
+                i += 1;
+            }
+        }
+    }
+    if identity && text.len() == data.len() {
+        units = Vec::new();
+    }
+    Escaped {
+        text,
+        units,
+        data_len: data.len(),
+    }
+}
+
+impl Escaped {
+    /// Maps the data byte range `start..start + len` to a range of `text`.
+    /// A range that covers part of an escape or character covers all of it;
+    /// ranges past the end are clamped.
+    pub fn map(&self, start: usize, len: usize) -> Range<usize> {
+        let tl = self.text.len();
+        if self.units.is_empty() {
+            let s = start.min(tl);
+            return s..start.saturating_add(len).min(tl);
+        }
+        if start >= self.data_len {
+            return tl..tl;
+        }
+        let (s, s_end) = self.units[start];
+        if len == 0 {
+            return s as usize..s as usize;
+        }
+        let last = start.saturating_add(len - 1).min(self.data_len - 1);
+        let (_, e) = self.units[last];
+        s as usize..(e.max(s_end)) as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_printable_text() {
+        let e = escape("v=spf1 \"a\\b\" “x” ‘y’ é".as_bytes());
+        assert_eq!(e.text, "v=spf1 \"a\\b\" “x” ‘y’ é");
+        assert_eq!(e.map(2, 4), 2..6);
+    }
+
+    #[test]
+    fn escapes_controls_ansi_and_invalid_utf8() {
+        let e = escape(b"a\x1b[31mb\x00\x7f\xff\xc3");
+        assert_eq!(e.text, "a\\x1B[31mb\\x00\\x7F\\xFF\\xC3");
+        assert!(!e.text.contains('\x1b'));
+        // The ESC byte maps to its whole escape.
+        assert_eq!(&e.text[e.map(1, 1)], "\\x1B");
+        assert_eq!(&e.text[e.map(1, 3)], "\\x1B[3");
+        assert_eq!(&e.text[e.map(6, 2)], "b\\x00");
+        // C1 control in UTF-8 (U+0085) and tab/newline.
+        assert_eq!(escape("x\u{85}\t\n".as_bytes()).text, "x\\xC2\\x85\\x09\\x0A");
+    }
+
+    #[test]
+    fn escapes_bidi_and_zero_width() {
+        let data = "a\u{202E}b\u{200B}c\u{FEFF}\u{2066}".as_bytes();
+        let e = escape(data);
+        assert_eq!(e.text, "a\\u{202E}b\\u{200B}c\\u{FEFF}\\u{2066}");
+        // One byte inside the 3-byte override covers the whole escape.
+        assert_eq!(&e.text[e.map(2, 1)], "\\u{202E}");
+        assert_eq!(&e.text[e.map(4, 1)], "b");
+    }
+
+    #[test]
+    fn multibyte_chars_map_whole() {
+        let e = escape("x\u{201C}y\x01".as_bytes());
+        assert_eq!(&e.text[e.map(2, 1)], "\u{201C}");
+        assert_eq!(&e.text[e.map(1, 3)], "\u{201C}");
+        assert_eq!(e.map(100, 3), e.text.len()..e.text.len());
+        assert_eq!(e.map(0, 0), 0..0);
+    }
+
+    #[test]
+    fn large_input() {
+        let data = vec![0x1bu8; 65536];
+        let e = escape(&data);
+        assert_eq!(e.text.len(), 4 * 65536);
+        assert_eq!(e.map(65535, 10), 4 * 65535..4 * 65536);
+    }
+}

@@ -1,0 +1,165 @@
+//! MX records and their text decoder.
+
+use crate::name::DomainName;
+use crate::text::{DecodeError, DigLine, dig_line, line_at, skip_blanks, token_end};
+
+/// One MX resource record.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MxRecord {
+    /// The preference (priority).
+    pub preference: u16,
+    /// The mail exchange.
+    pub exchange: DomainName,
+}
+
+impl MxRecord {
+    /// Presentation text, e.g. `10 feedback-smtp.us-east-1.amazonses.com.`.
+    /// This is the data that MX spans index into.
+    pub fn presentation(&self) -> String {
+        let mut s = self.preference.to_string();
+        s.push(' ');
+        s.push_str(&self.exchange.to_fqdn_string());
+        s
+    }
+
+    /// Where the exchange starts in [`MxRecord::presentation`].
+    pub fn exchange_offset(&self) -> usize {
+        let mut n = 1;
+        let mut p = self.preference;
+        while p >= 10 {
+            p /= 10;
+            n += 1;
+        }
+        n + 1
+    }
+}
+
+/// Decodes MX records, one per non-empty line: `10 host.` or a full `dig`
+/// answer line (`name. 300 IN MX 10 host.`). Exchanges may hold escapes such
+/// as `10\ feedback-smtp.…` (a label with a space) and all-digit labels.
+/// Lines starting with `;` are comments; answer lines of other types are skipped.
+pub fn parse_text(input: &str) -> Result<Vec<MxRecord>, DecodeError> {
+    let b = input.as_bytes();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < b.len() {
+        let line = line_at(b, pos);
+        pos = line.next;
+        let first = skip_blanks(b, line.start, line.end);
+        if first >= line.end || b.get(first) == Some(&b';') {
+            continue;
+        }
+        let rdata = match dig_line(b, line.start, line.end, &["MX"]) {
+            DigLine::Rdata(at) => at,
+            DigLine::OtherType => continue,
+            DigLine::NotDig => first,
+        };
+        out.push(parse_rdata(b, rdata, line.end)?);
+    }
+    Ok(out)
+}
+
+fn parse_rdata(b: &[u8], start: usize, end: usize) -> Result<MxRecord, DecodeError> {
+    if start >= end {
+        return Err(DecodeError::new(start, "MX record without data"));
+    }
+    let pref_end = token_end(b, start, end);
+    let pref_tok = b.get(start..pref_end).unwrap_or_default();
+    if pref_tok.is_empty() || !pref_tok.iter().all(u8::is_ascii_digit) {
+        return Err(DecodeError::new(
+            start,
+            "expected the MX preference (a number 0-65535) before the exchange",
+        ));
+    }
+    let preference = std::str::from_utf8(pref_tok)
+        .ok()
+        .and_then(|s| s.parse::<u16>().ok())
+        .ok_or_else(|| DecodeError::new(start, "MX preference is out of range (0-65535)"))?;
+    let ex_start = skip_blanks(b, pref_end, end);
+    if ex_start >= end || b.get(ex_start) == Some(&b';') {
+        return Err(DecodeError::new(
+            ex_start,
+            "missing the exchange after the MX preference",
+        ));
+    }
+    let ex_end = token_end(b, ex_start, end);
+    let exchange = DomainName::parse_bytes(b.get(ex_start..ex_end).unwrap_or_default())
+        .map_err(|e| DecodeError::new(ex_start + e.offset, format!("bad exchange: {e}")))?;
+    let rest = skip_blanks(b, ex_end, end);
+    if rest < end && b.get(rest) != Some(&b';') {
+        return Err(DecodeError::new(
+            rest,
+            "unexpected text after the MX exchange",
+        ));
+    }
+    Ok(MxRecord {
+        preference,
+        exchange,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn decodes_forms() {
+        let v = parse_text("10 feedback-smtp.us-east-1.amazonses.com.").unwrap();
+        assert_eq!(v[0].preference, 10);
+        assert_eq!(
+            v[0].presentation(),
+            "10 feedback-smtp.us-east-1.amazonses.com."
+        );
+        assert_eq!(v[0].exchange_offset(), 3);
+        let v = parse_text(
+            ";; ANSWER\nsend.mail.acme.com. 300 IN MX 10 a.example.\nsend.mail.acme.com. MX 20 b.example. ; c\n",
+        )
+        .unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[1].preference, 20);
+        assert_eq!(v[1].exchange.to_string(), "b.example");
+    }
+
+    #[test]
+    fn priority_typed_into_value() {
+        let v = parse_text(r"0 10\ feedback-smtp.us-east-1.amazonses.com.").unwrap();
+        assert_eq!(v[0].exchange.labels()[0], b"10 feedback-smtp");
+        assert_eq!(
+            v[0].presentation(),
+            r"0 10\ feedback-smtp.us-east-1.amazonses.com."
+        );
+        let v = parse_text("10 10.feedback-smtp.us-east-1.amazonses.com.").unwrap();
+        assert_eq!(v[0].exchange.labels()[0], b"10");
+        // The presentation decodes back to the same record.
+        for r in parse_text("0 10\\ x.y.\n5 a\\.b.c.\n65535 \\000.z").unwrap() {
+            assert_eq!(parse_text(&r.presentation()).unwrap(), vec![r.clone()]);
+        }
+    }
+
+    #[test]
+    fn errors() {
+        let e = parse_text("feedback-smtp.us-east-1.amazonses.com.").unwrap_err();
+        assert_eq!(e.offset, 0);
+        assert!(e.message.contains("preference"), "{e}");
+        assert!(parse_text("70000 x.").unwrap_err().message.contains("range"));
+        assert_eq!(parse_text("10").unwrap_err().offset, 2);
+        assert_eq!(parse_text("10 a..b").unwrap_err().offset, 5);
+        assert_eq!(parse_text("10 a b").unwrap_err().offset, 5);
+        assert!(parse_text("10 a\\999").is_err());
+        assert!(parse_text("x. 300 IN MX").is_err());
+        assert_eq!(parse_text("").unwrap(), vec![]);
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(s in "\\PC*") {
+            let _ = parse_text(&s);
+        }
+
+        #[test]
+        fn never_panics_escapes(s in "[0-9 .\\\\a\\n;]{0,40}") {
+            let _ = parse_text(&s);
+        }
+    }
+}

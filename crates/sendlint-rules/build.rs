@@ -1,0 +1,52 @@
+//! Embeds every `rules/**/*.toml` file of the repository into the crate, so adding a
+//! provider file needs no Rust change: this script lists the files and writes
+//! `include_str!` entries into `$OUT_DIR/builtin_rules.rs`.
+
+use std::env;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let root = manifest.join("../../rules");
+    let out = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default()).join("builtin_rules.rs");
+
+    // A directory path makes cargo rescan the whole tree, so new files trigger a rebuild.
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    files.sort();
+
+    let mut code = String::from("&[\n");
+    for file in &files {
+        println!("cargo:rerun-if-changed={}", file.display());
+        let rel = file.strip_prefix(&root).unwrap_or(file);
+        let name = format!(
+            "rules/{}",
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        );
+        let abs = fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+        let _ = writeln!(code, "    ({name:?}, include_str!({:?})),", abs.display().to_string());
+    }
+    code.push(']');
+    if let Err(err) = fs::write(&out, code) {
+        panic!("cannot write {}: {err}", out.display());
+    }
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            println!("cargo:rerun-if-changed={}", path.display());
+            walk(&path, files);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            files.push(path);
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! Check one sending domain: observe each record, extract facts, judge them
+//! with the rules, decide each badge.
+
+use std::collections::HashSet;
+use std::time::SystemTime;
+
+use sendlint_dns::{Answer, Lookup, RData, RecordType, ZoneInfo, find_zone};
+use sendlint_records::extract::{self, Expectation};
+use sendlint_records::name::DomainName;
+use sendlint_records::{Fact, Facts, Role};
+use sendlint_rules::{Diagnosis, RuleSet, Severity};
+use sendlint_ses::{
+    BadgeInput, DnsState, ExpectedRecord, SesStatus, Setup, decide, expected_exchange, expected_records,
+    sending_unlocked,
+};
+
+use crate::observe::{Misplacement, Observation, Outcome, observe};
+use crate::report::{DiagnosisReport, DomainReport, RecordReport};
+use crate::view::{observed_view, report_diagnosis};
+
+/// SES verification status per badge group, when known.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SesState {
+    /// The DKIM status (drives `dkim`).
+    pub dkim: Option<SesStatus>,
+    /// The MAIL FROM status (drives `spf_mx` and `spf_txt`).
+    pub mail_from: Option<SesStatus>,
+}
+
+impl SesState {
+    fn for_role(&self, role: Role) -> Option<SesStatus> {
+        match role {
+            Role::SpfMx | Role::SpfTxt => self.mail_from,
+            Role::Dkim => self.dkim,
+            Role::Dmarc | Role::Domain => None,
+        }
+    }
+
+    fn consulted(&self) -> bool {
+        self.dkim.is_some() || self.mail_from.is_some()
+    }
+}
+
+/// How to check: everything that is not the setup or the DNS source.
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    /// "Now", for the 72-hour window (fixed in tests and `--now`).
+    pub now: SystemTime,
+    /// Use this provider's advice instead of the detected one.
+    pub registrar: Option<String>,
+    /// SES state, when known.
+    pub ses: SesState,
+    /// The organization owning the domain (manifest entries).
+    pub org: Option<String>,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions { now: SystemTime::now(), registrar: None, ses: SesState::default(), org: None }
+    }
+}
+
+/// How many SPF include/redirect lookups to follow before giving up: RFC 7208
+/// stops at 10, we look a little further to say by how much it is over.
+const SPF_FOLLOW_LIMIT: usize = 20;
+
+/// Checks one domain against DNS as `lookup` answers it.
+pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &CheckOptions) -> DomainReport {
+    let zone_info: ZoneInfo = find_zone(lookup, &setup.domain).await;
+    let zone = zone_info.apex.clone();
+    let ns: Vec<String> = zone_info.nameservers.iter().map(ToString::to_string).collect();
+    let provider: Option<String> = match &opts.registrar {
+        Some(id) => Some(id.clone()),
+        None => rules.detect_provider(&ns).map(|p| p.id.clone()),
+    };
+
+    let expected = expected_records(setup);
+    let exchange = expected_exchange(&setup.region);
+    let exp = Expectation {
+        region: &setup.region,
+        domain: &setup.domain,
+        zone: zone.as_ref(),
+        mail_from: &setup.mail_from,
+        expected_key: setup.public_key.as_ref(),
+    };
+    let since_submitted = setup.submitted_at.and_then(|t| opts.now.duration_since(t).ok());
+
+    let mut records = Vec::with_capacity(4);
+    for want in &expected {
+        let obs = observe(lookup, want.role, want.name.clone(), zone.as_ref()).await;
+        let mut facts = record_facts(&obs, &exp);
+        context_facts(&mut facts, setup, zone.as_ref(), provider.as_deref(), want);
+        facts.set(Fact::ExpectedExchange, exchange.as_str());
+        if want.role == Role::SpfTxt && facts.flag(Fact::Found) {
+            let terms = count_spf_lookups(lookup, &obs).await;
+            facts.set(Fact::LookupTerms, terms);
+        }
+        let diagnoses = rules.evaluate(want.role, &facts, provider.as_deref());
+        records.push(record_report(want, &obs, &diagnoses, opts, since_submitted));
+    }
+
+    let mut domain_facts = Facts::new();
+    context_facts_common(&mut domain_facts, setup, zone.as_ref(), provider.as_deref());
+    domain_facts.set(Fact::IsApex, zone.as_ref().is_some_and(|z| *z == setup.domain));
+    let off: Vec<&str> = setup
+        .from_addresses
+        .iter()
+        .filter(|a| !address_on_domain(a, &setup.domain))
+        .map(String::as_str)
+        .collect();
+    domain_facts.set(Fact::FromCount, setup.from_addresses.len());
+    domain_facts.set(Fact::OffDomainFrom, off.join(", "));
+    domain_facts.set(Fact::OffDomainFromCount, off.len());
+    let diagnoses = rules
+        .evaluate(Role::Domain, &domain_facts, provider.as_deref())
+        .iter()
+        .map(|d| report_diagnosis(d, None))
+        .collect();
+
+    let unlocked = sending_unlocked(records.iter().map(|r| (r.role, r.state)));
+    DomainReport {
+        org: opts.org.clone(),
+        domain: setup.domain.to_string(),
+        zone: zone.as_ref().map(ToString::to_string),
+        dns_host: provider,
+        sending_unlocked: unlocked,
+        ses_consulted: opts.ses.consulted(),
+        records,
+        diagnoses,
+    }
+}
+
+/// Is `address` (`local@host`) on `domain` itself? SES and DMARC alignment
+/// want the From domain to be the verified identity (or a subdomain of it).
+fn address_on_domain(address: &str, domain: &DomainName) -> bool {
+    let Some((_, host)) = address.rsplit_once('@') else { return false };
+    DomainName::parse(host).is_ok_and(|h| h.is_subdomain_of(domain))
+}
+
+fn record_facts(obs: &Observation, exp: &Expectation<'_>) -> Facts {
+    let mut facts = match obs.role {
+        Role::SpfMx => extract::mx_facts(&obs.records.mx, exp),
+        role => extract::txt_facts(role, &obs.records.txt, exp),
+    };
+    let (found, absent, failed) = match &obs.outcome {
+        Outcome::Found | Outcome::Misplaced(..) => (facts.flag(Fact::Found) || obs.cname.is_some(), false, false),
+        Outcome::Absent => (false, true, false),
+        Outcome::Failed(_) => (false, false, true),
+    };
+    // `found` from the extractor means "records of the kind": a name holding
+    // only unrelated TXT is absent for SPF and DMARC.
+    let absent = absent || (!found && !failed);
+    facts.set(Fact::Found, found);
+    facts.set(Fact::Absent, absent);
+    facts.set(Fact::LookupFailed, failed);
+    facts.set(
+        Fact::LookupError,
+        match &obs.outcome {
+            Outcome::Failed(e) => e.to_string(),
+            _ => String::new(),
+        },
+    );
+    let (doubled, in_host, misplaced_name) = match &obs.outcome {
+        Outcome::Misplaced(Misplacement::DoubledSuffix, n) => (true, false, n.to_string()),
+        Outcome::Misplaced(Misplacement::PriorityInHost, n) => (false, true, n.to_string()),
+        _ => (false, false, String::new()),
+    };
+    facts.set(Fact::DoubledSuffix, doubled);
+    if matches!(obs.role, Role::SpfMx | Role::SpfTxt) {
+        facts.set(Fact::PriorityInHost, in_host);
+    }
+    facts.set(Fact::MisplacedName, misplaced_name);
+    facts.set(Fact::HasCname, obs.cname.is_some());
+    facts.set(Fact::CnameTarget, obs.cname.as_ref().map(ToString::to_string).unwrap_or_default());
+    facts
+}
+
+fn context_facts_common(facts: &mut Facts, setup: &Setup, zone: Option<&DomainName>, provider: Option<&str>) {
+    facts.set(Fact::Domain, setup.domain.to_string());
+    facts.set(Fact::Zone, zone.map(ToString::to_string).unwrap_or_default());
+    facts.set(Fact::Provider, provider.unwrap_or_default());
+    facts.set(Fact::Region, setup.region.as_str());
+    facts.set(Fact::Selector, setup.selector.as_str());
+    facts.set(Fact::MailFrom, setup.mail_from.to_string());
+}
+
+fn context_facts(facts: &mut Facts, setup: &Setup, zone: Option<&DomainName>, provider: Option<&str>, want: &ExpectedRecord) {
+    context_facts_common(facts, setup, zone, provider);
+    facts.set(Fact::Name, want.name.to_string());
+    facts.set(Fact::Expected, want.value.as_str());
+}
+
+/// Counts SPF's DNS-querying terms through includes and redirects, following
+/// each target once (RFC 7208 §4.6.4). Targets that cannot be resolved count
+/// as their own term only.
+async fn count_spf_lookups(lookup: &dyn Lookup, obs: &Observation) -> usize {
+    let Some(first) = extract::spf_lookups(&obs.records.txt) else { return 0 };
+    let mut total = first.terms;
+    let mut queue: Vec<DomainName> = first.targets;
+    let mut seen: HashSet<DomainName> = HashSet::new();
+    let mut followed = 0;
+    while let Some(target) = queue.pop() {
+        if followed >= SPF_FOLLOW_LIMIT || total > 2 * SPF_FOLLOW_LIMIT {
+            break;
+        }
+        if !seen.insert(target.clone()) {
+            continue;
+        }
+        followed += 1;
+        if let Answer::Records { records, .. } = lookup.lookup(&target, RecordType::Txt).await {
+            let txt: Vec<_> = records
+                .into_iter()
+                .filter_map(|r| match r {
+                    RData::Txt(t) => Some(t),
+                    _ => None,
+                })
+                .collect();
+            if let Some(next) = extract::spf_lookups(&txt) {
+                total += next.terms;
+                queue.extend(next.targets);
+            }
+        }
+    }
+    total
+}
+
+fn dns_state(obs: &Observation, diagnoses: &[Diagnosis]) -> DnsState {
+    match obs.outcome {
+        Outcome::Failed(_) => DnsState::LookupFailed,
+        _ if diagnoses.iter().any(|d| d.severity == Severity::Error) && !is_absent(obs) => DnsState::Wrong,
+        _ if is_absent(obs) => DnsState::Absent,
+        _ => DnsState::Correct,
+    }
+}
+
+fn is_absent(obs: &Observation) -> bool {
+    match obs.outcome {
+        Outcome::Absent => obs.cname.is_none(),
+        Outcome::Found => obs.records.txt.is_empty() && obs.records.mx.is_empty() && obs.cname.is_none(),
+        _ => false,
+    }
+}
+
+fn record_report(
+    want: &ExpectedRecord,
+    obs: &Observation,
+    diagnoses: &[Diagnosis],
+    opts: &CheckOptions,
+    since_submitted: Option<std::time::Duration>,
+) -> RecordReport {
+    let view = observed_view(obs);
+    let dns = dns_state(obs, diagnoses);
+    let decision = decide(&BadgeInput { role: want.role, dns, ses: opts.ses.for_role(want.role), since_submitted });
+    let diagnoses: Vec<DiagnosisReport> = diagnoses.iter().map(|d| report_diagnosis(d, Some(&view))).collect();
+    RecordReport {
+        role: want.role,
+        name: want.name.to_string(),
+        rtype: want.rtype,
+        expected: want.value.clone(),
+        found_at: match &obs.outcome {
+            Outcome::Misplaced(_, n) => Some(n.to_string()),
+            _ => None,
+        },
+        observed: view.lines.iter().map(|e| e.text.clone()).collect(),
+        state: decision.badge,
+        diagnoses,
+    }
+}

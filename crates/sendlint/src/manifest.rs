@@ -1,0 +1,192 @@
+//! The workspace manifest (SPEC §5): the input of batch audits.
+//!
+//! The manifest comes from strangers. A file that is not a manifest at all is
+//! one error pointing at file, line and column; a bad *entry* is reported with
+//! a span into the file and the audit goes on with the others.
+
+use std::sync::Arc;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use sendlint_records::key::PublicKey;
+use sendlint_records::name::DomainName;
+use sendlint_ses::{SesStatus, Setup};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use thiserror::Error;
+
+use crate::check::SesState;
+
+/// A manifest that could not be read as one.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(sendlint::manifest))]
+pub struct ManifestError {
+    message: String,
+    #[source_code]
+    src: NamedSource<Arc<str>>,
+    #[label("here")]
+    at: SourceSpan,
+    #[help]
+    help: Option<String>,
+}
+
+/// One manifest entry that could not be turned into a setup.
+#[derive(Debug, Error, Diagnostic)]
+#[error("manifest entry {index}: {message}")]
+#[diagnostic(code(sendlint::manifest::entry))]
+pub struct EntryError {
+    /// Position of the entry in `domains` (0-based).
+    pub index: usize,
+    /// The entry's domain, when it could be read.
+    pub domain: Option<String>,
+    /// The entry's org, when it could be read.
+    pub org: Option<String>,
+    message: String,
+    #[source_code]
+    src: NamedSource<Arc<str>>,
+    #[label("this entry")]
+    at: SourceSpan,
+}
+
+impl EntryError {
+    /// What is wrong, without the position.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// One audited domain: its setup and what the manifest knows of SES.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The organization that owns it.
+    pub org: Option<String>,
+    /// The domain setup.
+    pub setup: Setup,
+    /// SES statuses from the manifest.
+    pub ses: SesState,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Top<'a> {
+    #[serde(borrow)]
+    domains: Vec<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    org: Option<String>,
+    domain: String,
+    region: String,
+    mail_from: Option<String>,
+    dkim_selector: String,
+    dkim_public_key: Option<String>,
+    #[serde(default)]
+    from_addresses: Vec<String>,
+    ses: Option<RawSes>,
+    submitted_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSes {
+    dkim: Option<String>,
+    mail_from: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Names {
+    org: Option<String>,
+    domain: Option<String>,
+}
+
+/// A parsed manifest: every entry, good or bad, in file order.
+#[derive(Debug)]
+pub struct Manifest {
+    /// Each entry's setup, or why it could not be read.
+    pub entries: Vec<Result<Entry, EntryError>>,
+}
+
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut off = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return (off + column.saturating_sub(1)).min(text.len());
+        }
+        off += l.len();
+    }
+    text.len()
+}
+
+impl Manifest {
+    /// Parses manifest `text` read from `name`.
+    pub fn parse(name: &str, text: &str) -> Result<Manifest, ManifestError> {
+        let src: Arc<str> = Arc::from(text);
+        let named = || NamedSource::new(name, src.clone()).with_language("json");
+        let top: Top<'_> = serde_json::from_str(text).map_err(|e| ManifestError {
+            message: format!("not a workspace manifest: {e}"),
+            src: named(),
+            at: SourceSpan::from((offset_of(text, e.line(), e.column()), 0)),
+            help: Some(r#"a manifest is {"domains": [{"domain": …, "region": …, "dkim_selector": …}, …]}"#.into()),
+        })?;
+        let entries = top
+            .domains
+            .iter()
+            .enumerate()
+            .map(|(index, raw)| {
+                let raw_text = raw.get();
+                // RawValue borrows from `text`: its offset is a pointer difference.
+                let start = (raw_text.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+                let fail = |message: String, at: SourceSpan| {
+                    let names: Option<Names> = serde_json::from_str(raw_text).ok();
+                    EntryError {
+                        index,
+                        domain: names.as_ref().and_then(|n| n.domain.clone()),
+                        org: names.and_then(|n| n.org),
+                        message,
+                        src: named(),
+                        at,
+                    }
+                };
+                let whole = SourceSpan::from((start, raw_text.len()));
+                let entry: RawEntry = serde_json::from_str(raw_text).map_err(|e| {
+                    let at = SourceSpan::from((start + offset_of(raw_text, e.line(), e.column()), 0));
+                    fail(e.to_string(), at)
+                })?;
+                entry_setup(entry).map_err(|m| fail(m, whole))
+            })
+            .collect();
+        Ok(Manifest { entries })
+    }
+}
+
+fn parse_status(s: &str) -> Result<SesStatus, String> {
+    s.parse::<SesStatus>().map_err(|_| {
+        format!("unknown SES status {s:?}: use NOT_STARTED, PENDING, SUCCESS, FAILED or TEMPORARY_FAILURE")
+    })
+}
+
+fn entry_setup(e: RawEntry) -> Result<Entry, String> {
+    let domain = DomainName::parse(&e.domain).map_err(|err| format!("domain {:?}: {err}", e.domain))?;
+    let mut setup = Setup::new(domain, &e.region, &e.dkim_selector).map_err(|err| err.to_string())?;
+    if let Some(m) = &e.mail_from {
+        setup = setup.with_mail_from(m).map_err(|err| err.to_string())?;
+    }
+    if let Some(k) = &e.dkim_public_key {
+        let key = PublicKey::parse(k).map_err(|err| format!("dkim_public_key: {err}"))?;
+        setup = setup.with_public_key(key);
+    }
+    if let Some(t) = &e.submitted_at {
+        setup = setup.with_submitted_at(t).map_err(|err| err.to_string())?;
+    }
+    setup = setup.with_from_addresses(e.from_addresses);
+    let ses = match e.ses {
+        Some(s) => SesState {
+            dkim: s.dkim.as_deref().map(parse_status).transpose()?,
+            mail_from: s.mail_from.as_deref().map(parse_status).transpose()?,
+        },
+        None => SesState::default(),
+    };
+    Ok(Entry { org: e.org, setup, ses })
+}

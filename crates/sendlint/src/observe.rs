@@ -1,0 +1,190 @@
+//! What DNS says about one record role: the lookup at the expected name, and on
+//! a miss the probes of the names customers publish at by mistake.
+
+use sendlint_dns::{Answer, Lookup, LookupError, RData, RecordType};
+use sendlint_records::Role;
+use sendlint_records::mx::MxRecord;
+use sendlint_records::name::DomainName;
+use sendlint_records::txt::TxtRecord;
+
+/// Why a record was found somewhere other than its expected name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Misplacement {
+    /// At `<name>.<zone>`: the provider appended the zone to a full name.
+    DoubledSuffix,
+    /// At `10.<name>` or `10 <label>.…`: the MX priority typed into the host field.
+    PriorityInHost,
+}
+
+/// The records of one role as DNS returned them.
+#[derive(Clone, Debug, Default)]
+pub struct Records {
+    /// TXT records (TXT roles).
+    pub txt: Vec<TxtRecord>,
+    /// MX records (the MX role).
+    pub mx: Vec<MxRecord>,
+}
+
+impl Records {
+    fn is_empty(&self) -> bool {
+        self.txt.is_empty() && self.mx.is_empty()
+    }
+}
+
+/// What the lookups of one role found.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// Records at the expected name (which may still not be the right kind:
+    /// e.g. TXT but no `v=spf1`).
+    Found,
+    /// Nothing at the expected name; records of the kind at a misplaced name.
+    Misplaced(Misplacement, DomainName),
+    /// The name answered NXDOMAIN or NODATA for the type.
+    Absent,
+    /// Our lookup failed: nothing can be said.
+    Failed(LookupError),
+}
+
+/// The observation of one record role.
+#[derive(Clone, Debug)]
+pub struct Observation {
+    /// The role.
+    pub role: Role,
+    /// The expected name.
+    pub name: DomainName,
+    /// What was found.
+    pub outcome: Outcome,
+    /// The records found (at the expected name, or the misplaced one).
+    pub records: Records,
+    /// A CNAME at the expected name, with its target.
+    pub cname: Option<DomainName>,
+}
+
+fn rtype_of(role: Role) -> RecordType {
+    match role {
+        Role::SpfMx => RecordType::Mx,
+        _ => RecordType::Txt,
+    }
+}
+
+/// The records of the role's type in an answer, and the CNAME it went through.
+fn records_of(role: Role, answer: &Answer) -> (Records, Option<DomainName>) {
+    let mut records = Records::default();
+    let mut cname = None;
+    if let Answer::Records { records: rdata, cnames, .. } = answer {
+        for rd in rdata {
+            match (role, rd) {
+                (Role::SpfMx, RData::Mx(mx)) => records.mx.push(mx.clone()),
+                (r, RData::Txt(txt)) if r.is_txt() => records.txt.push(txt.clone()),
+                _ => {}
+            }
+        }
+        cname = cnames.first().map(|(_, target)| target.clone());
+    }
+    (records, cname)
+}
+
+/// Does this set of records hold what the role looks for? SPF and DMARC
+/// need their version tag; any TXT counts for DKIM; any MX for the MX role.
+fn holds_role(role: Role, records: &Records) -> bool {
+    match role {
+        Role::SpfMx => !records.mx.is_empty(),
+        Role::Dkim => !records.txt.is_empty(),
+        Role::SpfTxt => records.txt.iter().any(|t| starts_with_tag(&t.data(), b"v=spf1")),
+        Role::Dmarc => records.txt.iter().any(|t| starts_with_tag(&t.data(), b"v=dmarc1")),
+        Role::Domain => false,
+    }
+}
+
+/// True when `data`, past leading quote characters and blanks, starts with
+/// `tag` (ASCII case-insensitive).
+fn starts_with_tag(data: &[u8], tag: &[u8]) -> bool {
+    let mut rest = data;
+    loop {
+        rest = match rest {
+            [b'"' | b'\'' | b' ' | b'\t', tail @ ..] => tail,
+            // “ ” ‘ ’ in UTF-8
+            [0xE2, 0x80, 0x98..=0x9D, tail @ ..] => tail,
+            _ => break,
+        };
+    }
+    rest.len() >= tag.len() && rest[..tag.len()].eq_ignore_ascii_case(tag)
+}
+
+/// The names a record of `role` expected at `name` may have been published at
+/// by mistake, most likely first.
+fn misplaced_names(role: Role, name: &DomainName, zone: Option<&DomainName>) -> Vec<(Misplacement, DomainName)> {
+    let mut out = Vec::new();
+    if let Some(zone) = zone
+        && let Ok(doubled) = name.join(zone)
+    {
+        out.push((Misplacement::DoubledSuffix, doubled));
+    }
+    if matches!(role, Role::SpfMx | Role::SpfTxt) {
+        // `10.send.mail.acme.com`: the priority typed as its own label …
+        if let Ok(n) = name.prepend_label(b"10") {
+            out.push((Misplacement::PriorityInHost, n));
+        }
+        // … or `10 send` typed into the host field, one label with a space.
+        let mut labels: Vec<Vec<u8>> = name.labels().map(<[u8]>::to_vec).collect();
+        if let Some(first) = labels.first_mut() {
+            let mut l = b"10 ".to_vec();
+            l.extend_from_slice(first);
+            *first = l;
+            if let Ok(n) = DomainName::from_labels(labels) {
+                out.push((Misplacement::PriorityInHost, n));
+            }
+        }
+    }
+    out
+}
+
+/// Looks up the record of `role` at `name`, and on a miss probes the
+/// misplaced names.
+pub async fn observe(lookup: &dyn Lookup, role: Role, name: DomainName, zone: Option<&DomainName>) -> Observation {
+    let rtype = rtype_of(role);
+    let answer = lookup.lookup(&name, rtype).await;
+    let (records, mut cname) = records_of(role, &answer);
+
+    let outcome = match &answer {
+        Answer::Failed(err) => Outcome::Failed(err.clone()),
+        Answer::Records { .. } if holds_role(role, &records) => Outcome::Found,
+        _ => Outcome::Absent,
+    };
+
+    // A CNAME at a TXT name (Easy DKIM style) may point outside what we can
+    // resolve; ask for the CNAME itself so it is reported as what it is.
+    if cname.is_none() && !matches!(outcome, Outcome::Found) && role.is_txt() {
+        if let Answer::Records { records: rd, .. } = lookup.lookup(&name, RecordType::Cname).await {
+            cname = rd.iter().find_map(|r| match r {
+                RData::Cname(t) => Some(t.clone()),
+                _ => None,
+            });
+        }
+    }
+    if let Some(target) = cname {
+        // DKIM needs a TXT at the name: a CNAME there is present and wrong,
+        // whatever its target answers. For SPF and DMARC a CNAME that resolves
+        // to the record is a legitimate delegation.
+        if role == Role::Dkim || matches!(outcome, Outcome::Found) {
+            return Observation { role, name, outcome: Outcome::Found, records, cname: Some(target) };
+        }
+    }
+
+    if let Outcome::Absent = outcome {
+        for (kind, probe) in misplaced_names(role, &name, zone) {
+            let answer = lookup.lookup(&probe, rtype).await;
+            let (found, _) = records_of(role, &answer);
+            if holds_role(role, &found) {
+                return Observation {
+                    role,
+                    name,
+                    outcome: Outcome::Misplaced(kind, probe),
+                    records: found,
+                    cname: None,
+                };
+            }
+        }
+    }
+    Observation { role, name, outcome, records, cname: None }
+}

@@ -1,0 +1,261 @@
+//! Human rendering of reports: a badge table, then each diagnosis rendered by
+//! miette with its labels on the exact bytes of the observed record.
+
+use std::fmt::{self, Display, Write as _};
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity as MSeverity,
+};
+use sendlint_rules::Severity;
+use sendlint_ses::Badge;
+
+use crate::report::{DiagnosisReport, DomainReport, RecordReport};
+
+/// How to render for a human.
+#[derive(Clone, Copy, Debug)]
+pub struct RenderOptions {
+    /// ANSI colours (a terminal that wants them).
+    pub color: bool,
+    /// Wrap width.
+    pub width: usize,
+}
+
+impl RenderOptions {
+    /// No colour, 100 columns: what snapshots and pipes get.
+    pub fn plain() -> RenderOptions {
+        RenderOptions { color: false, width: 100 }
+    }
+}
+
+/// Observed values are folded at this many characters per line so that labels
+/// on a 2048-bit key stay readable.
+const FOLD: usize = 76;
+
+fn badge_glyph(b: Badge) -> &'static str {
+    match b {
+        Badge::Verified => "✔",
+        Badge::Verifying => "◐",
+        Badge::Pending => "…",
+        Badge::Failed => "✘",
+    }
+}
+
+/// Renders one domain report.
+pub fn render_domain(report: &DomainReport, opts: RenderOptions) -> String {
+    let mut out = String::new();
+    let errors = report.count(Severity::Error);
+    let warnings = report.count(Severity::Warning);
+    let _ = write!(out, "{}", report.domain);
+    if let Some(org) = &report.org {
+        let _ = write!(out, "  (org {org})");
+    }
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "  zone {}, DNS host {}, {}",
+        report.zone.as_deref().unwrap_or("unknown"),
+        report.dns_host.as_deref().unwrap_or("unknown"),
+        if report.ses_consulted { "SES consulted" } else { "DNS only (SES not consulted)" },
+    );
+    let _ = writeln!(
+        out,
+        "  sending {}: {} error{}, {} warning{}",
+        if report.sending_unlocked { "UNLOCKED" } else { "locked" },
+        errors,
+        if errors == 1 { "" } else { "s" },
+        warnings,
+        if warnings == 1 { "" } else { "s" },
+    );
+    out.push('\n');
+    for r in &report.records {
+        let _ = writeln!(
+            out,
+            "  {} {:<9} {:<7} {:<3}  {}{}",
+            badge_glyph(r.state),
+            r.state.to_string(),
+            r.role.as_str(),
+            r.rtype,
+            r.name,
+            r.found_at.as_ref().map(|n| format!("  (found at {n})")).unwrap_or_default(),
+        );
+    }
+    for r in &report.records {
+        for d in &r.diagnoses {
+            out.push('\n');
+            out.push_str(&render_diagnosis(d, Some(r), opts));
+        }
+    }
+    for d in &report.diagnoses {
+        out.push('\n');
+        out.push_str(&render_diagnosis(d, None, opts));
+    }
+    out
+}
+
+/// Renders a record on its own (`explain`).
+pub fn render_record(record: &RecordReport, opts: RenderOptions) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} {} {}",
+        badge_glyph(record.state),
+        record.state,
+        record.role.as_str(),
+        record.rtype
+    );
+    let _ = writeln!(out, "  expected: {}", record.expected);
+    if record.diagnoses.is_empty() {
+        out.push_str("  no problems found\n");
+    }
+    for d in &record.diagnoses {
+        out.push('\n');
+        out.push_str(&render_diagnosis(d, Some(record), opts));
+    }
+    out
+}
+
+/// Renders one diagnosis with miette, with the observed records of `record`
+/// as source code when it has labels.
+pub fn render_diagnosis(d: &DiagnosisReport, record: Option<&RecordReport>, opts: RenderOptions) -> String {
+    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(opts.width)
+        .with_links(false)
+        .with_context_lines(1);
+    let view = record.map(|r| DiagnosticView::new(d, r));
+    let mut out = String::new();
+    let res = match &view {
+        Some(v) => handler.render_report(&mut out, v),
+        None => handler.render_report(&mut out, &Plain(d)),
+    };
+    if res.is_err() {
+        // The handler only fails on fmt errors of String, which do not happen;
+        // still, never lose the finding.
+        out = format!("{}: {}\n  help: {}\n", d.code, d.message, d.help);
+    }
+    if let Some(reg) = &d.registrar {
+        let _ = writeln!(out, "  (advice for {reg})");
+    }
+    out
+}
+
+/// A diagnosis without source code.
+struct Plain<'a>(&'a DiagnosisReport);
+
+impl fmt::Debug for Plain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.code)
+    }
+}
+impl Display for Plain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+impl std::error::Error for Plain<'_> {}
+impl Diagnostic for Plain<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn Display + 'a>> {
+        Some(Box::new(&self.0.code))
+    }
+    fn severity(&self) -> Option<MSeverity> {
+        Some(miette_severity(self.0.severity))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn Display + 'a>> {
+        (!self.0.help.is_empty()).then(|| Box::new(&self.0.help) as Box<dyn Display>)
+    }
+}
+
+fn miette_severity(s: Severity) -> MSeverity {
+    match s {
+        Severity::Error => MSeverity::Error,
+        Severity::Warning => MSeverity::Warning,
+        Severity::Info => MSeverity::Advice,
+    }
+}
+
+/// A diagnosis with the observed records folded into source code.
+struct DiagnosticView<'a> {
+    d: &'a DiagnosisReport,
+    source: NamedSource<String>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl<'a> DiagnosticView<'a> {
+    fn new(d: &'a DiagnosisReport, record: &RecordReport) -> Self {
+        // Fold every observed record; remember where each record's text starts
+        // and where the inserted line breaks are, to move label offsets.
+        let mut text = String::new();
+        let mut starts = Vec::new();
+        let mut breaks: Vec<Vec<usize>> = Vec::new();
+        for (i, obs) in record.observed.iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            starts.push(text.len());
+            let mut mine = Vec::new();
+            let mut col = 0;
+            for (off, ch) in obs.char_indices() {
+                if col == FOLD {
+                    text.push('\n');
+                    mine.push(off);
+                    col = 0;
+                }
+                text.push(ch);
+                col += 1;
+            }
+            breaks.push(mine);
+        }
+        // A break at offset `x` sits before the character at `x`: a label
+        // starting there moves past it, a label ending there does not.
+        let map = |rec: usize, off: usize, is_end: bool| -> usize {
+            let base = starts.get(rec).copied().unwrap_or(0);
+            let shift = breaks
+                .get(rec)
+                .map_or(0, |b| b.iter().filter(|&&x| if is_end { x < off } else { x <= off }).count());
+            base + off + shift
+        };
+        let labels = d
+            .labels
+            .iter()
+            .filter(|l| l.record < record.observed.len())
+            .map(|l| {
+                let start = map(l.record, l.offset, false).min(text.len().saturating_sub(1));
+                // A zero-length label at the very end is dropped by miette:
+                // label at least one byte, and never past the text.
+                let end = map(l.record, l.offset + l.length.max(1), true).min(text.len()).max(start + 1);
+                LabeledSpan::new(Some(l.text.clone()), start, end - start)
+            })
+            .collect();
+        let title = format!("{} {}", record.name, record.rtype);
+        DiagnosticView { d, source: NamedSource::new(title, text), labels }
+    }
+}
+
+impl fmt::Debug for DiagnosticView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.code)
+    }
+}
+impl Display for DiagnosticView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+impl std::error::Error for DiagnosticView<'_> {}
+impl Diagnostic for DiagnosticView<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn Display + 'a>> {
+        Some(Box::new(&self.d.code))
+    }
+    fn severity(&self) -> Option<MSeverity> {
+        Some(miette_severity(self.d.severity))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn Display + 'a>> {
+        (!self.d.help.is_empty()).then(|| Box::new(&self.d.help) as Box<dyn Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        (!self.labels.is_empty()).then_some(&self.source as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        (!self.labels.is_empty()).then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
