@@ -30,7 +30,11 @@ fn main() {
                 .join("/")
         );
         let abs = fs::canonicalize(file).unwrap_or_else(|_| file.clone());
-        let _ = writeln!(code, "    ({name:?}, include_str!({:?})),", abs.display().to_string());
+        let _ = writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            abs.display().to_string()
+        );
     }
     code.push(']');
     if let Err(err) = fs::write(&out, code) {
@@ -39,7 +43,9 @@ fn main() {
 }
 
 fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

@@ -17,6 +17,9 @@ use std::ops::Range;
 /// Placeholder characters `U+F700 + byte` carry one raw byte through hickory.
 const PLACEHOLDER_BASE: u32 = 0xF700;
 
+/// Longest character-string, in bytes (one length octet).
+const MAX_STRING: usize = 255;
+
 /// One token of an entry, by byte range into the original text.
 #[derive(Clone, Debug)]
 pub(crate) struct Token {
@@ -259,7 +262,7 @@ fn word_end(text: &str, start: usize, in_list: bool) -> Result<usize, ScanError>
 }
 
 /// Classes hickory accepts between owner and type.
-fn is_class(word: &str) -> bool {
+pub(crate) fn is_class(word: &str) -> bool {
     ["IN", "CH", "HS", "NONE", "ANY", "CS"]
         .iter()
         .any(|c| c.eq_ignore_ascii_case(word))
@@ -274,8 +277,7 @@ pub(crate) fn type_index(text: &str, entry: &Entry) -> Option<usize> {
     let mut i = usize::from(!entry.blank_start);
     while let Some(tok) = entry.tokens.get(i) {
         let word = &text[tok.span.clone()];
-        if tok.quoted
-            || !(hickory_proto::serialize::txt::parse_ttl(word).is_ok() || is_class(word))
+        if tok.quoted || !(hickory_proto::serialize::txt::parse_ttl(word).is_ok() || is_class(word))
         {
             return Some(i);
         }
@@ -306,12 +308,22 @@ fn normalize(text: &str, entry: &Entry) -> Result<String, ScanError> {
         let raw = &text[tok.span.clone()];
         if txt_from.is_some_and(|from| i >= from) {
             let inner = if tok.quoted {
-                // quoted tokens are at least `""`
-                &raw[1..raw.len() - 1]
+                raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default()
             } else {
                 raw
             };
             let bytes = unescape(inner, tok.span.start + usize::from(tok.quoted))?;
+            if bytes.len() > MAX_STRING {
+                return Err(ScanError {
+                    span: tok.span.clone(),
+                    message: format!(
+                        "TXT character-string of {} bytes: at most {MAX_STRING} fit in one string",
+                        bytes.len()
+                    ),
+                    label: "too long".into(),
+                    help: "Split the value into several quoted strings of at most 255 bytes in the same record: \"first part\" \"second part\".".into(),
+                });
+            }
             line.push('"');
             encode_placeholders(&bytes, &mut line);
             line.push('"');
@@ -344,8 +356,9 @@ fn unescape(s: &str, base: usize) -> Result<Vec<u8>, ScanError> {
         let digits = bytes.get(i + 1..i + 4);
         match digits {
             Some(d) if d.iter().all(u8::is_ascii_digit) => {
-                let value =
-                    u32::from(d[0] - b'0') * 100 + u32::from(d[1] - b'0') * 10 + u32::from(d[2] - b'0');
+                let value = u32::from(d[0] - b'0') * 100
+                    + u32::from(d[1] - b'0') * 10
+                    + u32::from(d[2] - b'0');
                 let Ok(byte) = u8::try_from(value) else {
                     return Err(ScanError {
                         span: base + i..base + i + 4,
@@ -448,7 +461,10 @@ mod tests {
     use super::*;
 
     fn words(text: &str, e: &Entry) -> Vec<String> {
-        e.tokens.iter().map(|t| text[t.span.clone()].to_owned()).collect()
+        e.tokens
+            .iter()
+            .map(|t| text[t.span.clone()].to_owned())
+            .collect()
     }
 
     #[test]
@@ -456,7 +472,10 @@ mod tests {
         let text = "a IN SOA ns. host. ( 1 ; serial\n 2 3\n 4 5 )\nb A 1.2.3.4\n";
         let s = scan(text).unwrap();
         assert_eq!(s.entries.len(), 2);
-        assert_eq!(words(text, &s.entries[0]), ["a", "IN", "SOA", "ns.", "host.", "1", "2", "3", "4", "5"]);
+        assert_eq!(
+            words(text, &s.entries[0]),
+            ["a", "IN", "SOA", "ns.", "host.", "1", "2", "3", "4", "5"]
+        );
         assert_eq!(s.lines[0], "a IN SOA ns. host. 1 2 3 4 5");
         assert_eq!(s.entries[1].start, text.find("b A").unwrap());
     }

@@ -150,7 +150,10 @@ mod tests {
         assert_eq!(&e.text[e.map(1, 3)], "\\x1B[3");
         assert_eq!(&e.text[e.map(6, 2)], "b\\x00");
         // C1 control in UTF-8 (U+0085) and tab/newline.
-        assert_eq!(escape("x\u{85}\t\n".as_bytes()).text, "x\\xC2\\x85\\x09\\x0A");
+        assert_eq!(
+            escape("x\u{85}\t\n".as_bytes()).text,
+            "x\\xC2\\x85\\x09\\x0A"
+        );
     }
 
     #[test]

@@ -29,7 +29,13 @@ pub enum Role {
 
 impl Role {
     /// Every role, in report order.
-    pub const ALL: [Role; 5] = [Role::SpfMx, Role::SpfTxt, Role::Dkim, Role::Dmarc, Role::Domain];
+    pub const ALL: [Role; 5] = [
+        Role::SpfMx,
+        Role::SpfTxt,
+        Role::Dkim,
+        Role::Dmarc,
+        Role::Domain,
+    ];
     /// The four published records, in report order.
     pub const RECORDS: [Role; 4] = [Role::SpfMx, Role::SpfTxt, Role::Dkim, Role::Dmarc];
 

@@ -68,7 +68,10 @@ impl fmt::Display for KeyError {
                 found
             ),
             KeyError::BadPadding { position } => {
-                write!(f, "base64 padding '=' at position {position} is followed by more data")
+                write!(
+                    f,
+                    "base64 padding '=' at position {position} is followed by more data"
+                )
             }
             KeyError::BadPem(m) => write!(f, "bad PEM: {m}"),
             KeyError::NotDer(m) => write!(f, "not a DER public key: {m}"),
@@ -76,10 +79,9 @@ impl fmt::Display for KeyError {
                 Some(name) => write!(f, "not an RSA key: algorithm {name} (OID {oid})"),
                 None => write!(f, "not an RSA key: algorithm OID {oid}"),
             },
-            KeyError::Truncated { have, need } => write!(
-                f,
-                "the key is truncated: {have} of {need} bytes present"
-            ),
+            KeyError::Truncated { have, need } => {
+                write!(f, "the key is truncated: {have} of {need} bytes present")
+            }
         }
     }
 }
@@ -186,7 +188,10 @@ fn tlv(buf: &[u8], base: usize, total: usize) -> Result<Tlv<'_>, KeyError> {
                 need: base + 2 + n,
             });
         };
-        (bytes.iter().fold(0usize, |a, &b| (a << 8) | usize::from(b)), 2 + n)
+        (
+            bytes.iter().fold(0usize, |a, &b| (a << 8) | usize::from(b)),
+            2 + n,
+        )
     };
     match buf.get(hdr..hdr + len) {
         Some(content) => Ok(Tlv {
@@ -269,6 +274,12 @@ pub fn parse_der(der: &[u8]) -> Result<(Vec<u8>, u32), KeyError> {
         )));
     }
     let outer = tlv(der, 0, total)?;
+    if !outer.rest.is_empty() {
+        return Err(KeyError::NotDer(format!(
+            "{} bytes of trailing data after the key",
+            outer.rest.len()
+        )));
+    }
     let hdr = total - outer.rest.len() - outer.content.len();
     let first = tlv(outer.content, hdr, total)?;
     match first.tag {
@@ -473,8 +484,17 @@ pub(crate) mod tests {
         assert!(e.to_string().contains("Ed25519"), "{e}");
         let b64 = fixture("sf1-2048.b64");
         let e = PublicKey::parse(&b64[..255]).unwrap_err();
-        assert_eq!(e, KeyError::Truncated { have: 191, need: 294 });
-        assert_eq!(e.to_string(), "the key is truncated: 191 of 294 bytes present");
+        assert_eq!(
+            e,
+            KeyError::Truncated {
+                have: 191,
+                need: 294
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "the key is truncated: 191 of 294 bytes present"
+        );
         let e = PublicKey::parse("MIIB\"IjAN").unwrap_err();
         assert_eq!(
             e,
@@ -487,7 +507,10 @@ pub(crate) mod tests {
             PublicKey::parse("AAAA=AAA"),
             Err(KeyError::BadPadding { position: 4 })
         ));
-        assert!(matches!(PublicKey::parse("aGVsbG8="), Err(KeyError::NotDer(_))));
+        assert!(matches!(
+            PublicKey::parse("aGVsbG8="),
+            Err(KeyError::NotDer(_))
+        ));
         assert_eq!(PublicKey::parse("  \n"), Err(KeyError::Empty));
         assert!(matches!(
             PublicKey::parse("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"),

@@ -7,16 +7,26 @@
 //! SPF, DKIM and DMARC records with byte spans, and finally into [`Facts`].
 
 pub mod display;
+pub mod dkim;
+pub mod dmarc;
+pub mod extract;
 pub mod facts;
 pub mod key;
 pub mod mx;
 pub mod name;
+pub mod spf;
+pub mod tags;
 mod text;
 pub mod txt;
 
+pub use dkim::DkimRecord;
+pub use dmarc::DmarcRecord;
+pub use extract::{Expectation, SpfLookups, mx_facts, spf_lookups, txt_facts};
 pub use facts::{FACTS, Fact, FactDef, FactType, Facts, Role, Span, Value};
 pub use key::{KeyError, PublicKey};
 pub use mx::MxRecord;
 pub use name::{DomainName, NameError};
+pub use spf::SpfRecord;
+pub use tags::SyntaxError;
 pub use text::DecodeError;
 pub use txt::TxtRecord;

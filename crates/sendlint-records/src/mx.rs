@@ -142,7 +142,12 @@ mod tests {
         let e = parse_text("feedback-smtp.us-east-1.amazonses.com.").unwrap_err();
         assert_eq!(e.offset, 0);
         assert!(e.message.contains("preference"), "{e}");
-        assert!(parse_text("70000 x.").unwrap_err().message.contains("range"));
+        assert!(
+            parse_text("70000 x.")
+                .unwrap_err()
+                .message
+                .contains("range")
+        );
         assert_eq!(parse_text("10").unwrap_err().offset, 2);
         assert_eq!(parse_text("10 a..b").unwrap_err().offset, 5);
         assert_eq!(parse_text("10 a b").unwrap_err().offset, 5);

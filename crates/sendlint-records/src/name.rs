@@ -56,7 +56,10 @@ impl fmt::Display for NameError {
                 self.offset
             ),
             NameErrorKind::NameTooLong(n) => {
-                write!(f, "name is {n} bytes long in wire form (at most {MAX_NAME})")
+                write!(
+                    f,
+                    "name is {n} bytes long in wire form (at most {MAX_NAME})"
+                )
             }
             NameErrorKind::EscapeOutOfRange(v) => write!(
                 f,
@@ -152,10 +155,8 @@ impl DomainName {
                     continue;
                 }
                 b'\\' => {
-                    let (esc, used) = decode_escape(bytes, i + 1).map_err(|kind| NameError {
-                        offset: i,
-                        kind,
-                    })?;
+                    let (esc, used) = decode_escape(bytes, i + 1)
+                        .map_err(|kind| NameError { offset: i, kind })?;
                     match esc {
                         EscapedByte::One(v) => label.push(v),
                         EscapedByte::Many(at, len) => {
@@ -414,7 +415,12 @@ mod tests {
         assert_eq!(z.to_string(), r"\000\255x");
         assert_eq!(n(r"\é.x").labels()[0], "é".as_bytes());
         // Display output parses back to the same name.
-        for s in [r"10\ feedback-smtp.x", r"a\046b.c", r"\000\255x", "a\\\\b.c"] {
+        for s in [
+            r"10\ feedback-smtp.x",
+            r"a\046b.c",
+            r"\000\255x",
+            "a\\\\b.c",
+        ] {
             assert_eq!(n(&n(s).to_string()), n(s));
         }
     }

@@ -122,13 +122,22 @@ pub(crate) fn dig_line(b: &[u8], start: usize, end: usize, wanted: &[&str]) -> D
         let t_end = token_end(b, i, end);
         let tok = b.get(i..t_end).unwrap_or_default();
         let after = skip_blanks(b, t_end, end);
-        if wanted.iter().any(|w| tok.eq_ignore_ascii_case(w.as_bytes())) {
+        if wanted
+            .iter()
+            .any(|w| tok.eq_ignore_ascii_case(w.as_bytes()))
+        {
             return DigLine::Rdata(after);
         }
-        if extra > 0 && OTHER_TYPES.iter().any(|w| tok.eq_ignore_ascii_case(w.as_bytes())) {
+        if extra > 0
+            && OTHER_TYPES
+                .iter()
+                .any(|w| tok.eq_ignore_ascii_case(w.as_bytes()))
+        {
             return DigLine::OtherType;
         }
-        let is_class = CLASSES.iter().any(|c| tok.eq_ignore_ascii_case(c.as_bytes()));
+        let is_class = CLASSES
+            .iter()
+            .any(|c| tok.eq_ignore_ascii_case(c.as_bytes()));
         if extra < 2 && (is_ttl(tok) || is_class) {
             extra += 1;
             i = after;

@@ -216,16 +216,15 @@ fn parse_presentation(b: &[u8], mut pos: usize) -> Result<(TxtRecord, usize), De
         }
     }
     if depth > 0 {
-        return Err(DecodeError::new(open_paren, "unbalanced '(': no closing ')'"));
+        return Err(DecodeError::new(
+            open_paren,
+            "unbalanced '(': no closing ')'",
+        ));
     }
     finish(strings, pos, b)
 }
 
-fn finish(
-    strings: Vec<Vec<u8>>,
-    next: usize,
-    b: &[u8],
-) -> Result<(TxtRecord, usize), DecodeError> {
+fn finish(strings: Vec<Vec<u8>>, next: usize, b: &[u8]) -> Result<(TxtRecord, usize), DecodeError> {
     if strings.is_empty() {
         return Err(DecodeError::new(
             next.min(b.len()),
@@ -321,10 +320,14 @@ mod tests {
     #[test]
     fn dig_lines() {
         let r = one("sf1._domainkey.mail.acme.com. 300 IN TXT \"v=DKIM1; p=MIIB\" \"AQAB\"");
-        assert_eq!(r.strings, vec![b"v=DKIM1; p=MIIB".to_vec(), b"AQAB".to_vec()]);
+        assert_eq!(
+            r.strings,
+            vec![b"v=DKIM1; p=MIIB".to_vec(), b"AQAB".to_vec()]
+        );
         let r = one("send.mail.acme.com. TXT \"v=spf1 ~all\"");
         assert_eq!(r.data(), b"v=spf1 ~all");
-        let input = ";; ANSWER SECTION:\nx. 60 IN CNAME y.\ny. 60 IN TXT \"a\"\ny. 60 IN TXT \"b\"\n\n";
+        let input =
+            ";; ANSWER SECTION:\nx. 60 IN CNAME y.\ny. 60 IN TXT \"a\"\ny. 60 IN TXT \"b\"\n\n";
         let v = parse_text(input).unwrap();
         assert_eq!(v.len(), 2);
         assert_eq!(v[1].data(), b"b");
@@ -332,7 +335,10 @@ mod tests {
 
     #[test]
     fn presentation_lines() {
-        assert_eq!(one(r#""a b" c\032d "e""#).strings, [&b"a b"[..], b"c d", b"e"]);
+        assert_eq!(
+            one(r#""a b" c\032d "e""#).strings,
+            [&b"a b"[..], b"c d", b"e"]
+        );
         assert_eq!(one("\"x\\\"y\"").data(), b"x\"y");
         let r = one("x. IN TXT ( \"abc\" ; part one\n  \"def\" )\n");
         assert_eq!(r.strings, [b"abc".to_vec(), b"def".to_vec()]);
@@ -359,7 +365,10 @@ mod tests {
     #[test]
     fn errors() {
         let e = parse_text("\"abc").unwrap_err();
-        assert_eq!((e.offset, e.message.as_str()), (0, "unterminated quoted string"));
+        assert_eq!(
+            (e.offset, e.message.as_str()),
+            (0, "unterminated quoted string")
+        );
         let e = parse_text("ok\n\"a\\999b\"").unwrap_err();
         assert_eq!(e.offset, 5);
         assert!(e.message.contains("out of range"), "{e}");

@@ -289,7 +289,14 @@ impl<'s> Parser<'s> {
             items.push(item);
             i = j;
         }
-        Ok((i, if items.len() == 1 { items.remove(0) } else { Ast::Or(items) }))
+        Ok((
+            i,
+            if items.len() == 1 {
+                items.remove(0)
+            } else {
+                Ast::Or(items)
+            },
+        ))
     }
 
     fn and(&self, i: &'s str, depth: u32) -> R<'s, Ast> {
@@ -308,7 +315,14 @@ impl<'s> Parser<'s> {
             items.push(item);
             i = j;
         }
-        Ok((i, if items.len() == 1 { items.remove(0) } else { Ast::And(items) }))
+        Ok((
+            i,
+            if items.len() == 1 {
+                items.remove(0)
+            } else {
+                Ast::And(items)
+            },
+        ))
     }
 
     fn unary(&self, i: &'s str, depth: u32) -> R<'s, Ast> {
@@ -411,7 +425,11 @@ impl<'s> Parser<'s> {
             } else if let Some(rest) = j.strip_prefix(']') {
                 return Ok((rest, items));
             } else {
-                return fail(j, format!("expected `,` or `]`, found {}", describe(j)), None);
+                return fail(
+                    j,
+                    format!("expected `,` or `]`, found {}", describe(j)),
+                    None,
+                );
             }
         }
     }
@@ -449,8 +467,7 @@ impl<'s> Parser<'s> {
                 help: Some(format!("close the string with `{q}`")),
             }));
         }
-        if let Ok((rest, digits)) = recognize(pair(opt(char::<&str, PErr>('-')), digit1)).parse(i)
-        {
+        if let Ok((rest, digits)) = recognize(pair(opt(char::<&str, PErr>('-')), digit1)).parse(i) {
             if rest.chars().next().is_some_and(is_ident_char) {
                 return fail(
                     i,
@@ -483,10 +500,15 @@ impl<'s> Parser<'s> {
             };
             return Ok((rest, (op, span(rest))));
         }
-        let alt_hint = alt((tag::<&str, &str, PErr>("&"), tag("|"))).parse(i).is_ok();
+        let alt_hint = alt((tag::<&str, &str, PErr>("&"), tag("|")))
+            .parse(i)
+            .is_ok();
         fail(
             i,
-            format!("expected a fact, a literal, `!` or `(`, found {}", describe(i)),
+            format!(
+                "expected a fact, a literal, `!` or `(`, found {}",
+                describe(i)
+            ),
             Some(if alt_hint {
                 "`&&` and `||` join two conditions: something is missing before it"
             } else {
@@ -508,7 +530,10 @@ fn parse(src: &str) -> Result<Ast, CondError> {
         Ok((rest, ast)) => {
             let rest = rest.trim_start();
             if rest.is_empty() {
-                if matches!(ast, Ast::Operand(AstOperand::Str(_) | AstOperand::Int(_), _)) {
+                if matches!(
+                    ast,
+                    Ast::Operand(AstOperand::Str(_) | AstOperand::Int(_), _)
+                ) {
                     return Err(CondError {
                         offset: 0,
                         len: src.len(),
@@ -542,10 +567,7 @@ fn parse(src: &str) -> Result<Ast, CondError> {
 
 /// Looks up `name` as a fact usable by rules of every role in `roles`.
 /// Shared with templates so their errors read the same.
-pub(crate) fn resolve_fact(
-    name: &str,
-    roles: &[Role],
-) -> Result<Fact, (String, Option<String>)> {
+pub(crate) fn resolve_fact(name: &str, roles: &[Role]) -> Result<Fact, (String, Option<String>)> {
     let Some(fact) = Fact::by_name(name) else {
         let help = match crate::suggest(name) {
             Some(s) => format!("did you mean `{s}`? (facts: `sendlint rules facts`)"),
@@ -564,6 +586,14 @@ pub(crate) fn resolve_fact(
         ));
     }
     Ok(fact)
+}
+
+/// The type with its article: "an int", "a string".
+pub(crate) fn article(ty: FactType) -> String {
+    match ty {
+        FactType::Int => String::from("an int"),
+        other => format!("a {other}"),
+    }
 }
 
 struct Checker<'a> {
@@ -625,7 +655,7 @@ impl Checker<'_> {
                     };
                     self.err(
                         *span,
-                        format!("this is a {ty}, but a condition needs a bool"),
+                        format!("this is {}, but a condition needs a bool", article(ty)),
                         Some(String::from(hint)),
                     );
                     Cond::Const(false)
@@ -646,8 +676,10 @@ impl Checker<'_> {
                 if lty != rty {
                     self.err(
                         (lhs.1.0, rhs.1.0 + rhs.1.1 - lhs.1.0),
-                        format!("cannot compare a {lty} with a {rty}"),
-                        Some(String::from("both sides of a comparison must have the same type")),
+                        format!("cannot compare {} with {}", article(lty), article(rty)),
+                        Some(String::from(
+                            "both sides of a comparison must have the same type",
+                        )),
                     );
                     return Cond::Const(false);
                 }
@@ -655,7 +687,9 @@ impl Checker<'_> {
                     self.err(
                         *op_span,
                         format!("`{}` needs integers, but these are {lty}s", op.as_str()),
-                        Some(String::from("strings and bools compare with `==` and `!=` only")),
+                        Some(String::from(
+                            "strings and bools compare with `==` and `!=` only",
+                        )),
                     );
                     return Cond::Const(false);
                 }
@@ -677,8 +711,14 @@ impl Checker<'_> {
                         } else {
                             self.err(
                                 *span,
-                                format!("this is a {ty}, but the value tested is a {lty}"),
-                                Some(String::from("every item of the list must have the type of the left side")),
+                                format!(
+                                    "this is {}, but the value tested is {}",
+                                    article(ty),
+                                    article(lty)
+                                ),
+                                Some(String::from(
+                                    "every item of the list must have the type of the left side",
+                                )),
                             );
                         }
                     }
@@ -754,44 +794,150 @@ mod tests {
     #[test]
     fn fail_vectors() {
         let cases: &[(&str, &str, usize, usize)] = &[
-            ("", "expected a fact, a literal, `!` or `(`, found the end of the condition", 0, 0),
-            ("quoted &&", "expected a fact, a literal, `!` or `(`, found the end of the condition", 9, 0),
+            (
+                "",
+                "expected a fact, a literal, `!` or `(`, found the end of the condition",
+                0,
+                0,
+            ),
+            (
+                "quoted &&",
+                "expected a fact, a literal, `!` or `(`, found the end of the condition",
+                9,
+                0,
+            ),
             ("quoted & key_valid", "unexpected `&`", 7, 1),
-            ("(quoted", "expected `)`, found the end of the condition", 7, 0),
+            (
+                "(quoted",
+                "expected `)`, found the end of the condition",
+                7,
+                0,
+            ),
             ("quoted)", "unexpected `)`", 6, 1),
             ("key_type = \"rsa\"", "`=` is not an operator", 9, 1),
             ("key_type == \"rsa", "unterminated string", 12, 1),
-            ("key_bits < 99999999999999999999", "integer `99999999999999999999` is out of range", 11, 20),
-            ("key_type in rsa", "expected `[` after `in`, found `rsa`", 12, 3),
-            ("key_type in [rsa]", "a list after `in` holds literals, not facts", 13, 3),
-            ("key_type in [\"a\" \"b\"]", "expected `,` or `]`, found `\"`", 17, 1),
-            ("quoted embedded_quotes", "unexpected `embedded_quotes`", 7, 15),
+            (
+                "key_bits < 99999999999999999999",
+                "integer `99999999999999999999` is out of range",
+                11,
+                20,
+            ),
+            (
+                "key_type in rsa",
+                "expected `[` after `in`, found `rsa`",
+                12,
+                3,
+            ),
+            (
+                "key_type in [rsa]",
+                "a list after `in` holds literals, not facts",
+                13,
+                3,
+            ),
+            (
+                "key_type in [\"a\" \"b\"]",
+                "expected `,` or `]`, found `\"`",
+                17,
+                1,
+            ),
+            (
+                "quoted embedded_quotes",
+                "unexpected `embedded_quotes`",
+                7,
+                15,
+            ),
             ("2fast", "`2fast` is not a number or a fact name", 0, 5),
             ("\"rsa\"", "a condition must be true or false", 0, 5),
-            ("quoted && and", "expected a fact or a literal, found keyword `and`", 10, 3),
-            ("quoted || ⚠", "expected a fact, a literal, `!` or `(`, found `⚠`", 10, 3),
+            (
+                "quoted && and",
+                "expected a fact or a literal, found keyword `and`",
+                10,
+                3,
+            ),
+            (
+                "quoted || ⚠",
+                "expected a fact, a literal, `!` or `(`, found `⚠`",
+                10,
+                3,
+            ),
         ];
         for (src, msg, off, len) in cases {
             let e = err(src, Role::Dkim);
-            assert_eq!((e.message.as_str(), e.offset, e.len), (*msg, *off, *len), "{src:?}");
+            assert_eq!(
+                (e.message.as_str(), e.offset, e.len),
+                (*msg, *off, *len),
+                "{src:?}"
+            );
         }
     }
 
     #[test]
     fn type_errors() {
         let cases: &[(&str, Role, &str, usize, usize)] = &[
-            ("quoted_value", Role::Dkim, "unknown fact `quoted_value`", 0, 12),
-            ("key_bits", Role::Dkim, "this is a int, but a condition needs a bool", 0, 8),
-            ("key_type", Role::Dkim, "this is a string, but a condition needs a bool", 0, 8),
-            ("key_bits == \"2048\"", Role::Dkim, "cannot compare a int with a string", 0, 18),
-            ("key_type < \"rsa\"", Role::Dkim, "`<` needs integers, but these are strings", 9, 1),
-            ("quote_span", Role::Dkim, "`quote_span` is a span fact and cannot be used in a condition", 0, 10),
-            ("key_bits < 2048", Role::SpfMx, "fact `key_bits` is not computed for role `spf_mx`", 0, 8),
-            ("key_type in [\"rsa\", 1]", Role::Dkim, "this is a int, but the value tested is a string", 20, 1),
+            (
+                "quoted_value",
+                Role::Dkim,
+                "unknown fact `quoted_value`",
+                0,
+                12,
+            ),
+            (
+                "key_bits",
+                Role::Dkim,
+                "this is an int, but a condition needs a bool",
+                0,
+                8,
+            ),
+            (
+                "key_type",
+                Role::Dkim,
+                "this is a string, but a condition needs a bool",
+                0,
+                8,
+            ),
+            (
+                "key_bits == \"2048\"",
+                Role::Dkim,
+                "cannot compare an int with a string",
+                0,
+                18,
+            ),
+            (
+                "key_type < \"rsa\"",
+                Role::Dkim,
+                "`<` needs integers, but these are strings",
+                9,
+                1,
+            ),
+            (
+                "quote_span",
+                Role::Dkim,
+                "`quote_span` is a span fact and cannot be used in a condition",
+                0,
+                10,
+            ),
+            (
+                "key_bits < 2048",
+                Role::SpfMx,
+                "fact `key_bits` is not computed for role `spf_mx`",
+                0,
+                8,
+            ),
+            (
+                "key_type in [\"rsa\", 1]",
+                Role::Dkim,
+                "this is an int, but the value tested is a string",
+                20,
+                1,
+            ),
         ];
         for (src, role, msg, off, len) in cases {
             let e = err(src, *role);
-            assert_eq!((e.message.as_str(), e.offset, e.len), (*msg, *off, *len), "{src:?}");
+            assert_eq!(
+                (e.message.as_str(), e.offset, e.len),
+                (*msg, *off, *len),
+                "{src:?}"
+            );
         }
         // Every error of a condition is reported, not just the first.
         let all = compile("nope && key_bits == \"x\" && quote_span", &[Role::Dkim]).unwrap_err();
@@ -804,7 +950,10 @@ mod tests {
     #[test]
     fn suggestions_name_the_closest_fact() {
         let e = err("key_bit < 2048", Role::Dkim);
-        assert_eq!(e.help.as_deref(), Some("did you mean `key_bits`? (facts: `sendlint rules facts`)"));
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `key_bits`? (facts: `sendlint rules facts`)")
+        );
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub struct RulesError {
 impl RulesError {
     pub(crate) fn new(mut errors: Vec<RuleError>, file_order: &[String]) -> RulesError {
         let pos = |f: &str| file_order.iter().position(|n| n == f).unwrap_or(usize::MAX);
-        errors.sort_by(|a, b| (pos(&a.file), a.offset).cmp(&(pos(&b.file), b.offset)));
+        errors.sort_by_key(|a| (pos(&a.file), a.offset));
         let mut files: Vec<&str> = errors.iter().map(|e| e.file.as_str()).collect();
         files.dedup();
         let n = errors.len();

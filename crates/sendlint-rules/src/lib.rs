@@ -161,8 +161,14 @@ impl Rule {
                 .map(|p| format!(" · provider `{p}`"))
                 .unwrap_or_default()
         );
-        out.push_str(&format!("### What it does\n\n{}\n\n", self.docs.what.trim()));
-        out.push_str(&format!("### Why is this bad?\n\n{}\n\n", self.docs.why.trim()));
+        out.push_str(&format!(
+            "### What it does\n\n{}\n\n",
+            self.docs.what.trim()
+        ));
+        out.push_str(&format!(
+            "### Why is this bad?\n\n{}\n\n",
+            self.docs.why.trim()
+        ));
         if !self.docs.example.trim().is_empty() {
             out.push_str(&format!(
                 "### Example\n\n```text\n{}\n```\n\n",
@@ -202,9 +208,12 @@ impl Provider {
     /// True when `ns` (case-insensitive, trailing dot ignored) matches one of the patterns.
     pub fn matches_nameserver(&self, ns: &str) -> bool {
         let ns = ns.trim_end_matches('.').to_ascii_lowercase();
-        self.nameservers
-            .iter()
-            .any(|p| glob(p.trim_end_matches('.').to_ascii_lowercase().as_bytes(), ns.as_bytes()))
+        self.nameservers.iter().any(|p| {
+            glob(
+                p.trim_end_matches('.').to_ascii_lowercase().as_bytes(),
+                ns.as_bytes(),
+            )
+        })
     }
 
     /// The help override this provider gives for `code`, as written.
@@ -277,7 +286,8 @@ fn role_index(role: Role) -> usize {
 
 mod builtin {
     /// `(name, text)` of every file under `rules/`, embedded by build.rs.
-    pub(crate) static FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+    pub(crate) static FILES: &[(&str, &str)] =
+        include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 }
 
 impl RuleSet {

@@ -306,7 +306,10 @@ impl Builder {
         self.error(
             file,
             ErrorKind::MissingField,
-            vec![(self.head(file, &fields.span), format!("this {what} has no `{key}`"))],
+            vec![(
+                self.head(file, &fields.span),
+                format!("this {what} has no `{key}`"),
+            )],
             format!("missing `{key}` in {what}"),
             None,
         );
@@ -410,9 +413,7 @@ impl Builder {
         };
         self.unknown_fields(file, &top, TOP_KEYS, "a rule file");
 
-        let provider = top
-            .get("provider")
-            .and_then(|v| self.provider(file, v));
+        let provider = top.get("provider").and_then(|v| self.provider(file, v));
 
         if let Some(rules) = top.get("rule") {
             for table in self.tables(file, rules, "rule") {
@@ -460,7 +461,10 @@ impl Builder {
             self.error(
                 file,
                 ErrorKind::WrongType,
-                vec![(self.head(file, &v.span()), format!("this is {}", type_name(v.get_ref())))],
+                vec![(
+                    self.head(file, &v.span()),
+                    format!("this is {}", type_name(v.get_ref())),
+                )],
                 format!("`{key}` must be an array of tables: write `[[{key}]]`"),
                 None,
             );
@@ -561,7 +565,10 @@ impl Builder {
         let f = &self.files[file];
         let before = f.text.get(..offset).unwrap_or("");
         let line = before.matches('\n').count() + 1;
-        let col = before.rfind('\n').map_or(before.len(), |n| before.len() - n - 1) + 1;
+        let col = before
+            .rfind('\n')
+            .map_or(before.len(), |n| before.len() - n - 1)
+            + 1;
         format!("{}:{line}:{col}", f.name)
     }
 
@@ -630,13 +637,7 @@ impl Builder {
         }
     }
 
-    fn template(
-        &mut self,
-        file: usize,
-        s: &SStr,
-        roles: &[Role],
-        field: &str,
-    ) -> Option<Template> {
+    fn template(&mut self, file: usize, s: &SStr, roles: &[Role], field: &str) -> Option<Template> {
         match Template::compile(&s.value, roles) {
             Ok(t) => Some(t),
             Err(errors) => {
@@ -670,7 +671,10 @@ impl Builder {
             self.error(
                 file,
                 ErrorKind::BadCode,
-                vec![(code.span.clone(), String::from("not `<prefix>.<kebab-name>`"))],
+                vec![(
+                    code.span.clone(),
+                    String::from("not `<prefix>.<kebab-name>`"),
+                )],
                 format!("`{}` is not a valid rule code", code.value),
                 Some(String::from(
                     "codes are lowercase `<prefix>.<kebab-name>`, e.g. `dkim.quoted-value`",
@@ -728,21 +732,23 @@ impl Builder {
         // Conditions and templates are checked against the roles; without
         // roles there is nothing to check them against.
         let Some(roles) = roles else { return };
-        let cond = when.as_ref().and_then(|w| match cond::compile(&w.value, &roles) {
-            Ok(c) => Some(c),
-            Err(errors) => {
-                for e in errors {
-                    self.error(
-                        file,
-                        ErrorKind::Condition,
-                        vec![(w.sub(e.offset, e.len), String::from("here"))],
-                        e.message,
-                        e.help,
-                    );
+        let cond = when
+            .as_ref()
+            .and_then(|w| match cond::compile(&w.value, &roles) {
+                Ok(c) => Some(c),
+                Err(errors) => {
+                    for e in errors {
+                        self.error(
+                            file,
+                            ErrorKind::Condition,
+                            vec![(w.sub(e.offset, e.len), String::from("here"))],
+                            e.message,
+                            e.help,
+                        );
+                    }
+                    None
                 }
-                None
-            }
-        });
+            });
         let message_t = message
             .as_ref()
             .and_then(|m| self.template(file, m, &roles, "message"));
@@ -772,7 +778,9 @@ impl Builder {
             let mut labels = vec![(code.span.clone(), String::from("defined again here"))];
             let help = if first_file == file {
                 labels.push((first_span.clone(), String::from("first defined here")));
-                String::from("codes are unique: rename one rule, or merge them (a rule may have `roles = [...]`)")
+                String::from(
+                    "codes are unique: rename one rule, or merge them (a rule may have `roles = [...]`)",
+                )
             } else {
                 format!(
                     "first defined at {}; codes are unique across all rule files",
@@ -843,7 +851,10 @@ impl Builder {
                 self.error(
                     file,
                     ErrorKind::WrongType,
-                    vec![(item.span(), format!("this is {}", type_name(item.get_ref())))],
+                    vec![(
+                        item.span(),
+                        format!("this is {}", type_name(item.get_ref())),
+                    )],
                     "a label must be a table: `{ span = \"…\", text = \"…\" }`",
                     None,
                 );
@@ -867,7 +878,10 @@ impl Builder {
                     self.error(
                         file,
                         ErrorKind::BadLabel,
-                        vec![(span.span.clone(), format!("a {} fact", f.def().ty))],
+                        vec![(
+                            span.span.clone(),
+                            format!("{} fact, not a span", crate::cond::article(f.def().ty)),
+                        )],
                         format!("label span `{}` is not a span fact", span.value),
                         Some(String::from(
                             "labels mark a span fact of the record, e.g. `quote_span`, `key_span`",
@@ -986,16 +1000,16 @@ impl Builder {
                 continue;
             };
             let roles = self.rules[i as usize].roles.clone();
-            if let Some(t) = self.template(file, &help, &roles, "help") {
-                if self.provider_rules[p].help.insert(i, t).is_some() {
-                    self.error(
-                        file,
-                        ErrorKind::DuplicateCode,
-                        vec![(code.span.clone(), String::from("overridden again here"))],
-                        format!("`{}` has two [[help]] overrides", code.value),
-                        Some(String::from("keep one")),
-                    );
-                }
+            if let Some(t) = self.template(file, &help, &roles, "help")
+                && self.provider_rules[p].help.insert(i, t).is_some()
+            {
+                self.error(
+                    file,
+                    ErrorKind::DuplicateCode,
+                    vec![(code.span.clone(), String::from("overridden again here"))],
+                    format!("`{}` has two [[help]] overrides", code.value),
+                    Some(String::from("keep one")),
+                );
             }
         }
     }
@@ -1006,13 +1020,14 @@ impl Builder {
     }
 }
 
-
 /// `<prefix>.<kebab-name>`, lowercase ASCII.
 fn valid_code(code: &str) -> bool {
     let kebab = |s: &str| {
         !s.is_empty()
             && s.split('-').all(|w| {
-                !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
             })
     };
     match code.split_once('.') {

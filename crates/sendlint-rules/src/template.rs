@@ -110,7 +110,9 @@ impl Template {
         if fact.def().ty == FactType::Span {
             return Err((
                 format!("`{name}` is a span fact and cannot be written into text"),
-                Some(String::from("use it as a label: `labels = [{ span = \"…\", text = \"…\" }]`")),
+                Some(String::from(
+                    "use it as a label: `labels = [{ span = \"…\", text = \"…\" }]`",
+                )),
             ));
         }
         Ok(fact)
@@ -179,11 +181,19 @@ mod tests {
         assert_eq!(e("{}"), [("`{}` is not a placeholder".into(), 0, 2)]);
         assert_eq!(
             e("{exchange_span}"),
-            [("`exchange_span` is a span fact and cannot be written into text".into(), 0, 15)]
+            [(
+                "`exchange_span` is a span fact and cannot be written into text".into(),
+                0,
+                15
+            )]
         );
         assert_eq!(
             e("{key_bits}"),
-            [("fact `key_bits` is not computed for role `spf_mx`".into(), 0, 10)]
+            [(
+                "fact `key_bits` is not computed for role `spf_mx`".into(),
+                0,
+                10
+            )]
         );
         assert_eq!(e("{x} {y}").len(), 2);
     }

@@ -1,11 +1,19 @@
 //! What a sending domain must publish for Amazon SES with BYODKIM, and the
 //! verification state machine that turns observations into badges.
 //!
+//! - [`setup`]: a domain's SES setup, validated ([`Setup`], [`SetupBuilder`]).
+//! - [`expected`]: the records to publish for it ([`expected_records`]).
 //! - [`badge`]: the SPEC §2 table as one pure function, [`decide`].
 
 pub mod badge;
+pub mod expected;
+pub mod setup;
 
 pub use badge::{
     Badge, BadgeDecision, BadgeInput, DnsState, MISSING_DEADLINE, SesStatus, UnknownSesStatus,
     decide, notes, sending_unlocked,
 };
+pub use expected::{
+    ExpectedRecord, SPF_VALUE, UNKNOWN_KEY_PLACEHOLDER, expected_exchange, expected_records,
+};
+pub use setup::{DEFAULT_MAIL_FROM_LABEL, Setup, SetupBuilder, SetupError};

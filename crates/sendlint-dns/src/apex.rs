@@ -1,0 +1,66 @@
+//! Finding the zone apex of a name, and its name servers, over any [`Lookup`].
+
+use crate::{Answer, Lookup, LookupError, RData, RecordType};
+use sendlint_records::name::DomainName;
+
+/// The zone a name lives in, as DNS tells it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ZoneInfo {
+    /// The zone apex (owner of the SOA), when found.
+    pub apex: Option<DomainName>,
+    /// The NS names at the apex, in answer order (provider detection matches
+    /// these against provider patterns).
+    pub nameservers: Vec<DomainName>,
+    /// The first lookup that failed, if one did.
+    pub failure: Option<LookupError>,
+}
+
+/// Finds the zone apex of `name` and the apex's name servers.
+///
+/// Asks for the SOA at `name`: a positive answer's SOA owner is the apex; a
+/// negative answer's SOA names the zone. Without SOA information it walks up
+/// the parents (no public suffix list: test zones use `.test`). Then asks NS
+/// at the apex. A failed SOA lookup stops the walk (the failure is reported,
+/// the apex stays unknown); a failed NS lookup keeps the apex.
+pub async fn find_zone(lookup: &dyn Lookup, name: &DomainName) -> ZoneInfo {
+    let mut info = ZoneInfo::default();
+    let mut at = Some(name.clone());
+    while let Some(current) = at {
+        let answer = lookup.lookup(&current, RecordType::Soa).await;
+        let apex = match &answer {
+            Answer::Records { records, .. } => records.iter().find_map(|r| match r {
+                RData::Soa(soa) => Some(soa.zone.clone()),
+                _ => None,
+            }),
+            Answer::NoData { soa } | Answer::NxDomain { soa } => {
+                soa.as_ref().map(|s| s.zone.clone())
+            }
+            Answer::Failed(e) => {
+                info.failure = Some(e.clone());
+                return info;
+            }
+        };
+        if let Some(apex) = apex {
+            info.apex = Some(apex);
+            break;
+        }
+        at = current.parent().filter(|p| !p.is_root());
+    }
+    let Some(apex) = &info.apex else {
+        return info;
+    };
+    match lookup.lookup(apex, RecordType::Ns).await {
+        Answer::Records { records, .. } => {
+            info.nameservers = records
+                .into_iter()
+                .filter_map(|r| match r {
+                    RData::Ns(ns) => Some(ns),
+                    _ => None,
+                })
+                .collect();
+        }
+        Answer::NoData { .. } | Answer::NxDomain { .. } => {}
+        Answer::Failed(e) => info.failure = Some(e),
+    }
+    info
+}

@@ -1,0 +1,881 @@
+//! [`ZoneSource`]: answers from zone files, offline, like an authoritative server.
+
+use crate::zonetext::{self, Entry, ScanError, Scanned};
+use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa};
+use hickory_proto::rr::{self as hrr, Name, RecordSet, RrKey};
+use hickory_proto::serialize::txt::Parser;
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use sendlint_records::mx::MxRecord;
+use sendlint_records::name::DomainName;
+use sendlint_records::txt::TxtRecord;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// The `server` of lookup errors from zone files.
+const SERVER: &str = "zone files";
+
+/// How many CNAMEs a lookup follows before giving up.
+const MAX_CNAMES: usize = 8;
+
+/// The origin hickory is given when there is none, so that relative names can
+/// be caught and pointed at (hickory would silently root them).
+const NO_ORIGIN: &str = "no-origin.sendlint.invalid.";
+
+/// A name in the zone that cannot be used.
+struct BadName {
+    name: String,
+    why: String,
+    help: &'static str,
+}
+
+/// File extensions loaded from a directory given to [`ZoneSource::from_files`].
+const ZONE_EXTENSIONS: [&str; 3] = ["zone", "db", "txt"];
+
+/// A zone file that could not be loaded.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum ZoneError {
+    /// The file (or directory) could not be read.
+    #[error("cannot read zone file {}: {source}", path.display())]
+    #[diagnostic(code(sendlint::zone::io))]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The origin given for a zone file is not a domain name.
+    #[error("invalid origin `{origin}` for zone file {file}: {reason}")]
+    #[diagnostic(code(sendlint::zone::origin))]
+    Origin {
+        /// The file.
+        file: String,
+        /// The origin given.
+        origin: String,
+        /// Why it is invalid.
+        reason: String,
+    },
+    /// The text is not a valid zone file; points at the line.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Syntax(Box<ZoneSyntaxError>),
+}
+
+impl ZoneError {
+    /// 1-based line and column of the fault, for syntax errors.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        match self {
+            ZoneError::Syntax(e) => Some((e.line, e.column)),
+            _ => None,
+        }
+    }
+}
+
+/// A fault in the text of a zone file, with a label on the line.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(sendlint::zone::syntax))]
+pub struct ZoneSyntaxError {
+    /// What is wrong.
+    pub message: String,
+    /// The file name and text.
+    #[source_code]
+    pub source_code: NamedSource<String>,
+    /// Where.
+    #[label("{label}")]
+    pub span: SourceSpan,
+    /// The label text.
+    pub label: String,
+    /// What to do.
+    #[help]
+    pub help: String,
+    /// The file name as given.
+    pub file: String,
+    /// 1-based line of the label's start.
+    pub line: usize,
+    /// 1-based column (in characters) of the label's start.
+    pub column: usize,
+}
+
+impl ZoneSyntaxError {
+    fn error(
+        file: &str,
+        text: &str,
+        span: Range<usize>,
+        message: String,
+        label: String,
+        help: String,
+    ) -> ZoneError {
+        // A zero-length label at the very end is dropped by miette's graphical
+        // handler: widen empty spans to one character (or the last one).
+        let mut span = span.start.min(text.len())..span.end.min(text.len());
+        if span.is_empty() {
+            if let Some(c) = text.get(span.start..).and_then(|r| r.chars().next()) {
+                span.end = span.start + c.len_utf8();
+            } else if let Some((i, _)) = text.char_indices().next_back() {
+                span = i..text.len();
+            }
+        }
+        let (line, column) = zonetext::line_col(text, span.start);
+        ZoneError::Syntax(Box::new(ZoneSyntaxError {
+            message,
+            source_code: NamedSource::new(file, text.to_owned()),
+            span: SourceSpan::from(span.start..span.end),
+            label,
+            help,
+            file: file.to_owned(),
+            line,
+            column,
+        }))
+    }
+}
+
+/// The records of one type at one name.
+#[derive(Clone, Debug)]
+struct RrSet {
+    rtype: RecordType,
+    ttl: u32,
+    records: Vec<RData>,
+}
+
+/// Everything at one name.
+#[derive(Clone, Debug, Default)]
+struct Node {
+    sets: Vec<RrSet>,
+    /// Records of types sendlint does not ask for (CAA, SRV, …): the name exists.
+    other_types: bool,
+}
+
+impl Node {
+    fn set(&self, rtype: RecordType) -> Option<&RrSet> {
+        self.sets.iter().find(|s| s.rtype == rtype)
+    }
+
+    fn add(&mut self, set: RrSet) {
+        match self.sets.iter_mut().find(|s| s.rtype == set.rtype) {
+            Some(existing) => {
+                existing.ttl = existing.ttl.min(set.ttl);
+                for r in set.records {
+                    if !existing.records.contains(&r) {
+                        existing.records.push(r);
+                    }
+                }
+            }
+            None => self.sets.push(set),
+        }
+    }
+}
+
+/// One loaded zone.
+#[derive(Clone, Debug)]
+struct Zone {
+    apex: DomainName,
+    soa: Option<Soa>,
+    nodes: HashMap<DomainName, Node>,
+    /// Empty non-terminals: names with no records but records below them.
+    ents: HashSet<DomainName>,
+    /// Delegation points below the apex (NS records).
+    cuts: HashSet<DomainName>,
+}
+
+/// What one zone says about one name, before CNAMEs are followed.
+enum Step {
+    Found { records: Vec<RData>, ttl: u32 },
+    Alias { target: DomainName, ttl: u32 },
+    NoData,
+    NxDomain,
+    Delegated(DomainName),
+}
+
+impl Zone {
+    fn new(apex: DomainName) -> Zone {
+        Zone {
+            apex,
+            soa: None,
+            nodes: HashMap::new(),
+            ents: HashSet::new(),
+            cuts: HashSet::new(),
+        }
+    }
+
+    fn insert(&mut self, name: DomainName, set: Option<RrSet>) {
+        if let Some(set) = &set
+            && set.rtype == RecordType::Ns
+            && name != self.apex
+        {
+            self.cuts.insert(name.clone());
+        }
+        let mut parent = name.parent();
+        while let Some(p) = parent {
+            if p == self.apex || !p.is_subdomain_of(&self.apex) {
+                break;
+            }
+            parent = p.parent();
+            self.ents.insert(p);
+        }
+        let node = self.nodes.entry(name).or_default();
+        match set {
+            Some(set) => node.add(set),
+            None => node.other_types = true,
+        }
+    }
+
+    fn merge(&mut self, other: Zone) {
+        if self.soa.is_none() {
+            self.soa = other.soa;
+        }
+        for (name, node) in other.nodes {
+            let other_types = node.other_types;
+            for set in node.sets {
+                self.insert(name.clone(), Some(set));
+            }
+            if other_types {
+                self.insert(name, None);
+            }
+        }
+    }
+
+    fn exists(&self, name: &DomainName) -> bool {
+        *name == self.apex || self.nodes.contains_key(name) || self.ents.contains(name)
+    }
+
+    fn resolve(&self, name: &DomainName, rtype: RecordType) -> Step {
+        // below a zone cut the data is not ours to give (the NS set at the cut
+        // itself is answered, like a referral would carry it)
+        let mut at = Some(name.clone());
+        while let Some(n) = at {
+            if n == self.apex {
+                break;
+            }
+            if self.cuts.contains(&n) && !(n == *name && rtype == RecordType::Ns) {
+                return Step::Delegated(n);
+            }
+            at = n.parent();
+        }
+
+        if let Some(node) = self.nodes.get(name) {
+            return Self::node_step(node, rtype);
+        }
+        if self.exists(name) {
+            return Step::NoData;
+        }
+        // RFC 4592: the source of synthesis is `*.<closest encloser>`
+        let mut encloser = name.parent();
+        while let Some(ce) = encloser {
+            if self.exists(&ce) || !ce.is_subdomain_of(&self.apex) {
+                let wildcard = ce.prepend_label(b"*").ok();
+                return match wildcard.as_ref().and_then(|w| self.nodes.get(w)) {
+                    Some(node) => Self::node_step(node, rtype),
+                    None => Step::NxDomain,
+                };
+            }
+            encloser = ce.parent();
+        }
+        Step::NxDomain
+    }
+
+    fn node_step(node: &Node, rtype: RecordType) -> Step {
+        if let Some(set) = node.set(rtype) {
+            return Step::Found {
+                records: set.records.clone(),
+                ttl: set.ttl,
+            };
+        }
+        if rtype != RecordType::Cname
+            && let Some(set) = node.set(RecordType::Cname)
+            && let Some(RData::Cname(target)) = set.records.first()
+        {
+            return Step::Alias {
+                target: target.clone(),
+                ttl: set.ttl,
+            };
+        }
+        Step::NoData
+    }
+}
+
+/// Answers from zone files, offline, with the semantics of an authoritative
+/// server for the loaded zones.
+///
+/// - The zone with the longest apex containing the name answers; a name in no
+///   loaded zone is [`Answer::Failed`] with [`FailureKind::NotCovered`], as is a
+///   name delegated (by NS records) out of the loaded zones.
+/// - An exact match answers its records (TXT strings byte-exact, `\DDD` escapes
+///   decoded); a CNAME there is followed for other types (within the loaded
+///   zones, loop-safe, at most 8 links) and reported in `cnames`. A chain that
+///   leaves the loaded zones ends in `Records` with no records and the chain.
+/// - A name that exists with other types, or an empty non-terminal, is
+///   `NoData`; else a `*.` wildcard at the closest encloser answers (RFC 4592);
+///   else `NxDomain`. Negative answers carry the zone's SOA.
+///
+/// The zone apex is the owner of the file's SOA; a file without SOA uses the
+/// origin given, else the longest suffix common to its names.
+#[derive(Clone, Debug, Default)]
+pub struct ZoneSource {
+    zones: HashMap<DomainName, Zone>,
+}
+
+impl ZoneSource {
+    /// No zones: every lookup is `NotCovered`.
+    pub fn new() -> ZoneSource {
+        ZoneSource::default()
+    }
+
+    /// Loads zone files. A path may be a directory: every `*.zone`, `*.db` and
+    /// `*.txt` file in it is loaded, in name order. A file named after its zone
+    /// (`acme.test.zone`) gets that name as its default origin.
+    pub fn from_files(paths: &[PathBuf]) -> Result<ZoneSource, ZoneError> {
+        let mut source = ZoneSource::new();
+        for path in paths {
+            let io = |source| ZoneError::Io {
+                path: path.clone(),
+                source,
+            };
+            if path.is_dir() {
+                let mut files = Vec::new();
+                for entry in std::fs::read_dir(path).map_err(io)? {
+                    let file = entry.map_err(io)?.path();
+                    let wanted = file
+                        .extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| ZONE_EXTENSIONS.iter().any(|z| z.eq_ignore_ascii_case(e)));
+                    if wanted && file.is_file() {
+                        files.push(file);
+                    }
+                }
+                files.sort();
+                for file in files {
+                    source.add(ZoneSource::from_file(&file)?);
+                }
+            } else {
+                source.add(ZoneSource::from_file(path)?);
+            }
+        }
+        Ok(source)
+    }
+
+    fn from_file(path: &Path) -> Result<ZoneSource, ZoneError> {
+        let bytes = std::fs::read(path).map_err(|source| ZoneError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let display = path.display().to_string();
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                return Err(ZoneSyntaxError::error(
+                    &display,
+                    &text,
+                    at..at,
+                    "zone file is not valid UTF-8".into(),
+                    "invalid byte".into(),
+                    "Write bytes that are not UTF-8 as `\\DDD` escapes (e.g. `\\255`).".into(),
+                ));
+            }
+        };
+        let origin = path.file_name().and_then(|n| n.to_str()).and_then(|n| {
+            let (stem, ext) = n.rsplit_once('.')?;
+            let known = ZONE_EXTENSIONS.iter().any(|z| z.eq_ignore_ascii_case(ext));
+            (known && stem.contains('.') && DomainName::parse(stem).is_ok()).then_some(stem)
+        });
+        ZoneSource::from_text(&display, &text, origin)
+    }
+
+    /// Loads one zone file's text. `name` names it in errors; `origin` is the
+    /// origin for relative names until a `$ORIGIN` line (required when the
+    /// text has no `$ORIGIN`).
+    pub fn from_text(
+        name: &str,
+        text: &str,
+        origin: Option<&str>,
+    ) -> Result<ZoneSource, ZoneError> {
+        let origin_name = match origin {
+            Some(o) => {
+                let bad = |reason: String| ZoneError::Origin {
+                    file: name.to_owned(),
+                    origin: o.to_owned(),
+                    reason,
+                };
+                DomainName::parse(o).map_err(|e| bad(e.to_string()))?;
+                Some(Name::from_str(o).map_err(|e| bad(e.to_string()))?)
+            }
+            None => Name::from_str(NO_ORIGIN).ok(),
+        };
+        let scanned = zonetext::scan(text).map_err(|e| scan_error(name, text, e))?;
+        let records = parse_hickory(&scanned, origin_name.clone())
+            .map_err(|message| locate_error(name, text, &scanned, origin_name, &message))?;
+        let zone = build_zone(&records, origin).map_err(|bad| {
+            let span = find_name_span(text, &scanned, &bad.name);
+            ZoneSyntaxError::error(
+                name,
+                text,
+                span,
+                format!("cannot use the name `{}`: {}", bad.name, bad.why),
+                "this name".into(),
+                bad.help.into(),
+            )
+        })?;
+        let mut source = ZoneSource::new();
+        if let Some(zone) = zone {
+            source.zones.insert(zone.apex.clone(), zone);
+        }
+        Ok(source)
+    }
+
+    /// Adds the zones of `other`; zones with the same apex are merged.
+    pub fn add(&mut self, other: ZoneSource) {
+        for (apex, zone) in other.zones {
+            match self.zones.get_mut(&apex) {
+                Some(existing) => existing.merge(zone),
+                None => {
+                    self.zones.insert(apex, zone);
+                }
+            }
+        }
+    }
+
+    /// The apexes of the loaded zones, sorted by their text.
+    pub fn apexes(&self) -> Vec<DomainName> {
+        let mut apexes: Vec<DomainName> = self.zones.keys().cloned().collect();
+        apexes.sort_by_cached_key(ToString::to_string);
+        apexes
+    }
+
+    /// The loaded zone with the longest apex containing `name`.
+    fn zone_for(&self, name: &DomainName) -> Option<&Zone> {
+        let mut at = Some(name.clone());
+        while let Some(n) = at {
+            if let Some(zone) = self.zones.get(&n) {
+                return Some(zone);
+            }
+            at = n.parent();
+        }
+        None
+    }
+
+    /// Answers one question synchronously (what [`Lookup::lookup`] returns).
+    pub fn answer(&self, name: &DomainName, rtype: RecordType) -> Answer {
+        let mut current = name.clone();
+        let mut cnames: Vec<(DomainName, DomainName)> = Vec::new();
+        let mut ttl = u32::MAX;
+        loop {
+            let Some(zone) = self.zone_for(&current) else {
+                if cnames.is_empty() {
+                    let loaded = self
+                        .apexes()
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>();
+                    let loaded = if loaded.is_empty() {
+                        "none loaded".to_owned()
+                    } else {
+                        format!("loaded: {}", loaded.join(", "))
+                    };
+                    return Answer::Failed(LookupError::new(
+                        FailureKind::NotCovered,
+                        SERVER,
+                        name,
+                        rtype,
+                        format!("no zone file covers {name} ({loaded})"),
+                    ));
+                }
+                return Answer::Records {
+                    records: Vec::new(),
+                    cnames,
+                    ttl,
+                };
+            };
+            match zone.resolve(&current, rtype) {
+                Step::Found { records, ttl: t } => {
+                    return Answer::Records {
+                        records,
+                        cnames,
+                        ttl: ttl.min(t),
+                    };
+                }
+                Step::Alias { target, ttl: t } => {
+                    if target == *name || cnames.iter().any(|(alias, _)| *alias == target) {
+                        let mut chain: Vec<String> = vec![name.to_string()];
+                        chain.extend(cnames.iter().map(|(_, t)| t.to_string()));
+                        chain.push(target.to_string());
+                        return Answer::Failed(LookupError::new(
+                            FailureKind::Other,
+                            SERVER,
+                            name,
+                            rtype,
+                            format!("CNAME loop: {}", chain.join(" → ")),
+                        ));
+                    }
+                    if cnames.len() >= MAX_CNAMES {
+                        return Answer::Failed(LookupError::new(
+                            FailureKind::Other,
+                            SERVER,
+                            name,
+                            rtype,
+                            format!("CNAME chain longer than {MAX_CNAMES} links"),
+                        ));
+                    }
+                    ttl = ttl.min(t);
+                    cnames.push((current, target.clone()));
+                    current = target;
+                }
+                Step::NoData => {
+                    return Answer::NoData {
+                        soa: zone.soa.clone(),
+                    };
+                }
+                Step::NxDomain => {
+                    return Answer::NxDomain {
+                        soa: zone.soa.clone(),
+                    };
+                }
+                Step::Delegated(cut) => {
+                    if !cnames.is_empty() {
+                        return Answer::Records {
+                            records: Vec::new(),
+                            cnames,
+                            ttl,
+                        };
+                    }
+                    let servers = zone
+                        .nodes
+                        .get(&cut)
+                        .and_then(|n| n.set(RecordType::Ns))
+                        .map(|s| {
+                            s.records
+                                .iter()
+                                .map(|r| match r {
+                                    RData::Ns(ns) => ns.to_string(),
+                                    _ => String::new(),
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default();
+                    return Answer::Failed(LookupError::new(
+                        FailureKind::NotCovered,
+                        SERVER,
+                        name,
+                        rtype,
+                        format!(
+                            "{cut} is delegated to {servers}, and no zone file for it is loaded"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+impl Lookup for ZoneSource {
+    fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
+        Box::pin(std::future::ready(self.answer(name, rtype)))
+    }
+}
+
+type HickoryRecords = BTreeMap<RrKey, RecordSet>;
+
+/// Runs hickory's parser over the normalized lines `..count` (all when `None`).
+fn parse_lines(
+    scanned: &Scanned,
+    count: Option<usize>,
+    origin: Option<Name>,
+) -> Result<HickoryRecords, String> {
+    let lines = &scanned.lines[..count
+        .unwrap_or(scanned.lines.len())
+        .min(scanned.lines.len())];
+    let mut text = lines.join("\n");
+    text.push('\n');
+    // hickory's parser is not ours to audit line by line: a panic on hostile
+    // input becomes an error, never a crash
+    match catch_unwind(AssertUnwindSafe(|| Parser::new(text, None, origin).parse())) {
+        Ok(Ok((_, records))) => Ok(records),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the zone parser failed on this record".to_owned()),
+    }
+}
+
+fn parse_hickory(scanned: &Scanned, origin: Option<Name>) -> Result<HickoryRecords, String> {
+    parse_lines(scanned, None, origin)
+}
+
+fn scan_error(file: &str, text: &str, e: ScanError) -> ZoneError {
+    ZoneSyntaxError::error(file, text, e.span, e.message, e.label, e.help)
+}
+
+/// Finds the entry that makes hickory fail with `message`: the shortest
+/// prefix of entries that fails the same way (parsing is sequential, so the
+/// predicate is monotone), found by bisection.
+fn locate_error(
+    file: &str,
+    text: &str,
+    scanned: &Scanned,
+    origin: Option<Name>,
+    message: &str,
+) -> ZoneError {
+    let fails_same = |k: usize| {
+        parse_lines(scanned, Some(k), origin.clone())
+            .err()
+            .as_deref()
+            == Some(message)
+    };
+    let n = scanned.entries.len();
+    if n == 0 || fails_same(0) {
+        // a whole-file fault such as a missing $ORIGIN: point at the first record
+        let first = scanned
+            .entries
+            .iter()
+            .find(|e| !e.tokens.is_empty())
+            .map_or(0..0, Entry::content_span);
+        let help = if message.contains("$ORIGIN") {
+            "Add `$ORIGIN example.com.` before the first record, or name the file after its zone (`example.com.zone`).".to_owned()
+        } else {
+            general_help(message)
+        };
+        return ZoneSyntaxError::error(
+            file,
+            text,
+            first,
+            format!("invalid zone file: {message}"),
+            "while reading from here".into(),
+            help,
+        );
+    }
+    let (mut lo, mut hi) = (1, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if fails_same(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let span = match scanned.entries.get(lo.saturating_sub(1)) {
+        Some(entry) => offending_token(text, entry, message)
+            .unwrap_or_else(|| fallback_span(text, entry, message)),
+        None => 0..0,
+    };
+    ZoneSyntaxError::error(
+        file,
+        text,
+        span,
+        format!("invalid record: {message}"),
+        "this record".into(),
+        general_help(message),
+    )
+}
+
+/// Without a named token: the record data for data errors (bad address,
+/// number, …), else the whole record.
+fn fallback_span(text: &str, entry: &Entry, message: &str) -> Range<usize> {
+    let m = message.to_ascii_lowercase();
+    let whole = ["not specified", "missing", "label", "dollar"];
+    if whole.iter().any(|w| m.contains(w)) {
+        return entry.content_span();
+    }
+    let data = zonetext::type_index(text, entry)
+        .and_then(|i| Some((entry.tokens.get(i + 1)?, entry.tokens.last()?)));
+    match data {
+        Some((first, last)) => first.span.start..last.span.end,
+        None => entry.content_span(),
+    }
+}
+
+/// The token the error message names, when it names one (as a whole word).
+fn offending_token(text: &str, entry: &Entry, message: &str) -> Option<Range<usize>> {
+    let lower = message.to_ascii_lowercase();
+    let mut best: Option<&zonetext::Token> = None;
+    for tok in &entry.tokens {
+        let raw = &text[tok.span.clone()];
+        // `IN` would match the word "in" of many messages
+        if zonetext::is_class(raw) {
+            continue;
+        }
+        let word = raw.trim_matches('"').to_ascii_lowercase();
+        if word.len() < 2 {
+            continue;
+        }
+        let whole_word = lower.match_indices(&word).any(|(i, _)| {
+            let before = lower[..i].chars().next_back();
+            let after = lower[i + word.len()..].chars().next();
+            let boundary =
+                |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '-' && c != '.');
+            boundary(before) && boundary(after)
+        });
+        if whole_word && best.is_none_or(|b| b.span.len() < tok.span.len()) {
+            best = Some(tok);
+        }
+    }
+    best.map(|t| t.span.clone())
+}
+
+fn general_help(message: &str) -> String {
+    let m = message.to_ascii_lowercase();
+    if m.contains("ttl not specified") {
+        "Give the record a TTL, or add `$TTL 3600` at the top of the file.".into()
+    } else if m.contains("name not specified") {
+        "Start the record with its owner name (or `@`), or set `$ORIGIN` first.".into()
+    } else if m.contains("dollar") {
+        "The directives are `$ORIGIN` and `$TTL` (`$INCLUDE` is not allowed).".into()
+    } else if m.contains("recordtype") || m.contains("record type") {
+        "A record is `NAME [TTL] [CLASS] TYPE DATA`; check the type's spelling.".into()
+    } else {
+        "A record is `NAME [TTL] [CLASS] TYPE DATA`; check this record's data against its type."
+            .into()
+    }
+}
+
+/// Where `name` appears as an owner in the text (for conversion errors).
+fn find_name_span(text: &str, scanned: &Scanned, name: &str) -> Range<usize> {
+    let first_label = name.split('.').next().unwrap_or(name);
+    scanned
+        .entries
+        .iter()
+        .filter_map(|e| e.tokens.first())
+        .find(|t| text[t.span.clone()].starts_with(first_label))
+        .map_or(0..0, |t| t.span.clone())
+}
+
+/// hickory name → ours. `sentinel` is [`NO_ORIGIN`] when the file has no
+/// origin: a name under it was written relative.
+fn convert_name(name: &Name, sentinel: Option<&DomainName>) -> Result<DomainName, BadName> {
+    let converted = DomainName::from_labels(name.iter()).map_err(|e| BadName {
+        name: name.to_string(),
+        why: e.to_string(),
+        help: "Names are at most 255 bytes, labels at most 63.",
+    })?;
+    if let Some(relative) = sentinel.and_then(|s| converted.strip_suffix(s)) {
+        return Err(BadName {
+            name: if relative.is_root() {
+                "@".to_owned()
+            } else {
+                relative.to_string()
+            },
+            why: "a relative name, but no origin is known".into(),
+            help: "Add `$ORIGIN example.com.` before the first record, end the name with a dot, or name the file after its zone (`example.com.zone`).",
+        });
+    }
+    Ok(converted)
+}
+
+/// The one place hickory's record data becomes ours. `None` for types
+/// sendlint does not ask for.
+fn convert_rdata(
+    owner: &DomainName,
+    ttl: u32,
+    data: &hrr::RData,
+    sentinel: Option<&DomainName>,
+) -> Result<Option<RData>, BadName> {
+    Ok(Some(match data {
+        hrr::RData::A(a) => RData::A(a.0),
+        hrr::RData::AAAA(a) => RData::Aaaa(a.0),
+        hrr::RData::MX(mx) => RData::Mx(MxRecord {
+            preference: mx.preference,
+            exchange: convert_name(&mx.exchange, sentinel)?,
+        }),
+        hrr::RData::TXT(txt) => RData::Txt(TxtRecord {
+            strings: txt
+                .txt_data
+                .iter()
+                .map(|s| zonetext::decode_txt(s))
+                .collect(),
+        }),
+        hrr::RData::CNAME(c) => RData::Cname(convert_name(&c.0, sentinel)?),
+        hrr::RData::NS(ns) => RData::Ns(convert_name(&ns.0, sentinel)?),
+        hrr::RData::SOA(soa) => RData::Soa(Soa {
+            zone: owner.clone(),
+            mname: convert_name(&soa.mname, sentinel)?,
+            minimum: soa.minimum,
+            ttl,
+        }),
+        _ => return Ok(None),
+    }))
+}
+
+fn convert_type(rtype: hrr::RecordType) -> Option<RecordType> {
+    Some(match rtype {
+        hrr::RecordType::A => RecordType::A,
+        hrr::RecordType::AAAA => RecordType::Aaaa,
+        hrr::RecordType::MX => RecordType::Mx,
+        hrr::RecordType::TXT => RecordType::Txt,
+        hrr::RecordType::CNAME => RecordType::Cname,
+        hrr::RecordType::NS => RecordType::Ns,
+        hrr::RecordType::SOA => RecordType::Soa,
+        _ => return None,
+    })
+}
+
+/// Builds the zone from hickory's records: apex from the SOA (fewest labels),
+/// else the origin given, else the longest suffix common to all names.
+fn build_zone(records: &HickoryRecords, origin: Option<&str>) -> Result<Option<Zone>, BadName> {
+    let sentinel = match origin {
+        Some(_) => None,
+        None => DomainName::parse(NO_ORIGIN).ok(),
+    };
+    let sentinel = sentinel.as_ref();
+    let mut converted: Vec<(DomainName, Option<RrSet>)> = Vec::new();
+    let mut soa: Option<Soa> = None;
+    for set in records.values() {
+        let owner = convert_name(set.name(), sentinel)?;
+        let Some(rtype) = convert_type(set.record_type()) else {
+            converted.push((owner, None));
+            continue;
+        };
+        let mut rrset = RrSet {
+            rtype,
+            ttl: set.ttl(),
+            records: Vec::new(),
+        };
+        for record in set.records_without_rrsigs() {
+            if let Some(data) = convert_rdata(&owner, record.ttl, &record.data, sentinel)? {
+                if let RData::Soa(s) = &data
+                    && soa
+                        .as_ref()
+                        .is_none_or(|old| s.zone.label_count() < old.zone.label_count())
+                {
+                    soa = Some(s.clone());
+                }
+                rrset.records.push(data);
+            }
+        }
+        converted.push((owner, Some(rrset)));
+    }
+    if converted.is_empty() {
+        return Ok(None);
+    }
+    let apex = match (&soa, origin.and_then(|o| DomainName::parse(o).ok())) {
+        (Some(soa), _) => soa.zone.clone(),
+        (None, Some(origin)) => origin,
+        (None, None) => common_suffix(converted.iter().map(|(n, _)| n)),
+    };
+    let mut zone = Zone::new(apex);
+    zone.soa = soa;
+    for (name, set) in converted {
+        // out-of-zone data is ignored, as authoritative servers do
+        if name.is_subdomain_of(&zone.apex) {
+            zone.insert(name, set);
+        }
+    }
+    Ok(Some(zone))
+}
+
+fn common_suffix<'a>(mut names: impl Iterator<Item = &'a DomainName>) -> DomainName {
+    let Some(first) = names.next() else {
+        return DomainName::root();
+    };
+    let mut suffix = first.clone();
+    for name in names {
+        while !name.is_subdomain_of(&suffix) {
+            match suffix.parent() {
+                Some(p) => suffix = p,
+                None => return DomainName::root(),
+            }
+        }
+    }
+    suffix
+}

@@ -1,0 +1,413 @@
+//! ZoneSource answers like an authoritative server for the zone files in
+//! `tests/data`, and find_zone finds apexes over any Lookup.
+
+use sendlint_dns::{
+    Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa, ZoneInfo,
+    ZoneSource, find_zone,
+};
+use sendlint_records::name::DomainName;
+use std::path::PathBuf;
+
+fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
+fn source() -> ZoneSource {
+    ZoneSource::from_files(&[data_dir()]).expect("test zones load")
+}
+
+fn name(s: &str) -> DomainName {
+    DomainName::parse(s).unwrap()
+}
+
+fn key() -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/keys/sf1-2048.b64");
+    std::fs::read_to_string(path).unwrap().trim().to_owned()
+}
+
+async fn ask(src: &ZoneSource, n: &str, rtype: RecordType) -> Answer {
+    // through the trait object, as the engine uses it
+    let lookup: &dyn Lookup = src;
+    lookup.lookup(&name(n), rtype).await
+}
+
+/// The TXT strings of a positive answer.
+fn txt_strings(answer: &Answer) -> Vec<Vec<Vec<u8>>> {
+    match answer {
+        Answer::Records { records, .. } => records
+            .iter()
+            .map(|r| match r {
+                RData::Txt(t) => t.strings.clone(),
+                other => panic!("not TXT: {other:?}"),
+            })
+            .collect(),
+        other => panic!("not records: {other:?}"),
+    }
+}
+
+fn acme_soa() -> Soa {
+    Soa {
+        zone: name("acme.test"),
+        mname: name("ada.ns.cloudflare.com"),
+        minimum: 1800,
+        ttl: 300,
+    }
+}
+
+#[tokio::test]
+async fn spf_txt_and_mx_at_the_mail_from_name() {
+    let src = source();
+    let answer = ask(&src, "send.mail.acme.test", RecordType::Txt).await;
+    assert_eq!(
+        answer,
+        Answer::Records {
+            records: vec![RData::Txt(sendlint_records::TxtRecord {
+                strings: vec![b"v=spf1 include:amazonses.com ~all".to_vec()]
+            })],
+            cnames: vec![],
+            ttl: 300,
+        }
+    );
+    let Answer::Records { records, .. } = ask(&src, "send.mail.acme.test", RecordType::Mx).await
+    else {
+        panic!("no MX");
+    };
+    let [RData::Mx(mx)] = records.as_slice() else {
+        panic!("{records:?}");
+    };
+    assert_eq!(mx.preference, 10);
+    assert_eq!(mx.exchange, name("feedback-smtp.us-east-1.amazonses.com"));
+    // names compare case-insensitively
+    let upper = ask(&src, "SEND.Mail.ACME.test", RecordType::Txt).await;
+    assert_eq!(
+        txt_strings(&upper),
+        vec![vec![b"v=spf1 include:amazonses.com ~all".to_vec()]]
+    );
+}
+
+#[tokio::test]
+async fn dkim_key_stays_two_strings_of_one_record() {
+    let src = source();
+    let answer = ask(&src, "sf1._domainkey.mail.acme.test", RecordType::Txt).await;
+    let records = txt_strings(&answer);
+    assert_eq!(records.len(), 1, "one record");
+    let strings = &records[0];
+    assert_eq!(strings.len(), 2, "two character-strings");
+    assert!(strings[0].len() <= 255 && strings[1].len() <= 255);
+    assert_eq!(
+        strings.concat(),
+        format!("v=DKIM1; k=rsa; p={}", key()).into_bytes()
+    );
+}
+
+#[tokio::test]
+async fn escapes_are_decoded_byte_exact() {
+    let src = source();
+    let answer = ask(&src, "escaped.acme.test", RecordType::Txt).await;
+    assert_eq!(
+        txt_strings(&answer),
+        vec![vec![
+            b"semi;colon".to_vec(),
+            b"quote\"inside".to_vec(),
+            b"raw\xffbyte".to_vec(),
+            b"back\\slash".to_vec(),
+        ]]
+    );
+}
+
+#[tokio::test]
+async fn negative_answers_carry_the_soa() {
+    let src = source();
+    // the name has an A record only
+    assert_eq!(
+        ask(&src, "mail.acme.test", RecordType::Txt).await,
+        Answer::NoData {
+            soa: Some(acme_soa())
+        }
+    );
+    // empty non-terminal: a.b.c exists, b.c has nothing of its own
+    assert_eq!(
+        ask(&src, "b.c.acme.test", RecordType::Txt).await,
+        Answer::NoData {
+            soa: Some(acme_soa())
+        }
+    );
+    assert_eq!(
+        ask(&src, "nothing.mail.acme.test", RecordType::Txt).await,
+        Answer::NxDomain {
+            soa: Some(acme_soa())
+        }
+    );
+    assert!(matches!(
+        ask(&src, "a.b.c.acme.test", RecordType::Txt).await,
+        Answer::Records { .. }
+    ));
+}
+
+#[tokio::test]
+async fn wildcard_synthesis() {
+    let src = source();
+    for n in ["x.wild.acme.test", "a.b.wild.acme.test"] {
+        assert_eq!(
+            txt_strings(&ask(&src, n, RecordType::Txt).await),
+            vec![vec![b"wildcard v=spf1 -all".to_vec()]],
+            "{n}"
+        );
+        assert_eq!(
+            ask(&src, n, RecordType::Mx).await,
+            Answer::NoData {
+                soa: Some(acme_soa())
+            },
+            "{n}"
+        );
+    }
+    // the parent of the wildcard is an empty non-terminal, not a match
+    assert_eq!(
+        ask(&src, "wild.acme.test", RecordType::Txt).await,
+        Answer::NoData {
+            soa: Some(acme_soa())
+        }
+    );
+    // an existing name blocks the wildcard below its own closest encloser only
+    assert_eq!(
+        ask(&src, "x.mail.acme.test", RecordType::Txt).await,
+        Answer::NxDomain {
+            soa: Some(acme_soa())
+        }
+    );
+}
+
+#[tokio::test]
+async fn cnames_are_followed_and_reported() {
+    let src = source();
+    assert_eq!(
+        ask(&src, "alias.acme.test", RecordType::A).await,
+        Answer::Records {
+            records: vec![RData::A("192.0.2.10".parse().unwrap())],
+            cnames: vec![
+                (name("alias.acme.test"), name("www.acme.test")),
+                (name("www.acme.test"), name("mail.acme.test")),
+            ],
+            ttl: 300,
+        }
+    );
+    // asking for the CNAME itself returns it
+    assert_eq!(
+        ask(&src, "www.acme.test", RecordType::Cname).await,
+        Answer::Records {
+            records: vec![RData::Cname(name("mail.acme.test"))],
+            cnames: vec![],
+            ttl: 300,
+        }
+    );
+    // a chain that leaves the loaded zones: the chain, no records
+    assert_eq!(
+        ask(&src, "old._domainkey.mail.acme.test", RecordType::Txt).await,
+        Answer::Records {
+            records: vec![],
+            cnames: vec![(
+                name("old._domainkey.mail.acme.test"),
+                name("old.dkim.amazonses.com")
+            )],
+            ttl: 300,
+        }
+    );
+    // a chain into a negative answer answers for the end of the chain
+    assert_eq!(
+        ask(&src, "www.acme.test", RecordType::Mx).await,
+        Answer::NoData {
+            soa: Some(acme_soa())
+        }
+    );
+}
+
+#[tokio::test]
+async fn cname_loops_fail_without_hanging() {
+    let src = source();
+    let Answer::Failed(err) = ask(&src, "loop1.acme.test", RecordType::Txt).await else {
+        panic!("loop not detected");
+    };
+    assert_eq!(err.kind, FailureKind::Other);
+    assert_eq!(
+        err.to_string(),
+        "error from zone files for TXT loop1.acme.test: CNAME loop: loop1.acme.test → loop2.acme.test → loop1.acme.test"
+    );
+}
+
+#[tokio::test]
+async fn names_outside_the_loaded_zones_are_not_covered() {
+    let src = source();
+    let Answer::Failed(err) = ask(&src, "send.other.test", RecordType::Txt).await else {
+        panic!("expected a failure");
+    };
+    assert_eq!(err.kind, FailureKind::NotCovered);
+    assert_eq!(err.server, "zone files");
+    assert_eq!(err.query, "TXT send.other.test");
+    assert!(
+        err.detail.contains("no zone file covers send.other.test"),
+        "{err}"
+    );
+    assert!(err.detail.contains("acme.test, sub.acme.test"), "{err}");
+
+    // delegated away, no file for the child
+    let Answer::Failed(err) = ask(&src, "x.child.acme.test", RecordType::Txt).await else {
+        panic!("expected a failure");
+    };
+    assert_eq!(err.kind, FailureKind::NotCovered);
+    assert!(
+        err.detail
+            .contains("child.acme.test is delegated to ns1.elsewhere.test"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn the_longest_origin_answers() {
+    let src = source();
+    assert_eq!(
+        txt_strings(&ask(&src, "send.sub.acme.test", RecordType::Txt).await),
+        vec![vec![b"v=spf1 include:amazonses.com -all".to_vec()]]
+    );
+    let Answer::NxDomain { soa: Some(soa) } =
+        ask(&src, "nothing.sub.acme.test", RecordType::Txt).await
+    else {
+        panic!("expected NXDOMAIN with SOA");
+    };
+    assert_eq!(soa.zone, name("sub.acme.test"));
+    assert_eq!((soa.minimum, soa.ttl), (600, 3600));
+}
+
+#[tokio::test]
+async fn doubled_suffix_names_are_ordinary_names() {
+    let src = source();
+    let answer = ask(&src, "send.mail.acme.test.acme.test", RecordType::Txt).await;
+    assert_eq!(
+        txt_strings(&answer),
+        vec![vec![b"v=spf1 include:amazonses.com ~all".to_vec()]]
+    );
+}
+
+#[tokio::test]
+async fn soa_and_ns_at_the_apex() {
+    let src = source();
+    assert_eq!(
+        ask(&src, "acme.test", RecordType::Soa).await,
+        Answer::Records {
+            records: vec![RData::Soa(acme_soa())],
+            cnames: vec![],
+            ttl: 300,
+        }
+    );
+    assert_eq!(
+        ask(&src, "acme.test", RecordType::Ns).await,
+        Answer::Records {
+            records: vec![
+                RData::Ns(name("ada.ns.cloudflare.com")),
+                RData::Ns(name("bob.ns.cloudflare.com"))
+            ],
+            cnames: vec![],
+            ttl: 86400,
+        }
+    );
+}
+
+#[tokio::test]
+async fn find_zone_over_zone_files() {
+    let src = source();
+    let info = find_zone(&src, &name("send.mail.acme.test")).await;
+    assert_eq!(
+        info,
+        ZoneInfo {
+            apex: Some(name("acme.test")),
+            nameservers: vec![name("ada.ns.cloudflare.com"), name("bob.ns.cloudflare.com")],
+            failure: None,
+        }
+    );
+    // from a positive SOA answer at the apex itself
+    assert_eq!(
+        find_zone(&src, &name("acme.test")).await.apex,
+        Some(name("acme.test"))
+    );
+    // a non-existent name still names its zone through the NXDOMAIN SOA
+    let info = find_zone(&src, &name("x.y.sub.acme.test")).await;
+    assert_eq!(info.apex, Some(name("sub.acme.test")));
+    assert_eq!(info.nameservers, vec![name("ns1.sub.acme.test")]);
+
+    let info = find_zone(&src, &name("mail.other.test")).await;
+    assert_eq!(info.apex, None);
+    assert_eq!(info.failure.map(|f| f.kind), Some(FailureKind::NotCovered));
+}
+
+/// A source that never sends SOA records in negative answers, and whose NS
+/// lookups time out: the apex is found by walking up.
+struct NoSoaInNegatives;
+
+impl Lookup for NoSoaInNegatives {
+    fn lookup<'a>(&'a self, n: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
+        let answer = match rtype {
+            RecordType::Soa if *n == name("acme.test") => Answer::Records {
+                records: vec![RData::Soa(acme_soa())],
+                cnames: vec![],
+                ttl: 60,
+            },
+            RecordType::Ns => Answer::Failed(LookupError::new(
+                FailureKind::Timeout,
+                "127.0.0.1:5353",
+                n,
+                rtype,
+                "",
+            )),
+            _ => Answer::NxDomain { soa: None },
+        };
+        Box::pin(async move { answer })
+    }
+}
+
+#[tokio::test]
+async fn find_zone_walks_up_without_soa_information() {
+    let info = find_zone(&NoSoaInNegatives, &name("sf1._domainkey.mail.acme.test")).await;
+    assert_eq!(info.apex, Some(name("acme.test")));
+    assert!(info.nameservers.is_empty());
+    let failure = info.failure.expect("NS failure reported");
+    assert_eq!(
+        failure.to_string(),
+        "timeout from 127.0.0.1:5353 for NS acme.test"
+    );
+}
+
+#[test]
+fn lookup_error_display() {
+    let err = LookupError::new(
+        FailureKind::ServFail,
+        "127.0.0.1:5353",
+        &name("send.acme.test"),
+        RecordType::Txt,
+        "",
+    );
+    assert_eq!(
+        err.to_string(),
+        "SERVFAIL from 127.0.0.1:5353 for TXT send.acme.test"
+    );
+}
+
+#[test]
+fn files_and_texts_combine() {
+    let mut src = ZoneSource::from_files(&[data_dir().join("acme.test.zone")]).unwrap();
+    assert_eq!(src.apexes(), vec![name("acme.test")]);
+    src.add(ZoneSource::from_text("extra", "other.test. 60 IN TXT \"hi\"\n", None).unwrap());
+    assert_eq!(src.apexes(), vec![name("acme.test"), name("other.test")]);
+    assert!(matches!(
+        src.answer(&name("other.test"), RecordType::Txt),
+        Answer::Records { .. }
+    ));
+    // without SOA there is no SOA to give
+    assert_eq!(
+        src.answer(&name("x.other.test"), RecordType::Txt),
+        Answer::NxDomain { soa: None }
+    );
+    let missing = ZoneSource::from_files(&[data_dir().join("no-such.zone")]).unwrap_err();
+    assert!(
+        missing.to_string().contains("cannot read zone file"),
+        "{missing}"
+    );
+}

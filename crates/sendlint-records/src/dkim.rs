@@ -1,0 +1,126 @@
+//! DKIM key records (RFC 6376 §3.6.1): a tag-list with `v`, `k`, `p`, `t`,
+//! `h`, `s`, `n`; unknown tags are ignored as the RFC requires.
+
+use crate::tags::{SyntaxError, Tag, parse_tag_list, show};
+use std::ops::Range;
+
+/// A parsed DKIM key record; ranges index the record data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DkimRecord {
+    /// Every well-formed tag, in order.
+    pub tags: Vec<Tag>,
+    /// The `v=` tag.
+    pub version: Option<Tag>,
+    /// The `k=` tag.
+    pub key_type: Option<Tag>,
+    /// The `p=` tag.
+    pub key: Option<Tag>,
+    /// The `t=` tag.
+    pub flags: Option<Tag>,
+    /// The first syntax error, if any.
+    pub error: Option<SyntaxError>,
+}
+
+impl DkimRecord {
+    /// Parses DKIM record data.
+    pub fn parse(data: &[u8]) -> DkimRecord {
+        let (tags, mut error) = parse_tag_list(data);
+        let find = |n: &[u8]| tags.iter().find(|t| &data[t.name.clone()] == n).cloned();
+        let version = find(b"v");
+        let key_type = find(b"k");
+        let key = find(b"p");
+        let flags = find(b"t");
+        let mut set = |e: SyntaxError| {
+            if error.is_none() {
+                error = Some(e);
+            }
+        };
+        if let Some(v) = &version {
+            if tags.first().is_some_and(|t| t.name != v.name) {
+                set(SyntaxError::new(
+                    v.span.clone(),
+                    "v= must be the first tag of a DKIM record",
+                ));
+            }
+            if &data[v.value.clone()] != b"DKIM1" {
+                set(SyntaxError::new(
+                    nonempty(v.value.clone(), &v.span),
+                    format!(
+                        "unsupported DKIM version \"{}\" (expected DKIM1)",
+                        show(&data[v.value.clone()])
+                    ),
+                ));
+            }
+        }
+        if let Some(k) = &key_type {
+            let val = &data[k.value.clone()];
+            if val.is_empty() || !val.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-') {
+                set(SyntaxError::new(
+                    nonempty(k.value.clone(), &k.span),
+                    format!("bad key type \"{}\" (expected rsa)", show(val)),
+                ));
+            }
+        }
+        if key.is_none() {
+            let msg = if data.trim_ascii().is_empty() {
+                "empty DKIM record (no p= tag)"
+            } else {
+                "missing the required p= tag (the public key)"
+            };
+            set(SyntaxError::new(0..data.len(), msg));
+        }
+        DkimRecord {
+            tags,
+            version,
+            key_type,
+            key,
+            flags,
+            error,
+        }
+    }
+
+    /// True when the `t=` flags hold `y` (testing mode).
+    pub fn testing(&self, data: &[u8]) -> bool {
+        self.flags.as_ref().is_some_and(|t| {
+            data[t.value.clone()]
+                .split(|&c| c == b':')
+                .any(|f| f.trim_ascii() == b"y")
+        })
+    }
+}
+
+/// `value` when non-empty, else the whole tag (so a label is never empty).
+fn nonempty(value: Range<usize>, tag: &Range<usize>) -> Range<usize> {
+    if value.is_empty() { tag.clone() } else { value }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses() {
+        let d = b"v=DKIM1; k=rsa; t=s:y; p=MIIB AQAB";
+        let r = DkimRecord::parse(d);
+        assert_eq!(r.error, None);
+        assert_eq!(&d[r.key.clone().unwrap().value], b"MIIB AQAB");
+        assert!(r.testing(d));
+        let r = DkimRecord::parse(b"p=");
+        assert_eq!(r.error, None);
+        assert!(r.key.unwrap().value.is_empty());
+        assert!(!DkimRecord::parse(b"p=x; t=s").testing(b"p=x; t=s"));
+    }
+
+    #[test]
+    fn errors() {
+        let e = |d: &str| DkimRecord::parse(d.as_bytes()).error.unwrap();
+        let x = e("k=rsa; v=DKIM1; p=abc");
+        assert_eq!(x.message, "v= must be the first tag of a DKIM record");
+        assert_eq!(x.span, 7..14);
+        assert_eq!(e("v=DKIM2; p=abc").span, 2..7);
+        assert!(e("v=DKIM1; k=rsa").message.contains("p="));
+        assert!(e("v=DKIM1; p=a; p=b").message.starts_with("duplicate"));
+        assert!(e("").message.contains("empty"));
+        assert!(e("v=DKIM1; k=; p=a").message.contains("key type"));
+    }
+}
