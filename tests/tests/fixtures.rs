@@ -23,16 +23,26 @@ fn fixtures() {
     settings.set_prepend_module_to_snapshot(false);
     settings.set_snapshot_path("../snapshots");
     settings.set_omit_expression(true);
-    settings.bind(|| {
-        insta::glob!("../../fixtures", "{core,providers}/**/*.toml", |path| {
-            let name = fixture_name(path);
-            let fixture = Fixture::load(path).unwrap_or_else(|e| panic!("{e}"));
-            let report = fixture.run(&name, &rules).unwrap_or_else(|e| panic!("{name}: {e}"));
-            let problems = differences(&fixture, &report);
-            assert!(problems.is_empty(), "{name}:\n  {}\n\n{}", problems.join("\n  "), snapshot_text(&fixture, &report));
-            insta::assert_snapshot!(name, snapshot_text(&fixture, &report));
-        });
-    });
+    let mut failures = Vec::new();
+    let paths: Vec<_> = ["core", "providers"].iter().flat_map(|d| walk(&fixtures_dir().join(d))).collect();
+    assert!(paths.len() > 40, "fixtures not found under {}", fixtures_dir().display());
+    for path in paths {
+        let name = fixture_name(&path);
+        // One fixture's failure must not hide the others': run each, report all.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            settings.bind(|| {
+                let fixture = Fixture::load(&path).unwrap_or_else(|e| panic!("{e}"));
+                let report = fixture.run(&name, &rules).unwrap_or_else(|e| panic!("{name}: {e}"));
+                let problems = differences(&fixture, &report);
+                assert!(problems.is_empty(), "{name}:\n  {}\n\n{}", problems.join("\n  "), snapshot_text(&fixture, &report));
+                insta::assert_snapshot!(name.clone(), snapshot_text(&fixture, &report));
+            })
+        }));
+        if outcome.is_err() {
+            failures.push(name);
+        }
+    }
+    assert!(failures.is_empty(), "{} fixture(s) failed: {failures:#?}", failures.len());
 }
 
 /// Every record-level code of SPEC §3 has at least one fixture that expects it.

@@ -326,7 +326,7 @@ fn cmd_audit(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
                         });
                         writeln!(out, "{line}").into_diagnostic()?;
                     }
-                    Format::Human => writeln!(out, "{:?}", Report::new(clone_entry_error(err))).into_diagnostic()?,
+                    Format::Human => writeln!(out, "{}", sendlint::render::render_error(err, opts_render)).into_diagnostic()?,
                 }
             }
         }
@@ -351,10 +351,6 @@ fn cmd_audit(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
-}
-
-fn clone_entry_error(err: &sendlint::EntryError) -> String {
-    format!("{err}")
 }
 
 fn cmd_explain(args: ExplainArgs, rules: &RuleSet) -> miette::Result<ExitCode> {

@@ -39,22 +39,7 @@ pub(crate) fn run(args: RulesArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
             let Some(r) = rules.rule(&code) else {
                 return Err(miette!(help = "`sendlint rules` lists every code", "no rule has the code {code:?}"));
             };
-            writeln!(out, "{}  ({}, {})", r.code, r.severity, r.roles_display()).into_diagnostic()?;
-            if let Some(p) = &r.provider {
-                writeln!(out, "provider: {p}").into_diagnostic()?;
-            }
-            writeln!(out, "\n## What it does\n{}", r.docs.what.trim()).into_diagnostic()?;
-            writeln!(out, "\n## Why is this bad?\n{}", r.docs.why.trim()).into_diagnostic()?;
-            if !r.docs.example.trim().is_empty() {
-                writeln!(out, "\n## Example\n{}", r.docs.example.trim()).into_diagnostic()?;
-            }
-            writeln!(out, "\n## Condition\n    {}", r.when).into_diagnostic()?;
-            if !r.docs.references.is_empty() {
-                writeln!(out, "\n## References").into_diagnostic()?;
-                for reference in &r.docs.references {
-                    writeln!(out, "- {reference}").into_diagnostic()?;
-                }
-            }
+            write!(out, "{}", r.markdown()).into_diagnostic()?;
             writeln!(out, "\ndefined in {}", r.source).into_diagnostic()?;
         }
         Some(RulesCommand::Facts) => {

@@ -744,7 +744,7 @@ fn find_name_span(text: &str, scanned: &Scanned, name: &str) -> Range<usize> {
 /// hickory name → ours. `sentinel` is [`NO_ORIGIN`] when the file has no
 /// origin: a name under it was written relative.
 fn convert_name(name: &Name, sentinel: Option<&DomainName>) -> Result<DomainName, BadName> {
-    let converted = DomainName::from_labels(name.iter()).map_err(|e| BadName {
+    let converted = DomainName::from_labels(name.iter().map(crate::zonetext::decode_name_label)).map_err(|e| BadName {
         name: name.to_string(),
         why: e.to_string(),
         help: "Names are at most 255 bytes, labels at most 63.",

@@ -334,6 +334,12 @@ fn normalize(text: &str, entry: &Entry) -> Result<String, ScanError> {
                 label: "this string spans lines".into(),
                 help: "Only TXT data may hold line breaks; write them as `\\010`.".into(),
             });
+        } else if raw.contains('\\') {
+            // hickory's lexer ends a word at an escaped blank and its name
+            // parser rejects labels with spaces or other odd bytes, which a
+            // broken record (`10\ feedback-smtp…`) is made of. Carry such
+            // bytes through as name placeholders; `decode_name_label` restores them.
+            line.push_str(&encode_name_escapes(raw));
         } else {
             line.push_str(raw);
         }
@@ -397,6 +403,68 @@ fn unescape(s: &str, base: usize) -> Result<Vec<u8>, ScanError> {
         }
     }
     Ok(out)
+}
+
+/// Marks an escaped byte inside a name: `zz` + three decimal digits + `zz`,
+/// letters and digits that every label parser accepts.
+const NAME_MARK: &[u8] = b"zz";
+
+/// Rewrites the escapes of a name token (`\X`, `\DDD`) whose byte is not a
+/// plain letter, digit, hyphen, underscore or `*` into placeholders.
+fn encode_name_escapes(raw: &str) -> String {
+    let b = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && i + 1 < b.len() {
+            let (byte, len) = if b.len() >= i + 4 && b[i + 1..i + 4].iter().all(u8::is_ascii_digit) {
+                let v = u32::from(b[i + 1] - b'0') * 100 + u32::from(b[i + 2] - b'0') * 10 + u32::from(b[i + 3] - b'0');
+                (u8::try_from(v).ok(), 4)
+            } else {
+                (raw[i + 1..].chars().next().and_then(|c| u8::try_from(u32::from(c)).ok()), 2)
+            };
+            match byte {
+                Some(v) if v.is_ascii_alphanumeric() || v == b'-' || v == b'_' => out.push(char::from(v)),
+                Some(v) if v != b'.' => {
+                    out.push_str("zz");
+                    out.push_str(&format!("{v:03}"));
+                    out.push_str("zz");
+                }
+                // An escaped dot, or a byte above 255: leave it to hickory's error.
+                _ => out.push_str(&raw[i..(i + len).min(raw.len())]),
+            }
+            i += len;
+            continue;
+        }
+        let c = raw[i..].chars().next().unwrap_or('\0');
+        out.push(c);
+        i += c.len_utf8().max(1);
+    }
+    out
+}
+
+/// Restores the bytes [`encode_name_escapes`] marked in one label.
+pub(crate) fn decode_name_label(label: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(label.len());
+    let mut i = 0;
+    while i < label.len() {
+        let rest = &label[i..];
+        if rest.len() >= 7
+            && rest.starts_with(NAME_MARK)
+            && rest[2..5].iter().all(u8::is_ascii_digit)
+            && rest[5..7] == *NAME_MARK
+        {
+            let v = u32::from(rest[2] - b'0') * 100 + u32::from(rest[3] - b'0') * 10 + u32::from(rest[4] - b'0');
+            if let Ok(byte) = u8::try_from(v) {
+                out.push(byte);
+                i += 7;
+                continue;
+            }
+        }
+        out.push(label[i]);
+        i += 1;
+    }
+    out
 }
 
 fn placeholder(byte: u8) -> char {

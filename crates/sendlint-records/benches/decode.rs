@@ -109,6 +109,15 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+    if std::env::var_os("SENDLINT_BENCH_CASES").is_some() {
+        let mut g = c.benchmark_group("case");
+        for (i, (role, recs)) in corpus.iter().enumerate() {
+            g.bench_function(format!("{i:02}-{role}"), |b| {
+                b.iter(|| black_box(txt_facts(*role, black_box(recs), &exp)))
+            });
+        }
+        g.finish();
+    }
 
     // Text decoding of the same answers as dig prints them.
     let dig: Vec<String> = corpus

@@ -179,7 +179,16 @@ fn parse_term(data: &[u8], start: usize, end: usize) -> Result<SpfTerm, SyntaxEr
             format!("\"{}\" is not an SPF mechanism or modifier", show(text)),
         );
     };
-    let name_lc = name.to_ascii_lowercase();
+    // Lowercase on the stack: the names we know are short.
+    let mut buf = [0u8; 8];
+    let name_lc: &[u8] = match buf.get_mut(..name.len()) {
+        Some(b) => {
+            b.copy_from_slice(name);
+            b.make_ascii_lowercase();
+            b
+        }
+        None => b"",
+    };
     let after = end - rest.len();
     // Modifier: name=value.
     if rest.first() == Some(&b'=') {
@@ -187,7 +196,7 @@ fn parse_term(data: &[u8], start: usize, end: usize) -> Result<SpfTerm, SyntaxEr
             return err(span, "a modifier cannot have a qualifier");
         }
         let value = after + 1..end;
-        let kind = match name_lc.as_slice() {
+        let kind = match name_lc {
             b"redirect" => TermKind::Redirect,
             b"exp" => TermKind::Exp,
             _ => {
@@ -211,7 +220,7 @@ fn parse_term(data: &[u8], start: usize, end: usize) -> Result<SpfTerm, SyntaxEr
             value: Some(value),
         });
     }
-    let kind = match name_lc.as_slice() {
+    let kind = match name_lc {
         b"all" => TermKind::All,
         b"include" => TermKind::Include,
         b"a" => TermKind::A,
@@ -221,8 +230,8 @@ fn parse_term(data: &[u8], start: usize, end: usize) -> Result<SpfTerm, SyntaxEr
         b"ip6" => TermKind::Ip6,
         b"exists" => TermKind::Exists,
         _ => {
-            let hint = did_you_mean(&name_lc, &MECHANISMS)
-                .or_else(|| did_you_mean(&name_lc, &MODIFIERS))
+            let hint = did_you_mean(name, &MECHANISMS)
+                .or_else(|| did_you_mean(name, &MODIFIERS))
                 .map(|m| format!(" (did you mean \"{m}\"?)"))
                 .unwrap_or_default();
             return err(

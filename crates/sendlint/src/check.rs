@@ -195,8 +195,8 @@ fn context_facts(facts: &mut Facts, setup: &Setup, zone: Option<&DomainName>, pr
 /// as their own term only.
 async fn count_spf_lookups(lookup: &dyn Lookup, obs: &Observation) -> usize {
     let Some(first) = extract::spf_lookups(&obs.records.txt) else { return 0 };
-    let mut total = first.terms;
-    let mut queue: Vec<DomainName> = first.targets;
+    let mut total = first.direct;
+    let mut queue: Vec<DomainName> = first.includes.into_iter().chain(first.redirect).collect();
     let mut seen: HashSet<DomainName> = HashSet::new();
     let mut followed = 0;
     while let Some(target) = queue.pop() {
@@ -216,8 +216,8 @@ async fn count_spf_lookups(lookup: &dyn Lookup, obs: &Observation) -> usize {
                 })
                 .collect();
             if let Some(next) = extract::spf_lookups(&txt) {
-                total += next.terms;
-                queue.extend(next.targets);
+                total += next.direct;
+                queue.extend(next.includes.into_iter().chain(next.redirect));
             }
         }
     }

@@ -25,12 +25,6 @@ pub struct Records {
     pub mx: Vec<MxRecord>,
 }
 
-impl Records {
-    fn is_empty(&self) -> bool {
-        self.txt.is_empty() && self.mx.is_empty()
-    }
-}
-
 /// What the lookups of one role found.
 #[derive(Clone, Debug)]
 pub enum Outcome {
@@ -126,7 +120,7 @@ fn misplaced_names(role: Role, name: &DomainName, zone: Option<&DomainName>) -> 
             out.push((Misplacement::PriorityInHost, n));
         }
         // … or `10 send` typed into the host field, one label with a space.
-        let mut labels: Vec<Vec<u8>> = name.labels().map(<[u8]>::to_vec).collect();
+        let mut labels: Vec<Vec<u8>> = name.labels().to_vec();
         if let Some(first) = labels.first_mut() {
             let mut l = b"10 ".to_vec();
             l.extend_from_slice(first);

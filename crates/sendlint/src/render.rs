@@ -139,6 +139,17 @@ pub fn render_diagnosis(d: &DiagnosisReport, record: Option<&RecordReport>, opts
     out
 }
 
+/// Renders any miette diagnostic (a bad manifest entry, say) the same way.
+pub fn render_error(diagnostic: &dyn Diagnostic, opts: RenderOptions) -> String {
+    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false);
+    let mut out = String::new();
+    if handler.render_report(&mut out, diagnostic).is_err() {
+        out = diagnostic.to_string();
+    }
+    out
+}
+
 /// A diagnosis without source code.
 struct Plain<'a>(&'a DiagnosisReport);
 
