@@ -421,7 +421,8 @@ fn encode_name_escapes(raw: &str) -> String {
                 let v = u32::from(b[i + 1] - b'0') * 100 + u32::from(b[i + 2] - b'0') * 10 + u32::from(b[i + 3] - b'0');
                 (u8::try_from(v).ok(), 4)
             } else {
-                (raw[i + 1..].chars().next().and_then(|c| u8::try_from(u32::from(c)).ok()), 2)
+                let c = raw.get(i + 1..).and_then(|r| r.chars().next()).unwrap_or('\\');
+                (u8::try_from(u32::from(c)).ok(), 1 + c.len_utf8())
             };
             match byte {
                 Some(v) if v.is_ascii_alphanumeric() || v == b'-' || v == b'_' => out.push(char::from(v)),
@@ -431,12 +432,12 @@ fn encode_name_escapes(raw: &str) -> String {
                     out.push_str("zz");
                 }
                 // An escaped dot, or a byte above 255: leave it to hickory's error.
-                _ => out.push_str(&raw[i..(i + len).min(raw.len())]),
+                _ => out.push_str(raw.get(i..(i + len).min(raw.len())).unwrap_or_default()),
             }
             i += len;
             continue;
         }
-        let c = raw[i..].chars().next().unwrap_or('\0');
+        let c = raw.get(i..).and_then(|r| r.chars().next()).unwrap_or('\0');
         out.push(c);
         i += c.len_utf8().max(1);
     }
