@@ -185,8 +185,10 @@ impl BadgeDecision {
 /// - "Failed after 72 h" means `since_submitted >= MISSING_DEADLINE`
 ///   ([`MISSING_DEADLINE`]); without `since_submitted` an absent record stays
 ///   Pending for as long as SES has not said `FAILED`.
-/// - `Role::Dmarc` is DNS-only: `ses` is ignored and the "unknown" column applies.
-///   (DMARC never blocks sending; see [`sending_unlocked`].)
+/// - `Role::Dmarc` is DNS-only: `ses` is ignored and the "unknown" column applies,
+///   except that an absent DMARC record stays Pending (with its warning) past
+///   the 72 hours: it is optional, SES never checks it, and it never blocks
+///   sending (see [`sending_unlocked`]).
 /// - A failed lookup is never Failed: our own lookup failing says nothing about
 ///   the customer's record.
 /// - Absent and SES `FAILED` is Failed without `ses.verification-failed`: that
@@ -239,7 +241,7 @@ pub fn decide(input: &BadgeInput) -> BadgeDecision {
         }
 
         (DnsState::Absent, None | Some(SesStatus::NotStarted | SesStatus::Pending)) => {
-            BadgeDecision::plain(if past_deadline {
+            BadgeDecision::plain(if past_deadline && input.role != Role::Dmarc {
                 Badge::Failed
             } else {
                 Badge::Pending
