@@ -117,10 +117,18 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
     facts.set(Fact::DoubledSuffix, false);
     facts.set(Fact::HasCname, false);
     set_context(&mut facts, input, &region, &domain);
-    let expected_value = match role {
-        Role::SpfMx if !region.is_empty() => format!("10 {}", expected_exchange(&region)),
-        _ => input.expected.clone().unwrap_or_default(),
+    let expected_value = match (role, &input.expected) {
+        (Role::SpfMx, _) if !region.is_empty() => format!("10 {}", expected_exchange(&region)),
+        (_, Some(v)) => v.clone(),
+        (Role::SpfMx, None) => "10 feedback-smtp.<region>.amazonses.com".to_owned(),
+        (Role::SpfTxt, None) => "v=spf1 include:amazonses.com ~all".to_owned(),
+        (Role::Dkim, None) => "p=<your public key>".to_owned(),
+        (_, None) => match &input.domain {
+            Some(_) => format!("v=DMARC1; p=none; rua=mailto:dmarc-reports@{domain}"),
+            None => "v=DMARC1; p=none; rua=mailto:dmarc-reports@<your domain>".to_owned(),
+        },
     };
+    facts.set(Fact::Name, "this name");
     facts.set(Fact::Expected, expected_value.as_str());
 
     let diagnoses = rules.evaluate(role, &facts, input.registrar.as_deref());

@@ -237,7 +237,11 @@ impl<'a> DiagnosticView<'a> {
                 LabeledSpan::new(Some(l.text.clone()), start, end - start)
             })
             .collect();
-        let title = format!("{} {}", record.name, record.rtype);
+        let title = if record.name.is_empty() {
+            format!("pasted {} record", record.rtype)
+        } else {
+            format!("{} {}", record.name, record.rtype)
+        };
         DiagnosticView { d, source: NamedSource::new(title, text), labels }
     }
 }
