@@ -30,11 +30,7 @@ fn main() {
                 .join("/")
         );
         let abs = fs::canonicalize(file).unwrap_or_else(|_| file.clone());
-        let _ = writeln!(
-            code,
-            "    ({name:?}, include_str!({:?})),",
-            abs.display().to_string()
-        );
+        let _ = writeln!(code, "    ({name:?}, include_str!({:?})),", abs.display().to_string());
     }
     code.push(']');
     if let Err(err) = fs::write(&out, code) {

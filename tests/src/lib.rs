@@ -109,7 +109,8 @@ impl Fixture {
             setup = setup.with_mail_from(m).map_err(|e| e.to_string())?;
         }
         if let Some(file) = &s.public_key_file {
-            let text = std::fs::read_to_string(fixtures_dir().join(file)).map_err(|e| format!("{file}: {e}"))?;
+            let text =
+                std::fs::read_to_string(fixtures_dir().join(file)).map_err(|e| format!("{file}: {e}"))?;
             setup = setup.with_public_key(PublicKey::parse(&text).map_err(|e| format!("{file}: {e}"))?);
         }
         if let Some(t) = &s.submitted_at {
@@ -123,7 +124,8 @@ impl Fixture {
         let mut source = ZoneSource::default();
         for (i, z) in self.zone.iter().enumerate() {
             let zone_name = format!("{name}#zone{i}");
-            let one = ZoneSource::from_text(&zone_name, &z.text, None).map_err(|e| format!("{:?}", miette::Report::new(e)))?;
+            let one = ZoneSource::from_text(&zone_name, &z.text, None)
+                .map_err(|e| format!("{:?}", miette::Report::new(e)))?;
             source.add(one);
         }
         Ok(source)
@@ -133,7 +135,11 @@ impl Fixture {
     pub fn run(&self, name: &str, rules: &RuleSet) -> Result<DomainReport, String> {
         let setup = self.setup()?;
         let zones = self.zones(name)?;
-        let opts = CheckOptions { now: fixture_now(), registrar: self.setup.registrar.clone(), ..CheckOptions::default() };
+        let opts = CheckOptions {
+            now: fixture_now(),
+            registrar: self.setup.registrar.clone(),
+            ..CheckOptions::default()
+        };
         let rt = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
         Ok(rt.block_on(sendlint::check(&setup, &zones, rules, &opts)))
     }

@@ -34,7 +34,12 @@ fn fixtures() {
                 let fixture = Fixture::load(&path).unwrap_or_else(|e| panic!("{e}"));
                 let report = fixture.run(&name, &rules).unwrap_or_else(|e| panic!("{name}: {e}"));
                 let problems = differences(&fixture, &report);
-                assert!(problems.is_empty(), "{name}:\n  {}\n\n{}", problems.join("\n  "), snapshot_text(&fixture, &report));
+                assert!(
+                    problems.is_empty(),
+                    "{name}:\n  {}\n\n{}",
+                    problems.join("\n  "),
+                    snapshot_text(&fixture, &report)
+                );
                 insta::assert_snapshot!(name.clone(), snapshot_text(&fixture, &report));
             })
         }));
@@ -91,7 +96,8 @@ fn humantime_free_parse(s: &str) -> u64 {
     let d: Vec<u64> = date.split('-').map(|x| x.parse().expect("digits")).collect();
     let t: Vec<u64> = time.split(':').map(|x| x.parse().expect("digits")).collect();
     let (y, m, day) = (d[0], d[1], d[2]);
-    let days_before_year: u64 = (1970..y).map(|yr| if (yr % 4 == 0 && yr % 100 != 0) || yr % 400 == 0 { 366 } else { 365 }).sum();
+    let days_before_year: u64 =
+        (1970..y).map(|yr| if (yr % 4 == 0 && yr % 100 != 0) || yr % 400 == 0 { 366 } else { 365 }).sum();
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     let days: u64 = days_before_year + month_days[..(m - 1) as usize].iter().sum::<u64>() + day - 1;

@@ -186,7 +186,13 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Check(args) => cmd_check(args, &rules),
         Command::Audit(args) => cmd_audit(args, &rules),
         Command::Explain(args) => cmd_explain(args, &rules),
-        Command::Records(args) => records_cmd::run(&args.domain, &args.setup, args.registrar.as_deref(), args.format == Format::Json, &rules),
+        Command::Records(args) => records_cmd::run(
+            &args.domain,
+            &args.setup,
+            args.registrar.as_deref(),
+            args.format == Format::Json,
+            &rules,
+        ),
         Command::Rules(args) => rules_cmd::run(args, &rules),
     }
 }
@@ -211,7 +217,8 @@ fn parse_time(s: &str, what: &str) -> miette::Result<SystemTime> {
 }
 
 fn build_setup(domain: &str, args: &SetupArgs) -> miette::Result<Setup> {
-    let domain = DomainName::parse(domain).map_err(|e| miette!("the domain {domain:?} is not a domain name: {e}"))?;
+    let domain =
+        DomainName::parse(domain).map_err(|e| miette!("the domain {domain:?} is not a domain name: {e}"))?;
     let mut setup = Setup::new(domain, &args.region, &args.selector).map_err(|e| miette!("{e}"))?;
     setup = setup.with_mail_from(&args.mail_from).map_err(|e| miette!("--mail-from: {e}"))?;
     let key_text = match (&args.public_key, &args.public_key_file) {
@@ -271,7 +278,9 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     let mut out = io::stdout().lock();
     match args.format {
         Format::Json => writeln!(out, "{}", to_json(&report)?).into_diagnostic()?,
-        Format::Human => write!(out, "{}", sendlint::render_domain(&report, render_options())).into_diagnostic()?,
+        Format::Human => {
+            write!(out, "{}", sendlint::render_domain(&report, render_options())).into_diagnostic()?
+        }
     }
     Ok(if report.sending_unlocked { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
@@ -290,7 +299,7 @@ fn cmd_audit(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     let text = fs::read_to_string(&args.manifest)
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot read the manifest {path}"))?;
-    let manifest = Manifest::parse(&path, &text).map_err(Report::new)?;
+    let manifest = Manifest::parse(&path, &text).map_err(|e| Report::new(*e))?;
     let lookup = dns_source(&args.dns)?;
     let now = match &args.now {
         Some(t) => parse_time(t, "--now")?,
@@ -298,7 +307,9 @@ fn cmd_audit(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     };
     let mut out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(io::BufWriter::new(
-            fs::File::create(p).into_diagnostic().wrap_err_with(|| format!("cannot write {}", p.display()))?,
+            fs::File::create(p)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot write {}", p.display()))?,
         )),
         None => Box::new(io::stdout().lock()),
     };
@@ -314,7 +325,8 @@ fn cmd_audit(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
                 unlocked += usize::from(report.sending_unlocked);
                 match args.format {
                     Format::Json => writeln!(out, "{}", to_json(&report)?).into_diagnostic()?,
-                    Format::Human => writeln!(out, "{}", sendlint::render_domain(&report, opts_render)).into_diagnostic()?,
+                    Format::Human => writeln!(out, "{}", sendlint::render_domain(&report, opts_render))
+                        .into_diagnostic()?,
                 }
             }
             Err(err) => {
@@ -326,7 +338,10 @@ fn cmd_audit(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
                         });
                         writeln!(out, "{line}").into_diagnostic()?;
                     }
-                    Format::Human => writeln!(out, "{}", sendlint::render::render_error(err, opts_render)).into_diagnostic()?,
+                    Format::Human => {
+                        writeln!(out, "{}", sendlint::render::render_error(err.as_ref(), opts_render))
+                            .into_diagnostic()?
+                    }
                 }
             }
         }
@@ -339,7 +354,11 @@ fn cmd_audit(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
             "{total} domain{}: {unlocked} unlocked, {} not yet{}",
             if total == 1 { "" } else { "s" },
             total - unlocked - bad,
-            if bad > 0 { format!(", {bad} bad manifest entr{}", if bad == 1 { "y" } else { "ies" }) } else { String::new() }
+            if bad > 0 {
+                format!(", {bad} bad manifest entr{}", if bad == 1 { "y" } else { "ies" })
+            } else {
+                String::new()
+            }
         )
         .into_diagnostic()?;
     }
@@ -375,8 +394,12 @@ fn cmd_explain(args: ExplainArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     let report = sendlint::explain(&input, rules).map_err(Report::new)?;
     let mut out = io::stdout().lock();
     match args.format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string(&report).into_diagnostic()?).into_diagnostic()?,
-        Format::Human => write!(out, "{}", sendlint::render_record(&report, render_options())).into_diagnostic()?,
+        Format::Json => {
+            writeln!(out, "{}", serde_json::to_string(&report).into_diagnostic()?).into_diagnostic()?
+        }
+        Format::Human => {
+            write!(out, "{}", sendlint::render_record(&report, render_options())).into_diagnostic()?
+        }
     }
     let failed = report.diagnoses.iter().any(|d| d.severity == sendlint_rules::Severity::Error);
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })

@@ -22,7 +22,13 @@ fn title(r: &ExpectedRecord) -> &'static str {
 }
 
 /// Prints the records for `domain`.
-pub(crate) fn run(domain: &str, args: &SetupArgs, registrar: Option<&str>, json: bool, rules: &RuleSet) -> miette::Result<ExitCode> {
+pub(crate) fn run(
+    domain: &str,
+    args: &SetupArgs,
+    registrar: Option<&str>,
+    json: bool,
+    rules: &RuleSet,
+) -> miette::Result<ExitCode> {
     if let Some(id) = registrar
         && rules.provider(id).is_none()
     {
@@ -39,7 +45,8 @@ pub(crate) fn run(domain: &str, args: &SetupArgs, registrar: Option<&str>, json:
         writeln!(out, "{}", serde_json::to_string_pretty(&list).into_diagnostic()?).into_diagnostic()?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(out, "Publish these records for {} (SES region {}):", setup.domain, setup.region).into_diagnostic()?;
+    writeln!(out, "Publish these records for {} (SES region {}):", setup.domain, setup.region)
+        .into_diagnostic()?;
     for (i, r) in records.iter().enumerate() {
         writeln!(out, "\n{}. {}", i + 1, title(r)).into_diagnostic()?;
         writeln!(out, "   Type:  {}", r.rtype).into_diagnostic()?;

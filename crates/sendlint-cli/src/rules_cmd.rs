@@ -32,12 +32,16 @@ pub(crate) fn run(args: RulesArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         None => {
             for r in rules.rules() {
                 let summary = r.docs.what.lines().next().unwrap_or_default();
-                writeln!(out, "{:<32} {:<8} {}", r.code, r.severity.to_string(), summary).into_diagnostic()?;
+                writeln!(out, "{:<32} {:<8} {}", r.code, r.severity.to_string(), summary)
+                    .into_diagnostic()?;
             }
         }
         Some(RulesCommand::Show { code }) => {
             let Some(r) = rules.rule(&code) else {
-                return Err(miette!(help = "`sendlint rules` lists every code", "no rule has the code {code:?}"));
+                return Err(miette!(
+                    help = "`sendlint rules` lists every code",
+                    "no rule has the code {code:?}"
+                ));
             };
             write!(out, "{}", r.markdown()).into_diagnostic()?;
             writeln!(out, "\ndefined in {}", r.source).into_diagnostic()?;
@@ -49,7 +53,8 @@ pub(crate) fn run(args: RulesArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
                 } else {
                     f.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
                 };
-                writeln!(out, "{:<24} {:<7} {:<34} {}", f.name, f.ty.to_string(), roles, f.doc).into_diagnostic()?;
+                writeln!(out, "{:<24} {:<7} {:<34} {}", f.name, f.ty.to_string(), roles, f.doc)
+                    .into_diagnostic()?;
             }
         }
     }

@@ -30,7 +30,16 @@ const NOW: &str = "2026-11-26T06:00:00Z";
 
 fn check(domain: &str, selector: &str, key: &str, extra: &[&str]) -> Output {
     let mut args = vec![
-        "check", domain, "--selector", selector, "--public-key-file", key, "--zone", "fixtures/demo/zones", "--now", NOW,
+        "check",
+        domain,
+        "--selector",
+        selector,
+        "--public-key-file",
+        key,
+        "--zone",
+        "fixtures/demo/zones",
+        "--now",
+        NOW,
     ];
     args.extend_from_slice(extra);
     sendlint(&args)
@@ -42,7 +51,9 @@ fn check_json_has_the_spec_shape_and_exit_0_when_unlocked() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
     let keys: Vec<&str> = v.as_object().expect("object").keys().map(String::as_str).collect();
-    for k in ["org", "domain", "zone", "dns_host", "sending_unlocked", "ses_consulted", "records", "diagnoses"] {
+    for k in
+        ["org", "domain", "zone", "dns_host", "sending_unlocked", "ses_consulted", "records", "diagnoses"]
+    {
         assert!(keys.contains(&k), "missing {k} in {keys:?}");
     }
     assert_eq!(v["zone"], "acme.test");
@@ -71,8 +82,12 @@ fn check_exits_1_when_not_unlocked_and_labels_index_observed() {
     assert_eq!(d["code"], "dkim.quoted-value");
     assert_eq!(d["severity"], "error");
     let label = &d["labels"][0];
-    let observed = dkim["observed"][label["record"].as_u64().expect("record") as usize].as_str().expect("observed");
-    let (off, len) = (label["offset"].as_u64().expect("offset") as usize, label["length"].as_u64().expect("length") as usize);
+    let observed =
+        dkim["observed"][label["record"].as_u64().expect("record") as usize].as_str().expect("observed");
+    let (off, len) = (
+        label["offset"].as_u64().expect("offset") as usize,
+        label["length"].as_u64().expect("length") as usize,
+    );
     assert_eq!(&observed[off..off + len], "\"");
 }
 
@@ -82,7 +97,8 @@ fn a_broken_zone_file_is_exit_2_with_file_line_and_column() {
     std::fs::create_dir_all(&dir).expect("tmp");
     let zone = dir.join("broken.test.zone");
     std::fs::write(&zone, "$ORIGIN broken.test.\n$TTL 300\n@ SOA ns1 h 1 2 3 4 5\nsend MX ten feedback-smtp.us-east-1.amazonses.com.\n").expect("write");
-    let out = sendlint(&["check", "mail.broken.test", "--selector", "s", "--zone", zone.to_str().expect("utf-8")]);
+    let out =
+        sendlint(&["check", "mail.broken.test", "--selector", "s", "--zone", zone.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains("broken.test.zone:4:"), "{err}");
@@ -113,7 +129,16 @@ fn a_bad_manifest_entry_is_reported_and_the_audit_goes_on() {
 ]}}"#
     );
     std::fs::write(&m, text).expect("write");
-    let out = sendlint(&["audit", m.to_str().expect("utf-8"), "--zone", "fixtures/demo/zones", "--format", "json", "--now", NOW]);
+    let out = sendlint(&[
+        "audit",
+        m.to_str().expect("utf-8"),
+        "--zone",
+        "fixtures/demo/zones",
+        "--format",
+        "json",
+        "--now",
+        NOW,
+    ]);
     assert_eq!(out.status.code(), Some(2), "a bad entry is bad input");
     let lines: Vec<serde_json::Value> =
         stdout(&out).lines().map(|l| serde_json::from_str(l).expect("JSON Lines")).collect();
@@ -125,20 +150,33 @@ fn a_bad_manifest_entry_is_reported_and_the_audit_goes_on() {
 
 #[test]
 fn the_demo_audit_is_json_lines_one_per_entry() {
-    let out = sendlint(&["audit", "fixtures/demo/manifest.json", "--zone", "fixtures/demo/zones", "--format", "json", "--now", NOW]);
+    let out = sendlint(&[
+        "audit",
+        "fixtures/demo/manifest.json",
+        "--zone",
+        "fixtures/demo/zones",
+        "--format",
+        "json",
+        "--now",
+        NOW,
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let lines: Vec<serde_json::Value> =
         stdout(&out).lines().map(|l| serde_json::from_str(l).expect("JSON Lines")).collect();
     assert_eq!(lines.len(), 5);
-    let unlocked: Vec<&str> =
-        lines.iter().filter(|l| l["sending_unlocked"] == true).map(|l| l["domain"].as_str().unwrap_or_default()).collect();
+    let unlocked: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["sending_unlocked"] == true)
+        .map(|l| l["domain"].as_str().unwrap_or_default())
+        .collect();
     assert_eq!(unlocked, ["mail.acme.test"]);
     assert_eq!(lines[0]["ses_consulted"], true);
 }
 
 #[test]
 fn explain_a_pasted_dig_answer() {
-    let raw = r#"sf1._domainkey.mail.acme.com. 300 IN TXT "\"p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\"""#;
+    let raw =
+        r#"sf1._domainkey.mail.acme.com. 300 IN TXT "\"p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\"""#;
     let out = sendlint(&["explain", "--role", "dkim", "--", raw]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
@@ -149,7 +187,14 @@ fn explain_a_pasted_dig_answer() {
 #[test]
 fn explain_an_mx_with_the_priority_in_the_value() {
     let out = sendlint(&[
-        "explain", "--role", "spf_mx", "--expected", "10 feedback-smtp.us-east-1.amazonses.com", "--registrar", "cloudflare", "--",
+        "explain",
+        "--role",
+        "spf_mx",
+        "--expected",
+        "10 feedback-smtp.us-east-1.amazonses.com",
+        "--registrar",
+        "cloudflare",
+        "--",
         r"10 10\ feedback-smtp.us-east-1.amazonses.com.",
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -163,7 +208,10 @@ fn explain_never_writes_raw_control_bytes() {
     let raw = "v=spf1 include:amazonses.com \u{1b}[31m~all\u{7}";
     let out = sendlint(&["explain", "--role", "spf_txt", "--", raw]);
     let text = stdout(&out);
-    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "raw control bytes on the terminal: {text:?}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "raw control bytes on the terminal: {text:?}"
+    );
     assert!(text.to_ascii_lowercase().contains("\\x1b"), "{text}");
     let json = sendlint(&["explain", "--role", "spf_txt", "--format", "json", "--", raw]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
@@ -181,7 +229,12 @@ fn rules_lists_every_code_and_shows_docs() {
     let out = sendlint(&["rules"]);
     assert_eq!(out.status.code(), Some(0));
     let list = stdout(&out);
-    for code in ["mx.priority-in-value", "dkim.split-across-records", "dmarc.strict-spf-alignment", "sender.from-not-on-domain"] {
+    for code in [
+        "mx.priority-in-value",
+        "dkim.split-across-records",
+        "dmarc.strict-spf-alignment",
+        "sender.from-not-on-domain",
+    ] {
         assert!(list.contains(code), "{code} not listed");
     }
     let show = sendlint(&["rules", "show", "dkim.quoted-value"]);
@@ -194,7 +247,14 @@ fn rules_lists_every_code_and_shows_docs() {
 
 #[test]
 fn records_prints_the_four_blocks() {
-    let out = sendlint(&["records", "mail.acme.com", "--selector", "sf1", "--public-key-file", "fixtures/keys/sf1-2048.b64"]);
+    let out = sendlint(&[
+        "records",
+        "mail.acme.com",
+        "--selector",
+        "sf1",
+        "--public-key-file",
+        "fixtures/keys/sf1-2048.b64",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("send.mail.acme.com"));
@@ -206,7 +266,8 @@ fn records_prints_the_four_blocks() {
 
 #[test]
 fn bad_setup_flags_are_exit_2() {
-    let out = sendlint(&["check", "mail.acme.test", "--selector", "has.dot", "--zone", "fixtures/demo/zones"]);
+    let out =
+        sendlint(&["check", "mail.acme.test", "--selector", "has.dot", "--zone", "fixtures/demo/zones"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("selector"), "{}", stderr(&out));
 }

@@ -243,12 +243,7 @@ impl LookupError {
         rtype: RecordType,
         detail: impl Into<String>,
     ) -> LookupError {
-        LookupError {
-            kind,
-            server: server.into(),
-            query: format!("{rtype} {name}"),
-            detail: detail.into(),
-        }
+        LookupError { kind, server: server.into(), query: format!("{rtype} {name}"), detail: detail.into() }
     }
 }
 

@@ -192,13 +192,7 @@ enum Step {
 
 impl Zone {
     fn new(apex: DomainName) -> Zone {
-        Zone {
-            apex,
-            soa: None,
-            nodes: HashMap::new(),
-            ents: HashSet::new(),
-            cuts: HashSet::new(),
-        }
+        Zone { apex, soa: None, nodes: HashMap::new(), ents: HashSet::new(), cuts: HashSet::new() }
     }
 
     fn insert(&mut self, name: DomainName, set: Option<RrSet>) {
@@ -279,19 +273,13 @@ impl Zone {
 
     fn node_step(node: &Node, rtype: RecordType) -> Step {
         if let Some(set) = node.set(rtype) {
-            return Step::Found {
-                records: set.records.clone(),
-                ttl: set.ttl,
-            };
+            return Step::Found { records: set.records.clone(), ttl: set.ttl };
         }
         if rtype != RecordType::Cname
             && let Some(set) = node.set(RecordType::Cname)
             && let Some(RData::Cname(target)) = set.records.first()
         {
-            return Step::Alias {
-                target: target.clone(),
-                ttl: set.ttl,
-            };
+            return Step::Alias { target: target.clone(), ttl: set.ttl };
         }
         Step::NoData
     }
@@ -330,10 +318,7 @@ impl ZoneSource {
     pub fn from_files(paths: &[PathBuf]) -> Result<ZoneSource, ZoneError> {
         let mut source = ZoneSource::new();
         for path in paths {
-            let io = |source| ZoneError::Io {
-                path: path.clone(),
-                source,
-            };
+            let io = |source| ZoneError::Io { path: path.clone(), source };
             if path.is_dir() {
                 let mut files = Vec::new();
                 for entry in std::fs::read_dir(path).map_err(io)? {
@@ -358,10 +343,8 @@ impl ZoneSource {
     }
 
     fn from_file(path: &Path) -> Result<ZoneSource, ZoneError> {
-        let bytes = std::fs::read(path).map_err(|source| ZoneError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes =
+            std::fs::read(path).map_err(|source| ZoneError::Io { path: path.to_path_buf(), source })?;
         let display = path.display().to_string();
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
@@ -389,11 +372,7 @@ impl ZoneSource {
     /// Loads one zone file's text. `name` names it in errors; `origin` is the
     /// origin for relative names until a `$ORIGIN` line (required when the
     /// text has no `$ORIGIN`).
-    pub fn from_text(
-        name: &str,
-        text: &str,
-        origin: Option<&str>,
-    ) -> Result<ZoneSource, ZoneError> {
+    pub fn from_text(name: &str, text: &str, origin: Option<&str>) -> Result<ZoneSource, ZoneError> {
         let origin_name = match origin {
             Some(o) => {
                 let bad = |reason: String| ZoneError::Origin {
@@ -466,11 +445,7 @@ impl ZoneSource {
         loop {
             let Some(zone) = self.zone_for(&current) else {
                 if cnames.is_empty() {
-                    let loaded = self
-                        .apexes()
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>();
+                    let loaded = self.apexes().iter().map(ToString::to_string).collect::<Vec<_>>();
                     let loaded = if loaded.is_empty() {
                         "none loaded".to_owned()
                     } else {
@@ -484,19 +459,11 @@ impl ZoneSource {
                         format!("no zone file covers {name} ({loaded})"),
                     ));
                 }
-                return Answer::Records {
-                    records: Vec::new(),
-                    cnames,
-                    ttl,
-                };
+                return Answer::Records { records: Vec::new(), cnames, ttl };
             };
             match zone.resolve(&current, rtype) {
                 Step::Found { records, ttl: t } => {
-                    return Answer::Records {
-                        records,
-                        cnames,
-                        ttl: ttl.min(t),
-                    };
+                    return Answer::Records { records, cnames, ttl: ttl.min(t) };
                 }
                 Step::Alias { target, ttl: t } => {
                     if target == *name || cnames.iter().any(|(alias, _)| *alias == target) {
@@ -525,22 +492,14 @@ impl ZoneSource {
                     current = target;
                 }
                 Step::NoData => {
-                    return Answer::NoData {
-                        soa: zone.soa.clone(),
-                    };
+                    return Answer::NoData { soa: zone.soa.clone() };
                 }
                 Step::NxDomain => {
-                    return Answer::NxDomain {
-                        soa: zone.soa.clone(),
-                    };
+                    return Answer::NxDomain { soa: zone.soa.clone() };
                 }
                 Step::Delegated(cut) => {
                     if !cnames.is_empty() {
-                        return Answer::Records {
-                            records: Vec::new(),
-                            cnames,
-                            ttl,
-                        };
+                        return Answer::Records { records: Vec::new(), cnames, ttl };
                     }
                     let servers = zone
                         .nodes
@@ -562,9 +521,7 @@ impl ZoneSource {
                         SERVER,
                         name,
                         rtype,
-                        format!(
-                            "{cut} is delegated to {servers}, and no zone file for it is loaded"
-                        ),
+                        format!("{cut} is delegated to {servers}, and no zone file for it is loaded"),
                     ));
                 }
             }
@@ -586,9 +543,7 @@ fn parse_lines(
     count: Option<usize>,
     origin: Option<Name>,
 ) -> Result<HickoryRecords, String> {
-    let lines = &scanned.lines[..count
-        .unwrap_or(scanned.lines.len())
-        .min(scanned.lines.len())];
+    let lines = &scanned.lines[..count.unwrap_or(scanned.lines.len()).min(scanned.lines.len())];
     let mut text = lines.join("\n");
     text.push('\n');
     // hickory's parser is not ours to audit line by line: a panic on hostile
@@ -611,27 +566,13 @@ fn scan_error(file: &str, text: &str, e: ScanError) -> ZoneError {
 /// Finds the entry that makes hickory fail with `message`: the shortest
 /// prefix of entries that fails the same way (parsing is sequential, so the
 /// predicate is monotone), found by bisection.
-fn locate_error(
-    file: &str,
-    text: &str,
-    scanned: &Scanned,
-    origin: Option<Name>,
-    message: &str,
-) -> ZoneError {
-    let fails_same = |k: usize| {
-        parse_lines(scanned, Some(k), origin.clone())
-            .err()
-            .as_deref()
-            == Some(message)
-    };
+fn locate_error(file: &str, text: &str, scanned: &Scanned, origin: Option<Name>, message: &str) -> ZoneError {
+    let fails_same =
+        |k: usize| parse_lines(scanned, Some(k), origin.clone()).err().as_deref() == Some(message);
     let n = scanned.entries.len();
     if n == 0 || fails_same(0) {
         // a whole-file fault such as a missing $ORIGIN: point at the first record
-        let first = scanned
-            .entries
-            .iter()
-            .find(|e| !e.tokens.is_empty())
-            .map_or(0..0, Entry::content_span);
+        let first = scanned.entries.iter().find(|e| !e.tokens.is_empty()).map_or(0..0, Entry::content_span);
         let help = if message.contains("$ORIGIN") {
             "Add `$ORIGIN example.com.` before the first record, or name the file after its zone (`example.com.zone`).".to_owned()
         } else {
@@ -656,8 +597,9 @@ fn locate_error(
         }
     }
     let span = match scanned.entries.get(lo.saturating_sub(1)) {
-        Some(entry) => offending_token(text, entry, message)
-            .unwrap_or_else(|| fallback_span(text, entry, message)),
+        Some(entry) => {
+            offending_token(text, entry, message).unwrap_or_else(|| fallback_span(text, entry, message))
+        }
         None => 0..0,
     };
     ZoneSyntaxError::error(
@@ -703,8 +645,7 @@ fn offending_token(text: &str, entry: &Entry, message: &str) -> Option<Range<usi
         let whole_word = lower.match_indices(&word).any(|(i, _)| {
             let before = lower[..i].chars().next_back();
             let after = lower[i + word.len()..].chars().next();
-            let boundary =
-                |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '-' && c != '.');
+            let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '-' && c != '.');
             boundary(before) && boundary(after)
         });
         if whole_word && best.is_none_or(|b| b.span.len() < tok.span.len()) {
@@ -725,8 +666,7 @@ fn general_help(message: &str) -> String {
     } else if m.contains("recordtype") || m.contains("record type") {
         "A record is `NAME [TTL] [CLASS] TYPE DATA`; check the type's spelling.".into()
     } else {
-        "A record is `NAME [TTL] [CLASS] TYPE DATA`; check this record's data against its type."
-            .into()
+        "A record is `NAME [TTL] [CLASS] TYPE DATA`; check this record's data against its type.".into()
     }
 }
 
@@ -744,18 +684,17 @@ fn find_name_span(text: &str, scanned: &Scanned, name: &str) -> Range<usize> {
 /// hickory name → ours. `sentinel` is [`NO_ORIGIN`] when the file has no
 /// origin: a name under it was written relative.
 fn convert_name(name: &Name, sentinel: Option<&DomainName>) -> Result<DomainName, BadName> {
-    let converted = DomainName::from_labels(name.iter().map(crate::zonetext::decode_name_label)).map_err(|e| BadName {
-        name: name.to_string(),
-        why: e.to_string(),
-        help: "Names are at most 255 bytes, labels at most 63.",
-    })?;
+    let converted =
+        DomainName::from_labels(name.iter().map(crate::zonetext::decode_name_label)).map_err(|e| {
+            BadName {
+                name: name.to_string(),
+                why: e.to_string(),
+                help: "Names are at most 255 bytes, labels at most 63.",
+            }
+        })?;
     if let Some(relative) = sentinel.and_then(|s| converted.strip_suffix(s)) {
         return Err(BadName {
-            name: if relative.is_root() {
-                "@".to_owned()
-            } else {
-                relative.to_string()
-            },
+            name: if relative.is_root() { "@".to_owned() } else { relative.to_string() },
             why: "a relative name, but no origin is known".into(),
             help: "Add `$ORIGIN example.com.` before the first record, end the name with a dot, or name the file after its zone (`example.com.zone`).",
         });
@@ -774,17 +713,12 @@ fn convert_rdata(
     Ok(Some(match data {
         hrr::RData::A(a) => RData::A(a.0),
         hrr::RData::AAAA(a) => RData::Aaaa(a.0),
-        hrr::RData::MX(mx) => RData::Mx(MxRecord {
-            preference: mx.preference,
-            exchange: convert_name(&mx.exchange, sentinel)?,
-        }),
-        hrr::RData::TXT(txt) => RData::Txt(TxtRecord {
-            strings: txt
-                .txt_data
-                .iter()
-                .map(|s| zonetext::decode_txt(s))
-                .collect(),
-        }),
+        hrr::RData::MX(mx) => {
+            RData::Mx(MxRecord { preference: mx.preference, exchange: convert_name(&mx.exchange, sentinel)? })
+        }
+        hrr::RData::TXT(txt) => {
+            RData::Txt(TxtRecord { strings: txt.txt_data.iter().map(|s| zonetext::decode_txt(s)).collect() })
+        }
         hrr::RData::CNAME(c) => RData::Cname(convert_name(&c.0, sentinel)?),
         hrr::RData::NS(ns) => RData::Ns(convert_name(&ns.0, sentinel)?),
         hrr::RData::SOA(soa) => RData::Soa(Soa {
@@ -826,17 +760,11 @@ fn build_zone(records: &HickoryRecords, origin: Option<&str>) -> Result<Option<Z
             converted.push((owner, None));
             continue;
         };
-        let mut rrset = RrSet {
-            rtype,
-            ttl: set.ttl(),
-            records: Vec::new(),
-        };
+        let mut rrset = RrSet { rtype, ttl: set.ttl(), records: Vec::new() };
         for record in set.records_without_rrsigs() {
             if let Some(data) = convert_rdata(&owner, record.ttl, &record.data, sentinel)? {
                 if let RData::Soa(s) = &data
-                    && soa
-                        .as_ref()
-                        .is_none_or(|old| s.zone.label_count() < old.zone.label_count())
+                    && soa.as_ref().is_none_or(|old| s.zone.label_count() < old.zone.label_count())
                 {
                     soa = Some(s.clone());
                 }

@@ -82,10 +82,7 @@ pub(crate) fn scan(text: &str) -> Result<Scanned, ScanError> {
         entries.push(entry);
         pos = next;
     }
-    let lines = entries
-        .iter()
-        .map(|e| normalize(text, e))
-        .collect::<Result<Vec<_>, _>>()?;
+    let lines = entries.iter().map(|e| normalize(text, e)).collect::<Result<Vec<_>, _>>()?;
     Ok(Scanned { entries, lines })
 }
 
@@ -142,28 +139,21 @@ fn scan_entry(text: &str, start: usize) -> Result<(Entry, usize), ScanError> {
                         span: pos..pos + 1,
                         message: "`)` without a matching `(`".into(),
                         label: "unexpected `)`".into(),
-                        help: "Remove the `)`, or open the group with `(` earlier in the record."
-                            .into(),
+                        help: "Remove the `)`, or open the group with `(` earlier in the record.".into(),
                     });
                 }
                 pos += 1;
             }
             '"' => {
                 let end = quoted_end(text, pos)?;
-                tokens.push(Token {
-                    span: pos..end,
-                    quoted: true,
-                });
+                tokens.push(Token { span: pos..end, quoted: true });
                 pos = end;
             }
             c if c.is_control() => return Err(control_error(pos, c)),
             _ => {
                 let end = word_end(text, pos, list_open.is_some())?;
                 let word = &text[pos..end];
-                if word
-                    .get(..8)
-                    .is_some_and(|w| w.eq_ignore_ascii_case("$include"))
-                {
+                if word.get(..8).is_some_and(|w| w.eq_ignore_ascii_case("$include")) {
                     return Err(ScanError {
                         span: pos..end,
                         message: "`$INCLUDE` is not allowed: sendlint never reads other files named inside a zone file".into(),
@@ -171,31 +161,18 @@ fn scan_entry(text: &str, start: usize) -> Result<(Entry, usize), ScanError> {
                         help: "A zone file may come from a stranger, so it must not make sendlint read local files. Paste the included records into this file, or pass that file as another --zone.".into(),
                     });
                 }
-                tokens.push(Token {
-                    span: pos..end,
-                    quoted: false,
-                });
+                tokens.push(Token { span: pos..end, quoted: false });
                 pos = end;
             }
         }
     }
-    Ok((
-        Entry {
-            tokens,
-            blank_start,
-            start,
-        },
-        pos,
-    ))
+    Ok((Entry { tokens, blank_start, start }, pos))
 }
 
 fn control_error(pos: usize, c: char) -> ScanError {
     ScanError {
         span: pos..pos + c.len_utf8(),
-        message: format!(
-            "control character U+{:04X} outside a quoted string",
-            u32::from(c)
-        ),
+        message: format!("control character U+{:04X} outside a quoted string", u32::from(c)),
         label: "control character".into(),
         help: "Write it as an escape such as `\\009`, or inside a quoted string.".into(),
     }
@@ -211,8 +188,7 @@ fn quoted_end(text: &str, open: usize) -> Result<usize, ScanError> {
                     span: open..open + 1,
                     message: "unterminated quoted string".into(),
                     label: "this quote is never closed".into(),
-                    help: "Close the string with `\"`; write a quote inside a string as `\\\"`."
-                        .into(),
+                    help: "Close the string with `\"`; write a quote inside a string as `\\\"`.".into(),
                 });
             }
             Some('"') => return Ok(pos + 1),
@@ -249,8 +225,7 @@ fn word_end(text: &str, start: usize, in_list: bool) -> Result<usize, ScanError>
                     span: pos..pos + 1,
                     message: "`)` without a matching `(`".into(),
                     label: "unexpected `)`".into(),
-                    help: "Remove the `)`, or open the group with `(` earlier in the record."
-                        .into(),
+                    help: "Remove the `)`, or open the group with `(` earlier in the record.".into(),
                 });
             }
             c if c.is_whitespace() => break,
@@ -263,9 +238,7 @@ fn word_end(text: &str, start: usize, in_list: bool) -> Result<usize, ScanError>
 
 /// Classes hickory accepts between owner and type.
 pub(crate) fn is_class(word: &str) -> bool {
-    ["IN", "CH", "HS", "NONE", "ANY", "CS"]
-        .iter()
-        .any(|c| c.eq_ignore_ascii_case(word))
+    ["IN", "CH", "HS", "NONE", "ANY", "CS"].iter().any(|c| c.eq_ignore_ascii_case(word))
 }
 
 /// Index of the type token of an RR entry, `None` for directives and blanks.
@@ -277,8 +250,7 @@ pub(crate) fn type_index(text: &str, entry: &Entry) -> Option<usize> {
     let mut i = usize::from(!entry.blank_start);
     while let Some(tok) = entry.tokens.get(i) {
         let word = &text[tok.span.clone()];
-        if tok.quoted || !(hickory_proto::serialize::txt::parse_ttl(word).is_ok() || is_class(word))
-        {
+        if tok.quoted || !(hickory_proto::serialize::txt::parse_ttl(word).is_ok() || is_class(word)) {
             return Some(i);
         }
         i += 1;
@@ -297,9 +269,7 @@ fn normalize(text: &str, entry: &Entry) -> Result<String, ScanError> {
     }
     let txt_from = type_index(text, entry).and_then(|i| {
         let tok = &entry.tokens[i];
-        text[tok.span.clone()]
-            .eq_ignore_ascii_case("TXT")
-            .then_some(i + 1)
+        text[tok.span.clone()].eq_ignore_ascii_case("TXT").then_some(i + 1)
     });
     for (i, tok) in entry.tokens.iter().enumerate() {
         if i > 0 {
@@ -307,11 +277,8 @@ fn normalize(text: &str, entry: &Entry) -> Result<String, ScanError> {
         }
         let raw = &text[tok.span.clone()];
         if txt_from.is_some_and(|from| i >= from) {
-            let inner = if tok.quoted {
-                raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default()
-            } else {
-                raw
-            };
+            let inner =
+                if tok.quoted { raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default() } else { raw };
             let bytes = unescape(inner, tok.span.start + usize::from(tok.quoted))?;
             if bytes.len() > MAX_STRING {
                 return Err(ScanError {
@@ -362,9 +329,8 @@ fn unescape(s: &str, base: usize) -> Result<Vec<u8>, ScanError> {
         let digits = bytes.get(i + 1..i + 4);
         match digits {
             Some(d) if d.iter().all(u8::is_ascii_digit) => {
-                let value = u32::from(d[0] - b'0') * 100
-                    + u32::from(d[1] - b'0') * 10
-                    + u32::from(d[2] - b'0');
+                let value =
+                    u32::from(d[0] - b'0') * 100 + u32::from(d[1] - b'0') * 10 + u32::from(d[2] - b'0');
                 let Ok(byte) = u8::try_from(value) else {
                     return Err(ScanError {
                         span: base + i..base + i + 4,
@@ -387,10 +353,7 @@ fn unescape(s: &str, base: usize) -> Result<Vec<u8>, ScanError> {
             _ => match bytes.get(i + 1) {
                 // `\X`: X itself; the whole (possibly multi-byte) character
                 Some(_) => {
-                    let ch_len = s
-                        .get(i + 1..)
-                        .and_then(|r| r.chars().next())
-                        .map_or(1, char::len_utf8);
+                    let ch_len = s.get(i + 1..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
                     out.extend_from_slice(&bytes[i + 1..i + 1 + ch_len]);
                     i += 1 + ch_len;
                 }
@@ -418,7 +381,9 @@ fn encode_name_escapes(raw: &str) -> String {
     while i < b.len() {
         if b[i] == b'\\' && i + 1 < b.len() {
             let (byte, len) = if b.len() >= i + 4 && b[i + 1..i + 4].iter().all(u8::is_ascii_digit) {
-                let v = u32::from(b[i + 1] - b'0') * 100 + u32::from(b[i + 2] - b'0') * 10 + u32::from(b[i + 3] - b'0');
+                let v = u32::from(b[i + 1] - b'0') * 100
+                    + u32::from(b[i + 2] - b'0') * 10
+                    + u32::from(b[i + 3] - b'0');
                 (u8::try_from(v).ok(), 4)
             } else {
                 let c = raw.get(i + 1..).and_then(|r| r.chars().next()).unwrap_or('\\');
@@ -455,7 +420,8 @@ pub(crate) fn decode_name_label(label: &[u8]) -> Vec<u8> {
             && rest[2..5].iter().all(u8::is_ascii_digit)
             && rest[5..7] == *NAME_MARK
         {
-            let v = u32::from(rest[2] - b'0') * 100 + u32::from(rest[3] - b'0') * 10 + u32::from(rest[4] - b'0');
+            let v =
+                u32::from(rest[2] - b'0') * 100 + u32::from(rest[3] - b'0') * 10 + u32::from(rest[4] - b'0');
             if let Ok(byte) = u8::try_from(v) {
                 out.push(byte);
                 i += 7;
@@ -530,10 +496,7 @@ mod tests {
     use super::*;
 
     fn words(text: &str, e: &Entry) -> Vec<String> {
-        e.tokens
-            .iter()
-            .map(|t| text[t.span.clone()].to_owned())
-            .collect()
+        e.tokens.iter().map(|t| text[t.span.clone()].to_owned()).collect()
     }
 
     #[test]
@@ -541,10 +504,7 @@ mod tests {
         let text = "a IN SOA ns. host. ( 1 ; serial\n 2 3\n 4 5 )\nb A 1.2.3.4\n";
         let s = scan(text).unwrap();
         assert_eq!(s.entries.len(), 2);
-        assert_eq!(
-            words(text, &s.entries[0]),
-            ["a", "IN", "SOA", "ns.", "host.", "1", "2", "3", "4", "5"]
-        );
+        assert_eq!(words(text, &s.entries[0]), ["a", "IN", "SOA", "ns.", "host.", "1", "2", "3", "4", "5"]);
         assert_eq!(s.lines[0], "a IN SOA ns. host. 1 2 3 4 5");
         assert_eq!(s.entries[1].start, text.find("b A").unwrap());
     }

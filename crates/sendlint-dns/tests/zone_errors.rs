@@ -14,24 +14,15 @@ fn error(text: &str, origin: Option<&str>) -> (String, (usize, usize), String, S
     let labelled = text[start..start + syntax.span.len()].to_owned();
     assert_eq!(syntax.file, "test.zone");
     assert_eq!(err.position(), Some((syntax.line, syntax.column)));
-    (
-        syntax.message.clone(),
-        (syntax.line, syntax.column),
-        labelled,
-        syntax.help.clone(),
-    )
+    (syntax.message.clone(), (syntax.line, syntax.column), labelled, syntax.help.clone())
 }
 
-const HEAD: &str =
-    "$ORIGIN bad.test.\n$TTL 300\n@ IN SOA ns1.bad.test. host.bad.test. ( 1 2 3\n  4 5 )\n";
+const HEAD: &str = "$ORIGIN bad.test.\n$TTL 300\n@ IN SOA ns1.bad.test. host.bad.test. ( 1 2 3\n  4 5 )\n";
 
 #[test]
 fn bad_address_points_at_the_data() {
     let (msg, pos, labelled, help) = error(&format!("{HEAD}www IN A 999.1.2.3\n"), None);
-    assert_eq!(
-        msg,
-        "invalid record: network address parse error: invalid IPv4 address syntax"
-    );
+    assert_eq!(msg, "invalid record: network address parse error: invalid IPv4 address syntax");
     assert_eq!(pos, (5, 10));
     assert_eq!(labelled, "999.1.2.3");
     assert!(help.contains("TYPE DATA"), "{help}");
@@ -60,10 +51,7 @@ fn missing_data_inside_a_group_points_at_its_first_line() {
     let (msg, pos, labelled, _) = error(&text, None);
     assert!(msg.contains("token is missing"), "{msg}");
     assert_eq!(pos, (6, 1));
-    assert!(
-        labelled.starts_with("www IN SOA") && labelled.ends_with('3'),
-        "{labelled}"
-    );
+    assert!(labelled.starts_with("www IN SOA") && labelled.ends_with('3'), "{labelled}");
 }
 
 #[test]
@@ -74,10 +62,7 @@ fn missing_ttl_and_relative_names_without_origin() {
     assert!(help.contains("$TTL"), "{help}");
 
     let (msg, pos, labelled, help) = error("$TTL 300\n\n  ; note\nwww IN A 1.2.3.4\n", None);
-    assert_eq!(
-        msg,
-        "cannot use the name `www`: a relative name, but no origin is known"
-    );
+    assert_eq!(msg, "cannot use the name `www`: a relative name, but no origin is known");
     assert_eq!(pos, (4, 1));
     assert_eq!(labelled, "www");
     assert!(help.contains("$ORIGIN"), "{help}");
@@ -93,16 +78,10 @@ fn include_is_refused() {
     assert!(msg.starts_with("`$INCLUDE` is not allowed"), "{msg}");
     assert_eq!(pos, (5, 1));
     assert_eq!(labelled, "$INCLUDE");
-    assert!(
-        help.contains("must not make sendlint read local files"),
-        "{help}"
-    );
+    assert!(help.contains("must not make sendlint read local files"), "{help}");
     // hidden after another directive on the same line, lower case, in a group
-    for hidden in [
-        "$TTL 60 $INCLUDE /etc/passwd\n",
-        "$include /etc/passwd\n",
-        "a 60 TXT ( x\n $INCLUDE )\n",
-    ] {
+    for hidden in ["$TTL 60 $INCLUDE /etc/passwd\n", "$include /etc/passwd\n", "a 60 TXT ( x\n $INCLUDE )\n"]
+    {
         let (msg, ..) = error(&format!("{HEAD}{hidden}"), None);
         assert!(msg.contains("$INCLUDE"), "{hidden:?}: {msg}");
     }
@@ -110,8 +89,7 @@ fn include_is_refused() {
 
 #[test]
 fn structural_faults() {
-    let (msg, pos, labelled, _) =
-        error(&format!("{HEAD}a TXT \"never closed\nb A 1.2.3.4\n"), None);
+    let (msg, pos, labelled, _) = error(&format!("{HEAD}a TXT \"never closed\nb A 1.2.3.4\n"), None);
     assert_eq!(msg, "unterminated quoted string");
     assert_eq!((pos, labelled.as_str()), ((5, 7), "\""));
 
@@ -129,10 +107,7 @@ fn structural_faults() {
 
     let long = "k".repeat(256);
     let (msg, pos, _, help) = error(&format!("{HEAD}a TXT \"{long}\"\n"), None);
-    assert_eq!(
-        msg,
-        "TXT character-string of 256 bytes: at most 255 fit in one string"
-    );
+    assert_eq!(msg, "TXT character-string of 256 bytes: at most 255 fit in one string");
     assert_eq!(pos, (5, 7));
     assert!(help.contains("several quoted strings"), "{help}");
 
@@ -143,13 +118,9 @@ fn structural_faults() {
 
 #[test]
 fn errors_render_with_miette() {
-    let err = ZoneSource::from_text("acme.zone", &format!("{HEAD}www IN A 999.1.2.3\n"), None)
-        .unwrap_err();
+    let err = ZoneSource::from_text("acme.zone", &format!("{HEAD}www IN A 999.1.2.3\n"), None).unwrap_err();
     let diagnostic: &dyn miette::Diagnostic = &err;
-    assert_eq!(
-        diagnostic.code().unwrap().to_string(),
-        "sendlint::zone::syntax"
-    );
+    assert_eq!(diagnostic.code().unwrap().to_string(), "sendlint::zone::syntax");
     let labels: Vec<_> = diagnostic.labels().unwrap().collect();
     assert_eq!(labels.len(), 1);
     assert_eq!(labels[0].label(), Some("this record"));
@@ -181,16 +152,10 @@ fn survives(text: &str) {
 
 #[test]
 fn hostile_input_never_panics() {
-    let good = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/acme.test.zone"
-    ))
-    .unwrap();
+    let good =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/acme.test.zone")).unwrap();
     // every truncation (on char boundaries)
-    for end in (0..good.len())
-        .step_by(7)
-        .filter(|i| good.is_char_boundary(*i))
-    {
+    for end in (0..good.len()).step_by(7).filter(|i| good.is_char_boundary(*i)) {
         survives(&good[..end]);
     }
     for text in [
@@ -241,25 +206,18 @@ fn hostile_input_never_panics() {
         &format!("{}. 60 IN A 1.2.3.4", "a.".repeat(200)),
         &format!("{} 60 IN A 1.2.3.4", "a".repeat(64)),
         &"x 60 IN A 1.2.3.4\n".repeat(20_000),
-        &format!(
-            "{}x 60 IN A 1.2.3.4.5\n",
-            "y 60 IN A 1.2.3.4\n".repeat(20_000)
-        ),
+        &format!("{}x 60 IN A 1.2.3.4.5\n", "y 60 IN A 1.2.3.4\n".repeat(20_000)),
     ] {
         survives(text);
     }
     // pseudo-random garbage from a fixed seed, with zone-ish characters
-    let alphabet: Vec<char> = "aZ09.-_*@$();\"\\ \t\n\r\u{0}\u{7f}é€\u{f700}INTXTMXSOA"
-        .chars()
-        .collect();
+    let alphabet: Vec<char> = "aZ09.-_*@$();\"\\ \t\n\r\u{0}\u{7f}é€\u{f700}INTXTMXSOA".chars().collect();
     let mut state: u64 = 0x5eed;
     for _ in 0..300 {
         let len = (state % 400) as usize;
         let text: String = (0..len)
             .map(|_| {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                 alphabet[(state >> 33) as usize % alphabet.len()]
             })
             .collect();

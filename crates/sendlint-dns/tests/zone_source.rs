@@ -2,8 +2,8 @@
 //! `tests/data`, and find_zone finds apexes over any Lookup.
 
 use sendlint_dns::{
-    Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa, ZoneInfo,
-    ZoneSource, find_zone,
+    Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa, ZoneInfo, ZoneSource,
+    find_zone,
 };
 use sendlint_records::name::DomainName;
 use std::path::PathBuf;
@@ -46,12 +46,7 @@ fn txt_strings(answer: &Answer) -> Vec<Vec<Vec<u8>>> {
 }
 
 fn acme_soa() -> Soa {
-    Soa {
-        zone: name("acme.test"),
-        mname: name("ada.ns.cloudflare.com"),
-        minimum: 1800,
-        ttl: 300,
-    }
+    Soa { zone: name("acme.test"), mname: name("ada.ns.cloudflare.com"), minimum: 1800, ttl: 300 }
 }
 
 #[tokio::test]
@@ -68,8 +63,7 @@ async fn spf_txt_and_mx_at_the_mail_from_name() {
             ttl: 300,
         }
     );
-    let Answer::Records { records, .. } = ask(&src, "send.mail.acme.test", RecordType::Mx).await
-    else {
+    let Answer::Records { records, .. } = ask(&src, "send.mail.acme.test", RecordType::Mx).await else {
         panic!("no MX");
     };
     let [RData::Mx(mx)] = records.as_slice() else {
@@ -79,10 +73,7 @@ async fn spf_txt_and_mx_at_the_mail_from_name() {
     assert_eq!(mx.exchange, name("feedback-smtp.us-east-1.amazonses.com"));
     // names compare case-insensitively
     let upper = ask(&src, "SEND.Mail.ACME.test", RecordType::Txt).await;
-    assert_eq!(
-        txt_strings(&upper),
-        vec![vec![b"v=spf1 include:amazonses.com ~all".to_vec()]]
-    );
+    assert_eq!(txt_strings(&upper), vec![vec![b"v=spf1 include:amazonses.com ~all".to_vec()]]);
 }
 
 #[tokio::test]
@@ -94,10 +85,7 @@ async fn dkim_key_stays_two_strings_of_one_record() {
     let strings = &records[0];
     assert_eq!(strings.len(), 2, "two character-strings");
     assert!(strings[0].len() <= 255 && strings[1].len() <= 255);
-    assert_eq!(
-        strings.concat(),
-        format!("v=DKIM1; k=rsa; p={}", key()).into_bytes()
-    );
+    assert_eq!(strings.concat(), format!("v=DKIM1; k=rsa; p={}", key()).into_bytes());
 }
 
 #[tokio::test]
@@ -119,29 +107,14 @@ async fn escapes_are_decoded_byte_exact() {
 async fn negative_answers_carry_the_soa() {
     let src = source();
     // the name has an A record only
-    assert_eq!(
-        ask(&src, "mail.acme.test", RecordType::Txt).await,
-        Answer::NoData {
-            soa: Some(acme_soa())
-        }
-    );
+    assert_eq!(ask(&src, "mail.acme.test", RecordType::Txt).await, Answer::NoData { soa: Some(acme_soa()) });
     // empty non-terminal: a.b.c exists, b.c has nothing of its own
-    assert_eq!(
-        ask(&src, "b.c.acme.test", RecordType::Txt).await,
-        Answer::NoData {
-            soa: Some(acme_soa())
-        }
-    );
+    assert_eq!(ask(&src, "b.c.acme.test", RecordType::Txt).await, Answer::NoData { soa: Some(acme_soa()) });
     assert_eq!(
         ask(&src, "nothing.mail.acme.test", RecordType::Txt).await,
-        Answer::NxDomain {
-            soa: Some(acme_soa())
-        }
+        Answer::NxDomain { soa: Some(acme_soa()) }
     );
-    assert!(matches!(
-        ask(&src, "a.b.c.acme.test", RecordType::Txt).await,
-        Answer::Records { .. }
-    ));
+    assert!(matches!(ask(&src, "a.b.c.acme.test", RecordType::Txt).await, Answer::Records { .. }));
 }
 
 #[tokio::test]
@@ -153,27 +126,14 @@ async fn wildcard_synthesis() {
             vec![vec![b"wildcard v=spf1 -all".to_vec()]],
             "{n}"
         );
-        assert_eq!(
-            ask(&src, n, RecordType::Mx).await,
-            Answer::NoData {
-                soa: Some(acme_soa())
-            },
-            "{n}"
-        );
+        assert_eq!(ask(&src, n, RecordType::Mx).await, Answer::NoData { soa: Some(acme_soa()) }, "{n}");
     }
     // the parent of the wildcard is an empty non-terminal, not a match
-    assert_eq!(
-        ask(&src, "wild.acme.test", RecordType::Txt).await,
-        Answer::NoData {
-            soa: Some(acme_soa())
-        }
-    );
+    assert_eq!(ask(&src, "wild.acme.test", RecordType::Txt).await, Answer::NoData { soa: Some(acme_soa()) });
     // an existing name blocks the wildcard below its own closest encloser only
     assert_eq!(
         ask(&src, "x.mail.acme.test", RecordType::Txt).await,
-        Answer::NxDomain {
-            soa: Some(acme_soa())
-        }
+        Answer::NxDomain { soa: Some(acme_soa()) }
     );
 }
 
@@ -194,31 +154,19 @@ async fn cnames_are_followed_and_reported() {
     // asking for the CNAME itself returns it
     assert_eq!(
         ask(&src, "www.acme.test", RecordType::Cname).await,
-        Answer::Records {
-            records: vec![RData::Cname(name("mail.acme.test"))],
-            cnames: vec![],
-            ttl: 300,
-        }
+        Answer::Records { records: vec![RData::Cname(name("mail.acme.test"))], cnames: vec![], ttl: 300 }
     );
     // a chain that leaves the loaded zones: the chain, no records
     assert_eq!(
         ask(&src, "old._domainkey.mail.acme.test", RecordType::Txt).await,
         Answer::Records {
             records: vec![],
-            cnames: vec![(
-                name("old._domainkey.mail.acme.test"),
-                name("old.dkim.amazonses.com")
-            )],
+            cnames: vec![(name("old._domainkey.mail.acme.test"), name("old.dkim.amazonses.com"))],
             ttl: 300,
         }
     );
     // a chain into a negative answer answers for the end of the chain
-    assert_eq!(
-        ask(&src, "www.acme.test", RecordType::Mx).await,
-        Answer::NoData {
-            soa: Some(acme_soa())
-        }
-    );
+    assert_eq!(ask(&src, "www.acme.test", RecordType::Mx).await, Answer::NoData { soa: Some(acme_soa()) });
 }
 
 #[tokio::test]
@@ -243,10 +191,7 @@ async fn names_outside_the_loaded_zones_are_not_covered() {
     assert_eq!(err.kind, FailureKind::NotCovered);
     assert_eq!(err.server, "zone files");
     assert_eq!(err.query, "TXT send.other.test");
-    assert!(
-        err.detail.contains("no zone file covers send.other.test"),
-        "{err}"
-    );
+    assert!(err.detail.contains("no zone file covers send.other.test"), "{err}");
     assert!(err.detail.contains("acme.test, sub.acme.test"), "{err}");
 
     // delegated away, no file for the child
@@ -254,11 +199,7 @@ async fn names_outside_the_loaded_zones_are_not_covered() {
         panic!("expected a failure");
     };
     assert_eq!(err.kind, FailureKind::NotCovered);
-    assert!(
-        err.detail
-            .contains("child.acme.test is delegated to ns1.elsewhere.test"),
-        "{err}"
-    );
+    assert!(err.detail.contains("child.acme.test is delegated to ns1.elsewhere.test"), "{err}");
 }
 
 #[tokio::test]
@@ -268,8 +209,7 @@ async fn the_longest_origin_answers() {
         txt_strings(&ask(&src, "send.sub.acme.test", RecordType::Txt).await),
         vec![vec![b"v=spf1 include:amazonses.com -all".to_vec()]]
     );
-    let Answer::NxDomain { soa: Some(soa) } =
-        ask(&src, "nothing.sub.acme.test", RecordType::Txt).await
+    let Answer::NxDomain { soa: Some(soa) } = ask(&src, "nothing.sub.acme.test", RecordType::Txt).await
     else {
         panic!("expected NXDOMAIN with SOA");
     };
@@ -281,10 +221,7 @@ async fn the_longest_origin_answers() {
 async fn doubled_suffix_names_are_ordinary_names() {
     let src = source();
     let answer = ask(&src, "send.mail.acme.test.acme.test", RecordType::Txt).await;
-    assert_eq!(
-        txt_strings(&answer),
-        vec![vec![b"v=spf1 include:amazonses.com ~all".to_vec()]]
-    );
+    assert_eq!(txt_strings(&answer), vec![vec![b"v=spf1 include:amazonses.com ~all".to_vec()]]);
 }
 
 #[tokio::test]
@@ -292,19 +229,12 @@ async fn soa_and_ns_at_the_apex() {
     let src = source();
     assert_eq!(
         ask(&src, "acme.test", RecordType::Soa).await,
-        Answer::Records {
-            records: vec![RData::Soa(acme_soa())],
-            cnames: vec![],
-            ttl: 300,
-        }
+        Answer::Records { records: vec![RData::Soa(acme_soa())], cnames: vec![], ttl: 300 }
     );
     assert_eq!(
         ask(&src, "acme.test", RecordType::Ns).await,
         Answer::Records {
-            records: vec![
-                RData::Ns(name("ada.ns.cloudflare.com")),
-                RData::Ns(name("bob.ns.cloudflare.com"))
-            ],
+            records: vec![RData::Ns(name("ada.ns.cloudflare.com")), RData::Ns(name("bob.ns.cloudflare.com"))],
             cnames: vec![],
             ttl: 86400,
         }
@@ -324,10 +254,7 @@ async fn find_zone_over_zone_files() {
         }
     );
     // from a positive SOA answer at the apex itself
-    assert_eq!(
-        find_zone(&src, &name("acme.test")).await.apex,
-        Some(name("acme.test"))
-    );
+    assert_eq!(find_zone(&src, &name("acme.test")).await.apex, Some(name("acme.test")));
     // a non-existent name still names its zone through the NXDOMAIN SOA
     let info = find_zone(&src, &name("x.y.sub.acme.test")).await;
     assert_eq!(info.apex, Some(name("sub.acme.test")));
@@ -345,18 +272,12 @@ struct NoSoaInNegatives;
 impl Lookup for NoSoaInNegatives {
     fn lookup<'a>(&'a self, n: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
         let answer = match rtype {
-            RecordType::Soa if *n == name("acme.test") => Answer::Records {
-                records: vec![RData::Soa(acme_soa())],
-                cnames: vec![],
-                ttl: 60,
-            },
-            RecordType::Ns => Answer::Failed(LookupError::new(
-                FailureKind::Timeout,
-                "127.0.0.1:5353",
-                n,
-                rtype,
-                "",
-            )),
+            RecordType::Soa if *n == name("acme.test") => {
+                Answer::Records { records: vec![RData::Soa(acme_soa())], cnames: vec![], ttl: 60 }
+            }
+            RecordType::Ns => {
+                Answer::Failed(LookupError::new(FailureKind::Timeout, "127.0.0.1:5353", n, rtype, ""))
+            }
             _ => Answer::NxDomain { soa: None },
         };
         Box::pin(async move { answer })
@@ -369,10 +290,7 @@ async fn find_zone_walks_up_without_soa_information() {
     assert_eq!(info.apex, Some(name("acme.test")));
     assert!(info.nameservers.is_empty());
     let failure = info.failure.expect("NS failure reported");
-    assert_eq!(
-        failure.to_string(),
-        "timeout from 127.0.0.1:5353 for NS acme.test"
-    );
+    assert_eq!(failure.to_string(), "timeout from 127.0.0.1:5353 for NS acme.test");
 }
 
 #[test]
@@ -384,10 +302,7 @@ fn lookup_error_display() {
         RecordType::Txt,
         "",
     );
-    assert_eq!(
-        err.to_string(),
-        "SERVFAIL from 127.0.0.1:5353 for TXT send.acme.test"
-    );
+    assert_eq!(err.to_string(), "SERVFAIL from 127.0.0.1:5353 for TXT send.acme.test");
 }
 
 #[test]
@@ -396,18 +311,9 @@ fn files_and_texts_combine() {
     assert_eq!(src.apexes(), vec![name("acme.test")]);
     src.add(ZoneSource::from_text("extra", "other.test. 60 IN TXT \"hi\"\n", None).unwrap());
     assert_eq!(src.apexes(), vec![name("acme.test"), name("other.test")]);
-    assert!(matches!(
-        src.answer(&name("other.test"), RecordType::Txt),
-        Answer::Records { .. }
-    ));
+    assert!(matches!(src.answer(&name("other.test"), RecordType::Txt), Answer::Records { .. }));
     // without SOA there is no SOA to give
-    assert_eq!(
-        src.answer(&name("x.other.test"), RecordType::Txt),
-        Answer::NxDomain { soa: None }
-    );
+    assert_eq!(src.answer(&name("x.other.test"), RecordType::Txt), Answer::NxDomain { soa: None });
     let missing = ZoneSource::from_files(&[data_dir().join("no-such.zone")]).unwrap_err();
-    assert!(
-        missing.to_string().contains("cannot read zone file"),
-        "{missing}"
-    );
+    assert!(missing.to_string().contains("cannot read zone file"), "{missing}");
 }

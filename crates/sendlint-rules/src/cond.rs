@@ -106,15 +106,8 @@ pub(crate) enum Cond {
     Not(Box<Cond>),
     And(Box<[Cond]>),
     Or(Box<[Cond]>),
-    Cmp {
-        lhs: Operand,
-        op: CmpOp,
-        rhs: Operand,
-    },
-    In {
-        lhs: Operand,
-        list: Box<[Operand]>,
-    },
+    Cmp { lhs: Operand, op: CmpOp, rhs: Operand },
+    In { lhs: Operand, list: Box<[Operand]> },
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -190,12 +183,7 @@ struct PErr<'s> {
 
 impl<'s> nom::error::ParseError<&'s str> for PErr<'s> {
     fn from_error_kind(input: &'s str, _kind: nom::error::ErrorKind) -> Self {
-        PErr {
-            at: input,
-            len: None,
-            message: String::from("unexpected input"),
-            help: None,
-        }
+        PErr { at: input, len: None, message: String::from("unexpected input"), help: None }
     }
     fn append(_input: &'s str, _kind: nom::error::ErrorKind, other: Self) -> Self {
         other
@@ -205,12 +193,7 @@ impl<'s> nom::error::ParseError<&'s str> for PErr<'s> {
 type R<'s, T> = IResult<&'s str, T, PErr<'s>>;
 
 fn fail<'s, T>(at: &'s str, message: impl Into<String>, help: Option<&str>) -> R<'s, T> {
-    Err(nom::Err::Failure(PErr {
-        at,
-        len: None,
-        message: message.into(),
-        help: help.map(str::to_owned),
-    }))
+    Err(nom::Err::Failure(PErr { at, len: None, message: message.into(), help: help.map(str::to_owned) }))
 }
 
 fn is_ident_char(c: char) -> bool {
@@ -227,29 +210,18 @@ fn token_len(s: &str) -> usize {
 }
 
 fn describe(s: &str) -> String {
-    if s.is_empty() {
-        String::from("the end of the condition")
-    } else {
-        format!("`{}`", &s[..token_len(s)])
-    }
+    if s.is_empty() { String::from("the end of the condition") } else { format!("`{}`", &s[..token_len(s)]) }
 }
 
 fn ident(i: &str) -> R<'_, &str> {
-    recognize(pair(
-        take_while1(|c: char| c.is_ascii_alphabetic() || c == '_'),
-        take_while(is_ident_char),
-    ))
-    .parse(i)
+    recognize(pair(take_while1(|c: char| c.is_ascii_alphabetic() || c == '_'), take_while(is_ident_char)))
+        .parse(i)
 }
 
 /// A keyword: the word itself, not a prefix of a longer identifier.
 fn keyword<'s>(i: &'s str, word: &str) -> Option<&'s str> {
     let rest = i.strip_prefix(word)?;
-    if rest.chars().next().is_some_and(is_ident_char) {
-        None
-    } else {
-        Some(rest)
-    }
+    if rest.chars().next().is_some_and(is_ident_char) { None } else { Some(rest) }
 }
 
 struct Parser<'s> {
@@ -289,14 +261,7 @@ impl<'s> Parser<'s> {
             items.push(item);
             i = j;
         }
-        Ok((
-            i,
-            if items.len() == 1 {
-                items.remove(0)
-            } else {
-                Ast::Or(items)
-            },
-        ))
+        Ok((i, if items.len() == 1 { items.remove(0) } else { Ast::Or(items) }))
     }
 
     fn and(&self, i: &'s str, depth: u32) -> R<'s, Ast> {
@@ -315,14 +280,7 @@ impl<'s> Parser<'s> {
             items.push(item);
             i = j;
         }
-        Ok((
-            i,
-            if items.len() == 1 {
-                items.remove(0)
-            } else {
-                Ast::And(items)
-            },
-        ))
+        Ok((i, if items.len() == 1 { items.remove(0) } else { Ast::And(items) }))
     }
 
     fn unary(&self, i: &'s str, depth: u32) -> R<'s, Ast> {
@@ -373,15 +331,7 @@ impl<'s> Parser<'s> {
             let op_start = self.off(j);
             let (rest, _) = multispace0(&j[text.len()..])?;
             let (rest, rhs) = self.operand(rest)?;
-            return Ok((
-                rest,
-                Ast::Cmp {
-                    lhs,
-                    op,
-                    op_span: (op_start, text.len()),
-                    rhs,
-                },
-            ));
+            return Ok((rest, Ast::Cmp { lhs, op, op_span: (op_start, text.len()), rhs }));
         }
         if j.starts_with('=') && !j.starts_with("==") {
             return fail(j, "`=` is not an operator", Some("compare with `==`"));
@@ -425,11 +375,7 @@ impl<'s> Parser<'s> {
             } else if let Some(rest) = j.strip_prefix(']') {
                 return Ok((rest, items));
             } else {
-                return fail(
-                    j,
-                    format!("expected `,` or `]`, found {}", describe(j)),
-                    None,
-                );
+                return fail(j, format!("expected `,` or `]`, found {}", describe(j)), None);
             }
         }
     }
@@ -490,25 +436,16 @@ impl<'s> Parser<'s> {
                 "true" => AstOperand::Bool(true),
                 "false" => AstOperand::Bool(false),
                 "and" | "or" | "not" | "in" => {
-                    return fail(
-                        i,
-                        format!("expected a fact or a literal, found keyword `{name}`"),
-                        None,
-                    );
+                    return fail(i, format!("expected a fact or a literal, found keyword `{name}`"), None);
                 }
                 _ => AstOperand::Ident(name.to_owned()),
             };
             return Ok((rest, (op, span(rest))));
         }
-        let alt_hint = alt((tag::<&str, &str, PErr>("&"), tag("|")))
-            .parse(i)
-            .is_ok();
+        let alt_hint = alt((tag::<&str, &str, PErr>("&"), tag("|"))).parse(i).is_ok();
         fail(
             i,
-            format!(
-                "expected a fact, a literal, `!` or `(`, found {}",
-                describe(i)
-            ),
+            format!("expected a fact, a literal, `!` or `(`, found {}", describe(i)),
             Some(if alt_hint {
                 "`&&` and `||` join two conditions: something is missing before it"
             } else {
@@ -530,10 +467,7 @@ fn parse(src: &str) -> Result<Ast, CondError> {
         Ok((rest, ast)) => {
             let rest = rest.trim_start();
             if rest.is_empty() {
-                if matches!(
-                    ast,
-                    Ast::Operand(AstOperand::Str(_) | AstOperand::Int(_), _)
-                ) {
+                if matches!(ast, Ast::Operand(AstOperand::Str(_) | AstOperand::Int(_), _)) {
                     return Err(CondError {
                         offset: 0,
                         len: src.len(),
@@ -603,12 +537,7 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn err(&mut self, span: (usize, usize), message: String, help: Option<String>) {
-        self.errors.push(CondError {
-            offset: span.0,
-            len: span.1,
-            message,
-            help,
-        });
+        self.errors.push(CondError { offset: span.0, len: span.1, message, help });
     }
 
     /// Compiles an operand and reports its type; `None` after an error.
@@ -662,12 +591,7 @@ impl Checker<'_> {
                 }
                 None => Cond::Const(false),
             },
-            Ast::Cmp {
-                lhs,
-                op,
-                op_span,
-                rhs,
-            } => {
+            Ast::Cmp { lhs, op, op_span, rhs } => {
                 let l = self.operand(&lhs.0, lhs.1);
                 let r = self.operand(&rhs.0, rhs.1);
                 let (Some((lop, lty)), Some((rop, rty))) = (l, r) else {
@@ -677,9 +601,7 @@ impl Checker<'_> {
                     self.err(
                         (lhs.1.0, rhs.1.0 + rhs.1.1 - lhs.1.0),
                         format!("cannot compare {} with {}", article(lty), article(rty)),
-                        Some(String::from(
-                            "both sides of a comparison must have the same type",
-                        )),
+                        Some(String::from("both sides of a comparison must have the same type")),
                     );
                     return Cond::Const(false);
                 }
@@ -687,17 +609,11 @@ impl Checker<'_> {
                     self.err(
                         *op_span,
                         format!("`{}` needs integers, but these are {lty}s", op.as_str()),
-                        Some(String::from(
-                            "strings and bools compare with `==` and `!=` only",
-                        )),
+                        Some(String::from("strings and bools compare with `==` and `!=` only")),
                     );
                     return Cond::Const(false);
                 }
-                Cond::Cmp {
-                    lhs: lop,
-                    op: *op,
-                    rhs: rop,
-                }
+                Cond::Cmp { lhs: lop, op: *op, rhs: rop }
             }
             Ast::In { lhs, list } => {
                 let Some((lop, lty)) = self.operand(&lhs.0, lhs.1) else {
@@ -711,11 +627,7 @@ impl Checker<'_> {
                         } else {
                             self.err(
                                 *span,
-                                format!(
-                                    "this is {}, but the value tested is {}",
-                                    article(ty),
-                                    article(lty)
-                                ),
+                                format!("this is {}, but the value tested is {}", article(ty), article(lty)),
                                 Some(String::from(
                                     "every item of the list must have the type of the left side",
                                 )),
@@ -723,10 +635,7 @@ impl Checker<'_> {
                         }
                     }
                 }
-                Cond::In {
-                    lhs: lop,
-                    list: items.into(),
-                }
+                Cond::In { lhs: lop, list: items.into() }
             }
         }
     }
@@ -735,16 +644,9 @@ impl Checker<'_> {
 /// Parses and type-checks a condition for rules of `roles`; all errors found.
 pub(crate) fn compile(src: &str, roles: &[Role]) -> Result<Cond, Vec<CondError>> {
     let ast = parse(src).map_err(|e| vec![e])?;
-    let mut checker = Checker {
-        roles,
-        errors: Vec::new(),
-    };
+    let mut checker = Checker { roles, errors: Vec::new() };
     let cond = checker.check(&ast);
-    if checker.errors.is_empty() {
-        Ok(cond)
-    } else {
-        Err(checker.errors)
-    }
+    if checker.errors.is_empty() { Ok(cond) } else { Err(checker.errors) }
 }
 
 #[cfg(test)]
@@ -794,121 +696,37 @@ mod tests {
     #[test]
     fn fail_vectors() {
         let cases: &[(&str, &str, usize, usize)] = &[
-            (
-                "",
-                "expected a fact, a literal, `!` or `(`, found the end of the condition",
-                0,
-                0,
-            ),
-            (
-                "quoted &&",
-                "expected a fact, a literal, `!` or `(`, found the end of the condition",
-                9,
-                0,
-            ),
+            ("", "expected a fact, a literal, `!` or `(`, found the end of the condition", 0, 0),
+            ("quoted &&", "expected a fact, a literal, `!` or `(`, found the end of the condition", 9, 0),
             ("quoted & key_valid", "unexpected `&`", 7, 1),
-            (
-                "(quoted",
-                "expected `)`, found the end of the condition",
-                7,
-                0,
-            ),
+            ("(quoted", "expected `)`, found the end of the condition", 7, 0),
             ("quoted)", "unexpected `)`", 6, 1),
             ("key_type = \"rsa\"", "`=` is not an operator", 9, 1),
             ("key_type == \"rsa", "unterminated string", 12, 1),
-            (
-                "key_bits < 99999999999999999999",
-                "integer `99999999999999999999` is out of range",
-                11,
-                20,
-            ),
-            (
-                "key_type in rsa",
-                "expected `[` after `in`, found `rsa`",
-                12,
-                3,
-            ),
-            (
-                "key_type in [rsa]",
-                "a list after `in` holds literals, not facts",
-                13,
-                3,
-            ),
-            (
-                "key_type in [\"a\" \"b\"]",
-                "expected `,` or `]`, found `\"`",
-                17,
-                1,
-            ),
-            (
-                "quoted embedded_quotes",
-                "unexpected `embedded_quotes`",
-                7,
-                15,
-            ),
+            ("key_bits < 99999999999999999999", "integer `99999999999999999999` is out of range", 11, 20),
+            ("key_type in rsa", "expected `[` after `in`, found `rsa`", 12, 3),
+            ("key_type in [rsa]", "a list after `in` holds literals, not facts", 13, 3),
+            ("key_type in [\"a\" \"b\"]", "expected `,` or `]`, found `\"`", 17, 1),
+            ("quoted embedded_quotes", "unexpected `embedded_quotes`", 7, 15),
             ("2fast", "`2fast` is not a number or a fact name", 0, 5),
             ("\"rsa\"", "a condition must be true or false", 0, 5),
-            (
-                "quoted && and",
-                "expected a fact or a literal, found keyword `and`",
-                10,
-                3,
-            ),
-            (
-                "quoted || ⚠",
-                "expected a fact, a literal, `!` or `(`, found `⚠`",
-                10,
-                3,
-            ),
+            ("quoted && and", "expected a fact or a literal, found keyword `and`", 10, 3),
+            ("quoted || ⚠", "expected a fact, a literal, `!` or `(`, found `⚠`", 10, 3),
         ];
         for (src, msg, off, len) in cases {
             let e = err(src, Role::Dkim);
-            assert_eq!(
-                (e.message.as_str(), e.offset, e.len),
-                (*msg, *off, *len),
-                "{src:?}"
-            );
+            assert_eq!((e.message.as_str(), e.offset, e.len), (*msg, *off, *len), "{src:?}");
         }
     }
 
     #[test]
     fn type_errors() {
         let cases: &[(&str, Role, &str, usize, usize)] = &[
-            (
-                "quoted_value",
-                Role::Dkim,
-                "unknown fact `quoted_value`",
-                0,
-                12,
-            ),
-            (
-                "key_bits",
-                Role::Dkim,
-                "this is an int, but a condition needs a bool",
-                0,
-                8,
-            ),
-            (
-                "key_type",
-                Role::Dkim,
-                "this is a string, but a condition needs a bool",
-                0,
-                8,
-            ),
-            (
-                "key_bits == \"2048\"",
-                Role::Dkim,
-                "cannot compare an int with a string",
-                0,
-                18,
-            ),
-            (
-                "key_type < \"rsa\"",
-                Role::Dkim,
-                "`<` needs integers, but these are strings",
-                9,
-                1,
-            ),
+            ("quoted_value", Role::Dkim, "unknown fact `quoted_value`", 0, 12),
+            ("key_bits", Role::Dkim, "this is an int, but a condition needs a bool", 0, 8),
+            ("key_type", Role::Dkim, "this is a string, but a condition needs a bool", 0, 8),
+            ("key_bits == \"2048\"", Role::Dkim, "cannot compare an int with a string", 0, 18),
+            ("key_type < \"rsa\"", Role::Dkim, "`<` needs integers, but these are strings", 9, 1),
             (
                 "quote_span",
                 Role::Dkim,
@@ -916,13 +734,7 @@ mod tests {
                 0,
                 10,
             ),
-            (
-                "key_bits < 2048",
-                Role::SpfMx,
-                "fact `key_bits` is not computed for role `spf_mx`",
-                0,
-                8,
-            ),
+            ("key_bits < 2048", Role::SpfMx, "fact `key_bits` is not computed for role `spf_mx`", 0, 8),
             (
                 "key_type in [\"rsa\", 1]",
                 Role::Dkim,
@@ -933,11 +745,7 @@ mod tests {
         ];
         for (src, role, msg, off, len) in cases {
             let e = err(src, *role);
-            assert_eq!(
-                (e.message.as_str(), e.offset, e.len),
-                (*msg, *off, *len),
-                "{src:?}"
-            );
+            assert_eq!((e.message.as_str(), e.offset, e.len), (*msg, *off, *len), "{src:?}");
         }
         // Every error of a condition is reported, not just the first.
         let all = compile("nope && key_bits == \"x\" && quote_span", &[Role::Dkim]).unwrap_err();
@@ -950,10 +758,7 @@ mod tests {
     #[test]
     fn suggestions_name_the_closest_fact() {
         let e = err("key_bit < 2048", Role::Dkim);
-        assert_eq!(
-            e.help.as_deref(),
-            Some("did you mean `key_bits`? (facts: `sendlint rules facts`)")
-        );
+        assert_eq!(e.help.as_deref(), Some("did you mean `key_bits`? (facts: `sendlint rules facts`)"));
     }
 
     #[test]

@@ -92,10 +92,7 @@ impl RulesError {
         files.dedup();
         let n = errors.len();
         let summary = match files.as_slice() {
-            [one] => format!(
-                "could not load rules: {n} error{} in {one}",
-                if n == 1 { "" } else { "s" }
-            ),
+            [one] => format!("could not load rules: {n} error{} in {one}", if n == 1 { "" } else { "s" }),
             _ => format!("could not load rules: {n} errors in {} files", files.len()),
         };
         RulesError { summary, errors }

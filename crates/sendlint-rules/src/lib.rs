@@ -43,9 +43,7 @@ impl Severity {
 
     /// Parses the spelling of [`Severity::as_str`].
     pub fn parse(s: &str) -> Option<Severity> {
-        [Severity::Error, Severity::Warning, Severity::Info]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        [Severity::Error, Severity::Warning, Severity::Info].into_iter().find(|v| v.as_str() == s)
     }
 }
 
@@ -151,29 +149,13 @@ impl Rule {
             "## `{}`\n\n{} · {}{}\n\n",
             self.code,
             self.severity,
-            self.roles
-                .iter()
-                .map(|r| format!("`{r}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            self.provider
-                .as_ref()
-                .map(|p| format!(" · provider `{p}`"))
-                .unwrap_or_default()
+            self.roles.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", "),
+            self.provider.as_ref().map(|p| format!(" · provider `{p}`")).unwrap_or_default()
         );
-        out.push_str(&format!(
-            "### What it does\n\n{}\n\n",
-            self.docs.what.trim()
-        ));
-        out.push_str(&format!(
-            "### Why is this bad?\n\n{}\n\n",
-            self.docs.why.trim()
-        ));
+        out.push_str(&format!("### What it does\n\n{}\n\n", self.docs.what.trim()));
+        out.push_str(&format!("### Why is this bad?\n\n{}\n\n", self.docs.why.trim()));
         if !self.docs.example.trim().is_empty() {
-            out.push_str(&format!(
-                "### Example\n\n```text\n{}\n```\n\n",
-                self.docs.example.trim()
-            ));
+            out.push_str(&format!("### Example\n\n```text\n{}\n```\n\n", self.docs.example.trim()));
         }
         if !self.docs.references.is_empty() {
             out.push_str("### References\n\n");
@@ -208,20 +190,14 @@ impl Provider {
     /// True when `ns` (case-insensitive, trailing dot ignored) matches one of the patterns.
     pub fn matches_nameserver(&self, ns: &str) -> bool {
         let ns = ns.trim_end_matches('.').to_ascii_lowercase();
-        self.nameservers.iter().any(|p| {
-            glob(
-                p.trim_end_matches('.').to_ascii_lowercase().as_bytes(),
-                ns.as_bytes(),
-            )
-        })
+        self.nameservers
+            .iter()
+            .any(|p| glob(p.trim_end_matches('.').to_ascii_lowercase().as_bytes(), ns.as_bytes()))
     }
 
     /// The help override this provider gives for `code`, as written.
     pub fn help_for(&self, code: &str) -> Option<&str> {
-        self.help
-            .iter()
-            .find(|(c, _)| c == code)
-            .map(|(_, h)| h.as_str())
+        self.help.iter().find(|(c, _)| c == code).map(|(_, h)| h.as_str())
     }
 }
 
@@ -286,8 +262,7 @@ fn role_index(role: Role) -> usize {
 
 mod builtin {
     /// `(name, text)` of every file under `rules/`, embedded by build.rs.
-    pub(crate) static FILES: &[(&str, &str)] =
-        include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+    pub(crate) static FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 }
 
 impl RuleSet {
@@ -296,10 +271,7 @@ impl RuleSet {
         RuleSet::from_sources(
             builtin::FILES
                 .iter()
-                .map(|(name, text)| RuleSource {
-                    name: (*name).to_owned(),
-                    text: (*text).to_owned(),
-                })
+                .map(|(name, text)| RuleSource { name: (*name).to_owned(), text: (*text).to_owned() })
                 .collect(),
         )
     }
@@ -332,19 +304,14 @@ impl RuleSet {
             .collect();
         if let Some((_, pr)) = prov {
             fired.extend(
-                pr.by_role[r]
-                    .iter()
-                    .copied()
-                    .filter(|&i| self.rules[i as usize].compiled.cond.eval(facts)),
+                pr.by_role[r].iter().copied().filter(|&i| self.rules[i as usize].compiled.cond.eval(facts)),
             );
         }
         if fired.is_empty() {
             return Vec::new();
         }
-        let suppressed: Vec<u32> = fired
-            .iter()
-            .flat_map(|&i| self.rules[i as usize].compiled.suppresses.iter().copied())
-            .collect();
+        let suppressed: Vec<u32> =
+            fired.iter().flat_map(|&i| self.rules[i as usize].compiled.suppresses.iter().copied()).collect();
         fired
             .into_iter()
             .filter(|i| !suppressed.contains(i))
@@ -368,10 +335,7 @@ impl RuleSet {
                         .labels
                         .iter()
                         .filter_map(|(fact, text)| {
-                            Some(Label {
-                                span: facts.span(*fact)?,
-                                text: text.render(facts),
-                            })
+                            Some(Label { span: facts.span(*fact)?, text: text.render(facts) })
                         })
                         .collect(),
                 }
@@ -403,10 +367,7 @@ impl RuleSet {
     pub fn detect_provider(&self, nameservers: &[String]) -> Option<&Provider> {
         let mut best: Option<(&Provider, usize)> = None;
         for p in &self.providers {
-            let n = nameservers
-                .iter()
-                .filter(|ns| p.matches_nameserver(ns))
-                .count();
+            let n = nameservers.iter().filter(|ns| p.matches_nameserver(ns)).count();
             if n > 0 && best.is_none_or(|(_, b)| n > b) {
                 best = Some((p, n));
             }
@@ -446,9 +407,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
         prev = cur;
     }

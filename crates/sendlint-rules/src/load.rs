@@ -6,8 +6,8 @@ use crate::cond;
 use crate::error::{ErrorKind, RuleError, RulesError};
 use crate::template::Template;
 use crate::{
-    Compiled, LabelDef, Provider, ProviderRules, Rule, RuleDocs, RuleSet, RuleSource, Severity,
-    role_index, suggest_among,
+    Compiled, LabelDef, Provider, ProviderRules, Rule, RuleDocs, RuleSet, RuleSource, Severity, role_index,
+    suggest_among,
 };
 use miette::{LabeledSpan, NamedSource};
 use sendlint_records::{Fact, FactType, Role};
@@ -41,15 +41,8 @@ impl SStr {
 /// Where the content of the string literal at `span` starts, if unescaped.
 fn inner_start(text: &str, span: &Range<usize>, value: &str) -> Option<usize> {
     let raw = text.get(span.clone())?;
-    let (skip, raw_inner) = if let Some(r) = raw
-        .strip_prefix("\"\"\"")
-        .or_else(|| raw.strip_prefix("'''"))
-    {
-        let nl = if r.starts_with("\r\n") {
-            2
-        } else {
-            usize::from(r.starts_with('\n'))
-        };
+    let (skip, raw_inner) = if let Some(r) = raw.strip_prefix("\"\"\"").or_else(|| raw.strip_prefix("'''")) {
+        let nl = if r.starts_with("\r\n") { 2 } else { usize::from(r.starts_with('\n')) };
         (3 + nl, &r[nl..])
     } else if let Some(r) = raw.strip_prefix('"').or_else(|| raw.strip_prefix('\'')) {
         (1, r)
@@ -85,10 +78,7 @@ pub(crate) fn read_dir(dir: &Path, out: &mut Vec<RuleSource>) -> Result<(), Rule
     paths.sort();
     for path in paths {
         match std::fs::read_to_string(&path) {
-            Ok(text) => out.push(RuleSource {
-                name: path.display().to_string(),
-                text,
-            }),
+            Ok(text) => out.push(RuleSource { name: path.display().to_string(), text }),
             Err(e) => errors.push(io_error(&path, &e)),
         }
     }
@@ -144,10 +134,7 @@ pub(crate) fn load(sources: Vec<RuleSource>) -> Result<RuleSet, RulesError> {
         pending_help: Vec::new(),
     };
     for s in &sources {
-        b.files.push(File {
-            name: s.name.clone(),
-            text: Arc::from(s.text.as_str()),
-        });
+        b.files.push(File { name: s.name.clone(), text: Arc::from(s.text.as_str()) });
         let file = b.files.len() - 1;
         b.load_file(file, &s.text);
     }
@@ -173,11 +160,7 @@ pub(crate) fn load(sources: Vec<RuleSource>) -> Result<RuleSet, RulesError> {
             target[role_index(*role)].push(i);
         }
     }
-    let index = b
-        .codes
-        .iter()
-        .map(|(code, (i, _, _))| (code.clone(), *i))
-        .collect();
+    let index = b.codes.iter().map(|(code, (i, _, _))| (code.clone(), *i)).collect();
     Ok(RuleSet {
         sources,
         rules: b.rules,
@@ -188,18 +171,8 @@ pub(crate) fn load(sources: Vec<RuleSource>) -> Result<RuleSet, RulesError> {
     })
 }
 
-const RULE_KEYS: &[&str] = &[
-    "code",
-    "role",
-    "roles",
-    "severity",
-    "when",
-    "suppresses",
-    "message",
-    "help",
-    "labels",
-    "docs",
-];
+const RULE_KEYS: &[&str] =
+    &["code", "role", "roles", "severity", "when", "suppresses", "message", "help", "labels", "docs"];
 const DOCS_KEYS: &[&str] = &["what", "why", "example", "references"];
 const PROVIDER_KEYS: &[&str] = &["id", "name", "nameservers", "docs"];
 const HELP_KEYS: &[&str] = &["code", "help"];
@@ -214,10 +187,7 @@ struct Fields<'a, 'i> {
 
 impl<'a, 'i> Fields<'a, 'i> {
     fn get(&self, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
-        self.table
-            .iter()
-            .find(|(k, _)| k.get_ref().as_ref() == key)
-            .map(|(_, v)| v)
+        self.table.iter().find(|(k, _)| k.get_ref().as_ref() == key).map(|(_, v)| v)
     }
 }
 
@@ -250,11 +220,8 @@ impl Builder {
             .map(|(r, text)| {
                 let start = r.start.min(len);
                 let end = r.end.clamp(start, len);
-                let (start, end) = if start == end && start == len && len > 0 {
-                    (len - 1, len)
-                } else {
-                    (start, end)
-                };
+                let (start, end) =
+                    if start == end && start == len && len > 0 { (len - 1, len) } else { (start, end) };
                 LabeledSpan::new(Some(text), start, end - start)
             })
             .collect();
@@ -306,10 +273,7 @@ impl Builder {
         self.error(
             file,
             ErrorKind::MissingField,
-            vec![(
-                self.head(file, &fields.span),
-                format!("this {what} has no `{key}`"),
-            )],
+            vec![(self.head(file, &fields.span), format!("this {what} has no `{key}`"))],
             format!("missing `{key}` in {what}"),
             None,
         );
@@ -321,11 +285,7 @@ impl Builder {
             DeValue::String(s) => {
                 let text = self.text(file);
                 let span = v.span();
-                Some(SStr {
-                    inner: inner_start(&text, &span, s),
-                    value: s.to_string(),
-                    span,
-                })
+                Some(SStr { inner: inner_start(&text, &span, s), value: s.to_string(), span })
             }
             other => {
                 self.error(
@@ -340,13 +300,7 @@ impl Builder {
         }
     }
 
-    fn required(
-        &mut self,
-        file: usize,
-        fields: &Fields<'_, '_>,
-        key: &str,
-        what: &str,
-    ) -> Option<SStr> {
+    fn required(&mut self, file: usize, fields: &Fields<'_, '_>, key: &str, what: &str) -> Option<SStr> {
         if fields.get(key).is_none() {
             self.missing(file, fields, key, what);
             return None;
@@ -407,10 +361,7 @@ impl Builder {
             }
             return;
         }
-        let top = Fields {
-            table: doc.get_ref(),
-            span: doc.span(),
-        };
+        let top = Fields { table: doc.get_ref(), span: doc.span() };
         self.unknown_fields(file, &top, TOP_KEYS, "a rule file");
 
         let provider = top.get("provider").and_then(|v| self.provider(file, v));
@@ -430,9 +381,7 @@ impl Builder {
                         let code = self.required(file, &fields, "code", "[[help]] table");
                         let help = self.required(file, &fields, "help", "[[help]] table");
                         if let (Some(code), Some(help)) = (code, help) {
-                            self.providers[p]
-                                .help
-                                .push((code.value.clone(), help.value.clone()));
+                            self.providers[p].help.push((code.value.clone(), help.value.clone()));
                             self.pending_help.push((p, file, code, help));
                         }
                     }
@@ -461,10 +410,7 @@ impl Builder {
             self.error(
                 file,
                 ErrorKind::WrongType,
-                vec![(
-                    self.head(file, &v.span()),
-                    format!("this is {}", type_name(v.get_ref())),
-                )],
+                vec![(self.head(file, &v.span()), format!("this is {}", type_name(v.get_ref())))],
                 format!("`{key}` must be an array of tables: write `[[{key}]]`"),
                 None,
             );
@@ -497,10 +443,7 @@ impl Builder {
             );
             return None;
         };
-        let fields = Fields {
-            table,
-            span: v.span(),
-        };
+        let fields = Fields { table, span: v.span() };
         self.unknown_fields(file, &fields, PROVIDER_KEYS, "[provider]");
         let id = self.required(file, &fields, "id", "[provider] table");
         let name = self.required(file, &fields, "name", "[provider] table");
@@ -513,10 +456,7 @@ impl Builder {
                 Vec::new()
             }
         };
-        let docs = self
-            .string(file, &fields, "docs")
-            .map(|s| s.value)
-            .unwrap_or_default();
+        let docs = self.string(file, &fields, "docs").map(|s| s.value).unwrap_or_default();
         let (id, name) = (id?, name?);
         let stem = Path::new(&self.files[file].name)
             .file_stem()
@@ -528,10 +468,7 @@ impl Builder {
                 ErrorKind::ProviderIdMismatch,
                 vec![(id.span.clone(), format!("the file is named `{stem}.toml`"))],
                 format!("provider id `{}` does not match the file name", id.value),
-                Some(format!(
-                    "name the file `{}.toml`, or set `id = \"{stem}\"`",
-                    id.value
-                )),
+                Some(format!("name the file `{}.toml`, or set `id = \"{stem}\"`", id.value)),
             );
             return None;
         }
@@ -565,10 +502,7 @@ impl Builder {
         let f = &self.files[file];
         let before = f.text.get(..offset).unwrap_or("");
         let line = before.matches('\n').count() + 1;
-        let col = before
-            .rfind('\n')
-            .map_or(before.len(), |n| before.len() - n - 1)
-            + 1;
+        let col = before.rfind('\n').map_or(before.len(), |n| before.len() - n - 1) + 1;
         format!("{}:{line}:{col}", f.name)
     }
 
@@ -655,13 +589,7 @@ impl Builder {
         }
     }
 
-    fn rule(
-        &mut self,
-        file: usize,
-        table: &DeTable<'_>,
-        span: Range<usize>,
-        provider: Option<usize>,
-    ) {
+    fn rule(&mut self, file: usize, table: &DeTable<'_>, span: Range<usize>, provider: Option<usize>) {
         let fields = Fields { table, span };
         self.unknown_fields(file, &fields, RULE_KEYS, "a rule");
         let code = self.required(file, &fields, "code", "rule");
@@ -671,14 +599,9 @@ impl Builder {
             self.error(
                 file,
                 ErrorKind::BadCode,
-                vec![(
-                    code.span.clone(),
-                    String::from("not `<prefix>.<kebab-name>`"),
-                )],
+                vec![(code.span.clone(), String::from("not `<prefix>.<kebab-name>`"))],
                 format!("`{}` is not a valid rule code", code.value),
-                Some(String::from(
-                    "codes are lowercase `<prefix>.<kebab-name>`, e.g. `dkim.quoted-value`",
-                )),
+                Some(String::from("codes are lowercase `<prefix>.<kebab-name>`, e.g. `dkim.quoted-value`")),
             );
         }
         if let (Some(code), Some(p)) = (&code, provider) {
@@ -699,62 +622,51 @@ impl Builder {
             }
         }
         let roles = self.roles(file, &fields);
-        let severity = self
-            .required(file, &fields, "severity", "rule")
-            .and_then(|s| {
-                let sev = Severity::parse(&s.value);
-                if sev.is_none() {
-                    let names = ["error", "warning", "info"];
-                    let help = match suggest_among(&s.value, &names) {
-                        Some(n) => format!("did you mean `{n}`?"),
-                        None => String::from("severities are: error, warning, info"),
-                    };
-                    self.error(
-                        file,
-                        ErrorKind::UnknownSeverity,
-                        vec![(s.span.clone(), String::from("unknown severity"))],
-                        format!("unknown severity `{}`", s.value),
-                        Some(help),
-                    );
-                }
-                sev
-            });
+        let severity = self.required(file, &fields, "severity", "rule").and_then(|s| {
+            let sev = Severity::parse(&s.value);
+            if sev.is_none() {
+                let names = ["error", "warning", "info"];
+                let help = match suggest_among(&s.value, &names) {
+                    Some(n) => format!("did you mean `{n}`?"),
+                    None => String::from("severities are: error, warning, info"),
+                };
+                self.error(
+                    file,
+                    ErrorKind::UnknownSeverity,
+                    vec![(s.span.clone(), String::from("unknown severity"))],
+                    format!("unknown severity `{}`", s.value),
+                    Some(help),
+                );
+            }
+            sev
+        });
         let when = self.required(file, &fields, "when", "rule");
         let message = self.required(file, &fields, "message", "rule");
         let help = self.required(file, &fields, "help", "rule");
-        let suppresses = self
-            .string_list(file, &fields, "suppresses")
-            .map(|(l, _)| l)
-            .unwrap_or_default();
+        let suppresses = self.string_list(file, &fields, "suppresses").map(|(l, _)| l).unwrap_or_default();
         let labels = self.labels(file, &fields, roles.as_deref());
         let docs = self.docs(file, &fields);
 
         // Conditions and templates are checked against the roles; without
         // roles there is nothing to check them against.
         let Some(roles) = roles else { return };
-        let cond = when
-            .as_ref()
-            .and_then(|w| match cond::compile(&w.value, &roles) {
-                Ok(c) => Some(c),
-                Err(errors) => {
-                    for e in errors {
-                        self.error(
-                            file,
-                            ErrorKind::Condition,
-                            vec![(w.sub(e.offset, e.len), String::from("here"))],
-                            e.message,
-                            e.help,
-                        );
-                    }
-                    None
+        let cond = when.as_ref().and_then(|w| match cond::compile(&w.value, &roles) {
+            Ok(c) => Some(c),
+            Err(errors) => {
+                for e in errors {
+                    self.error(
+                        file,
+                        ErrorKind::Condition,
+                        vec![(w.sub(e.offset, e.len), String::from("here"))],
+                        e.message,
+                        e.help,
+                    );
                 }
-            });
-        let message_t = message
-            .as_ref()
-            .and_then(|m| self.template(file, m, &roles, "message"));
-        let help_t = help
-            .as_ref()
-            .and_then(|h| self.template(file, h, &roles, "help"));
+                None
+            }
+        });
+        let message_t = message.as_ref().and_then(|m| self.template(file, m, &roles, "message"));
+        let help_t = help.as_ref().and_then(|h| self.template(file, h, &roles, "help"));
 
         let (
             Some(code),
@@ -767,9 +679,7 @@ impl Builder {
             Some(help_t),
             Some(labels),
             Some(docs),
-        ) = (
-            code, severity, when, message, help, cond, message_t, help_t, labels, docs,
-        )
+        ) = (code, severity, when, message, help, cond, message_t, help_t, labels, docs)
         else {
             return;
         };
@@ -796,8 +706,7 @@ impl Builder {
             );
             return;
         }
-        self.codes
-            .insert(code.value.clone(), (idx, file, code.span.clone()));
+        self.codes.insert(code.value.clone(), (idx, file, code.span.clone()));
         if !suppresses.is_empty() {
             self.pending_suppress.push((idx, file, suppresses.clone()));
         }
@@ -851,20 +760,14 @@ impl Builder {
                 self.error(
                     file,
                     ErrorKind::WrongType,
-                    vec![(
-                        item.span(),
-                        format!("this is {}", type_name(item.get_ref())),
-                    )],
+                    vec![(item.span(), format!("this is {}", type_name(item.get_ref())))],
                     "a label must be a table: `{ span = \"…\", text = \"…\" }`",
                     None,
                 );
                 ok = false;
                 continue;
             };
-            let lf = Fields {
-                table,
-                span: item.span(),
-            };
+            let lf = Fields { table, span: item.span() };
             self.unknown_fields(file, &lf, LABEL_KEYS, "a label");
             let span = self.required(file, &lf, "span", "label");
             let text = self.required(file, &lf, "text", "label");
@@ -902,14 +805,7 @@ impl Builder {
             };
             let t = self.template(file, &text, roles, "label text");
             match (fact, t) {
-                (Some(f), Some(t)) => out.push((
-                    LabelDef {
-                        span: span.value,
-                        text: text.value,
-                    },
-                    f,
-                    t,
-                )),
+                (Some(f), Some(t)) => out.push((LabelDef { span: span.value, text: text.value }, f, t)),
                 _ => ok = false,
             }
         }
@@ -931,10 +827,7 @@ impl Builder {
             );
             return None;
         };
-        let df = Fields {
-            table,
-            span: v.span(),
-        };
+        let df = Fields { table, span: v.span() };
         self.unknown_fields(file, &df, DOCS_KEYS, "[rule.docs]");
         let what = self.required(file, &df, "what", "[rule.docs] table");
         let why = self.required(file, &df, "why", "[rule.docs] table");
@@ -944,9 +837,7 @@ impl Builder {
             what: what?.value,
             why: why?.value,
             example: example.map(|s| s.value).unwrap_or_default(),
-            references: references
-                .map(|(l, _)| l.into_iter().map(|s| s.value).collect())
-                .unwrap_or_default(),
+            references: references.map(|(l, _)| l.into_iter().map(|s| s.value).collect()).unwrap_or_default(),
         })
     }
 
@@ -1024,11 +915,8 @@ impl Builder {
 fn valid_code(code: &str) -> bool {
     let kebab = |s: &str| {
         !s.is_empty()
-            && s.split('-').all(|w| {
-                !w.is_empty()
-                    && w.bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            })
+            && s.split('-')
+                .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
     };
     match code.split_once('.') {
         Some((prefix, name)) => kebab(prefix) && kebab(name),

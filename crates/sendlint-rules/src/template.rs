@@ -71,12 +71,9 @@ impl Template {
                         }
                         segments.push(Segment::Fact(fact));
                     }
-                    Err((message, help)) => errors.push(TemplateError {
-                        offset: i,
-                        len: span_len,
-                        message,
-                        help,
-                    }),
+                    Err((message, help)) => {
+                        errors.push(TemplateError { offset: i, len: span_len, message, help })
+                    }
                 }
                 i += span_len;
             } else {
@@ -88,13 +85,7 @@ impl Template {
         if !text.is_empty() {
             segments.push(Segment::Text(text.into()));
         }
-        if errors.is_empty() {
-            Ok(Template {
-                segments: segments.into(),
-            })
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(Template { segments: segments.into() }) } else { Err(errors) }
     }
 
     fn placeholder(name: &str, roles: &[Role]) -> Result<Fact, (String, Option<String>)> {
@@ -110,9 +101,7 @@ impl Template {
         if fact.def().ty == FactType::Span {
             return Err((
                 format!("`{name}` is a span fact and cannot be written into text"),
-                Some(String::from(
-                    "use it as a label: `labels = [{ span = \"…\", text = \"…\" }]`",
-                )),
+                Some(String::from("use it as a label: `labels = [{ span = \"…\", text = \"…\" }]`")),
             ));
         }
         Ok(fact)
@@ -181,20 +170,9 @@ mod tests {
         assert_eq!(e("{}"), [("`{}` is not a placeholder".into(), 0, 2)]);
         assert_eq!(
             e("{exchange_span}"),
-            [(
-                "`exchange_span` is a span fact and cannot be written into text".into(),
-                0,
-                15
-            )]
+            [("`exchange_span` is a span fact and cannot be written into text".into(), 0, 15)]
         );
-        assert_eq!(
-            e("{key_bits}"),
-            [(
-                "fact `key_bits` is not computed for role `spf_mx`".into(),
-                0,
-                10
-            )]
-        );
+        assert_eq!(e("{key_bits}"), [("fact `key_bits` is not computed for role `spf_mx`".into(), 0, 10)]);
         assert_eq!(e("{x} {y}").len(), 2);
     }
 }

@@ -159,17 +159,11 @@ pub struct BadgeDecision {
 
 impl BadgeDecision {
     fn plain(badge: Badge) -> Self {
-        BadgeDecision {
-            badge,
-            notes: Vec::new(),
-        }
+        BadgeDecision { badge, notes: Vec::new() }
     }
 
     fn noted(badge: Badge, note: &'static str) -> Self {
-        BadgeDecision {
-            badge,
-            notes: vec![note],
-        }
+        BadgeDecision { badge, notes: vec![note] }
     }
 }
 
@@ -219,17 +213,13 @@ pub fn decide(input: &BadgeInput) -> BadgeDecision {
         Role::Dmarc => None,
         _ => input.ses,
     };
-    let past_deadline = input
-        .since_submitted
-        .is_some_and(|since| since >= MISSING_DEADLINE);
+    let past_deadline = input.since_submitted.is_some_and(|since| since >= MISSING_DEADLINE);
 
     match (input.dns, ses) {
         (DnsState::LookupFailed, _) => BadgeDecision::noted(Badge::Pending, DNS_LOOKUP_FAILED),
         (DnsState::Wrong, _) => BadgeDecision::plain(Badge::Failed),
 
-        (DnsState::Correct, None | Some(SesStatus::Success)) => {
-            BadgeDecision::plain(Badge::Verified)
-        }
+        (DnsState::Correct, None | Some(SesStatus::Success)) => BadgeDecision::plain(Badge::Verified),
         (DnsState::Correct, Some(SesStatus::NotStarted | SesStatus::Pending)) => {
             BadgeDecision::plain(Badge::Verifying)
         }

@@ -49,20 +49,12 @@ pub fn expected_records(setup: &Setup) -> Vec<ExpectedRecord> {
             rtype: "TXT",
             value: SPF_VALUE.to_owned(),
         },
-        ExpectedRecord {
-            role: Role::Dkim,
-            name: setup.dkim_name(),
-            rtype: "TXT",
-            value: dkim_value,
-        },
+        ExpectedRecord { role: Role::Dkim, name: setup.dkim_name(), rtype: "TXT", value: dkim_value },
         ExpectedRecord {
             role: Role::Dmarc,
             name: setup.dmarc_name(),
             rtype: "TXT",
-            value: format!(
-                "v=DMARC1; p=none; rua=mailto:dmarc-reports@{}",
-                setup.domain
-            ),
+            value: format!("v=DMARC1; p=none; rua=mailto:dmarc-reports@{}", setup.domain),
         },
     ]
 }

@@ -10,10 +10,8 @@ pub mod expected;
 pub mod setup;
 
 pub use badge::{
-    Badge, BadgeDecision, BadgeInput, DnsState, MISSING_DEADLINE, SesStatus, UnknownSesStatus,
-    decide, notes, sending_unlocked,
+    Badge, BadgeDecision, BadgeInput, DnsState, MISSING_DEADLINE, SesStatus, UnknownSesStatus, decide, notes,
+    sending_unlocked,
 };
-pub use expected::{
-    ExpectedRecord, SPF_VALUE, UNKNOWN_KEY_PLACEHOLDER, expected_exchange, expected_records,
-};
+pub use expected::{ExpectedRecord, SPF_VALUE, UNKNOWN_KEY_PLACEHOLDER, expected_exchange, expected_records};
 pub use setup::{DEFAULT_MAIL_FROM_LABEL, Setup, SetupBuilder, SetupError};

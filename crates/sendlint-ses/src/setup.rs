@@ -129,9 +129,7 @@ impl Setup {
 
     /// Sets the DKIM public key from PEM or bare base64.
     pub fn set_public_key(&mut self, text: &str) -> Result<(), SetupError> {
-        let key = PublicKey::parse(text).map_err(|e| SetupError::PublicKey {
-            reason: e.to_string(),
-        })?;
+        let key = PublicKey::parse(text).map_err(|e| SetupError::PublicKey { reason: e.to_string() })?;
         self.public_key = Some(key);
         Ok(())
     }
@@ -183,16 +181,13 @@ impl Setup {
 
     /// The DMARC record's name, `_dmarc.D`.
     pub fn dmarc_name(&self) -> DomainName {
-        self.domain
-            .prepend_label(b"_dmarc")
-            .unwrap_or_else(|_| self.domain.clone())
+        self.domain.prepend_label(b"_dmarc").unwrap_or_else(|_| self.domain.clone())
     }
 
     /// Time since submission at `now` (zero when `now` is earlier), when the
     /// submission time is known: the `since_submitted` of a badge input.
     pub fn since_submitted(&self, now: SystemTime) -> Option<Duration> {
-        self.submitted_at
-            .map(|at| now.duration_since(at).unwrap_or(Duration::ZERO))
+        self.submitted_at.map(|at| now.duration_since(at).unwrap_or(Duration::ZERO))
     }
 }
 
@@ -212,10 +207,7 @@ pub struct SetupBuilder {
 impl SetupBuilder {
     /// A builder for the sending domain `domain` (presentation text).
     pub fn new(domain: impl Into<String>) -> SetupBuilder {
-        SetupBuilder {
-            domain: domain.into(),
-            ..SetupBuilder::default()
-        }
+        SetupBuilder { domain: domain.into(), ..SetupBuilder::default() }
     }
 
     /// The SES region, e.g. `us-east-1` (required).
@@ -264,10 +256,8 @@ impl SetupBuilder {
     /// the error.
     pub fn build(self) -> Result<Setup, SetupError> {
         let text = self.domain.trim();
-        let domain = DomainName::parse(text).map_err(|e| SetupError::Domain {
-            domain: self.domain.clone(),
-            reason: e.to_string(),
-        })?;
+        let domain = DomainName::parse(text)
+            .map_err(|e| SetupError::Domain { domain: self.domain.clone(), reason: e.to_string() })?;
         check_domain(&domain, &self.domain)?;
         let region = self.region.ok_or(SetupError::MissingRegion)?;
         let selector = self.selector.ok_or(SetupError::MissingSelector)?;
@@ -301,24 +291,17 @@ fn check_domain(domain: &DomainName, text: &str) -> Result<(), SetupError> {
 
 /// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `us-isob-east-1`, …
 fn check_region(region: &str) -> Result<(), SetupError> {
-    let bad = |reason: &str| SetupError::Region {
-        region: region.to_owned(),
-        reason: reason.to_owned(),
-    };
+    let bad = |reason: &str| SetupError::Region { region: region.to_owned(), reason: reason.to_owned() };
     if region.is_empty() {
         return Err(bad("it is empty; expected a region code like `us-east-1`"));
     }
     if region.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Err(bad(&format!(
-            "region codes are lower case: `{}`",
-            region.to_ascii_lowercase()
-        )));
+        return Err(bad(&format!("region codes are lower case: `{}`", region.to_ascii_lowercase())));
     }
     let parts: Vec<&str> = region.split('-').collect();
     let letters = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase());
-    let shaped = parts.len() >= 3
-        && parts[0].len() == 2
-        && parts[..parts.len() - 1].iter().all(|p| letters(p));
+    let shaped =
+        parts.len() >= 3 && parts[0].len() == 2 && parts[..parts.len() - 1].iter().all(|p| letters(p));
     let last = parts.last().copied().unwrap_or_default();
     if shaped
         && last.len() > 1
@@ -326,24 +309,17 @@ fn check_region(region: &str) -> Result<(), SetupError> {
         && last.bytes().last().is_some_and(|b| b.is_ascii_lowercase())
     {
         let trimmed = region.trim_end_matches(|c: char| c.is_ascii_lowercase());
-        return Err(bad(&format!(
-            "that is an availability zone; its region is `{trimmed}`"
-        )));
+        return Err(bad(&format!("that is an availability zone; its region is `{trimmed}`")));
     }
     if !shaped || last.is_empty() || last.len() > 2 || !last.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad(
-            "expected a region code like `us-east-1` or `eu-west-2`",
-        ));
+        return Err(bad("expected a region code like `us-east-1` or `eu-west-2`"));
     }
     Ok(())
 }
 
 /// SES: 1–63 characters, letters/digits with inner hyphens, no dots.
 fn check_selector(selector: &str) -> Result<(), SetupError> {
-    let bad = |reason: String| SetupError::Selector {
-        selector: selector.to_owned(),
-        reason,
-    };
+    let bad = |reason: String| SetupError::Selector { selector: selector.to_owned(), reason };
     if selector.is_empty() {
         return Err(bad("it is empty; SES selectors are 1–63 characters".into()));
     }
@@ -355,14 +331,9 @@ fn check_selector(selector: &str) -> Result<(), SetupError> {
     }
     let len = selector.chars().count();
     if len > 63 {
-        return Err(bad(format!(
-            "it is {len} characters; SES selectors are at most 63"
-        )));
+        return Err(bad(format!("it is {len} characters; SES selectors are at most 63")));
     }
-    if let Some(c) = selector
-        .chars()
-        .find(|c| !c.is_ascii_alphanumeric() && *c != '-')
-    {
+    if let Some(c) = selector.chars().find(|c| !c.is_ascii_alphanumeric() && *c != '-') {
         return Err(bad(format!(
             "`{}` is not allowed; selectors hold letters, digits and hyphens",
             c.escape_debug()
@@ -375,18 +346,12 @@ fn check_selector(selector: &str) -> Result<(), SetupError> {
 }
 
 fn dkim_name_of(domain: &DomainName, selector: &str) -> Option<DomainName> {
-    domain
-        .prepend_label(b"_domainkey")
-        .and_then(|n| n.prepend_label(selector.as_bytes()))
-        .ok()
+    domain.prepend_label(b"_domainkey").and_then(|n| n.prepend_label(selector.as_bytes())).ok()
 }
 
 /// A label (`send`) or a full name that must be a strict subdomain of `domain`.
 fn resolve_mail_from(domain: &DomainName, text: &str) -> Result<DomainName, SetupError> {
-    let bad = |reason: String| SetupError::MailFrom {
-        mail_from: text.to_owned(),
-        reason,
-    };
+    let bad = |reason: String| SetupError::MailFrom { mail_from: text.to_owned(), reason };
     let trimmed = text.trim();
     let value = trimmed.strip_suffix('.').unwrap_or(trimmed);
     if value.is_empty() {
@@ -395,10 +360,7 @@ fn resolve_mail_from(domain: &DomainName, text: &str) -> Result<DomainName, Setu
         )));
     }
     if !value.contains('.') {
-        if let Some(c) = value
-            .chars()
-            .find(|c| !c.is_ascii_alphanumeric() && *c != '-')
-        {
+        if let Some(c) = value.chars().find(|c| !c.is_ascii_alphanumeric() && *c != '-') {
             return Err(bad(format!(
                 "`{}` is not allowed in a host label; use letters, digits and hyphens",
                 c.escape_debug()
@@ -407,9 +369,7 @@ fn resolve_mail_from(domain: &DomainName, text: &str) -> Result<DomainName, Setu
         if value.starts_with('-') || value.ends_with('-') {
             return Err(bad("a label cannot start or end with a hyphen".into()));
         }
-        return domain
-            .prepend_label(value.as_bytes())
-            .map_err(|e| bad(e.to_string()));
+        return domain.prepend_label(value.as_bytes()).map_err(|e| bad(e.to_string()));
     }
     let name = DomainName::parse(value).map_err(|e| bad(e.to_string()))?;
     if name == *domain {
@@ -431,10 +391,8 @@ fn resolve_mail_from(domain: &DomainName, text: &str) -> Result<DomainName, Setu
 
 fn check_address(address: &str) -> Result<String, SetupError> {
     let address = address.trim();
-    let bad = |reason: &str| SetupError::FromAddress {
-        address: address.to_owned(),
-        reason: reason.to_owned(),
-    };
+    let bad =
+        |reason: &str| SetupError::FromAddress { address: address.to_owned(), reason: reason.to_owned() };
     let Some((local, domain)) = address.rsplit_once('@') else {
         return Err(bad("expected `name@domain`"));
     };
@@ -453,9 +411,7 @@ fn check_address(address: &str) -> Result<String, SetupError> {
 /// RFC 3339 with `Z` or a numeric offset (`+01:00`); humantime itself only
 /// takes UTC.
 fn parse_rfc3339(text: &str) -> Result<SystemTime, SetupError> {
-    let bad = || SetupError::SubmittedAt {
-        value: text.to_owned(),
-    };
+    let bad = || SetupError::SubmittedAt { value: text.to_owned() };
     let t = text.trim().to_ascii_uppercase();
     if let Ok(at) = humantime::parse_rfc3339(&t) {
         return Ok(at);
@@ -468,10 +424,7 @@ fn parse_rfc3339(text: &str) -> Result<SystemTime, SetupError> {
         Some(b'-') => -1,
         _ => return Err(bad()),
     };
-    let (hh, mm) = offset
-        .get(1..)
-        .and_then(|o| o.split_once(':'))
-        .ok_or_else(bad)?;
+    let (hh, mm) = offset.get(1..).and_then(|o| o.split_once(':')).ok_or_else(bad)?;
     let (Ok(hh), Ok(mm)) = (hh.parse::<u64>(), mm.parse::<u64>()) else {
         return Err(bad());
     };
@@ -480,10 +433,6 @@ fn parse_rfc3339(text: &str) -> Result<SystemTime, SetupError> {
     }
     let local = humantime::parse_rfc3339(&format!("{local}Z")).map_err(|_| bad())?;
     let shift = Duration::from_secs(hh * 3600 + mm * 60);
-    let utc = if sign > 0 {
-        local.checked_sub(shift)
-    } else {
-        local.checked_add(shift)
-    };
+    let utc = if sign > 0 { local.checked_sub(shift) } else { local.checked_add(shift) };
     utc.ok_or_else(bad)
 }

@@ -3,32 +3,18 @@
 use proptest::prelude::*;
 use sendlint_records::Role;
 use sendlint_ses::{
-    Badge, BadgeDecision, BadgeInput, DnsState, MISSING_DEADLINE, SesStatus, decide,
-    sending_unlocked,
+    Badge, BadgeDecision, BadgeInput, DnsState, MISSING_DEADLINE, SesStatus, decide, sending_unlocked,
 };
 use std::time::Duration;
 
 const HOUR: Duration = Duration::from_secs(3600);
 
-fn run(
-    role: Role,
-    dns: DnsState,
-    ses: Option<SesStatus>,
-    since: Option<Duration>,
-) -> BadgeDecision {
-    decide(&BadgeInput {
-        role,
-        dns,
-        ses,
-        since_submitted: since,
-    })
+fn run(role: Role, dns: DnsState, ses: Option<SesStatus>, since: Option<Duration>) -> BadgeDecision {
+    decide(&BadgeInput { role, dns, ses, since_submitted: since })
 }
 
 fn d(badge: Badge, notes: &[&'static str]) -> BadgeDecision {
-    BadgeDecision {
-        badge,
-        notes: notes.to_vec(),
-    }
+    BadgeDecision { badge, notes: notes.to_vec() }
 }
 
 /// The SES columns of the table; `None` is "unknown (DNS-only)".
@@ -51,22 +37,13 @@ fn every_cell_of_the_spec_table() {
         for since in [None, early, late] {
             // correct
             assert_eq!(run(role, Correct, None, since), d(Verified, &[]));
-            assert_eq!(
-                run(role, Correct, Some(SesStatus::NotStarted), since),
-                d(Verifying, &[])
-            );
-            assert_eq!(
-                run(role, Correct, Some(SesStatus::Pending), since),
-                d(Verifying, &[])
-            );
+            assert_eq!(run(role, Correct, Some(SesStatus::NotStarted), since), d(Verifying, &[]));
+            assert_eq!(run(role, Correct, Some(SesStatus::Pending), since), d(Verifying, &[]));
             assert_eq!(
                 run(role, Correct, Some(SesStatus::TemporaryFailure), since),
                 d(Verifying, &["ses.temporary-failure"])
             );
-            assert_eq!(
-                run(role, Correct, Some(SesStatus::Success), since),
-                d(Verified, &[])
-            );
+            assert_eq!(run(role, Correct, Some(SesStatus::Success), since), d(Verified, &[]));
             assert_eq!(
                 run(role, Correct, Some(SesStatus::Failed), since),
                 d(Failed, &["ses.verification-failed"])
@@ -75,11 +52,7 @@ fn every_cell_of_the_spec_table() {
             // absent
             let deadline_badge = if since == late { Failed } else { Pending };
             for ses in [None, Some(SesStatus::NotStarted), Some(SesStatus::Pending)] {
-                assert_eq!(
-                    run(role, Absent, ses, since),
-                    d(deadline_badge, &[]),
-                    "{ses:?} {since:?}"
-                );
+                assert_eq!(run(role, Absent, ses, since), d(deadline_badge, &[]), "{ses:?} {since:?}");
             }
             assert_eq!(
                 run(role, Absent, Some(SesStatus::TemporaryFailure), since),
@@ -90,17 +63,11 @@ fn every_cell_of_the_spec_table() {
                 run(role, Absent, Some(SesStatus::Success), since),
                 d(Failed, &["ses.record-removed"])
             );
-            assert_eq!(
-                run(role, Absent, Some(SesStatus::Failed), since),
-                d(Failed, &[])
-            );
+            assert_eq!(run(role, Absent, Some(SesStatus::Failed), since), d(Failed, &[]));
 
             for ses in COLUMNS {
                 assert_eq!(run(role, Wrong, ses, since), d(Failed, &[]));
-                assert_eq!(
-                    run(role, LookupFailed, ses, since),
-                    d(Pending, &["dns.lookup-failed"])
-                );
+                assert_eq!(run(role, LookupFailed, ses, since), d(Pending, &["dns.lookup-failed"]));
             }
         }
     }
@@ -110,27 +77,15 @@ fn every_cell_of_the_spec_table() {
 fn deadline_is_72_hours_inclusive() {
     assert_eq!(MISSING_DEADLINE, Duration::from_secs(72 * 3600));
     let just_before = MISSING_DEADLINE - Duration::from_secs(1);
-    assert_eq!(
-        run(Role::Dkim, DnsState::Absent, None, Some(just_before)).badge,
-        Badge::Pending
-    );
-    assert_eq!(
-        run(Role::Dkim, DnsState::Absent, None, Some(MISSING_DEADLINE)).badge,
-        Badge::Failed
-    );
+    assert_eq!(run(Role::Dkim, DnsState::Absent, None, Some(just_before)).badge, Badge::Pending);
+    assert_eq!(run(Role::Dkim, DnsState::Absent, None, Some(MISSING_DEADLINE)).badge, Badge::Failed);
 }
 
 #[test]
 fn dmarc_ignores_ses() {
     for ses in COLUMNS {
-        assert_eq!(
-            run(Role::Dmarc, DnsState::Correct, ses, None),
-            d(Badge::Verified, &[])
-        );
-        assert_eq!(
-            run(Role::Dmarc, DnsState::Absent, ses, None),
-            d(Badge::Pending, &[])
-        );
+        assert_eq!(run(Role::Dmarc, DnsState::Correct, ses, None), d(Badge::Verified, &[]));
+        assert_eq!(run(Role::Dmarc, DnsState::Absent, ses, None), d(Badge::Pending, &[]));
         // DMARC is optional: absent stays Pending (with its warning) forever.
         assert_eq!(
             run(Role::Dmarc, DnsState::Absent, ses, Some(MISSING_DEADLINE * 10)),
@@ -144,38 +99,23 @@ fn unlock_needs_the_three_blocking_records_verified() {
     use Badge::*;
     let all = |spf_mx, spf_txt, dkim, dmarc| {
         sending_unlocked(
-            [
-                (Role::SpfMx, spf_mx),
-                (Role::SpfTxt, spf_txt),
-                (Role::Dkim, dkim),
-                (Role::Dmarc, dmarc),
-            ]
-            .into_iter(),
+            [(Role::SpfMx, spf_mx), (Role::SpfTxt, spf_txt), (Role::Dkim, dkim), (Role::Dmarc, dmarc)]
+                .into_iter(),
         )
     };
     assert!(all(Verified, Verified, Verified, Verified));
-    assert!(
-        all(Verified, Verified, Verified, Failed),
-        "DMARC never blocks"
-    );
+    assert!(all(Verified, Verified, Verified, Failed), "DMARC never blocks");
     assert!(all(Verified, Verified, Verified, Pending));
     assert!(!all(Verifying, Verified, Verified, Verified));
     assert!(!all(Verified, Pending, Verified, Verified));
     assert!(!all(Verified, Verified, Failed, Verified));
     // a blocking record that was never reported is not Verified
-    assert!(!sending_unlocked(
-        [(Role::SpfMx, Verified), (Role::SpfTxt, Verified)].into_iter()
-    ));
+    assert!(!sending_unlocked([(Role::SpfMx, Verified), (Role::SpfTxt, Verified)].into_iter()));
     assert!(!sending_unlocked(std::iter::empty()));
     // a role reported twice must be Verified both times
     assert!(!sending_unlocked(
-        [
-            (Role::SpfMx, Verified),
-            (Role::SpfTxt, Verified),
-            (Role::Dkim, Verified),
-            (Role::Dkim, Failed)
-        ]
-        .into_iter()
+        [(Role::SpfMx, Verified), (Role::SpfTxt, Verified), (Role::Dkim, Verified), (Role::Dkim, Failed)]
+            .into_iter()
     ));
 }
 
@@ -197,20 +137,12 @@ fn spellings() {
         (Badge::Failed, "Failed"),
     ] {
         assert_eq!(badge.to_string(), text);
-        assert_eq!(
-            serde_json::to_string(&badge).unwrap(),
-            format!("\"{text}\"")
-        );
+        assert_eq!(serde_json::to_string(&badge).unwrap(), format!("\"{text}\""));
     }
 }
 
 fn role() -> impl Strategy<Value = Role> {
-    prop_oneof![
-        Just(Role::SpfMx),
-        Just(Role::SpfTxt),
-        Just(Role::Dkim),
-        Just(Role::Dmarc)
-    ]
+    prop_oneof![Just(Role::SpfMx), Just(Role::SpfTxt), Just(Role::Dkim), Just(Role::Dmarc)]
 }
 
 fn dns() -> impl Strategy<Value = DnsState> {

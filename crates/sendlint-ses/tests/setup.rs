@@ -11,27 +11,18 @@ fn name(s: &str) -> DomainName {
 }
 
 fn key_b64() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/keys/sf1-2048.b64"
-    ))
-    .unwrap()
-    .trim()
-    .to_owned()
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/keys/sf1-2048.b64"))
+        .unwrap()
+        .trim()
+        .to_owned()
 }
 
 fn key_pem() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/keys/sf1-2048.pem"
-    ))
-    .unwrap()
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/keys/sf1-2048.pem")).unwrap()
 }
 
 fn base() -> sendlint_ses::SetupBuilder {
-    Setup::builder("mail.acme.com")
-        .region("us-east-1")
-        .selector("sf1")
+    Setup::builder("mail.acme.com").region("us-east-1").selector("sf1")
 }
 
 #[test]
@@ -50,10 +41,8 @@ fn defaults() {
 fn expected_records_in_role_order() {
     let setup = base().public_key_text(key_pem()).build().unwrap();
     let records = expected_records(&setup);
-    let rows: Vec<(Role, String, &str, String)> = records
-        .iter()
-        .map(|r| (r.role, r.name.to_string(), r.rtype, r.value.clone()))
-        .collect();
+    let rows: Vec<(Role, String, &str, String)> =
+        records.iter().map(|r| (r.role, r.name.to_string(), r.rtype, r.value.clone())).collect();
     assert_eq!(
         rows,
         vec![
@@ -63,18 +52,8 @@ fn expected_records_in_role_order() {
                 "MX",
                 "10 feedback-smtp.us-east-1.amazonses.com".into()
             ),
-            (
-                Role::SpfTxt,
-                "send.mail.acme.com".into(),
-                "TXT",
-                "v=spf1 include:amazonses.com ~all".into()
-            ),
-            (
-                Role::Dkim,
-                "sf1._domainkey.mail.acme.com".into(),
-                "TXT",
-                format!("p={}", key_b64())
-            ),
+            (Role::SpfTxt, "send.mail.acme.com".into(), "TXT", "v=spf1 include:amazonses.com ~all".into()),
+            (Role::Dkim, "sf1._domainkey.mail.acme.com".into(), "TXT", format!("p={}", key_b64())),
             (
                 Role::Dmarc,
                 "_dmarc.mail.acme.com".into(),
@@ -87,10 +66,7 @@ fn expected_records_in_role_order() {
     let records = expected_records(&base().region("eu-west-2").build().unwrap());
     assert_eq!(records[2].value, "p=<your public key>");
     assert_eq!(records[0].value, "10 feedback-smtp.eu-west-2.amazonses.com");
-    assert_eq!(
-        expected_exchange("ap-southeast-2"),
-        "feedback-smtp.ap-southeast-2.amazonses.com"
-    );
+    assert_eq!(expected_exchange("ap-southeast-2"), "feedback-smtp.ap-southeast-2.amazonses.com");
 }
 
 #[test]
@@ -108,27 +84,14 @@ fn all_fields_from_text() {
     assert_eq!(setup.from_addresses, ["news@mail.acme.com", "ops@acme.com"]);
     let at = UNIX_EPOCH + Duration::from_secs(1_795_514_400);
     assert_eq!(setup.submitted_at, Some(at));
-    assert_eq!(
-        setup.since_submitted(at + Duration::from_secs(90)),
-        Some(Duration::from_secs(90))
-    );
-    assert_eq!(
-        setup.since_submitted(at - Duration::from_secs(90)),
-        Some(Duration::ZERO)
-    );
+    assert_eq!(setup.since_submitted(at + Duration::from_secs(90)), Some(Duration::from_secs(90)));
+    assert_eq!(setup.since_submitted(at - Duration::from_secs(90)), Some(Duration::ZERO));
 
     // a label, and a numeric offset
-    let setup = base()
-        .mail_from("bounces")
-        .submitted_at("2026-11-24T11:30:00+01:30")
-        .build()
-        .unwrap();
+    let setup = base().mail_from("bounces").submitted_at("2026-11-24T11:30:00+01:30").build().unwrap();
     assert_eq!(setup.mail_from, name("bounces.mail.acme.com"));
     assert_eq!(setup.submitted_at, Some(at));
-    let setup = base()
-        .submitted_at("2026-11-24T05:00:00-05:00")
-        .build()
-        .unwrap();
+    let setup = base().submitted_at("2026-11-24T05:00:00-05:00").build().unwrap();
     assert_eq!(setup.submitted_at, Some(at));
 }
 
@@ -138,14 +101,9 @@ fn err(builder: sendlint_ses::SetupBuilder) -> String {
 
 #[test]
 fn region_shapes() {
-    for ok in [
-        "us-east-1",
-        "eu-central-2",
-        "us-gov-west-1",
-        "us-isob-east-1",
-        "ap-southeast-5",
-        "il-central-1",
-    ] {
+    for ok in
+        ["us-east-1", "eu-central-2", "us-gov-west-1", "us-isob-east-1", "ap-southeast-5", "il-central-1"]
+    {
         assert!(base().region(ok).build().is_ok(), "{ok}");
     }
     assert_eq!(
@@ -156,23 +114,13 @@ fn region_shapes() {
         err(base().region("US-EAST-1")),
         "invalid SES region `US-EAST-1`: region codes are lower case: `us-east-1`"
     );
-    for bad in [
-        "useast1",
-        "us-east",
-        "us_east_1",
-        "us-east-123",
-        "u-east-1",
-        "us--1",
-        "",
-        "us-east-1.amazonaws.com",
-    ] {
+    for bad in
+        ["useast1", "us-east", "us_east_1", "us-east-123", "u-east-1", "us--1", "", "us-east-1.amazonaws.com"]
+    {
         let e = base().region(bad).build().unwrap_err();
         assert!(matches!(e, SetupError::Region { .. }), "{bad}: {e}");
     }
-    assert_eq!(
-        Setup::builder("mail.acme.com").selector("sf1").build(),
-        Err(SetupError::MissingRegion)
-    );
+    assert_eq!(Setup::builder("mail.acme.com").selector("sf1").build(), Err(SetupError::MissingRegion));
 }
 
 #[test]
@@ -201,10 +149,7 @@ fn selector_rules() {
     );
     assert!(err(base().selector("")).contains("it is empty"));
     assert!(err(base().selector("sf 1")).contains("` ` is not allowed"));
-    assert_eq!(
-        Setup::builder("mail.acme.com").region("us-east-1").build(),
-        Err(SetupError::MissingSelector)
-    );
+    assert_eq!(Setup::builder("mail.acme.com").region("us-east-1").build(), Err(SetupError::MissingSelector));
 }
 
 #[test]
@@ -221,69 +166,34 @@ fn mail_from_must_be_under_the_domain() {
     assert!(err(base().mail_from("bad_label")).contains("`_` is not allowed"));
     assert!(err(base().mail_from("-send")).contains("hyphen"));
     // deeper subdomains are fine
-    assert_eq!(
-        base()
-            .mail_from("a.b.mail.acme.com")
-            .build()
-            .unwrap()
-            .mail_from,
-        name("a.b.mail.acme.com")
-    );
+    assert_eq!(base().mail_from("a.b.mail.acme.com").build().unwrap().mail_from, name("a.b.mail.acme.com"));
 }
 
 #[test]
 fn other_fields() {
     assert!(
-        err(Setup::builder("acme..com")
-            .region("us-east-1")
-            .selector("s"))
-        .starts_with("invalid sending domain `acme..com`")
+        err(Setup::builder("acme..com").region("us-east-1").selector("s"))
+            .starts_with("invalid sending domain `acme..com`")
     );
     assert_eq!(
-        err(Setup::builder("localhost")
-            .region("us-east-1")
-            .selector("s")),
+        err(Setup::builder("localhost").region("us-east-1").selector("s")),
         "invalid sending domain `localhost`: a sending domain has at least two labels, e.g. `mail.acme.com`"
     );
     assert!(err(base().public_key_text("not a key")).starts_with("invalid DKIM public key: "));
-    assert_eq!(
-        err(base().from_address("news")),
-        "invalid From address `news`: expected `name@domain`"
-    );
+    assert_eq!(err(base().from_address("news")), "invalid From address `news`: expected `name@domain`");
     assert!(err(base().from_address("@acme.com")).contains("before `@` is empty"));
     assert!(err(base().from_address("a@b")).contains("not a domain name"));
     assert_eq!(
         err(base().submitted_at("yesterday")),
         "invalid submission time `yesterday`: expected an RFC 3339 timestamp such as `2026-11-24T10:00:00Z`"
     );
-    for bad in [
-        "2026-11-24",
-        "2026-11-24T10:00:00+25:00",
-        "2026-13-24T10:00:00Z",
-        "+01:00",
-    ] {
-        assert!(
-            matches!(
-                base().submitted_at(bad).build(),
-                Err(SetupError::SubmittedAt { .. })
-            ),
-            "{bad}"
-        );
+    for bad in ["2026-11-24", "2026-11-24T10:00:00+25:00", "2026-13-24T10:00:00Z", "+01:00"] {
+        assert!(matches!(base().submitted_at(bad).build(), Err(SetupError::SubmittedAt { .. })), "{bad}");
     }
     // a selector that makes the DKIM name too long for DNS
-    let long_domain = format!(
-        "{}.com",
-        ["d".repeat(63), "e".repeat(63), "f".repeat(63)].join(".")
-    );
-    let e = Setup::builder(long_domain)
-        .region("us-east-1")
-        .selector("s".repeat(60))
-        .build()
-        .unwrap_err();
-    assert!(
-        e.to_string().contains("longer than a DNS name may be"),
-        "{e}"
-    );
+    let long_domain = format!("{}.com", ["d".repeat(63), "e".repeat(63), "f".repeat(63)].join("."));
+    let e = Setup::builder(long_domain).region("us-east-1").selector("s".repeat(60)).build().unwrap_err();
+    assert!(e.to_string().contains("longer than a DNS name may be"), "{e}");
 }
 
 #[test]
@@ -301,8 +211,6 @@ fn consuming_setters() {
     assert_eq!(setup.public_key, Some(key));
     assert!(setup.submitted_at.is_some());
     assert_eq!(setup.from_addresses, ["news@mail.acme.com"]);
-    let e = Setup::new(name("mail.acme.com"), "us-east-1", "sf1")
-        .unwrap()
-        .with_mail_from("x.other.com");
+    let e = Setup::new(name("mail.acme.com"), "us-east-1", "sf1").unwrap().with_mail_from("x.other.com");
     assert!(matches!(e, Err(SetupError::MailFrom { .. })));
 }

@@ -19,8 +19,10 @@ fn demo() -> PathBuf {
 }
 
 fn setup() -> Setup {
-    let key = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/keys/sf1-2048.b64"))
-        .expect("key file");
+    let key = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/keys/sf1-2048.b64"),
+    )
+    .expect("key file");
     let domain = DomainName::parse("mail.acme.test").expect("name");
     Setup::new(domain, "us-east-1", "sf1")
         .expect("setup")
@@ -36,7 +38,9 @@ fn bench(c: &mut Criterion) {
     let opts = CheckOptions::default();
 
     c.bench_function("load builtin rules", |b| b.iter(|| black_box(RuleSet::builtin().expect("rules"))));
-    c.bench_function("load demo zones", |b| b.iter(|| black_box(ZoneSource::from_files(&zones).expect("zones"))));
+    c.bench_function("load demo zones", |b| {
+        b.iter(|| black_box(ZoneSource::from_files(&zones).expect("zones")))
+    });
     c.bench_function("check one domain (loaded)", |b| {
         b.iter(|| black_box(rt.block_on(check(&setup, &source, &rules, &opts))))
     });

@@ -143,7 +143,9 @@ fn record_facts(obs: &Observation, exp: &Expectation<'_>) -> Facts {
         role => extract::txt_facts(role, &obs.records.txt, exp),
     };
     let (found, absent, failed) = match &obs.outcome {
-        Outcome::Found | Outcome::Misplaced(..) => (facts.flag(Fact::Found) || obs.cname.is_some(), false, false),
+        Outcome::Found | Outcome::Misplaced(..) => {
+            (facts.flag(Fact::Found) || obs.cname.is_some(), false, false)
+        }
         Outcome::Absent => (false, true, false),
         Outcome::Failed(_) => (false, false, true),
     };
@@ -184,7 +186,13 @@ fn context_facts_common(facts: &mut Facts, setup: &Setup, zone: Option<&DomainNa
     facts.set(Fact::MailFrom, setup.mail_from.to_string());
 }
 
-fn context_facts(facts: &mut Facts, setup: &Setup, zone: Option<&DomainName>, provider: Option<&str>, want: &ExpectedRecord) {
+fn context_facts(
+    facts: &mut Facts,
+    setup: &Setup,
+    zone: Option<&DomainName>,
+    provider: Option<&str>,
+    want: &ExpectedRecord,
+) {
     context_facts_common(facts, setup, zone, provider);
     facts.set(Fact::Name, want.name.to_string());
     facts.set(Fact::Expected, want.value.as_str());
@@ -250,8 +258,10 @@ fn record_report(
 ) -> RecordReport {
     let view = observed_view(obs);
     let dns = dns_state(obs, diagnoses);
-    let decision = decide(&BadgeInput { role: want.role, dns, ses: opts.ses.for_role(want.role), since_submitted });
-    let diagnoses: Vec<DiagnosisReport> = diagnoses.iter().map(|d| report_diagnosis(d, Some(&view))).collect();
+    let decision =
+        decide(&BadgeInput { role: want.role, dns, ses: opts.ses.for_role(want.role), since_submitted });
+    let diagnoses: Vec<DiagnosisReport> =
+        diagnoses.iter().map(|d| report_diagnosis(d, Some(&view))).collect();
     RecordReport {
         role: want.role,
         name: want.name.to_string(),

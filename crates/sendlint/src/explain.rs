@@ -62,11 +62,7 @@ fn region_of(value: &str) -> Option<String> {
 
 /// The key inside an expected DKIM value: `p=…` in a tag-list, or the key itself.
 fn expected_key(value: &str) -> Result<PublicKey, String> {
-    let key_text = value
-        .split(';')
-        .map(str::trim)
-        .find_map(|t| t.strip_prefix("p="))
-        .unwrap_or(value);
+    let key_text = value.split(';').map(str::trim).find_map(|t| t.strip_prefix("p=")).unwrap_or(value);
     PublicKey::parse(key_text).map_err(|e| format!("the expected key does not decode: {e}"))
 }
 
@@ -74,27 +70,39 @@ fn expected_key(value: &str) -> Result<PublicKey, String> {
 pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, ExplainError> {
     let role = input.role;
     if role == Role::Domain {
-        return Err(input_error("explain takes a record role: spf_mx, spf_txt, dkim or dmarc".into(), "role", "", None));
+        return Err(input_error(
+            "explain takes a record role: spf_mx, spf_txt, dkim or dmarc".into(),
+            "role",
+            "",
+            None,
+        ));
     }
-    let region = input
-        .region
-        .clone()
-        .or_else(|| input.expected.as_deref().and_then(region_of))
-        .unwrap_or_default();
+    let region =
+        input.region.clone().or_else(|| input.expected.as_deref().and_then(region_of)).unwrap_or_default();
     let domain = match &input.domain {
-        Some(d) => DomainName::parse(d).map_err(|e| input_error(format!("--domain {d:?}: {e}"), "domain", d, None))?,
-        None => DomainName::parse("domain.invalid").map_err(|e| input_error(e.to_string(), "domain", "", None))?,
+        Some(d) => DomainName::parse(d)
+            .map_err(|e| input_error(format!("--domain {d:?}: {e}"), "domain", d, None))?,
+        None => {
+            DomainName::parse("domain.invalid").map_err(|e| input_error(e.to_string(), "domain", "", None))?
+        }
     };
     let key = match (role, &input.expected) {
         (Role::Dkim, Some(v)) => Some(expected_key(v).map_err(|m| input_error(m, "--expected", v, None))?),
         _ => None,
     };
     let mail_from = domain.prepend_label(b"send").unwrap_or_else(|_| domain.clone());
-    let exp = Expectation { region: &region, domain: &domain, zone: None, mail_from: &mail_from, expected_key: key.as_ref() };
+    let exp = Expectation {
+        region: &region,
+        domain: &domain,
+        zone: None,
+        mail_from: &mail_from,
+        expected_key: key.as_ref(),
+    };
 
     let (mut facts, view, empty) = if role == Role::SpfMx {
-        let records = mx::parse_text(&input.raw)
-            .map_err(|e| input_error(format!("not an MX record: {e}"), "input", &input.raw, Some(e.offset)))?;
+        let records = mx::parse_text(&input.raw).map_err(|e| {
+            input_error(format!("not an MX record: {e}"), "input", &input.raw, Some(e.offset))
+        })?;
         let mut facts = extract::mx_facts(&records, &exp);
         if region.is_empty() {
             // Without a region to compare with, do not call any SES target wrong.
@@ -104,8 +112,9 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
         let view = view_of_data(shown.iter().map(String::as_bytes));
         (facts, view, records.is_empty())
     } else {
-        let records = txt::parse_text(&input.raw)
-            .map_err(|e| input_error(format!("not a TXT record: {e}"), "input", &input.raw, Some(e.offset)))?;
+        let records = txt::parse_text(&input.raw).map_err(|e| {
+            input_error(format!("not a TXT record: {e}"), "input", &input.raw, Some(e.offset))
+        })?;
         let facts = extract::txt_facts(role, &records, &exp);
         let data: Vec<Vec<u8>> = records.iter().map(|t| t.data()).collect();
         let view = view_of_data(data.iter().map(Vec::as_slice));
@@ -156,5 +165,8 @@ fn set_context(facts: &mut Facts, input: &ExplainInput, region: &str, domain: &D
     facts.set(Fact::Region, region);
     facts.set(Fact::Domain, input.domain.as_deref().map(|_| domain.to_string()).unwrap_or_default());
     facts.set(Fact::Provider, input.registrar.as_deref().unwrap_or_default());
-    facts.set(Fact::ExpectedExchange, if region.is_empty() { String::new() } else { expected_exchange(region) });
+    facts.set(
+        Fact::ExpectedExchange,
+        if region.is_empty() { String::new() } else { expected_exchange(region) },
+    );
 }

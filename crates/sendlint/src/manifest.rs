@@ -105,7 +105,7 @@ struct Names {
 #[derive(Debug)]
 pub struct Manifest {
     /// Each entry's setup, or why it could not be read.
-    pub entries: Vec<Result<Entry, EntryError>>,
+    pub entries: Vec<Result<Entry, Box<EntryError>>>,
 }
 
 fn offset_of(text: &str, line: usize, column: usize) -> usize {
@@ -121,14 +121,19 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
 
 impl Manifest {
     /// Parses manifest `text` read from `name`.
-    pub fn parse(name: &str, text: &str) -> Result<Manifest, ManifestError> {
+    pub fn parse(name: &str, text: &str) -> Result<Manifest, Box<ManifestError>> {
         let src: Arc<str> = Arc::from(text);
         let named = || NamedSource::new(name, src.clone()).with_language("json");
-        let top: Top<'_> = serde_json::from_str(text).map_err(|e| ManifestError {
-            message: format!("not a workspace manifest: {e}"),
-            src: named(),
-            at: SourceSpan::from((offset_of(text, e.line(), e.column()), 0)),
-            help: Some(r#"a manifest is {"domains": [{"domain": …, "region": …, "dkim_selector": …}, …]}"#.into()),
+        let top: Top<'_> = serde_json::from_str(text).map_err(|e| {
+            Box::new(ManifestError {
+                message: format!("not a workspace manifest: {e}"),
+                src: named(),
+                at: SourceSpan::from((offset_of(text, e.line(), e.column()), 0)),
+                help: Some(
+                    r#"a manifest is {"domains": [{"domain": …, "region": …, "dkim_selector": …}, …]}"#
+                        .into(),
+                ),
+            })
         })?;
         let entries = top
             .domains
@@ -140,14 +145,14 @@ impl Manifest {
                 let start = (raw_text.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
                 let fail = |message: String, at: SourceSpan| {
                     let names: Option<Names> = serde_json::from_str(raw_text).ok();
-                    EntryError {
+                    Box::new(EntryError {
                         index,
                         domain: names.as_ref().and_then(|n| n.domain.clone()),
                         org: names.and_then(|n| n.org),
                         message,
                         src: named(),
                         at,
-                    }
+                    })
                 };
                 let whole = SourceSpan::from((start, raw_text.len()));
                 let entry: RawEntry = serde_json::from_str(raw_text).map_err(|e| {

@@ -107,7 +107,11 @@ fn starts_with_tag(data: &[u8], tag: &[u8]) -> bool {
 
 /// The names a record of `role` expected at `name` may have been published at
 /// by mistake, most likely first.
-fn misplaced_names(role: Role, name: &DomainName, zone: Option<&DomainName>) -> Vec<(Misplacement, DomainName)> {
+fn misplaced_names(
+    role: Role,
+    name: &DomainName,
+    zone: Option<&DomainName>,
+) -> Vec<(Misplacement, DomainName)> {
     let mut out = Vec::new();
     if let Some(zone) = zone
         && let Ok(doubled) = name.join(zone)
@@ -135,7 +139,12 @@ fn misplaced_names(role: Role, name: &DomainName, zone: Option<&DomainName>) -> 
 
 /// Looks up the record of `role` at `name`, and on a miss probes the
 /// misplaced names.
-pub async fn observe(lookup: &dyn Lookup, role: Role, name: DomainName, zone: Option<&DomainName>) -> Observation {
+pub async fn observe(
+    lookup: &dyn Lookup,
+    role: Role,
+    name: DomainName,
+    zone: Option<&DomainName>,
+) -> Observation {
     let rtype = rtype_of(role);
     let answer = lookup.lookup(&name, rtype).await;
     let (records, mut cname) = records_of(role, &answer);
@@ -148,13 +157,15 @@ pub async fn observe(lookup: &dyn Lookup, role: Role, name: DomainName, zone: Op
 
     // A CNAME at a TXT name (Easy DKIM style) may point outside what we can
     // resolve; ask for the CNAME itself so it is reported as what it is.
-    if cname.is_none() && !matches!(outcome, Outcome::Found) && role.is_txt() {
-        if let Answer::Records { records: rd, .. } = lookup.lookup(&name, RecordType::Cname).await {
-            cname = rd.iter().find_map(|r| match r {
-                RData::Cname(t) => Some(t.clone()),
-                _ => None,
-            });
-        }
+    if cname.is_none()
+        && !matches!(outcome, Outcome::Found)
+        && role.is_txt()
+        && let Answer::Records { records: rd, .. } = lookup.lookup(&name, RecordType::Cname).await
+    {
+        cname = rd.iter().find_map(|r| match r {
+            RData::Cname(t) => Some(t.clone()),
+            _ => None,
+        });
     }
     if let Some(target) = cname {
         // DKIM needs a TXT at the name: a CNAME there is present and wrong,
