@@ -11,14 +11,8 @@ use sendlint_records::{
 use std::hint::black_box;
 
 fn key(name: &str) -> String {
-    let path = format!(
-        "{}/../../fixtures/keys/{name}.b64",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read_to_string(path)
-        .expect("fixture key")
-        .trim()
-        .to_owned()
+    let path = format!("{}/../../fixtures/keys/{name}.b64", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path).expect("fixture key").trim().to_owned()
 }
 
 /// One answer: the role and every record at the name.
@@ -43,10 +37,7 @@ fn txt_corpus() -> Vec<Answer> {
         (Role::SpfTxt, vec![v("v=spf1 include:amazonses.com ~all")]),
         (
             Role::SpfTxt,
-            vec![
-                v("google-site-verification=abcdefghijklmnop"),
-                v("v=spf1 include:amazonses.com -all"),
-            ],
+            vec![v("google-site-verification=abcdefghijklmnop"), v("v=spf1 include:amazonses.com -all")],
         ),
         (Role::SpfTxt, vec![v("\"v=spf1 include:amazonses.com ~all\"")]),
         (
@@ -60,7 +51,9 @@ fn txt_corpus() -> Vec<Answer> {
         (Role::Dmarc, vec![v("v=DMARC1; p=none; rua=mailto:dmarc@acme.com")]),
         (
             Role::Dmarc,
-            vec![v("v=DMARC1; p=reject; sp=quarantine; adkim=s; aspf=r; pct=100; rua=mailto:a@acme.com,mailto:b@acme.com; ruf=mailto:f@acme.com; fo=1")],
+            vec![v(
+                "v=DMARC1; p=reject; sp=quarantine; adkim=s; aspf=r; pct=100; rua=mailto:a@acme.com,mailto:b@acme.com; ruf=mailto:f@acme.com; fo=1",
+            )],
         ),
         (Role::Dmarc, vec![v("v=DMARC1; p=quarantne")]),
         (Role::Dmarc, vec![v("“v=DMARC1; p=none”")]),
@@ -123,9 +116,7 @@ fn bench(c: &mut Criterion) {
     let dig: Vec<String> = corpus
         .iter()
         .map(|(_, recs)| {
-            recs.iter()
-                .map(|r| format!("x.acme.com. 300 IN TXT {}\n", r.to_presentation()))
-                .collect()
+            recs.iter().map(|r| format!("x.acme.com. 300 IN TXT {}\n", r.to_presentation())).collect()
         })
         .collect();
     let mut g = c.benchmark_group("decode");
@@ -147,9 +138,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.throughput(Throughput::Elements(1));
-    g.bench_function("mx_text", |b| {
-        b.iter(|| black_box(mx::parse_text(black_box(mx_text)).ok()))
-    });
+    g.bench_function("mx_text", |b| b.iter(|| black_box(mx::parse_text(black_box(mx_text)).ok())));
     g.finish();
 }
 

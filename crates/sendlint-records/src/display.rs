@@ -60,10 +60,7 @@ pub fn escape(data: &[u8]) -> Escaped {
             continue;
         }
         let n = crate::name::utf8_len(b);
-        let ch = data
-            .get(i..i + n)
-            .and_then(|s| std::str::from_utf8(s).ok())
-            .and_then(|s| s.chars().next());
+        let ch = data.get(i..i + n).and_then(|s| std::str::from_utf8(s).ok()).and_then(|s| s.chars().next());
         match ch {
             Some(c) if is_format_char(c) => {
                 let _ = write!(text, "\\u{{{:04X}}}", c as u32);
@@ -99,11 +96,7 @@ pub fn escape(data: &[u8]) -> Escaped {
     if identity && text.len() == data.len() {
         units = Vec::new();
     }
-    Escaped {
-        text,
-        units,
-        data_len: data.len(),
-    }
+    Escaped { text, units, data_len: data.len() }
 }
 
 impl Escaped {
@@ -150,10 +143,7 @@ mod tests {
         assert_eq!(&e.text[e.map(1, 3)], "\\x1B[3");
         assert_eq!(&e.text[e.map(6, 2)], "b\\x00");
         // C1 control in UTF-8 (U+0085) and tab/newline.
-        assert_eq!(
-            escape("x\u{85}\t\n".as_bytes()).text,
-            "x\\xC2\\x85\\x09\\x0A"
-        );
+        assert_eq!(escape("x\u{85}\t\n".as_bytes()).text, "x\\xC2\\x85\\x09\\x0A");
     }
 
     #[test]

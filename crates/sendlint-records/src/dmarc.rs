@@ -31,8 +31,7 @@ pub fn is_dmarc(data: &[u8]) -> bool {
         return false;
     }
     i = skip(i + 1);
-    data.get(i..i + 6)
-        .is_some_and(|v| v.eq_ignore_ascii_case(b"DMARC1"))
+    data.get(i..i + 6).is_some_and(|v| v.eq_ignore_ascii_case(b"DMARC1"))
         && data.get(i + 6).is_none_or(|&c| c == b';' || is_fws(c))
 }
 
@@ -59,10 +58,7 @@ impl DmarcRecord {
                     ));
                 }
             }
-            Some(t) => set(SyntaxError::new(
-                t.span.clone(),
-                "a DMARC record must start with v=DMARC1",
-            )),
+            Some(t) => set(SyntaxError::new(t.span.clone(), "a DMARC record must start with v=DMARC1")),
             None => set(SyntaxError::new(0..data.len(), "empty DMARC record")),
         }
         for t in &tags {
@@ -72,19 +68,14 @@ impl DmarcRecord {
         }
         if !tags.iter().any(|t| &data[t.name.clone()] == b"p") {
             let span = tags.first().map_or(0..data.len(), |t| t.span.clone());
-            set(SyntaxError::new(
-                span,
-                "missing the required p= tag (none, quarantine or reject)",
-            ));
+            set(SyntaxError::new(span, "missing the required p= tag (none, quarantine or reject)"));
         }
         DmarcRecord { tags, error }
     }
 
     /// The tag named `name`.
     pub fn tag(&self, data: &[u8], name: &str) -> Option<&Tag> {
-        self.tags
-            .iter()
-            .find(|t| data.get(t.name.clone()) == Some(name.as_bytes()))
+        self.tags.iter().find(|t| data.get(t.name.clone()) == Some(name.as_bytes()))
     }
 
     /// The value of the tag named `name`, lowercased when it is a keyword.
@@ -94,11 +85,7 @@ impl DmarcRecord {
 }
 
 fn value_span(t: &Tag) -> std::ops::Range<usize> {
-    if t.value.is_empty() {
-        t.span.clone()
-    } else {
-        t.value.clone()
-    }
+    if t.value.is_empty() { t.span.clone() } else { t.value.clone() }
 }
 
 fn check_tag(data: &[u8], t: &Tag) -> Result<(), SyntaxError> {
@@ -107,19 +94,12 @@ fn check_tag(data: &[u8], t: &Tag) -> Result<(), SyntaxError> {
     let bad = |msg: String| Err(SyntaxError::new(value_span(t), msg));
     match name {
         b"p" | b"sp" => {
-            if POLICIES
-                .iter()
-                .any(|p| v.eq_ignore_ascii_case(p.as_bytes()))
-            {
+            if POLICIES.iter().any(|p| v.eq_ignore_ascii_case(p.as_bytes())) {
                 return Ok(());
             }
-            let hint = did_you_mean(v, &POLICIES)
-                .map(|p| format!(" (did you mean \"{p}\"?)"))
-                .unwrap_or_default();
-            bad(format!(
-                "unknown policy \"{}\"{hint}: expected none, quarantine or reject",
-                show(v)
-            ))
+            let hint =
+                did_you_mean(v, &POLICIES).map(|p| format!(" (did you mean \"{p}\"?)")).unwrap_or_default();
+            bad(format!("unknown policy \"{}\"{hint}: expected none, quarantine or reject", show(v)))
         }
         b"aspf" | b"adkim" => {
             if v.eq_ignore_ascii_case(b"r") || v.eq_ignore_ascii_case(b"s") {
@@ -132,35 +112,27 @@ fn check_tag(data: &[u8], t: &Tag) -> Result<(), SyntaxError> {
                 ))
             }
         }
-        b"pct" => match std::str::from_utf8(v).ok().and_then(|s| {
-            s.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| s.parse::<u32>().ok())
-                .flatten()
-        }) {
+        b"pct" => match std::str::from_utf8(v)
+            .ok()
+            .and_then(|s| s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse::<u32>().ok()).flatten())
+        {
             Some(n) if n <= 100 => Ok(()),
             _ => bad(format!("bad pct \"{}\": expected a number 0-100", show(v))),
         },
-        b"ri" => match std::str::from_utf8(v).ok().and_then(|s| {
-            s.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| s.parse::<u32>().ok())
-                .flatten()
-        }) {
+        b"ri" => match std::str::from_utf8(v)
+            .ok()
+            .and_then(|s| s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse::<u32>().ok()).flatten())
+        {
             Some(_) => Ok(()),
             None => bad(format!("bad ri \"{}\": expected seconds", show(v))),
         },
         b"fo" => {
             if !v.is_empty()
-                && v.split(|&c| c == b':')
-                    .all(|f| matches!(f.trim_ascii(), b"0" | b"1" | b"d" | b"s"))
+                && v.split(|&c| c == b':').all(|f| matches!(f.trim_ascii(), b"0" | b"1" | b"d" | b"s"))
             {
                 Ok(())
             } else {
-                bad(format!(
-                    "bad fo \"{}\": expected 0, 1, d or s, separated by ':'",
-                    show(v)
-                ))
+                bad(format!("bad fo \"{}\": expected 0, 1, d or s, separated by ':'", show(v)))
             }
         }
         b"rf" => {
@@ -186,10 +158,7 @@ fn check_uris(data: &[u8], t: &Tag) -> Result<(), SyntaxError> {
     if t.value.is_empty() {
         return Err(SyntaxError::new(
             t.span.clone(),
-            format!(
-                "{} needs at least one mailto: address",
-                show(&data[t.name.clone()])
-            ),
+            format!("{} needs at least one mailto: address", show(&data[t.name.clone()])),
         ));
     }
     for part in data[t.value.clone()].split(|&c| c == b',') {
@@ -197,10 +166,8 @@ fn check_uris(data: &[u8], t: &Tag) -> Result<(), SyntaxError> {
         let uri = part.trim_ascii();
         let span = at + lead..at + lead + uri.len().max(1);
         at += part.len() + 1;
-        let Some(addr) = uri
-            .get(..7)
-            .filter(|s| s.eq_ignore_ascii_case(b"mailto:"))
-            .and_then(|_| uri.get(7..))
+        let Some(addr) =
+            uri.get(..7).filter(|s| s.eq_ignore_ascii_case(b"mailto:")).and_then(|_| uri.get(7..))
         else {
             let hint = if uri.contains(&b'@') && !uri.contains(&b':') {
                 format!(" (did you mean \"mailto:{}\"?)", show(uri))
@@ -209,10 +176,7 @@ fn check_uris(data: &[u8], t: &Tag) -> Result<(), SyntaxError> {
             };
             return Err(SyntaxError::new(
                 span,
-                format!(
-                    "report address \"{}\" is not a mailto: URI{hint}",
-                    show(uri)
-                ),
+                format!("report address \"{}\" is not a mailto: URI{hint}", show(uri)),
             ));
         };
         let addr = addr.split(|&c| c == b'!').next().unwrap_or_default();
@@ -220,10 +184,7 @@ fn check_uris(data: &[u8], t: &Tag) -> Result<(), SyntaxError> {
         let ok = at_pos.is_some_and(|p| p > 0 && p + 1 < addr.len())
             && addr.iter().all(|&c| (0x21..=0x7E).contains(&c));
         if !ok {
-            return Err(SyntaxError::new(
-                span,
-                format!("\"{}\" is not a valid mailto: address", show(uri)),
-            ));
+            return Err(SyntaxError::new(span, format!("\"{}\" is not a valid mailto: address", show(uri))));
         }
     }
     Ok(())
@@ -267,14 +228,8 @@ mod tests {
         assert_eq!(err("v=DMARC1; p=none; aspf=x").0, "x");
         let (span, msg) = err("v=DMARC1; p=none; rua=mailto:a@b.c, dmarc@acme.com");
         assert_eq!(span, "dmarc@acme.com");
-        assert!(
-            msg.contains("did you mean \"mailto:dmarc@acme.com\""),
-            "{msg}"
-        );
-        assert_eq!(
-            err("v=DMARC1; p=none; ruf=mailto:nobody").0,
-            "mailto:nobody"
-        );
+        assert!(msg.contains("did you mean \"mailto:dmarc@acme.com\""), "{msg}");
+        assert_eq!(err("v=DMARC1; p=none; ruf=mailto:nobody").0, "mailto:nobody");
         assert!(err("v=DMARC1; p=none; p=reject").1.starts_with("duplicate"));
         assert_eq!(err("v=DMARC2; p=none").0, "DMARC2");
     }

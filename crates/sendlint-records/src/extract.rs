@@ -51,8 +51,7 @@ pub struct SpfLookups {
 /// chunk so it vectorises (the hot path scans ~400-byte DKIM keys).
 #[inline]
 fn all_bytes(d: &[u8], pred: impl Fn(u8) -> bool + Copy) -> bool {
-    d.chunks(32)
-        .all(|c| c.iter().fold(true, |acc, &b| acc & pred(b)))
+    d.chunks(32).all(|c| c.iter().fold(true, |acc, &b| acc & pred(b)))
 }
 
 /// True when `d` holds no byte that can start a quote character.
@@ -199,12 +198,7 @@ impl Joined {
     fn push(&mut self, record: usize, data: &[u8], kept: &[Range<usize>]) {
         for k in kept {
             let part = data.get(k.clone()).unwrap_or_default();
-            self.segs.push(Seg {
-                rep: self.bytes.len(),
-                record,
-                orig: k.start,
-                len: part.len(),
-            });
+            self.segs.push(Seg { rep: self.bytes.len(), record, orig: k.start, len: part.len() });
             self.bytes.extend_from_slice(part);
         }
     }
@@ -261,11 +255,7 @@ fn prepare(records: &[TxtRecord]) -> Vec<Prepared<'_>> {
         .map(|(index, r)| {
             let data = data_of(r);
             let repair = repair(&data);
-            Prepared {
-                index,
-                data,
-                repair,
-            }
+            Prepared { index, data, repair }
         })
         .collect()
 }
@@ -294,12 +284,8 @@ fn repaired_starts(p: &Prepared<'_>, test: fn(&[u8]) -> bool) -> bool {
 /// The TXT data facts of the records used (in use order), and the
 /// syntax-independent scans (control bytes, non-ASCII).
 fn data_facts(f: &mut Facts, used: &[&Prepared<'_>], records: &[TxtRecord]) {
-    let first_open = used
-        .iter()
-        .find_map(|p| p.repair.open.map(|o| (p.index, o)));
-    let first_close = used
-        .iter()
-        .find_map(|p| p.repair.close.map(|c| (p.index, c)));
+    let first_open = used.iter().find_map(|p| p.repair.open.map(|o| (p.index, o)));
+    let first_close = used.iter().find_map(|p| p.repair.close.map(|c| (p.index, c)));
     let quoted = first_open.is_some() || first_close.is_some();
     f.set(Fact::Quoted, quoted);
     match (first_open, first_close) {
@@ -312,17 +298,13 @@ fn data_facts(f: &mut Facts, used: &[&Prepared<'_>], records: &[TxtRecord]) {
         }
         (None, Some((r, (s, n)))) => {
             let p = used.iter().find(|p| p.index == r);
-            let q = p
-                .and_then(|p| quote_at(&p.data, s))
-                .map_or("\"", |(_, q)| q);
+            let q = p.and_then(|p| quote_at(&p.data, s)).map_or("\"", |(_, q)| q);
             f.set(Fact::QuoteChar, q);
             f.set(Fact::QuoteSpan, Span::new(r, s, n));
         }
         (None, None) => f.set(Fact::QuoteChar, ""),
     }
-    let emb = used
-        .iter()
-        .find_map(|p| p.repair.embedded.map(|e| (p.index, e)));
+    let emb = used.iter().find_map(|p| p.repair.embedded.map(|e| (p.index, e)));
     f.set(Fact::EmbeddedQuotes, emb.is_some());
     if let Some((r, (s, n))) = emb {
         f.set(Fact::EmbeddedQuoteSpan, Span::new(r, s, n));
@@ -352,10 +334,7 @@ fn data_facts(f: &mut Facts, used: &[&Prepared<'_>], records: &[TxtRecord]) {
     f.set(Fact::NonAscii, non_ascii.is_some());
     f.set(Fact::NonAsciiSpan, non_ascii);
     let first = used.iter().map(|p| p.index).min().unwrap_or(0);
-    f.set(
-        Fact::StringCount,
-        records.get(first).map_or(0, |r| r.strings.len()),
-    );
+    f.set(Fact::StringCount, records.get(first).map_or(0, |r| r.strings.len()));
 }
 
 /// The first control byte (C0, DEL, ESC, UTF-8 C1) or invalid UTF-8 byte.
@@ -390,10 +369,7 @@ fn first_non_ascii(d: &[u8], r: Range<usize>) -> Option<(usize, usize)> {
             continue;
         }
         let n = crate::name::utf8_len(b);
-        if n > 1
-            && d.get(i..i + n)
-                .is_some_and(|s| std::str::from_utf8(s).is_ok())
-        {
+        if n > 1 && d.get(i..i + n).is_some_and(|s| std::str::from_utf8(s).is_ok()) {
             return Some((i, n));
         }
         i += 1;
@@ -429,10 +405,7 @@ pub fn txt_facts(role: Role, records: &[TxtRecord], exp: &Expectation) -> Facts 
 }
 
 fn select<'r>(records: &'r [TxtRecord], test: fn(&[u8]) -> bool) -> Vec<Prepared<'r>> {
-    prepare(records)
-        .into_iter()
-        .filter(|p| repaired_starts(p, test))
-        .collect()
+    prepare(records).into_iter().filter(|p| repaired_starts(p, test)).collect()
 }
 
 fn spf_facts(f: &mut Facts, records: &[TxtRecord]) {
@@ -455,10 +428,7 @@ fn spf_facts(f: &mut Facts, records: &[TxtRecord]) {
         })
     });
     f.set(Fact::IncludesAmazonses, include.is_some());
-    f.set(
-        Fact::IncludeSpan,
-        include.map(|t| joined.span(t.span.clone())),
-    );
+    f.set(Fact::IncludeSpan, include.map(|t| joined.span(t.span.clone())));
     f.set(Fact::LookupTerms, rec.direct_lookups());
     match rec.terms_of(TermKind::All).next() {
         Some(t) => {
@@ -492,14 +462,8 @@ pub fn spf_lookups(records: &[TxtRecord]) -> Option<SpfLookups> {
     };
     Some(SpfLookups {
         direct: rec.direct_lookups(),
-        includes: rec
-            .terms_of(TermKind::Include)
-            .filter_map(|t| name(t.value.clone()))
-            .collect(),
-        redirect: rec
-            .terms_of(TermKind::Redirect)
-            .next()
-            .and_then(|t| name(t.value.clone())),
+        includes: rec.terms_of(TermKind::Include).filter_map(|t| name(t.value.clone())).collect(),
+        redirect: rec.terms_of(TermKind::Redirect).next().and_then(|t| name(t.value.clone())),
     })
 }
 
@@ -539,9 +503,7 @@ fn dmarc_facts(f: &mut Facts, records: &[TxtRecord]) {
     match rec.value(d, "pct") {
         None => f.set(Fact::Pct, 100i64),
         Some(v) => {
-            let n = std::str::from_utf8(v)
-                .ok()
-                .and_then(|s| s.parse::<i64>().ok());
+            let n = std::str::from_utf8(v).ok().and_then(|s| s.parse::<i64>().ok());
             f.set(Fact::Pct, n);
         }
     }
@@ -631,6 +593,10 @@ fn permutations(n: usize) -> Vec<Vec<usize>> {
 
 /// Most records whose orders are tried when joining a split key.
 const MAX_PERMUTED: usize = 6;
+/// Most bytes (all records together) for which orders are tried: a split
+/// 4096-bit key is under 1 KiB, and hostile answers must not cost 720 joins
+/// of megabytes.
+const MAX_PERMUTED_BYTES: usize = 4096;
 
 /// Which records (in which order) make the DKIM value to judge, and whether
 /// the key was split across records.
@@ -644,7 +610,8 @@ fn choose_dkim(prepared: &[Prepared<'_>], exp: &Expectation) -> (Vec<usize>, boo
         rank(&join(&parts).bytes, exp)
     };
     let mut best_all: Option<(KeyRank, Vec<usize>)> = None;
-    let orders = if n <= MAX_PERMUTED {
+    let total: usize = prepared.iter().map(|p| p.data.len()).sum();
+    let orders = if n <= MAX_PERMUTED && total <= MAX_PERMUTED_BYTES {
         permutations(n)
     } else {
         vec![(0..n).collect()]
@@ -670,9 +637,7 @@ fn choose_dkim(prepared: &[Prepared<'_>], exp: &Expectation) -> (Vec<usize>, boo
     let all_rank = best_all.as_ref().map_or(KeyRank::Invalid, |b| b.0);
     let single_rank = best_single.map_or(KeyRank::Invalid, |b| b.0);
     match (best_all, best_single) {
-        (Some((_, order)), _) if all_rank >= single_rank && all_rank > KeyRank::Invalid => {
-            (order, true)
-        }
+        (Some((_, order)), _) if all_rank >= single_rank && all_rank > KeyRank::Invalid => (order, true),
         (_, Some((_, i))) => (vec![i], false),
         _ => ((0..n).collect(), false),
     }
@@ -719,14 +684,7 @@ fn dkim_facts(f: &mut Facts, records: &[TxtRecord], exp: &Expectation) {
     let empty = value.iter().all(u8::is_ascii_whitespace);
     f.set(Fact::KeyPresent, !empty);
     f.set(Fact::KeyEmpty, empty);
-    f.set(
-        Fact::KeySpan,
-        joined.span(if p.value.is_empty() {
-            p.span.clone()
-        } else {
-            p.value.clone()
-        }),
-    );
+    f.set(Fact::KeySpan, joined.span(if p.value.is_empty() { p.span.clone() } else { p.value.clone() }));
     if empty {
         f.set(Fact::KeyValid, false);
         f.set(Fact::KeyError, "p= is empty: the key is revoked");
@@ -823,23 +781,14 @@ pub fn mx_facts(records: &[MxRecord], exp: &Expectation) -> Facts {
     };
     let off = first.exchange_offset();
     let ex_text = first.exchange.to_string();
-    f.set(
-        Fact::ExchangeSpan,
-        Span::new(
-            0,
-            off,
-            ex_text.len() + usize::from(!first.exchange.is_root()),
-        ),
-    );
+    f.set(Fact::ExchangeSpan, Span::new(0, off, ex_text.len() + usize::from(!first.exchange.is_root())));
     f.set(Fact::Exchange, ex_text);
     f.set(Fact::Priority, first.preference);
-    f.set(
-        Fact::ExchangeCorrect,
-        records.iter().any(|r| is_expected(&r.exchange)),
-    );
-    let piv = records.iter().enumerate().find_map(|(i, r)| {
-        priority_prefix(&r.exchange).map(|n| Span::new(i, r.exchange_offset(), n))
-    });
+    f.set(Fact::ExchangeCorrect, records.iter().any(|r| is_expected(&r.exchange)));
+    let piv = records
+        .iter()
+        .enumerate()
+        .find_map(|(i, r)| priority_prefix(&r.exchange).map(|n| Span::new(i, r.exchange_offset(), n)));
     f.set(Fact::PriorityInValue, piv.is_some());
     f.set(Fact::PriorityInValueSpan, piv);
     let suffix = records.iter().enumerate().find_map(|(i, r)| {
@@ -862,10 +811,7 @@ pub fn mx_facts(records: &[MxRecord], exp: &Expectation) -> Facts {
     f.set(Fact::TargetSuffixSpan, suffix);
     let region = ses_region(first.exchange.labels());
     f.set(Fact::TargetIsSes, region.is_some());
-    f.set(
-        Fact::TargetRegion,
-        region.map_or(String::new(), |r| String::from_utf8_lossy(r).into_owned()),
-    );
+    f.set(Fact::TargetRegion, region.map_or(String::new(), |r| String::from_utf8_lossy(r).into_owned()));
     f.set(Fact::ExpectedExchange, expected);
     f
 }

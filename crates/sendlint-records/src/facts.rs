@@ -29,13 +29,7 @@ pub enum Role {
 
 impl Role {
     /// Every role, in report order.
-    pub const ALL: [Role; 5] = [
-        Role::SpfMx,
-        Role::SpfTxt,
-        Role::Dkim,
-        Role::Dmarc,
-        Role::Domain,
-    ];
+    pub const ALL: [Role; 5] = [Role::SpfMx, Role::SpfTxt, Role::Dkim, Role::Dmarc, Role::Domain];
     /// The four published records, in report order.
     pub const RECORDS: [Role; 4] = [Role::SpfMx, Role::SpfTxt, Role::Dkim, Role::Dmarc];
 
@@ -263,6 +257,10 @@ facts! {
     HasCname = "has_cname": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
     /// The target of that CNAME, else "".
     CnameTarget = "cname_target": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// No record of the kind at the name, but the name answers A/AAAA addresses in Cloudflare's proxy ranges (104.16.0.0/13, 172.64.0.0/13, 2606:4700::/32): the name is proxied (orange cloud).
+    Proxied = "proxied": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// Those proxy addresses, comma-separated, else "".
+    ProxyAddresses = "proxy_addresses": Str [SpfMx, SpfTxt, Dkim, Dmarc];
 
     // ---- TXT data, TXT roles (records crate) ----
     /// The record data itself starts and ends with quote characters (`"`, `'`, `“ ”`, `‘ ’`), e.g. the customer typed the quotes into the form.
@@ -301,7 +299,7 @@ facts! {
     LookupTerms = "lookup_terms": Int [SpfTxt];
     /// The `include:amazonses.com` term.
     IncludeSpan = "include_span": Span [SpfTxt];
-    /// The qualifier of the `all` term: `-`, `~`, `?`, `+`, or "" when there is none.
+    /// The qualifier of the `all` term: `-`, `~`, `?`, `+` (also for a bare `all`), or "" when there is no `all` term.
     AllQualifier = "all_qualifier": Str [SpfTxt];
     /// The `all` term.
     AllSpan = "all_span": Span [SpfTxt];
@@ -420,9 +418,7 @@ impl Default for Facts {
 impl Facts {
     /// Every fact unset.
     pub fn new() -> Facts {
-        Facts {
-            values: vec![Value::Unset; FACTS.len()],
-        }
+        Facts { values: vec![Value::Unset; FACTS.len()] }
     }
 
     /// Sets one fact.
@@ -475,10 +471,7 @@ impl Facts {
 
     /// The set facts with their names, in catalogue order (for debugging and `explain --facts`).
     pub fn iter(&self) -> impl Iterator<Item = (&'static FactDef, &Value)> {
-        FACTS
-            .iter()
-            .zip(&self.values)
-            .filter(|(_, v)| **v != Value::Unset)
+        FACTS.iter().zip(&self.values).filter(|(_, v)| **v != Value::Unset)
     }
 }
 

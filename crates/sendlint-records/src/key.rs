@@ -7,9 +7,8 @@ use base64::Engine as _;
 use std::fmt;
 
 /// DER of the rsaEncryption algorithm identifier: OID 1.2.840.113549.1.1.1 + NULL.
-const RSA_ALG_ID: [u8; 15] = [
-    0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00,
-];
+const RSA_ALG_ID: [u8; 15] =
+    [0x30, 0x0D, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01, 0x05, 0x00];
 const RSA_OID: [u8; 9] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
 
 /// An RSA public key.
@@ -62,16 +61,11 @@ impl fmt::Display for KeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             KeyError::Empty => write!(f, "the key is empty"),
-            KeyError::BadBase64Char { position, found } => write!(
-                f,
-                "invalid base64 character {:?} at position {position}",
-                found
-            ),
+            KeyError::BadBase64Char { position, found } => {
+                write!(f, "invalid base64 character {:?} at position {position}", found)
+            }
             KeyError::BadPadding { position } => {
-                write!(
-                    f,
-                    "base64 padding '=' at position {position} is followed by more data"
-                )
+                write!(f, "base64 padding '=' at position {position} is followed by more data")
             }
             KeyError::BadPem(m) => write!(f, "bad PEM: {m}"),
             KeyError::NotDer(m) => write!(f, "not a DER public key: {m}"),
@@ -128,10 +122,7 @@ pub fn decode_base64(text: &[u8]) -> Result<Vec<u8>, KeyError> {
             continue;
         }
         let Some(v) = b64_value(c) else {
-            return Err(KeyError::BadBase64Char {
-                position: i,
-                found: bad_char(text, i),
-            });
+            return Err(KeyError::BadBase64Char { position: i, found: bad_char(text, i) });
         };
         if let Some(p) = pad_at {
             return Err(KeyError::BadPadding { position: p });
@@ -167,42 +158,23 @@ struct Tlv<'a> {
 /// `total` bytes (so truncation can be reported against the whole).
 fn tlv(buf: &[u8], base: usize, total: usize) -> Result<Tlv<'_>, KeyError> {
     let [tag, first, ..] = *buf else {
-        return Err(KeyError::Truncated {
-            have: total,
-            need: base + 2,
-        });
+        return Err(KeyError::Truncated { have: total, need: base + 2 });
     };
     let (len, hdr) = if first < 0x80 {
         (usize::from(first), 2)
     } else {
         let n = usize::from(first & 0x7F);
         if n == 0 || n > 4 {
-            return Err(KeyError::NotDer(format!(
-                "unsupported length encoding at byte {}",
-                base + 1
-            )));
+            return Err(KeyError::NotDer(format!("unsupported length encoding at byte {}", base + 1)));
         }
         let Some(bytes) = buf.get(2..2 + n) else {
-            return Err(KeyError::Truncated {
-                have: total,
-                need: base + 2 + n,
-            });
+            return Err(KeyError::Truncated { have: total, need: base + 2 + n });
         };
-        (
-            bytes.iter().fold(0usize, |a, &b| (a << 8) | usize::from(b)),
-            2 + n,
-        )
+        (bytes.iter().fold(0usize, |a, &b| (a << 8) | usize::from(b)), 2 + n)
     };
     match buf.get(hdr..hdr + len) {
-        Some(content) => Ok(Tlv {
-            tag,
-            content,
-            rest: buf.get(hdr + len..).unwrap_or_default(),
-        }),
-        None => Err(KeyError::Truncated {
-            have: total,
-            need: base + hdr + len,
-        }),
+        Some(content) => Ok(Tlv { tag, content, rest: buf.get(hdr + len..).unwrap_or_default() }),
+        None => Err(KeyError::Truncated { have: total, need: base + hdr + len }),
     }
 }
 
@@ -225,11 +197,7 @@ fn oid_to_string(oid: &[u8]) -> String {
             break;
         }
     }
-    parts
-        .iter()
-        .map(u64::to_string)
-        .collect::<Vec<_>>()
-        .join(".")
+    parts.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
 }
 
 /// Checks an RSAPublicKey (`SEQUENCE { INTEGER n, INTEGER e }`) starting
@@ -269,16 +237,11 @@ pub fn parse_der(der: &[u8]) -> Result<(Vec<u8>, u32), KeyError> {
     // Check the tag before the length, so random bytes are "not DER"
     // rather than "truncated".
     if let Some(&t) = der.first().filter(|&&t| t != 0x30) {
-        return Err(KeyError::NotDer(format!(
-            "expected a SEQUENCE (0x30) at byte 0, found 0x{t:02X}"
-        )));
+        return Err(KeyError::NotDer(format!("expected a SEQUENCE (0x30) at byte 0, found 0x{t:02X}")));
     }
     let outer = tlv(der, 0, total)?;
     if !outer.rest.is_empty() {
-        return Err(KeyError::NotDer(format!(
-            "{} bytes of trailing data after the key",
-            outer.rest.len()
-        )));
+        return Err(KeyError::NotDer(format!("{} bytes of trailing data after the key", outer.rest.len())));
     }
     let hdr = total - outer.rest.len() - outer.content.len();
     let first = tlv(outer.content, hdr, total)?;
@@ -295,9 +258,7 @@ pub fn parse_der(der: &[u8]) -> Result<(Vec<u8>, u32), KeyError> {
                 return Err(KeyError::NotDer("algorithm is not an OID".into()));
             }
             if alg.content != RSA_OID {
-                return Err(KeyError::NotRsa {
-                    oid: oid_to_string(alg.content),
-                });
+                return Err(KeyError::NotRsa { oid: oid_to_string(alg.content) });
             }
             let bs_base = total - outer.rest.len() - first.rest.len();
             let bits = tlv(first.rest, bs_base, total)?;
@@ -312,9 +273,9 @@ pub fn parse_der(der: &[u8]) -> Result<(Vec<u8>, u32), KeyError> {
             let used = total - outer.rest.len();
             Ok((der.get(..used).unwrap_or_default().to_vec(), n))
         }
-        t => Err(KeyError::NotDer(format!(
-            "expected an AlgorithmIdentifier or INTEGER, found tag 0x{t:02X}"
-        ))),
+        t => {
+            Err(KeyError::NotDer(format!("expected an AlgorithmIdentifier or INTEGER, found tag 0x{t:02X}")))
+        }
     }
 }
 
@@ -429,12 +390,9 @@ pub(crate) mod tests {
 
     #[test]
     fn parses_fixture_keys() {
-        for (name, bits) in [
-            ("sf1-2048", 2048),
-            ("other-2048", 2048),
-            ("weak-1024", 1024),
-            ("big-4096", 4096),
-        ] {
+        for (name, bits) in
+            [("sf1-2048", 2048), ("other-2048", 2048), ("weak-1024", 1024), ("big-4096", 4096)]
+        {
             let b64 = fixture(&format!("{name}.b64"));
             let k = PublicKey::parse(&b64).unwrap();
             assert_eq!(k.bits(), bits, "{name}");
@@ -475,59 +433,24 @@ pub(crate) mod tests {
     #[test]
     fn errors_say_what_is_wrong() {
         let e = PublicKey::parse(&fixture("ed25519.b64")).unwrap_err();
-        assert_eq!(
-            e,
-            KeyError::NotRsa {
-                oid: "1.3.101.112".into()
-            }
-        );
+        assert_eq!(e, KeyError::NotRsa { oid: "1.3.101.112".into() });
         assert!(e.to_string().contains("Ed25519"), "{e}");
         let b64 = fixture("sf1-2048.b64");
         let e = PublicKey::parse(&b64[..255]).unwrap_err();
-        assert_eq!(
-            e,
-            KeyError::Truncated {
-                have: 191,
-                need: 294
-            }
-        );
-        assert_eq!(
-            e.to_string(),
-            "the key is truncated: 191 of 294 bytes present"
-        );
+        assert_eq!(e, KeyError::Truncated { have: 191, need: 294 });
+        assert_eq!(e.to_string(), "the key is truncated: 191 of 294 bytes present");
         let e = PublicKey::parse("MIIB\"IjAN").unwrap_err();
-        assert_eq!(
-            e,
-            KeyError::BadBase64Char {
-                position: 4,
-                found: '"'
-            }
-        );
-        assert!(matches!(
-            PublicKey::parse("AAAA=AAA"),
-            Err(KeyError::BadPadding { position: 4 })
-        ));
-        assert!(matches!(
-            PublicKey::parse("aGVsbG8="),
-            Err(KeyError::NotDer(_))
-        ));
+        assert_eq!(e, KeyError::BadBase64Char { position: 4, found: '"' });
+        assert!(matches!(PublicKey::parse("AAAA=AAA"), Err(KeyError::BadPadding { position: 4 })));
+        assert!(matches!(PublicKey::parse("aGVsbG8="), Err(KeyError::NotDer(_))));
         assert_eq!(PublicKey::parse("  \n"), Err(KeyError::Empty));
         assert!(matches!(
             PublicKey::parse("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"),
             Err(KeyError::BadPem(_))
         ));
-        assert!(matches!(
-            PublicKey::parse("-----BEGIN PUBLIC KEY-----\nAAAA\n"),
-            Err(KeyError::BadPem(_))
-        ));
+        assert!(matches!(PublicKey::parse("-----BEGIN PUBLIC KEY-----\nAAAA\n"), Err(KeyError::BadPem(_))));
         let e = PublicKey::parse("“MIIB”").unwrap_err();
-        assert_eq!(
-            e,
-            KeyError::BadBase64Char {
-                position: 0,
-                found: '“'
-            }
-        );
+        assert_eq!(e, KeyError::BadBase64Char { position: 0, found: '“' });
     }
 
     proptest! {

@@ -77,25 +77,16 @@ fn parse_rdata(b: &[u8], start: usize, end: usize) -> Result<MxRecord, DecodeErr
         .ok_or_else(|| DecodeError::new(start, "MX preference is out of range (0-65535)"))?;
     let ex_start = skip_blanks(b, pref_end, end);
     if ex_start >= end || b.get(ex_start) == Some(&b';') {
-        return Err(DecodeError::new(
-            ex_start,
-            "missing the exchange after the MX preference",
-        ));
+        return Err(DecodeError::new(ex_start, "missing the exchange after the MX preference"));
     }
     let ex_end = token_end(b, ex_start, end);
     let exchange = DomainName::parse_bytes(b.get(ex_start..ex_end).unwrap_or_default())
         .map_err(|e| DecodeError::new(ex_start + e.offset, format!("bad exchange: {e}")))?;
     let rest = skip_blanks(b, ex_end, end);
     if rest < end && b.get(rest) != Some(&b';') {
-        return Err(DecodeError::new(
-            rest,
-            "unexpected text after the MX exchange",
-        ));
+        return Err(DecodeError::new(rest, "unexpected text after the MX exchange"));
     }
-    Ok(MxRecord {
-        preference,
-        exchange,
-    })
+    Ok(MxRecord { preference, exchange })
 }
 
 #[cfg(test)]
@@ -107,10 +98,7 @@ mod tests {
     fn decodes_forms() {
         let v = parse_text("10 feedback-smtp.us-east-1.amazonses.com.").unwrap();
         assert_eq!(v[0].preference, 10);
-        assert_eq!(
-            v[0].presentation(),
-            "10 feedback-smtp.us-east-1.amazonses.com."
-        );
+        assert_eq!(v[0].presentation(), "10 feedback-smtp.us-east-1.amazonses.com.");
         assert_eq!(v[0].exchange_offset(), 3);
         let v = parse_text(
             ";; ANSWER\nsend.mail.acme.com. 300 IN MX 10 a.example.\nsend.mail.acme.com. MX 20 b.example. ; c\n",
@@ -125,10 +113,7 @@ mod tests {
     fn priority_typed_into_value() {
         let v = parse_text(r"0 10\ feedback-smtp.us-east-1.amazonses.com.").unwrap();
         assert_eq!(v[0].exchange.labels()[0], b"10 feedback-smtp");
-        assert_eq!(
-            v[0].presentation(),
-            r"0 10\ feedback-smtp.us-east-1.amazonses.com."
-        );
+        assert_eq!(v[0].presentation(), r"0 10\ feedback-smtp.us-east-1.amazonses.com.");
         let v = parse_text("10 10.feedback-smtp.us-east-1.amazonses.com.").unwrap();
         assert_eq!(v[0].exchange.labels()[0], b"10");
         // The presentation decodes back to the same record.
@@ -142,12 +127,7 @@ mod tests {
         let e = parse_text("feedback-smtp.us-east-1.amazonses.com.").unwrap_err();
         assert_eq!(e.offset, 0);
         assert!(e.message.contains("preference"), "{e}");
-        assert!(
-            parse_text("70000 x.")
-                .unwrap_err()
-                .message
-                .contains("range")
-        );
+        assert!(parse_text("70000 x.").unwrap_err().message.contains("range"));
         assert_eq!(parse_text("10").unwrap_err().offset, 2);
         assert_eq!(parse_text("10 a..b").unwrap_err().offset, 5);
         assert_eq!(parse_text("10 a b").unwrap_err().offset, 5);

@@ -50,22 +50,15 @@ impl fmt::Display for NameError {
         match &self.kind {
             NameErrorKind::Empty => write!(f, "empty domain name"),
             NameErrorKind::EmptyLabel => write!(f, "empty label at byte {}", self.offset),
-            NameErrorKind::LabelTooLong(n) => write!(
-                f,
-                "label at byte {} is {n} bytes long (at most {MAX_LABEL})",
-                self.offset
-            ),
-            NameErrorKind::NameTooLong(n) => {
-                write!(
-                    f,
-                    "name is {n} bytes long in wire form (at most {MAX_NAME})"
-                )
+            NameErrorKind::LabelTooLong(n) => {
+                write!(f, "label at byte {} is {n} bytes long (at most {MAX_LABEL})", self.offset)
             }
-            NameErrorKind::EscapeOutOfRange(v) => write!(
-                f,
-                "escape \\{v:03} at byte {} is out of range (0-255)",
-                self.offset
-            ),
+            NameErrorKind::NameTooLong(n) => {
+                write!(f, "name is {n} bytes long in wire form (at most {MAX_NAME})")
+            }
+            NameErrorKind::EscapeOutOfRange(v) => {
+                write!(f, "escape \\{v:03} at byte {} is out of range (0-255)", self.offset)
+            }
             NameErrorKind::BadEscape => write!(f, "incomplete escape at byte {}", self.offset),
         }
     }
@@ -127,10 +120,7 @@ impl DomainName {
     /// [`DomainName::parse`] on bytes.
     pub fn parse_bytes(bytes: &[u8]) -> Result<DomainName, NameError> {
         if bytes.is_empty() {
-            return Err(NameError {
-                offset: 0,
-                kind: NameErrorKind::Empty,
-            });
+            return Err(NameError { offset: 0, kind: NameErrorKind::Empty });
         }
         if bytes == b"." {
             return Ok(DomainName::root());
@@ -144,10 +134,7 @@ impl DomainName {
             match b {
                 b'.' => {
                     if label.is_empty() {
-                        return Err(NameError {
-                            offset: i,
-                            kind: NameErrorKind::EmptyLabel,
-                        });
+                        return Err(NameError { offset: i, kind: NameErrorKind::EmptyLabel });
                     }
                     labels.push(std::mem::take(&mut label));
                     i += 1;
@@ -155,8 +142,8 @@ impl DomainName {
                     continue;
                 }
                 b'\\' => {
-                    let (esc, used) = decode_escape(bytes, i + 1)
-                        .map_err(|kind| NameError { offset: i, kind })?;
+                    let (esc, used) =
+                        decode_escape(bytes, i + 1).map_err(|kind| NameError { offset: i, kind })?;
                     match esc {
                         EscapedByte::One(v) => label.push(v),
                         EscapedByte::Many(at, len) => {
@@ -187,10 +174,7 @@ impl DomainName {
         let name = DomainName { labels };
         let wire = name.wire_len();
         if wire > MAX_NAME {
-            return Err(NameError {
-                offset: 0,
-                kind: NameErrorKind::NameTooLong(wire),
-            });
+            return Err(NameError { offset: 0, kind: NameErrorKind::NameTooLong(wire) });
         }
         Ok(name)
     }
@@ -205,16 +189,10 @@ impl DomainName {
         for l in labels {
             let l = l.as_ref();
             if l.is_empty() {
-                return Err(NameError {
-                    offset: 0,
-                    kind: NameErrorKind::EmptyLabel,
-                });
+                return Err(NameError { offset: 0, kind: NameErrorKind::EmptyLabel });
             }
             if l.len() > MAX_LABEL {
-                return Err(NameError {
-                    offset: 0,
-                    kind: NameErrorKind::LabelTooLong(l.len()),
-                });
+                return Err(NameError { offset: 0, kind: NameErrorKind::LabelTooLong(l.len()) });
             }
             out.push(l.to_vec());
         }
@@ -244,11 +222,7 @@ impl DomainName {
     /// True when `self` equals `other` or lies below it.
     pub fn is_subdomain_of(&self, other: &DomainName) -> bool {
         let (n, m) = (self.labels.len(), other.labels.len());
-        n >= m
-            && self.labels[n - m..]
-                .iter()
-                .zip(&other.labels)
-                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+        n >= m && self.labels[n - m..].iter().zip(&other.labels).all(|(a, b)| a.eq_ignore_ascii_case(b))
     }
 
     /// The name with its first label removed (`None` for the root).
@@ -256,9 +230,7 @@ impl DomainName {
         if self.labels.is_empty() {
             return None;
         }
-        Some(DomainName {
-            labels: self.labels[1..].to_vec(),
-        })
+        Some(DomainName { labels: self.labels[1..].to_vec() })
     }
 
     /// `label.self`. Fails when the label is empty or too long, or the name gets too long.
@@ -278,9 +250,7 @@ impl DomainName {
             return None;
         }
         let keep = self.labels.len() - suffix.labels.len();
-        Some(DomainName {
-            labels: self.labels[..keep].to_vec(),
-        })
+        Some(DomainName { labels: self.labels[..keep].to_vec() })
     }
 
     /// Case-insensitive comparison with presentation text (no allocation for
@@ -354,11 +324,7 @@ impl fmt::Display for DomainName {
 impl PartialEq for DomainName {
     fn eq(&self, other: &Self) -> bool {
         self.labels.len() == other.labels.len()
-            && self
-                .labels
-                .iter()
-                .zip(&other.labels)
-                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+            && self.labels.iter().zip(&other.labels).all(|(a, b)| a.eq_ignore_ascii_case(b))
     }
 }
 
@@ -415,12 +381,7 @@ mod tests {
         assert_eq!(z.to_string(), r"\000\255x");
         assert_eq!(n(r"\é.x").labels()[0], "é".as_bytes());
         // Display output parses back to the same name.
-        for s in [
-            r"10\ feedback-smtp.x",
-            r"a\046b.c",
-            r"\000\255x",
-            "a\\\\b.c",
-        ] {
+        for s in [r"10\ feedback-smtp.x", r"a\046b.c", r"\000\255x", "a\\\\b.c"] {
             assert_eq!(n(&n(s).to_string()), n(s));
         }
     }
@@ -475,10 +436,7 @@ mod tests {
 
     #[test]
     fn from_labels_checks() {
-        assert_eq!(
-            DomainName::from_labels(["a b", "c"]).unwrap().to_string(),
-            r"a\ b.c"
-        );
+        assert_eq!(DomainName::from_labels(["a b", "c"]).unwrap().to_string(), r"a\ b.c");
         assert!(DomainName::from_labels(["a", ""]).is_err());
     }
 }

@@ -76,29 +76,21 @@ pub struct SpfRecord {
 
 /// True when `data` starts with `v=spf1` (any case) followed by a space or the end.
 pub fn is_spf(data: &[u8]) -> bool {
-    data.get(..6)
-        .is_some_and(|p| p.eq_ignore_ascii_case(b"v=spf1"))
-        && data.get(6).is_none_or(|&c| c == b' ')
+    data.get(..6).is_some_and(|p| p.eq_ignore_ascii_case(b"v=spf1")) && data.get(6).is_none_or(|&c| c == b' ')
 }
 
 const MECHANISMS: [&str; 8] = ["all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists"];
 const MODIFIERS: [&str; 2] = ["redirect", "exp"];
 
 fn qualified_name(input: &[u8]) -> IResult<&[u8], (Option<char>, &[u8])> {
-    (
-        opt(one_of("+-~?")),
-        take_while1(|c: u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')),
-    )
+    (opt(one_of("+-~?")), take_while1(|c: u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')))
         .parse(input)
 }
 
 impl SpfRecord {
     /// Parses SPF record data (which must start with `v=spf1`).
     pub fn parse(data: &[u8]) -> SpfRecord {
-        let mut rec = SpfRecord {
-            terms: Vec::with_capacity(6),
-            error: None,
-        };
+        let mut rec = SpfRecord { terms: Vec::with_capacity(6), error: None };
         if !is_spf(data) {
             let end = data.iter().position(|&c| c == b' ').unwrap_or(data.len());
             rec.error = Some(SyntaxError::new(
@@ -115,10 +107,7 @@ impl SpfRecord {
                 i += 1;
                 continue;
             }
-            let end = data[i..]
-                .iter()
-                .position(|&c| c == b' ')
-                .map_or(data.len(), |n| i + n);
+            let end = data[i..].iter().position(|&c| c == b' ').map_or(data.len(), |n| i + n);
             match parse_term(data, i, end) {
                 Ok(term) => {
                     let dup = match term.kind {
@@ -131,11 +120,7 @@ impl SpfRecord {
                             term.span.clone(),
                             format!(
                                 "the {} modifier appears more than once",
-                                if term.kind == TermKind::Exp {
-                                    "exp"
-                                } else {
-                                    "redirect"
-                                }
+                                if term.kind == TermKind::Exp { "exp" } else { "redirect" }
                             ),
                         ));
                     } else {
@@ -174,10 +159,7 @@ fn parse_term(data: &[u8], start: usize, end: usize) -> Result<SpfTerm, SyntaxEr
     let text = &data[start..end];
     let span = start..end;
     let Ok((rest, (qual, name))) = qualified_name(text) else {
-        return err(
-            span,
-            format!("\"{}\" is not an SPF mechanism or modifier", show(text)),
-        );
+        return err(span, format!("\"{}\" is not an SPF mechanism or modifier", show(text)));
     };
     // Lowercase on the stack: the names we know are short.
     let mut buf = [0u8; 8];
@@ -213,12 +195,7 @@ fn parse_term(data: &[u8], start: usize, end: usize) -> Result<SpfTerm, SyntaxEr
             }
         };
         check_domain_spec(data, value.clone(), std::str::from_utf8(name).unwrap_or(""))?;
-        return Ok(SpfTerm {
-            kind,
-            qualifier: None,
-            span,
-            value: Some(value),
-        });
+        return Ok(SpfTerm { kind, qualifier: None, span, value: Some(value) });
     }
     let kind = match name_lc {
         b"all" => TermKind::All,
@@ -234,22 +211,12 @@ fn parse_term(data: &[u8], start: usize, end: usize) -> Result<SpfTerm, SyntaxEr
                 .or_else(|| did_you_mean(name, &MODIFIERS))
                 .map(|m| format!(" (did you mean \"{m}\"?)"))
                 .unwrap_or_default();
-            return err(
-                span,
-                format!("unknown SPF mechanism \"{}\"{hint}", show(name)),
-            );
+            return err(span, format!("unknown SPF mechanism \"{}\"{hint}", show(name)));
         }
     };
     let qualifier = qual.map(|c| c as u8);
     let mname = std::str::from_utf8(name).unwrap_or("");
-    let ok = |value| {
-        Ok(SpfTerm {
-            kind,
-            qualifier,
-            span: start..end,
-            value,
-        })
-    };
+    let ok = |value| Ok(SpfTerm { kind, qualifier, span: start..end, value });
     match (kind, rest.first()) {
         (TermKind::All, None) => ok(None),
         (TermKind::All, Some(_)) => err(span, "\"all\" takes no argument"),
@@ -258,10 +225,9 @@ fn parse_term(data: &[u8], start: usize, end: usize) -> Result<SpfTerm, SyntaxEr
             check_domain_spec(data, v.clone(), mname)?;
             ok(Some(v))
         }
-        (TermKind::Include | TermKind::Exists, _) => err(
-            span,
-            format!("\"{mname}\" needs a domain: {mname}:example.com"),
-        ),
+        (TermKind::Include | TermKind::Exists, _) => {
+            err(span, format!("\"{mname}\" needs a domain: {mname}:example.com"))
+        }
         (TermKind::Ptr, None) => ok(None),
         (TermKind::Ptr, Some(b':')) => {
             let v = after + 1..end;
@@ -275,10 +241,7 @@ fn parse_term(data: &[u8], start: usize, end: usize) -> Result<SpfTerm, SyntaxEr
         }
         (TermKind::A | TermKind::Mx, Some(b':')) => {
             let v_start = after + 1;
-            let slash = data[v_start..end]
-                .iter()
-                .position(|&c| c == b'/')
-                .map_or(end, |n| v_start + n);
+            let slash = data[v_start..end].iter().position(|&c| c == b'/').map_or(end, |n| v_start + n);
             check_domain_spec(data, v_start..slash, mname)?;
             if slash < end {
                 check_dual_cidr(data, slash..end)?;
@@ -287,10 +250,7 @@ fn parse_term(data: &[u8], start: usize, end: usize) -> Result<SpfTerm, SyntaxEr
         }
         (TermKind::Ip4 | TermKind::Ip6, Some(b':')) => {
             let v_start = after + 1;
-            let slash = data[v_start..end]
-                .iter()
-                .position(|&c| c == b'/')
-                .map_or(end, |n| v_start + n);
+            let slash = data[v_start..end].iter().position(|&c| c == b'/').map_or(end, |n| v_start + n);
             let addr = std::str::from_utf8(&data[v_start..slash]).unwrap_or("");
             let (good, max) = if kind == TermKind::Ip4 {
                 (addr.parse::<Ipv4Addr>().is_ok(), 32)
@@ -312,24 +272,17 @@ fn parse_term(data: &[u8], start: usize, end: usize) -> Result<SpfTerm, SyntaxEr
             }
             ok(Some(v_start..slash))
         }
-        (TermKind::Ip4 | TermKind::Ip6, _) => err(
-            span,
-            format!("\"{mname}\" needs an address: {mname}:<address>[/prefix]"),
-        ),
-        (_, _) => err(
-            span,
-            format!("unexpected \"{}\" after \"{mname}\"", show(rest)),
-        ),
+        (TermKind::Ip4 | TermKind::Ip6, _) => {
+            err(span, format!("\"{mname}\" needs an address: {mname}:<address>[/prefix]"))
+        }
+        (_, _) => err(span, format!("unexpected \"{}\" after \"{mname}\"", show(rest))),
     }
 }
 
 fn check_cidr(data: &[u8], r: Range<usize>, max: u32) -> Result<(), SyntaxError> {
     let t = &data[r.clone()];
     let v = std::str::from_utf8(t).ok().and_then(|s| {
-        if s.is_empty()
-            || !s.bytes().all(|c| c.is_ascii_digit())
-            || (s.len() > 1 && s.starts_with('0'))
-        {
+        if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
             None
         } else {
             s.parse::<u32>().ok()
@@ -372,9 +325,7 @@ fn check_macro_string(data: &[u8], r: Range<usize>, _domain: bool) -> Result<boo
                 Some(b'%' | b'_' | b'-') => i += 2,
                 Some(b'{') => {
                     let close = t[i..].iter().position(|&c| c == b'}');
-                    let ok_letter = t
-                        .get(i + 2)
-                        .is_some_and(|l| b"slodiphcrtvSLODIPHCRTV".contains(l));
+                    let ok_letter = t.get(i + 2).is_some_and(|l| b"slodiphcrtvSLODIPHCRTV".contains(l));
                     match close {
                         Some(n) if ok_letter => {
                             has_macro = true;
@@ -401,10 +352,7 @@ fn check_macro_string(data: &[u8], r: Range<usize>, _domain: bool) -> Result<boo
             let n = crate::name::utf8_len(c);
             return Err(SyntaxError::new(
                 r.start + i..r.start + (i + n).min(t.len()),
-                format!(
-                    "unexpected character {:?} in SPF term",
-                    show(&t[i..(i + n).min(t.len())])
-                ),
+                format!("unexpected character {:?} in SPF term", show(&t[i..(i + n).min(t.len())])),
             ));
         }
         i += 1;
@@ -425,10 +373,7 @@ fn check_domain_spec(data: &[u8], r: Range<usize>, what: &str) -> Result<(), Syn
     }
     let name = t.strip_suffix(b".").unwrap_or(t);
     if name.split(|&c| c == b'.').any(<[u8]>::is_empty) {
-        return Err(SyntaxError::new(
-            r,
-            format!("\"{}\" is not a valid domain (empty label)", show(t)),
-        ));
+        return Err(SyntaxError::new(r, format!("\"{}\" is not a valid domain (empty label)", show(t))));
     }
     let top = name.rsplit(|&c| c == b'.').next().unwrap_or_default();
     if !name.contains(&b'.')
@@ -495,25 +440,12 @@ mod tests {
         assert_eq!(bad("v=spf1 ip4:192.0.2.0/33").0, "/33");
         assert_eq!(bad("v=spf1 ip6:zz::1").0, "zz::1");
         assert_eq!(bad("v=spf1 all:x").0, "all:x");
-        assert_eq!(
-            bad("v=spf1 ~redirect=x.com").1,
-            "a modifier cannot have a qualifier"
-        );
-        assert!(
-            bad("v=spf1 redirect=a.com redirect=b.com")
-                .1
-                .contains("more than once")
-        );
+        assert_eq!(bad("v=spf1 ~redirect=x.com").1, "a modifier cannot have a qualifier");
+        assert!(bad("v=spf1 redirect=a.com redirect=b.com").1.contains("more than once"));
         assert_eq!(bad("v=spf1 include:a%.com").0, "%.");
-        assert_eq!(
-            bad("v=spf1 \"include:amazonses.com\"").0,
-            "\"include:amazonses.com\""
-        );
+        assert_eq!(bad("v=spf1 \"include:amazonses.com\"").0, "\"include:amazonses.com\"");
         assert_eq!(bad("v=spf1 include:amazon\u{a0}ses.com").0, "\u{a0}");
-        assert_eq!(
-            bad("spf1 ~all").1,
-            "an SPF record must start with \"v=spf1\""
-        );
+        assert_eq!(bad("spf1 ~all").1, "an SPF record must start with \"v=spf1\"");
         assert_eq!(bad("v=spf1 a:\x1b[31m.com").0, "\x1b");
     }
 

@@ -21,20 +21,13 @@ pub struct SyntaxError {
 
 impl SyntaxError {
     pub(crate) fn new(span: Range<usize>, message: impl Into<String>) -> SyntaxError {
-        SyntaxError {
-            span,
-            message: message.into(),
-        }
+        SyntaxError { span, message: message.into() }
     }
 }
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} (bytes {}..{})",
-            self.message, self.span.start, self.span.end
-        )
+        write!(f, "{} (bytes {}..{})", self.message, self.span.start, self.span.end)
     }
 }
 
@@ -117,10 +110,7 @@ pub fn parse_tag_list(data: &[u8]) -> (Vec<Tag>, Option<SyntaxError>) {
 fn one_tag(data: &[u8], s: usize, e: usize) -> Result<Tag, SyntaxError> {
     let seg = &data[s..e];
     let Ok((rest, name)) = tag_name(seg) else {
-        let len = seg
-            .iter()
-            .position(|&c| c == b'=' || is_fws(c))
-            .unwrap_or(seg.len());
+        let len = seg.iter().position(|&c| c == b'=' || is_fws(c)).unwrap_or(seg.len());
         return Err(SyntaxError::new(
             s..s + len.max(1),
             format!(
@@ -150,11 +140,7 @@ fn one_tag(data: &[u8], s: usize, e: usize) -> Result<Tag, SyntaxError> {
     while i < e && is_fws(data[i]) {
         i += 1;
     }
-    Ok(Tag {
-        name: s..name_end,
-        value: i..e,
-        span: s..e,
-    })
+    Ok(Tag { name: s..name_end, value: i..e, span: s..e })
 }
 
 /// Levenshtein distance, for did-you-mean hints on short words.
@@ -192,9 +178,7 @@ pub(crate) fn show(bytes: &[u8]) -> String {
     if cut.len() < bytes.len() {
         s.push('…');
     }
-    s.chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect()
+    s.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
 }
 
 #[cfg(test)]
@@ -204,17 +188,12 @@ mod tests {
     fn names(data: &str) -> Vec<String> {
         let (tags, err) = parse_tag_list(data.as_bytes());
         assert_eq!(err, None, "{data}");
-        tags.iter()
-            .map(|t| format!("{}={}", &data[t.name.clone()], &data[t.value.clone()]))
-            .collect()
+        tags.iter().map(|t| format!("{}={}", &data[t.name.clone()], &data[t.value.clone()])).collect()
     }
 
     #[test]
     fn parses_tags() {
-        assert_eq!(
-            names("v=DKIM1; k=rsa; p=AB CD"),
-            ["v=DKIM1", "k=rsa", "p=AB CD"]
-        );
+        assert_eq!(names("v=DKIM1; k=rsa; p=AB CD"), ["v=DKIM1", "k=rsa", "p=AB CD"]);
         assert_eq!(names(" v = DKIM1 ;\r\n\tp=;"), ["v=DKIM1", "p="]);
         assert_eq!(names("a=1;;b=2;"), ["a=1", "b=2"]);
         assert!(names("").is_empty());
@@ -227,11 +206,7 @@ mod tests {
         assert_eq!(tags.len(), 2);
         let err = err.unwrap();
         assert_eq!(err.span, 16..21);
-        assert!(
-            err.message.starts_with("duplicate tag \"p\""),
-            "{}",
-            err.message
-        );
+        assert!(err.message.starts_with("duplicate tag \"p\""), "{}", err.message);
         let (_, err) = parse_tag_list(b"v=DKIM1; pabc");
         assert_eq!(err.unwrap().span, 9..13);
         let (_, err) = parse_tag_list(b"v=DKIM1; 1x=2");
@@ -242,14 +217,8 @@ mod tests {
 
     #[test]
     fn hints() {
-        assert_eq!(
-            did_you_mean(b"quarantne", &["none", "quarantine", "reject"]),
-            Some("quarantine")
-        );
-        assert_eq!(
-            did_you_mean(b"bogus", &["none", "quarantine", "reject"]),
-            None
-        );
+        assert_eq!(did_you_mean(b"quarantne", &["none", "quarantine", "reject"]), Some("quarantine"));
+        assert_eq!(did_you_mean(b"bogus", &["none", "quarantine", "reject"]), None);
         assert_eq!(did_you_mean(b"inlcude", &["include", "a"]), Some("include"));
     }
 }

@@ -14,10 +14,7 @@ pub struct DecodeError {
 
 impl DecodeError {
     pub(crate) fn new(offset: usize, message: impl Into<String>) -> DecodeError {
-        DecodeError {
-            offset,
-            message: message.into(),
-        }
+        DecodeError { offset, message: message.into() }
     }
 }
 
@@ -46,16 +43,8 @@ pub(crate) fn line_at(b: &[u8], pos: usize) -> Line {
         Some(i) => (pos + i, pos + i + 1),
         None => (b.len(), b.len()),
     };
-    let end = if end > pos && b.get(end - 1) == Some(&b'\r') {
-        end - 1
-    } else {
-        end
-    };
-    Line {
-        start: pos,
-        end: end.max(pos),
-        next,
-    }
+    let end = if end > pos && b.get(end - 1) == Some(&b'\r') { end - 1 } else { end };
+    Line { start: pos, end: end.max(pos), next }
 }
 
 pub(crate) fn is_blank(c: u8) -> bool {
@@ -97,8 +86,8 @@ pub(crate) enum DigLine {
 
 const CLASSES: [&str; 5] = ["IN", "CH", "HS", "CS", "ANY"];
 const OTHER_TYPES: [&str; 18] = [
-    "A", "AAAA", "CNAME", "DNAME", "NS", "SOA", "MX", "TXT", "SPF", "PTR", "SRV", "CAA", "RRSIG",
-    "NSEC", "NSEC3", "DS", "DNSKEY", "HINFO",
+    "A", "AAAA", "CNAME", "DNAME", "NS", "SOA", "MX", "TXT", "SPF", "PTR", "SRV", "CAA", "RRSIG", "NSEC",
+    "NSEC3", "DS", "DNSKEY", "HINFO",
 ];
 
 fn is_ttl(t: &[u8]) -> bool {
@@ -122,22 +111,13 @@ pub(crate) fn dig_line(b: &[u8], start: usize, end: usize, wanted: &[&str]) -> D
         let t_end = token_end(b, i, end);
         let tok = b.get(i..t_end).unwrap_or_default();
         let after = skip_blanks(b, t_end, end);
-        if wanted
-            .iter()
-            .any(|w| tok.eq_ignore_ascii_case(w.as_bytes()))
-        {
+        if wanted.iter().any(|w| tok.eq_ignore_ascii_case(w.as_bytes())) {
             return DigLine::Rdata(after);
         }
-        if extra > 0
-            && OTHER_TYPES
-                .iter()
-                .any(|w| tok.eq_ignore_ascii_case(w.as_bytes()))
-        {
+        if extra > 0 && OTHER_TYPES.iter().any(|w| tok.eq_ignore_ascii_case(w.as_bytes())) {
             return DigLine::OtherType;
         }
-        let is_class = CLASSES
-            .iter()
-            .any(|c| tok.eq_ignore_ascii_case(c.as_bytes()));
+        let is_class = CLASSES.iter().any(|c| tok.eq_ignore_ascii_case(c.as_bytes()));
         if extra < 2 && (is_ttl(tok) || is_class) {
             extra += 1;
             i = after;

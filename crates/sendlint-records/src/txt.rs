@@ -22,22 +22,16 @@ impl TxtRecord {
         I: IntoIterator<Item = S>,
         S: Into<Vec<u8>>,
     {
-        TxtRecord {
-            strings: strings.into_iter().map(Into::into).collect(),
-        }
+        TxtRecord { strings: strings.into_iter().map(Into::into).collect() }
     }
 
     /// A record holding `value`, split into strings of at most 255 bytes
     /// (one empty string for an empty value).
     pub fn from_value(value: &[u8]) -> TxtRecord {
         if value.is_empty() {
-            return TxtRecord {
-                strings: vec![Vec::new()],
-            };
+            return TxtRecord { strings: vec![Vec::new()] };
         }
-        TxtRecord {
-            strings: value.chunks(MAX_STRING).map(<[u8]>::to_vec).collect(),
-        }
+        TxtRecord { strings: value.chunks(MAX_STRING).map(<[u8]>::to_vec).collect() }
     }
 
     /// The record data: the strings concatenated with nothing between them
@@ -216,20 +210,14 @@ fn parse_presentation(b: &[u8], mut pos: usize) -> Result<(TxtRecord, usize), De
         }
     }
     if depth > 0 {
-        return Err(DecodeError::new(
-            open_paren,
-            "unbalanced '(': no closing ')'",
-        ));
+        return Err(DecodeError::new(open_paren, "unbalanced '(': no closing ')'"));
     }
     finish(strings, pos, b)
 }
 
 fn finish(strings: Vec<Vec<u8>>, next: usize, b: &[u8]) -> Result<(TxtRecord, usize), DecodeError> {
     if strings.is_empty() {
-        return Err(DecodeError::new(
-            next.min(b.len()),
-            "TXT record without character-strings",
-        ));
+        return Err(DecodeError::new(next.min(b.len()), "TXT record without character-strings"));
     }
     Ok((TxtRecord { strings }, next))
 }
@@ -250,11 +238,7 @@ fn quoted(b: &[u8], open: usize) -> Result<(Vec<u8>, usize), DecodeError> {
     let mut i = open + 1;
     loop {
         // Copy the run of plain bytes in one go.
-        let run = b
-            .get(i..)
-            .unwrap_or_default()
-            .iter()
-            .position(|&c| matches!(c, b'"' | b'\\' | b'\n'));
+        let run = b.get(i..).unwrap_or_default().iter().position(|&c| matches!(c, b'"' | b'\\' | b'\n'));
         let Some(r) = run else {
             return Err(DecodeError::new(open, "unterminated quoted string"));
         };
@@ -303,10 +287,7 @@ mod tests {
         assert_eq!(r.string_offsets(), vec![0, 2, 2]);
         let v = vec![b'x'; 600];
         let r = TxtRecord::from_value(&v);
-        assert_eq!(
-            r.strings.iter().map(Vec::len).collect::<Vec<_>>(),
-            [255, 255, 90]
-        );
+        assert_eq!(r.strings.iter().map(Vec::len).collect::<Vec<_>>(), [255, 255, 90]);
         assert_eq!(TxtRecord::from_value(b"").strings, vec![Vec::<u8>::new()]);
     }
 
@@ -320,14 +301,10 @@ mod tests {
     #[test]
     fn dig_lines() {
         let r = one("sf1._domainkey.mail.acme.com. 300 IN TXT \"v=DKIM1; p=MIIB\" \"AQAB\"");
-        assert_eq!(
-            r.strings,
-            vec![b"v=DKIM1; p=MIIB".to_vec(), b"AQAB".to_vec()]
-        );
+        assert_eq!(r.strings, vec![b"v=DKIM1; p=MIIB".to_vec(), b"AQAB".to_vec()]);
         let r = one("send.mail.acme.com. TXT \"v=spf1 ~all\"");
         assert_eq!(r.data(), b"v=spf1 ~all");
-        let input =
-            ";; ANSWER SECTION:\nx. 60 IN CNAME y.\ny. 60 IN TXT \"a\"\ny. 60 IN TXT \"b\"\n\n";
+        let input = ";; ANSWER SECTION:\nx. 60 IN CNAME y.\ny. 60 IN TXT \"a\"\ny. 60 IN TXT \"b\"\n\n";
         let v = parse_text(input).unwrap();
         assert_eq!(v.len(), 2);
         assert_eq!(v[1].data(), b"b");
@@ -335,10 +312,7 @@ mod tests {
 
     #[test]
     fn presentation_lines() {
-        assert_eq!(
-            one(r#""a b" c\032d "e""#).strings,
-            [&b"a b"[..], b"c d", b"e"]
-        );
+        assert_eq!(one(r#""a b" c\032d "e""#).strings, [&b"a b"[..], b"c d", b"e"]);
         assert_eq!(one("\"x\\\"y\"").data(), b"x\"y");
         let r = one("x. IN TXT ( \"abc\" ; part one\n  \"def\" )\n");
         assert_eq!(r.strings, [b"abc".to_vec(), b"def".to_vec()]);
@@ -365,10 +339,7 @@ mod tests {
     #[test]
     fn errors() {
         let e = parse_text("\"abc").unwrap_err();
-        assert_eq!(
-            (e.offset, e.message.as_str()),
-            (0, "unterminated quoted string")
-        );
+        assert_eq!((e.offset, e.message.as_str()), (0, "unterminated quoted string"));
         let e = parse_text("ok\n\"a\\999b\"").unwrap_err();
         assert_eq!(e.offset, 5);
         assert!(e.message.contains("out of range"), "{e}");

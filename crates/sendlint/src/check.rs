@@ -14,7 +14,7 @@ use sendlint_ses::{
     sending_unlocked,
 };
 
-use crate::observe::{Misplacement, Observation, Outcome, observe};
+use crate::observe::{Misplacement, Observation, Outcome, is_cloudflare_proxy, observe};
 use crate::report::{DiagnosisReport, DomainReport, RecordReport};
 use crate::view::{observed_view, report_diagnosis};
 
@@ -172,6 +172,10 @@ fn record_facts(obs: &Observation, exp: &Expectation<'_>) -> Facts {
         facts.set(Fact::PriorityInHost, in_host);
     }
     facts.set(Fact::MisplacedName, misplaced_name);
+    let proxy: Vec<String> =
+        obs.addresses.iter().filter(|ip| is_cloudflare_proxy(**ip)).map(ToString::to_string).collect();
+    facts.set(Fact::Proxied, !proxy.is_empty());
+    facts.set(Fact::ProxyAddresses, proxy.join(", "));
     facts.set(Fact::HasCname, obs.cname.is_some());
     facts.set(Fact::CnameTarget, obs.cname.as_ref().map(ToString::to_string).unwrap_or_default());
     facts
@@ -242,6 +246,10 @@ fn dns_state(obs: &Observation, diagnoses: &[Diagnosis]) -> DnsState {
 }
 
 fn is_absent(obs: &Observation) -> bool {
+    // A proxied name is present (in the provider's panel), and wrong.
+    if obs.addresses.iter().any(|ip| is_cloudflare_proxy(*ip)) {
+        return false;
+    }
     match obs.outcome {
         Outcome::Absent => obs.cname.is_none(),
         Outcome::Found => obs.records.txt.is_empty() && obs.records.mx.is_empty() && obs.cname.is_none(),

@@ -1,6 +1,8 @@
 //! What DNS says about one record role: the lookup at the expected name, and on
 //! a miss the probes of the names customers publish at by mistake.
 
+use std::net::IpAddr;
+
 use sendlint_dns::{Answer, Lookup, LookupError, RData, RecordType};
 use sendlint_records::Role;
 use sendlint_records::mx::MxRecord;
@@ -52,6 +54,9 @@ pub struct Observation {
     pub records: Records,
     /// A CNAME at the expected name, with its target.
     pub cname: Option<DomainName>,
+    /// When nothing of the kind is at the name: the A/AAAA addresses it answers
+    /// instead (a proxied name answers the proxy's addresses).
+    pub addresses: Vec<IpAddr>,
 }
 
 fn rtype_of(role: Role) -> RecordType {
@@ -172,7 +177,14 @@ pub async fn observe(
         // whatever its target answers. For SPF and DMARC a CNAME that resolves
         // to the record is a legitimate delegation.
         if role == Role::Dkim || matches!(outcome, Outcome::Found) {
-            return Observation { role, name, outcome: Outcome::Found, records, cname: Some(target) };
+            return Observation {
+                role,
+                name,
+                outcome: Outcome::Found,
+                records,
+                cname: Some(target),
+                addresses: Vec::new(),
+            };
         }
     }
 
@@ -187,9 +199,39 @@ pub async fn observe(
                     outcome: Outcome::Misplaced(kind, probe),
                     records: found,
                     cname: None,
+                    addresses: Vec::new(),
                 };
             }
         }
     }
-    Observation { role, name, outcome, records, cname: None }
+    // Nothing of the kind anywhere: does the name answer addresses instead
+    // (a proxied CNAME or A record where the record should be)?
+    let mut addresses = Vec::new();
+    if let Outcome::Absent = outcome {
+        for rtype in [RecordType::A, RecordType::Aaaa] {
+            if let Answer::Records { records: rd, .. } = lookup.lookup(&name, rtype).await {
+                addresses.extend(rd.iter().filter_map(|r| match r {
+                    RData::A(a) => Some(IpAddr::V4(*a)),
+                    RData::Aaaa(a) => Some(IpAddr::V6(*a)),
+                    _ => None,
+                }));
+            }
+        }
+    }
+    Observation { role, name, outcome, records, cname: None, addresses }
+}
+
+/// Is `ip` in Cloudflare's proxy ranges (104.16.0.0/13, 172.64.0.0/13,
+/// 2606:4700::/32)? A name that answers these instead of its record is proxied.
+pub fn is_cloudflare_proxy(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            (o[0] == 104 && (16..24).contains(&o[1])) || (o[0] == 172 && (64..72).contains(&o[1]))
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            s[0] == 0x2606 && s[1] == 0x4700
+        }
+    }
 }

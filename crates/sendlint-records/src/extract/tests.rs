@@ -28,9 +28,7 @@ fn exp(s: &Setup, with_key: bool) -> Expectation<'_> {
 }
 
 fn key_b64(name: &str) -> String {
-    crate::key::tests::fixture(&format!("{name}.b64"))
-        .trim()
-        .to_owned()
+    crate::key::tests::fixture(&format!("{name}.b64")).trim().to_owned()
 }
 
 fn txt(s: &str) -> TxtRecord {
@@ -46,36 +44,22 @@ fn facts(role: Role, records: &[TxtRecord], with_key: bool) -> Facts {
 fn spanned(records: &[TxtRecord], span: Option<Span>) -> String {
     let span = span.expect("span set");
     let data = records[span.record as usize].data();
-    String::from_utf8_lossy(&data[span.start as usize..(span.start + span.len) as usize])
-        .into_owned()
+    String::from_utf8_lossy(&data[span.start as usize..(span.start + span.len) as usize]).into_owned()
 }
 
 fn yes(f: &Facts, fact: Fact) {
-    assert_eq!(
-        f.get(fact),
-        &Value::Bool(true),
-        "{fact:?} in {:#?}",
-        f.iter().collect::<Vec<_>>()
-    );
+    assert_eq!(f.get(fact), &Value::Bool(true), "{fact:?} in {:#?}", f.iter().collect::<Vec<_>>());
 }
 
 fn no(f: &Facts, fact: Fact) {
-    assert_eq!(
-        f.get(fact),
-        &Value::Bool(false),
-        "{fact:?} in {:#?}",
-        f.iter().collect::<Vec<_>>()
-    );
+    assert_eq!(f.get(fact), &Value::Bool(false), "{fact:?} in {:#?}", f.iter().collect::<Vec<_>>());
 }
 
 // ------------------------------------------------------------------ SPF ----
 
 #[test]
 fn spf_correct() {
-    let recs = [
-        txt("google-site-verification=abc"),
-        txt("v=spf1 include:amazonses.com ~all"),
-    ];
+    let recs = [txt("google-site-verification=abc"), txt("v=spf1 include:amazonses.com ~all")];
     let f = facts(Role::SpfTxt, &recs, false);
     yes(&f, Fact::Found);
     assert_eq!(f.int(Fact::RecordCount), Some(1));
@@ -87,10 +71,7 @@ fn spf_correct() {
     assert_eq!(f.str(Fact::AllQualifier), Some("~"));
     assert_eq!(spanned(&recs, f.span(Fact::AllSpan)), "~all");
     assert_eq!(f.span(Fact::IncludeSpan).unwrap().record, 1);
-    assert_eq!(
-        spanned(&recs, f.span(Fact::IncludeSpan)),
-        "include:amazonses.com"
-    );
+    assert_eq!(spanned(&recs, f.span(Fact::IncludeSpan)), "include:amazonses.com");
     assert_eq!(f.int(Fact::LookupTerms), Some(1));
     assert_eq!(f.int(Fact::StringCount), Some(1));
     assert_eq!(f.str(Fact::Redirect), Some(""));
@@ -114,10 +95,7 @@ fn spf_quoted_is_only_quoted() {
         assert_eq!(spanned(&recs, f.span(Fact::QuoteSpan)), q);
         assert!(!spanned(&recs, f.span(Fact::QuoteEndSpan)).is_empty());
         // Spans after the quote still point at the original bytes.
-        assert_eq!(
-            spanned(&recs, f.span(Fact::IncludeSpan)),
-            "include:amazonses.com"
-        );
+        assert_eq!(spanned(&recs, f.span(Fact::IncludeSpan)), "include:amazonses.com");
     }
 }
 
@@ -182,9 +160,7 @@ fn dkim_value(key: &str) -> String {
 
 #[test]
 fn dkim_correct_in_strings_of_one_record() {
-    let recs = [TxtRecord::from_value(
-        dkim_value(&key_b64("sf1-2048")).as_bytes(),
-    )];
+    let recs = [TxtRecord::from_value(dkim_value(&key_b64("sf1-2048")).as_bytes())];
     assert_eq!(recs[0].strings.len(), 2);
     let f = facts(Role::Dkim, &recs, true);
     yes(&f, Fact::Found);
@@ -285,10 +261,7 @@ fn dkim_split_across_records_any_order() {
 
 #[test]
 fn dkim_two_complete_records_pick_the_expected() {
-    let recs = [
-        txt(&dkim_value(&key_b64("other-2048"))),
-        txt(&dkim_value(&key_b64("sf1-2048"))),
-    ];
+    let recs = [txt(&dkim_value(&key_b64("other-2048"))), txt(&dkim_value(&key_b64("sf1-2048")))];
     let f = facts(Role::Dkim, &recs, true);
     no(&f, Fact::SplitAcrossRecords);
     yes(&f, Fact::KeyMatches);
@@ -307,19 +280,12 @@ fn dkim_truncated_key() {
     // DER says longer even without an expected key.
     let f = facts(Role::Dkim, &recs, false);
     yes(&f, Fact::KeyTruncated);
-    assert!(
-        f.str(Fact::KeyError).unwrap().contains("truncated"),
-        "{f:?}"
-    );
+    assert!(f.str(Fact::KeyError).unwrap().contains("truncated"), "{f:?}");
 }
 
 #[test]
 fn dkim_mismatch_invalid_weak_testing() {
-    let f = facts(
-        Role::Dkim,
-        &[txt(&dkim_value(&key_b64("other-2048")))],
-        true,
-    );
+    let f = facts(Role::Dkim, &[txt(&dkim_value(&key_b64("other-2048")))], true);
     yes(&f, Fact::KeyMismatch);
     yes(&f, Fact::KeyValid);
     no(&f, Fact::KeyMatches);
@@ -332,16 +298,9 @@ fn dkim_mismatch_invalid_weak_testing() {
 
     let f = facts(Role::Dkim, &[txt("v=DKIM1; p=MIIB!AAAA")], true);
     no(&f, Fact::KeyValid);
-    assert_eq!(
-        f.str(Fact::KeyError),
-        Some("invalid base64 character '!' at position 4 of the p= value")
-    );
+    assert_eq!(f.str(Fact::KeyError), Some("invalid base64 character '!' at position 4 of the p= value"));
 
-    let f = facts(
-        Role::Dkim,
-        &[txt(&format!("v=DKIM1; t=y; p={}", key_b64("weak-1024")))],
-        false,
-    );
+    let f = facts(Role::Dkim, &[txt(&format!("v=DKIM1; t=y; p={}", key_b64("weak-1024")))], false);
     assert_eq!(f.int(Fact::KeyBits), Some(1024));
     yes(&f, Fact::TestingMode);
     assert!(f.span(Fact::TestingSpan).is_some());
@@ -351,9 +310,11 @@ fn dkim_mismatch_invalid_weak_testing() {
     no(&f, Fact::KeyPresent);
     no(&f, Fact::KeyValid);
 
+    // No p= at all parses; `dkim.missing-key` judges it.
     let f = facts(Role::Dkim, &[txt("v=DKIM1; k=rsa")], true);
-    yes(&f, Fact::SyntaxError);
+    no(&f, Fact::SyntaxError);
     no(&f, Fact::KeyPresent);
+    no(&f, Fact::KeyEmpty);
 
     let f = facts(Role::Dkim, &[], true);
     no(&f, Fact::Found);
@@ -362,9 +323,7 @@ fn dkim_mismatch_invalid_weak_testing() {
 
 #[test]
 fn hostile_data_is_flagged() {
-    let recs = [TxtRecord::from_strings([
-        b"v=spf1 \x1b[31minclude:amazonses.com ~all\xff".to_vec(),
-    ])];
+    let recs = [TxtRecord::from_strings([b"v=spf1 \x1b[31minclude:amazonses.com ~all\xff".to_vec()])];
     let f = facts(Role::SpfTxt, &recs, false);
     yes(&f, Fact::ControlBytes);
     assert_eq!(f.span(Fact::ControlSpan), Some(Span::new(0, 7, 1)));
@@ -399,22 +358,14 @@ fn dmarc_facts_and_errors() {
     yes(&f, Fact::Quoted);
     yes(&f, Fact::SyntaxError);
     assert_eq!(spanned(&recs, f.span(Fact::SyntaxSpan)), "quarantne");
-    assert!(
-        f.str(Fact::SyntaxMessage)
-            .unwrap()
-            .contains("did you mean \"quarantine\"")
-    );
+    assert!(f.str(Fact::SyntaxMessage).unwrap().contains("did you mean \"quarantine\""));
     assert_eq!(f.str(Fact::Policy), Some(""));
     assert_eq!(f.str(Fact::Aspf), Some("s"));
     assert_eq!(spanned(&recs, f.span(Fact::AspfSpan)), "aspf=s");
     assert_eq!(f.int(Fact::Pct), Some(20));
     no(&f, Fact::HasRua);
 
-    let f = facts(
-        Role::Dmarc,
-        &[txt("v=DMARC1; p=reject"), txt("v=DMARC1; p=none")],
-        false,
-    );
+    let f = facts(Role::Dmarc, &[txt("v=DMARC1; p=reject"), txt("v=DMARC1; p=none")], false);
     assert_eq!(f.int(Fact::RecordCount), Some(2));
     assert_eq!(f.str(Fact::Policy), Some("reject"));
     let f = facts(Role::Dmarc, &[txt("v=spf1 -all")], false);
@@ -434,8 +385,7 @@ fn mxf(records: &[MxRecord]) -> Facts {
 
 fn mx_spanned(records: &[MxRecord], span: Option<Span>) -> String {
     let span = span.expect("span");
-    records[span.record as usize].presentation()
-        [span.start as usize..(span.start + span.len) as usize]
+    records[span.record as usize].presentation()[span.start as usize..(span.start + span.len) as usize]
         .to_owned()
 }
 
@@ -450,18 +400,9 @@ fn mx_correct() {
     no(&f, Fact::TargetSuffixAppended);
     assert_eq!(f.str(Fact::TargetRegion), Some("us-east-1"));
     assert_eq!(f.int(Fact::Priority), Some(10));
-    assert_eq!(
-        f.str(Fact::Exchange),
-        Some("feedback-smtp.us-east-1.amazonses.com")
-    );
-    assert_eq!(
-        f.str(Fact::ExpectedExchange),
-        Some("feedback-smtp.us-east-1.amazonses.com")
-    );
-    assert_eq!(
-        mx_spanned(&r, f.span(Fact::ExchangeSpan)),
-        "feedback-smtp.us-east-1.amazonses.com."
-    );
+    assert_eq!(f.str(Fact::Exchange), Some("feedback-smtp.us-east-1.amazonses.com"));
+    assert_eq!(f.str(Fact::ExpectedExchange), Some("feedback-smtp.us-east-1.amazonses.com"));
+    assert_eq!(mx_spanned(&r, f.span(Fact::ExchangeSpan)), "feedback-smtp.us-east-1.amazonses.com.");
     let f = mxf(&mx("10 FEEDBACK-SMTP.US-EAST-1.amazonses.com"));
     yes(&f, Fact::ExchangeCorrect);
 }
@@ -488,19 +429,14 @@ fn mx_faults() {
     no(&mxf(&mx("10 10.example.com.")), Fact::PriorityInValue);
 
     for suffix in ["acme.com", "mail.acme.com", "send.mail.acme.com"] {
-        let r = mx(&format!(
-            "10 feedback-smtp.us-east-1.amazonses.com.{suffix}."
-        ));
+        let r = mx(&format!("10 feedback-smtp.us-east-1.amazonses.com.{suffix}."));
         let f = mxf(&r);
         yes(&f, Fact::TargetSuffixAppended);
         no(&f, Fact::ExchangeCorrect);
         no(&f, Fact::TargetIsSes);
         assert_eq!(mx_spanned(&r, f.span(Fact::TargetSuffixSpan)), suffix);
     }
-    no(
-        &mxf(&mx("10 feedback-smtp.us-east-1.amazonses.com.example.net.")),
-        Fact::TargetSuffixAppended,
-    );
+    no(&mxf(&mx("10 feedback-smtp.us-east-1.amazonses.com.example.net.")), Fact::TargetSuffixAppended);
 
     let f = mxf(&[]);
     no(&f, Fact::Found);
@@ -522,12 +458,7 @@ fn every_fact_of_the_record_sections_is_set() {
         (
             Role::SpfTxt,
             vec![txt("v=spf1 include:amazonses.com ~all")],
-            &[
-                Fact::IncludesAmazonses,
-                Fact::LookupTerms,
-                Fact::AllQualifier,
-                Fact::Redirect,
-            ],
+            &[Fact::IncludesAmazonses, Fact::LookupTerms, Fact::AllQualifier, Fact::Redirect],
         ),
         (
             Role::Dkim,
@@ -551,14 +482,7 @@ fn every_fact_of_the_record_sections_is_set() {
         (
             Role::Dmarc,
             vec![txt("v=DMARC1; p=none")],
-            &[
-                Fact::Policy,
-                Fact::SubdomainPolicy,
-                Fact::Aspf,
-                Fact::Adkim,
-                Fact::HasRua,
-                Fact::Pct,
-            ],
+            &[Fact::Policy, Fact::SubdomainPolicy, Fact::Aspf, Fact::Adkim, Fact::HasRua, Fact::Pct],
         ),
     ];
     let common = [
@@ -577,6 +501,87 @@ fn every_fact_of_the_record_sections_is_set() {
         let f = facts(role, &recs, true);
         for fact in common.iter().chain(own) {
             assert_ne!(f.get(*fact), &Value::Unset, "{role}: {fact:?}");
+        }
+    }
+}
+
+#[test]
+fn many_or_large_records_fall_back_to_answer_order() {
+    // Seven records: too many to permute; answer order is judged.
+    let value = dkim_value(&key_b64("sf1-2048"));
+    let parts: Vec<TxtRecord> = value.as_bytes().chunks(60).map(TxtRecord::from_value).collect();
+    assert_eq!(parts.len(), 7);
+    let f = facts(Role::Dkim, &parts, true);
+    yes(&f, Fact::KeyMatches);
+    yes(&f, Fact::SplitAcrossRecords);
+    let mut shuffled = parts.clone();
+    shuffled.swap(0, 6);
+    let f = facts(Role::Dkim, &shuffled, true);
+    no(&f, Fact::KeyMatches);
+    no(&f, Fact::SplitAcrossRecords);
+    // Big hostile records are judged without trying every order.
+    let big: Vec<TxtRecord> = (0..6).map(|i| TxtRecord::from_value(&vec![b'A' + i; 65536])).collect();
+    let f = facts(Role::Dkim, &big, true);
+    no(&f, Fact::KeyValid);
+    assert_eq!(f.int(Fact::RecordCount), Some(6));
+}
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn check_spans(recs: &[TxtRecord], f: &Facts) -> Result<(), TestCaseError> {
+        for (def, v) in f.iter() {
+            if let Value::Span(s) = v {
+                let r = recs.get(s.record as usize);
+                prop_assert!(r.is_some(), "{}: record {}", def.name, s.record);
+                let len = r.map_or(0, TxtRecord::data_len);
+                prop_assert!((s.start + s.len) as usize <= len, "{}: {s:?} beyond {len}", def.name);
+            }
+        }
+        Ok(())
+    }
+
+    fn record() -> impl Strategy<Value = TxtRecord> {
+        let atom = prop_oneof![
+            Just(b"\"".to_vec()),
+            Just("“".as_bytes().to_vec()),
+            Just("”".as_bytes().to_vec()),
+            Just(b"'".to_vec()),
+            Just(b" ".to_vec()),
+            Just(b"v=spf1 ".to_vec()),
+            Just(b"v=DKIM1; p=".to_vec()),
+            Just(b"v=DMARC1; p=".to_vec()),
+            Just(b"include:amazonses.com".to_vec()),
+            Just(b"MIIBIjAN".to_vec()),
+            Just(b";".to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..8),
+        ];
+        proptest::collection::vec(proptest::collection::vec(atom, 0..6), 1..3).prop_map(|strings| {
+            TxtRecord::from_strings(strings.into_iter().map(|s| s.concat()))
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn facts_never_panic_and_spans_stay_inside(recs in proptest::collection::vec(record(), 0..4)) {
+            for role in [Role::SpfTxt, Role::Dkim, Role::Dmarc] {
+                for with_key in [true, false] {
+                    let f = facts(role, &recs, with_key);
+                    check_spans(&recs, &f)?;
+                }
+            }
+            let _ = spf_lookups(&recs);
+        }
+
+        #[test]
+        fn quoting_a_correct_spf_only_adds_quoted(open in prop_oneof![Just("\""), Just("“"), Just("'")], close in prop_oneof![Just("\""), Just("”"), Just("'")]) {
+            let recs = [txt(&format!("{open}v=spf1 include:amazonses.com ~all{close}"))];
+            let f = facts(Role::SpfTxt, &recs, false);
+            prop_assert!(f.flag(Fact::Quoted));
+            prop_assert!(!f.flag(Fact::SyntaxError));
+            prop_assert!(!f.flag(Fact::NonAscii));
+            prop_assert!(f.flag(Fact::IncludesAmazonses));
         }
     }
 }
