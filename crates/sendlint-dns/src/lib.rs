@@ -249,7 +249,12 @@ impl LookupError {
 
 impl fmt::Display for LookupError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} from {} for {}", self.kind, self.server, self.query)?;
+        if self.kind == FailureKind::NotCovered {
+            // Offline: no server was asked; say what is missing.
+            write!(f, "no loaded zone file answers {}", self.query)?;
+        } else {
+            write!(f, "{} from {} for {}", self.kind, self.server, self.query)?;
+        }
         if !self.detail.is_empty() {
             write!(f, ": {}", self.detail)?;
         }
