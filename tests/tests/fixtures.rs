@@ -24,7 +24,7 @@ fn fixtures() {
     settings.set_snapshot_path("../snapshots");
     settings.set_omit_expression(true);
     let mut failures = Vec::new();
-    let paths: Vec<_> = ["core", "providers"].iter().flat_map(|d| walk(&fixtures_dir().join(d))).collect();
+    let paths: Vec<_> = ["core", "providers", "ses"].iter().flat_map(|d| walk(&fixtures_dir().join(d))).collect();
     assert!(paths.len() > 40, "fixtures not found under {}", fixtures_dir().display());
     for path in paths {
         let name = fixture_name(&path);
@@ -67,6 +67,66 @@ fn every_record_level_code_has_a_fixture() {
         .filter(|c| !covered.contains(*c))
         .collect();
     assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
+}
+
+/// Provider advice appears exactly where that provider hosts the zone: each
+/// `fixtures/providers/<id>/` zone is detected as `<id>` from its apex NS records,
+/// every diagnosis there carries either no registrar or `<id>`, at least one fixture
+/// per provider shows its advice, and no core fixture (unknown DNS host) gets any.
+#[test]
+fn provider_advice_only_where_the_provider_hosts_the_zone() {
+    let rules = rules();
+    let mut advised = BTreeSet::new();
+    let mut problems = Vec::new();
+    for path in walk(&fixtures_dir().join("providers")).into_iter().chain(walk(&fixtures_dir().join("core"))) {
+        let name = fixture_name(&path);
+        let fixture = Fixture::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let report = fixture.run(&name, &rules).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let rel = path.strip_prefix(fixtures_dir()).unwrap_or(&path);
+        let want: Option<String> = match rel.components().nth(0).map(|c| c.as_os_str().to_string_lossy()) {
+            Some(dir) if dir == "providers" => {
+                rel.components().nth(1).map(|c| c.as_os_str().to_string_lossy().into_owned())
+            }
+            _ => None,
+        };
+        if fixture.setup.registrar.is_none() && report.dns_host != want {
+            problems.push(format!("{name}: DNS host {:?}, expected {want:?}", report.dns_host));
+        }
+        let all = report.records.iter().flat_map(|r| r.diagnoses.iter()).chain(report.diagnoses.iter());
+        for d in all {
+            match (&d.registrar, &want) {
+                (None, _) => {}
+                (Some(r), Some(w)) if r == w => {
+                    advised.insert(r.clone());
+                }
+                (Some(r), _) => problems.push(format!("{name}: {} carries {r}'s advice", d.code)),
+            }
+        }
+    }
+    for p in rules.providers() {
+        if !advised.contains(&p.id) {
+            problems.push(format!("no fixture shows {}'s advice", p.id));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Every `ses.` code has a fixture under `fixtures/ses` that expects it.
+#[test]
+fn every_ses_code_has_a_fixture() {
+    let rules = rules();
+    let mut covered = BTreeSet::new();
+    for entry in walk(&fixtures_dir().join("ses")) {
+        let fixture = Fixture::load(&entry).unwrap_or_else(|e| panic!("{e}"));
+        covered.extend(fixture.expect);
+    }
+    let missing: Vec<&str> = rules
+        .rules()
+        .filter(|r| r.provider.is_none() && r.code.starts_with("ses."))
+        .map(|r| r.code.as_str())
+        .filter(|c| !covered.contains(*c))
+        .collect();
+    assert!(missing.is_empty(), "ses codes without a fixture: {missing:?}");
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

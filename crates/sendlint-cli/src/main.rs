@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, Report, WrapErr, miette};
 use sendlint::{CheckOptions, DomainReport, ExplainInput, Manifest, RenderOptions};
-use sendlint_dns::{Lookup, ZoneSource};
+use sendlint_dns::{LiveOptions, LiveSource, Lookup, RecordingLookup, ReplayLookup, ZoneSource, parse_nameserver};
 use sendlint_records::Role;
 use sendlint_records::key::PublicKey;
 use sendlint_records::name::DomainName;
@@ -20,6 +20,8 @@ use sendlint_ses::Setup;
 
 mod records_cmd;
 mod rules_cmd;
+mod ses;
+mod watch;
 
 /// Diagnose the DNS records of an Amazon SES sending domain (BYODKIM + custom MAIL FROM).
 #[derive(Parser, Debug)]
@@ -44,6 +46,8 @@ enum Command {
     Records(RecordsArgs),
     /// List the rules, or show one rule's documentation.
     Rules(rules_cmd::RulesArgs),
+    /// Re-check one domain until sending unlocks (exit 0) or a record fails (exit 1).
+    Watch(watch::WatchArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -95,6 +99,8 @@ struct CheckArgs {
     setup: SetupArgs,
     #[command(flatten)]
     dns: DnsArgs,
+    #[command(flatten)]
+    ses: ses::SesArgs,
     /// Use this DNS provider's advice instead of the detected one.
     #[arg(long, value_name = "ID")]
     registrar: Option<String>,
@@ -104,6 +110,12 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Save every DNS answer the check used to FILE (JSON), to replay later.
+    #[arg(long, value_name = "FILE", conflicts_with = "replay")]
+    record: Option<PathBuf>,
+    /// Answer from a file saved with --record instead of DNS (offline).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["zones", "nameservers"])]
+    replay: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -157,6 +169,10 @@ struct RecordsArgs {
     /// Write the blocks for this DNS provider's form.
     #[arg(long, value_name = "ID")]
     registrar: Option<String>,
+    /// The DNS zone the records go into, for providers whose host field is relative
+    /// (default: the last two labels of the domain).
+    #[arg(long, value_name = "ZONE")]
+    apex: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -190,10 +206,12 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
             &args.domain,
             &args.setup,
             args.registrar.as_deref(),
+            args.apex.as_deref(),
             args.format == Format::Json,
             &rules,
         ),
         Command::Rules(args) => rules_cmd::run(args, &rules),
+        Command::Watch(args) => watch::run(args, &rules),
     }
 }
 
@@ -241,20 +259,26 @@ fn build_setup(domain: &str, args: &SetupArgs) -> miette::Result<Setup> {
 }
 
 fn dns_source(args: &DnsArgs) -> miette::Result<Box<dyn Lookup>> {
-    if !args.nameservers.is_empty() {
-        return Err(miette!(
-            help = "answer from zone files with --zone FILE (repeatable)",
-            "live DNS (--nameserver and the system resolver) is not available in this build yet"
-        ));
+    if !args.zones.is_empty() {
+        if !args.nameservers.is_empty() {
+            return Err(miette!("give --zone (offline) or --nameserver (live), not both"));
+        }
+        let source = ZoneSource::from_files(&args.zones).map_err(Report::new)?;
+        return Ok(Box::new(source));
     }
-    if args.zones.is_empty() {
-        return Err(miette!(
-            help = "answer from zone files with --zone FILE (repeatable); live lookups are not available in this build yet",
-            "no DNS source: give --zone"
-        ));
+    let options = LiveOptions::default();
+    if args.nameservers.is_empty() {
+        let source = LiveSource::system(options).map_err(|e| {
+            miette!(help = "name a server with --nameserver IP[:PORT], or answer from zone files with --zone FILE", "{e}")
+        })?;
+        return Ok(Box::new(source));
     }
-    let source = ZoneSource::from_files(&args.zones).map_err(Report::new)?;
-    Ok(Box::new(source))
+    let servers = args
+        .nameservers
+        .iter()
+        .map(|s| parse_nameserver(s).map_err(|e| miette!("--nameserver: {e}")))
+        .collect::<miette::Result<Vec<_>>>()?;
+    Ok(Box::new(LiveSource::new(&servers, options).map_err(|e| miette!("{e}"))?))
 }
 
 fn runtime() -> miette::Result<tokio::runtime::Runtime> {
@@ -263,7 +287,11 @@ fn runtime() -> miette::Result<tokio::runtime::Runtime> {
 
 fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     let setup = build_setup(&args.domain, &args.setup)?;
-    let lookup = dns_source(&args.dns)?;
+    let lookup: Box<dyn Lookup> = match &args.replay {
+        Some(file) => Box::new(ReplayLookup::from_file(file).map_err(|e| miette!("--replay: {e}"))?),
+        None => dns_source(&args.dns)?,
+    };
+    let lookup = RecordingLookup::new(lookup);
     let now = match &args.now {
         Some(t) => parse_time(t, "--now")?,
         None => SystemTime::now(),
@@ -273,14 +301,25 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     {
         return Err(unknown_registrar(id, rules));
     }
-    let opts = CheckOptions { now, registrar: args.registrar.clone(), ..CheckOptions::default() };
-    let report = runtime()?.block_on(sendlint::check(&setup, lookup.as_ref(), rules, &opts));
+    let rt = runtime()?;
+    let ses_lookup = rt.block_on(args.ses.lookup(&setup))?;
+    let ses_failed = matches!(ses_lookup, Some(sendlint_ses::SesLookup::Failed { .. }));
+    let opts = CheckOptions { now, registrar: args.registrar.clone(), ses_lookup, ..CheckOptions::default() };
+    let report = rt.block_on(sendlint::check(&setup, &lookup, rules, &opts));
+    if let Some(file) = &args.record {
+        lookup.save(file).map_err(|e| miette!("--record: {e}"))?;
+    }
     let mut out = io::stdout().lock();
     match args.format {
         Format::Json => writeln!(out, "{}", to_json(&report)?).into_diagnostic()?,
         Format::Human => {
             write!(out, "{}", sendlint::render_domain(&report, render_options())).into_diagnostic()?
         }
+    }
+    // The SES state asked for could not be used: the DNS findings above stand,
+    // `ses.unavailable` says why, and the exit status is 2.
+    if ses_failed {
+        return Ok(ExitCode::from(2));
     }
     Ok(if report.sending_unlocked { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
@@ -320,7 +359,13 @@ fn cmd_audit(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
         total += 1;
         match entry {
             Ok(entry) => {
-                let opts = CheckOptions { now, registrar: None, ses: entry.ses, org: entry.org.clone() };
+                let opts = CheckOptions {
+                    now,
+                    registrar: None,
+                    ses: entry.ses,
+                    org: entry.org.clone(),
+                    ..CheckOptions::default()
+                };
                 let report = rt.block_on(sendlint::check(&entry.setup, lookup.as_ref(), rules, &opts));
                 unlocked += usize::from(report.sending_unlocked);
                 match args.format {

@@ -1,12 +1,16 @@
-//! `sendlint records`: the four records to publish.
+//! `sendlint records`: the four records to publish, written for the DNS
+//! provider's form when `--registrar` names one. The shape of each provider's
+//! form (relative or full host, where the MX priority goes, TXT quoting, extra
+//! fields, notes) is data: `[provider.records]` in `rules/providers/<id>.toml`.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use miette::IntoDiagnostic;
+use miette::{IntoDiagnostic, miette};
+use sendlint_records::name::DomainName;
 use sendlint_records::txt::TxtRecord;
-use sendlint_rules::RuleSet;
-use sendlint_ses::{ExpectedRecord, expected_records};
+use sendlint_rules::{HostStyle, PriorityStyle, Provider, RuleSet, TxtStyle};
+use sendlint_ses::{ExpectedRecord, expected_exchange, expected_records};
 use serde_json::json;
 
 use crate::{SetupArgs, build_setup, unknown_registrar};
@@ -21,22 +25,157 @@ fn title(r: &ExpectedRecord) -> &'static str {
     }
 }
 
+/// One record as a provider's form wants it: `(field label, what to type)` lines.
+struct FormRecord {
+    host: String,
+    value: String,
+    priority: Option<u16>,
+    lines: Vec<(String, String)>,
+}
+
+/// Where the zone apex is: `--apex`, else the last two labels of the domain.
+fn zone_apex(domain: &DomainName, apex: Option<&str>) -> miette::Result<(DomainName, bool)> {
+    if let Some(a) = apex {
+        let zone = DomainName::parse(a).map_err(|e| miette!("--apex {a:?} is not a domain name: {e}"))?;
+        if !domain.is_subdomain_of(&zone) {
+            return Err(miette!("--apex {zone} does not contain the domain {domain}"));
+        }
+        return Ok((zone, false));
+    }
+    let labels = domain.labels();
+    let keep = labels.len().saturating_sub(2);
+    let zone = DomainName::from_labels(labels[keep..].iter().cloned()).map_err(|e| miette!("{e}"))?;
+    Ok((zone, true))
+}
+
+/// `name` as typed into a host field of `style`.
+fn host(name: &DomainName, zone: &DomainName, style: HostStyle) -> String {
+    match style {
+        HostStyle::Full => name.to_string(),
+        HostStyle::Relative => match name.strip_suffix(zone) {
+            Some(rel) if rel.is_root() => "@".to_owned(),
+            Some(rel) => rel.to_string(),
+            None => name.to_string(),
+        },
+    }
+}
+
+fn form_record(r: &ExpectedRecord, p: &Provider, zone: &DomainName, region: &str) -> FormRecord {
+    let f = &p.records;
+    let host = host(&r.name, zone, f.host);
+    let mut lines = vec![("Type".to_owned(), r.rtype.to_owned()), (f.host_field.clone(), host.clone())];
+    let (value, priority) = if r.rtype == "MX" {
+        let exchange = expected_exchange(region);
+        match f.priority {
+            PriorityStyle::Separate => {
+                lines.push((f.mx_value_field.clone(), exchange.clone()));
+                lines.push((f.priority_field.clone(), "10".to_owned()));
+                (exchange, Some(10))
+            }
+            PriorityStyle::InValue => {
+                let v = format!("10 {exchange}");
+                lines.push((f.mx_value_field.clone(), v.clone()));
+                (v, None)
+            }
+        }
+    } else {
+        let v = match f.txt {
+            TxtStyle::Plain => r.value.clone(),
+            TxtStyle::Quoted => TxtRecord::from_value(r.value.as_bytes()).to_presentation(),
+        };
+        lines.push((f.value_field.clone(), v.clone()));
+        (v, None)
+    };
+    lines.extend(f.fields.iter().cloned());
+    FormRecord { host, value, priority, lines }
+}
+
 /// Prints the records for `domain`.
 pub(crate) fn run(
     domain: &str,
     args: &SetupArgs,
     registrar: Option<&str>,
+    apex: Option<&str>,
     json: bool,
     rules: &RuleSet,
 ) -> miette::Result<ExitCode> {
-    if let Some(id) = registrar
-        && rules.provider(id).is_none()
-    {
-        return Err(unknown_registrar(id, rules));
-    }
+    let provider = match registrar {
+        Some(id) => Some(rules.provider(id).ok_or_else(|| unknown_registrar(id, rules))?),
+        None => None,
+    };
     let setup = build_setup(domain, args)?;
     let records = expected_records(&setup);
     let mut out = io::stdout().lock();
+    let Some(p) = provider else {
+        return generic(&mut out, &setup.domain, &setup.region, &records, json);
+    };
+    let (zone, guessed) = zone_apex(&setup.domain, apex)?;
+    let forms: Vec<FormRecord> = records.iter().map(|r| form_record(r, p, &zone, &setup.region)).collect();
+    if json {
+        let list: Vec<_> = records
+            .iter()
+            .zip(&forms)
+            .map(|(r, f)| {
+                json!({
+                    "role": r.role, "name": r.name.to_string(), "type": r.rtype, "value": r.value,
+                    "registrar": p.id, "host": f.host, "form_value": f.value, "priority": f.priority,
+                    "fields": f.lines.iter().map(|(k, v)| json!({"field": k, "value": v})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&list).into_diagnostic()?).into_diagnostic()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "Publish these records for {} (SES region {}) in {}:", setup.domain, setup.region, p.name)
+        .into_diagnostic()?;
+    writeln!(out).into_diagnostic()?;
+    for note in &p.records.notes {
+        writeln!(out, "{}", wrap(note, "  ", 96)).into_diagnostic()?;
+    }
+    if p.records.host == HostStyle::Relative {
+        let why = if guessed {
+            format!(
+                "the last two labels of {}; if your DNS zone is another one, pass --apex ZONE",
+                setup.domain
+            )
+        } else {
+            "from --apex".to_owned()
+        };
+        writeln!(out, "{}", wrap(&format!("{} values are relative to the zone {zone} ({why}).", p.records.host_field), "  ", 96))
+            .into_diagnostic()?;
+    }
+    // One column for every block, so the values line up down the page.
+    let width = forms.iter().flat_map(|f| &f.lines).map(|(k, _)| k.chars().count()).max().unwrap_or(0) + 1;
+    for (i, (r, f)) in records.iter().zip(&forms).enumerate() {
+        writeln!(out, "\n{}. {}", i + 1, title(r)).into_diagnostic()?;
+        for (k, v) in &f.lines {
+            writeln!(out, "   {:<width$} {v}", format!("{k}:")).into_diagnostic()?;
+        }
+        if r.rtype == "TXT" && r.value.len() > 255 {
+            let hint = match p.records.txt {
+                TxtStyle::Plain => format!(
+                    "Paste this into {} in one piece: one line, no quotes, not split.",
+                    p.records.value_field
+                ),
+                TxtStyle::Quoted => format!(
+                    "The value is longer than 255 characters, so it is several quoted strings of ONE record: keep them on ONE line of {}.",
+                    p.records.value_field
+                ),
+            };
+            writeln!(out, "{}", wrap(&hint, "   ", 96)).into_diagnostic()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The records without a provider: every field in full, plus the zone-file form.
+fn generic(
+    out: &mut impl Write,
+    domain: &DomainName,
+    region: &str,
+    records: &[ExpectedRecord],
+    json: bool,
+) -> miette::Result<ExitCode> {
     if json {
         let list: Vec<_> = records
             .iter()
@@ -45,8 +184,7 @@ pub(crate) fn run(
         writeln!(out, "{}", serde_json::to_string_pretty(&list).into_diagnostic()?).into_diagnostic()?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(out, "Publish these records for {} (SES region {}):", setup.domain, setup.region)
-        .into_diagnostic()?;
+    writeln!(out, "Publish these records for {domain} (SES region {region}):").into_diagnostic()?;
     for (i, r) in records.iter().enumerate() {
         writeln!(out, "\n{}. {}", i + 1, title(r)).into_diagnostic()?;
         writeln!(out, "   Type:  {}", r.rtype).into_diagnostic()?;
@@ -62,7 +200,7 @@ pub(crate) fn run(
         }
     }
     writeln!(out, "\nZone-file form:").into_diagnostic()?;
-    for r in &records {
+    for r in records {
         let value = if r.rtype == "TXT" {
             TxtRecord::from_value(r.value.as_bytes()).to_presentation()
         } else {
@@ -71,4 +209,23 @@ pub(crate) fn run(
         writeln!(out, "{}. 3600 IN {} {}", r.name, r.rtype, value).into_diagnostic()?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Wraps prose at `width` columns, every line starting with `indent`.
+fn wrap(text: &str, indent: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::from(indent);
+    for word in text.split_whitespace() {
+        if line.len() > indent.len() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = String::from(indent);
+        }
+        if line.len() > indent.len() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(line.trim_end());
+    out
 }

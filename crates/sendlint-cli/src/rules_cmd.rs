@@ -1,11 +1,14 @@
 //! `sendlint rules`: the rule set and each rule's documentation, straight from
-//! the rule files.
+//! the rule files; the rule reference (`rules docs`); and the rule author's
+//! check of a rules directory and its fixtures (`rules check DIR`).
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use miette::{IntoDiagnostic, miette};
+use miette::{IntoDiagnostic, Report, miette};
+use sendlint::fixture::{Fixture, code_diff, differences};
 use sendlint_records::FACTS;
 use sendlint_rules::RuleSet;
 
@@ -24,6 +27,15 @@ enum RulesCommand {
     },
     /// List the facts rule conditions and templates can use.
     Facts,
+    /// Print the rule reference (Markdown) generated from the rule files: `docs/rules.md`.
+    Docs,
+    /// Validate a rules directory on top of the built-in rules and run its fixtures
+    /// (`DIR/fixtures/**/*.toml`). Exit 0: all pass; 1: a fixture fails; 2: the rules do not load.
+    Check {
+        /// A directory laid out like `rules/` (`core/*.toml`, `providers/<id>.toml`), with
+        /// its fixtures under `fixtures/`.
+        dir: PathBuf,
+    },
 }
 
 pub(crate) fn run(args: RulesArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
@@ -57,6 +69,80 @@ pub(crate) fn run(args: RulesArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
                     .into_diagnostic()?;
             }
         }
+        Some(RulesCommand::Docs) => write!(out, "{}", rules.reference_markdown()).into_diagnostic()?,
+        Some(RulesCommand::Check { dir }) => return check(&dir, rules, &mut out),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `rules check DIR`: load DIR's rule files on top of `base` (every load error is
+/// reported, exit 2), then run every fixture under `DIR/fixtures`, one line each.
+fn check(dir: &Path, base: &RuleSet, out: &mut impl Write) -> miette::Result<ExitCode> {
+    if !dir.is_dir() {
+        return Err(miette!("{} is not a directory", dir.display()));
+    }
+    let rules = base.clone().with_dir(dir).map_err(Report::new)?;
+    let added = rules.sources().len() - base.sources().len();
+    writeln!(out, "rules: {} rule file{} from {} loaded on top of the built-in rules", added, plural(added), dir.display())
+        .into_diagnostic()?;
+
+    let fixtures_root = dir.join("fixtures");
+    let mut paths = Vec::new();
+    walk(&fixtures_root, &mut paths);
+    paths.sort();
+    if paths.is_empty() {
+        writeln!(out, "fixtures: none under {} (add some: see CONTRIBUTING.md)", fixtures_root.display())
+            .into_diagnostic()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut failed = 0usize;
+    for path in &paths {
+        let name = path.strip_prefix(&fixtures_root).unwrap_or(path).display().to_string();
+        let outcome = Fixture::load(path).and_then(|f| {
+            let report = f.run(&name, &rules)?;
+            Ok((differences(&f, &report), code_diff(&f, &report)))
+        });
+        match outcome {
+            Ok((problems, _)) if problems.is_empty() => writeln!(out, "PASS {name}").into_diagnostic()?,
+            Ok((problems, (missing, unexpected))) => {
+                failed += 1;
+                writeln!(out, "FAIL {name}").into_diagnostic()?;
+                for code in &missing {
+                    writeln!(out, "  - {code}    (expected, not reported)").into_diagnostic()?;
+                }
+                for code in &unexpected {
+                    writeln!(out, "  + {code}    (reported, not expected)").into_diagnostic()?;
+                }
+                for p in problems.iter().filter(|p| !p.contains(" code ")) {
+                    writeln!(out, "  ! {p}").into_diagnostic()?;
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                writeln!(out, "FAIL {name}").into_diagnostic()?;
+                for line in e.lines() {
+                    writeln!(out, "  ! {line}").into_diagnostic()?;
+                }
+            }
+        }
+    }
+    let total = paths.len();
+    writeln!(out, "\nfixtures: {total}, passed {}, failed {failed}", total - failed).into_diagnostic()?;
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, out);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
 }

@@ -1,17 +1,25 @@
 //! DNS for sendlint: one lookup trait, answered offline from zone files
-//! ([`ZoneSource`]) or live (a resolver source, elsewhere), and the zone apex
-//! finder ([`find_zone`]) that works over any [`Lookup`].
+//! ([`ZoneSource`]) or live ([`LiveSource`], hickory-resolver), the zone apex
+//! finder ([`find_zone`]) that works over any [`Lookup`], and wrappers over any
+//! source: a per-run answer cache ([`CachingLookup`]), recording of every
+//! answer used ([`RecordingLookup`]) and replay of a recording ([`ReplayLookup`]).
 //!
 //! Answers keep what diagnosis needs: TXT character-strings byte-exact, the
 //! CNAME chain that was followed, and the SOA of negative answers (which is how
 //! the zone apex is found).
 
 mod apex;
+mod cache;
+mod live;
+mod record;
 mod zone;
 mod zonetext;
 
 pub use apex::{ZoneInfo, find_zone};
-pub use zone::{ZoneError, ZoneSource, ZoneSyntaxError};
+pub use cache::CachingLookup;
+pub use live::{LiveError, LiveOptions, LiveSource, parse_nameserver};
+pub use record::{RecordingLookup, ReplayError, ReplayLookup};
+pub use zone::{ZoneData, ZoneError, ZoneSource, ZoneSyntaxError};
 
 use sendlint_records::mx::MxRecord;
 use sendlint_records::name::DomainName;
@@ -32,11 +40,36 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait Lookup: Send + Sync {
     /// Answers `name`/`rtype`, following CNAMEs like a resolver would.
     fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer>;
+
+    /// Asks the zone's own authoritative servers (`nameservers`, the NS names
+    /// at the apex) instead of the resolver, to tell "not published" from
+    /// "published, but caches still hold the old answer".
+    ///
+    /// `None` when this source cannot (zone files are authoritative already)
+    /// or the servers' addresses are unknown.
+    fn authoritative<'a>(
+        &'a self,
+        nameservers: &'a [DomainName],
+        name: &'a DomainName,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Option<Answer>> {
+        let _ = (nameservers, name, rtype);
+        Box::pin(std::future::ready(None))
+    }
 }
 
 impl<T: Lookup + ?Sized> Lookup for &T {
     fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
         (**self).lookup(name, rtype)
+    }
+
+    fn authoritative<'a>(
+        &'a self,
+        nameservers: &'a [DomainName],
+        name: &'a DomainName,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Option<Answer>> {
+        (**self).authoritative(nameservers, name, rtype)
     }
 }
 
@@ -44,11 +77,29 @@ impl<T: Lookup + ?Sized> Lookup for Box<T> {
     fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
         (**self).lookup(name, rtype)
     }
+
+    fn authoritative<'a>(
+        &'a self,
+        nameservers: &'a [DomainName],
+        name: &'a DomainName,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Option<Answer>> {
+        (**self).authoritative(nameservers, name, rtype)
+    }
 }
 
 impl<T: Lookup + ?Sized> Lookup for Arc<T> {
     fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
         (**self).lookup(name, rtype)
+    }
+
+    fn authoritative<'a>(
+        &'a self,
+        nameservers: &'a [DomainName],
+        name: &'a DomainName,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Option<Answer>> {
+        (**self).authoritative(nameservers, name, rtype)
     }
 }
 
@@ -94,6 +145,13 @@ impl RecordType {
             RecordType::Ns => "NS",
             RecordType::Soa => "SOA",
         }
+    }
+}
+
+impl RecordType {
+    /// Parses the mnemonic of [`RecordType::as_str`] (ASCII case-insensitive).
+    pub fn parse(s: &str) -> Option<RecordType> {
+        RecordType::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(s))
     }
 }
 
@@ -205,6 +263,35 @@ pub enum FailureKind {
     Other,
 }
 
+impl FailureKind {
+    /// Every kind.
+    pub const ALL: [FailureKind; 6] = [
+        FailureKind::Timeout,
+        FailureKind::ServFail,
+        FailureKind::Refused,
+        FailureKind::Truncated,
+        FailureKind::NotCovered,
+        FailureKind::Other,
+    ];
+
+    /// A stable identifier, e.g. `servfail` (recordings use it).
+    pub fn id(self) -> &'static str {
+        match self {
+            FailureKind::Timeout => "timeout",
+            FailureKind::ServFail => "servfail",
+            FailureKind::Refused => "refused",
+            FailureKind::Truncated => "truncated",
+            FailureKind::NotCovered => "not-covered",
+            FailureKind::Other => "other",
+        }
+    }
+
+    /// Parses [`FailureKind::id`].
+    pub fn from_id(s: &str) -> Option<FailureKind> {
+        FailureKind::ALL.into_iter().find(|k| k.id() == s)
+    }
+}
+
 impl fmt::Display for FailureKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -249,9 +336,11 @@ impl LookupError {
 
 impl fmt::Display for LookupError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.kind == FailureKind::NotCovered {
+        if self.kind == FailureKind::NotCovered && self.server == zone::SERVER {
             // Offline: no server was asked; say what is missing.
             write!(f, "no loaded zone file answers {}", self.query)?;
+        } else if self.kind == FailureKind::NotCovered {
+            write!(f, "{} cannot answer {}", self.server, self.query)?;
         } else {
             write!(f, "{} from {} for {}", self.kind, self.server, self.query)?;
         }

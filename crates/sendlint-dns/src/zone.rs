@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 /// The `server` of lookup errors from zone files.
-const SERVER: &str = "zone files";
+pub(crate) const SERVER: &str = "zone files";
 
 /// How many CNAMEs a lookup follows before giving up.
 const MAX_CNAMES: usize = 8;
@@ -285,6 +285,19 @@ impl Zone {
     }
 }
 
+/// One loaded zone, as [`ZoneSource::zones`] gives it.
+#[derive(Clone, Debug)]
+pub struct ZoneData {
+    /// The apex.
+    pub apex: DomainName,
+    /// The SOA, when the file has one.
+    pub soa: Option<Soa>,
+    /// Every RRset of the types sendlint reads: owner, TTL, records in file order.
+    pub rrsets: Vec<(DomainName, u32, Vec<RData>)>,
+    /// Names that also hold records of other types (CAA, SRV, …), not kept.
+    pub other_names: Vec<DomainName>,
+}
+
 /// Answers from zone files, offline, with the semantics of an authoritative
 /// server for the loaded zones.
 ///
@@ -435,6 +448,30 @@ impl ZoneSource {
             at = n.parent();
         }
         None
+    }
+
+    /// The loaded zones' data, apex order, e.g. to serve them from a test server.
+    pub fn zones(&self) -> Vec<ZoneData> {
+        self.apexes()
+            .into_iter()
+            .filter_map(|apex| self.zones.get(&apex))
+            .map(|zone| {
+                let mut names: Vec<&DomainName> = zone.nodes.keys().collect();
+                names.sort_by_cached_key(|n| n.to_string());
+                let mut rrsets = Vec::new();
+                let mut other_names = Vec::new();
+                for name in names {
+                    let Some(node) = zone.nodes.get(name) else { continue };
+                    for set in &node.sets {
+                        rrsets.push((name.clone(), set.ttl, set.records.clone()));
+                    }
+                    if node.other_types {
+                        other_names.push(name.clone());
+                    }
+                }
+                ZoneData { apex: zone.apex.clone(), soa: zone.soa.clone(), rrsets, other_names }
+            })
+            .collect()
     }
 
     /// Answers one question synchronously (what [`Lookup::lookup`] returns).

@@ -104,6 +104,7 @@ fn bench(c: &mut Criterion) {
     g.finish();
     if std::env::var_os("SENDLINT_BENCH_CASES").is_some() {
         let mut g = c.benchmark_group("case");
+        g.bench_function("facts-new", |b| b.iter(|| black_box(sendlint_records::Facts::new())));
         for (i, (role, recs)) in corpus.iter().enumerate() {
             g.bench_function(format!("{i:02}-{role}"), |b| {
                 b.iter(|| black_box(txt_facts(*role, black_box(recs), &exp)))

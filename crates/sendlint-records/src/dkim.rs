@@ -35,12 +35,12 @@ impl DkimRecord {
                 error = Some(e);
             }
         };
-        if let Some(v) = &version {
-            if tags.first().is_some_and(|t| t.name != v.name) {
-                set(SyntaxError::new(v.span.clone(), "v= must be the first tag of a DKIM record"));
-            }
-            // A version other than DKIM1 parses; the `version` fact carries it
-            // and the rule `dkim.bad-version` judges it.
+        // A version other than DKIM1 parses; the `version` fact carries it
+        // and the rule `dkim.bad-version` judges it.
+        if let Some(v) = &version
+            && tags.first().is_some_and(|t| t.name != v.name)
+        {
+            set(SyntaxError::new(v.span.clone(), "v= must be the first tag of a DKIM record"));
         }
         if let Some(k) = &key_type {
             let val = &data[k.value.clone()];

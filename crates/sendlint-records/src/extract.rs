@@ -189,20 +189,13 @@ struct Seg {
 
 /// Repaired data, possibly joined from several records, with its origin map.
 #[derive(Debug, Default)]
-struct Joined {
-    bytes: Vec<u8>,
+struct Joined<'a> {
+    /// Borrowed when one record needed no cutting (the common case).
+    bytes: Cow<'a, [u8]>,
     segs: Vec<Seg>,
 }
 
-impl Joined {
-    fn push(&mut self, record: usize, data: &[u8], kept: &[Range<usize>]) {
-        for k in kept {
-            let part = data.get(k.clone()).unwrap_or_default();
-            self.segs.push(Seg { rep: self.bytes.len(), record, orig: k.start, len: part.len() });
-            self.bytes.extend_from_slice(part);
-        }
-    }
-
+impl Joined<'_> {
     /// Maps a repaired range to a span in one original record (clipped to
     /// the record where the range starts).
     fn span(&self, r: Range<usize>) -> Span {
@@ -260,15 +253,24 @@ fn prepare(records: &[TxtRecord]) -> Vec<Prepared<'_>> {
         .collect()
 }
 
-fn join(parts: &[&Prepared<'_>]) -> Joined {
-    let mut j = Joined {
-        bytes: Vec::with_capacity(parts.iter().map(|p| p.data.len()).sum()),
-        segs: Vec::with_capacity(parts.len()),
-    };
-    for p in parts {
-        j.push(p.index, &p.data, &p.repair.kept);
+fn join<'a>(parts: &[&'a Prepared<'_>]) -> Joined<'a> {
+    if let [p] = parts
+        && let [only] = p.repair.kept.as_slice()
+    {
+        let bytes = p.data.get(only.clone()).unwrap_or_default();
+        let seg = Seg { rep: 0, record: p.index, orig: only.start, len: bytes.len() };
+        return Joined { bytes: Cow::Borrowed(bytes), segs: vec![seg] };
     }
-    j
+    let mut bytes = Vec::with_capacity(parts.iter().map(|p| p.data.len()).sum());
+    let mut segs = Vec::with_capacity(parts.len());
+    for p in parts {
+        for k in &p.repair.kept {
+            let part = p.data.get(k.clone()).unwrap_or_default();
+            segs.push(Seg { rep: bytes.len(), record: p.index, orig: k.start, len: part.len() });
+            bytes.extend_from_slice(part);
+        }
+    }
+    Joined { bytes: Cow::Owned(bytes), segs }
 }
 
 /// True when `starts(repaired bytes)` without building them.
@@ -377,7 +379,7 @@ fn first_non_ascii(d: &[u8], r: Range<usize>) -> Option<(usize, usize)> {
     None
 }
 
-fn syntax_facts(f: &mut Facts, error: Option<&SyntaxError>, joined: &Joined) {
+fn syntax_facts(f: &mut Facts, error: Option<&SyntaxError>, joined: &Joined<'_>) {
     f.set(Fact::SyntaxError, error.is_some());
     match error {
         Some(e) => {
@@ -616,7 +618,13 @@ fn choose_dkim(prepared: &[Prepared<'_>], exp: &Expectation) -> (Vec<usize>, boo
     } else {
         vec![(0..n).collect()]
     };
+    // Only a record holding a tag (`p=`, `v=`) can come first.
+    let head: Vec<bool> =
+        prepared.iter().map(|p| p.data.windows(2).any(|w| w == b"p=" || w == b"v=")).collect();
     for order in orders {
+        if order.first().is_some_and(|&i| !head.get(i).copied().unwrap_or(false)) {
+            continue;
+        }
         let r = by_order(&order);
         if r > best_all.as_ref().map_or(KeyRank::Invalid, |b| b.0) {
             let done = r == KeyRank::Expected;

@@ -261,6 +261,14 @@ facts! {
     Proxied = "proxied": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
     /// Those proxy addresses, comma-separated, else "".
     ProxyAddresses = "proxy_addresses": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// Live DNS only: the resolver has no record of the kind at the name, but the zone's own authoritative servers already serve it: caches still hold the old answer.
+    Propagating = "propagating": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `propagating`: how long resolvers may keep the old "not found" answer, in seconds (the negative-caching TTL: the smaller of the SOA minimum and the SOA's own TTL).
+    NegativeTtl = "negative_ttl": Int [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `propagating`: the TTL of the record on the authoritative servers, in seconds.
+    PublishedTtl = "published_ttl": Int [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `propagating`: the authoritative servers asked (the NS names at the apex), comma-separated.
+    AuthoritativeServers = "authoritative_servers": Str [SpfMx, SpfTxt, Dkim, Dmarc];
 
     // ---- TXT data, TXT roles (records crate) ----
     /// The record data itself starts and ends with quote characters (`"`, `'`, `“ ”`, `‘ ’`), e.g. the customer typed the quotes into the form.
@@ -389,6 +397,48 @@ facts! {
     OffDomainFrom = "off_domain_from": Str [Domain];
     /// How many From addresses are not on the sending domain.
     OffDomainFromCount = "off_domain_from_count": Int [Domain];
+
+    // ---- the badge and SES (set by the engine; see docs/badges.md) ----
+    /// How the DNS rules judged the record: `correct`, `absent`, `wrong` (an error diagnosis) or `lookup_failed`. Set for a second evaluation after the badge is decided, so unset while the DNS rules themselves run.
+    DnsState = "dns_state": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// The record's badge: `Pending`, `Verifying`, `Verified` or `Failed` (set with `dns_state`).
+    Badge = "badge": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// The code the badge state machine added to the record (`ses.temporary-failure`, `ses.verification-failed`, `ses.record-removed`, `dns.lookup-failed`), else "" (set with `dns_state`).
+    BadgeNote = "badge_note": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// SES state (live `--ses`, `--ses-state FILE` or the manifest's `ses` block) was part of the decision.
+    SesConsulted = "ses_consulted": Bool [];
+    /// The SES status that drives this record (MAIL FROM status for `spf_mx`/`spf_txt`, DKIM status for `dkim`), e.g. `PENDING`, else "".
+    SesStatus = "ses_status": Str [SpfMx, SpfTxt, Dkim];
+    /// How asking SES for the identity went: `found`, `not_found` (no such identity in that account and region), `failed` (SES could not be asked), or "" when SES was not asked (DNS-only, or statuses from a manifest).
+    SesLookup = "ses_lookup": Str [];
+    /// What SES or the SES call said when `ses_lookup` is `not_found` or `failed`, else "".
+    SesLookupError = "ses_lookup_error": Str [];
+    /// `DkimAttributes.SigningAttributesOrigin`: `EXTERNAL` for BYODKIM, `AWS_SES` (or a regional `AWS_SES_…`) for Easy DKIM, else "".
+    SesSigningOrigin = "ses_signing_origin": Str [Dkim, Domain];
+    /// `DkimAttributes.SigningEnabled` (unset when SES did not say).
+    SesSigningEnabled = "ses_signing_enabled": Bool [Dkim, Domain];
+    /// `DkimAttributes.Tokens`, comma-separated (the selector, for BYODKIM), else "".
+    SesTokens = "ses_tokens": Str [Dkim, Domain];
+    /// The setup's selector is one of `DkimAttributes.Tokens` (unset when SES listed no tokens).
+    SesTokensHaveSelector = "ses_tokens_have_selector": Bool [Dkim, Domain];
+    /// `DkimAttributes.Status` as SES spelled it, else "".
+    SesDkimStatus = "ses_dkim_status": Str [Domain];
+    /// `MailFromAttributes.MailFromDomain`, lower case without a trailing dot; "" when SES has no custom MAIL FROM (unset when SES was not asked).
+    SesMailFromDomain = "ses_mail_from_domain": Str [SpfMx, SpfTxt, Domain];
+    /// `MailFromAttributes.MailFromDomainStatus` as SES spelled it, else "".
+    SesMailFromStatus = "ses_mail_from_status": Str [Domain];
+    /// `MailFromAttributes.BehaviorOnMxFailure`: `USE_DEFAULT_VALUE` or `REJECT_MESSAGE`, else "".
+    SesMxFailureBehavior = "ses_mx_failure_behavior": Str [Domain];
+    /// The identity's `VerificationStatus` as SES spelled it, else "".
+    SesVerificationStatus = "ses_verification_status": Str [Domain];
+    /// `VerificationInfo.ErrorType` of SES's last check: `HOST_NOT_FOUND`, `TYPE_NOT_FOUND`, `INVALID_VALUE`, `DNS_SERVER_ERROR`, `SERVICE_ERROR`, else "".
+    SesErrorType = "ses_error_type": Str [Dkim, Domain];
+    /// `VerificationInfo.LastCheckedTimestamp` as RFC 3339 (`2026-11-24T10:00:00Z`), else "an unknown time".
+    SesLastChecked = "ses_last_checked": Str [Dkim, Domain];
+    /// `VerificationInfo.LastSuccessTimestamp` as RFC 3339, else "".
+    SesLastSuccess = "ses_last_success": Str [Dkim, Domain];
+    /// `VerificationInfo.SOARecord` as SES saw it: `<primary name server> serial <n>`, else "".
+    SesSoa = "ses_soa": Str [Dkim, Domain];
 }
 
 impl Fact {
@@ -403,10 +453,13 @@ impl Fact {
     }
 }
 
+/// How many facts the catalogue holds.
+pub const FACT_COUNT: usize = FACTS.len();
+
 /// The facts of one record role: a value per [`Fact`], indexed by the enum.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Facts {
-    values: Vec<Value>,
+    values: Box<[Value; FACT_COUNT]>,
 }
 
 impl Default for Facts {
@@ -418,7 +471,8 @@ impl Default for Facts {
 impl Facts {
     /// Every fact unset.
     pub fn new() -> Facts {
-        Facts { values: vec![Value::Unset; FACTS.len()] }
+        // A constant array initialises with plain stores (no per-element clone).
+        Facts { values: Box::new([const { Value::Unset }; FACT_COUNT]) }
     }
 
     /// Sets one fact.
@@ -462,7 +516,7 @@ impl Facts {
 
     /// Copies every set value of `other` over this one.
     pub fn merge(&mut self, other: &Facts) {
-        for (mine, theirs) in self.values.iter_mut().zip(&other.values) {
+        for (mine, theirs) in self.values.iter_mut().zip(other.values.iter()) {
             if *theirs != Value::Unset {
                 mine.clone_from(theirs);
             }
@@ -471,7 +525,7 @@ impl Facts {
 
     /// The set facts with their names, in catalogue order (for debugging and `explain --facts`).
     pub fn iter(&self) -> impl Iterator<Item = (&'static FactDef, &Value)> {
-        FACTS.iter().zip(&self.values).filter(|(_, v)| **v != Value::Unset)
+        FACTS.iter().zip(self.values.iter()).filter(|(_, v)| **v != Value::Unset)
     }
 }
 

@@ -185,7 +185,7 @@ fn parse_term(data: &[u8], start: usize, end: usize) -> Result<SpfTerm, SyntaxEr
                 if !name.first().is_some_and(u8::is_ascii_alphabetic) {
                     return err(span, format!("bad modifier name \"{}\"", show(name)));
                 }
-                check_macro_string(data, value.clone(), false)?;
+                check_macro_string(data, value.clone())?;
                 return Ok(SpfTerm {
                     kind: TermKind::UnknownModifier,
                     qualifier: None,
@@ -314,7 +314,7 @@ fn check_dual_cidr(data: &[u8], r: Range<usize>) -> Result<(), SyntaxError> {
 }
 
 /// RFC 7208 §7.1 macro-string: visible ASCII, `%{…}`, `%%`, `%_`, `%-`.
-fn check_macro_string(data: &[u8], r: Range<usize>, _domain: bool) -> Result<bool, SyntaxError> {
+fn check_macro_string(data: &[u8], r: Range<usize>) -> Result<bool, SyntaxError> {
     let t = &data[r.clone()];
     let mut i = 0;
     let mut has_macro = false;
@@ -368,7 +368,7 @@ fn check_domain_spec(data: &[u8], r: Range<usize>, what: &str) -> Result<(), Syn
             format!("\"{what}\" needs a domain after the separator"),
         ));
     }
-    if check_macro_string(data, r.clone(), true)? {
+    if check_macro_string(data, r.clone())? {
         return Ok(());
     }
     let name = t.strip_suffix(b".").unwrap_or(t);

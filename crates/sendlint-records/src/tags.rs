@@ -109,7 +109,7 @@ pub fn parse_tag_list(data: &[u8]) -> (Vec<Tag>, Option<SyntaxError>) {
 
 fn one_tag(data: &[u8], s: usize, e: usize) -> Result<Tag, SyntaxError> {
     let seg = &data[s..e];
-    let Ok((rest, name)) = tag_name(seg) else {
+    let Ok((_, name)) = tag_name(seg) else {
         let len = seg.iter().position(|&c| c == b'=' || is_fws(c)).unwrap_or(seg.len());
         return Err(SyntaxError::new(
             s..s + len.max(1),
@@ -121,7 +121,6 @@ fn one_tag(data: &[u8], s: usize, e: usize) -> Result<Tag, SyntaxError> {
     };
     let name_end = s + name.len();
     let mut i = name_end;
-    let _ = rest;
     while i < e && is_fws(data[i]) {
         i += 1;
     }

@@ -45,6 +45,8 @@ pub enum ErrorKind {
     DuplicateProvider,
     /// A provider-only rule's code does not start with `<provider id>.`.
     ProviderCodePrefix,
+    /// A `[provider.records]` setting holds a value the format does not know.
+    BadValue,
 }
 
 /// One mistake in one rule file, with labels on the exact bytes of the TOML.

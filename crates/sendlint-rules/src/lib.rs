@@ -182,8 +182,80 @@ pub struct Provider {
     pub docs: String,
     /// Help overrides: `(core code, help template as written)`.
     pub help: Vec<(String, String)>,
+    /// How the provider's DNS form wants the records typed (`[provider.records]`),
+    /// for `sendlint records --registrar`; the generic form when absent.
+    pub records: RecordsForm,
     /// The rule file it was defined in.
     pub source: String,
+}
+
+/// How a host (name) field takes the record's name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HostStyle {
+    /// The full name, e.g. `send.mail.acme.com`.
+    #[default]
+    Full,
+    /// Relative to the zone, which the provider appends: `send.mail`; `@` for the apex.
+    Relative,
+}
+
+/// Where the MX priority is typed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PriorityStyle {
+    /// In a priority field of its own.
+    #[default]
+    Separate,
+    /// In the value field, before the exchange: `10 feedback-smtp…`.
+    InValue,
+}
+
+/// How TXT values are typed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TxtStyle {
+    /// As one unquoted value, however long (the provider quotes and splits it).
+    #[default]
+    Plain,
+    /// In double quotes; values over 255 bytes as several quoted strings on one line.
+    Quoted,
+}
+
+/// The shape of a provider's DNS record form (`[provider.records]` in its rule file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordsForm {
+    /// How the name is typed.
+    pub host: HostStyle,
+    /// The label of the name field, e.g. `Host`.
+    pub host_field: String,
+    /// The label of the TXT value field, e.g. `Value`.
+    pub value_field: String,
+    /// The label of the MX value field, e.g. `Mail server`.
+    pub mx_value_field: String,
+    /// Where the MX priority goes.
+    pub priority: PriorityStyle,
+    /// The label of the priority field (with [`PriorityStyle::Separate`]).
+    pub priority_field: String,
+    /// How TXT values are typed.
+    pub txt: TxtStyle,
+    /// Extra `(field, value)` lines printed in every record block, e.g. `("Proxy status", "DNS only")`.
+    pub fields: Vec<(String, String)>,
+    /// Notes printed before the records.
+    pub notes: Vec<String>,
+}
+
+impl Default for RecordsForm {
+    fn default() -> Self {
+        RecordsForm {
+            host: HostStyle::Full,
+            host_field: "Name".into(),
+            value_field: "Value".into(),
+            mx_value_field: "Value".into(),
+            priority: PriorityStyle::Separate,
+            priority_field: "Priority".into(),
+            txt: TxtStyle::Plain,
+            fields: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
 }
 
 impl Provider {
@@ -378,6 +450,61 @@ impl RuleSet {
     /// The rule files this set was loaded from.
     pub fn sources(&self) -> &[RuleSource] {
         &self.sources
+    }
+
+    /// The rule reference (`docs/rules.md`, `sendlint rules docs`): every rule's
+    /// documentation page and every provider's notes and help overrides, generated
+    /// from the rule files so it cannot drift from them.
+    pub fn reference_markdown(&self) -> String {
+        let mut out = String::from(
+            "# Rule reference\n\n<!-- Generated from rules/**/*.toml by `sendlint rules docs > docs/rules.md`; do not edit by hand. -->\n\n",
+        );
+        out.push_str("| code | severity | roles | provider |\n|---|---|---|---|\n");
+        for r in &self.rules {
+            let roles = r.roles.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ");
+            let anchor: String = r.code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            out.push_str(&format!(
+                "| [`{}`](#{anchor}) | {} | {roles} | {} |\n",
+                r.code,
+                r.severity,
+                r.provider.as_deref().unwrap_or("")
+            ));
+        }
+        out.push_str("\n# Rules\n\n");
+        for r in &self.rules {
+            // Demote the rule page one level under "# Rules".
+            for line in r.markdown().lines() {
+                if line.starts_with('#') {
+                    out.push('#');
+                }
+                out.push_str(line);
+                out.push('\n');
+            }
+            out.push_str(&format!("\nDefined in `{}`.\n\n", r.source));
+        }
+        out.push_str("# DNS providers\n\n");
+        for p in &self.providers {
+            out.push_str(&format!("## `{}`: {}\n\n", p.id, p.name));
+            let ns = p.nameservers.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+            out.push_str(&format!("Detected from apex NS records matching {ns}. Defined in `{}`.\n\n", p.source));
+            if !p.docs.trim().is_empty() {
+                out.push_str(&format!("{}\n\n", p.docs.trim()));
+            }
+            let own: Vec<&Rule> = self.rules.iter().filter(|r| r.provider.as_deref() == Some(p.id.as_str())).collect();
+            if !own.is_empty() {
+                out.push_str("Provider-only rules: ");
+                out.push_str(&own.iter().map(|r| format!("`{}`", r.code)).collect::<Vec<_>>().join(", "));
+                out.push_str(".\n\n");
+            }
+            if !p.help.is_empty() {
+                out.push_str("Help in this provider's words:\n\n| code | help |\n|---|---|\n");
+                for (code, help) in &p.help {
+                    out.push_str(&format!("| `{code}` | {} |\n", help.replace('|', "\\|")));
+                }
+                out.push('\n');
+            }
+        }
+        out
     }
 }
 

@@ -6,8 +6,8 @@ use crate::cond;
 use crate::error::{ErrorKind, RuleError, RulesError};
 use crate::template::Template;
 use crate::{
-    Compiled, LabelDef, Provider, ProviderRules, Rule, RuleDocs, RuleSet, RuleSource, Severity, role_index,
-    suggest_among,
+    Compiled, HostStyle, LabelDef, PriorityStyle, Provider, ProviderRules, RecordsForm, Rule, RuleDocs, RuleSet,
+    RuleSource, Severity, TxtStyle, role_index, suggest_among,
 };
 use miette::{LabeledSpan, NamedSource};
 use sendlint_records::{Fact, FactType, Role};
@@ -113,6 +113,10 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>, errors: &mut Vec<RuleErro
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
+            // A rules directory keeps its fixtures (scenario files, not rules) in `fixtures/`.
+            if path.file_name().is_some_and(|n| n == "fixtures") {
+                continue;
+            }
             walk(&path, out, errors);
         } else if path.extension().is_some_and(|e| e == "toml") {
             out.push(path);
@@ -174,7 +178,9 @@ pub(crate) fn load(sources: Vec<RuleSource>) -> Result<RuleSet, RulesError> {
 const RULE_KEYS: &[&str] =
     &["code", "role", "roles", "severity", "when", "suppresses", "message", "help", "labels", "docs"];
 const DOCS_KEYS: &[&str] = &["what", "why", "example", "references"];
-const PROVIDER_KEYS: &[&str] = &["id", "name", "nameservers", "docs"];
+const PROVIDER_KEYS: &[&str] = &["id", "name", "nameservers", "docs", "records"];
+const RECORDS_KEYS: &[&str] =
+    &["host", "host_field", "value_field", "mx_value_field", "priority", "priority_field", "txt", "fields", "notes"];
 const HELP_KEYS: &[&str] = &["code", "help"];
 const LABEL_KEYS: &[&str] = &["span", "text"];
 const TOP_KEYS: &[&str] = &["rule", "provider", "help"];
@@ -457,6 +463,7 @@ impl Builder {
             }
         };
         let docs = self.string(file, &fields, "docs").map(|s| s.value).unwrap_or_default();
+        let records = fields.get("records").map(|v| self.records_form(file, v)).unwrap_or_default();
         let (id, name) = (id?, name?);
         let stem = Path::new(&self.files[file].name)
             .file_stem()
@@ -490,11 +497,103 @@ impl Builder {
             nameservers,
             docs,
             help: Vec::new(),
+            records,
             source: self.files[file].name.clone(),
         });
         self.provider_rules.push(ProviderRules::default());
         self.provider_spans.push((file, id.span));
         Some(self.providers.len() - 1)
+    }
+
+    /// `[provider.records]`: how the provider's form wants the records typed.
+    fn records_form(&mut self, file: usize, v: &Spanned<DeValue<'_>>) -> RecordsForm {
+        let mut form = RecordsForm::default();
+        let DeValue::Table(table) = v.get_ref() else {
+            self.error(
+                file,
+                ErrorKind::WrongType,
+                vec![(v.span(), format!("this is {}", type_name(v.get_ref())))],
+                "`records` must be a table: write `[provider.records]`",
+                None,
+            );
+            return form;
+        };
+        let fields = Fields { table, span: v.span() };
+        self.unknown_fields(file, &fields, RECORDS_KEYS, "[provider.records]");
+        if let Some(s) = self.string(file, &fields, "host") {
+            match s.value.as_str() {
+                "full" => form.host = HostStyle::Full,
+                "relative" => form.host = HostStyle::Relative,
+                _ => self.bad_value(file, &s, "host", &["full", "relative"]),
+            }
+        }
+        if let Some(s) = self.string(file, &fields, "priority") {
+            match s.value.as_str() {
+                "separate" => form.priority = PriorityStyle::Separate,
+                "in-value" => form.priority = PriorityStyle::InValue,
+                _ => self.bad_value(file, &s, "priority", &["separate", "in-value"]),
+            }
+        }
+        if let Some(s) = self.string(file, &fields, "txt") {
+            match s.value.as_str() {
+                "plain" => form.txt = TxtStyle::Plain,
+                "quoted" => form.txt = TxtStyle::Quoted,
+                _ => self.bad_value(file, &s, "txt", &["plain", "quoted"]),
+            }
+        }
+        for (key, slot) in [
+            ("host_field", &mut form.host_field),
+            ("value_field", &mut form.value_field),
+            ("mx_value_field", &mut form.mx_value_field),
+            ("priority_field", &mut form.priority_field),
+        ] {
+            if let Some(s) = self.string(file, &fields, key) {
+                *slot = s.value;
+            }
+        }
+        if let Some((notes, _)) = self.string_list(file, &fields, "notes") {
+            form.notes = notes.into_iter().map(|s| s.value).collect();
+        }
+        if let Some(extra) = fields.get("fields") {
+            match extra.get_ref() {
+                DeValue::Table(t) => {
+                    for (k, val) in t.iter() {
+                        match val.get_ref() {
+                            DeValue::String(s) => form.fields.push((k.get_ref().to_string(), s.to_string())),
+                            other => self.error(
+                                file,
+                                ErrorKind::WrongType,
+                                vec![(val.span(), format!("this is {}", type_name(other)))],
+                                "the values of `fields` must be strings",
+                                None,
+                            ),
+                        }
+                    }
+                }
+                other => self.error(
+                    file,
+                    ErrorKind::WrongType,
+                    vec![(extra.span(), format!("this is {}", type_name(other)))],
+                    "`fields` must be a table of field name = value, e.g. `{ \"Proxy status\" = \"DNS only\" }`",
+                    None,
+                ),
+            }
+        }
+        form
+    }
+
+    fn bad_value(&mut self, file: usize, s: &SStr, key: &str, allowed: &[&str]) {
+        let help = match suggest_among(&s.value, allowed) {
+            Some(m) => format!("did you mean `{m}`? `{key}` takes: {}", allowed.join(", ")),
+            None => format!("`{key}` takes: {}", allowed.join(", ")),
+        };
+        self.error(
+            file,
+            ErrorKind::BadValue,
+            vec![(s.span.clone(), String::from("unknown value"))],
+            format!("`{key}` cannot be {:?}", s.value),
+            Some(help),
+        );
     }
 
     /// `file:line:column` of a byte offset.

@@ -34,7 +34,7 @@ fn builtin_loads() {
     assert!(rules.rules().count() > 40);
     assert_eq!(
         rules.providers().iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
-        ["cloudflare", "namecheap"]
+        ["cloudflare", "godaddy", "google", "namecheap", "porkbun", "route53", "wix"]
     );
 }
 
@@ -502,6 +502,9 @@ fn with_dir_adds_files_and_validates_across_them() {
     std::fs::write(dir.join("providers/acme.toml"), ACME.replace("dkim.syntax", "dkim.quoted-value"))
         .unwrap();
     std::fs::write(dir.join("notes.txt"), "not a rule file").unwrap();
+    // Fixtures live next to the rules and are not rules.
+    std::fs::create_dir_all(dir.join("fixtures/acme")).unwrap();
+    std::fs::write(dir.join("fixtures/acme/clean.toml"), "description = \"a fixture\"\nexpect = []\n").unwrap();
     let base = load(&[("core.toml", CORE)]).unwrap();
     let rules = base.clone().with_dir(&dir).unwrap();
     assert!(rules.provider("acme").is_some());
@@ -747,4 +750,96 @@ fn builtin_rule_docs() {
         out.push('\n');
     }
     insta::assert_snapshot!(out);
+}
+
+#[test]
+fn provider_records_form() {
+    let provider = r#"
+[provider]
+id = "acme"
+name = "Acme DNS"
+nameservers = ["*.acme-dns.test"]
+[provider.records]
+host = "relative"
+host_field = "Host"
+value_field = "Answer"
+priority = "in-value"
+txt = "quoted"
+fields = { "Proxy status" = "DNS only", TTL = "Automatic" }
+notes = ["Acme appends the zone."]
+"#;
+    let rules = load(&[("core.toml", CORE), ("providers/acme.toml", provider)]).unwrap();
+    let form = &rules.provider("acme").unwrap().records;
+    assert_eq!(form.host, HostStyle::Relative);
+    assert_eq!(form.host_field, "Host");
+    assert_eq!(form.value_field, "Answer");
+    assert_eq!(form.mx_value_field, "Value", "unset labels keep their default");
+    assert_eq!(form.priority, PriorityStyle::InValue);
+    assert_eq!(form.txt, TxtStyle::Quoted);
+    assert_eq!(
+        form.fields,
+        [("Proxy status".to_owned(), "DNS only".to_owned()), ("TTL".to_owned(), "Automatic".to_owned())]
+    );
+    assert_eq!(form.notes, ["Acme appends the zone."]);
+    // A provider without the table gets the generic form.
+    let rules = load(&[("core.toml", CORE), ("providers/acme.toml", ACME)]).unwrap();
+    assert_eq!(rules.provider("acme").unwrap().records, RecordsForm::default());
+}
+
+#[test]
+fn error_provider_records_form() {
+    let provider = r#"
+[provider]
+id = "acme"
+name = "Acme DNS"
+nameservers = ["*.acme-dns.test"]
+[provider.records]
+host = "relatve"
+priority = "inline"
+txt = 1
+fields = { "Proxy status" = false }
+hots_field = "Host"
+"#;
+    let e = load_err(&[("core.toml", CORE), ("providers/acme.toml", provider)]);
+    assert_eq!(
+        kinds(&e),
+        [
+            ErrorKind::BadValue,
+            ErrorKind::BadValue,
+            ErrorKind::WrongType,
+            ErrorKind::WrongType,
+            ErrorKind::UnknownField
+        ]
+    );
+    insta::assert_snapshot!(render(&e));
+}
+
+/// `docs/rules.md` is generated from the rule files; this fails when it is out of
+/// date (CI keeps it in sync). Regenerate with `sendlint rules docs > docs/rules.md`,
+/// or run this test with `SENDLINT_UPDATE_DOCS=1`.
+#[test]
+fn docs_rules_md_is_up_to_date() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules.md");
+    let want = builtin().reference_markdown();
+    if std::env::var_os("SENDLINT_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/rules.md is out of date: run `cargo run -p sendlint-cli -- rules docs > docs/rules.md` \
+         (or `SENDLINT_UPDATE_DOCS=1 cargo test -p sendlint-rules docs_rules_md`)"
+    );
+}
+
+#[test]
+fn reference_lists_every_rule_and_provider() {
+    let rules = builtin();
+    let md = rules.reference_markdown();
+    for r in rules.rules() {
+        assert!(md.contains(&format!("## `{}`", r.code)), "{} has no section", r.code);
+    }
+    for p in rules.providers() {
+        assert!(md.contains(&format!("## `{}`: {}", p.id, p.name)), "{} has no section", p.id);
+    }
 }

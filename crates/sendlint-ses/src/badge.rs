@@ -265,3 +265,57 @@ pub fn sending_unlocked(badges: impl Iterator<Item = (Role, Badge)>) -> bool {
     }
     !blocked && verified.iter().all(|v| *v)
 }
+
+/// The table of [`decide`] for `role`, rendered as Markdown from the function
+/// itself: one row per [`DnsState`], one column per SES status (and "unknown").
+///
+/// A cell shows the badge and the notes without a submission time; when the
+/// 72-hour deadline changes it, the cell adds what happens after it.
+/// `docs/badges.md` holds these tables and a test keeps it in sync.
+pub fn table_markdown(role: Role) -> String {
+    use std::fmt::Write as _;
+    const ROWS: [(DnsState, &str); 4] = [
+        (DnsState::Correct, "correct"),
+        (DnsState::Absent, "absent (NXDOMAIN/NODATA)"),
+        (DnsState::Wrong, "present but wrong (an error diagnosis)"),
+        (DnsState::LookupFailed, "lookup failed (timeout, SERVFAIL, REFUSED)"),
+    ];
+    let columns: [Option<SesStatus>; 6] = [
+        None,
+        Some(SesStatus::NotStarted),
+        Some(SesStatus::Pending),
+        Some(SesStatus::TemporaryFailure),
+        Some(SesStatus::Success),
+        Some(SesStatus::Failed),
+    ];
+    let show = |d: &BadgeDecision| {
+        let mut s = d.badge.to_string();
+        for note in &d.notes {
+            let _ = write!(s, " + `{note}`");
+        }
+        s
+    };
+    let mut out = String::from("| DNS ↓ / SES → | unknown (DNS-only) |");
+    for status in columns.iter().flatten() {
+        let _ = write!(out, " {status} |");
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(columns.len()));
+    out.push('\n');
+    for (dns, label) in ROWS {
+        let _ = write!(out, "| {label} |");
+        for ses in columns {
+            let input = |since| BadgeInput { role, dns, ses, since_submitted: since };
+            let before = decide(&input(None));
+            let after = decide(&input(Some(MISSING_DEADLINE)));
+            let cell = if before == after {
+                show(&before)
+            } else {
+                format!("{}; {} after 72 h", show(&before), show(&after))
+            };
+            let _ = write!(out, " {cell} |");
+        }
+        out.push('\n');
+    }
+    out
+}

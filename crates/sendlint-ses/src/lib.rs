@@ -4,14 +4,20 @@
 //! - [`setup`]: a domain's SES setup, validated ([`Setup`], [`SetupBuilder`]).
 //! - [`expected`]: the records to publish for it ([`expected_records`]).
 //! - [`badge`]: the SPEC §2 table as one pure function, [`decide`].
+//! - [`identity`]: what SES says about the identity ([`SesIdentity`], [`SesLookup`]),
+//!   read from a saved `GetEmailIdentity` answer or filled in by `sendlint-ses-client`.
 
 pub mod badge;
 pub mod expected;
+pub mod identity;
 pub mod setup;
 
 pub use badge::{
     Badge, BadgeDecision, BadgeInput, DnsState, MISSING_DEADLINE, SesStatus, UnknownSesStatus, decide, notes,
-    sending_unlocked,
+    sending_unlocked, table_markdown,
+};
+pub use identity::{
+    DkimAttributes, MailFromAttributes, SesIdentity, SesLookup, SesStateError, SoaRecord, VerificationInfo,
 };
 pub use expected::{ExpectedRecord, SPF_VALUE, UNKNOWN_KEY_PLACEHOLDER, expected_exchange, expected_records};
 pub use setup::{DEFAULT_MAIL_FROM_LABEL, Setup, SetupBuilder, SetupError};

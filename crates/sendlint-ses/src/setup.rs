@@ -410,7 +410,7 @@ fn check_address(address: &str) -> Result<String, SetupError> {
 
 /// RFC 3339 with `Z` or a numeric offset (`+01:00`); humantime itself only
 /// takes UTC.
-fn parse_rfc3339(text: &str) -> Result<SystemTime, SetupError> {
+pub(crate) fn parse_rfc3339(text: &str) -> Result<SystemTime, SetupError> {
     let bad = || SetupError::SubmittedAt { value: text.to_owned() };
     let t = text.trim().to_ascii_uppercase();
     if let Ok(at) = humantime::parse_rfc3339(&t) {

@@ -4,18 +4,19 @@
 use std::collections::HashSet;
 use std::time::SystemTime;
 
-use sendlint_dns::{Answer, Lookup, RData, RecordType, ZoneInfo, find_zone};
+use sendlint_dns::{Answer, CachingLookup, Lookup, RData, RecordType, ZoneInfo, find_zone};
 use sendlint_records::extract::{self, Expectation};
 use sendlint_records::name::DomainName;
 use sendlint_records::{Fact, Facts, Role};
 use sendlint_rules::{Diagnosis, RuleSet, Severity};
 use sendlint_ses::{
-    BadgeInput, DnsState, ExpectedRecord, SesStatus, Setup, decide, expected_exchange, expected_records,
-    sending_unlocked,
+    Badge, BadgeInput, DnsState, ExpectedRecord, SesLookup, SesStatus, Setup, decide, expected_exchange,
+    expected_records, sending_unlocked,
 };
 
 use crate::observe::{Misplacement, Observation, Outcome, is_cloudflare_proxy, observe};
 use crate::report::{DiagnosisReport, DomainReport, RecordReport};
+use crate::ses_facts::{SesView, set_badge_facts, set_ses_facts};
 use crate::view::{observed_view, report_diagnosis};
 
 /// SES verification status per badge group, when known.
@@ -28,7 +29,7 @@ pub struct SesState {
 }
 
 impl SesState {
-    fn for_role(&self, role: Role) -> Option<SesStatus> {
+    pub(crate) fn for_role(&self, role: Role) -> Option<SesStatus> {
         match role {
             Role::SpfMx | Role::SpfTxt => self.mail_from,
             Role::Dkim => self.dkim,
@@ -36,7 +37,7 @@ impl SesState {
         }
     }
 
-    fn consulted(&self) -> bool {
+    pub(crate) fn consulted(&self) -> bool {
         self.dkim.is_some() || self.mail_from.is_some()
     }
 }
@@ -52,11 +53,21 @@ pub struct CheckOptions {
     pub ses: SesState,
     /// The organization owning the domain (manifest entries).
     pub org: Option<String>,
+    /// What SES answered for the identity (`--ses`, `--ses-state`). When set,
+    /// its statuses replace `ses` ([`SesLookup::statuses`]) and its details
+    /// become facts for the SES rules.
+    pub ses_lookup: Option<SesLookup>,
 }
 
 impl Default for CheckOptions {
     fn default() -> Self {
-        CheckOptions { now: SystemTime::now(), registrar: None, ses: SesState::default(), org: None }
+        CheckOptions {
+            now: SystemTime::now(),
+            registrar: None,
+            ses: SesState::default(),
+            org: None,
+            ses_lookup: None,
+        }
     }
 }
 
@@ -66,6 +77,10 @@ const SPF_FOLLOW_LIMIT: usize = 20;
 
 /// Checks one domain against DNS as `lookup` answers it.
 pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &CheckOptions) -> DomainReport {
+    // One answer per question per run: shared SPF includes, the apex NS set
+    // and repeated probes are asked once, and every step sees the same answer.
+    let cache = CachingLookup::new(lookup);
+    let lookup: &dyn Lookup = &cache;
     let zone_info: ZoneInfo = find_zone(lookup, &setup.domain).await;
     let zone = zone_info.apex.clone();
     let ns: Vec<String> = zone_info.nameservers.iter().map(ToString::to_string).collect();
@@ -84,6 +99,16 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         expected_key: setup.public_key.as_ref(),
     };
     let since_submitted = setup.submitted_at.and_then(|t| opts.now.duration_since(t).ok());
+    let ses = SesView {
+        state: match &opts.ses_lookup {
+            Some(lookup) => {
+                let (dkim, mail_from) = lookup.statuses();
+                SesState { dkim, mail_from }
+            }
+            None => opts.ses,
+        },
+        lookup: opts.ses_lookup.as_ref(),
+    };
 
     let mut records = Vec::with_capacity(4);
     for want in &expected {
@@ -91,12 +116,20 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         let mut facts = record_facts(&obs, &exp);
         context_facts(&mut facts, setup, zone.as_ref(), provider.as_deref(), want);
         facts.set(Fact::ExpectedExchange, exchange.as_str());
+        propagation_facts(lookup, &zone_info.nameservers, &obs, &mut facts).await;
         if want.role == Role::SpfTxt && facts.flag(Fact::Found) {
             let terms = count_spf_lookups(lookup, &obs).await;
             facts.set(Fact::LookupTerms, terms);
         }
+        set_ses_facts(&mut facts, want.role, setup, &ses);
+        // The DNS rules decide the DNS state and so the badge; the badge and its
+        // note then become facts, and a second pass lets the SES rules speak.
+        let dns = dns_state(&obs, &rules.evaluate(want.role, &facts, provider.as_deref()));
+        let decision =
+            decide(&BadgeInput { role: want.role, dns, ses: ses.state.for_role(want.role), since_submitted });
+        set_badge_facts(&mut facts, dns, &decision);
         let diagnoses = rules.evaluate(want.role, &facts, provider.as_deref());
-        records.push(record_report(want, &obs, &diagnoses, opts, since_submitted));
+        records.push(record_report(want, &obs, &diagnoses, decision.badge));
     }
 
     let mut domain_facts = Facts::new();
@@ -111,6 +144,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     domain_facts.set(Fact::FromCount, setup.from_addresses.len());
     domain_facts.set(Fact::OffDomainFrom, off.join(", "));
     domain_facts.set(Fact::OffDomainFromCount, off.len());
+    set_ses_facts(&mut domain_facts, Role::Domain, setup, &ses);
     let diagnoses = rules
         .evaluate(Role::Domain, &domain_facts, provider.as_deref())
         .iter()
@@ -124,7 +158,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         zone: zone.as_ref().map(ToString::to_string),
         dns_host: provider,
         sending_unlocked: unlocked,
-        ses_consulted: opts.ses.consulted(),
+        ses_consulted: ses.consulted(),
         records,
         diagnoses,
     }
@@ -261,13 +295,9 @@ fn record_report(
     want: &ExpectedRecord,
     obs: &Observation,
     diagnoses: &[Diagnosis],
-    opts: &CheckOptions,
-    since_submitted: Option<std::time::Duration>,
+    badge: Badge,
 ) -> RecordReport {
     let view = observed_view(obs);
-    let dns = dns_state(obs, diagnoses);
-    let decision =
-        decide(&BadgeInput { role: want.role, dns, ses: opts.ses.for_role(want.role), since_submitted });
     let diagnoses: Vec<DiagnosisReport> =
         diagnoses.iter().map(|d| report_diagnosis(d, Some(&view))).collect();
     RecordReport {
@@ -280,7 +310,37 @@ fn record_report(
             _ => None,
         },
         observed: view.lines.iter().map(|e| e.text.clone()).collect(),
-        state: decision.badge,
+        state: badge,
         diagnoses,
     }
+}
+
+/// Live DNS only: when the resolver has nothing at the expected name, asks the
+/// zone's own authoritative servers. If they already serve the record, the
+/// record is published and caches still hold the old negative answer: say so
+/// (`propagating`), with how long that answer may be cached (the negative
+/// TTL, RFC 2308: min(SOA minimum, SOA TTL)) and the record's own TTL.
+async fn propagation_facts(lookup: &dyn Lookup, nameservers: &[DomainName], obs: &Observation, facts: &mut Facts) {
+    facts.set(Fact::Propagating, false);
+    if !matches!(obs.outcome, Outcome::Absent) || obs.cname.is_some() || nameservers.is_empty() {
+        return;
+    }
+    let rtype = if obs.role == Role::SpfMx { RecordType::Mx } else { RecordType::Txt };
+    let Some(auth) = lookup.authoritative(nameservers, &obs.name, rtype).await else { return };
+    let Answer::Records { ttl: published_ttl, .. } = &auth else { return };
+    let (published, _) = crate::observe::records_of(obs.role, &auth);
+    if !crate::observe::holds_role(obs.role, &published) {
+        return;
+    }
+    // the resolver's answer again (cached): its SOA bounds the negative caching
+    let negative_ttl = lookup
+        .lookup(&obs.name, rtype)
+        .await
+        .negative_soa()
+        .map(|soa| i64::from(soa.minimum.min(soa.ttl)));
+    facts.set(Fact::Propagating, true);
+    facts.set(Fact::NegativeTtl, negative_ttl);
+    facts.set(Fact::PublishedTtl, i64::from(*published_ttl));
+    let servers: Vec<String> = nameservers.iter().map(ToString::to_string).collect();
+    facts.set(Fact::AuthoritativeServers, servers.join(", "));
 }

@@ -7,10 +7,12 @@
 
 pub mod check;
 pub mod explain;
+pub mod fixture;
 pub mod manifest;
 pub mod observe;
 pub mod render;
 pub mod report;
+mod ses_facts;
 pub mod view;
 
 pub use check::{CheckOptions, SesState, check};

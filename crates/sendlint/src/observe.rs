@@ -67,7 +67,7 @@ fn rtype_of(role: Role) -> RecordType {
 }
 
 /// The records of the role's type in an answer, and the CNAME it went through.
-fn records_of(role: Role, answer: &Answer) -> (Records, Option<DomainName>) {
+pub(crate) fn records_of(role: Role, answer: &Answer) -> (Records, Option<DomainName>) {
     let mut records = Records::default();
     let mut cname = None;
     if let Answer::Records { records: rdata, cnames, .. } = answer {
@@ -85,7 +85,7 @@ fn records_of(role: Role, answer: &Answer) -> (Records, Option<DomainName>) {
 
 /// Does this set of records hold what the role looks for? SPF and DMARC
 /// need their version tag; any TXT counts for DKIM; any MX for the MX role.
-fn holds_role(role: Role, records: &Records) -> bool {
+pub(crate) fn holds_role(role: Role, records: &Records) -> bool {
     match role {
         Role::SpfMx => !records.mx.is_empty(),
         Role::Dkim => !records.txt.is_empty(),

@@ -557,9 +557,8 @@ mod prop {
             Just(b";".to_vec()),
             proptest::collection::vec(any::<u8>(), 0..8),
         ];
-        proptest::collection::vec(proptest::collection::vec(atom, 0..6), 1..3).prop_map(|strings| {
-            TxtRecord::from_strings(strings.into_iter().map(|s| s.concat()))
-        })
+        proptest::collection::vec(proptest::collection::vec(atom, 0..6), 1..3)
+            .prop_map(|strings| TxtRecord::from_strings(strings.into_iter().map(|s| s.concat())))
     }
 
     proptest! {

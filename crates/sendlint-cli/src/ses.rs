@@ -1,0 +1,84 @@
+//! `--ses`, `--ses-state FILE`, `--ses-endpoint URL`: where the SES state of a
+//! checked domain comes from.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use miette::{Diagnostic, IntoDiagnostic, NamedSource, SourceSpan, WrapErr};
+use sendlint_ses::{SesIdentity, SesLookup, Setup};
+use thiserror::Error;
+
+/// The SES flags of `check` and `watch`.
+#[derive(Args, Debug, Clone)]
+pub(crate) struct SesArgs {
+    /// Ask SES live (GetEmailIdentity) with the credentials and region of the
+    /// standard AWS environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    /// AWS_SESSION_TOKEN, AWS_REGION or AWS_DEFAULT_REGION; default region: --region).
+    #[arg(long, conflicts_with = "ses_state")]
+    ses: bool,
+    /// Read the SES state from a saved `aws sesv2 get-email-identity` answer (JSON).
+    #[arg(long, value_name = "FILE")]
+    ses_state: Option<PathBuf>,
+    /// Send the SES requests of --ses to this endpoint instead of AWS's, e.g. http://127.0.0.1:4566.
+    #[arg(long, value_name = "URL", requires = "ses")]
+    ses_endpoint: Option<String>,
+}
+
+/// A saved GetEmailIdentity answer that is not one.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(
+    code(sendlint::ses_state),
+    help("save it with `aws sesv2 get-email-identity --email-identity DOMAIN --output json > FILE`")
+)]
+struct SesStateFileError {
+    message: String,
+    #[source_code]
+    src: NamedSource<Arc<str>>,
+    #[label("here")]
+    at: SourceSpan,
+}
+
+impl SesArgs {
+    /// What SES says about `setup.domain`, or `None` when no SES flag was given.
+    /// A saved file that cannot be read or parsed is an error (bad input); a
+    /// live call that fails is a [`SesLookup::Failed`], reported with the DNS findings.
+    pub(crate) async fn lookup(&self, setup: &Setup) -> miette::Result<Option<SesLookup>> {
+        if let Some(path) = &self.ses_state {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot read the SES state file {name}"))?;
+            return match SesIdentity::from_json(&text) {
+                Ok(identity) => Ok(Some(SesLookup::Found(Box::new(identity)))),
+                Err(e) => {
+                    let offset = offset_of(&text, e.line, e.column);
+                    Err(SesStateFileError {
+                        message: format!("{name} is not a GetEmailIdentity answer: {}", e.reason),
+                        src: NamedSource::new(name, Arc::from(text.as_str())).with_language("json"),
+                        at: SourceSpan::from((offset, 0)),
+                    }
+                    .into())
+                }
+            };
+        }
+        if self.ses {
+            let config = sendlint_ses_client::SesConfig::from_env(&setup.region, self.ses_endpoint.clone());
+            let domain = setup.domain.to_string();
+            return Ok(Some(sendlint_ses_client::get_email_identity(&config, &domain).await));
+        }
+        Ok(None)
+    }
+}
+
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut off = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return (off + column.saturating_sub(1)).min(text.len());
+        }
+        off += l.len();
+    }
+    text.len()
+}

@@ -1,0 +1,453 @@
+//! Record every answer a check used ([`RecordingLookup`]), and answer from such
+//! a recording offline ([`ReplayLookup`]).
+//!
+//! The file is JSON, stable (sorted by name, then type) and meant to be read
+//! and diffed by people: one entry per question with the answer as sendlint
+//! saw it, failures included. TXT character-strings are text with printable
+//! ASCII as is, `\\` for a backslash and `\DDD` (decimal) for any other byte,
+//! so they replay byte for byte.
+//!
+//! ```json
+//! {"format": "sendlint-dns-recording/1", "answers": [
+//!   {"name": "send.mail.acme.test", "type": "MX",
+//!    "answer": {"records": {"records": [{"type": "MX", "preference": 10,
+//!      "exchange": "feedback-smtp.us-east-1.amazonses.com"}], "ttl": 300}}},
+//!   {"name": "sf1._domainkey.mail.acme.test", "type": "TXT",
+//!    "answer": {"failed": {"kind": "servfail", "server": "127.0.0.1:53",
+//!      "query": "TXT sf1._domainkey.mail.acme.test", "detail": ""}}}]}
+//! ```
+
+use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa};
+use sendlint_records::mx::MxRecord;
+use sendlint_records::name::DomainName;
+use sendlint_records::txt::TxtRecord;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// The `format` of recordings this version writes and reads.
+pub const FORMAT: &str = "sendlint-dns-recording/1";
+
+/// A recording that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// The file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not a recording (bad JSON, unknown format, bad name or data).
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The path.
+        path: String,
+        /// What is wrong, with line and column for JSON errors.
+        message: String,
+    },
+}
+
+/// Records every answer of the wrapped source, for [`RecordingLookup::to_json`].
+#[derive(Debug)]
+pub struct RecordingLookup<L> {
+    inner: L,
+    answers: Mutex<BTreeMap<Key, Answer>>,
+    authoritative: Mutex<BTreeMap<Key, Option<Answer>>>,
+}
+
+/// Sort key: the name as text (lower case), then the type.
+type Key = (String, RecordType);
+
+fn key(name: &DomainName, rtype: RecordType) -> Key {
+    (name.to_string().to_ascii_lowercase(), rtype)
+}
+
+impl<L: Lookup> RecordingLookup<L> {
+    /// Records the answers of `inner`.
+    pub fn new(inner: L) -> RecordingLookup<L> {
+        RecordingLookup { inner, answers: Mutex::default(), authoritative: Mutex::default() }
+    }
+
+    /// The recording so far, as pretty JSON (stable order).
+    pub fn to_json(&self) -> String {
+        let mut entries = Vec::new();
+        if let Ok(m) = self.answers.lock() {
+            for ((name, rtype), answer) in m.iter() {
+                entries.push(Entry {
+                    name: name.clone(),
+                    rtype: rtype.as_str().to_owned(),
+                    authoritative: false,
+                    answer: AnswerJson::from_answer(Some(answer)),
+                });
+            }
+        }
+        if let Ok(m) = self.authoritative.lock() {
+            for ((name, rtype), answer) in m.iter() {
+                entries.push(Entry {
+                    name: name.clone(),
+                    rtype: rtype.as_str().to_owned(),
+                    authoritative: true,
+                    answer: AnswerJson::from_answer(answer.as_ref()),
+                });
+            }
+        }
+        let file = FileJson { format: FORMAT.to_owned(), answers: entries };
+        let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Writes [`RecordingLookup::to_json`] to `path`.
+    pub fn save(&self, path: &Path) -> Result<(), ReplayError> {
+        std::fs::write(path, self.to_json())
+            .map_err(|source| ReplayError::Io { path: path.display().to_string(), source })
+    }
+}
+
+impl<L: Lookup> Lookup for RecordingLookup<L> {
+    fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
+        Box::pin(async move {
+            let answer = self.inner.lookup(name, rtype).await;
+            if let Ok(mut m) = self.answers.lock() {
+                m.entry(key(name, rtype)).or_insert_with(|| answer.clone());
+            }
+            answer
+        })
+    }
+
+    fn authoritative<'a>(
+        &'a self,
+        nameservers: &'a [DomainName],
+        name: &'a DomainName,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Option<Answer>> {
+        Box::pin(async move {
+            let answer = self.inner.authoritative(nameservers, name, rtype).await;
+            if let Ok(mut m) = self.authoritative.lock() {
+                m.entry(key(name, rtype)).or_insert_with(|| answer.clone());
+            }
+            answer
+        })
+    }
+}
+
+/// Answers from a recording, offline. A question the recording does not hold
+/// is [`Answer::Failed`] ([`FailureKind::NotCovered`]) saying so.
+#[derive(Debug, Clone)]
+pub struct ReplayLookup {
+    label: String,
+    answers: HashMap<(DomainName, RecordType), Answer>,
+    authoritative: HashMap<(DomainName, RecordType), Option<Answer>>,
+}
+
+impl ReplayLookup {
+    /// Reads a recording file.
+    pub fn from_file(path: &Path) -> Result<ReplayLookup, ReplayError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ReplayError::Io { path: path.display().to_string(), source })?;
+        ReplayLookup::from_json(&path.display().to_string(), &text)
+    }
+
+    /// Reads a recording's text; `label` names it in errors and failures.
+    pub fn from_json(label: &str, text: &str) -> Result<ReplayLookup, ReplayError> {
+        let invalid = |message: String| ReplayError::Invalid { path: label.to_owned(), message };
+        let file: FileJson = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        if file.format != FORMAT {
+            return Err(invalid(format!("format {:?} is not {FORMAT:?}", file.format)));
+        }
+        let mut replay = ReplayLookup {
+            label: format!("the recording {label}"),
+            answers: HashMap::new(),
+            authoritative: HashMap::new(),
+        };
+        for (i, entry) in file.answers.into_iter().enumerate() {
+            let at = |m: String| invalid(format!("answers[{i}]: {m}"));
+            let name = DomainName::parse(&entry.name).map_err(|e| at(format!("name: {e}")))?;
+            let rtype = RecordType::parse(&entry.rtype)
+                .ok_or_else(|| at(format!("unknown type {:?}", entry.rtype)))?;
+            let answer = entry.answer.to_answer().map_err(at)?;
+            if entry.authoritative {
+                replay.authoritative.insert((name, rtype), answer);
+            } else {
+                let answer =
+                    answer.ok_or_else(|| at("`unavailable` is only for authoritative entries".into()))?;
+                replay.answers.insert((name, rtype), answer);
+            }
+        }
+        Ok(replay)
+    }
+}
+
+impl Lookup for ReplayLookup {
+    fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
+        let answer = match self.answers.get(&(name.clone(), rtype)) {
+            Some(a) => a.clone(),
+            None => Answer::Failed(LookupError::new(
+                FailureKind::NotCovered,
+                self.label.clone(),
+                name,
+                rtype,
+                format!("the recording holds no answer for {rtype} {name}"),
+            )),
+        };
+        Box::pin(std::future::ready(answer))
+    }
+
+    fn authoritative<'a>(
+        &'a self,
+        _nameservers: &'a [DomainName],
+        name: &'a DomainName,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Option<Answer>> {
+        Box::pin(std::future::ready(self.authoritative.get(&(name.clone(), rtype)).cloned().flatten()))
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileJson {
+    format: String,
+    answers: Vec<Entry>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    name: String,
+    #[serde(rename = "type")]
+    rtype: String,
+    /// Asked of the zone's own servers (propagation), not the resolver.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    authoritative: bool,
+    answer: AnswerJson,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum AnswerJson {
+    Records {
+        records: Vec<RecordJson>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        cnames: Vec<[String; 2]>,
+        ttl: u32,
+    },
+    Nodata {
+        soa: Option<SoaJson>,
+    },
+    Nxdomain {
+        soa: Option<SoaJson>,
+    },
+    Failed {
+        kind: String,
+        server: String,
+        query: String,
+        detail: String,
+    },
+    /// The source could not ask the authoritative servers.
+    Unavailable,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SoaJson {
+    zone: String,
+    mname: String,
+    minimum: u32,
+    ttl: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "type", deny_unknown_fields)]
+enum RecordJson {
+    A {
+        address: std::net::Ipv4Addr,
+    },
+    #[serde(rename = "AAAA")]
+    Aaaa {
+        address: std::net::Ipv6Addr,
+    },
+    #[serde(rename = "MX")]
+    Mx {
+        preference: u16,
+        exchange: String,
+    },
+    #[serde(rename = "TXT")]
+    Txt {
+        strings: Vec<String>,
+    },
+    #[serde(rename = "CNAME")]
+    Cname {
+        target: String,
+    },
+    #[serde(rename = "NS")]
+    Ns {
+        host: String,
+    },
+    #[serde(rename = "SOA")]
+    Soa {
+        zone: String,
+        mname: String,
+        minimum: u32,
+        ttl: u32,
+    },
+}
+
+impl SoaJson {
+    fn from_soa(s: &Soa) -> SoaJson {
+        SoaJson { zone: s.zone.to_string(), mname: s.mname.to_string(), minimum: s.minimum, ttl: s.ttl }
+    }
+
+    fn to_soa(&self) -> Result<Soa, String> {
+        Ok(Soa { zone: name(&self.zone)?, mname: name(&self.mname)?, minimum: self.minimum, ttl: self.ttl })
+    }
+}
+
+fn name(text: &str) -> Result<DomainName, String> {
+    DomainName::parse(text).map_err(|e| format!("{text:?}: {e}"))
+}
+
+impl AnswerJson {
+    fn from_answer(answer: Option<&Answer>) -> AnswerJson {
+        match answer {
+            None => AnswerJson::Unavailable,
+            Some(Answer::Records { records, cnames, ttl }) => AnswerJson::Records {
+                records: records.iter().map(RecordJson::from_rdata).collect(),
+                cnames: cnames.iter().map(|(a, t)| [a.to_string(), t.to_string()]).collect(),
+                ttl: *ttl,
+            },
+            Some(Answer::NoData { soa }) => AnswerJson::Nodata { soa: soa.as_ref().map(SoaJson::from_soa) },
+            Some(Answer::NxDomain { soa }) => {
+                AnswerJson::Nxdomain { soa: soa.as_ref().map(SoaJson::from_soa) }
+            }
+            Some(Answer::Failed(e)) => AnswerJson::Failed {
+                kind: e.kind.id().to_owned(),
+                server: e.server.clone(),
+                query: e.query.clone(),
+                detail: e.detail.clone(),
+            },
+        }
+    }
+
+    fn to_answer(&self) -> Result<Option<Answer>, String> {
+        Ok(Some(match self {
+            AnswerJson::Unavailable => return Ok(None),
+            AnswerJson::Records { records, cnames, ttl } => Answer::Records {
+                records: records.iter().map(RecordJson::to_rdata).collect::<Result<_, _>>()?,
+                cnames: cnames
+                    .iter()
+                    .map(|[a, t]| Ok((name(a)?, name(t)?)))
+                    .collect::<Result<_, String>>()?,
+                ttl: *ttl,
+            },
+            AnswerJson::Nodata { soa } => {
+                Answer::NoData { soa: soa.as_ref().map(SoaJson::to_soa).transpose()? }
+            }
+            AnswerJson::Nxdomain { soa } => {
+                Answer::NxDomain { soa: soa.as_ref().map(SoaJson::to_soa).transpose()? }
+            }
+            AnswerJson::Failed { kind, server, query, detail } => Answer::Failed(LookupError {
+                kind: FailureKind::from_id(kind).ok_or_else(|| format!("unknown failure kind {kind:?}"))?,
+                server: server.clone(),
+                query: query.clone(),
+                detail: detail.clone(),
+            }),
+        }))
+    }
+}
+
+impl RecordJson {
+    fn from_rdata(r: &RData) -> RecordJson {
+        match r {
+            RData::A(a) => RecordJson::A { address: *a },
+            RData::Aaaa(a) => RecordJson::Aaaa { address: *a },
+            RData::Mx(mx) => RecordJson::Mx { preference: mx.preference, exchange: mx.exchange.to_string() },
+            RData::Txt(t) => RecordJson::Txt { strings: t.strings.iter().map(|s| escape(s)).collect() },
+            RData::Cname(t) => RecordJson::Cname { target: t.to_string() },
+            RData::Ns(n) => RecordJson::Ns { host: n.to_string() },
+            RData::Soa(s) => RecordJson::Soa {
+                zone: s.zone.to_string(),
+                mname: s.mname.to_string(),
+                minimum: s.minimum,
+                ttl: s.ttl,
+            },
+        }
+    }
+
+    fn to_rdata(&self) -> Result<RData, String> {
+        Ok(match self {
+            RecordJson::A { address } => RData::A(*address),
+            RecordJson::Aaaa { address } => RData::Aaaa(*address),
+            RecordJson::Mx { preference, exchange } => {
+                RData::Mx(MxRecord { preference: *preference, exchange: name(exchange)? })
+            }
+            RecordJson::Txt { strings } => RData::Txt(TxtRecord {
+                strings: strings.iter().map(|s| unescape(s)).collect::<Result<_, _>>()?,
+            }),
+            RecordJson::Cname { target } => RData::Cname(name(target)?),
+            RecordJson::Ns { host } => RData::Ns(name(host)?),
+            RecordJson::Soa { zone, mname, minimum, ttl } => {
+                RData::Soa(Soa { zone: name(zone)?, mname: name(mname)?, minimum: *minimum, ttl: *ttl })
+            }
+        })
+    }
+}
+
+/// Bytes → text: printable ASCII as is, `\\`, else `\DDD`.
+fn escape(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7E => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\{b:03}")),
+        }
+    }
+    out
+}
+
+/// The inverse of [`escape`].
+fn unescape(text: &str) -> Result<Vec<u8>, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            out.push(bytes[i]);
+            i += 1;
+            continue;
+        }
+        match bytes.get(i + 1..i + 4) {
+            _ if bytes.get(i + 1) == Some(&b'\\') => {
+                out.push(b'\\');
+                i += 2;
+            }
+            Some(d) if d.iter().all(u8::is_ascii_digit) => {
+                let v = d.iter().fold(0u32, |acc, c| acc * 10 + u32::from(c - b'0'));
+                out.push(u8::try_from(v).map_err(|_| format!("bad escape \\{v} in {text:?}"))?);
+                i += 4;
+            }
+            _ => return Err(format!("bad escape at byte {i} of {text:?}: use \\\\ or \\DDD")),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_round_trips_every_byte() {
+        let all: Vec<u8> = (0..=255).collect();
+        let text = escape(&all);
+        assert!(text.is_ascii());
+        assert_eq!(unescape(&text).unwrap(), all);
+        assert_eq!(escape(b"v=spf1 \\ \"x\""), "v=spf1 \\\\ \"x\"");
+        assert!(unescape("\\x").is_err());
+        assert!(unescape("\\300").is_err());
+    }
+}

@@ -1,0 +1,245 @@
+//! Test-only DNS servers: an in-process hickory-server (`Server` over a
+//! `Catalog` of `InMemoryZoneHandler`s) serving zone text on a loopback
+//! address, port 0, over UDP and TCP, and modes that misbehave on purpose
+//! (SERVFAIL, REFUSED, silence, truncation on UDP).
+//!
+//! The zones are loaded with [`ZoneSource`] (the offline source) and handed
+//! to hickory-server record by record, so live and offline runs read the very
+//! same bytes; the answering (negative answers, SOA, CNAMEs, wildcards,
+//! referrals) is hickory-server's own.
+
+use hickory_proto::op::{Header, Metadata, ResponseCode};
+use hickory_proto::rr::rdata::{self, SOA};
+use hickory_proto::rr::{LowerName, Name, RData as HData, Record};
+use hickory_server::Server;
+use hickory_server::net::runtime::Time;
+use hickory_server::net::xfer::Protocol;
+use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
+use hickory_server::store::in_memory::InMemoryZoneHandler;
+use hickory_server::zone_handler::{AxfrPolicy, Catalog, MessageResponseBuilder, ZoneType};
+use sendlint_dns::{RData, ZoneSource};
+use sendlint_records::name::DomainName;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How a test server behaves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Answers from its zones, authoritatively, without recursion.
+    Normal,
+    /// Answers every question SERVFAIL.
+    ServFail,
+    /// Answers every question REFUSED.
+    Refused,
+    /// Never answers (the client times out).
+    Silent,
+    /// Over UDP, answers with the TC bit set and no records; over TCP, normally.
+    TruncateUdp,
+    /// Like `TruncateUdp`, but listens on UDP only: TCP cannot complete the answer.
+    TruncateNoTcp,
+}
+
+/// A running test server; stops when dropped.
+pub struct TestServer {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Serves `zones` on 127.0.0.1, a free port, UDP and TCP.
+    pub fn start(zones: &ZoneSource, mode: Mode) -> io::Result<TestServer> {
+        TestServer::start_on(IpAddr::V4(Ipv4Addr::LOCALHOST), zones, mode)
+    }
+
+    /// Serves zone file text (with `$ORIGIN`) on 127.0.0.1.
+    pub fn from_text(texts: &[&str], mode: Mode) -> io::Result<TestServer> {
+        let mut zones = ZoneSource::new();
+        for (i, text) in texts.iter().enumerate() {
+            let one = ZoneSource::from_text(&format!("zone{i}"), text, None)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+            zones.add(one);
+        }
+        TestServer::start(&zones, mode)
+    }
+
+    /// Serves `zones` on `ip` (any loopback address), a free port.
+    pub fn start_on(ip: IpAddr, zones: &ZoneSource, mode: Mode) -> io::Result<TestServer> {
+        let catalog = catalog(zones).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        let (udp, tcp) = bind(ip, mode != Mode::TruncateNoTcp)?;
+        let addr = udp.local_addr()?;
+        udp.set_nonblocking(true)?;
+        if let Some(t) = &tcp {
+            t.set_nonblocking(true)?;
+        }
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
+        let thread = std::thread::spawn(move || {
+            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                let mut server = Server::new(TestHandler { catalog, mode });
+                let registered = (|| {
+                    server.register_socket(tokio::net::UdpSocket::from_std(udp)?);
+                    if let Some(tcp) = tcp {
+                        server.register_listener(
+                            tokio::net::TcpListener::from_std(tcp)?,
+                            Duration::from_secs(5),
+                            64,
+                        );
+                    }
+                    Ok(())
+                })();
+                let ok = registered.is_ok();
+                let _ = ready_tx.send(registered);
+                if ok {
+                    let _ = stopped.await;
+                }
+                let _ = server.shutdown_gracefully().await;
+            });
+        });
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(TestServer { addr, stop: Some(stop), thread: Some(thread) }),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(io::Error::other("the server thread ended before it was ready")),
+        }
+    }
+
+    /// Where it listens (UDP; TCP on the same port unless `TruncateNoTcp`).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A UDP socket on a free port of `ip`, and a TCP listener on the same port.
+fn bind(ip: IpAddr, with_tcp: bool) -> io::Result<(std::net::UdpSocket, Option<std::net::TcpListener>)> {
+    let mut last = None;
+    for _ in 0..32 {
+        let udp = std::net::UdpSocket::bind(SocketAddr::new(ip, 0))?;
+        if !with_tcp {
+            return Ok((udp, None));
+        }
+        match std::net::TcpListener::bind(udp.local_addr()?) {
+            Ok(tcp) => return Ok((udp, Some(tcp))),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no free port")))
+}
+
+/// The catalog of hickory zone handlers holding `zones`' records.
+pub fn catalog(zones: &ZoneSource) -> Result<Catalog, String> {
+    let mut catalog = Catalog::new();
+    for zone in zones.zones() {
+        let origin = name(&zone.apex)?;
+        let mut handler: InMemoryZoneHandler =
+            InMemoryZoneHandler::empty(origin.clone(), ZoneType::Primary, AxfrPolicy::Deny);
+        let serial = 1;
+        // a server needs an SOA; a zone file without one gets a stand-in
+        let (mname, minimum, soa_ttl) = match &zone.soa {
+            Some(s) => (name(&s.mname)?, s.minimum, s.ttl),
+            None => (origin.clone(), 300, 300),
+        };
+        let rname = Name::from_ascii("hostmaster")
+            .and_then(|h| h.append_domain(&origin))
+            .map_err(|e| e.to_string())?;
+        let soa = SOA::new(mname, rname, serial, 3600, 600, 604_800, minimum);
+        handler.upsert_mut(Record::from_rdata(origin.clone(), soa_ttl, HData::SOA(soa)), serial);
+        for (owner, ttl, records) in &zone.rrsets {
+            let owner = name(owner)?;
+            for r in records {
+                let data = match r {
+                    RData::Soa(_) => continue,
+                    RData::A(a) => HData::A(rdata::A(*a)),
+                    RData::Aaaa(a) => HData::AAAA(rdata::AAAA(*a)),
+                    RData::Mx(mx) => HData::MX(rdata::MX::new(mx.preference, name(&mx.exchange)?)),
+                    RData::Txt(t) => {
+                        HData::TXT(rdata::TXT::from_bytes(t.strings.iter().map(Vec::as_slice).collect()))
+                    }
+                    RData::Cname(c) => HData::CNAME(rdata::CNAME(name(c)?)),
+                    RData::Ns(n) => HData::NS(rdata::NS(name(n)?)),
+                };
+                if !handler.upsert_mut(Record::from_rdata(owner.clone(), *ttl, data), serial) {
+                    return Err(format!("hickory refused a record at {owner}"));
+                }
+            }
+        }
+        // records of other types only say "the name exists": a stand-in keeps that
+        for owner in &zone.other_names {
+            let srv = rdata::SRV::new(0, 0, 0, Name::root());
+            handler.upsert_mut(Record::from_rdata(name(owner)?, 300, HData::SRV(srv)), serial);
+        }
+        catalog.upsert(LowerName::new(&origin), vec![Arc::new(handler)]);
+    }
+    Ok(catalog)
+}
+
+fn name(n: &DomainName) -> Result<Name, String> {
+    let mut out = Name::from_labels(n.labels().iter().map(Vec::as_slice)).map_err(|e| format!("{n}: {e}"))?;
+    out.set_fqdn(true);
+    Ok(out)
+}
+
+struct TestHandler {
+    catalog: Catalog,
+    mode: Mode,
+}
+
+#[async_trait::async_trait]
+impl RequestHandler for TestHandler {
+    async fn handle_request<R: ResponseHandler, T: Time>(
+        &self,
+        request: &Request,
+        mut response_handle: R,
+    ) -> ResponseInfo {
+        let code = match self.mode {
+            Mode::Normal => return self.catalog.handle_request::<R, T>(request, response_handle).await,
+            Mode::TruncateUdp | Mode::TruncateNoTcp if request.protocol() != Protocol::Udp => {
+                return self.catalog.handle_request::<R, T>(request, response_handle).await;
+            }
+            Mode::Silent => return no_response(request),
+            Mode::ServFail => ResponseCode::ServFail,
+            Mode::Refused => ResponseCode::Refused,
+            Mode::TruncateUdp | Mode::TruncateNoTcp => {
+                let mut metadata = Metadata::response_from_request(&request.metadata);
+                metadata.truncation = true;
+                metadata.authoritative = true;
+                let response =
+                    MessageResponseBuilder::from_message_request(request).build_no_records(metadata);
+                return response_handle
+                    .send_response(response)
+                    .await
+                    .unwrap_or_else(|_| no_response(request));
+            }
+        };
+        let response =
+            MessageResponseBuilder::from_message_request(request).error_msg(&request.metadata, code);
+        response_handle.send_response(response).await.unwrap_or_else(|_| no_response(request))
+    }
+}
+
+fn no_response(request: &Request) -> ResponseInfo {
+    ResponseInfo::from(Header {
+        metadata: Metadata::response_from_request(&request.metadata),
+        counts: Default::default(),
+    })
+}

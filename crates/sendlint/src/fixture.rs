@@ -1,0 +1,280 @@
+//! Fixtures: a domain setup, the zone text as the DNS provider serves it, and
+//! the exact set of diagnosis codes expected. Shared by the repository's test
+//! harness (`sendlint-tests`) and `sendlint rules check DIR`, so a rule author's
+//! fixtures run the same way in both.
+//!
+//! ```toml
+//! description = "The quotes were typed into the DKIM value."
+//! expect = ["dkim.quoted-value"]      # exact set: any other code fails
+//!
+//! [setup]                             # the flags of `sendlint check`
+//! domain = "mail.acme.test"
+//! region = "us-east-1"
+//! selector = "sf1"
+//! public_key_file = "keys/sf1-2048.b64"   # relative to the `fixtures/` directory
+//! mail_from = "send"                  # optional
+//! from = ["news@mail.acme.test"]      # optional
+//! submitted_at = "2026-11-24T10:00:00Z"   # optional
+//! registrar = "cloudflare"            # optional: force a provider's advice
+//!
+//! [badges]                            # optional: expected badge per role
+//! dkim = "Failed"
+//!
+//! [ses]                               # optional: what SES says (statuses, or a
+//! dkim = "PENDING"                    # GetEmailIdentity answer: state / state_file,
+//! mail_from = "SUCCESS"               # or not_found / failed)
+//!
+//! [[zone]]                            # one or more zone files, served offline
+//! text = '''
+//! $ORIGIN acme.test.
+//! …
+//! '''
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use crate::{CheckOptions, DomainReport, RenderOptions, SesState};
+use sendlint_dns::ZoneSource;
+use sendlint_records::key::PublicKey;
+use sendlint_records::name::DomainName;
+use sendlint_rules::RuleSet;
+use sendlint_ses::{SesIdentity, SesLookup, SesStatus, Setup};
+use serde::Deserialize;
+
+/// "Now" for every fixture, so the 72-hour window is reproducible.
+pub const FIXTURE_NOW: &str = "2026-11-26T06:00:00Z";
+
+/// [`FIXTURE_NOW`] in seconds since the epoch.
+pub const FIXTURE_NOW_SECS: u64 = 1_795_672_800;
+
+/// [`FIXTURE_NOW`] as a time.
+pub fn fixture_now() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(FIXTURE_NOW_SECS)
+}
+
+/// One fixture file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// What the scenario shows.
+    pub description: String,
+    /// The exact set of codes the check must report.
+    pub expect: Vec<String>,
+    /// The domain setup.
+    pub setup: FixtureSetup,
+    /// Expected badges by role name.
+    #[serde(default)]
+    pub badges: BTreeMap<String, String>,
+    /// Zone files.
+    pub zone: Vec<FixtureZone>,
+    /// What SES says about the identity, when the scenario involves SES.
+    pub ses: Option<FixtureSes>,
+    /// The directory `public_key_file` is relative to.
+    #[serde(skip)]
+    pub base: PathBuf,
+}
+
+/// The `[setup]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureSetup {
+    /// The sending domain.
+    pub domain: String,
+    /// SES region.
+    pub region: String,
+    /// DKIM selector.
+    pub selector: String,
+    /// The public key file, relative to the `fixtures/` directory.
+    pub public_key_file: Option<String>,
+    /// MAIL FROM label or name.
+    pub mail_from: Option<String>,
+    /// From addresses.
+    #[serde(default)]
+    pub from: Vec<String>,
+    /// RFC 3339 submission time.
+    pub submitted_at: Option<String>,
+    /// Force this provider's advice.
+    pub registrar: Option<String>,
+}
+
+/// One `[[zone]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureZone {
+    /// Zone file text (with `$ORIGIN`).
+    pub text: String,
+}
+
+/// The `[ses]` table: SES statuses (`dkim`, `mail_from`, SESv2 spellings), or a
+/// whole `GetEmailIdentity` answer (`state` inline, or `state_file` relative to the
+/// `fixtures/` directory), or what asking SES gave instead (`not_found`, `failed`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureSes {
+    /// DKIM status, e.g. `PENDING`.
+    pub dkim: Option<String>,
+    /// MAIL FROM status, e.g. `SUCCESS`.
+    pub mail_from: Option<String>,
+    /// A `GetEmailIdentity` answer as JSON.
+    pub state: Option<String>,
+    /// A file holding such an answer.
+    pub state_file: Option<String>,
+    /// SES does not know the identity: its message.
+    pub not_found: Option<String>,
+    /// SES could not be asked: what went wrong.
+    pub failed: Option<String>,
+}
+
+impl FixtureSes {
+    fn status(s: Option<&String>, what: &str) -> Result<Option<SesStatus>, String> {
+        s.map(|s| s.parse::<SesStatus>().map_err(|_| format!("[ses] {what}: unknown SES status {s:?}")))
+            .transpose()
+    }
+
+    fn lookup(&self, base: &Path) -> Result<Option<SesLookup>, String> {
+        let json = match (&self.state, &self.state_file) {
+            (Some(text), _) => Some(text.clone()),
+            (None, Some(file)) => {
+                Some(std::fs::read_to_string(base.join(file)).map_err(|e| format!("{file}: {e}"))?)
+            }
+            (None, None) => None,
+        };
+        Ok(match (json, &self.not_found, &self.failed) {
+            // `.into()`: the variant holds the identity itself or a box of it.
+            #[allow(clippy::useless_conversion)]
+            (Some(text), _, _) => Some(SesLookup::Found(
+                SesIdentity::from_json(&text).map_err(|e| format!("[ses] state: {e}"))?.into(),
+            )),
+            (None, Some(m), _) => Some(SesLookup::NotFound { message: m.clone() }),
+            (None, None, Some(m)) => Some(SesLookup::Failed { message: m.clone() }),
+            (None, None, None) => None,
+        })
+    }
+}
+
+/// The directory key files are relative to: the nearest ancestor of `path`
+/// named `fixtures`, else the file's own directory.
+fn base_dir(path: &Path) -> PathBuf {
+    path.ancestors()
+        .skip(1)
+        .find(|p| p.file_name().is_some_and(|n| n == "fixtures"))
+        .or_else(|| path.parent())
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+impl Fixture {
+    /// Reads a fixture file; `public_key_file` resolves against the nearest
+    /// enclosing `fixtures/` directory.
+    pub fn load(path: &Path) -> Result<Fixture, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut fixture: Fixture = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        fixture.base = base_dir(path);
+        Ok(fixture)
+    }
+
+    /// The setup as the engine takes it.
+    pub fn setup(&self) -> Result<Setup, String> {
+        let s = &self.setup;
+        let domain = DomainName::parse(&s.domain).map_err(|e| e.to_string())?;
+        let mut setup = Setup::new(domain, &s.region, &s.selector).map_err(|e| e.to_string())?;
+        if let Some(m) = &s.mail_from {
+            setup = setup.with_mail_from(m).map_err(|e| e.to_string())?;
+        }
+        if let Some(file) = &s.public_key_file {
+            let text =
+                std::fs::read_to_string(self.base.join(file)).map_err(|e| format!("{file}: {e}"))?;
+            setup = setup.with_public_key(PublicKey::parse(&text).map_err(|e| format!("{file}: {e}"))?);
+        }
+        if let Some(t) = &s.submitted_at {
+            setup = setup.with_submitted_at(t).map_err(|e| e.to_string())?;
+        }
+        Ok(setup.with_from_addresses(s.from.clone()))
+    }
+
+    /// The zones as a lookup source.
+    pub fn zones(&self, name: &str) -> Result<ZoneSource, String> {
+        let mut source = ZoneSource::default();
+        for (i, z) in self.zone.iter().enumerate() {
+            let zone_name = format!("{name}#zone{i}");
+            let one = ZoneSource::from_text(&zone_name, &z.text, None)
+                .map_err(|e| format!("{:?}", miette::Report::new(e)))?;
+            source.add(one);
+        }
+        Ok(source)
+    }
+
+    /// Runs the check the fixture describes, at [`FIXTURE_NOW`].
+    pub fn run(&self, name: &str, rules: &RuleSet) -> Result<DomainReport, String> {
+        let setup = self.setup()?;
+        let zones = self.zones(name)?;
+        let mut opts = CheckOptions {
+            now: fixture_now(),
+            registrar: self.setup.registrar.clone(),
+            ..CheckOptions::default()
+        };
+        if let Some(ses) = &self.ses {
+            opts.ses = SesState {
+                dkim: FixtureSes::status(ses.dkim.as_ref(), "dkim")?,
+                mail_from: FixtureSes::status(ses.mail_from.as_ref(), "mail_from")?,
+            };
+            opts.ses_lookup = ses.lookup(&self.base)?;
+        }
+        let rt = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+        Ok(rt.block_on(crate::check(&setup, &zones, rules, &opts)))
+    }
+}
+
+/// What a fixture's snapshot holds: the scenario, the human rendering and the JSON.
+pub fn snapshot_text(fixture: &Fixture, report: &DomainReport) -> String {
+    let json = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("<json error: {e}>"));
+    format!(
+        "{}\n\n── human ──────────────────────────────────────────────\n{}\n── json ───────────────────────────────────────────────\n{}\n",
+        fixture.description,
+        crate::render_domain(report, RenderOptions::plain()),
+        json
+    )
+}
+
+/// The codes a report differs from a fixture by: `(expected but not reported,
+/// reported but not expected)`, each sorted.
+pub fn code_diff(fixture: &Fixture, report: &DomainReport) -> (Vec<String>, Vec<String>) {
+    let mut got: Vec<&str> = report.codes();
+    got.sort_unstable();
+    got.dedup();
+    let mut want: Vec<&str> = fixture.expect.iter().map(String::as_str).collect();
+    want.sort_unstable();
+    want.dedup();
+    let missing = want.iter().filter(|c| !got.contains(c)).map(|c| (*c).to_owned()).collect();
+    let unexpected = got.iter().filter(|c| !want.contains(c)).map(|c| (*c).to_owned()).collect();
+    (missing, unexpected)
+}
+
+/// Compares a report with the fixture's expectations; every difference, in words.
+pub fn differences(fixture: &Fixture, report: &DomainReport) -> Vec<String> {
+    let (missing, unexpected) = code_diff(fixture, report);
+    let mut problems: Vec<String> = unexpected.iter().map(|c| format!("unexpected code {c}")).collect();
+    problems.extend(missing.iter().map(|c| format!("expected code {c} was not reported")));
+    for (role, badge) in &fixture.badges {
+        match report.records.iter().find(|r| r.role.as_str() == role) {
+            Some(r) if r.state.to_string() == *badge => {}
+            Some(r) => problems.push(format!("{role}: badge {} but the fixture expects {badge}", r.state)),
+            None => problems.push(format!("no record with role {role}")),
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_files_resolve_against_the_enclosing_fixtures_directory() {
+        assert_eq!(base_dir(Path::new("/r/fixtures/providers/x/a.toml")), Path::new("/r/fixtures"));
+        assert_eq!(base_dir(Path::new("/my-rules/fixtures/a.toml")), Path::new("/my-rules/fixtures"));
+        assert_eq!(base_dir(Path::new("/elsewhere/a.toml")), Path::new("/elsewhere"));
+    }
+}

@@ -1,0 +1,158 @@
+//! Live DNS is as exact as the zone files: every fixture under `fixtures/core`,
+//! served by an in-process hickory-server on 127.0.0.1, gives the same codes,
+//! badges and observed bytes live as offline; a recording of the live run
+//! replays to byte-identical JSON; and a record published on the zone's own
+//! servers but not yet visible through the resolver is `dns.propagating`.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
+
+use sendlint::{CheckOptions, DomainReport};
+use sendlint_dns::{LiveOptions, LiveSource, Lookup, RecordingLookup, ReplayLookup, ZoneSource};
+use sendlint_rules::RuleSet;
+use sendlint_testdns::{Mode, TestServer};
+use sendlint_tests::{Fixture, fixture_now, fixtures_dir};
+
+fn rules() -> RuleSet {
+    RuleSet::builtin().expect("the built-in rules load")
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime")
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else { return out };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn options(fixture: &Fixture) -> CheckOptions {
+    CheckOptions { now: fixture_now(), registrar: fixture.setup.registrar.clone(), ..CheckOptions::default() }
+}
+
+/// What must not differ between sources: per record the badge, the codes and
+/// the observed text; the zone, the provider and the verdict. (Messages of
+/// `dns.lookup-failed` name the source, so they may differ.)
+fn essence(report: &DomainReport) -> String {
+    let mut out = format!(
+        "zone={:?} dns_host={:?} unlocked={}\n",
+        report.zone, report.dns_host, report.sending_unlocked
+    );
+    for r in &report.records {
+        let mut codes: Vec<&str> = r.diagnoses.iter().map(|d| d.code.as_str()).collect();
+        codes.sort_unstable();
+        out.push_str(&format!(
+            "{} {} found_at={:?} codes={codes:?} observed={:?}\n",
+            r.role, r.state, r.found_at, r.observed
+        ));
+    }
+    let mut codes: Vec<&str> = report.diagnoses.iter().map(|d| d.code.as_str()).collect();
+    codes.sort_unstable();
+    out.push_str(&format!("domain codes={codes:?}\n"));
+    out
+}
+
+fn check(fixture: &Fixture, lookup: &dyn Lookup, rules: &RuleSet) -> DomainReport {
+    let setup = fixture.setup().expect("the fixture's setup");
+    rt().block_on(sendlint::check(&setup, lookup, rules, &options(fixture)))
+}
+
+#[test]
+fn every_core_fixture_gives_the_same_result_live_as_offline() {
+    let rules = rules();
+    let paths = walk(&fixtures_dir().join("core"));
+    assert!(paths.len() > 40, "fixtures not found under {}", fixtures_dir().display());
+    let mut failures = Vec::new();
+    for path in &paths {
+        let name = path.strip_prefix(fixtures_dir()).unwrap_or(path).display().to_string();
+        let fixture = Fixture::load(path).expect("fixture loads");
+        let offline = fixture.run(&name, &rules).expect("offline run");
+        let zones = fixture.zones(&name).expect("zones load");
+        let server = TestServer::start(&zones, Mode::Normal).expect("test server starts");
+        let live = LiveSource::new(&[server.addr()], LiveOptions::default()).expect("live source");
+        let recording = RecordingLookup::new(&live);
+        let live_report = check(&fixture, &recording, &rules);
+        if essence(&live_report) != essence(&offline) {
+            failures.push(format!(
+                "{name}\n--- offline\n{}--- live\n{}",
+                essence(&offline),
+                essence(&live_report)
+            ));
+            continue;
+        }
+        // the recording replays to the very same report, byte for byte
+        let replay = ReplayLookup::from_json(&name, &recording.to_json()).expect("the recording reads back");
+        let replayed = check(&fixture, &replay, &rules);
+        let (a, b) = (
+            serde_json::to_string(&live_report).expect("json"),
+            serde_json::to_string(&replayed).expect("json"),
+        );
+        if a != b {
+            failures.push(format!("{name}: replay differs\n--- live\n{a}\n--- replay\n{b}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures differ:\n{}",
+        failures.len(),
+        paths.len(),
+        failures.join("\n")
+    );
+}
+
+const OLD_ZONE: &str = r#"$ORIGIN acme.test.
+$TTL 300
+@            SOA  ns1.acme.test. hostmaster.acme.test. 2026112401 3600 600 604800 120
+@            NS   ns1.acme.test.
+ns1          A    127.0.0.2
+send.mail    MX   10 feedback-smtp.us-east-1.amazonses.com.
+send.mail    TXT  "v=spf1 include:amazonses.com ~all"
+_dmarc.mail  TXT  "v=DMARC1; p=quarantine; rua=mailto:dmarc@acme.test"
+"#;
+
+#[test]
+fn a_record_on_the_zones_servers_but_not_yet_in_caches_is_propagating() {
+    let key = std::fs::read_to_string(fixtures_dir().join("keys/sf1-2048.b64")).expect("key");
+    let key = key.trim();
+    let strings: Vec<String> = format!("p={key}")
+        .as_bytes()
+        .chunks(255)
+        .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
+        .collect();
+    let new_zone = format!("{OLD_ZONE}sf1._domainkey.mail 600 TXT ( {} )\n", strings.join(" "));
+    let zone = |text: &str| ZoneSource::from_text("acme.test.zone", text, None).expect("zone");
+    let auth = TestServer::start_on(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)), &zone(&new_zone), Mode::Normal)
+        .expect("authoritative server");
+    let resolver = TestServer::start(&zone(OLD_ZONE), Mode::Normal).expect("stale server");
+    let options = LiveOptions { authoritative_port: auth.addr().port(), ..LiveOptions::default() };
+    let live = LiveSource::new(&[resolver.addr()], options).expect("source");
+    let mut fixture: Fixture = toml::from_str(&format!(
+        "description = \"propagating\"\nexpect = []\n[setup]\ndomain = \"mail.acme.test\"\nregion = \"us-east-1\"\nselector = \"sf1\"\npublic_key_file = \"keys/sf1-2048.b64\"\n[[zone]]\ntext = '''\n{OLD_ZONE}'''\n"
+    ))
+    .expect("fixture text");
+    fixture.base = fixtures_dir();
+    let rules = rules();
+    let report = check(&fixture, &live, &rules);
+    let dkim = report.records.iter().find(|r| r.role.as_str() == "dkim").expect("dkim record");
+    let codes: Vec<&str> = dkim.diagnoses.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["dns.propagating"], "{dkim:#?}");
+    assert_eq!(dkim.state.to_string(), "Pending");
+    let help = &dkim.diagnoses[0].help;
+    assert!(help.contains("up to 120 seconds") && help.contains("TTL of 600 seconds"), "{help}");
+    assert!(dkim.diagnoses[0].message.contains("ns1.acme.test"), "{}", dkim.diagnoses[0].message);
+    // the same zone offline (authoritative already) is simply missing there
+    let offline = check(&fixture, &zone(OLD_ZONE), &rules);
+    let dkim = offline.records.iter().find(|r| r.role.as_str() == "dkim").expect("dkim record");
+    let codes: Vec<&str> = dkim.diagnoses.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["dkim.missing"]);
+}
