@@ -78,12 +78,13 @@ fn provider_advice_only_where_the_provider_hosts_the_zone() {
     let rules = rules();
     let mut advised = BTreeSet::new();
     let mut problems = Vec::new();
-    for path in walk(&fixtures_dir().join("providers")).into_iter().chain(walk(&fixtures_dir().join("core"))) {
+    for path in walk(&fixtures_dir().join("providers")).into_iter().chain(walk(&fixtures_dir().join("core")))
+    {
         let name = fixture_name(&path);
         let fixture = Fixture::load(&path).unwrap_or_else(|e| panic!("{e}"));
         let report = fixture.run(&name, &rules).unwrap_or_else(|e| panic!("{name}: {e}"));
         let rel = path.strip_prefix(fixtures_dir()).unwrap_or(&path);
-        let want: Option<String> = match rel.components().nth(0).map(|c| c.as_os_str().to_string_lossy()) {
+        let want: Option<String> = match rel.components().next().map(|c| c.as_os_str().to_string_lossy()) {
             Some(dir) if dir == "providers" => {
                 rel.components().nth(1).map(|c| c.as_os_str().to_string_lossy().into_owned())
             }

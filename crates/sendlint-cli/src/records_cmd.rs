@@ -141,8 +141,16 @@ pub(crate) fn run(
         } else {
             "from --apex".to_owned()
         };
-        writeln!(out, "{}", wrap(&format!("{} values are relative to the zone {zone} ({why}).", p.records.host_field), "  ", 96))
-            .into_diagnostic()?;
+        writeln!(
+            out,
+            "{}",
+            wrap(
+                &format!("{} values are relative to the zone {zone} ({why}).", p.records.host_field),
+                "  ",
+                96
+            )
+        )
+        .into_diagnostic()?;
     }
     // One column for every block, so the values line up down the page.
     let width = forms.iter().flat_map(|f| &f.lines).map(|(k, _)| k.chars().count()).max().unwrap_or(0) + 1;

@@ -83,8 +83,14 @@ fn check(dir: &Path, base: &RuleSet, out: &mut impl Write) -> miette::Result<Exi
     }
     let rules = base.clone().with_dir(dir).map_err(Report::new)?;
     let added = rules.sources().len() - base.sources().len();
-    writeln!(out, "rules: {} rule file{} from {} loaded on top of the built-in rules", added, plural(added), dir.display())
-        .into_diagnostic()?;
+    writeln!(
+        out,
+        "rules: {} rule file{} from {} loaded on top of the built-in rules",
+        added,
+        plural(added),
+        dir.display()
+    )
+    .into_diagnostic()?;
 
     let fixtures_root = dir.join("fixtures");
     let mut paths = Vec::new();

@@ -20,8 +20,14 @@ fn sendlint(args: &[&str]) -> Output {
 }
 
 fn records(extra: &[&str]) -> Output {
-    let mut args =
-        vec!["records", "mail.acme.com", "--selector", "sf1", "--public-key-file", "fixtures/keys/sf1-2048.b64"];
+    let mut args = vec![
+        "records",
+        "mail.acme.com",
+        "--selector",
+        "sf1",
+        "--public-key-file",
+        "fixtures/keys/sf1-2048.b64",
+    ];
     args.extend_from_slice(extra);
     sendlint(&args)
 }

@@ -44,6 +44,7 @@ public_key_file = "keys/sf1.b64"
 [[zone]]
 text = '''
 $ORIGIN acme.test.
+$TTL 300
 @ SOA ns1.acmedns.test. h.acme.test. 1 3600 600 604800 300
 @ NS ns1.acmedns.test.
 send.mail MX 10 feedback-smtp.us-east-1.amazonses.com.

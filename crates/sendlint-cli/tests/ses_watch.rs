@@ -30,8 +30,11 @@ const MX_OK: &str = "10 feedback-smtp.us-east-1.amazonses.com.";
 /// A fresh directory for one test.
 fn scratch() -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir()
-        .join(format!("sendlint-ses-watch-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+    let dir = std::env::temp_dir().join(format!(
+        "sendlint-ses-watch-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
 }
@@ -66,7 +69,11 @@ fn check(zone_file: &Path, extra: &[&str]) -> Output {
 
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}\nstdout: {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "{e}\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     })
 }
 
@@ -81,7 +88,9 @@ fn codes(report: &serde_json::Value) -> Vec<String> {
 
 fn states(report: &serde_json::Value) -> Vec<String> {
     let records = report["records"].as_array().into_iter().flatten();
-    records.map(|r| format!("{}={}", r["role"].as_str().unwrap_or("?"), r["state"].as_str().unwrap_or("?"))).collect()
+    records
+        .map(|r| format!("{}={}", r["role"].as_str().unwrap_or("?"), r["state"].as_str().unwrap_or("?")))
+        .collect()
 }
 
 #[test]
@@ -89,8 +98,9 @@ fn live_ses_success_unlocks() {
     let dir = scratch();
     let zone_file = dir.join("acme.test.zone");
     write_atomic(&zone_file, &zone(MX_OK, &dkim_ok()));
-    let ses = TestSes::start(vec![Reply::identity(identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS"))])
-        .expect("server");
+    let ses =
+        TestSes::start(vec![Reply::identity(identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS"))])
+            .expect("server");
     let out = check(&zone_file, &["--ses", "--ses-endpoint", &ses.endpoint()]);
     let report = json(&out);
     assert_eq!(out.status.code(), Some(0), "{report}");
@@ -107,8 +117,9 @@ fn live_ses_pending_is_verifying() {
     let dir = scratch();
     let zone_file = dir.join("acme.test.zone");
     write_atomic(&zone_file, &zone(MX_OK, &dkim_ok()));
-    let ses = TestSes::start(vec![Reply::identity(identity_body("mail.acme.test", "sf1", "PENDING", "SUCCESS"))])
-        .expect("server");
+    let ses =
+        TestSes::start(vec![Reply::identity(identity_body("mail.acme.test", "sf1", "PENDING", "SUCCESS"))])
+            .expect("server");
     let out = check(&zone_file, &["--ses", "--ses-endpoint", &ses.endpoint()]);
     let report = json(&out);
     assert_eq!(out.status.code(), Some(1), "{report}");
@@ -166,12 +177,16 @@ fn ses_state_file() {
     let dir = scratch();
     let zone_file = dir.join("acme.test.zone");
     write_atomic(&zone_file, &zone(MX_OK, &dkim_ok()));
-    let saved = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/ses/saved/get-email-identity-pending.json");
+    let saved = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/ses/saved/get-email-identity-pending.json");
     let out = check(&zone_file, &["--ses-state", saved.to_str().expect("utf-8")]);
     let report = json(&out);
     assert_eq!(out.status.code(), Some(1), "{report}");
     assert_eq!(report["ses_consulted"], true);
-    assert_eq!(states(&report), ["spf_mx=Verifying", "spf_txt=Verifying", "dkim=Verifying", "dmarc=Verified"]);
+    assert_eq!(
+        states(&report),
+        ["spf_mx=Verifying", "spf_txt=Verifying", "dkim=Verifying", "dmarc=Verified"]
+    );
 
     let bad = dir.join("bad.json");
     std::fs::write(&bad, "{\"DkimAttributes\": {\"Tokens\": 7}}").expect("write");
@@ -184,7 +199,17 @@ fn ses_state_file() {
 /// Starts `sendlint watch` with a short interval, stdout piped (plain lines).
 fn watch(zone_file: &Path) -> Child {
     sendlint()
-        .args(["watch", "mail.acme.test", "--selector", "sf1", "--public-key", KEY, "--interval", "50ms", "--zone"])
+        .args([
+            "watch",
+            "mail.acme.test",
+            "--selector",
+            "sf1",
+            "--public-key",
+            KEY,
+            "--interval",
+            "50ms",
+            "--zone",
+        ])
         .arg(zone_file)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

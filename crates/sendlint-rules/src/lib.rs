@@ -486,11 +486,15 @@ impl RuleSet {
         for p in &self.providers {
             out.push_str(&format!("## `{}`: {}\n\n", p.id, p.name));
             let ns = p.nameservers.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-            out.push_str(&format!("Detected from apex NS records matching {ns}. Defined in `{}`.\n\n", p.source));
+            out.push_str(&format!(
+                "Detected from apex NS records matching {ns}. Defined in `{}`.\n\n",
+                p.source
+            ));
             if !p.docs.trim().is_empty() {
                 out.push_str(&format!("{}\n\n", p.docs.trim()));
             }
-            let own: Vec<&Rule> = self.rules.iter().filter(|r| r.provider.as_deref() == Some(p.id.as_str())).collect();
+            let own: Vec<&Rule> =
+                self.rules.iter().filter(|r| r.provider.as_deref() == Some(p.id.as_str())).collect();
             if !own.is_empty() {
                 out.push_str("Provider-only rules: ");
                 out.push_str(&own.iter().map(|r| format!("`{}`", r.code)).collect::<Vec<_>>().join(", "));

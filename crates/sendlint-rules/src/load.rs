@@ -6,8 +6,8 @@ use crate::cond;
 use crate::error::{ErrorKind, RuleError, RulesError};
 use crate::template::Template;
 use crate::{
-    Compiled, HostStyle, LabelDef, PriorityStyle, Provider, ProviderRules, RecordsForm, Rule, RuleDocs, RuleSet,
-    RuleSource, Severity, TxtStyle, role_index, suggest_among,
+    Compiled, HostStyle, LabelDef, PriorityStyle, Provider, ProviderRules, RecordsForm, Rule, RuleDocs,
+    RuleSet, RuleSource, Severity, TxtStyle, role_index, suggest_among,
 };
 use miette::{LabeledSpan, NamedSource};
 use sendlint_records::{Fact, FactType, Role};
@@ -179,8 +179,17 @@ const RULE_KEYS: &[&str] =
     &["code", "role", "roles", "severity", "when", "suppresses", "message", "help", "labels", "docs"];
 const DOCS_KEYS: &[&str] = &["what", "why", "example", "references"];
 const PROVIDER_KEYS: &[&str] = &["id", "name", "nameservers", "docs", "records"];
-const RECORDS_KEYS: &[&str] =
-    &["host", "host_field", "value_field", "mx_value_field", "priority", "priority_field", "txt", "fields", "notes"];
+const RECORDS_KEYS: &[&str] = &[
+    "host",
+    "host_field",
+    "value_field",
+    "mx_value_field",
+    "priority",
+    "priority_field",
+    "txt",
+    "fields",
+    "notes",
+];
 const HELP_KEYS: &[&str] = &["code", "help"];
 const LABEL_KEYS: &[&str] = &["span", "text"];
 const TOP_KEYS: &[&str] = &["rule", "provider", "help"];

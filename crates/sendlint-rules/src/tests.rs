@@ -504,7 +504,8 @@ fn with_dir_adds_files_and_validates_across_them() {
     std::fs::write(dir.join("notes.txt"), "not a rule file").unwrap();
     // Fixtures live next to the rules and are not rules.
     std::fs::create_dir_all(dir.join("fixtures/acme")).unwrap();
-    std::fs::write(dir.join("fixtures/acme/clean.toml"), "description = \"a fixture\"\nexpect = []\n").unwrap();
+    std::fs::write(dir.join("fixtures/acme/clean.toml"), "description = \"a fixture\"\nexpect = []\n")
+        .unwrap();
     let base = load(&[("core.toml", CORE)]).unwrap();
     let rules = base.clone().with_dir(&dir).unwrap();
     assert!(rules.provider("acme").is_some());

@@ -26,8 +26,9 @@ fn ask(ses: &TestSes) -> SesLookup {
 
 #[test]
 fn reads_a_byodkim_identity() {
-    let ses = TestSes::start(vec![Reply::identity(identity_body("mail.acme.test", "sf1", "PENDING", "SUCCESS"))])
-        .expect("server");
+    let ses =
+        TestSes::start(vec![Reply::identity(identity_body("mail.acme.test", "sf1", "PENDING", "SUCCESS"))])
+            .expect("server");
     let lookup = ask(&ses);
     let SesLookup::Found(id) = &lookup else { panic!("{lookup:?}") };
     let dkim = id.dkim.as_ref().expect("DkimAttributes");

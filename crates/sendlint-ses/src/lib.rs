@@ -16,8 +16,8 @@ pub use badge::{
     Badge, BadgeDecision, BadgeInput, DnsState, MISSING_DEADLINE, SesStatus, UnknownSesStatus, decide, notes,
     sending_unlocked, table_markdown,
 };
+pub use expected::{ExpectedRecord, SPF_VALUE, UNKNOWN_KEY_PLACEHOLDER, expected_exchange, expected_records};
 pub use identity::{
     DkimAttributes, MailFromAttributes, SesIdentity, SesLookup, SesStateError, SoaRecord, VerificationInfo,
 };
-pub use expected::{ExpectedRecord, SPF_VALUE, UNKNOWN_KEY_PLACEHOLDER, expected_exchange, expected_records};
 pub use setup::{DEFAULT_MAIL_FROM_LABEL, Setup, SetupBuilder, SetupError};

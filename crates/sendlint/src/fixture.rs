@@ -184,8 +184,7 @@ impl Fixture {
             setup = setup.with_mail_from(m).map_err(|e| e.to_string())?;
         }
         if let Some(file) = &s.public_key_file {
-            let text =
-                std::fs::read_to_string(self.base.join(file)).map_err(|e| format!("{file}: {e}"))?;
+            let text = std::fs::read_to_string(self.base.join(file)).map_err(|e| format!("{file}: {e}"))?;
             setup = setup.with_public_key(PublicKey::parse(&text).map_err(|e| format!("{file}: {e}"))?);
         }
         if let Some(t) = &s.submitted_at {
