@@ -11,7 +11,9 @@ use std::time::SystemTime;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, Report, WrapErr, miette};
 use sendlint::{CheckOptions, DomainReport, ExplainInput, Manifest, RenderOptions};
-use sendlint_dns::{LiveOptions, LiveSource, Lookup, RecordingLookup, ReplayLookup, ZoneSource, parse_nameserver};
+use sendlint_dns::{
+    LiveOptions, LiveSource, Lookup, RecordingLookup, ReplayLookup, ZoneSource, parse_nameserver,
+};
 use sendlint_records::Role;
 use sendlint_records::key::PublicKey;
 use sendlint_records::name::DomainName;
@@ -269,7 +271,11 @@ fn dns_source(args: &DnsArgs) -> miette::Result<Box<dyn Lookup>> {
     let options = LiveOptions::default();
     if args.nameservers.is_empty() {
         let source = LiveSource::system(options).map_err(|e| {
-            miette!(help = "name a server with --nameserver IP[:PORT], or answer from zone files with --zone FILE", "{e}")
+            miette!(
+                help =
+                    "name a server with --nameserver IP[:PORT], or answer from zone files with --zone FILE",
+                "{e}"
+            )
         })?;
         return Ok(Box::new(source));
     }

@@ -191,7 +191,7 @@ impl Lookup for ReplayLookup {
                 self.label.clone(),
                 name,
                 rtype,
-                format!("the recording holds no answer for {rtype} {name}"),
+                "the question is not in the recording",
             )),
         };
         Box::pin(std::future::ready(answer))

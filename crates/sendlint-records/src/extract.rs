@@ -341,6 +341,11 @@ fn data_facts(f: &mut Facts, used: &[&Prepared<'_>], records: &[TxtRecord]) {
 
 /// The first control byte (C0, DEL, ESC, UTF-8 C1) or invalid UTF-8 byte.
 fn first_control(d: &[u8]) -> Option<(usize, usize)> {
+    // Fast path: valid UTF-8 (SIMD-checked) with no C0/DEL byte and no
+    // 0xC2 lead byte (which C1 controls need) has nothing to find.
+    if all_bytes(d, |b| b >= 0x20 && b != 0x7F && b != 0xC2) && std::str::from_utf8(d).is_ok() {
+        return None;
+    }
     let mut i = 0;
     while i < d.len() {
         let b = d[i];
@@ -363,6 +368,9 @@ fn first_control(d: &[u8]) -> Option<(usize, usize)> {
 
 /// The first valid non-ASCII character in `d[r]`.
 fn first_non_ascii(d: &[u8], r: Range<usize>) -> Option<(usize, usize)> {
+    if d.get(r.clone()).is_none_or(<[u8]>::is_ascii) {
+        return None;
+    }
     let mut i = r.start;
     while i < r.end.min(d.len()) {
         let b = d[i];

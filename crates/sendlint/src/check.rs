@@ -320,7 +320,12 @@ fn record_report(
 /// record is published and caches still hold the old negative answer: say so
 /// (`propagating`), with how long that answer may be cached (the negative
 /// TTL, RFC 2308: min(SOA minimum, SOA TTL)) and the record's own TTL.
-async fn propagation_facts(lookup: &dyn Lookup, nameservers: &[DomainName], obs: &Observation, facts: &mut Facts) {
+async fn propagation_facts(
+    lookup: &dyn Lookup,
+    nameservers: &[DomainName],
+    obs: &Observation,
+    facts: &mut Facts,
+) {
     facts.set(Fact::Propagating, false);
     if !matches!(obs.outcome, Outcome::Absent) || obs.cname.is_some() || nameservers.is_empty() {
         return;
@@ -333,11 +338,8 @@ async fn propagation_facts(lookup: &dyn Lookup, nameservers: &[DomainName], obs:
         return;
     }
     // the resolver's answer again (cached): its SOA bounds the negative caching
-    let negative_ttl = lookup
-        .lookup(&obs.name, rtype)
-        .await
-        .negative_soa()
-        .map(|soa| i64::from(soa.minimum.min(soa.ttl)));
+    let negative_ttl =
+        lookup.lookup(&obs.name, rtype).await.negative_soa().map(|soa| i64::from(soa.minimum.min(soa.ttl)));
     facts.set(Fact::Propagating, true);
     facts.set(Fact::NegativeTtl, negative_ttl);
     facts.set(Fact::PublishedTtl, i64::from(*published_ttl));
