@@ -5,12 +5,8 @@ use libfuzzer_sys::fuzz_target;
 use sendlint_records::PublicKey;
 
 fuzz_target!(|data: &[u8]| {
-    for k in [
-        PublicKey::from_der(data),
-        PublicKey::parse(&String::from_utf8_lossy(data)),
-    ]
-    .into_iter()
-    .flatten()
+    for k in
+        [PublicKey::from_der(data), PublicKey::parse(&String::from_utf8_lossy(data))].into_iter().flatten()
     {
         let again = PublicKey::parse(k.base64()).expect("own base64 parses");
         assert_eq!(again, k);

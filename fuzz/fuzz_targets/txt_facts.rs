@@ -5,9 +5,7 @@
 //! followed by a character-string of `k - 1` bytes (truncated at the end).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use sendlint_records::{
-    DomainName, Expectation, PublicKey, Role, TxtRecord, Value, spf_lookups, txt_facts,
-};
+use sendlint_records::{DomainName, Expectation, PublicKey, Role, TxtRecord, Value, spf_lookups, txt_facts};
 use std::sync::OnceLock;
 
 const KEY: &str = include_str!("../../fixtures/keys/sf1-2048.b64");
@@ -56,7 +54,9 @@ fuzz_target!(|data: &[u8]| {
             let facts = txt_facts(role, &recs, &exp);
             for (def, v) in facts.iter() {
                 if let Value::Span(s) = v {
-                    let r = recs.get(usize::from(s.record)).unwrap_or_else(|| panic!("{} record out of range", def.name));
+                    let r = recs
+                        .get(usize::from(s.record))
+                        .unwrap_or_else(|| panic!("{} record out of range", def.name));
                     let end = s.start as usize + s.len as usize;
                     assert!(end <= r.data_len(), "{} {s:?} beyond {}", def.name, r.data_len());
                 }

@@ -14,7 +14,9 @@ fuzz_target!(|data: &[u8]| {
             let e = display::escape(&d);
             assert!(!e.text.chars().any(|c| c.is_control()), "{:?}", e.text);
             let m = e.map(0, d.len());
-            assert!(m.end <= e.text.len() && e.text.is_char_boundary(m.start) && e.text.is_char_boundary(m.end));
+            assert!(
+                m.end <= e.text.len() && e.text.is_char_boundary(m.start) && e.text.is_char_boundary(m.end)
+            );
         }
     }
 });

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, Report, WrapErr, miette};
-use sendlint::{CheckOptions, DomainReport, ExplainInput, Manifest, RenderOptions};
+use sendlint::{CheckOptions, DomainReport, ExplainInput, RenderOptions};
 use sendlint_dns::{
     LiveOptions, LiveSource, Lookup, RecordingLookup, ReplayLookup, ZoneSource, parse_nameserver,
 };
@@ -20,6 +20,7 @@ use sendlint_records::name::DomainName;
 use sendlint_rules::RuleSet;
 use sendlint_ses::Setup;
 
+mod audit_cmd;
 mod records_cmd;
 mod rules_cmd;
 mod ses;
@@ -41,7 +42,7 @@ enum Command {
     /// Check one domain's four records and give each its badge.
     Check(CheckArgs),
     /// Check every domain of a workspace manifest (JSON Lines with --format json).
-    Audit(AuditArgs),
+    Audit(audit_cmd::AuditArgs),
     /// Explain one record as `dig` printed it or a customer pasted it.
     Explain(ExplainArgs),
     /// Print the four records to publish, written for the DNS provider's form.
@@ -121,23 +122,6 @@ struct CheckArgs {
 }
 
 #[derive(Args, Debug)]
-struct AuditArgs {
-    /// The workspace manifest (JSON).
-    manifest: PathBuf,
-    #[command(flatten)]
-    dns: DnsArgs,
-    /// "Now" for the 72-hour window (RFC 3339), for reproducible runs.
-    #[arg(long, value_name = "TIME")]
-    now: Option<String>,
-    /// Output format: a summary for humans, or JSON Lines (one object per manifest entry).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Write the output here instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    output: Option<PathBuf>,
-}
-
-#[derive(Args, Debug)]
 struct ExplainArgs {
     /// Which record the text is meant to be.
     #[arg(long, value_parser = parse_role)]
@@ -188,6 +172,7 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 fn main() -> ExitCode {
+    reset_sigpipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -198,11 +183,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// When the reader goes away (`sendlint audit … | head`), end quietly the way
+/// Unix filters do, instead of reporting a write error: restore the default
+/// SIGPIPE action that Rust's runtime replaces with "ignore".
+fn reset_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up, before any thread exists; it only sets
+    // the disposition of SIGPIPE back to the platform default.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn run(cli: Cli) -> miette::Result<ExitCode> {
     let rules = load_rules(cli.rules.as_deref())?;
     match cli.command {
         Command::Check(args) => cmd_check(args, &rules),
-        Command::Audit(args) => cmd_audit(args, &rules),
+        Command::Audit(args) => audit_cmd::run(args, &rules),
         Command::Explain(args) => cmd_explain(args, &rules),
         Command::Records(args) => records_cmd::run(
             &args.domain,
@@ -337,90 +334,6 @@ pub(crate) fn unknown_registrar(id: &str, rules: &RuleSet) -> Report {
 
 fn to_json(report: &DomainReport) -> miette::Result<String> {
     serde_json::to_string(report).into_diagnostic()
-}
-
-fn cmd_audit(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
-    let path = args.manifest.display().to_string();
-    let text = fs::read_to_string(&args.manifest)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot read the manifest {path}"))?;
-    let manifest = Manifest::parse(&path, &text).map_err(|e| Report::new(*e))?;
-    let lookup = dns_source(&args.dns)?;
-    let now = match &args.now {
-        Some(t) => parse_time(t, "--now")?,
-        None => SystemTime::now(),
-    };
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(io::BufWriter::new(
-            fs::File::create(p)
-                .into_diagnostic()
-                .wrap_err_with(|| format!("cannot write {}", p.display()))?,
-        )),
-        None => Box::new(io::stdout().lock()),
-    };
-    let opts_render = if args.output.is_some() { RenderOptions::plain() } else { render_options() };
-    let rt = runtime()?;
-    let (mut total, mut unlocked, mut bad) = (0usize, 0usize, 0usize);
-    for entry in &manifest.entries {
-        total += 1;
-        match entry {
-            Ok(entry) => {
-                let opts = CheckOptions {
-                    now,
-                    registrar: None,
-                    ses: entry.ses,
-                    org: entry.org.clone(),
-                    ..CheckOptions::default()
-                };
-                let report = rt.block_on(sendlint::check(&entry.setup, lookup.as_ref(), rules, &opts));
-                unlocked += usize::from(report.sending_unlocked);
-                match args.format {
-                    Format::Json => writeln!(out, "{}", to_json(&report)?).into_diagnostic()?,
-                    Format::Human => writeln!(out, "{}", sendlint::render_domain(&report, opts_render))
-                        .into_diagnostic()?,
-                }
-            }
-            Err(err) => {
-                bad += 1;
-                match args.format {
-                    Format::Json => {
-                        let line = serde_json::json!({
-                            "org": err.org, "domain": err.domain, "error": err.message(), "index": err.index,
-                        });
-                        writeln!(out, "{line}").into_diagnostic()?;
-                    }
-                    Format::Human => {
-                        writeln!(out, "{}", sendlint::render::render_error(err.as_ref(), opts_render))
-                            .into_diagnostic()?
-                    }
-                }
-            }
-        }
-        // JSON Lines are flushed as they complete: nothing computed is lost.
-        out.flush().into_diagnostic()?;
-    }
-    if args.format == Format::Human {
-        writeln!(
-            out,
-            "{total} domain{}: {unlocked} unlocked, {} not yet{}",
-            if total == 1 { "" } else { "s" },
-            total - unlocked - bad,
-            if bad > 0 {
-                format!(", {bad} bad manifest entr{}", if bad == 1 { "y" } else { "ies" })
-            } else {
-                String::new()
-            }
-        )
-        .into_diagnostic()?;
-    }
-    out.flush().into_diagnostic()?;
-    Ok(if bad > 0 {
-        ExitCode::from(2)
-    } else if unlocked == total {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
 }
 
 fn cmd_explain(args: ExplainArgs, rules: &RuleSet) -> miette::Result<ExitCode> {

@@ -140,8 +140,10 @@ fn a_bad_manifest_entry_is_reported_and_the_audit_goes_on() {
         NOW,
     ]);
     assert_eq!(out.status.code(), Some(2), "a bad entry is bad input");
-    let lines: Vec<serde_json::Value> =
+    let mut lines: Vec<serde_json::Value> =
         stdout(&out).lines().map(|l| serde_json::from_str(l).expect("JSON Lines")).collect();
+    // lines come in completion order, each with its manifest index
+    lines.sort_by_key(|l| l["index"].as_u64());
     assert_eq!(lines.len(), 2, "one line per manifest entry");
     assert!(lines[0]["error"].as_str().expect("error").contains("selector"), "{}", lines[0]);
     assert_eq!(lines[1]["domain"], "mail.acme.test");
@@ -161,8 +163,10 @@ fn the_demo_audit_is_json_lines_one_per_entry() {
         NOW,
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let lines: Vec<serde_json::Value> =
+    let mut lines: Vec<serde_json::Value> =
         stdout(&out).lines().map(|l| serde_json::from_str(l).expect("JSON Lines")).collect();
+    // lines come in completion order, each with its manifest index
+    lines.sort_by_key(|l| l["index"].as_u64());
     assert_eq!(lines.len(), 5);
     let unlocked: Vec<&str> = lines
         .iter()

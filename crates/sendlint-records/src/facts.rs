@@ -398,6 +398,16 @@ facts! {
     /// How many From addresses are not on the sending domain.
     OffDomainFromCount = "off_domain_from_count": Int [Domain];
 
+    // ---- the workspace (set by `audit` over the whole manifest; 0 and "" for `check`) ----
+    /// The other organizations of the workspace manifest that claim this same domain, comma-separated, else "".
+    OtherClaimants = "other_claimants": Str [Domain];
+    /// How many other organizations of the workspace manifest claim this same domain.
+    OtherClaimantCount = "other_claimant_count": Int [Domain];
+    /// The other domains of the workspace manifest that use this domain's DKIM selector with the same public key, comma-separated (at most 10 named), else "".
+    KeySharedWith = "key_shared_with": Str [Domain];
+    /// How many other domains of the workspace manifest use this domain's DKIM selector with the same public key.
+    KeySharedCount = "key_shared_count": Int [Domain];
+
     // ---- the badge and SES (set by the engine; see docs/badges.md) ----
     /// How the DNS rules judged the record: `correct`, `absent`, `wrong` (an error diagnosis) or `lookup_failed`. Set for a second evaluation after the badge is decided, so unset while the DNS rules themselves run.
     DnsState = "dns_state": Str [SpfMx, SpfTxt, Dkim, Dmarc];

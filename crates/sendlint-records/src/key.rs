@@ -109,6 +109,11 @@ fn b64_value(c: u8) -> Option<u8> {
 /// DER rather than as a base64 error). Positions in errors are byte offsets
 /// into `text`.
 pub fn decode_base64(text: &[u8]) -> Result<Vec<u8>, KeyError> {
+    // Fast path: canonical base64 decodes with the base64 crate; anything it
+    // rejects goes through the slow decoder below for a precise error.
+    if let Ok(v) = base64::engine::general_purpose::STANDARD.decode(text) {
+        return Ok(v);
+    }
     let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
     let mut acc: u32 = 0;
     let mut nbits = 0u32;

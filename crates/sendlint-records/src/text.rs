@@ -35,10 +35,23 @@ pub(crate) struct Line {
     pub next: usize,
 }
 
+/// The first byte matching `pred`: 32-byte chunks are tested without an
+/// early exit (which vectorises) and only a hit chunk is searched bytewise.
+pub(crate) fn find_first(hay: &[u8], pred: impl Fn(u8) -> bool + Copy) -> Option<usize> {
+    let mut base = 0;
+    for chunk in hay.chunks(32) {
+        if chunk.iter().fold(false, |acc, &c| acc | pred(c)) {
+            return chunk.iter().position(|&c| pred(c)).map(|p| base + p);
+        }
+        base += chunk.len();
+    }
+    None
+}
+
 /// The line starting at `pos`.
 pub(crate) fn line_at(b: &[u8], pos: usize) -> Line {
     let rest = b.get(pos..).unwrap_or_default();
-    let nl = rest.iter().position(|&c| c == b'\n');
+    let nl = find_first(rest, |c| c == b'\n');
     let (end, next) = match nl {
         Some(i) => (pos + i, pos + i + 1),
         None => (b.len(), b.len()),

@@ -2,7 +2,7 @@
 //! the text forms people paste (`dig` answers, presentation strings, raw values).
 
 use crate::name::{EscapedByte, NameErrorKind, decode_escape};
-use crate::text::{DecodeError, DigLine, dig_line, is_blank, line_at, skip_blanks};
+use crate::text::{DecodeError, DigLine, dig_line, find_first, is_blank, line_at, skip_blanks};
 use std::fmt::Write as _;
 
 /// Longest character-string (RFC 1035 §3.3).
@@ -238,7 +238,7 @@ fn quoted(b: &[u8], open: usize) -> Result<(Vec<u8>, usize), DecodeError> {
     let mut i = open + 1;
     loop {
         // Copy the run of plain bytes in one go.
-        let run = b.get(i..).unwrap_or_default().iter().position(|&c| matches!(c, b'"' | b'\\' | b'\n'));
+        let run = find_first(b.get(i..).unwrap_or_default(), |c| c == b'"' || c == b'\\' || c == b'\n');
         let Some(r) = run else {
             return Err(DecodeError::new(open, "unterminated quoted string"));
         };

@@ -32,10 +32,11 @@ fn builtin() -> RuleSet {
 fn builtin_loads() {
     let rules = builtin();
     assert!(rules.rules().count() > 40);
-    assert_eq!(
-        rules.providers().iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
-        ["cloudflare", "godaddy", "google", "namecheap", "porkbun", "route53", "wix"]
-    );
+    // SPEC §4's providers at least; adding one is a data change that needs no edit here.
+    let ids: Vec<&str> = rules.providers().iter().map(|p| p.id.as_str()).collect();
+    for id in ["cloudflare", "godaddy", "namecheap", "google", "wix", "route53"] {
+        assert!(ids.contains(&id), "provider {id} missing from {ids:?}");
+    }
 }
 
 /// Every record-level code of SPEC §3 that the rule files own.

@@ -57,6 +57,18 @@ pub struct CheckOptions {
     /// its statuses replace `ses` ([`SesLookup::statuses`]) and its details
     /// become facts for the SES rules.
     pub ses_lookup: Option<SesLookup>,
+    /// What the rest of the workspace manifest says about this domain (`audit`).
+    pub workspace: WorkspaceContext,
+}
+
+/// Findings about one domain that need the whole workspace manifest: computed
+/// by the audit before the per-domain checks, empty for a single `check`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkspaceContext {
+    /// The other organizations that claim the same domain.
+    pub other_claimants: Vec<String>,
+    /// The other domains that publish the same DKIM selector with the same key.
+    pub key_shared_with: Vec<String>,
 }
 
 impl Default for CheckOptions {
@@ -67,6 +79,7 @@ impl Default for CheckOptions {
             ses: SesState::default(),
             org: None,
             ses_lookup: None,
+            workspace: WorkspaceContext::default(),
         }
     }
 }
@@ -144,6 +157,12 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     domain_facts.set(Fact::FromCount, setup.from_addresses.len());
     domain_facts.set(Fact::OffDomainFrom, off.join(", "));
     domain_facts.set(Fact::OffDomainFromCount, off.len());
+    let ws = &opts.workspace;
+    domain_facts.set(Fact::OtherClaimants, ws.other_claimants.join(", "));
+    domain_facts.set(Fact::OtherClaimantCount, ws.other_claimants.len());
+    let named: Vec<&str> = ws.key_shared_with.iter().take(10).map(String::as_str).collect();
+    domain_facts.set(Fact::KeySharedWith, named.join(", "));
+    domain_facts.set(Fact::KeySharedCount, ws.key_shared_with.len());
     set_ses_facts(&mut domain_facts, Role::Domain, setup, &ses);
     let diagnoses = rules
         .evaluate(Role::Domain, &domain_facts, provider.as_deref())

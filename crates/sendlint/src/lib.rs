@@ -5,6 +5,7 @@
 //! (`sendlint-records`) → rules (`sendlint-rules`) → diagnoses → the badge
 //! state machine (`sendlint-ses`) → a [`DomainReport`].
 
+pub mod audit;
 pub mod check;
 pub mod explain;
 pub mod fixture;
@@ -15,7 +16,7 @@ pub mod report;
 mod ses_facts;
 pub mod view;
 
-pub use check::{CheckOptions, SesState, check};
+pub use check::{CheckOptions, SesState, WorkspaceContext, check};
 pub use explain::{ExplainError, ExplainInput, explain};
 pub use manifest::{Entry, EntryError, Manifest, ManifestError};
 pub use render::{RenderOptions, render_domain, render_record};

@@ -122,47 +122,93 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
 impl Manifest {
     /// Parses manifest `text` read from `name`.
     pub fn parse(name: &str, text: &str) -> Result<Manifest, Box<ManifestError>> {
+        let index = ManifestIndex::parse(name, text.to_owned())?;
+        Ok(Manifest { entries: (0..index.len()).map(|i| index.entry(i)).collect() })
+    }
+}
+
+/// A manifest read once and parsed entry by entry on demand: the text and
+/// where each entry is in it. A 100,000-entry audit holds the text and two
+/// offsets per entry, not 100,000 setups.
+#[derive(Debug)]
+pub struct ManifestIndex {
+    name: String,
+    src: Arc<str>,
+    /// `(start, len)` of each entry's JSON in `src`.
+    spans: Vec<(usize, usize)>,
+}
+
+impl ManifestIndex {
+    /// Checks that `text` (read from `name`) is a manifest and finds its
+    /// entries; a malformed file is one error pointing at line and column.
+    pub fn parse(name: &str, text: String) -> Result<ManifestIndex, Box<ManifestError>> {
         let src: Arc<str> = Arc::from(text);
-        let named = || NamedSource::new(name, src.clone()).with_language("json");
-        let top: Top<'_> = serde_json::from_str(text).map_err(|e| {
-            Box::new(ManifestError {
-                message: format!("not a workspace manifest: {e}"),
-                src: named(),
-                at: SourceSpan::from((offset_of(text, e.line(), e.column()), 0)),
-                help: Some(
-                    r#"a manifest is {"domains": [{"domain": …, "region": …, "dkim_selector": …}, …]}"#
-                        .into(),
-                ),
+        let text: &str = &src;
+        let spans = match serde_json::from_str::<Top<'_>>(text) {
+            Ok(top) => top
+                .domains
+                .iter()
+                .map(|raw| {
+                    let raw_text = raw.get();
+                    // RawValue borrows from `text`: its offset is a pointer difference.
+                    ((raw_text.as_ptr() as usize).saturating_sub(text.as_ptr() as usize), raw_text.len())
+                })
+                .collect(),
+            Err(e) => {
+                return Err(Box::new(ManifestError {
+                    message: format!("not a workspace manifest: {e}"),
+                    src: NamedSource::new(name, src.clone()).with_language("json"),
+                    at: SourceSpan::from((offset_of(text, e.line(), e.column()), 0)),
+                    help: Some(
+                        r#"a manifest is {"domains": [{"domain": …, "region": …, "dkim_selector": …}, …]}"#
+                            .into(),
+                    ),
+                }));
+            }
+        };
+        Ok(ManifestIndex { name: name.to_owned(), src, spans })
+    }
+
+    /// How many entries the manifest holds.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// True when `domains` is empty.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The JSON text of entry `index`, `None` past the end.
+    pub fn raw(&self, index: usize) -> Option<&str> {
+        let (start, len) = *self.spans.get(index)?;
+        self.src.get(start..start + len)
+    }
+
+    /// Entry `index` as a setup, or why it cannot be one (an entry past the
+    /// end is an error too, never a panic).
+    pub fn entry(&self, index: usize) -> Result<Entry, Box<EntryError>> {
+        let (start, raw_text) = match (self.spans.get(index), self.raw(index)) {
+            (Some((start, _)), Some(raw)) => (*start, raw),
+            _ => (self.src.len(), ""),
+        };
+        let fail = |message: String, at: SourceSpan| {
+            let names: Option<Names> = serde_json::from_str(raw_text).ok();
+            Box::new(EntryError {
+                index,
+                domain: names.as_ref().and_then(|n| n.domain.clone()),
+                org: names.and_then(|n| n.org),
+                message,
+                src: NamedSource::new(&self.name, self.src.clone()).with_language("json"),
+                at,
             })
+        };
+        let whole = SourceSpan::from((start, raw_text.len()));
+        let entry: RawEntry = serde_json::from_str(raw_text).map_err(|e| {
+            let at = SourceSpan::from((start + offset_of(raw_text, e.line(), e.column()), 0));
+            fail(e.to_string(), at)
         })?;
-        let entries = top
-            .domains
-            .iter()
-            .enumerate()
-            .map(|(index, raw)| {
-                let raw_text = raw.get();
-                // RawValue borrows from `text`: its offset is a pointer difference.
-                let start = (raw_text.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
-                let fail = |message: String, at: SourceSpan| {
-                    let names: Option<Names> = serde_json::from_str(raw_text).ok();
-                    Box::new(EntryError {
-                        index,
-                        domain: names.as_ref().and_then(|n| n.domain.clone()),
-                        org: names.and_then(|n| n.org),
-                        message,
-                        src: named(),
-                        at,
-                    })
-                };
-                let whole = SourceSpan::from((start, raw_text.len()));
-                let entry: RawEntry = serde_json::from_str(raw_text).map_err(|e| {
-                    let at = SourceSpan::from((start + offset_of(raw_text, e.line(), e.column()), 0));
-                    fail(e.to_string(), at)
-                })?;
-                entry_setup(entry).map_err(|m| fail(m, whole))
-            })
-            .collect();
-        Ok(Manifest { entries })
+        entry_setup(entry).map_err(|m| fail(m, whole))
     }
 }
 

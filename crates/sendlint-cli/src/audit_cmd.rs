@@ -1,0 +1,276 @@
+//! `sendlint audit MANIFEST`: arguments, output and signals. The work (concurrency,
+//! caching, workspace checks, sharding) is `sendlint::audit`.
+
+use std::fs;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use miette::{IntoDiagnostic, Report, WrapErr};
+use sendlint::audit::{self, AuditOptions, Finished, Outcome, Shard, Stop, StopLevel, Summary};
+use sendlint::manifest::ManifestIndex;
+use sendlint::{RenderOptions, render};
+use sendlint_dns::Lookup;
+use sendlint_rules::RuleSet;
+
+use crate::{DnsArgs, dns_source, parse_time, render_options};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AuditFormat {
+    /// Each domain's diagnosis, then a summary.
+    Human,
+    /// JSON Lines: one object per manifest entry, in completion order, each with its `index`.
+    Json,
+    /// One row per manifest entry, for spreadsheets.
+    Csv,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct AuditArgs {
+    /// The workspace manifest (JSON).
+    manifest: PathBuf,
+    #[command(flatten)]
+    dns: DnsArgs,
+    /// "Now" for the 72-hour window (RFC 3339), for reproducible runs.
+    #[arg(long, value_name = "TIME")]
+    now: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Human)]
+    format: AuditFormat,
+    /// Write the output here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Most DNS queries in flight at once.
+    #[arg(long, value_name = "N", default_value_t = audit::DEFAULT_JOBS, value_parser = parse_count)]
+    jobs: usize,
+    /// Most DNS queries started per second (default: no limit).
+    #[arg(long, value_name = "QPS", value_parser = parse_qps)]
+    qps: Option<f64>,
+    /// Check only shard K of N (0-based K, e.g. `--shard "$JOB_COMPLETION_INDEX/8"`);
+    /// entries are split by a stable hash of the domain. Workspace checks still read every entry.
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
+    shard: Option<Shard>,
+    /// Worker threads for the checks (default: one per core).
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    threads: Option<usize>,
+    /// Print the DNS counters (queries, cache hits, coalesced asks) as JSON on standard error.
+    #[arg(long)]
+    stats: bool,
+}
+
+fn parse_count(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=65_536).contains(&n) => Ok(n),
+        _ => Err(format!("{s:?} is not a number from 1 to 65536")),
+    }
+}
+
+fn parse_qps(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(q) if q.is_finite() && q > 0.0 => Ok(q),
+        _ => Err(format!("{s:?} is not a positive number of queries per second")),
+    }
+}
+
+/// Where the lines go, flushed one by one.
+struct Sink {
+    out: Box<dyn Write>,
+    format: AuditFormat,
+    render: RenderOptions,
+    bar: Option<ProgressBar>,
+    /// The first write error: once writing fails, the audit stops.
+    failed: Option<io::Error>,
+}
+
+impl Sink {
+    fn write(&mut self, text: &str) {
+        if self.failed.is_some() {
+            return;
+        }
+        let out = &mut self.out;
+        let mut put = || -> io::Result<()> {
+            out.write_all(text.as_bytes())?;
+            out.write_all(b"\n")?;
+            // Flushed as each completes: nothing done is lost to Ctrl-C or a crash.
+            out.flush()
+        };
+        let result = match &self.bar {
+            Some(bar) => bar.suspend(put),
+            None => put(),
+        };
+        if let Err(e) = result {
+            self.failed = Some(e);
+        }
+    }
+
+    fn item(&mut self, item: &Finished) {
+        let text = match self.format {
+            AuditFormat::Json => audit::json_line(item),
+            AuditFormat::Csv => audit::csv_row(item),
+            AuditFormat::Human => match &item.outcome {
+                Outcome::Report(r) => sendlint::render_domain(r, self.render),
+                Outcome::BadEntry(e) => render::render_error(e.as_ref(), self.render),
+                Outcome::Crashed { message } => format!("manifest entry {}: {message}", item.index),
+            },
+        };
+        self.write(&text);
+    }
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM (what Kubernetes and AWS Batch send): the first
+/// drains, the second abandons the domains in flight.
+async fn watch_signals(stop: Arc<Stop>, got: Arc<std::sync::atomic::AtomicU8>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+        else {
+            return;
+        };
+        for level in [StopLevel::Drain, StopLevel::Abandon] {
+            let code = tokio::select! {
+                _ = int.recv() => 130,
+                _ = term.recv() => 143,
+            };
+            let _ = got.compare_exchange(
+                0,
+                code,
+                std::sync::atomic::Ordering::SeqCst,
+                std::sync::atomic::Ordering::SeqCst,
+            );
+            stop.raise(level);
+            if level == StopLevel::Drain {
+                eprintln!("\ninterrupted: finishing the domains in flight (interrupt again to abandon them)");
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    for level in [StopLevel::Drain, StopLevel::Abandon] {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        let _ = got.compare_exchange(
+            0,
+            130,
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+        );
+        stop.raise(level);
+    }
+}
+
+pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
+    let path = args.manifest.display().to_string();
+    let text = fs::read_to_string(&args.manifest)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read the manifest {path}"))?;
+    let manifest = Arc::new(ManifestIndex::parse(&path, text).map_err(|e| Report::new(*e))?);
+    let lookup: Arc<dyn Lookup> = Arc::from(dns_source(&args.dns)?);
+    let now = match &args.now {
+        Some(t) => parse_time(t, "--now")?,
+        None => SystemTime::now(),
+    };
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(io::BufWriter::new(
+            fs::File::create(p)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot write {}", p.display()))?,
+        )),
+        None => Box::new(io::stdout().lock()),
+    };
+    let to_terminal = args.output.is_none() && io::stdout().is_terminal();
+    let bar = io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::with_draw_target(Some(manifest.len() as u64), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} domains  {per_sec}  eta {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        bar
+    });
+    let mut sink = Sink {
+        out,
+        format: args.format,
+        render: if to_terminal { render_options() } else { RenderOptions::plain() },
+        bar,
+        failed: None,
+    };
+    if args.format == AuditFormat::Csv {
+        sink.write(audit::CSV_HEADER);
+    }
+
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.threads {
+        builder.worker_threads(n);
+    }
+    let rt = builder.enable_all().build().into_diagnostic()?;
+    let stop = Arc::new(Stop::new());
+    let signal = Arc::new(std::sync::atomic::AtomicU8::new(0));
+    let opts =
+        AuditOptions { jobs: args.jobs, qps: args.qps, now, shard: args.shard, ..AuditOptions::default() };
+    let rules = Arc::new(rules.clone());
+    let mut summary = Summary::default();
+    let run = rt.block_on(async {
+        // Listen before the first query, so any interrupt is ours.
+        let signals = tokio::spawn(watch_signals(stop.clone(), signal.clone()));
+        tokio::task::yield_now().await;
+        let run = audit::audit(manifest.clone(), lookup, rules, &opts, &stop, |item| {
+            summary.add(&item);
+            sink.item(&item);
+            if let Some(bar) = &sink.bar {
+                bar.inc(1);
+            }
+            if sink.failed.is_some() {
+                stop.raise(StopLevel::Abandon);
+            }
+        })
+        .await;
+        signals.abort();
+        run
+    });
+    if let Some(bar) = &sink.bar {
+        bar.finish_and_clear();
+    }
+    if let Some(e) = sink.failed.take() {
+        return Err(Report::msg(format!("cannot write the output: {e}")));
+    }
+    if args.format == AuditFormat::Human {
+        let mut text = summary.to_string();
+        if run.interrupted {
+            text.push_str(&format!("interrupted: {} of {} domains done\n", run.finished, run.selected));
+        }
+        sink.write(text.trim_end());
+    } else if io::stderr().is_terminal() {
+        eprint!("{summary}");
+        if run.interrupted {
+            eprintln!("interrupted: {} of {} domains done", run.finished, run.selected);
+        }
+    }
+    if let Some(e) = sink.failed.take() {
+        return Err(Report::msg(format!("cannot write the output: {e}")));
+    }
+    if args.stats {
+        let (queries, hits, coalesced, max_in_flight) = run.dns;
+        eprintln!(
+            "{}",
+            serde_json::json!({
+                "entries": run.entries, "selected": run.selected, "finished": run.finished,
+                "queries": queries, "cache_hits": hits, "coalesced": coalesced, "max_in_flight": max_in_flight,
+            })
+        );
+    }
+    let code = signal.load(std::sync::atomic::Ordering::SeqCst);
+    Ok(if run.interrupted && code != 0 {
+        ExitCode::from(code)
+    } else if summary.bad_entries > 0 || summary.crashed > 0 {
+        ExitCode::from(2)
+    } else if summary.unlocked == summary.total {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

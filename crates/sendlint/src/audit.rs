@@ -1,0 +1,1029 @@
+//! Audit a workspace: every entry of a manifest, concurrently, gently.
+//!
+//! - **Lookups** go through one [`SharedLookup`] for the whole run: at most
+//!   `jobs` queries in flight (a semaphore), at most `qps` queries a second
+//!   (a token bucket), answers shared across domains (the zone's NS set,
+//!   `amazonses.com`'s SPF) in a bounded cache, and concurrent asks of one
+//!   question coalesced into one query.
+//! - **CPU work** (entry parsing, facts, rules, badges) runs in the same tokio
+//!   tasks as the lookups, on a multi-thread runtime: a check interleaves
+//!   lookups and judgement in one `async fn`, each step is microseconds, and
+//!   tokio's work-stealing scheduler already spreads the tasks over the cores.
+//!   A hand-off to rayon per step would cost more than the step.
+//! - **Workspace checks** (a domain claimed by two organizations, one DKIM key
+//!   reused across domains) need the whole manifest: [`Workspace::scan`] reads
+//!   it once before the per-domain checks and keeps only the conflicts.
+//! - **Results** stream out in completion order through a callback, one
+//!   [`Finished`] per entry, each carrying its manifest index; nothing waits
+//!   for a slow domain and nothing is held after it is handed out.
+//! - **Sharding** ([`Shard`]) picks the entries of one array-job task by a
+//!   stable hash of the domain's organizational name.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::{self, Write as _};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use sendlint_dns::{Answer, BoxFuture, Lookup, RecordType};
+use sendlint_records::Role;
+use sendlint_records::display::escape;
+use sendlint_records::key::PublicKey;
+use sendlint_records::name::DomainName;
+use sendlint_rules::RuleSet;
+use sendlint_ses::Badge;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, OnceCell, Semaphore};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::check::{CheckOptions, WorkspaceContext, check};
+use crate::manifest::{Entry, EntryError, ManifestIndex};
+use crate::report::DomainReport;
+
+/// How to run an audit.
+#[derive(Clone, Debug)]
+pub struct AuditOptions {
+    /// Most DNS queries in flight at once (and most domains being checked).
+    pub jobs: usize,
+    /// Most DNS queries started per second; `None` for no limit.
+    pub qps: Option<f64>,
+    /// "Now", for the 72-hour window.
+    pub now: SystemTime,
+    /// Check only this shard's entries (workspace checks still see them all).
+    pub shard: Option<Shard>,
+    /// Distinct questions the shared answer cache keeps (per generation; at
+    /// most twice this many are held).
+    pub cache_capacity: usize,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            jobs: DEFAULT_JOBS,
+            qps: None,
+            now: SystemTime::now(),
+            shard: None,
+            cache_capacity: 16_384,
+        }
+    }
+}
+
+/// Queries in flight by default: enough to hide a LAN round trip behind the
+/// CPU work of two cores, few enough for any resolver.
+pub const DEFAULT_JOBS: usize = 64;
+
+// ---------------------------------------------------------------- sharding --
+
+/// One shard of `count`: `index` in `0..count` (0-based, like
+/// `JOB_COMPLETION_INDEX` and `AWS_BATCH_JOB_ARRAY_INDEX`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, 0-based.
+    pub index: u32,
+    /// How many shards.
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parses `K/N` (0 ≤ K < N).
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let bad =
+            || format!("{text:?} is not K/N with 0 <= K < N (e.g. 0/4; K is 0-based like array job indexes)");
+        let (k, n) = text.trim().split_once('/').ok_or_else(bad)?;
+        let index: u32 = k.trim().parse().map_err(|_| bad())?;
+        let count: u32 = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Does this shard check `domain` (as written in the manifest)?
+    pub fn contains(&self, domain: &str) -> bool {
+        shard_of(domain, self.count) == self.index
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// The shard of `domain` among `count`: FNV-1a (stable across platforms and
+/// releases, unlike std's hasher) of the domain's organizational name, so
+/// every entry of one domain, and usually every domain of one zone, lands in
+/// one shard and shares its answer cache.
+pub fn shard_of(domain: &str, count: u32) -> u32 {
+    if count <= 1 {
+        return 0;
+    }
+    let key = shard_key(domain);
+    (fnv1a(key.as_bytes()) % u64::from(count)) as u32
+}
+
+/// The name entries are grouped by: the last two labels, or three when the
+/// second-level label is a common registry suffix (`acme.co.uk`). A guess
+/// (no public suffix list); it only decides cache locality, never a result.
+pub fn shard_key(domain: &str) -> String {
+    let lower = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let labels: Vec<&str> = lower.split('.').collect();
+    let keep = match labels.as_slice() {
+        [.., sld, tld]
+            if tld.len() == 2
+                && matches!(
+                    *sld,
+                    "co" | "com" | "net" | "org" | "ac" | "gov" | "edu" | "ne" | "or" | "go"
+                ) =>
+        {
+            3
+        }
+        _ => 2,
+    };
+    labels[labels.len().saturating_sub(keep)..].join(".")
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+// --------------------------------------------------------------- workspace --
+
+/// What one entry claims, read without building its setup.
+#[derive(Deserialize)]
+struct Claim<'a> {
+    #[serde(borrow, default)]
+    org: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    domain: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    dkim_selector: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    dkim_public_key: Option<Cow<'a, str>>,
+}
+
+/// The org of an entry without one, when counting claimants.
+const NO_ORG: &str = "(no org)";
+
+/// The cross-entry facts of a workspace: only the conflicts are kept, so a
+/// 100,000-entry manifest without conflicts costs next to nothing.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    /// Domain → the distinct orgs claiming it (only domains with two or more).
+    claims: HashMap<String, Vec<String>>,
+    /// (selector, key hash) → the distinct domains using it (only when two or more).
+    keys: HashMap<(String, u64), Vec<String>>,
+}
+
+fn domain_key(domain: &str) -> Option<String> {
+    DomainName::parse(domain).ok().map(|d| d.to_string().to_ascii_lowercase())
+}
+
+fn key_hash(key: &PublicKey) -> u64 {
+    fnv1a(key.der())
+}
+
+impl Workspace {
+    /// Reads every entry of the manifest for the workspace checks. An entry
+    /// claims its domain as soon as the domain parses (even if another field
+    /// is bad); it shares a key when the key decodes.
+    pub fn scan(manifest: &ManifestIndex) -> Workspace {
+        let mut claims: HashMap<String, Vec<String>> = HashMap::new();
+        let mut keys: HashMap<(String, u64), Vec<String>> = HashMap::new();
+        for i in 0..manifest.len() {
+            let Some(claim) = manifest.raw(i).and_then(|raw| serde_json::from_str::<Claim<'_>>(raw).ok())
+            else {
+                continue;
+            };
+            let Some(domain) = claim.domain.as_deref().and_then(domain_key) else { continue };
+            let org = claim.org.as_deref().unwrap_or(NO_ORG);
+            let orgs = claims.entry(domain.clone()).or_default();
+            if !orgs.iter().any(|o| o == org) {
+                orgs.push(org.to_owned());
+            }
+            if let (Some(sel), Some(key)) = (&claim.dkim_selector, &claim.dkim_public_key)
+                && let Ok(key) = PublicKey::parse(key)
+            {
+                let domains = keys.entry((sel.to_ascii_lowercase(), key_hash(&key))).or_default();
+                if !domains.contains(&domain) {
+                    domains.push(domain);
+                }
+            }
+        }
+        claims.retain(|_, orgs| orgs.len() > 1);
+        keys.retain(|_, domains| domains.len() > 1);
+        claims.shrink_to_fit();
+        keys.shrink_to_fit();
+        Workspace { claims, keys }
+    }
+
+    /// What the rest of the workspace says about `entry`.
+    pub fn context(&self, entry: &Entry) -> WorkspaceContext {
+        let domain = entry.setup.domain.to_string().to_ascii_lowercase();
+        let org = entry.org.as_deref().unwrap_or(NO_ORG);
+        let mut other_claimants: Vec<String> =
+            self.claims.get(&domain).into_iter().flatten().filter(|o| *o != org).cloned().collect();
+        other_claimants.sort();
+        let mut key_shared_with: Vec<String> = match &entry.setup.public_key {
+            Some(key) => self
+                .keys
+                .get(&(entry.setup.selector.to_ascii_lowercase(), key_hash(key)))
+                .into_iter()
+                .flatten()
+                .filter(|d| **d != domain)
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        key_shared_with.sort();
+        WorkspaceContext { other_claimants, key_shared_with }
+    }
+
+    /// Domains claimed by two or more organizations.
+    pub fn contested_domains(&self) -> usize {
+        self.claims.len()
+    }
+}
+
+// ------------------------------------------------------------ shared lookup --
+
+/// Counters of a [`SharedLookup`].
+#[derive(Debug, Default)]
+pub struct LookupStats {
+    /// Questions sent to the source (network queries, for a live source).
+    pub queries: AtomicU64,
+    /// Questions answered from the shared cache.
+    pub hits: AtomicU64,
+    /// Questions that joined a query already in flight for the same question.
+    pub coalesced: AtomicU64,
+    /// Queries in flight now.
+    pub in_flight: AtomicU64,
+    /// The most queries ever in flight at once.
+    pub max_in_flight: AtomicU64,
+}
+
+impl LookupStats {
+    fn get(v: &AtomicU64) -> u64 {
+        v.load(Ordering::Relaxed)
+    }
+
+    /// `(queries, hits, coalesced, max_in_flight)`.
+    pub fn snapshot(&self) -> (u64, u64, u64, u64) {
+        (
+            Self::get(&self.queries),
+            Self::get(&self.hits),
+            Self::get(&self.coalesced),
+            Self::get(&self.max_in_flight),
+        )
+    }
+}
+
+type Key = (DomainName, RecordType);
+type Slot = Arc<OnceCell<Answer>>;
+
+/// Two generations of answers: when the current one is full it becomes the
+/// old one and the old one is dropped; a hit in the old one moves forward.
+/// Bounded memory, and what domains of one zone share stays warm.
+#[derive(Debug)]
+struct Generations {
+    current: HashMap<Key, Slot>,
+    old: HashMap<Key, Slot>,
+    capacity: usize,
+}
+
+impl Generations {
+    /// The slot of `key`, and whether it is new (the caller asks the source).
+    fn slot(&mut self, key: &Key) -> (Slot, bool) {
+        if let Some(slot) = self.current.get(key) {
+            return (slot.clone(), false);
+        }
+        if let Some(slot) = self.old.remove(key) {
+            self.insert(key.clone(), slot.clone());
+            return (slot, false);
+        }
+        let slot: Slot = Arc::new(OnceCell::new());
+        self.insert(key.clone(), slot.clone());
+        (slot, true)
+    }
+
+    fn insert(&mut self, key: Key, slot: Slot) {
+        if self.current.len() >= self.capacity {
+            self.old = std::mem::take(&mut self.current);
+        }
+        self.current.insert(key, slot);
+    }
+
+    fn forget(&mut self, key: &Key, slot: &Slot) {
+        for map in [&mut self.current, &mut self.old] {
+            if map.get(key).is_some_and(|s| Arc::ptr_eq(s, slot)) {
+                map.remove(key);
+            }
+        }
+    }
+}
+
+/// A token bucket of one token: queries start at least `1/qps` apart.
+#[derive(Debug)]
+pub struct RateLimit {
+    interval: Duration,
+    /// When the next query may start (the "theoretical arrival time").
+    next: Mutex<Option<Instant>>,
+}
+
+impl RateLimit {
+    /// At most `qps` queries a second (`None` for a rate that is not positive).
+    pub fn new(qps: f64) -> Option<RateLimit> {
+        (qps.is_finite() && qps > 0.0)
+            .then(|| RateLimit { interval: Duration::from_secs_f64(1.0 / qps), next: Mutex::new(None) })
+    }
+
+    /// Reserves the next start slot at or after `now`; returns how long to wait for it.
+    pub fn reserve(&self, now: Instant) -> Duration {
+        let Ok(mut next) = self.next.lock() else { return Duration::ZERO };
+        let start = next.map_or(now, |n| n.max(now));
+        *next = Some(start + self.interval);
+        start.saturating_duration_since(now)
+    }
+
+    async fn wait(&self) {
+        let delay = self.reserve(Instant::now());
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+    }
+}
+
+/// The lookup of a whole audit, in front of the real source: bounded
+/// concurrency, a rate limit, a bounded shared cache, in-flight coalescing.
+///
+/// Failed answers are not kept past their own flight: a timeout seen by one
+/// domain is retried by the next one, not handed to every domain of the zone.
+pub struct SharedLookup<L> {
+    inner: L,
+    cache: Mutex<Generations>,
+    permits: Semaphore,
+    rate: Option<RateLimit>,
+    stats: LookupStats,
+}
+
+impl<L> fmt::Debug for SharedLookup<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedLookup").field("stats", &self.stats).finish_non_exhaustive()
+    }
+}
+
+impl<L: Lookup> SharedLookup<L> {
+    /// At most `jobs` (at least 1) queries in flight, `qps` a second.
+    pub fn new(inner: L, jobs: usize, qps: Option<f64>, cache_capacity: usize) -> SharedLookup<L> {
+        SharedLookup {
+            inner,
+            cache: Mutex::new(Generations {
+                current: HashMap::new(),
+                old: HashMap::new(),
+                capacity: cache_capacity.max(1),
+            }),
+            permits: Semaphore::new(jobs.clamp(1, Semaphore::MAX_PERMITS)),
+            rate: qps.and_then(RateLimit::new),
+            stats: LookupStats::default(),
+        }
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> &LookupStats {
+        &self.stats
+    }
+
+    /// Runs `ask` as one query: a permit, a rate slot, the counters.
+    async fn query<T>(&self, ask: impl Future<Output = T>) -> T {
+        // The semaphore is never closed; if it were, asking unthrottled beats failing.
+        let _permit = self.permits.acquire().await.ok();
+        if let Some(rate) = &self.rate {
+            rate.wait().await;
+        }
+        self.stats.queries.fetch_add(1, Ordering::Relaxed);
+        let now = self.stats.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        self.stats.max_in_flight.fetch_max(now, Ordering::Relaxed);
+        let out = ask.await;
+        self.stats.in_flight.fetch_sub(1, Ordering::Relaxed);
+        out
+    }
+}
+
+impl<L: Lookup> Lookup for SharedLookup<L> {
+    fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
+        Box::pin(async move {
+            let key = (name.clone(), rtype);
+            let found = self.cache.lock().ok().map(|mut cache| cache.slot(&key));
+            let Some((slot, fresh)) = found else {
+                return self.query(self.inner.lookup(name, rtype)).await;
+            };
+            if let Some(answer) = slot.get() {
+                self.stats.hits.fetch_add(1, Ordering::Relaxed);
+                return answer.clone();
+            }
+            if !fresh {
+                self.stats.coalesced.fetch_add(1, Ordering::Relaxed);
+            }
+            // The first asker runs the query; the others wait for its answer
+            // (and take over if it is cancelled).
+            let answer = slot.get_or_init(|| self.query(self.inner.lookup(name, rtype))).await.clone();
+            if matches!(answer, Answer::Failed(_))
+                && let Ok(mut cache) = self.cache.lock()
+            {
+                cache.forget(&key, &slot);
+            }
+            answer
+        })
+    }
+
+    fn authoritative<'a>(
+        &'a self,
+        nameservers: &'a [DomainName],
+        name: &'a DomainName,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Option<Answer>> {
+        Box::pin(self.query(self.inner.authoritative(nameservers, name, rtype)))
+    }
+}
+
+// ------------------------------------------------------------------- stop --
+
+/// How far an interrupted audit has been asked to stop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StopLevel {
+    /// Keep going.
+    Run,
+    /// Schedule nothing new; let the domains in flight finish.
+    Drain,
+    /// Abandon the domains in flight; hand out what is done.
+    Abandon,
+}
+
+/// The stop switch of an audit (a first Ctrl-C drains, a second abandons).
+#[derive(Debug, Default)]
+pub struct Stop {
+    level: AtomicU8,
+    notify: Notify,
+}
+
+impl Stop {
+    /// A switch at [`StopLevel::Run`].
+    pub fn new() -> Stop {
+        Stop::default()
+    }
+
+    /// Raises the level to `level` (never lowers it) and wakes the audit.
+    pub fn raise(&self, level: StopLevel) {
+        self.level.fetch_max(level as u8, Ordering::SeqCst);
+        self.notify.notify_one();
+    }
+
+    /// The current level.
+    pub fn level(&self) -> StopLevel {
+        match self.level.load(Ordering::SeqCst) {
+            0 => StopLevel::Run,
+            1 => StopLevel::Drain,
+            _ => StopLevel::Abandon,
+        }
+    }
+}
+
+// ------------------------------------------------------------ the audit --
+
+/// What became of one manifest entry.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Checked.
+    Report(Box<DomainReport>),
+    /// The entry could not be read as a setup.
+    BadEntry(Box<EntryError>),
+    /// The check itself failed (a bug): said, not swallowed.
+    Crashed {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// One finished entry, handed out as soon as it is done.
+#[derive(Debug)]
+pub struct Finished {
+    /// Its position in the manifest's `domains` (0-based).
+    pub index: usize,
+    /// What became of it.
+    pub outcome: Outcome,
+}
+
+/// How an audit went, besides the entries.
+#[derive(Debug)]
+pub struct AuditRun {
+    /// Entries of the manifest.
+    pub entries: usize,
+    /// Entries of this shard (all of them without a shard).
+    pub selected: usize,
+    /// Entries handed out.
+    pub finished: usize,
+    /// True when stopped before every selected entry was finished.
+    pub interrupted: bool,
+    /// `(queries, cache hits, coalesced, max in flight)` of the shared lookup.
+    pub dns: (u64, u64, u64, u64),
+}
+
+fn entry_in_shard(manifest: &ManifestIndex, index: usize, shard: Option<Shard>) -> bool {
+    let Some(shard) = shard else { return true };
+    #[derive(Deserialize)]
+    struct DomainOnly<'a> {
+        #[serde(borrow, default)]
+        domain: Option<Cow<'a, str>>,
+    }
+    let domain = manifest.raw(index).and_then(|raw| serde_json::from_str::<DomainOnly<'_>>(raw).ok());
+    // An entry without a readable domain goes to shard 0, so it is reported exactly once.
+    match domain.and_then(|d| d.domain) {
+        Some(d) => shard.contains(&d),
+        None => shard.index == 0,
+    }
+}
+
+/// Audits every entry of `manifest` (of `opts.shard`) against `source`,
+/// calling `done` once per entry as it finishes (completion order, from the
+/// calling task: `done` may write and flush). Must run inside a tokio runtime;
+/// on a multi-thread runtime the checks use every worker.
+pub async fn audit(
+    manifest: Arc<ManifestIndex>,
+    source: Arc<dyn Lookup>,
+    rules: Arc<RuleSet>,
+    opts: &AuditOptions,
+    stop: &Stop,
+    mut done: impl FnMut(Finished),
+) -> AuditRun {
+    let workspace = Arc::new(Workspace::scan(&manifest));
+    let lookup = Arc::new(SharedLookup::new(source, opts.jobs, opts.qps, opts.cache_capacity));
+    let jobs = opts.jobs.max(1);
+    let mut tasks: JoinSet<Finished> = JoinSet::new();
+    let mut running: HashMap<tokio::task::Id, usize> = HashMap::new();
+    let mut next = 0usize;
+    let (mut selected, mut finished) = (0usize, 0usize);
+    let mut exhausted = false;
+    loop {
+        while !exhausted && tasks.len() < jobs && stop.level() == StopLevel::Run {
+            let Some(index) = (next..manifest.len()).find(|&i| entry_in_shard(&manifest, i, opts.shard))
+            else {
+                next = manifest.len();
+                exhausted = true;
+                break;
+            };
+            next = index + 1;
+            selected += 1;
+            let (manifest, lookup, rules, workspace) =
+                (manifest.clone(), lookup.clone(), rules.clone(), workspace.clone());
+            let now = opts.now;
+            let handle = tasks.spawn(async move {
+                let outcome = match manifest.entry(index) {
+                    Err(e) => Outcome::BadEntry(e),
+                    Ok(entry) => {
+                        let opts = CheckOptions {
+                            now,
+                            ses: entry.ses,
+                            org: entry.org.clone(),
+                            workspace: workspace.context(&entry),
+                            ..CheckOptions::default()
+                        };
+                        let lookup: &dyn Lookup = &*lookup;
+                        Outcome::Report(Box::new(check(&entry.setup, lookup, &rules, &opts).await))
+                    }
+                };
+                Finished { index, outcome }
+            });
+            running.insert(handle.id(), index);
+        }
+        if tasks.is_empty() {
+            break;
+        }
+        let abandon = stop.level() == StopLevel::Abandon;
+        tokio::select! {
+            biased;
+            joined = tasks.join_next_with_id() => match joined {
+                Some(Ok((id, item))) => {
+                    running.remove(&id);
+                    finished += 1;
+                    done(item);
+                }
+                Some(Err(err)) => {
+                    let index = running.remove(&err.id());
+                    if err.is_panic() && let Some(index) = index {
+                        finished += 1;
+                        done(Finished { index, outcome: Outcome::Crashed { message: format!("internal error: {err}") } });
+                    }
+                }
+                None => break,
+            },
+            () = stop.notify.notified(), if !abandon => {
+                if stop.level() == StopLevel::Abandon {
+                    // Finished tasks still come out of join_next; the others are cancelled.
+                    tasks.abort_all();
+                }
+            }
+        }
+    }
+    if !exhausted {
+        // Count what was never scheduled, so `interrupted` is exact.
+        selected += (next..manifest.len()).filter(|&i| entry_in_shard(&manifest, i, opts.shard)).count();
+    }
+    AuditRun {
+        entries: manifest.len(),
+        selected,
+        finished,
+        interrupted: finished < selected,
+        dns: lookup.stats().snapshot(),
+    }
+}
+
+// ----------------------------------------------------------------- output --
+
+#[derive(Serialize)]
+struct ReportLine<'a> {
+    index: usize,
+    #[serde(flatten)]
+    report: &'a DomainReport,
+}
+
+/// The JSON Lines line of a finished entry (SPEC §6, with its manifest
+/// `index` first so shards and completion order sort back into manifest order).
+pub fn json_line(item: &Finished) -> String {
+    let value = match &item.outcome {
+        Outcome::Report(report) => serde_json::to_string(&ReportLine { index: item.index, report }),
+        Outcome::BadEntry(err) => Ok(serde_json::json!({
+            "index": item.index, "org": err.org, "domain": err.domain, "error": err.message(),
+        })
+        .to_string()),
+        Outcome::Crashed { message } => {
+            Ok(serde_json::json!({"index": item.index, "error": message}).to_string())
+        }
+    };
+    value.unwrap_or_else(|e| serde_json::json!({"index": item.index, "error": e.to_string()}).to_string())
+}
+
+/// The CSV header (one row per manifest entry follows).
+pub const CSV_HEADER: &str = "index,org,domain,zone,dns_host,unlocked,spf_mx,spf_txt,dkim,dmarc,codes,error";
+
+/// One CSV field: quoted when needed (RFC 4180); control bytes escaped; a
+/// leading `= + - @` defused so a spreadsheet never runs it as a formula.
+fn csv_field(out: &mut String, value: &str) {
+    let mut text = escape(value.as_bytes()).text;
+    if text.starts_with(['=', '+', '-', '@']) {
+        text.insert(0, '\'');
+    }
+    if text.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(&text);
+    }
+}
+
+/// The CSV row of a finished entry: badges per role, the distinct codes
+/// (space-separated, sorted), or the error of a bad entry.
+pub fn csv_row(item: &Finished) -> String {
+    let mut fields: Vec<String> = vec![item.index.to_string()];
+    match &item.outcome {
+        Outcome::Report(r) => {
+            fields.push(r.org.clone().unwrap_or_default());
+            fields.push(r.domain.clone());
+            fields.push(r.zone.clone().unwrap_or_default());
+            fields.push(r.dns_host.clone().unwrap_or_default());
+            fields.push(r.sending_unlocked.to_string());
+            for role in Role::RECORDS {
+                fields.push(r.record(role).map(|rec| rec.state.as_str().to_owned()).unwrap_or_default());
+            }
+            let codes: std::collections::BTreeSet<&str> = r.codes().into_iter().collect();
+            fields.push(codes.into_iter().collect::<Vec<_>>().join(" "));
+            fields.push(String::new());
+        }
+        Outcome::BadEntry(e) => {
+            fields.push(e.org.clone().unwrap_or_default());
+            fields.push(e.domain.clone().unwrap_or_default());
+            fields.extend(std::iter::repeat_n(String::new(), 8));
+            fields.push(e.message().to_owned());
+        }
+        Outcome::Crashed { message } => {
+            fields.extend(std::iter::repeat_n(String::new(), 10));
+            fields.push(message.clone());
+        }
+    }
+    let mut out = String::new();
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        csv_field(&mut out, f);
+    }
+    out
+}
+
+/// Counts over an audit, for the human summary.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Entries finished.
+    pub total: usize,
+    /// Domains whose sending is unlocked.
+    pub unlocked: usize,
+    /// Bad manifest entries.
+    pub bad_entries: usize,
+    /// Checks that failed internally.
+    pub crashed: usize,
+    /// Per role, how many records got each badge (Pending, Verifying, Verified, Failed).
+    pub badges: BTreeMap<Role, [usize; 4]>,
+    /// Domains per diagnosis code (a code counts once per domain).
+    pub codes: HashMap<String, usize>,
+    /// Per DNS host (`unknown` when undetected): (domains, unlocked).
+    pub providers: BTreeMap<String, (usize, usize)>,
+}
+
+fn badge_slot(b: Badge) -> usize {
+    match b {
+        Badge::Pending => 0,
+        Badge::Verifying => 1,
+        Badge::Verified => 2,
+        Badge::Failed => 3,
+    }
+}
+
+impl Summary {
+    /// Counts one finished entry.
+    pub fn add(&mut self, item: &Finished) {
+        self.total += 1;
+        match &item.outcome {
+            Outcome::Report(r) => {
+                self.unlocked += usize::from(r.sending_unlocked);
+                for rec in &r.records {
+                    self.badges.entry(rec.role).or_default()[badge_slot(rec.state)] += 1;
+                }
+                let codes: HashSet<&str> = r.codes().into_iter().collect();
+                for code in codes {
+                    *self.codes.entry(code.to_owned()).or_default() += 1;
+                }
+                let p =
+                    self.providers.entry(r.dns_host.clone().unwrap_or_else(|| "unknown".into())).or_default();
+                p.0 += 1;
+                p.1 += usize::from(r.sending_unlocked);
+            }
+            Outcome::BadEntry(_) => self.bad_entries += 1,
+            Outcome::Crashed { .. } => self.crashed += 1,
+        }
+    }
+
+    /// Domains checked but not unlocked.
+    pub fn not_unlocked(&self) -> usize {
+        self.total - self.unlocked - self.bad_entries - self.crashed
+    }
+
+    /// The `n` most frequent codes, most frequent first (ties by code).
+    pub fn top_codes(&self, n: usize) -> Vec<(&str, usize)> {
+        let mut codes: Vec<(&str, usize)> = self.codes.iter().map(|(c, n)| (c.as_str(), *n)).collect();
+        codes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        codes.truncate(n);
+        codes
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = |n: usize, one: &str, many: &str| if n == 1 { one.to_owned() } else { many.to_owned() };
+        let mut head = format!(
+            "{} {}: {} unlocked, {} not yet",
+            self.total,
+            plural(self.total, "domain", "domains"),
+            self.unlocked,
+            self.not_unlocked()
+        );
+        if self.bad_entries > 0 {
+            let _ = write!(
+                head,
+                ", {} bad manifest {}",
+                self.bad_entries,
+                plural(self.bad_entries, "entry", "entries")
+            );
+        }
+        if self.crashed > 0 {
+            let _ = write!(head, ", {} internal {}", self.crashed, plural(self.crashed, "error", "errors"));
+        }
+        writeln!(f, "{head}")?;
+        if !self.badges.is_empty() {
+            writeln!(
+                f,
+                "\n  {:<9} {:>9} {:>9} {:>9} {:>9}",
+                "record", "Pending", "Verifying", "Verified", "Failed"
+            )?;
+            for (role, [p, v, ok, failed]) in &self.badges {
+                writeln!(f, "  {:<9} {p:>9} {v:>9} {ok:>9} {failed:>9}", role.as_str())?;
+            }
+        }
+        let top = self.top_codes(10);
+        if !top.is_empty() {
+            writeln!(f, "\n  top codes (domains)")?;
+            for (code, n) in top {
+                writeln!(f, "  {n:>9}  {code}")?;
+            }
+        }
+        if !self.providers.is_empty() {
+            writeln!(f, "\n  {:<12} {:>9} {:>9}", "DNS host", "domains", "unlocked")?;
+            for (p, (n, u)) in &self.providers {
+                writeln!(f, "  {p:<12} {n:>9} {u:>9}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sendlint_dns::{FailureKind, LookupError};
+    use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn shards_are_stable_and_keep_a_zone_together() {
+        assert_eq!(shard_key("send.mail.acme.com."), "acme.com");
+        assert_eq!(shard_key("news.acme.co.uk"), "acme.co.uk");
+        assert_eq!(shard_key("localhost"), "localhost");
+        assert_eq!(shard_of("mail.acme.com", 4), shard_of("news.ACME.com", 4));
+        // FNV-1a is fixed (published test vectors): shards never move between releases.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        let counts = (0..1000).fold([0usize; 4], |mut c, i| {
+            c[shard_of(&format!("mail.org{i}.test"), 4) as usize] += 1;
+            c
+        });
+        assert!(counts.iter().all(|&n| n > 150), "{counts:?}");
+    }
+
+    #[test]
+    fn shard_parsing() {
+        assert_eq!(Shard::parse("0/4"), Ok(Shard { index: 0, count: 4 }));
+        assert_eq!(Shard::parse(" 3 / 4 ").map(|s| s.to_string()), Ok("3/4".into()));
+        for bad in ["4/4", "1/0", "x/2", "2", "-1/3", ""] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_rate_limit_spaces_starts() {
+        let rate = RateLimit::new(10.0).expect("positive");
+        let t0 = Instant::now();
+        assert_eq!(rate.reserve(t0), Duration::ZERO);
+        assert_eq!(rate.reserve(t0), Duration::from_millis(100));
+        assert_eq!(rate.reserve(t0), Duration::from_millis(200));
+        // after a quiet spell, no debt: the next start is now
+        let later = t0 + Duration::from_secs(5);
+        assert_eq!(rate.reserve(later), Duration::ZERO);
+        assert!(RateLimit::new(0.0).is_none());
+        assert!(RateLimit::new(f64::NAN).is_none());
+    }
+
+    /// Answers every question after `gate` opens, counting calls.
+    struct Gated {
+        calls: AtomicUsize,
+        gate: Notify,
+        fail: bool,
+    }
+
+    impl Lookup for Gated {
+        fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
+            Box::pin(async move {
+                self.calls.fetch_add(1, Ordering::SeqCst);
+                self.gate.notified().await;
+                if self.fail {
+                    Answer::Failed(LookupError::new(FailureKind::Timeout, "test", name, rtype, ""))
+                } else {
+                    Answer::NxDomain { soa: None }
+                }
+            })
+        }
+    }
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
+    }
+
+    #[test]
+    fn a_thousand_concurrent_asks_make_one_query() {
+        rt().block_on(async {
+            let shared = Arc::new(SharedLookup::new(
+                Gated { calls: AtomicUsize::new(0), gate: Notify::new(), fail: false },
+                64,
+                None,
+                100,
+            ));
+            let name = DomainName::parse("amazonses.com").expect("name");
+            let mut set = JoinSet::new();
+            for _ in 0..1000 {
+                let (s, n) = (shared.clone(), name.clone());
+                set.spawn(async move { s.lookup(&n, RecordType::Txt).await });
+            }
+            // open the gate once every asker is waiting: no clock involved
+            while shared.stats().coalesced.load(Ordering::SeqCst) < 999 {
+                tokio::task::yield_now().await;
+            }
+            shared.inner.gate.notify_one();
+            while let Some(answer) = set.join_next().await {
+                assert_eq!(answer.expect("task"), Answer::NxDomain { soa: None });
+            }
+            assert_eq!(shared.inner.calls.load(Ordering::SeqCst), 1);
+            // and later asks are cache hits
+            assert_eq!(shared.lookup(&name, RecordType::Txt).await, Answer::NxDomain { soa: None });
+            assert_eq!(shared.stats().snapshot(), (1, 1, 999, 1));
+        });
+    }
+
+    #[test]
+    fn failures_are_not_kept_past_their_flight() {
+        rt().block_on(async {
+            let shared = SharedLookup::new(
+                Gated { calls: AtomicUsize::new(0), gate: Notify::new(), fail: true },
+                4,
+                None,
+                100,
+            );
+            let name = DomainName::parse("send.acme.test").expect("name");
+            for _ in 0..2 {
+                shared.inner.gate.notify_one();
+                assert!(matches!(shared.lookup(&name, RecordType::Mx).await, Answer::Failed(_)));
+            }
+            assert_eq!(shared.inner.calls.load(Ordering::SeqCst), 2, "asked again after a failure");
+        });
+    }
+
+    #[test]
+    fn the_cache_is_bounded() {
+        let mut g = Generations { current: HashMap::new(), old: HashMap::new(), capacity: 3 };
+        for i in 0..100 {
+            let key = (DomainName::parse(&format!("d{i}.test")).expect("name"), RecordType::Txt);
+            let (_, fresh) = g.slot(&key);
+            assert!(fresh);
+            assert!(g.current.len() + g.old.len() <= 6);
+        }
+    }
+
+    /// Counts the queries in flight; yields a few times before answering.
+    struct Counting {
+        now: AtomicUsize,
+        max: AtomicUsize,
+    }
+
+    impl Lookup for Counting {
+        fn lookup<'a>(&'a self, _: &'a DomainName, _: RecordType) -> BoxFuture<'a, Answer> {
+            Box::pin(async move {
+                let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+                self.max.fetch_max(now, Ordering::SeqCst);
+                for _ in 0..3 {
+                    tokio::task::yield_now().await;
+                }
+                self.now.fetch_sub(1, Ordering::SeqCst);
+                Answer::NxDomain { soa: None }
+            })
+        }
+    }
+
+    #[test]
+    fn no_more_than_jobs_queries_in_flight() {
+        rt().block_on(async {
+            let shared = Arc::new(SharedLookup::new(
+                Counting { now: AtomicUsize::new(0), max: AtomicUsize::new(0) },
+                5,
+                None,
+                10_000,
+            ));
+            let mut set = JoinSet::new();
+            for i in 0..200 {
+                let s = shared.clone();
+                set.spawn(async move {
+                    let n = DomainName::parse(&format!("d{i}.test")).expect("name");
+                    s.lookup(&n, RecordType::Txt).await
+                });
+            }
+            while set.join_next().await.is_some() {}
+            assert_eq!(shared.inner.max.load(Ordering::SeqCst), 5);
+            assert_eq!(shared.stats().snapshot().0, 200);
+        });
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        let mut out = String::new();
+        csv_field(&mut out, "=HYPERLINK(\"x\")");
+        assert_eq!(out, "\"'=HYPERLINK(\"\"x\"\")\"");
+        let mut out = String::new();
+        csv_field(&mut out, "a,b");
+        assert_eq!(out, "\"a,b\"");
+        let mut out = String::new();
+        csv_field(&mut out, "plain");
+        assert_eq!(out, "plain");
+    }
+}
