@@ -184,7 +184,13 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     };
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let bar = io::stderr().is_terminal().then(|| {
-        let bar = ProgressBar::with_draw_target(Some(manifest.len() as u64), ProgressDrawTarget::stderr());
+        let selected = match args.shard {
+            Some(_) => {
+                (0..manifest.len()).filter(|&i| audit::entry_in_shard(&manifest, i, args.shard)).count()
+            }
+            None => manifest.len(),
+        };
+        let bar = ProgressBar::with_draw_target(Some(selected as u64), ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template("{bar:40} {pos}/{len} domains  {per_sec}  eta {eta}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),

@@ -65,7 +65,7 @@ impl Default for AuditOptions {
             qps: None,
             now: SystemTime::now(),
             shard: None,
-            cache_capacity: 16_384,
+            cache_capacity: 4_096,
         }
     }
 }
@@ -178,50 +178,80 @@ const NO_ORG: &str = "(no org)";
 pub struct Workspace {
     /// Domain → the distinct orgs claiming it (only domains with two or more).
     claims: HashMap<String, Vec<String>>,
-    /// (selector, key hash) → the distinct domains using it (only when two or more).
-    keys: HashMap<(String, u64), Vec<String>>,
+    /// (selector, key) hash → the distinct domains using it (only when two or more).
+    keys: HashMap<u64, Vec<String>>,
 }
 
 fn domain_key(domain: &str) -> Option<String> {
     DomainName::parse(domain).ok().map(|d| d.to_string().to_ascii_lowercase())
 }
 
-fn key_hash(key: &PublicKey) -> u64 {
-    fnv1a(key.der())
+/// One hash for a (selector, key) pair: selectors are DNS labels (case-insensitive).
+fn selector_key_hash(selector: &str, key: &PublicKey) -> u64 {
+    let mut bytes = selector.to_ascii_lowercase().into_bytes();
+    bytes.push(0);
+    bytes.extend_from_slice(key.der());
+    fnv1a(&bytes)
 }
 
 impl Workspace {
     /// Reads every entry of the manifest for the workspace checks. An entry
     /// claims its domain as soon as the domain parses (even if another field
     /// is bad); it shares a key when the key decodes.
+    ///
+    /// Two passes keep a big manifest cheap: the first holds 64-bit hashes
+    /// only (about 50 bytes per entry), the second collects the names of the
+    /// few domains and keys that are in conflict.
     pub fn scan(manifest: &ManifestIndex) -> Workspace {
-        let mut claims: HashMap<String, Vec<String>> = HashMap::new();
-        let mut keys: HashMap<(String, u64), Vec<String>> = HashMap::new();
-        for i in 0..manifest.len() {
-            let Some(claim) = manifest.raw(i).and_then(|raw| serde_json::from_str::<Claim<'_>>(raw).ok())
-            else {
-                continue;
+        // hash → (first value's hash, seen a second distinct value)
+        let mut claims: HashMap<u64, (u64, bool)> = HashMap::new();
+        let mut keys: HashMap<u64, (u64, bool)> = HashMap::new();
+        let note = |map: &mut HashMap<u64, (u64, bool)>, at: u64, value: u64| {
+            let slot = map.entry(at).or_insert((value, false));
+            slot.1 |= slot.0 != value;
+        };
+        let claims_of = |i: usize| {
+            let claim = manifest.raw(i).and_then(|raw| serde_json::from_str::<Claim<'_>>(raw).ok())?;
+            let domain = claim.domain.as_deref().and_then(domain_key)?;
+            let org = claim.org.as_deref().unwrap_or(NO_ORG).to_owned();
+            let key = match (&claim.dkim_selector, &claim.dkim_public_key) {
+                (Some(sel), Some(key)) => PublicKey::parse(key).ok().map(|k| selector_key_hash(sel, &k)),
+                _ => None,
             };
-            let Some(domain) = claim.domain.as_deref().and_then(domain_key) else { continue };
-            let org = claim.org.as_deref().unwrap_or(NO_ORG);
-            let orgs = claims.entry(domain.clone()).or_default();
-            if !orgs.iter().any(|o| o == org) {
-                orgs.push(org.to_owned());
+            Some((domain, org, key))
+        };
+        for i in 0..manifest.len() {
+            let Some((domain, org, key)) = claims_of(i) else { continue };
+            let d = fnv1a(domain.as_bytes());
+            note(&mut claims, d, fnv1a(org.as_bytes()));
+            if let Some(k) = key {
+                note(&mut keys, k, d);
             }
-            if let (Some(sel), Some(key)) = (&claim.dkim_selector, &claim.dkim_public_key)
-                && let Ok(key) = PublicKey::parse(key)
+        }
+        claims.retain(|_, (_, multi)| *multi);
+        keys.retain(|_, (_, multi)| *multi);
+        let mut ws = Workspace::default();
+        if claims.is_empty() && keys.is_empty() {
+            return ws;
+        }
+        for i in 0..manifest.len() {
+            let Some((domain, org, key)) = claims_of(i) else { continue };
+            if claims.contains_key(&fnv1a(domain.as_bytes())) {
+                let orgs = ws.claims.entry(domain.clone()).or_default();
+                if !orgs.contains(&org) {
+                    orgs.push(org);
+                }
+            }
+            if let Some(k) = key
+                && keys.contains_key(&k)
             {
-                let domains = keys.entry((sel.to_ascii_lowercase(), key_hash(&key))).or_default();
+                let domains = ws.keys.entry(k).or_default();
                 if !domains.contains(&domain) {
                     domains.push(domain);
                 }
             }
         }
-        claims.retain(|_, orgs| orgs.len() > 1);
-        keys.retain(|_, domains| domains.len() > 1);
-        claims.shrink_to_fit();
-        keys.shrink_to_fit();
-        Workspace { claims, keys }
+        ws
     }
 
     /// What the rest of the workspace says about `entry`.
@@ -234,7 +264,7 @@ impl Workspace {
         let mut key_shared_with: Vec<String> = match &entry.setup.public_key {
             Some(key) => self
                 .keys
-                .get(&(entry.setup.selector.to_ascii_lowercase(), key_hash(key)))
+                .get(&selector_key_hash(&entry.setup.selector, key))
                 .into_iter()
                 .flatten()
                 .filter(|d| **d != domain)
@@ -535,7 +565,8 @@ pub struct AuditRun {
     pub dns: (u64, u64, u64, u64),
 }
 
-fn entry_in_shard(manifest: &ManifestIndex, index: usize, shard: Option<Shard>) -> bool {
+/// Is entry `index` of `manifest` in `shard` (every entry is, without one)?
+pub fn entry_in_shard(manifest: &ManifestIndex, index: usize, shard: Option<Shard>) -> bool {
     let Some(shard) = shard else { return true };
     #[derive(Deserialize)]
     struct DomainOnly<'a> {
@@ -569,8 +600,13 @@ pub async fn audit(
     let mut running: HashMap<tokio::task::Id, usize> = HashMap::new();
     let mut next = 0usize;
     let (mut selected, mut finished) = (0usize, 0usize);
-    let mut exhausted = false;
+    let (mut exhausted, mut aborted) = (false, false);
     loop {
+        if !aborted && stop.level() == StopLevel::Abandon {
+            // Finished tasks still come out of join_next; the others are cancelled.
+            tasks.abort_all();
+            aborted = true;
+        }
         while !exhausted && tasks.len() < jobs && stop.level() == StopLevel::Run {
             let Some(index) = (next..manifest.len()).find(|&i| entry_in_shard(&manifest, i, opts.shard))
             else {
@@ -605,7 +641,6 @@ pub async fn audit(
         if tasks.is_empty() {
             break;
         }
-        let abandon = stop.level() == StopLevel::Abandon;
         tokio::select! {
             biased;
             joined = tasks.join_next_with_id() => match joined {
@@ -623,12 +658,8 @@ pub async fn audit(
                 }
                 None => break,
             },
-            () = stop.notify.notified(), if !abandon => {
-                if stop.level() == StopLevel::Abandon {
-                    // Finished tasks still come out of join_next; the others are cancelled.
-                    tasks.abort_all();
-                }
-            }
+            // wakes the loop, which acts on the new level at its top
+            () = stop.notify.notified(), if !aborted => {}
         }
     }
     if !exhausted {
@@ -1011,6 +1042,53 @@ mod tests {
             while set.join_next().await.is_some() {}
             assert_eq!(shared.inner.max.load(Ordering::SeqCst), 5);
             assert_eq!(shared.stats().snapshot().0, 200);
+        });
+    }
+
+    fn small_manifest(n: usize) -> Arc<ManifestIndex> {
+        let entries: Vec<String> = (0..n)
+            .map(|i| format!(r#"{{"org": "o{i}", "domain": "mail.d{i}.test", "region": "us-east-1", "dkim_selector": "s1"}}"#))
+            .collect();
+        let text = format!(r#"{{"domains": [{}]}}"#, entries.join(","));
+        Arc::new(ManifestIndex::parse("m.json", text).expect("manifest"))
+    }
+
+    #[test]
+    fn abandon_cancels_what_is_in_flight_and_says_so() {
+        rt().block_on(async {
+            let source = Arc::new(Gated { calls: AtomicUsize::new(0), gate: Notify::new(), fail: false });
+            let rules = Arc::new(RuleSet::builtin().expect("rules"));
+            let stop = Arc::new(Stop::new());
+            let opts = AuditOptions { jobs: 4, ..AuditOptions::default() };
+            let (src, st) = (source.clone(), stop.clone());
+            let run = tokio::spawn(async move {
+                let mut seen = 0;
+                let run = audit(small_manifest(10), src, rules, &opts, &st, |_| seen += 1).await;
+                (run, seen)
+            });
+            // every scheduled domain is stuck in its first lookup: abandon them
+            while source.calls.load(Ordering::SeqCst) < 4 {
+                tokio::task::yield_now().await;
+            }
+            stop.raise(StopLevel::Abandon);
+            let (run, seen) = run.await.expect("audit");
+            assert_eq!((run.selected, run.finished, seen), (10, 0, 0));
+            assert!(run.interrupted);
+        });
+    }
+
+    #[test]
+    fn a_drained_audit_schedules_nothing_new() {
+        rt().block_on(async {
+            let source = Arc::new(Gated { calls: AtomicUsize::new(0), gate: Notify::new(), fail: false });
+            let rules = Arc::new(RuleSet::builtin().expect("rules"));
+            let stop = Stop::new();
+            stop.raise(StopLevel::Drain);
+            let run =
+                audit(small_manifest(3), source.clone(), rules, &AuditOptions::default(), &stop, |_| {})
+                    .await;
+            assert_eq!((run.selected, run.finished, run.interrupted), (3, 0, true));
+            assert_eq!(source.calls.load(Ordering::SeqCst), 0);
         });
     }
 

@@ -23,7 +23,7 @@ use crate::check::SesState;
 pub struct ManifestError {
     message: String,
     #[source_code]
-    src: NamedSource<Arc<str>>,
+    src: NamedSource<Arc<String>>,
     #[label("here")]
     at: SourceSpan,
     #[help]
@@ -43,7 +43,7 @@ pub struct EntryError {
     pub org: Option<String>,
     message: String,
     #[source_code]
-    src: NamedSource<Arc<str>>,
+    src: NamedSource<Arc<String>>,
     #[label("this entry")]
     at: SourceSpan,
 }
@@ -133,7 +133,9 @@ impl Manifest {
 #[derive(Debug)]
 pub struct ManifestIndex {
     name: String,
-    src: Arc<str>,
+    /// The text as read: an `Arc<String>`, not an `Arc<str>`, because making
+    /// an `Arc<str>` copies the whole text (twice the peak memory on a big manifest).
+    src: Arc<String>,
     /// `(start, len)` of each entry's JSON in `src`.
     spans: Vec<(usize, usize)>,
 }
@@ -142,7 +144,7 @@ impl ManifestIndex {
     /// Checks that `text` (read from `name`) is a manifest and finds its
     /// entries; a malformed file is one error pointing at line and column.
     pub fn parse(name: &str, text: String) -> Result<ManifestIndex, Box<ManifestError>> {
-        let src: Arc<str> = Arc::from(text);
+        let src = Arc::new(text);
         let text: &str = &src;
         let spans = match serde_json::from_str::<Top<'_>>(text) {
             Ok(top) => top
