@@ -118,10 +118,7 @@ pub fn render_record(record: &RecordReport, opts: RenderOptions) -> String {
 /// as source code when it has labels.
 pub fn render_diagnosis(d: &DiagnosisReport, record: Option<&RecordReport>, opts: RenderOptions) -> String {
     let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(opts.width)
-        .with_links(false)
-        .with_context_lines(1);
+    let handler = handler(theme, opts).with_context_lines(1);
     let view = record.map(|r| DiagnosticView::new(d, r));
     let mut out = String::new();
     let res = match &view {
@@ -139,10 +136,22 @@ pub fn render_diagnosis(d: &DiagnosisReport, record: Option<&RecordReport>, opts
     out
 }
 
+/// The miette handler every rendering uses. Words are never split, at hyphens
+/// or otherwise: a help that says to type `feedback-smtp.us-east-1.amazonses.com`
+/// or a whole DKIM key must stay copy-pastable.
+fn handler(theme: GraphicalTheme, opts: RenderOptions) -> GraphicalReportHandler {
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(opts.width)
+        .with_links(false)
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+}
+
 /// Renders any miette diagnostic (a bad manifest entry, say) the same way.
 pub fn render_error(diagnostic: &dyn Diagnostic, opts: RenderOptions) -> String {
     let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_links(false);
+    let handler = handler(theme, opts);
     let mut out = String::new();
     if handler.render_report(&mut out, diagnostic).is_err() {
         out = diagnostic.to_string();
