@@ -86,6 +86,18 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("facts");
     g.throughput(Throughput::Elements(corpus.len() as u64));
+    // Baseline, same invocation: the least any decoder does per answer —
+    // concatenate its character-strings and touch every byte. The ratio of
+    // `txt_facts/mixed` to this is what the machine's noise cannot move.
+    g.bench_function("baseline/concat+sum", |b| {
+        b.iter(|| {
+            for (_, recs) in &corpus {
+                for r in black_box(recs) {
+                    black_box(r.data().iter().map(|&x| u64::from(x)).sum::<u64>());
+                }
+            }
+        })
+    });
     g.bench_function("txt_facts/mixed", |b| {
         b.iter(|| {
             for (role, recs) in &corpus {
