@@ -4,24 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn sendlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sendlint"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::{root, sendlint};
 
 const NOW: &str = "2026-11-26T06:00:00Z";
 const DEMO: &str = "fixtures/demo/manifest.json";

@@ -1,30 +1,10 @@
 //! The `sendlint` binary end to end: exit codes, the JSON shape of SPEC §6,
 //! errors on hostile input, and what `explain` prints.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn sendlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sendlint"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{root, sendlint, stderr, stdout};
 
 const NOW: &str = "2026-11-26T06:00:00Z";
 

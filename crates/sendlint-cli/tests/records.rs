@@ -2,22 +2,10 @@
 //! wants them, one snapshot per provider (the form is data in
 //! `rules/providers/<id>.toml`, `[provider.records]`).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn sendlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sendlint"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::sendlint;
 
 fn records(extra: &[&str]) -> Output {
     let mut args = vec![

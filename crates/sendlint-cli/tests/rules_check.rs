@@ -1,22 +1,10 @@
 //! `sendlint rules check DIR` and `sendlint rules docs`: the rule author's
 //! workflow outside the repository.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn sendlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sendlint"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::{root, sendlint};
 
 const PROVIDER: &str = r#"
 [provider]

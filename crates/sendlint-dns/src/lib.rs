@@ -58,50 +58,27 @@ pub trait Lookup: Send + Sync {
     }
 }
 
-impl<T: Lookup + ?Sized> Lookup for &T {
-    fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
-        (**self).lookup(name, rtype)
-    }
+/// A reference or smart pointer to a lookup is a lookup.
+macro_rules! forward_lookup {
+    ($($ptr:ty),*) => {$(
+        impl<T: Lookup + ?Sized> Lookup for $ptr {
+            fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
+                (**self).lookup(name, rtype)
+            }
 
-    fn authoritative<'a>(
-        &'a self,
-        nameservers: &'a [DomainName],
-        name: &'a DomainName,
-        rtype: RecordType,
-    ) -> BoxFuture<'a, Option<Answer>> {
-        (**self).authoritative(nameservers, name, rtype)
-    }
+            fn authoritative<'a>(
+                &'a self,
+                nameservers: &'a [DomainName],
+                name: &'a DomainName,
+                rtype: RecordType,
+            ) -> BoxFuture<'a, Option<Answer>> {
+                (**self).authoritative(nameservers, name, rtype)
+            }
+        }
+    )*};
 }
 
-impl<T: Lookup + ?Sized> Lookup for Box<T> {
-    fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
-        (**self).lookup(name, rtype)
-    }
-
-    fn authoritative<'a>(
-        &'a self,
-        nameservers: &'a [DomainName],
-        name: &'a DomainName,
-        rtype: RecordType,
-    ) -> BoxFuture<'a, Option<Answer>> {
-        (**self).authoritative(nameservers, name, rtype)
-    }
-}
-
-impl<T: Lookup + ?Sized> Lookup for Arc<T> {
-    fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
-        (**self).lookup(name, rtype)
-    }
-
-    fn authoritative<'a>(
-        &'a self,
-        nameservers: &'a [DomainName],
-        name: &'a DomainName,
-        rtype: RecordType,
-    ) -> BoxFuture<'a, Option<Answer>> {
-        (**self).authoritative(nameservers, name, rtype)
-    }
-}
+forward_lookup!(&T, Box<T>, Arc<T>);
 
 /// The record types sendlint asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
