@@ -156,3 +156,61 @@ fn a_record_on_the_zones_servers_but_not_yet_in_caches_is_propagating() {
     let codes: Vec<&str> = dkim.diagnoses.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["dkim.missing"]);
 }
+
+/// The resolver still serves the previous SPF value while the zone's own server
+/// publishes the new one: the published value is judged, and an info note says
+/// how long caches may lag.
+#[test]
+fn a_changed_record_still_cached_is_judged_as_published() {
+    let with_dkim = |spf: &str| {
+        let key = std::fs::read_to_string(fixtures_dir().join("keys/sf1-2048.b64")).expect("key");
+        let strings: Vec<String> = format!("p={}", key.trim())
+            .as_bytes()
+            .chunks(255)
+            .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
+            .collect();
+        let old = OLD_ZONE.replace(
+            "send.mail    TXT  \"v=spf1 include:amazonses.com ~all\"",
+            &format!("send.mail 900 TXT \"{spf}\""),
+        );
+        format!("{old}sf1._domainkey.mail TXT ( {} )\n", strings.join(" "))
+    };
+    let zone = |text: &str| ZoneSource::from_text("acme.test.zone", text, None).expect("zone");
+    let fixture_for = |text: &str| -> Fixture {
+        let mut f: Fixture = toml::from_str(&format!(
+            "description = \"stale\"\nexpect = []\n[setup]\ndomain = \"mail.acme.test\"\nregion = \"us-east-1\"\nselector = \"sf1\"\npublic_key_file = \"keys/sf1-2048.b64\"\n[[zone]]\ntext = '''\n{text}'''\n"
+        ))
+        .expect("fixture text");
+        f.base = fixtures_dir();
+        f
+    };
+    let old = with_dkim("v=spf1 include:_spf.google.com ~all");
+    let rules = rules();
+    for (published, want_codes, want_state) in [
+        ("v=spf1 include:amazonses.com ~all", vec!["dns.stale-cache"], "Verified"),
+        ("v=spf1 include:amazonses.com +all", vec!["spf.pass-all", "dns.stale-cache"], "Failed"),
+    ] {
+        let new = with_dkim(published);
+        let auth = TestServer::start_on(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)), &zone(&new), Mode::Normal)
+            .expect("authoritative server");
+        let resolver = TestServer::start(&zone(&old), Mode::Normal).expect("stale server");
+        let options = LiveOptions { authoritative_port: auth.addr().port(), ..LiveOptions::default() };
+        let live = LiveSource::new(&[resolver.addr()], options).expect("source");
+        let report = check(&fixture_for(&old), &live, &rules);
+        let spf = report.records.iter().find(|r| r.role.as_str() == "spf_txt").expect("spf record");
+        let mut codes: Vec<&str> = spf.diagnoses.iter().map(|d| d.code.as_str()).collect();
+        codes.sort_unstable();
+        let mut want_codes = want_codes;
+        want_codes.sort_unstable();
+        assert_eq!(codes, want_codes, "{spf:#?}");
+        assert_eq!(spf.state.to_string(), want_state);
+        assert_eq!(spf.observed, [published], "the published value is what is shown and judged");
+        let note = spf.diagnoses.iter().find(|d| d.code == "dns.stale-cache").expect("note");
+        assert!(note.help.contains("TTL of 900 seconds"), "{}", note.help);
+        // Offline, the same old zone is simply wrong: no note.
+        let offline = check(&fixture_for(&old), &zone(&old), &rules);
+        let spf = offline.records.iter().find(|r| r.role.as_str() == "spf_txt").expect("spf record");
+        let codes: Vec<&str> = spf.diagnoses.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["spf.missing-include"]);
+    }
+}

@@ -267,8 +267,12 @@ facts! {
     NegativeTtl = "negative_ttl": Int [SpfMx, SpfTxt, Dkim, Dmarc];
     /// With `propagating`: the TTL of the record on the authoritative servers, in seconds.
     PublishedTtl = "published_ttl": Int [SpfMx, SpfTxt, Dkim, Dmarc];
-    /// With `propagating`: the authoritative servers asked (the NS names at the apex), comma-separated.
+    /// With `propagating` or `stale`: the authoritative servers asked (the NS names at the apex), comma-separated.
     AuthoritativeServers = "authoritative_servers": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// Live DNS only: the resolver returns a different value than the zone's own authoritative servers publish: caches still hold the previous value. The facts of this record then describe the *published* value.
+    Stale = "stale": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `stale`: how long the resolver may keep serving the previous value, in seconds (the TTL left on its cached answer).
+    CachedTtl = "cached_ttl": Int [SpfMx, SpfTxt, Dkim, Dmarc];
 
     // ---- TXT data, TXT roles (records crate) ----
     /// The record data itself starts and ends with quote characters (`"`, `'`, `“ ”`, `‘ ’`), e.g. the customer typed the quotes into the form.

@@ -125,11 +125,19 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
 
     let mut records = Vec::with_capacity(4);
     for want in &expected {
-        let obs = observe(lookup, want.role, want.name.clone(), zone.as_ref()).await;
+        let mut obs = observe(lookup, want.role, want.name.clone(), zone.as_ref()).await;
+        let stale = published_instead(lookup, &zone_info.nameservers, &mut obs).await;
         let mut facts = record_facts(&obs, &exp);
         context_facts(&mut facts, setup, zone.as_ref(), provider.as_deref(), want);
         facts.set(Fact::ExpectedExchange, exchange.as_str());
         propagation_facts(lookup, &zone_info.nameservers, &obs, &mut facts).await;
+        facts.set(Fact::Stale, stale.is_some());
+        if let Some(stale) = stale {
+            facts.set(Fact::CachedTtl, i64::from(stale.cached_ttl));
+            facts.set(Fact::PublishedTtl, i64::from(stale.published_ttl));
+            let servers: Vec<String> = zone_info.nameservers.iter().map(ToString::to_string).collect();
+            facts.set(Fact::AuthoritativeServers, servers.join(", "));
+        }
         if want.role == Role::SpfTxt && facts.flag(Fact::Found) {
             let terms = count_spf_lookups(lookup, &obs).await;
             facts.set(Fact::LookupTerms, terms);
@@ -339,6 +347,53 @@ fn record_report(
 /// record is published and caches still hold the old negative answer: say so
 /// (`propagating`), with how long that answer may be cached (the negative
 /// TTL, RFC 2308: min(SOA minimum, SOA TTL)) and the record's own TTL.
+/// A resolver answer older than what the zone's servers publish.
+struct StaleAnswer {
+    /// TTL left on the resolver's cached answer.
+    cached_ttl: u32,
+    /// TTL of the published records.
+    published_ttl: u32,
+}
+
+/// Live DNS only: when the resolver's records differ from what the zone's own
+/// authoritative servers publish now, caches still hold the previous value.
+/// The customer has already changed the record, so judge what is published:
+/// `obs.records` becomes the published records.
+async fn published_instead(
+    lookup: &dyn Lookup,
+    nameservers: &[DomainName],
+    obs: &mut Observation,
+) -> Option<StaleAnswer> {
+    if !matches!(obs.outcome, Outcome::Found) || obs.cname.is_some() || nameservers.is_empty() {
+        return None;
+    }
+    let rtype = if obs.role == Role::SpfMx { RecordType::Mx } else { RecordType::Txt };
+    let auth = lookup.authoritative(nameservers, &obs.name, rtype).await?;
+    let Answer::Records { ttl: published_ttl, .. } = &auth else { return None };
+    let (published, _) = crate::observe::records_of(obs.role, &auth);
+    if !crate::observe::holds_role(obs.role, &published) || same_records(&published, &obs.records) {
+        return None;
+    }
+    // the resolver's answer again (from the run's cache): the TTL it has left
+    let cached_ttl = match lookup.lookup(&obs.name, rtype).await {
+        Answer::Records { ttl, .. } => ttl,
+        _ => 0,
+    };
+    obs.records = published;
+    Some(StaleAnswer { cached_ttl, published_ttl: *published_ttl })
+}
+
+/// The same records, in any order?
+fn same_records(a: &crate::observe::Records, b: &crate::observe::Records) -> bool {
+    let key = |r: &crate::observe::Records| {
+        let mut k: Vec<Vec<u8>> = r.txt.iter().map(|t| t.data()).collect();
+        k.extend(r.mx.iter().map(|m| m.presentation().to_ascii_lowercase().into_bytes()));
+        k.sort();
+        k
+    };
+    key(a) == key(b)
+}
+
 async fn propagation_facts(
     lookup: &dyn Lookup,
     nameservers: &[DomainName],
