@@ -147,17 +147,12 @@ fn status_block(report: &DomainReport, poll: u64, interval: Duration) -> Vec<Str
         now_text()
     )];
     for r in &report.records {
-        let mark = match r.state {
-            Badge::Verified => "✔",
-            Badge::Verifying => "◐",
-            Badge::Pending => "…",
-            Badge::Failed => "✘",
-        };
         let codes: Vec<&str> = r.diagnoses.iter().map(|d| d.code.as_str()).collect();
         lines.push(format!(
-            "  {mark} {:<9} {:<7} {:<4} {}  {}",
-            r.state,
-            r.role,
+            "  {} {:<9} {:<7} {:<4} {}  {}",
+            sendlint::render::badge_glyph(r.state),
+            r.state.to_string(),
+            r.role.as_str(),
             r.rtype,
             r.name,
             codes.join(" ")

@@ -31,7 +31,8 @@ impl RenderOptions {
 /// on a 2048-bit key stay readable.
 const FOLD: usize = 76;
 
-fn badge_glyph(b: Badge) -> &'static str {
+/// The glyph shown before a badge.
+pub fn badge_glyph(b: Badge) -> &'static str {
     match b {
         Badge::Verified => "✔",
         Badge::Verifying => "◐",
