@@ -1,6 +1,7 @@
 //! `--ses`, `--ses-state FILE`, `--ses-endpoint URL`: where the SES state of a
 //! checked domain comes from.
 
+use sendlint_records::display::terminal_safe;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -56,7 +57,8 @@ impl SesArgs {
                     let offset = offset_of(&text, e.line, e.column);
                     Err(SesStateFileError {
                         message: format!("{name} is not a GetEmailIdentity answer: {}", e.reason),
-                        src: NamedSource::new(name, Arc::from(text.as_str())).with_language("json"),
+                        src: NamedSource::new(name, Arc::from(terminal_safe(&text).as_ref()))
+                            .with_language("json"),
                         at: SourceSpan::from((offset, 0)),
                     }
                     .into())

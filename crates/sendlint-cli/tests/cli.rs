@@ -255,3 +255,36 @@ fn bad_setup_flags_are_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("selector"), "{}", stderr(&out));
 }
+
+/// Error reports quote the file they point into; a stranger's file must not
+/// reach the terminal raw (ANSI escapes, a lone CR, bidi overrides).
+#[test]
+fn errors_never_quote_raw_control_bytes() {
+    let dir = std::env::temp_dir().join(format!("sendlint-cli-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let manifest = dir.join("manifest.json");
+    std::fs::write(
+        &manifest,
+        "{\"domains\": [\n {\"domain\": \"a\u{1b}[2J\u{202e}.test\", \"region\": \"us-east-1\"}\n]}",
+    )
+    .expect("write");
+    let zone = dir.join("evil.test.zone");
+    std::fs::write(
+        &zone,
+        "$ORIGIN evil.test.\n$TTL 300\n@ SOA ns1 h 1 2 3 4 5\nsend \u{1b}[31mTXT \"x\"\r\n",
+    )
+    .expect("write");
+    for out in [
+        sendlint(&["audit", manifest.to_str().expect("utf-8"), "--zone", "fixtures/demo/zones"]),
+        sendlint(&["check", "mail.evil.test", "--selector", "s", "--zone", zone.to_str().expect("utf-8")]),
+        sendlint(&["explain", "--role", "dkim", "--", "\"p=abc\u{1b}[2J"]),
+    ] {
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert_eq!(out.status.code(), Some(2), "{all}");
+        assert!(
+            !all.contains(['\u{1b}', '\r', '\u{202e}']),
+            "raw control characters reached the terminal: {all:?}"
+        );
+        assert!(all.contains('?'), "{all}");
+    }
+}

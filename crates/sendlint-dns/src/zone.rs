@@ -5,6 +5,7 @@ use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordTy
 use hickory_proto::rr::{self as hrr, Name, RecordSet, RrKey};
 use hickory_proto::serialize::txt::Parser;
 use miette::{Diagnostic, NamedSource, SourceSpan};
+use sendlint_records::display::terminal_safe;
 use sendlint_records::mx::MxRecord;
 use sendlint_records::name::DomainName;
 use sendlint_records::txt::TxtRecord;
@@ -122,7 +123,7 @@ impl ZoneSyntaxError {
         let (line, column) = zonetext::line_col(text, span.start);
         ZoneError::Syntax(Box::new(ZoneSyntaxError {
             message,
-            source_code: NamedSource::new(file, text.to_owned()),
+            source_code: NamedSource::new(file, terminal_safe(text).into_owned()),
             span: SourceSpan::from(span.start..span.end),
             label,
             help,

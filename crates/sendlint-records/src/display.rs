@@ -173,3 +173,39 @@ mod tests {
         assert_eq!(e.map(65535, 10), 4 * 65535..4 * 65536);
     }
 }
+
+/// `text` with every character that could act on a terminal — control
+/// characters other than newline and tab (so ESC, BEL, a lone CR, C1 controls)
+/// and Unicode format characters such as bidi overrides — replaced by `?`,
+/// one per byte, so byte offsets into the text stay valid. For the source
+/// code that error reports quote from files strangers wrote (zone files,
+/// manifests, rule files, pasted records).
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_format_char(c);
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod terminal_safe_tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn keeps_offsets_and_removes_what_acts_on_a_terminal() {
+        let hostile = "a\u{1b}[31mb\rc\u{202e}d\u{85}e\n\tf “g”";
+        let safe = terminal_safe(hostile);
+        assert_eq!(safe.len(), hostile.len(), "byte offsets must survive");
+        assert_eq!(safe, "a?[31mb?c???d??e\n\tf “g”");
+        assert!(matches!(terminal_safe("plain\ttext\n"), std::borrow::Cow::Borrowed(_)));
+    }
+}

@@ -10,6 +10,7 @@ use crate::{
     RuleSet, RuleSource, Severity, TxtStyle, role_index, suggest_among,
 };
 use miette::{LabeledSpan, NamedSource};
+use sendlint_records::display::terminal_safe;
 use sendlint_records::{Fact, FactType, Role};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -245,7 +246,10 @@ impl Builder {
             kind,
             file: f.name.clone(),
             message: message.into(),
-            source_code: Some(NamedSource::new(&f.name, Arc::clone(&f.text)).with_language("toml")),
+            source_code: Some(
+                NamedSource::new(&f.name, Arc::<str>::from(terminal_safe(&f.text).as_ref()))
+                    .with_language("toml"),
+            ),
             labels,
             help,
             offset,

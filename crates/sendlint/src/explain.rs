@@ -1,6 +1,7 @@
 //! Explain one record as a customer pasted it or `dig` printed it, without
 //! looking anything up.
 
+use sendlint_records::display::terminal_safe;
 use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
@@ -47,7 +48,7 @@ pub struct ExplainError {
 fn input_error(message: String, what: &str, text: &str, at: Option<usize>) -> ExplainError {
     ExplainError {
         message,
-        src: NamedSource::new(what, Arc::from(text)),
+        src: NamedSource::new(what, Arc::from(terminal_safe(text).as_ref())),
         at: at.map(|o| SourceSpan::from((o.min(text.len()), 0))),
     }
 }

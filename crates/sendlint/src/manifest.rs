@@ -4,6 +4,7 @@
 //! one error pointing at file, line and column; a bad *entry* is reported with
 //! a span into the file and the audit goes on with the others.
 
+use sendlint_records::display::terminal_safe;
 use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
@@ -138,6 +139,17 @@ pub struct ManifestIndex {
     src: Arc<String>,
     /// `(start, len)` of each entry's JSON in `src`.
     spans: Vec<(usize, usize)>,
+    /// `src` made safe to quote on a terminal, made on the first bad entry.
+    safe_src: std::sync::OnceLock<Arc<String>>,
+}
+
+/// The manifest text to quote in an error: control characters and bidi
+/// overrides replaced (offsets kept), no copy when there are none.
+fn safe_source(src: &Arc<String>) -> Arc<String> {
+    match terminal_safe(src) {
+        std::borrow::Cow::Borrowed(_) => Arc::clone(src),
+        std::borrow::Cow::Owned(safe) => Arc::new(safe),
+    }
 }
 
 impl ManifestIndex {
@@ -159,7 +171,7 @@ impl ManifestIndex {
             Err(e) => {
                 return Err(Box::new(ManifestError {
                     message: format!("not a workspace manifest: {e}"),
-                    src: NamedSource::new(name, src.clone()).with_language("json"),
+                    src: NamedSource::new(name, safe_source(&src)).with_language("json"),
                     at: SourceSpan::from((offset_of(text, e.line(), e.column()), 0)),
                     help: Some(
                         r#"a manifest is {"domains": [{"domain": …, "region": …, "dkim_selector": …}, …]}"#
@@ -168,7 +180,7 @@ impl ManifestIndex {
                 }));
             }
         };
-        Ok(ManifestIndex { name: name.to_owned(), src, spans })
+        Ok(ManifestIndex { name: name.to_owned(), src, spans, safe_src: std::sync::OnceLock::new() })
     }
 
     /// How many entries the manifest holds.
@@ -201,7 +213,11 @@ impl ManifestIndex {
                 domain: names.as_ref().and_then(|n| n.domain.clone()),
                 org: names.and_then(|n| n.org),
                 message,
-                src: NamedSource::new(&self.name, self.src.clone()).with_language("json"),
+                src: NamedSource::new(
+                    &self.name,
+                    self.safe_src.get_or_init(|| safe_source(&self.src)).clone(),
+                )
+                .with_language("json"),
                 at,
             })
         };
