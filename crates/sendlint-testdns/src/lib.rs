@@ -68,8 +68,22 @@ impl TestServer {
 
     /// Serves `zones` on `ip` (any loopback address), a free port.
     pub fn start_on(ip: IpAddr, zones: &ZoneSource, mode: Mode) -> io::Result<TestServer> {
+        TestServer::start_at(SocketAddr::new(ip, 0), zones, mode)
+    }
+
+    /// Serves `zones` at `addr`; port 0 picks a free port (the same for UDP and
+    /// TCP). A fixed port is for tests that cannot name one, such as the system
+    /// resolver, whose resolv.conf has no port.
+    pub fn start_at(addr: SocketAddr, zones: &ZoneSource, mode: Mode) -> io::Result<TestServer> {
         let catalog = catalog(zones).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-        let (udp, tcp) = bind(ip, mode != Mode::TruncateNoTcp)?;
+        let (udp, tcp) = if addr.port() == 0 {
+            bind(addr.ip(), mode != Mode::TruncateNoTcp)?
+        } else {
+            let udp = std::net::UdpSocket::bind(addr)?;
+            let tcp =
+                if mode == Mode::TruncateNoTcp { None } else { Some(std::net::TcpListener::bind(addr)?) };
+            (udp, tcp)
+        };
         let addr = udp.local_addr()?;
         udp.set_nonblocking(true)?;
         if let Some(t) = &tcp {
