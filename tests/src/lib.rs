@@ -9,8 +9,8 @@
 use std::path::{Path, PathBuf};
 
 pub use sendlint::fixture::{
-    FIXTURE_NOW, FIXTURE_NOW_SECS, Fixture, FixtureSetup, FixtureZone, code_diff, differences, fixture_now,
-    snapshot_text,
+    FIXTURE_NOW, FIXTURE_NOW_SECS, Fixture, FixtureSetup, FixtureZone, code_diff, differences, fixture_files,
+    fixture_now, snapshot_text,
 };
 
 /// The workspace's `fixtures/` directory.

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use sendlint_rules::RuleSet;
-use sendlint_tests::{Fixture, differences, fixtures_dir, snapshot_text};
+use sendlint_tests::{Fixture, differences, fixture_files, fixtures_dir, snapshot_text};
 
 fn rules() -> RuleSet {
     RuleSet::builtin().expect("the built-in rules load")
@@ -25,7 +25,7 @@ fn fixtures() {
     settings.set_omit_expression(true);
     let mut failures = Vec::new();
     let paths: Vec<_> =
-        ["core", "providers", "ses"].iter().flat_map(|d| walk(&fixtures_dir().join(d))).collect();
+        ["core", "providers", "ses"].iter().flat_map(|d| fixture_files(&fixtures_dir().join(d))).collect();
     assert!(paths.len() > 40, "fixtures not found under {}", fixtures_dir().display());
     for path in paths {
         let name = fixture_name(&path);
@@ -56,7 +56,7 @@ fn fixtures() {
 fn every_record_level_code_has_a_fixture() {
     let rules = rules();
     let mut covered = BTreeSet::new();
-    for entry in walk(&fixtures_dir().join("core")) {
+    for entry in fixture_files(&fixtures_dir().join("core")) {
         let fixture = Fixture::load(&entry).unwrap_or_else(|e| panic!("{e}"));
         covered.extend(fixture.expect);
     }
@@ -79,7 +79,9 @@ fn provider_advice_only_where_the_provider_hosts_the_zone() {
     let rules = rules();
     let mut advised = BTreeSet::new();
     let mut problems = Vec::new();
-    for path in walk(&fixtures_dir().join("providers")).into_iter().chain(walk(&fixtures_dir().join("core")))
+    for path in fixture_files(&fixtures_dir().join("providers"))
+        .into_iter()
+        .chain(fixture_files(&fixtures_dir().join("core")))
     {
         let name = fixture_name(&path);
         let fixture = Fixture::load(&path).unwrap_or_else(|e| panic!("{e}"));
@@ -118,7 +120,7 @@ fn provider_advice_only_where_the_provider_hosts_the_zone() {
 fn every_ses_code_has_a_fixture() {
     let rules = rules();
     let mut covered = BTreeSet::new();
-    for entry in walk(&fixtures_dir().join("ses")) {
+    for entry in fixture_files(&fixtures_dir().join("ses")) {
         let fixture = Fixture::load(&entry).unwrap_or_else(|e| panic!("{e}"));
         covered.extend(fixture.expect);
     }
@@ -129,21 +131,6 @@ fn every_ses_code_has_a_fixture() {
         .filter(|c| !covered.contains(*c))
         .collect();
     assert!(missing.is_empty(), "ses codes without a fixture: {missing:?}");
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir(dir) else { return out };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else if p.extension().is_some_and(|x| x == "toml") {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]

@@ -5,13 +5,12 @@
 //! servers but not yet visible through the resolver is `dns.propagating`.
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::{Path, PathBuf};
 
 use sendlint::{CheckOptions, DomainReport};
 use sendlint_dns::{LiveOptions, LiveSource, Lookup, RecordingLookup, ReplayLookup, ZoneSource};
 use sendlint_rules::RuleSet;
 use sendlint_testdns::{Mode, TestServer};
-use sendlint_tests::{Fixture, fixture_now, fixtures_dir};
+use sendlint_tests::{Fixture, fixture_files, fixture_now, fixtures_dir};
 
 fn rules() -> RuleSet {
     RuleSet::builtin().expect("the built-in rules load")
@@ -19,21 +18,6 @@ fn rules() -> RuleSet {
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime")
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir(dir) else { return out };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else if p.extension().is_some_and(|x| x == "toml") {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
 }
 
 fn options(fixture: &Fixture) -> CheckOptions {
@@ -70,7 +54,7 @@ fn check(fixture: &Fixture, lookup: &dyn Lookup, rules: &RuleSet) -> DomainRepor
 #[test]
 fn every_core_fixture_gives_the_same_result_live_as_offline() {
     let rules = rules();
-    let paths = walk(&fixtures_dir().join("core"));
+    let paths = fixture_files(&fixtures_dir().join("core"));
     assert!(paths.len() > 40, "fixtures not found under {}", fixtures_dir().display());
     let mut failures = Vec::new();
     for path in &paths {

@@ -93,9 +93,7 @@ fn check(dir: &Path, base: &RuleSet, out: &mut impl Write) -> miette::Result<Exi
     .into_diagnostic()?;
 
     let fixtures_root = dir.join("fixtures");
-    let mut paths = Vec::new();
-    walk(&fixtures_root, &mut paths);
-    paths.sort();
+    let paths = sendlint::fixture::fixture_files(&fixtures_root);
     if paths.is_empty() {
         writeln!(out, "fixtures: none under {} (add some: see CONTRIBUTING.md)", fixtures_root.display())
             .into_diagnostic()?;
@@ -139,16 +137,4 @@ fn check(dir: &Path, base: &RuleSet, out: &mut impl Write) -> miette::Result<Exi
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
-        }
-    }
 }

@@ -54,7 +54,7 @@ impl SesArgs {
             return match SesIdentity::from_json(&text) {
                 Ok(identity) => Ok(Some(SesLookup::Found(Box::new(identity)))),
                 Err(e) => {
-                    let offset = offset_of(&text, e.line, e.column);
+                    let offset = sendlint::manifest::offset_of(&text, e.line, e.column);
                     Err(SesStateFileError {
                         message: format!("{name} is not a GetEmailIdentity answer: {}", e.reason),
                         src: NamedSource::new(name, Arc::from(terminal_safe(&text).as_ref()))
@@ -72,15 +72,4 @@ impl SesArgs {
         }
         Ok(None)
     }
-}
-
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let mut off = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            return (off + column.saturating_sub(1)).min(text.len());
-        }
-        off += l.len();
-    }
-    text.len()
 }

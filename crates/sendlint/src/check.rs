@@ -14,7 +14,7 @@ use sendlint_ses::{
     expected_records, sending_unlocked,
 };
 
-use crate::observe::{Misplacement, Observation, Outcome, is_cloudflare_proxy, observe};
+use crate::observe::{Misplacement, Observation, Outcome, is_cloudflare_proxy, observe, rtype_of};
 use crate::report::{DiagnosisReport, DomainReport, RecordReport};
 use crate::ses_facts::{SesView, set_badge_facts, set_ses_facts};
 use crate::view::{observed_view, report_diagnosis};
@@ -140,19 +140,20 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         }
     };
 
+    // Named by the propagation notes: the zone's own servers, as the apex lists them.
+    let authoritative_servers = ns.join(", ");
     let mut records = Vec::with_capacity(4);
     for (want, mut obs) in expected.iter().zip(observations) {
         let stale = published_instead(lookup, &zone_info.nameservers, &mut obs).await;
         let mut facts = record_facts(&obs, &exp);
         context_facts(&mut facts, setup, zone.as_ref(), provider.as_deref(), want);
         facts.set(Fact::ExpectedExchange, exchange.as_str());
-        propagation_facts(lookup, &zone_info.nameservers, &obs, &mut facts).await;
+        propagation_facts(lookup, &zone_info.nameservers, &authoritative_servers, &obs, &mut facts).await;
         facts.set(Fact::Stale, stale.is_some());
         if let Some(stale) = stale {
             facts.set(Fact::CachedTtl, i64::from(stale.cached_ttl));
             facts.set(Fact::PublishedTtl, i64::from(stale.published_ttl));
-            let servers: Vec<String> = zone_info.nameservers.iter().map(ToString::to_string).collect();
-            facts.set(Fact::AuthoritativeServers, servers.join(", "));
+            facts.set(Fact::AuthoritativeServers, authoritative_servers.as_str());
         }
         if want.role == Role::SpfTxt && facts.flag(Fact::Found) {
             let terms = count_spf_lookups(lookup, &obs).await;
@@ -383,7 +384,7 @@ async fn published_instead(
     if !matches!(obs.outcome, Outcome::Found) || obs.cname.is_some() || nameservers.is_empty() {
         return None;
     }
-    let rtype = if obs.role == Role::SpfMx { RecordType::Mx } else { RecordType::Txt };
+    let rtype = rtype_of(obs.role);
     let auth = lookup.authoritative(nameservers, &obs.name, rtype).await?;
     let Answer::Records { ttl: published_ttl, .. } = &auth else { return None };
     let (published, _) = crate::observe::records_of(obs.role, &auth);
@@ -413,6 +414,7 @@ fn same_records(a: &crate::observe::Records, b: &crate::observe::Records) -> boo
 async fn propagation_facts(
     lookup: &dyn Lookup,
     nameservers: &[DomainName],
+    servers: &str,
     obs: &Observation,
     facts: &mut Facts,
 ) {
@@ -420,7 +422,7 @@ async fn propagation_facts(
     if !matches!(obs.outcome, Outcome::Absent) || obs.cname.is_some() || nameservers.is_empty() {
         return;
     }
-    let rtype = if obs.role == Role::SpfMx { RecordType::Mx } else { RecordType::Txt };
+    let rtype = rtype_of(obs.role);
     let Some(auth) = lookup.authoritative(nameservers, &obs.name, rtype).await else { return };
     let Answer::Records { ttl: published_ttl, .. } = &auth else { return };
     let (published, _) = crate::observe::records_of(obs.role, &auth);
@@ -433,6 +435,5 @@ async fn propagation_facts(
     facts.set(Fact::Propagating, true);
     facts.set(Fact::NegativeTtl, negative_ttl);
     facts.set(Fact::PublishedTtl, i64::from(*published_ttl));
-    let servers: Vec<String> = nameservers.iter().map(ToString::to_string).collect();
-    facts.set(Fact::AuthoritativeServers, servers.join(", "));
+    facts.set(Fact::AuthoritativeServers, servers);
 }

@@ -54,6 +54,25 @@ pub fn fixture_now() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(FIXTURE_NOW_SECS)
 }
 
+/// Every fixture file (`*.toml`) below `dir`, sorted; none when `dir` is missing.
+pub fn fixture_files(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
+}
+
 /// One fixture file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

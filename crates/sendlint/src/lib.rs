@@ -18,6 +18,6 @@ pub mod view;
 
 pub use check::{CheckOptions, SesState, WorkspaceContext, check};
 pub use explain::{ExplainError, ExplainInput, explain};
-pub use manifest::{Entry, EntryError, Manifest, ManifestError};
+pub use manifest::{Entry, EntryError, ManifestError, ManifestIndex};
 pub use render::{RenderOptions, render_domain, render_record};
 pub use report::{DiagnosisReport, DomainReport, LabelReport, RecordReport};

@@ -102,14 +102,9 @@ struct Names {
     domain: Option<String>,
 }
 
-/// A parsed manifest: every entry, good or bad, in file order.
-#[derive(Debug)]
-pub struct Manifest {
-    /// Each entry's setup, or why it could not be read.
-    pub entries: Vec<Result<Entry, Box<EntryError>>>,
-}
-
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
+/// The byte offset of 1-based `line` and `column` in `text` (serde_json's
+/// error positions), clamped to the text.
+pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let mut off = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
@@ -118,14 +113,6 @@ fn offset_of(text: &str, line: usize, column: usize) -> usize {
         off += l.len();
     }
     text.len()
-}
-
-impl Manifest {
-    /// Parses manifest `text` read from `name`.
-    pub fn parse(name: &str, text: &str) -> Result<Manifest, Box<ManifestError>> {
-        let index = ManifestIndex::parse(name, text.to_owned())?;
-        Ok(Manifest { entries: (0..index.len()).map(|i| index.entry(i)).collect() })
-    }
 }
 
 /// A manifest read once and parsed entry by entry on demand: the text and

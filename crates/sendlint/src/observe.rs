@@ -59,7 +59,8 @@ pub struct Observation {
     pub addresses: Vec<IpAddr>,
 }
 
-fn rtype_of(role: Role) -> RecordType {
+/// The record type a role is looked up as.
+pub(crate) fn rtype_of(role: Role) -> RecordType {
     match role {
         Role::SpfMx => RecordType::Mx,
         _ => RecordType::Txt,
