@@ -423,7 +423,7 @@ facts! {
     SesConsulted = "ses_consulted": Bool [];
     /// The SES status that drives this record (MAIL FROM status for `spf_mx`/`spf_txt`, DKIM status for `dkim`), e.g. `PENDING`, else "".
     SesStatus = "ses_status": Str [SpfMx, SpfTxt, Dkim];
-    /// How asking SES for the identity went: `found`, `not_found` (no such identity in that account and region), `failed` (SES could not be asked), or "" when SES was not asked (DNS-only, or statuses from a manifest).
+    /// How asking SES for the identity went: `found`, `not_found` (no such identity in that account and region), `failed` (SES could not be asked), `other_identity` (the answer is another identity's: its MAIL FROM domain is not under the checked domain), or "" when SES was not asked (DNS-only, or statuses from a manifest).
     SesLookup = "ses_lookup": Str [];
     /// What SES or the SES call said when `ses_lookup` is `not_found` or `failed`, else "".
     SesLookupError = "ses_lookup_error": Str [];

@@ -1,11 +1,11 @@
 //! The real SDK over real HTTP against `sendlint-testses` on 127.0.0.1: the
 //! request on the wire, a realistic answer, and each failure SES can give.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use sendlint_ses::{SesLookup, SesStatus};
 use sendlint_ses_client::{SesConfig, get_email_identity};
-use sendlint_testses::{Reply, TestSes, identity_body};
+use sendlint_testses::{Pace, Reply, TestSes, identity_body};
 
 fn config(ses: &TestSes) -> SesConfig {
     SesConfig {
@@ -16,6 +16,7 @@ fn config(ses: &TestSes) -> SesConfig {
         credentials: Some(("AKIDEXAMPLE".into(), "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(), None)),
         max_attempts: 3,
         initial_backoff: Duration::from_millis(1),
+        timeout: SesConfig::DEFAULT_TIMEOUT,
     }
 }
 
@@ -130,5 +131,52 @@ fn nothing_listening_fails_clearly() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let lookup = rt.block_on(get_email_identity(&cfg, "mail.acme.test"));
     let SesLookup::Failed { message } = &lookup else { panic!("{lookup:?}") };
-    assert!(message.contains("could not reach SES"), "{message}");
+    assert_eq!(
+        message,
+        &format!("could not reach SES (us-east-1) at http://127.0.0.1:{port}: Connection refused"),
+        "one sentence, no SDK debug dump"
+    );
+}
+
+/// Asks with a 1-second deadline; returns what came back and how long it took.
+fn ask_with_deadline(ses: &TestSes) -> (SesLookup, Duration) {
+    let cfg = SesConfig { timeout: Duration::from_secs(1), ..config(ses) };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let started = Instant::now();
+    let lookup = rt.block_on(get_email_identity(&cfg, "mail.acme.test"));
+    (lookup, started.elapsed())
+}
+
+#[test]
+fn a_server_that_never_answers_times_out() {
+    let ses = TestSes::start(vec![Reply::never()]).expect("server");
+    let (lookup, took) = ask_with_deadline(&ses);
+    let SesLookup::Failed { message } = &lookup else { panic!("{lookup:?}") };
+    assert!(took < Duration::from_secs(4), "the deadline is 1 s, took {took:?}");
+    assert!(message.contains("within 1 s"), "{message}");
+    assert!(!message.contains("Error") && !message.contains('{'), "one sentence: {message}");
+    assert!(!ses.requests().is_empty(), "the request was sent and accepted");
+}
+
+#[test]
+fn a_server_that_trickles_times_out() {
+    let identity = Reply::identity(identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS"));
+    for pace in [Pace::Trickle(Duration::from_secs(1)), Pace::TrickleBody(Duration::from_secs(1))] {
+        let ses = TestSes::start(vec![identity.clone().paced(pace)]).expect("server");
+        let (lookup, took) = ask_with_deadline(&ses);
+        let SesLookup::Failed { message } = &lookup else { panic!("{pace:?}: {lookup:?}") };
+        assert!(took < Duration::from_secs(4), "{pace:?}: the deadline is 1 s, took {took:?}");
+        assert!(message.contains("within 1 s"), "{pace:?}: {message}");
+    }
+}
+
+#[test]
+fn an_unknown_status_is_not_a_guess() {
+    let body = identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS")
+        .replace(r#""MailFromDomainStatus":"SUCCESS""#, r#""MailFromDomainStatus":"VERIFIED""#);
+    let ses = TestSes::start(vec![Reply::identity(body)]).expect("server");
+    let lookup = ask(&ses);
+    let SesLookup::Failed { message } = &lookup else { panic!("{lookup:?}") };
+    assert!(message.contains("MailFromDomainStatus") && message.contains("\"VERIFIED\""), "{message}");
+    assert_eq!(lookup.statuses(), (None, None), "the badges stay DNS-only");
 }

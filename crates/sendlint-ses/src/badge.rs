@@ -248,12 +248,17 @@ pub fn decide(input: &BadgeInput) -> BadgeDecision {
 }
 
 /// True when the domain may send: `spf_mx`, `spf_txt` and `dkim` are all
-/// Verified. DMARC (and any other role) never blocks; a blocking role that is
+/// Verified **and** no error diagnosis locks it (`locking_errors == 0`: an
+/// error on the domain, such as two organizations claiming it or an SES
+/// identity that contradicts the setup, locks sending even when every badge is
+/// Verified). DMARC (and any other role) never blocks; a blocking role that is
 /// not in `badges` at all counts as not Verified.
-pub fn sending_unlocked(badges: impl Iterator<Item = (Role, Badge)>) -> bool {
-    const BLOCKING: [Role; 3] = [Role::SpfMx, Role::SpfTxt, Role::Dkim];
+///
+/// The single rule behind every verdict sendlint prints: the header, the exit
+/// status, `"sending_unlocked"` in JSON and `unlocked` in CSV all come from it.
+pub fn sending_unlocked(badges: impl Iterator<Item = (Role, Badge)>, locking_errors: usize) -> bool {
     let mut verified = [false; 3];
-    let mut blocked = false;
+    let mut blocked = locking_errors > 0;
     for (role, badge) in badges {
         if let Some(i) = BLOCKING.iter().position(|r| *r == role) {
             if badge == Badge::Verified {
@@ -265,6 +270,9 @@ pub fn sending_unlocked(badges: impl Iterator<Item = (Role, Badge)>) -> bool {
     }
     !blocked && verified.iter().all(|v| *v)
 }
+
+/// The records whose badge must be Verified for the domain to send.
+pub const BLOCKING: [Role; 3] = [Role::SpfMx, Role::SpfTxt, Role::Dkim];
 
 /// The table of [`decide`] for `role`, rendered as Markdown from the function
 /// itself: one row per [`DnsState`], one column per SES status (and "unknown").

@@ -4,7 +4,11 @@
 //!
 //! Everything is optional and kept as SES spelled it: SES adds enum values over
 //! time (signing origins per region, new error types), and a value we do not
-//! know must reach the rules as text rather than fail the whole check.
+//! know must reach the rules as text rather than fail the whole check. The
+//! verification statuses are the exception: they decide badges and whether the
+//! domain may send, so a status that is not one of the five SESv2 values is bad
+//! input ([`SesIdentity::from_json`] fails on it, pointing at it, as the
+//! manifest does), never a guess.
 
 use std::time::{Duration, SystemTime};
 
@@ -185,7 +189,7 @@ impl SesIdentity {
 #[serde(rename_all = "PascalCase")]
 struct RawIdentity {
     #[serde(default)]
-    verification_status: Option<String>,
+    verification_status: Option<KnownStatus>,
     #[serde(default)]
     dkim_attributes: Option<RawDkim>,
     #[serde(default)]
@@ -200,7 +204,7 @@ struct RawDkim {
     #[serde(default)]
     signing_enabled: Option<bool>,
     #[serde(default)]
-    status: Option<String>,
+    status: Option<KnownStatus>,
     #[serde(default)]
     tokens: Option<Vec<String>>,
     #[serde(default)]
@@ -213,7 +217,7 @@ struct RawMailFrom {
     #[serde(default)]
     mail_from_domain: Option<String>,
     #[serde(default)]
-    mail_from_domain_status: Option<String>,
+    mail_from_domain_status: Option<KnownStatus>,
     #[serde(default)]
     behavior_on_mx_failure: Option<String>,
 }
@@ -258,20 +262,50 @@ impl RawIdentity {
             None => None,
         };
         Ok(SesIdentity {
-            verification_status: self.verification_status,
+            verification_status: self.verification_status.map(|s| s.0),
             dkim: self.dkim_attributes.map(|d| DkimAttributes {
                 signing_enabled: d.signing_enabled,
-                status: d.status,
+                status: d.status.map(|s| s.0),
                 tokens: d.tokens.unwrap_or_default(),
                 signing_attributes_origin: d.signing_attributes_origin,
             }),
             mail_from: self.mail_from_attributes.map(|m| MailFromAttributes {
                 mail_from_domain: m.mail_from_domain.unwrap_or_default(),
-                status: m.mail_from_domain_status,
+                status: m.mail_from_domain_status.map(|s| s.0),
                 behavior_on_mx_failure: m.behavior_on_mx_failure,
             }),
             verification_info,
         })
+    }
+}
+
+/// A verification status spelled as SESv2 spells it; anything else fails the
+/// parse where it stands, so the error points at the value.
+struct KnownStatus(String);
+
+impl<'de> Deserialize<'de> for KnownStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.parse::<SesStatus>() {
+            Ok(_) => Ok(KnownStatus(text)),
+            Err(e) => Err(serde::de::Error::custom(e)),
+        }
+    }
+}
+
+impl SesIdentity {
+    /// The first verification status (`VerificationStatus`, `DkimAttributes.Status`,
+    /// `MailFromAttributes.MailFromDomainStatus`) that is not an SESv2 value, as
+    /// `(where, value)`: an answer that carries one cannot be judged.
+    pub fn unknown_status(&self) -> Option<(&'static str, &str)> {
+        let statuses = [
+            ("VerificationStatus", self.verification_status.as_deref()),
+            ("DkimAttributes.Status", self.dkim.as_ref().and_then(|d| d.status.as_deref())),
+            ("MailFromAttributes.MailFromDomainStatus", self.mail_from.as_ref().and_then(|m| m.status.as_deref())),
+        ];
+        statuses
+            .into_iter()
+            .find_map(|(at, s)| s.filter(|s| s.parse::<SesStatus>().is_err()).map(|s| (at, s)))
     }
 }
 

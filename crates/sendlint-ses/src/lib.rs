@@ -13,7 +13,7 @@ pub mod identity;
 pub mod setup;
 
 pub use badge::{
-    Badge, BadgeDecision, BadgeInput, DnsState, MISSING_DEADLINE, SesStatus, UnknownSesStatus, decide, notes,
+    BLOCKING, Badge, BadgeDecision, BadgeInput, DnsState, MISSING_DEADLINE, SesStatus, UnknownSesStatus, decide, notes,
     sending_unlocked, table_markdown,
 };
 pub use expected::{ExpectedRecord, SPF_VALUE, UNKNOWN_KEY_PLACEHOLDER, expected_exchange, expected_records};

@@ -101,6 +101,7 @@ fn unlock_needs_the_three_blocking_records_verified() {
         sending_unlocked(
             [(Role::SpfMx, spf_mx), (Role::SpfTxt, spf_txt), (Role::Dkim, dkim), (Role::Dmarc, dmarc)]
                 .into_iter(),
+            0,
         )
     };
     assert!(all(Verified, Verified, Verified, Verified));
@@ -110,13 +111,18 @@ fn unlock_needs_the_three_blocking_records_verified() {
     assert!(!all(Verified, Pending, Verified, Verified));
     assert!(!all(Verified, Verified, Failed, Verified));
     // a blocking record that was never reported is not Verified
-    assert!(!sending_unlocked([(Role::SpfMx, Verified), (Role::SpfTxt, Verified)].into_iter()));
-    assert!(!sending_unlocked(std::iter::empty()));
+    assert!(!sending_unlocked([(Role::SpfMx, Verified), (Role::SpfTxt, Verified)].into_iter(), 0));
+    assert!(!sending_unlocked(std::iter::empty(), 0));
     // a role reported twice must be Verified both times
     assert!(!sending_unlocked(
         [(Role::SpfMx, Verified), (Role::SpfTxt, Verified), (Role::Dkim, Verified), (Role::Dkim, Failed)]
-            .into_iter()
+            .into_iter(),
+        0
     ));
+    // an error that locks (on the domain, say) locks even with every badge Verified
+    let verified = [(Role::SpfMx, Verified), (Role::SpfTxt, Verified), (Role::Dkim, Verified)];
+    assert!(sending_unlocked(verified.into_iter(), 0));
+    assert!(!sending_unlocked(verified.into_iter(), 1));
 }
 
 #[test]

@@ -4,12 +4,16 @@
 //! [`Reply`]s in order (the last one repeats), and records every request so a
 //! test can assert what the client did (e.g. that a 429 was retried).
 //!
+//! A reply can also misbehave in time ([`Pace`]): accept the request and never
+//! answer, or answer one byte at a time, for the client's deadlines.
+//!
 //! It runs on its own thread with its own runtime, so both async library tests
 //! and tests that start the `sendlint` binary can use it.
 
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -23,12 +27,38 @@ pub struct Reply {
     pub error_type: Option<String>,
     /// The body.
     pub body: String,
+    /// How the answer is sent.
+    pub pace: Pace,
+}
+
+/// How the server sends a reply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pace {
+    /// All at once, as a healthy server does.
+    #[default]
+    AtOnce,
+    /// Never: the request is read, the connection stays open, nothing is sent.
+    Never,
+    /// One byte every interval from the first byte of the status line.
+    Trickle(Duration),
+    /// Status line and headers at once, then the body one byte every interval.
+    TrickleBody(Duration),
 }
 
 impl Reply {
     /// 200 with a GetEmailIdentity body.
     pub fn identity(body: impl Into<String>) -> Reply {
-        Reply { status: 200, error_type: None, body: body.into() }
+        Reply { status: 200, error_type: None, body: body.into(), pace: Pace::AtOnce }
+    }
+
+    /// Accepts the request and never answers (the connection stays open).
+    pub fn never() -> Reply {
+        Reply { pace: Pace::Never, ..Reply::error(500, "InternalFailure", "never sent") }
+    }
+
+    /// This reply, sent at `pace`.
+    pub fn paced(self, pace: Pace) -> Reply {
+        Reply { pace, ..self }
     }
 
     /// An error the way SESv2 sends it: status, `x-amzn-ErrorType`, `{"message": …}`.
@@ -38,6 +68,7 @@ impl Reply {
             status,
             error_type: Some(error_type.to_owned()),
             body: format!("{{\"message\":\"{message}\"}}"),
+            pace: Pace::AtOnce,
         }
     }
 
@@ -62,7 +93,12 @@ impl Reply {
 
     /// 200 with a body that is not JSON.
     pub fn malformed() -> Reply {
-        Reply { status: 200, error_type: None, body: "{\"DkimAttributes\": {\"Status\": ".into() }
+        Reply {
+            status: 200,
+            error_type: None,
+            body: "{\"DkimAttributes\": {\"Status\": ".into(),
+            pace: Pace::AtOnce,
+        }
     }
 }
 
@@ -113,7 +149,7 @@ impl TestSes {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let script = Arc::new(Mutex::new(Script { replies, next: 0 }));
         let log = requests.clone();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_io().build()?;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         std::thread::spawn(move || {
             runtime.block_on(async move {
                 let Ok(listener) = TcpListener::from_std(std_listener) else { return };
@@ -202,10 +238,38 @@ async fn serve(stream: tokio::net::TcpStream, script: Arc<Mutex<Script>>, log: A
             head.push_str(&format!("x-amzn-errortype: {t}\r\n"));
         }
         head.push_str("\r\n");
-        if write.write_all(head.as_bytes()).await.is_err()
-            || write.write_all(reply.body.as_bytes()).await.is_err()
-        {
+        let sent = match reply.pace {
+            Pace::AtOnce => send(&mut write, head.as_bytes(), None).await
+                && send(&mut write, reply.body.as_bytes(), None).await,
+            Pace::Never => {
+                // hold the connection open, say nothing, until the client hangs up
+                let mut rest = Vec::new();
+                let _ = read.read_to_end(&mut rest).await;
+                return;
+            }
+            Pace::Trickle(every) => {
+                send(&mut write, head.as_bytes(), Some(every)).await
+                    && send(&mut write, reply.body.as_bytes(), Some(every)).await
+            }
+            Pace::TrickleBody(every) => {
+                send(&mut write, head.as_bytes(), None).await
+                    && send(&mut write, reply.body.as_bytes(), Some(every)).await
+            }
+        };
+        if !sent {
             return;
         }
     }
+}
+
+/// Writes `bytes`, all at once or one byte per `every`; false once the client is gone.
+async fn send(write: &mut tokio::net::tcp::OwnedWriteHalf, bytes: &[u8], every: Option<Duration>) -> bool {
+    let Some(every) = every else { return write.write_all(bytes).await.is_ok() };
+    for byte in bytes {
+        if write.write_all(std::slice::from_ref(byte)).await.is_err() || write.flush().await.is_err() {
+            return false;
+        }
+        tokio::time::sleep(every).await;
+    }
+    true
 }

@@ -11,7 +11,7 @@ use sendlint_records::{Fact, Facts, Role};
 use sendlint_rules::{Diagnosis, RuleSet, Severity};
 use sendlint_ses::{
     Badge, BadgeInput, DnsState, ExpectedRecord, SesLookup, SesStatus, Setup, decide, expected_exchange,
-    expected_records, sending_unlocked,
+    expected_records,
 };
 
 use crate::observe::{Misplacement, Observation, Outcome, is_cloudflare_proxy, observe, rtype_of};
@@ -112,16 +112,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         expected_key: setup.public_key.as_ref(),
     };
     let since_submitted = setup.submitted_at.and_then(|t| opts.now.duration_since(t).ok());
-    let ses = SesView {
-        state: match &opts.ses_lookup {
-            Some(lookup) => {
-                let (dkim, mail_from) = lookup.statuses();
-                SesState { dkim, mail_from }
-            }
-            None => opts.ses,
-        },
-        lookup: opts.ses_lookup.as_ref(),
-    };
+    let ses = SesView::new(opts.ses, opts.ses_lookup.as_ref(), setup);
 
     // The four records are independent: look them up at once, so a live check
     // takes one round of round-trips, not four.
@@ -189,13 +180,13 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     domain_facts.set(Fact::KeySharedWith, named.join(", "));
     domain_facts.set(Fact::KeySharedCount, ws.key_shared_with.len());
     set_ses_facts(&mut domain_facts, Role::Domain, setup, &ses);
-    let diagnoses = rules
+    let diagnoses: Vec<DiagnosisReport> = rules
         .evaluate(Role::Domain, &domain_facts, provider.as_deref())
         .iter()
         .map(|d| report_diagnosis(d, None))
         .collect();
 
-    let unlocked = sending_unlocked(records.iter().map(|r| (r.role, r.state)));
+    let unlocked = crate::verdict::Verdict::of(&records, &diagnoses).unlocked;
     DomainReport {
         org: opts.org.clone(),
         domain: setup.domain.to_string(),

@@ -14,6 +14,7 @@ pub mod observe;
 pub mod render;
 pub mod report;
 mod ses_facts;
+pub mod verdict;
 pub mod view;
 
 pub use check::{CheckOptions, SesState, WorkspaceContext, check};
@@ -21,3 +22,4 @@ pub use explain::{ExplainError, ExplainInput, explain};
 pub use manifest::{Entry, EntryError, ManifestError, ManifestIndex};
 pub use render::{RenderOptions, render_domain, render_record};
 pub use report::{DiagnosisReport, DomainReport, LabelReport, RecordReport};
+pub use verdict::Verdict;

@@ -44,8 +44,6 @@ pub fn badge_glyph(b: Badge) -> &'static str {
 /// Renders one domain report.
 pub fn render_domain(report: &DomainReport, opts: RenderOptions) -> String {
     let mut out = String::new();
-    let errors = report.count(Severity::Error);
-    let warnings = report.count(Severity::Warning);
     let _ = write!(out, "{}", report.domain);
     if let Some(org) = &report.org {
         let _ = write!(out, "  (org {org})");
@@ -58,15 +56,7 @@ pub fn render_domain(report: &DomainReport, opts: RenderOptions) -> String {
         report.dns_host.as_deref().unwrap_or("unknown"),
         if report.ses_consulted { "SES consulted" } else { "DNS only (SES not consulted)" },
     );
-    let _ = writeln!(
-        out,
-        "  sending {}: {} error{}, {} warning{}",
-        if report.sending_unlocked { "UNLOCKED" } else { "locked" },
-        errors,
-        if errors == 1 { "" } else { "s" },
-        warnings,
-        if warnings == 1 { "" } else { "s" },
-    );
+    let _ = writeln!(out, "  {}", report.verdict().headline());
     out.push('\n');
     for r in &report.records {
         let _ = writeln!(

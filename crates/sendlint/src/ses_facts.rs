@@ -15,17 +15,53 @@ use crate::check::SesState;
 pub(crate) struct SesView<'a> {
     pub state: SesState,
     pub lookup: Option<&'a SesLookup>,
+    /// The identity's MAIL FROM domain when it is not under the checked domain:
+    /// SES only accepts a MAIL FROM domain under its identity, so the answer
+    /// (typically a saved `--ses-state` file) is another identity's. Its
+    /// statuses say nothing about this domain and never drive a badge.
+    pub other_identity: Option<String>,
 }
 
-impl SesView<'_> {
+impl<'a> SesView<'a> {
+    /// The SES view of `setup`: statuses from `lookup` when SES was asked,
+    /// else `manifest` (the manifest's `ses` block, or nothing).
+    pub fn new(manifest: SesState, lookup: Option<&'a SesLookup>, setup: &Setup) -> SesView<'a> {
+        let other_identity = lookup
+            .and_then(SesLookup::identity)
+            .and_then(|id| id.mail_from.as_ref())
+            .map(|m| normal_name(&m.mail_from_domain))
+            .filter(|m| !m.is_empty() && !is_under(m, &setup.domain.to_string()));
+        let state = match lookup {
+            _ if other_identity.is_some() => SesState::default(),
+            Some(lookup) => {
+                let (dkim, mail_from) = lookup.statuses();
+                SesState { dkim, mail_from }
+            }
+            None => manifest,
+        };
+        SesView { state, lookup, other_identity }
+    }
+
     /// SES state was part of the badge decision.
     pub fn consulted(&self) -> bool {
         match self.lookup {
+            _ if self.other_identity.is_some() => false,
             Some(SesLookup::Failed { .. }) => false,
             Some(_) => true,
             None => self.state.consulted(),
         }
     }
+}
+
+/// Lower case, without surrounding blanks or a trailing dot.
+fn normal_name(name: &str) -> String {
+    name.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// `name` is `domain` or a name under it (both normalized, `domain` may not be).
+fn is_under(name: &str, domain: &str) -> bool {
+    let domain = normal_name(domain);
+    name == domain || name.strip_suffix(&domain).is_some_and(|rest| rest.ends_with('.'))
 }
 
 /// Sets the SES facts that apply to `role`.
@@ -35,11 +71,21 @@ pub(crate) fn set_ses_facts(facts: &mut Facts, role: Role, setup: &Setup, ses: &
         let status = ses.state.for_role(role).map(|s| s.as_str()).unwrap_or_default();
         facts.set(Fact::SesStatus, status);
     }
+    let applies = |fact: Fact| fact.def().applies_to(role);
+    if let Some(other) = &ses.other_identity {
+        // One fault, one diagnosis: nothing else of another identity's answer
+        // becomes a fact, so no SES rule judges this domain by it.
+        facts.set(Fact::SesLookup, "other_identity");
+        facts.set(Fact::SesLookupError, "");
+        if applies(Fact::SesMailFromDomain) {
+            facts.set(Fact::SesMailFromDomain, other.as_str());
+        }
+        return;
+    }
     facts.set(Fact::SesLookup, ses.lookup.map(SesLookup::kind).unwrap_or_default());
     facts.set(Fact::SesLookupError, ses.lookup.map(SesLookup::message).unwrap_or_default());
 
     let Some(id) = ses.lookup.and_then(SesLookup::identity) else { return };
-    let applies = |fact: Fact| fact.def().applies_to(role);
     let mut set = |fact: Fact, value: sendlint_records::facts::Value| {
         if applies(fact) {
             facts.set(fact, value);
@@ -58,9 +104,7 @@ pub(crate) fn set_ses_facts(facts: &mut Facts, role: Role, setup: &Setup, ses: &
     set(Fact::SesDkimStatus, text(dkim.and_then(|d| d.status.as_ref())));
 
     let mail_from = id.mail_from.as_ref();
-    let mail_from_domain = mail_from
-        .map(|m| m.mail_from_domain.trim().trim_end_matches('.').to_ascii_lowercase())
-        .unwrap_or_default();
+    let mail_from_domain = mail_from.map(|m| normal_name(&m.mail_from_domain)).unwrap_or_default();
     set(Fact::SesMailFromDomain, mail_from_domain.into());
     set(Fact::SesMailFromStatus, text(mail_from.and_then(|m| m.status.as_ref())));
     set(Fact::SesMxFailureBehavior, text(mail_from.and_then(|m| m.behavior_on_mx_failure.as_ref())));
