@@ -306,7 +306,6 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     }
     let rt = runtime()?;
     let ses_lookup = rt.block_on(args.ses.lookup(&setup))?;
-    let ses_failed = matches!(ses_lookup, Some(sendlint_ses::SesLookup::Failed { .. }));
     let opts = CheckOptions { now, registrar: args.registrar.clone(), ses_lookup, ..CheckOptions::default() };
     let report = rt.block_on(sendlint::check(&setup, &lookup, rules, &opts));
     if let Some(file) = &args.record {
@@ -319,11 +318,8 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
             write!(out, "{}", sendlint::render_domain(&report, render_options())).into_diagnostic()?
         }
     }
-    // The SES state asked for could not be used: the DNS findings above stand,
-    // `ses.unavailable` says why, and the exit status is 2.
-    if ses_failed {
-        return Ok(ExitCode::from(2));
-    }
+    // One verdict: a failed SES call is `ses.unavailable` (a warning, DNS-only
+    // badges) and changes the exit status only through that verdict.
     Ok(if report.sending_unlocked { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 

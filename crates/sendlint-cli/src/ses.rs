@@ -24,6 +24,18 @@ pub(crate) struct SesArgs {
     /// Send the SES requests of --ses to this endpoint instead of AWS's, e.g. http://127.0.0.1:4566.
     #[arg(long, value_name = "URL", requires = "ses")]
     ses_endpoint: Option<String>,
+    /// Give up on SES after this long, retries included (connecting: 3s at most; the
+    /// answer's headers: 5s at most); then the badges are from DNS alone (`ses.unavailable`).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_ses_timeout, requires = "ses")]
+    ses_timeout: std::time::Duration,
+}
+
+fn parse_ses_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (e.g. 10s, 30s, 1m)"))?;
+    if d < std::time::Duration::from_millis(100) {
+        return Err("the SES timeout must be at least 100ms".into());
+    }
+    Ok(d)
 }
 
 /// A saved GetEmailIdentity answer that is not one.
@@ -66,7 +78,8 @@ impl SesArgs {
             };
         }
         if self.ses {
-            let config = sendlint_ses_client::SesConfig::from_env(&setup.region, self.ses_endpoint.clone());
+            let mut config = sendlint_ses_client::SesConfig::from_env(&setup.region, self.ses_endpoint.clone());
+            config.timeout = self.ses_timeout;
             let domain = setup.domain.to_string();
             return Ok(Some(sendlint_ses_client::get_email_identity(&config, &domain).await));
         }

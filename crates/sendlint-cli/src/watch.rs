@@ -33,15 +33,22 @@ pub(crate) struct WatchArgs {
     /// Use this DNS provider's advice instead of the detected one.
     #[arg(long, value_name = "ID")]
     registrar: Option<String>,
-    /// Time between checks, e.g. `30s`, `2m`, `500ms`.
+    /// Time between checks, e.g. `30s`, `2m` (at least 1s).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_interval)]
     interval: Duration,
 }
 
+/// The shortest `--interval`: each poll asks DNS (and SES) anew, and neither
+/// changes faster; a shorter interval only floods the servers.
+const MIN_INTERVAL: Duration = Duration::from_secs(1);
+
 fn parse_interval(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (e.g. 30s, 2m, 500ms)"))?;
-    if d.is_zero() {
-        return Err("the interval must be longer than zero".into());
+    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (e.g. 30s, 2m)"))?;
+    if d < MIN_INTERVAL {
+        return Err(format!(
+            "{s} is too short: the interval must be at least {} (each poll asks DNS and SES anew)",
+            humantime::format_duration(MIN_INTERVAL)
+        ));
     }
     Ok(d)
 }

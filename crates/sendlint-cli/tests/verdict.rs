@@ -1,0 +1,417 @@
+//! One story: the header, the badges, the exit status and the JSON/CSV verdict
+//! of the `sendlint` binary always agree; an error locks sending wherever it is
+//! (DMARC aside, which never blocks); SES that cannot be read or that
+//! contradicts the setup never unlocks, and never hangs.
+//!
+//! SES is `sendlint-testses` on 127.0.0.1 (fake keys in the child only); DNS is
+//! a zone file each test writes.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use sendlint_testses::{Pace, Reply, TestSes, identity_body};
+use serde_json::Value;
+
+const KEY: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAp2AQwh4GGIJ5FSMDzq9U32OhiFi6giFCEf0aA32raO3o2d9RGp2pzoHz3z2ka3kCTcPkKO0X1ul5ZKRzWO4r6Pshfb+Z10pbJZIJ1hOvl5at9vmg5TV+QNt6DyEd1LMgj6ZkT23+vmB9U2i0fGUJvVZsbP+fCCBVangTCeu2eFQ+RdnifPZBN/1wg+7c+NeZO9Zxu9yvStgweiEw3Ui5UKfi1mwxDc3zLHMKqiR1avqX9xlrZd/taGi/OkqUxcWiEVEe3tp8xmn0iRnjSzASSZR8OWAfqePBUjBWBphe02HLTnZFAJubuFyzJsR9745YLoXiZFkT4BUzdeHs9YoFbwIDAQAB";
+const MX_OK: &str = "10 feedback-smtp.us-east-1.amazonses.com.";
+const DMARC_OK: &str = "v=DMARC1; p=none; rua=mailto:d@acme.test";
+
+/// The acme.test zone with the given MX, DKIM line and DMARC value.
+fn zone(mx: &str, dkim: &str, dmarc: &str) -> String {
+    format!(
+        "$ORIGIN acme.test.\n$TTL 300\n@ SOA ns1.dns.test. hostmaster.acme.test. 1 3600 600 604800 300\n@ NS ns1.dns.test.\n\
+         send.mail MX {mx}\nsend.mail TXT \"v=spf1 include:amazonses.com ~all\"\n{dkim}\n\
+         _dmarc.mail TXT \"{dmarc}\"\n"
+    )
+}
+
+fn dkim_ok() -> String {
+    let (a, b) = KEY.split_at(200);
+    format!("sf1._domainkey.mail TXT \"p={a}\" \"{b}\"")
+}
+
+fn good_zone() -> String {
+    zone(MX_OK, &dkim_ok(), DMARC_OK)
+}
+
+fn scratch() -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "sendlint-verdict-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// Writes the zone (and anything else) into a fresh directory.
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+fn sendlint() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sendlint"));
+    for var in ["AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_DEFAULT_REGION"] {
+        cmd.env_remove(var);
+    }
+    cmd.env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+        .env("AWS_REGION", "us-east-1")
+        .env("NO_COLOR", "1")
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Kills the child if the test fails before it exits.
+struct Reaper(Child);
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs `cmd` to its end, failing the test (and killing the process) after
+/// `deadline`: a hang is a failure, not a stuck test run.
+fn run_within(mut cmd: Command, deadline: Duration) -> Output {
+    let mut child = Reaper(cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn"));
+    let mut stdout = child.0.stdout.take().expect("stdout");
+    let mut stderr = child.0.stderr.take().expect("stderr");
+    let out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stdout.read_to_end(&mut v);
+        v
+    });
+    let err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stderr.read_to_end(&mut v);
+        v
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.0.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(started.elapsed() < deadline, "sendlint still running after {deadline:?}: it hangs");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Output { status, stdout: out.join().expect("stdout"), stderr: err.join().expect("stderr") }
+}
+
+/// `check mail.acme.test` against `zone_file` with `extra` flags, in `format`.
+fn check(zone_file: &Path, format: &str, extra: &[&str]) -> Output {
+    let mut cmd = sendlint();
+    cmd.args(["check", "mail.acme.test", "--selector", "sf1", "--public-key", KEY, "--zone"])
+        .arg(zone_file)
+        .args(extra)
+        .args(["--format", format]);
+    run_within(cmd, Duration::from_secs(60))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}\nstdout: {}\nstderr: {}", text(&out.stdout), text(&out.stderr)))
+}
+
+fn codes(report: &Value) -> Vec<String> {
+    let records = report["records"].as_array().into_iter().flatten();
+    records
+        .flat_map(|r| r["diagnoses"].as_array().into_iter().flatten())
+        .chain(report["diagnoses"].as_array().into_iter().flatten())
+        .filter_map(|d| d["code"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The verdict line of the human report.
+fn headline(out: &Output) -> String {
+    let stdout = text(&out.stdout);
+    stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("sending "))
+        .unwrap_or_else(|| panic!("no verdict line in:\n{stdout}"))
+        .trim()
+        .to_owned()
+}
+
+/// Human and JSON of one check tell the same story: exit status, header, `sending_unlocked`.
+fn check_both(zone_file: &Path, extra: &[&str]) -> (Output, Output, Value) {
+    let human = check(zone_file, "human", extra);
+    let machine = check(zone_file, "json", extra);
+    let report = json(&machine);
+    assert_eq!(human.status.code(), machine.status.code(), "one exit status whatever the format");
+    let unlocked = report["sending_unlocked"] == true;
+    assert_eq!(machine.status.code(), Some(if unlocked { 0 } else { 1 }), "{report}");
+    assert_eq!(headline(&human).starts_with("sending UNLOCKED"), unlocked, "{}", text(&human.stdout));
+    (human, machine, report)
+}
+
+fn live_ses(reply: Reply) -> (TestSes, Vec<String>) {
+    let ses = TestSes::start(vec![reply]).expect("server");
+    let args = vec!["--ses".to_owned(), "--ses-endpoint".to_owned(), ses.endpoint()];
+    (ses, args)
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+// ---- the header names what blocks ----
+
+#[test]
+fn the_header_names_the_badges_that_block() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &zone("10 feedback-smtp.eu-west-1.amazonses.com.", "", DMARC_OK));
+    let (human, _, report) = check_both(&zone_file, &[]);
+    assert_eq!(report["sending_unlocked"], false);
+    assert_eq!(headline(&human), "sending locked: spf_mx Failed, dkim Pending; 2 errors, 0 warnings");
+}
+
+#[test]
+fn a_dmarc_error_never_locks_and_the_header_says_why() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &zone(MX_OK, &dkim_ok(), "v=DMARC1; p=quarantne"));
+    let (human, _, report) = check_both(&zone_file, &[]);
+    assert_eq!(report["sending_unlocked"], true, "{report}");
+    assert!(codes(&report).contains(&"dmarc.syntax".to_owned()), "{report}");
+    assert_eq!(
+        headline(&human),
+        "sending UNLOCKED (dmarc Failed, which never blocks sending): 1 error, 0 warnings"
+    );
+}
+
+// ---- SES contradictions lock ----
+
+#[test]
+fn an_ses_identity_with_another_selector_locks() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    // every status SUCCESS, but SES signs with selector sf2
+    let (_ses, args) = live_ses(Reply::identity(identity_body("mail.acme.test", "sf2", "SUCCESS", "SUCCESS")));
+    let (human, _, report) = check_both(&zone_file, &strs(&args));
+    assert_eq!(report["sending_unlocked"], false, "{report}");
+    assert_eq!(report["ses_consulted"], true);
+    assert!(codes(&report).contains(&"ses.selector-mismatch".to_owned()), "{report}");
+    assert_eq!(headline(&human), "sending locked: ses.selector-mismatch; 1 error, 0 warnings");
+}
+
+#[test]
+fn an_ses_mail_from_elsewhere_on_the_domain_locks() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let body = identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS")
+        .replace("\"MailFromDomain\":\"send.mail.acme.test\"", "\"MailFromDomain\":\"bounce.mail.acme.test\"");
+    let (_ses, args) = live_ses(Reply::identity(body));
+    let (human, _, report) = check_both(&zone_file, &strs(&args));
+    assert_eq!(report["sending_unlocked"], false, "{report}");
+    assert!(codes(&report).contains(&"ses.mail-from-mismatch".to_owned()), "{report}");
+    assert!(headline(&human).starts_with("sending locked: ses.mail-from-mismatch;"), "{}", headline(&human));
+}
+
+/// A saved answer of `aws sesv2 get-email-identity`, with `MailFromAttributes` as given.
+fn saved_state(mail_from_domain: &str, mail_from_status: &str) -> String {
+    format!(
+        r#"{{
+  "IdentityType": "DOMAIN",
+  "VerifiedForSendingStatus": true,
+  "DkimAttributes": {{"SigningEnabled": true, "Status": "SUCCESS", "Tokens": ["sf1"], "SigningAttributesOrigin": "EXTERNAL"}},
+  "MailFromAttributes": {{"MailFromDomain": "{mail_from_domain}", "MailFromDomainStatus": "{mail_from_status}", "BehaviorOnMxFailure": "USE_DEFAULT_VALUE"}},
+  "VerificationStatus": "SUCCESS"
+}}
+"#
+    )
+}
+
+#[test]
+fn a_saved_state_of_another_identity_is_an_error_not_advice() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let state = write(&dir, "other.json", &saved_state("bounce.example.org", "SUCCESS"));
+    let (human, _, report) = check_both(&zone_file, &["--ses-state", state.to_str().expect("utf-8")]);
+    assert_eq!(report["sending_unlocked"], false, "{report}");
+    assert_eq!(report["ses_consulted"], false, "another identity's statuses drive no badge");
+    assert_eq!(codes(&report), ["dmarc.policy-none", "ses.other-identity"], "one fault, one diagnosis");
+    let states: Vec<&str> = report["records"].as_array().expect("records").iter().map(|r| r["state"].as_str().expect("state")).collect();
+    assert_eq!(states, ["Verified", "Verified", "Verified", "Verified"], "DNS-only badges");
+    let stdout = text(&human.stdout);
+    assert_eq!(headline(&human), "sending locked: ses.other-identity; 1 error, 0 warnings");
+    assert!(stdout.contains("bounce.example.org is not under mail.acme.test"), "{stdout}");
+    assert!(!stdout.contains("--mail-from bounce.example.org"), "no advice to publish at someone else's domain: {stdout}");
+}
+
+#[test]
+fn a_saved_state_with_an_unknown_status_is_bad_input() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let state = write(&dir, "odd.json", &saved_state("send.mail.acme.test", "VERIFIED"));
+    for format in ["human", "json"] {
+        let out = check(&zone_file, format, &["--ses-state", state.to_str().expect("utf-8")]);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+        assert!(out.stdout.is_empty(), "no verdict from a state that cannot be read: {}", text(&out.stdout));
+        let err = text(&out.stderr);
+        assert!(err.contains("odd.json") && err.contains("unknown SES verification status `VERIFIED`"), "{err}");
+        assert!(err.contains("odd.json:5:"), "points at the line of the value: {err}");
+    }
+}
+
+// ---- SES that cannot be read: a warning, DNS-only badges, never a hang ----
+
+#[test]
+fn an_ses_endpoint_that_never_answers_times_out_to_dns_only() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let identity = Reply::identity(identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS"));
+    for reply in [Reply::never(), identity.clone().paced(Pace::Trickle(Duration::from_secs(1))), identity.paced(Pace::TrickleBody(Duration::from_secs(1)))] {
+        let pace = reply.pace;
+        let (_ses, mut args) = live_ses(reply);
+        args.extend(["--ses-timeout".to_owned(), "2s".to_owned()]);
+        let started = Instant::now();
+        let (human, _, report) = check_both(&zone_file, &strs(&args));
+        assert!(started.elapsed() < Duration::from_secs(30), "{pace:?}: two checks of a 2 s deadline");
+        assert_eq!(report["ses_consulted"], false, "{pace:?}: {report}");
+        assert_eq!(report["sending_unlocked"], true, "{pace:?}: DNS alone decides: {report}");
+        let unavailable = report["diagnoses"]
+            .as_array()
+            .and_then(|d| d.iter().find(|d| d["code"] == "ses.unavailable"))
+            .unwrap_or_else(|| panic!("{pace:?}: no ses.unavailable: {report}"));
+        assert_eq!(unavailable["severity"], "warning");
+        let message = unavailable["message"].as_str().expect("message");
+        assert!(message.contains("within 2 s"), "{pace:?}: {message}");
+        assert!(!message.contains("DispatchFailure") && !message.contains("ConnectorError"), "{message}");
+        assert_eq!(headline(&human), "sending UNLOCKED: 0 errors, 1 warning");
+        assert!(text(&human.stdout).contains("DNS only (SES not consulted)"));
+    }
+}
+
+#[test]
+fn a_failed_ses_call_reads_as_one_sentence() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let (_, _, report) = check_both(&zone_file, &["--ses", "--ses-endpoint", &endpoint]);
+    let message = report["diagnoses"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["code"] == "ses.unavailable"))
+        .and_then(|d| d["message"].as_str())
+        .unwrap_or_else(|| panic!("{report}"))
+        .to_owned();
+    assert_eq!(
+        message,
+        format!("could not read the SES state of mail.acme.test: could not reach SES (us-east-1) at {endpoint}: Connection refused")
+    );
+}
+
+#[test]
+fn watch_polls_on_when_ses_never_answers() {
+    let dir = scratch();
+    // DKIM not published yet: the watch keeps polling
+    let zone_file = write(&dir, "acme.test.zone", &zone(MX_OK, "", DMARC_OK));
+    let ses = TestSes::start(vec![Reply::never()]).expect("server");
+    let mut child = Reaper(
+        sendlint()
+            .args(["watch", "mail.acme.test", "--selector", "sf1", "--public-key", KEY, "--interval", "1s"])
+            .args(["--ses", "--ses-endpoint", &ses.endpoint(), "--ses-timeout", "1s", "--zone"])
+            .arg(&zone_file)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sendlint watch"),
+    );
+    let stdout = child.0.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut polls = Vec::new();
+    while polls.len() < 2 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => polls.push(line),
+            Err(_) => panic!("watch hangs on SES: {polls:#?}"),
+        }
+    }
+    assert!(polls[0].contains("poll 1") && polls[1].contains("poll 2"), "{polls:#?}");
+    assert!(polls[1].contains("dkim Pending"), "{polls:#?}");
+    assert!(ses.requests().len() >= 2, "each poll asks SES again");
+}
+
+#[test]
+fn watch_refuses_an_interval_below_one_second() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let mut cmd = sendlint();
+    cmd.args(["watch", "mail.acme.test", "--selector", "sf1", "--public-key", KEY, "--interval", "1ms", "--zone"])
+        .arg(&zone_file);
+    let out = run_within(cmd, Duration::from_secs(30));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("1ms is too short") && err.contains("at least 1s"), "{err}");
+    assert!(out.stdout.is_empty(), "no poll ran");
+}
+
+// ---- audit: CSV, JSON Lines and exit status agree ----
+
+#[test]
+fn audit_domain_in_use_locks_in_every_format() {
+    let dir = scratch();
+    write(&dir, "acme.test.zone", &good_zone());
+    let entry = |org: &str| {
+        format!(
+            r#"{{"org": "{org}", "domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1", "dkim_public_key": "{KEY}"}}"#
+        )
+    };
+    let manifest = write(&dir, "manifest.json", &format!("{{\"domains\": [{}, {}]}}", entry("acme"), entry("globex")));
+    let run = |format: &str| {
+        let mut cmd = sendlint();
+        cmd.arg("audit").arg(&manifest).arg("--zone").arg(dir.join("acme.test.zone")).args(["--format", format]);
+        run_within(cmd, Duration::from_secs(60))
+    };
+
+    let lines = run("json");
+    assert_eq!(lines.status.code(), Some(1), "{}", text(&lines.stdout));
+    let lines: Vec<Value> =
+        text(&lines.stdout).lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    assert_eq!(lines.len(), 2);
+    for line in &lines {
+        assert!(codes(line).contains(&"workspace.domain-in-use".to_owned()), "{line}");
+        assert_eq!(line["sending_unlocked"], false, "an error on the domain locks: {line}");
+    }
+
+    let csv = run("csv");
+    assert_eq!(csv.status.code(), Some(1));
+    let csv = text(&csv.stdout);
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    for row in rows {
+        let fields: Vec<&str> = row.split(',').collect();
+        assert_eq!(fields[5], "false", "unlocked column: {row}");
+        assert_eq!(&fields[6..10], ["Verified", "Verified", "Verified", "Verified"], "{row}");
+    }
+
+    let human = run("human");
+    assert_eq!(human.status.code(), Some(1));
+    let stdout = text(&human.stdout);
+    let headers: Vec<&str> = stdout.lines().filter(|l| l.trim_start().starts_with("sending ")).collect();
+    assert_eq!(
+        headers.iter().map(|h| h.trim()).collect::<Vec<_>>(),
+        ["sending locked: workspace.domain-in-use; 1 error, 0 warnings"; 2],
+        "{stdout}"
+    );
+}
