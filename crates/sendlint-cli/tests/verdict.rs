@@ -246,7 +246,8 @@ fn a_saved_state_of_another_identity_is_an_error_not_advice() {
     assert_eq!(states, ["Verified", "Verified", "Verified", "Verified"], "DNS-only badges");
     let stdout = text(&human.stdout);
     assert_eq!(headline(&human), "sending locked: ses.other-identity; 1 error, 0 warnings");
-    assert!(stdout.contains("bounce.example.org is not under mail.acme.test"), "{stdout}");
+    let message = report["diagnoses"][0]["message"].as_str().expect("message");
+    assert!(message.contains("bounce.example.org is not under mail.acme.test"), "{message}");
     assert!(!stdout.contains("--mail-from bounce.example.org"), "no advice to publish at someone else's domain: {stdout}");
 }
 
