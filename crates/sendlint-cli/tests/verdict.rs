@@ -172,7 +172,8 @@ fn strs(v: &[String]) -> Vec<&str> {
 #[test]
 fn the_header_names_the_badges_that_block() {
     let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &zone("10 feedback-smtp.eu-west-1.amazonses.com.", "", DMARC_OK));
+    let zone_file =
+        write(&dir, "acme.test.zone", &zone("10 feedback-smtp.eu-west-1.amazonses.com.", "", DMARC_OK));
     let (human, _, report) = check_both(&zone_file, &[]);
     assert_eq!(report["sending_unlocked"], false);
     assert_eq!(headline(&human), "sending locked: spf_mx Failed, dkim Pending; 2 errors, 0 warnings");
@@ -198,7 +199,8 @@ fn an_ses_identity_with_another_selector_locks() {
     let dir = scratch();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     // every status SUCCESS, but SES signs with selector sf2
-    let (_ses, args) = live_ses(Reply::identity(identity_body("mail.acme.test", "sf2", "SUCCESS", "SUCCESS")));
+    let (_ses, args) =
+        live_ses(Reply::identity(identity_body("mail.acme.test", "sf2", "SUCCESS", "SUCCESS")));
     let (human, _, report) = check_both(&zone_file, &strs(&args));
     assert_eq!(report["sending_unlocked"], false, "{report}");
     assert_eq!(report["ses_consulted"], true);
@@ -210,8 +212,10 @@ fn an_ses_identity_with_another_selector_locks() {
 fn an_ses_mail_from_elsewhere_on_the_domain_locks() {
     let dir = scratch();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
-    let body = identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS")
-        .replace("\"MailFromDomain\":\"send.mail.acme.test\"", "\"MailFromDomain\":\"bounce.mail.acme.test\"");
+    let body = identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS").replace(
+        "\"MailFromDomain\":\"send.mail.acme.test\"",
+        "\"MailFromDomain\":\"bounce.mail.acme.test\"",
+    );
     let (_ses, args) = live_ses(Reply::identity(body));
     let (human, _, report) = check_both(&zone_file, &strs(&args));
     assert_eq!(report["sending_unlocked"], false, "{report}");
@@ -242,13 +246,21 @@ fn a_saved_state_of_another_identity_is_an_error_not_advice() {
     assert_eq!(report["sending_unlocked"], false, "{report}");
     assert_eq!(report["ses_consulted"], false, "another identity's statuses drive no badge");
     assert_eq!(codes(&report), ["dmarc.policy-none", "ses.other-identity"], "one fault, one diagnosis");
-    let states: Vec<&str> = report["records"].as_array().expect("records").iter().map(|r| r["state"].as_str().expect("state")).collect();
+    let states: Vec<&str> = report["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .map(|r| r["state"].as_str().expect("state"))
+        .collect();
     assert_eq!(states, ["Verified", "Verified", "Verified", "Verified"], "DNS-only badges");
     let stdout = text(&human.stdout);
     assert_eq!(headline(&human), "sending locked: ses.other-identity; 1 error, 0 warnings");
     let message = report["diagnoses"][0]["message"].as_str().expect("message");
     assert!(message.contains("bounce.example.org is not under mail.acme.test"), "{message}");
-    assert!(!stdout.contains("--mail-from bounce.example.org"), "no advice to publish at someone else's domain: {stdout}");
+    assert!(
+        !stdout.contains("--mail-from bounce.example.org"),
+        "no advice to publish at someone else's domain: {stdout}"
+    );
 }
 
 #[test]
@@ -261,7 +273,10 @@ fn a_saved_state_with_an_unknown_status_is_bad_input() {
         assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
         assert!(out.stdout.is_empty(), "no verdict from a state that cannot be read: {}", text(&out.stdout));
         let err = text(&out.stderr);
-        assert!(err.contains("odd.json") && err.contains("unknown SES verification status `VERIFIED`"), "{err}");
+        assert!(
+            err.contains("odd.json") && err.contains("unknown SES verification status `VERIFIED`"),
+            "{err}"
+        );
         assert!(err.contains("odd.json:5:"), "points at the line of the value: {err}");
     }
 }
@@ -273,7 +288,11 @@ fn an_ses_endpoint_that_never_answers_times_out_to_dns_only() {
     let dir = scratch();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let identity = Reply::identity(identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS"));
-    for reply in [Reply::never(), identity.clone().paced(Pace::Trickle(Duration::from_secs(1))), identity.paced(Pace::TrickleBody(Duration::from_secs(1)))] {
+    for reply in [
+        Reply::never(),
+        identity.clone().paced(Pace::Trickle(Duration::from_secs(1))),
+        identity.paced(Pace::TrickleBody(Duration::from_secs(1))),
+    ] {
         let pace = reply.pace;
         let (_ses, mut args) = live_ses(reply);
         args.extend(["--ses-timeout".to_owned(), "2s".to_owned()]);
@@ -310,7 +329,9 @@ fn a_failed_ses_call_reads_as_one_sentence() {
         .to_owned();
     assert_eq!(
         message,
-        format!("could not read the SES state of mail.acme.test: could not reach SES (us-east-1) at {endpoint}: Connection refused")
+        format!(
+            "could not read the SES state of mail.acme.test: could not reach SES (us-east-1) at {endpoint}: Connection refused"
+        )
     );
 }
 
@@ -358,8 +379,18 @@ fn watch_refuses_an_interval_below_one_second() {
     let dir = scratch();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let mut cmd = sendlint();
-    cmd.args(["watch", "mail.acme.test", "--selector", "sf1", "--public-key", KEY, "--interval", "1ms", "--zone"])
-        .arg(&zone_file);
+    cmd.args([
+        "watch",
+        "mail.acme.test",
+        "--selector",
+        "sf1",
+        "--public-key",
+        KEY,
+        "--interval",
+        "1ms",
+        "--zone",
+    ])
+    .arg(&zone_file);
     let out = run_within(cmd, Duration::from_secs(30));
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
@@ -378,10 +409,15 @@ fn audit_domain_in_use_locks_in_every_format() {
             r#"{{"org": "{org}", "domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1", "dkim_public_key": "{KEY}"}}"#
         )
     };
-    let manifest = write(&dir, "manifest.json", &format!("{{\"domains\": [{}, {}]}}", entry("acme"), entry("globex")));
+    let manifest =
+        write(&dir, "manifest.json", &format!("{{\"domains\": [{}, {}]}}", entry("acme"), entry("globex")));
     let run = |format: &str| {
         let mut cmd = sendlint();
-        cmd.arg("audit").arg(&manifest).arg("--zone").arg(dir.join("acme.test.zone")).args(["--format", format]);
+        cmd.arg("audit")
+            .arg(&manifest)
+            .arg("--zone")
+            .arg(dir.join("acme.test.zone"))
+            .args(["--format", format]);
         run_within(cmd, Duration::from_secs(60))
     };
 

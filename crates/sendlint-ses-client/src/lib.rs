@@ -160,7 +160,10 @@ pub async fn get_email_identity(config: &SesConfig, identity: &str) -> SesLookup
 /// error code, its message and a hint), or why there was no usable answer (a
 /// deadline passed, the connection failed, the answer could not be read).
 /// Never the SDK's debug dump.
-pub fn error_sentence<E>(err: &SdkError<E, aws_sdk_sesv2::config::http::HttpResponse>, config: &SesConfig) -> String
+pub fn error_sentence<E>(
+    err: &SdkError<E, aws_sdk_sesv2::config::http::HttpResponse>,
+    config: &SesConfig,
+) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -171,7 +174,10 @@ where
             let e = service.err();
             if (200..300).contains(&status) {
                 // A success status whose body did not deserialize.
-                return format!("{target} answered {status}, but the answer could not be read: {}", root_cause(e));
+                return format!(
+                    "{target} answered {status}, but the answer could not be read: {}",
+                    root_cause(e)
+                );
             }
             let code = safe(e.code().unwrap_or("an unnamed error"));
             let what = safe(e.message().map(|m| m.trim().trim_end_matches('.')).unwrap_or("no message"));

@@ -301,7 +301,10 @@ impl SesIdentity {
         let statuses = [
             ("VerificationStatus", self.verification_status.as_deref()),
             ("DkimAttributes.Status", self.dkim.as_ref().and_then(|d| d.status.as_deref())),
-            ("MailFromAttributes.MailFromDomainStatus", self.mail_from.as_ref().and_then(|m| m.status.as_deref())),
+            (
+                "MailFromAttributes.MailFromDomainStatus",
+                self.mail_from.as_ref().and_then(|m| m.status.as_deref()),
+            ),
         ];
         statuses
             .into_iter()

@@ -13,8 +13,8 @@ pub mod identity;
 pub mod setup;
 
 pub use badge::{
-    BLOCKING, Badge, BadgeDecision, BadgeInput, DnsState, MISSING_DEADLINE, SesStatus, UnknownSesStatus, decide, notes,
-    sending_unlocked, table_markdown,
+    BLOCKING, Badge, BadgeDecision, BadgeInput, DnsState, MISSING_DEADLINE, SesStatus, UnknownSesStatus,
+    decide, notes, sending_unlocked, table_markdown,
 };
 pub use expected::{ExpectedRecord, SPF_VALUE, UNKNOWN_KEY_PLACEHOLDER, expected_exchange, expected_records};
 pub use identity::{

@@ -239,8 +239,10 @@ async fn serve(stream: tokio::net::TcpStream, script: Arc<Mutex<Script>>, log: A
         }
         head.push_str("\r\n");
         let sent = match reply.pace {
-            Pace::AtOnce => send(&mut write, head.as_bytes(), None).await
-                && send(&mut write, reply.body.as_bytes(), None).await,
+            Pace::AtOnce => {
+                send(&mut write, head.as_bytes(), None).await
+                    && send(&mut write, reply.body.as_bytes(), None).await
+            }
             Pace::Never => {
                 // hold the connection open, say nothing, until the client hangs up
                 let mut rest = Vec::new();
