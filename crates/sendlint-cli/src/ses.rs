@@ -54,6 +54,11 @@ struct SesStateFileError {
 }
 
 impl SesArgs {
+    /// SES is asked live (`--ses`) on every check.
+    pub(crate) fn live(&self) -> bool {
+        self.ses
+    }
+
     /// What SES says about `setup.domain`, or `None` when no SES flag was given.
     /// A saved file that cannot be read or parsed is an error (bad input); a
     /// live call that fails is a [`SesLookup::Failed`], reported with the DNS findings.

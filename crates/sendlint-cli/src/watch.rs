@@ -89,7 +89,7 @@ async fn watch(args: &WatchArgs, setup: &Setup, rules: &RuleSet) -> miette::Resu
         };
         let mut out = io::stdout().lock();
         if tty {
-            let lines = status_block(&report, poll, args.interval);
+            let lines = status_block(&report, poll, args.interval, args.ses.live());
             if drawn > 0 {
                 // cursor up over the last block, clear to the end of the screen
                 write!(out, "\x1b[{drawn}A\x1b[J").into_diagnostic()?;
@@ -99,13 +99,16 @@ async fn watch(args: &WatchArgs, setup: &Setup, rules: &RuleSet) -> miette::Resu
             }
             drawn = lines.len();
         } else {
-            writeln!(out, "{}", status_line(&report, poll)).into_diagnostic()?;
+            writeln!(out, "{}", status_line(&report, poll, args.ses.live())).into_diagnostic()?;
         }
         let failed = report
             .records
             .iter()
             .any(|r| r.state == Badge::Failed && matches!(r.role, Role::SpfMx | Role::SpfTxt | Role::Dkim));
-        if report.sending_unlocked || failed {
+        // `--ses` asked and SES not read this time (`ses.unavailable`): a
+        // DNS-only "unlocked" is not what the watch waits for; ask again.
+        let ses_missing = args.ses.live() && !report.ses_consulted;
+        if (report.sending_unlocked && !ses_missing) || failed {
             writeln!(out).into_diagnostic()?;
             write!(out, "{}", sendlint::render_domain(&report, render_options())).into_diagnostic()?;
             out.flush().into_diagnostic()?;
@@ -134,24 +137,35 @@ fn now_text() -> String {
 }
 
 /// One line per poll, for pipes and logs.
-fn status_line(report: &DomainReport, poll: u64) -> String {
+fn status_line(report: &DomainReport, poll: u64, ses_live: bool) -> String {
     let badges: Vec<String> = report.records.iter().map(|r| format!("{} {}", r.role, r.state)).collect();
     format!(
         "{} poll {poll} {}: {}{}",
         now_text(),
         report.domain,
         badges.join(", "),
-        if report.sending_unlocked { " (sending unlocked)" } else { "" }
+        verdict_note(report, ses_live)
     )
 }
 
+/// What the poll line adds after the badges.
+fn verdict_note(report: &DomainReport, ses_live: bool) -> &'static str {
+    match (report.sending_unlocked, ses_live && !report.ses_consulted) {
+        (true, false) => " (sending unlocked)",
+        (true, true) => " (DNS only: SES could not be read, asking again)",
+        (false, true) => " (SES could not be read)",
+        (false, false) => "",
+    }
+}
+
 /// The block redrawn on a terminal.
-fn status_block(report: &DomainReport, poll: u64, interval: Duration) -> Vec<String> {
+fn status_block(report: &DomainReport, poll: u64, interval: Duration, ses_live: bool) -> Vec<String> {
     let mut lines = vec![format!(
-        "watching {} every {} (poll {poll}, {}); Ctrl-C to stop",
+        "watching {} every {} (poll {poll}, {}){}; Ctrl-C to stop",
         report.domain,
         humantime::format_duration(interval),
-        now_text()
+        now_text(),
+        verdict_note(report, ses_live)
     )];
     for r in &report.records {
         let codes: Vec<&str> = r.diagnoses.iter().map(|d| d.code.as_str()).collect();

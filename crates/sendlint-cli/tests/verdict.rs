@@ -375,6 +375,30 @@ fn watch_polls_on_when_ses_never_answers() {
 }
 
 #[test]
+fn watch_does_not_stop_on_a_dns_only_unlock_when_ses_was_asked() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    // the first call never answers, the next one says SUCCESS
+    let ses = TestSes::start(vec![
+        Reply::never(),
+        Reply::identity(identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS")),
+    ])
+    .expect("server");
+    let mut cmd = sendlint();
+    cmd.args(["watch", "mail.acme.test", "--selector", "sf1", "--public-key", KEY, "--interval", "1s"])
+        .args(["--ses", "--ses-endpoint", &ses.endpoint(), "--ses-timeout", "1s", "--zone"])
+        .arg(&zone_file);
+    let out = run_within(cmd, Duration::from_secs(30));
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let polls: Vec<&str> = stdout.lines().filter(|l| l.contains(" poll ")).collect();
+    assert_eq!(polls.len(), 2, "{stdout}");
+    assert!(polls[0].contains("DNS only: SES could not be read, asking again"), "{stdout}");
+    assert!(polls[1].ends_with("(sending unlocked)"), "{stdout}");
+    assert!(stdout.contains("SES consulted"), "the final report is SES's: {stdout}");
+}
+
+#[test]
 fn watch_refuses_an_interval_below_one_second() {
     let dir = scratch();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
