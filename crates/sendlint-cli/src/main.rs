@@ -141,8 +141,9 @@ struct ExplainArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// The record as `dig` printed it or as pasted (`-` reads standard input).
-    #[arg(last = true, required = true, value_name = "RAW")]
+    /// The record as `dig` printed it or as pasted (`-` reads standard input);
+    /// put `--` before it when it starts with `-`.
+    #[arg(required = true, value_name = "RAW", trailing_var_arg = true, allow_hyphen_values = true)]
     raw: Vec<String>,
 }
 

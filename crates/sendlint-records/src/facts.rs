@@ -369,7 +369,7 @@ facts! {
     Pct = "pct": Int [Dmarc];
 
     // ---- MX ----
-    /// The exchange of the (first) MX, in presentation form.
+    /// The exchange of the (first) MX as it was typed (`10 feedback-smtp…` rather than the presentation form `10\ feedback-smtp…`).
     Exchange = "exchange": Str [SpfMx];
     /// That exchange in the observed record.
     ExchangeSpan = "exchange_span": Span [SpfMx];
@@ -389,7 +389,7 @@ facts! {
     TargetSuffixSpan = "target_suffix_span": Span [SpfMx];
     /// The exchange is `feedback-smtp.<region>.amazonses.com` for some region.
     TargetIsSes = "target_is_ses": Bool [SpfMx];
-    /// That region, else "".
+    /// That region (also when the priority was typed in front of it, `10 feedback-smtp.<region>…`), else "".
     TargetRegion = "target_region": Str [SpfMx];
 
     // ---- the domain as a whole ----
