@@ -330,7 +330,12 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
 
 pub(crate) fn unknown_registrar(id: &str, rules: &RuleSet) -> Report {
     let known: Vec<&str> = rules.providers().iter().map(|p| p.id.as_str()).collect();
-    miette!(help = format!("known providers: {}", known.join(", ")), "unknown DNS provider {id:?}")
+    let id_safe = sendlint_records::display::terminal_safe(id);
+    let hint = match sendlint_rules::suggest_among(&id.to_ascii_lowercase(), &known) {
+        Some(close) => format!("did you mean `{close}`? Known providers: {}", known.join(", ")),
+        None => format!("known providers: {}", known.join(", ")),
+    };
+    miette!(help = hint, "unknown DNS provider {id_safe:?}")
 }
 
 fn to_json(report: &DomainReport) -> miette::Result<String> {
