@@ -238,6 +238,7 @@ pub(crate) fn missing_text(fact: Fact, in_code: bool) -> Option<&'static str> {
         Fact::Selector => ("your DKIM selector", "<selector>"),
         Fact::MailFrom => ("your MAIL FROM domain", "<mail-from-domain>"),
         Fact::Name => ("the record's name", "<name>"),
+        Fact::RelativeName => ("the part of the name before your DNS zone", "<host>"),
         Fact::Expected => ("the value SES expects", "<expected value>"),
         Fact::ExpectedExchange => {
             ("feedback-smtp.<region>.amazonses.com", "feedback-smtp.<region>.amazonses.com")
@@ -368,7 +369,7 @@ mod missing_context {
     use crate::RuleSet;
     use sendlint_records::FACTS;
 
-    const CONTEXT: [Fact; 9] = [
+    const CONTEXT: [Fact; 10] = [
         Fact::Domain,
         Fact::Zone,
         Fact::Provider,
@@ -378,6 +379,7 @@ mod missing_context {
         Fact::Name,
         Fact::Expected,
         Fact::ExpectedExchange,
+        Fact::RelativeName,
     ];
 
     /// Every fact of the roles set to a plausible value; context as for `mail.acme.test`.
@@ -401,6 +403,7 @@ mod missing_context {
             (Fact::Name, "send.mail.acme.test"),
             (Fact::Expected, "v=spf1 include:amazonses.com ~all"),
             (Fact::ExpectedExchange, "feedback-smtp.us-east-1.amazonses.com"),
+            (Fact::RelativeName, "send.mail"),
         ] {
             f.set(fact, v);
         }

@@ -151,7 +151,10 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
         let records = txt::parse_text(&input.raw).map_err(|e| {
             input_error(format!("not a TXT record: {e}"), "input", &input.raw, Some(e.offset))
         })?;
-        let facts = extract::txt_facts(role, &records, &exp);
+        let mut facts = extract::txt_facts(role, &records, &exp);
+        if let Some(v) = crate::context::record_value(role, &records) {
+            facts.set(Fact::RecordValue, v);
+        }
         let data: Vec<Vec<u8>> = records.iter().map(|t| t.data()).collect();
         let view = view_of_data(data.iter().map(Vec::as_slice));
         (facts, view, records.is_empty())
@@ -186,6 +189,11 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
     };
     // Unset without an owner: the templates then say "the record's name".
     let name = owner.as_ref().map(ToString::to_string).unwrap_or_default();
+    if let (Some(o), Some(z)) = (&owner, &zone)
+        && let Some(rel) = crate::context::relative_name(o, z)
+    {
+        facts.set(Fact::RelativeName, rel);
+    }
     facts.set(Fact::Name, name.as_str());
     facts.set(Fact::Expected, expected_value.as_str());
 

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod check;
+mod context;
 pub mod explain;
 pub mod fixture;
 pub mod manifest;
@@ -15,10 +16,11 @@ pub mod public_suffix;
 pub mod render;
 pub mod report;
 mod ses_facts;
+mod shared;
 pub mod view;
 
 pub use check::{CheckOptions, SesState, WorkspaceContext, check};
 pub use explain::{ExplainError, ExplainInput, explain};
 pub use manifest::{Entry, EntryError, ManifestError, ManifestIndex};
 pub use render::{RenderOptions, render_domain, render_record};
-pub use report::{DiagnosisReport, DomainReport, LabelReport, RecordReport};
+pub use report::{AffectedRecord, DiagnosisReport, DomainReport, LabelReport, RecordReport};
