@@ -50,12 +50,32 @@ fn affected_of(r: &RecordReport) -> AffectedRecord {
     AffectedRecord { role: r.role, name: r.name.clone(), rtype: r.rtype }
 }
 
-/// One help when every record got the same; else each record's own, named.
+/// One help when every record got the same; else each record's own part,
+/// named, then the sentences they share, once.
 fn merged_help(helps: &[(AffectedRecord, String)]) -> String {
-    if helps.iter().all(|(_, h)| *h == helps[0].1) {
-        return helps[0].1.clone();
+    let first = helps[0].1.as_str();
+    if helps.iter().all(|(_, h)| h == first) {
+        return first.to_owned();
     }
-    helps.iter().map(|(a, h)| format!("{} {}: {h}", a.rtype, a.name)).collect::<Vec<_>>().join("\n")
+    // The longest common tail that starts a sentence.
+    let mut tail = first.len();
+    for (_, h) in helps {
+        let common = first.bytes().rev().zip(h.bytes().rev()).take_while(|(a, b)| a == b).count();
+        tail = tail.min(common);
+    }
+    let mut start = first.len() - tail;
+    while start < first.len() && !(first.is_char_boundary(start) && first[..start].ends_with(". ")) {
+        start += 1;
+    }
+    let shared = &first[start..];
+    let mut out: Vec<String> = helps
+        .iter()
+        .map(|(a, h)| format!("{} {}: {}", a.rtype, a.name, h[..h.len() - shared.len()].trim_end()))
+        .collect();
+    if !shared.is_empty() {
+        out.push(shared.to_owned());
+    }
+    out.join("\n")
 }
 
 #[cfg(test)]
@@ -114,6 +134,18 @@ mod tests {
         assert_eq!(
             records[0].diagnoses[0].help,
             "MX send.mail.acme.test: publish `10 f`\nTXT send.mail.acme.test: publish `v=spf1`"
+        );
+        let shared = |mx: &str, txt: &str| {
+            let mut r = vec![
+                rec(Role::SpfMx, "MX", vec![diag("ses.record-removed", mx)]),
+                rec(Role::SpfTxt, "TXT", vec![diag("ses.record-removed", txt)]),
+            ];
+            merge_shared(&mut r);
+            r[0].diagnoses[0].help.clone()
+        };
+        assert_eq!(
+            shared("Publish `10 f`. Then wait. Done.", "Publish `v=spf1`. Then wait. Done."),
+            "MX send.mail.acme.test: Publish `10 f`.\nTXT send.mail.acme.test: Publish `v=spf1`.\nThen wait. Done."
         );
     }
 }
