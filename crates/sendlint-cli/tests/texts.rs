@@ -61,6 +61,7 @@ fn a_manifest_entry_with_a_mistyped_region_is_reported_and_the_audit_goes_on() {
     assert!(text.contains("did you mean `eu-west-1`?"), "{text}");
     assert!(!text.contains("feedback-smtp.eu-wset-1"), "{text}");
     assert!(lines[1].contains("\"records\""), "the second entry was checked: {}", lines[1]);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -2,8 +2,10 @@
 //! (`--region`, a manifest's `region`, `explain --region`) is checked against.
 
 /// Regions with an SES endpoint (`email.<region>.amazonaws.com`), commercial,
-/// GovCloud and the isolated partitions, as listed in the AWS General Reference
-/// ("Amazon Simple Email Service endpoints and quotas"), late 2026.
+/// GovCloud and the isolated partitions, after the AWS General Reference
+/// ("Amazon Simple Email Service endpoints and quotas"). The newest AWS regions
+/// are listed too: refusing a real region would be worse than accepting one
+/// where SES has not launched yet (the SES call then says so).
 pub const SES_REGIONS: &[&str] = &[
     "us-east-1",
     "us-east-2",
@@ -11,6 +13,7 @@ pub const SES_REGIONS: &[&str] = &[
     "us-west-2",
     "af-south-1",
     "ap-east-1",
+    "ap-east-2",
     "ap-south-1",
     "ap-south-2",
     "ap-northeast-1",
@@ -21,6 +24,7 @@ pub const SES_REGIONS: &[&str] = &[
     "ap-southeast-3",
     "ap-southeast-4",
     "ap-southeast-5",
+    "ap-southeast-6",
     "ap-southeast-7",
     "ca-central-1",
     "ca-west-1",
