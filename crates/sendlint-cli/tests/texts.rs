@@ -185,3 +185,25 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn dmarc_advice_keeps_the_domains_own_policy() {
+    let out = sendlint(&[
+        "explain",
+        "--role",
+        "dmarc",
+        "--format",
+        "json",
+        "--",
+        "_dmarc.mail.acme.com. 300 IN TXT \"v=DMARC1; p=reject; aspf=s\"",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(v["expected"], "v=DMARC1; p=reject; aspf=s; rua=mailto:dmarc-reports@mail.acme.com");
+    let d = v["diagnoses"].as_array().unwrap();
+    let no_reports = d.iter().find(|d| d["code"] == "dmarc.no-reports").expect("dmarc.no-reports");
+    let help = no_reports["help"].as_str().unwrap();
+    assert!(help.contains("`v=DMARC1; p=reject; aspf=s; rua=mailto:dmarc-reports@mail.acme.com`"), "{help}");
+    assert!(!stdout(&out).contains("p=none"), "{}", stdout(&out));
+    let strict = d.iter().find(|d| d["code"] == "dmarc.strict-spf-alignment").expect("strict alignment");
+    assert!(!strict["message"].as_str().unwrap().contains("such as"), "{strict}");
+}

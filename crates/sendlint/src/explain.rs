@@ -182,10 +182,21 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
         (Role::SpfMx, None) => "10 feedback-smtp.<region>.amazonses.com".to_owned(),
         (Role::SpfTxt, None) => "v=spf1 include:amazonses.com ~all".to_owned(),
         (Role::Dkim, None) => "p=<your public key>".to_owned(),
-        (_, None) => match &known_domain {
-            Some(d) => format!("v=DMARC1; p=none; rua=mailto:dmarc-reports@{d}"),
-            None => "v=DMARC1; p=none; rua=mailto:dmarc-reports@<your domain>".to_owned(),
-        },
+        (_, None) => {
+            let rua = match &known_domain {
+                Some(d) => format!("rua=mailto:dmarc-reports@{d}"),
+                None => "rua=mailto:dmarc-reports@<your domain>".to_owned(),
+            };
+            // A domain that already has a policy keeps it (never suggest `p=none` to `p=reject`).
+            match facts
+                .str(Fact::RecordValue)
+                .filter(|_| facts.str(Fact::Policy).is_some_and(|p| !p.is_empty()))
+            {
+                Some(own) if facts.flag(Fact::HasRua) => own.to_owned(),
+                Some(own) => format!("{own}; {rua}"),
+                None => format!("v=DMARC1; p=none; {rua}"),
+            }
+        }
     };
     // Unset without an owner: the templates then say "the record's name".
     let name = owner.as_ref().map(ToString::to_string).unwrap_or_default();
