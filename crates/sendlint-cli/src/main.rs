@@ -141,8 +141,9 @@ struct ExplainArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// The record as `dig` printed it or as pasted (`-` reads standard input).
-    #[arg(last = true, required = true, value_name = "RAW")]
+    /// The record as `dig` printed it or as pasted (`-` reads standard input);
+    /// put `--` before it when it starts with `-`.
+    #[arg(required = true, value_name = "RAW", trailing_var_arg = true, allow_hyphen_values = true)]
     raw: Vec<String>,
 }
 
@@ -325,7 +326,12 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
 
 pub(crate) fn unknown_registrar(id: &str, rules: &RuleSet) -> Report {
     let known: Vec<&str> = rules.providers().iter().map(|p| p.id.as_str()).collect();
-    miette!(help = format!("known providers: {}", known.join(", ")), "unknown DNS provider {id:?}")
+    let id_safe = sendlint_records::display::terminal_safe(id);
+    let hint = match sendlint_rules::suggest_among(&id.to_ascii_lowercase(), &known) {
+        Some(close) => format!("did you mean `{close}`? Known providers: {}", known.join(", ")),
+        None => format!("known providers: {}", known.join(", ")),
+    };
+    miette!(help = hint, "unknown DNS provider {id_safe:?}")
 }
 
 fn to_json(report: &DomainReport) -> miette::Result<String> {

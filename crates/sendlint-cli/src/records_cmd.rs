@@ -33,18 +33,19 @@ struct FormRecord {
     lines: Vec<(String, String)>,
 }
 
-/// Where the zone apex is: `--apex`, else the last two labels of the domain.
+/// Where the zone apex is: `--apex`, else the registrable domain of the domain
+/// by the public suffix list (there is no DNS to ask: `mail.acme.co.uk` → `acme.co.uk`).
 fn zone_apex(domain: &DomainName, apex: Option<&str>) -> miette::Result<(DomainName, bool)> {
     if let Some(a) = apex {
-        let zone = DomainName::parse(a).map_err(|e| miette!("--apex {a:?} is not a domain name: {e}"))?;
+        let zone = DomainName::parse(a).map_err(|e| {
+            miette!("--apex {:?} is not a domain name: {e}", sendlint_records::display::terminal_safe(a))
+        })?;
         if !domain.is_subdomain_of(&zone) {
             return Err(miette!("--apex {zone} does not contain the domain {domain}"));
         }
         return Ok((zone, false));
     }
-    let labels = domain.labels();
-    let keep = labels.len().saturating_sub(2);
-    let zone = DomainName::from_labels(labels[keep..].iter().cloned()).map_err(|e| miette!("{e}"))?;
+    let zone = sendlint::public_suffix::registrable_domain(domain).unwrap_or_else(|| domain.clone());
     Ok((zone, true))
 }
 
@@ -135,7 +136,7 @@ pub(crate) fn run(
     if p.records.host == HostStyle::Relative {
         let why = if guessed {
             format!(
-                "the last two labels of {}; if your DNS zone is another one, pass --apex ZONE",
+                "the registrable domain of {} by the public suffix list; if your DNS zone is another one, pass --apex ZONE",
                 setup.domain
             )
         } else {
@@ -187,7 +188,16 @@ fn generic(
     if json {
         let list: Vec<_> = records
             .iter()
-            .map(|r| json!({"role": r.role, "name": r.name.to_string(), "type": r.rtype, "value": r.value}))
+            .map(|r| {
+                let mut v =
+                    json!({"role": r.role, "name": r.name.to_string(), "type": r.rtype, "value": r.value});
+                if r.rtype == "MX" {
+                    // what a form with a priority field takes
+                    v["form_value"] = json!(expected_exchange(region));
+                    v["priority"] = json!(10);
+                }
+                v
+            })
             .collect();
         writeln!(out, "{}", serde_json::to_string_pretty(&list).into_diagnostic()?).into_diagnostic()?;
         return Ok(ExitCode::SUCCESS);
@@ -195,9 +205,16 @@ fn generic(
     writeln!(out, "Publish these records for {domain} (SES region {region}):").into_diagnostic()?;
     for (i, r) in records.iter().enumerate() {
         writeln!(out, "\n{}. {}", i + 1, title(r)).into_diagnostic()?;
-        writeln!(out, "   Type:  {}", r.rtype).into_diagnostic()?;
-        writeln!(out, "   Name:  {}", r.name).into_diagnostic()?;
-        writeln!(out, "   Value: {}", r.value).into_diagnostic()?;
+        writeln!(out, "   Type:     {}", r.rtype).into_diagnostic()?;
+        writeln!(out, "   Name:     {}", r.name).into_diagnostic()?;
+        if r.rtype == "MX" {
+            // The priority has a field of its own in nearly every form: typed
+            // into Value it becomes part of the host name (`mx.priority-in-value`).
+            writeln!(out, "   Value:    {}", expected_exchange(region)).into_diagnostic()?;
+            writeln!(out, "   Priority: 10").into_diagnostic()?;
+        } else {
+            writeln!(out, "   Value:    {}", r.value).into_diagnostic()?;
+        }
         if r.rtype == "TXT" && r.value.len() > 255 {
             let split = TxtRecord::from_value(r.value.as_bytes()).to_presentation();
             writeln!(

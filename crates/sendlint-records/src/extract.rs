@@ -781,6 +781,26 @@ fn priority_prefix(ex: &DomainName) -> Option<usize> {
     None
 }
 
+/// The exchange's labels with a priority typed in front removed (`10\ feedback-smtp…`
+/// or `10.feedback-smtp…`), when there is one.
+fn without_priority(ex: &DomainName) -> Option<Vec<Vec<u8>>> {
+    let labels = ex.labels();
+    let first = labels.first()?;
+    let digits = first.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    let mut out = labels.to_vec();
+    if first.get(digits) == Some(&b' ') {
+        out[0] = first[digits..].iter().copied().skip_while(|c| *c == b' ').collect();
+    } else if digits == first.len() {
+        out.remove(0);
+    } else {
+        return None;
+    }
+    Some(out)
+}
+
 /// Facts of the MX role from the MX records at the MAIL FROM name, in answer
 /// order. Spans index each record's [`MxRecord::presentation`].
 pub fn mx_facts(records: &[MxRecord], exp: &Expectation) -> Facts {
@@ -798,7 +818,8 @@ pub fn mx_facts(records: &[MxRecord], exp: &Expectation) -> Facts {
     let off = first.exchange_offset();
     let ex_text = first.exchange.to_string();
     f.set(Fact::ExchangeSpan, Span::new(0, off, ex_text.len() + usize::from(!first.exchange.is_root())));
-    f.set(Fact::Exchange, ex_text);
+    // As the customer typed it: `10 feedback-smtp…`, not the presentation `10\ feedback-smtp…`.
+    f.set(Fact::Exchange, ex_text.replace("\\ ", " ").replace("\\032", " "));
     f.set(Fact::Priority, first.preference);
     f.set(Fact::ExchangeCorrect, records.iter().any(|r| is_expected(&r.exchange)));
     let piv = records
@@ -827,6 +848,9 @@ pub fn mx_facts(records: &[MxRecord], exp: &Expectation) -> Facts {
     f.set(Fact::TargetSuffixSpan, suffix);
     let region = ses_region(first.exchange.labels());
     f.set(Fact::TargetIsSes, region.is_some());
+    // With the priority typed into the value, the region the rest names.
+    let unprefixed = without_priority(&first.exchange);
+    let region = region.or_else(|| unprefixed.as_deref().and_then(ses_region));
     f.set(Fact::TargetRegion, region.map_or(String::new(), |r| String::from_utf8_lossy(r).into_owned()));
     f.set(Fact::ExpectedExchange, expected);
     f

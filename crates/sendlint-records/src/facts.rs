@@ -235,6 +235,8 @@ facts! {
     Name = "name": Str [];
     /// The value this record should have, as it would be typed into a DNS form.
     Expected = "expected": Str [];
+    /// The record's name relative to the zone, as a host field that appends the zone takes it (`sf1._domainkey.mail` for `sf1._domainkey.mail.acme.com` in `acme.com`; `@` at the apex); unset when the zone is unknown.
+    RelativeName = "relative_name": Str [];
 
     // ---- the observation, record roles (set by the engine) ----
     /// At least one record of the kind this role needs was found at the expected name (MX; a `v=spf1` TXT; any TXT for DKIM; a `v=DMARC1` TXT).
@@ -295,6 +297,8 @@ facts! {
     NonAscii = "non_ascii": Bool [SpfTxt, Dkim, Dmarc];
     /// The first non-ASCII character.
     NonAsciiSpan = "non_ascii_span": Span [SpfTxt, Dkim, Dmarc];
+    /// The record's data as text (the first record of the kind; control bytes escaped), without wrapping quotes and trailing `;`/spaces: what to build on when adding a tag.
+    RecordValue = "record_value": Str [SpfTxt, Dkim, Dmarc];
     /// How many character-strings the (first) record holds.
     StringCount = "string_count": Int [SpfTxt, Dkim, Dmarc];
     /// The record (after removing wrapping/embedded quotes) does not parse as its grammar.
@@ -369,7 +373,7 @@ facts! {
     Pct = "pct": Int [Dmarc];
 
     // ---- MX ----
-    /// The exchange of the (first) MX, in presentation form.
+    /// The exchange of the (first) MX as it was typed (`10 feedback-smtp…` rather than the presentation form `10\ feedback-smtp…`).
     Exchange = "exchange": Str [SpfMx];
     /// That exchange in the observed record.
     ExchangeSpan = "exchange_span": Span [SpfMx];
@@ -389,7 +393,7 @@ facts! {
     TargetSuffixSpan = "target_suffix_span": Span [SpfMx];
     /// The exchange is `feedback-smtp.<region>.amazonses.com` for some region.
     TargetIsSes = "target_is_ses": Bool [SpfMx];
-    /// That region, else "".
+    /// That region (also when the priority was typed in front of it, `10 feedback-smtp.<region>…`), else "".
     TargetRegion = "target_region": Str [SpfMx];
 
     // ---- the domain as a whole ----

@@ -34,6 +34,12 @@ impl MxRecord {
     }
 }
 
+/// The owner name of the first `dig` answer line in `input` (as written, e.g.
+/// `send.mail.acme.com.`), or `None` for a bare value.
+pub fn owner_name(input: &str) -> Option<&str> {
+    crate::text::dig_owner(input, &["MX"])
+}
+
 /// Decodes MX records, one per non-empty line: `10 host.` or a full `dig`
 /// answer line (`name. 300 IN MX 10 host.`). Exchanges may hold escapes such
 /// as `10\ feedback-smtp.…` (a label with a space) and all-digit labels.

@@ -140,12 +140,42 @@ pub(crate) fn dig_line(b: &[u8], start: usize, end: usize, wanted: &[&str]) -> D
     }
 }
 
+/// The owner name of the first `dig` answer line of a type in `wanted`
+/// (`send.mail.acme.com. 300 IN MX 10 …` gives `send.mail.acme.com.`), as
+/// written; `None` when the text holds no answer line of that type.
+pub(crate) fn dig_owner<'a>(input: &'a str, wanted: &[&str]) -> Option<&'a str> {
+    let b = input.as_bytes();
+    let mut pos = 0;
+    while pos < b.len() {
+        let line = line_at(b, pos);
+        pos = line.next;
+        let first = skip_blanks(b, line.start, line.end);
+        if first >= line.end || b.get(first) == Some(&b';') {
+            continue;
+        }
+        if let DigLine::Rdata(_) = dig_line(b, line.start, line.end, wanted) {
+            return input.get(first..token_end(b, first, line.end));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn dl(s: &str) -> DigLine {
         dig_line(s.as_bytes(), 0, s.len(), &["TXT"])
+    }
+
+    #[test]
+    fn owners() {
+        assert_eq!(
+            dig_owner(";; ANSWER\nx.com. 300 IN CNAME y.\ny.com. 300 IN MX 10 a.", &["MX"]),
+            Some("y.com.")
+        );
+        assert_eq!(dig_owner("10 feedback-smtp.us-east-1.amazonses.com", &["MX"]), None);
+        assert_eq!(dig_owner("\"v=spf1 ~all\"", &["TXT"]), None);
     }
 
     #[test]

@@ -93,6 +93,12 @@ impl TxtRecord {
     }
 }
 
+/// The owner name of the first `dig` answer line in `input` (as written, e.g.
+/// `send.mail.acme.com.`), or `None` for a bare value.
+pub fn owner_name(input: &str) -> Option<&str> {
+    crate::text::dig_owner(input, &["TXT", "SPF"])
+}
+
 /// Decodes TXT records from text as `dig` prints them or a customer pastes
 /// them, one record per non-empty line:
 ///

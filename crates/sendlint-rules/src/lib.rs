@@ -522,8 +522,8 @@ pub(crate) fn suggest(name: &str) -> Option<&'static str> {
         .map(|(n, _)| n)
 }
 
-/// The closest of `candidates` to `name`.
-pub(crate) fn suggest_among<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+/// The closest of `candidates` to `name` (a few edits away), for "did you mean" hints.
+pub fn suggest_among<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
         .map(|c| (*c, edit_distance(name, c)))

@@ -384,6 +384,7 @@ fn provider_help_overrides_core_help() {
     f.set(Fact::Absent, true);
     f.set(Fact::Found, false);
     f.set(Fact::MisplacedName, "sf1._domainkey.mail.acme.com.acme.com");
+    f.set(Fact::RelativeName, "sf1._domainkey.mail");
     let plain = rules.evaluate(Role::Dkim, &f, None);
     let nc = rules.evaluate(Role::Dkim, &f, Some("namecheap"));
     let cf = rules.evaluate(Role::Dkim, &f, Some("cloudflare"));
@@ -394,7 +395,7 @@ fn provider_help_overrides_core_help() {
     assert_eq!(nc[0].message, plain[0].message);
     assert_eq!(
         nc[0].help,
-        "In Namecheap's Advanced DNS tab, edit the TXT record and set Host to the part of sf1._domainkey.mail.acme.com before `.acme.com` (for example `sf1._domainkey.mail` for `sf1._domainkey.mail.acme.com`). Namecheap appends `.acme.com` itself."
+        "In Namecheap's Advanced DNS tab, edit the TXT record and set Host to `sf1._domainkey.mail` (the part of sf1._domainkey.mail.acme.com before `.acme.com`). Namecheap appends `.acme.com` itself."
     );
     // An unknown provider id is no provider.
     assert_eq!(rules.evaluate(Role::Dkim, &f, Some("nope")), plain);

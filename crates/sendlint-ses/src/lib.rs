@@ -10,6 +10,7 @@
 pub mod badge;
 pub mod expected;
 pub mod identity;
+pub mod region;
 pub mod setup;
 
 pub use badge::{
@@ -20,4 +21,5 @@ pub use expected::{ExpectedRecord, SPF_VALUE, UNKNOWN_KEY_PLACEHOLDER, expected_
 pub use identity::{
     DkimAttributes, MailFromAttributes, SesIdentity, SesLookup, SesStateError, SoaRecord, VerificationInfo,
 };
-pub use setup::{DEFAULT_MAIL_FROM_LABEL, Setup, SetupBuilder, SetupError};
+pub use region::{SES_REGIONS, did_you_mean, is_ses_region};
+pub use setup::{DEFAULT_MAIL_FROM_LABEL, Setup, SetupBuilder, SetupError, check_region};

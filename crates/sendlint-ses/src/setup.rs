@@ -289,8 +289,9 @@ fn check_domain(domain: &DomainName, text: &str) -> Result<(), SetupError> {
     Ok(())
 }
 
-/// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `us-isob-east-1`, …
-fn check_region(region: &str) -> Result<(), SetupError> {
+/// Checks an SES region code: shape, availability-zone suffix, and that SES
+/// has an endpoint there (with a "did you mean" for a typo).
+pub fn check_region(region: &str) -> Result<(), SetupError> {
     let bad = |reason: &str| SetupError::Region { region: region.to_owned(), reason: reason.to_owned() };
     if region.is_empty() {
         return Err(bad("it is empty; expected a region code like `us-east-1`"));
@@ -312,7 +313,21 @@ fn check_region(region: &str) -> Result<(), SetupError> {
         return Err(bad(&format!("that is an availability zone; its region is `{trimmed}`")));
     }
     if !shaped || last.is_empty() || last.len() > 2 || !last.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad("expected a region code like `us-east-1` or `eu-west-2`"));
+        let hint = crate::region::did_you_mean(region);
+        return Err(bad(&if hint.is_empty() {
+            "expected a region code like `us-east-1` or `eu-west-2`".to_owned()
+        } else {
+            format!("expected a region code like `us-east-1`; {hint}")
+        }));
+    }
+    if !crate::region::is_ses_region(region) {
+        // A typo would make a correct MX look wrong and print an endpoint that does not exist.
+        let hint = crate::region::did_you_mean(region);
+        return Err(bad(&if hint.is_empty() {
+            "Amazon SES has no endpoint in that region; use the region the SES console shows for the identity, e.g. `us-east-1`".to_owned()
+        } else {
+            format!("Amazon SES has no endpoint in that region; {hint}")
+        }));
     }
     Ok(())
 }

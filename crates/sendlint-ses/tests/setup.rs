@@ -124,6 +124,26 @@ fn region_shapes() {
 }
 
 #[test]
+fn regions_without_ses_are_refused_with_a_suggestion() {
+    assert_eq!(
+        err(base().region("us-est-1")),
+        "invalid SES region `us-est-1`: Amazon SES has no endpoint in that region; did you mean `us-east-1`?"
+    );
+    assert_eq!(
+        err(base().region("eu-west-4")),
+        "invalid SES region `eu-west-4`: Amazon SES has no endpoint in that region; did you mean `eu-west-1`, `eu-west-2` or `eu-west-3`?"
+    );
+    assert!(err(base().region("zz-north-7")).ends_with("e.g. `us-east-1`"));
+    assert_eq!(
+        err(base().region("us-east")),
+        "invalid SES region `us-east`: expected a region code like `us-east-1`; did you mean `us-east-1` or `us-east-2`?"
+    );
+    for ok in sendlint_ses::SES_REGIONS {
+        assert!(base().region(*ok).build().is_ok(), "{ok}");
+    }
+}
+
+#[test]
 fn selector_rules() {
     for ok in ["s", "sf1", "2026-11", "A-b-C", &"x".repeat(63)] {
         assert!(base().selector(ok).build().is_ok(), "{ok}");

@@ -138,6 +138,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         let stale = published_instead(lookup, &zone_info.nameservers, &mut obs).await;
         let mut facts = record_facts(&obs, &exp);
         context_facts(&mut facts, setup, zone.as_ref(), provider.as_deref(), want);
+        crate::context::set_derived(&mut facts, want.role, &want.name, zone.as_ref(), &obs.records.txt);
         facts.set(Fact::ExpectedExchange, exchange.as_str());
         propagation_facts(lookup, &zone_info.nameservers, &authoritative_servers, &obs, &mut facts).await;
         facts.set(Fact::Stale, stale.is_some());
@@ -186,6 +187,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         .map(|d| report_diagnosis(d, None))
         .collect();
 
+    crate::shared::merge_shared(&mut records);
     let unlocked = crate::verdict::Verdict::of(&records, &diagnoses).unlocked;
     DomainReport {
         org: opts.org.clone(),

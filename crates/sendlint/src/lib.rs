@@ -7,13 +7,16 @@
 
 pub mod audit;
 pub mod check;
+mod context;
 pub mod explain;
 pub mod fixture;
 pub mod manifest;
 pub mod observe;
+pub mod public_suffix;
 pub mod render;
 pub mod report;
 mod ses_facts;
+mod shared;
 pub mod verdict;
 pub mod view;
 
@@ -21,5 +24,5 @@ pub use check::{CheckOptions, SesState, WorkspaceContext, check};
 pub use explain::{ExplainError, ExplainInput, explain};
 pub use manifest::{Entry, EntryError, ManifestError, ManifestIndex};
 pub use render::{RenderOptions, render_domain, render_record};
-pub use report::{DiagnosisReport, DomainReport, LabelReport, RecordReport};
+pub use report::{AffectedRecord, DiagnosisReport, DomainReport, LabelReport, RecordReport};
 pub use verdict::Verdict;

@@ -121,6 +121,10 @@ pub fn render_diagnosis(d: &DiagnosisReport, record: Option<&RecordReport>, opts
         // still, never lose the finding.
         out = format!("{}: {}\n  help: {}\n", d.code, d.message, d.help);
     }
+    if d.records.len() > 1 {
+        let names: Vec<String> = d.records.iter().map(|a| format!("{} {}", a.rtype, a.name)).collect();
+        let _ = writeln!(out, "  (one fault, affects: {})", names.join(", "));
+    }
     if let Some(reg) = &d.registrar {
         let _ = writeln!(out, "  (advice for {reg})");
     }

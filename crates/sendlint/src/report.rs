@@ -67,6 +67,23 @@ pub struct DiagnosisReport {
     pub registrar: Option<String>,
     /// Byte ranges into `observed` strings.
     pub labels: Vec<LabelReport>,
+    /// Every record this one fault affects, when it is more than the record
+    /// holding the diagnosis (e.g. a proxied name holding both MAIL FROM
+    /// records): the diagnosis is reported once, on the first of them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<AffectedRecord>,
+}
+
+/// A record a shared diagnosis affects.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AffectedRecord {
+    /// Its role.
+    pub role: Role,
+    /// Its name.
+    pub name: String,
+    /// `MX` or `TXT`.
+    #[serde(rename = "type")]
+    pub rtype: &'static str,
 }
 
 /// A labelled byte range of an observed record.

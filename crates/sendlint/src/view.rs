@@ -58,5 +58,6 @@ pub fn report_diagnosis(d: &Diagnosis, view: Option<&ObservedView>) -> Diagnosis
         help: d.help.clone(),
         registrar: d.registrar.clone(),
         labels,
+        records: Vec::new(),
     }
 }
