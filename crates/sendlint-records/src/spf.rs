@@ -420,7 +420,9 @@ fn check_domain_spec(data: &[u8], r: Range<usize>, what: &str) -> Result<(), Syn
     }
     let text = std::str::from_utf8(name).unwrap_or("");
     // A common mistake: an address where a domain belongs (`a:192.0.2.1`).
-    for (is_ip, mech) in [(text.parse::<Ipv4Addr>().is_ok(), "ip4"), (text.parse::<Ipv6Addr>().is_ok(), "ip6")] {
+    for (is_ip, mech) in
+        [(text.parse::<Ipv4Addr>().is_ok(), "ip4"), (text.parse::<Ipv6Addr>().is_ok(), "ip6")]
+    {
         if is_ip {
             return Err(SyntaxError::new(
                 r,
@@ -492,7 +494,9 @@ mod tests {
         let r = ok("v=spf1 a:foo:bar/baz.example.com mx:foo:bar/baz.example.com/24//64 -all");
         assert_eq!(r.terms[0].value, Some(9..32));
         assert_eq!(r.terms[1].value, Some(36..59));
-        ok("v=spf1 a:foo.example.xn--zckzah a:x.123-4 exists:%{i}._spf.%{d} exists:%{ir}.%{l1r-}.example.com -all");
+        ok(
+            "v=spf1 a:foo.example.xn--zckzah a:x.123-4 exists:%{i}._spf.%{d} exists:%{ir}.%{l1r-}.example.com -all",
+        );
         ok("v=spf1 -all exp=explain.example.com foo=%{c}%{r}%{t}");
     }
 
@@ -522,8 +526,14 @@ mod tests {
             bad("v=spf1 a:111.222.33.44").1,
             "\"111.222.33.44\" is an IP address, not a domain: use \"ip4:111.222.33.44\""
         );
-        assert_eq!(bad("v=spf1 mx:2001:db8::1").1, "\"2001:db8::1\" is an IP address, not a domain: use \"ip6:2001:db8::1\"");
-        assert_eq!(bad("v=spf1 redirect=-all").1, "\"-all\" is not a fully qualified domain name (it has no dot)");
+        assert_eq!(
+            bad("v=spf1 mx:2001:db8::1").1,
+            "\"2001:db8::1\" is an IP address, not a domain: use \"ip6:2001:db8::1\""
+        );
+        assert_eq!(
+            bad("v=spf1 redirect=-all").1,
+            "\"-all\" is not a fully qualified domain name (it has no dot)"
+        );
     }
 
     #[test]

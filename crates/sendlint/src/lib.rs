@@ -14,6 +14,7 @@ pub mod observe;
 pub mod render;
 pub mod report;
 mod ses_facts;
+pub mod spf_walk;
 pub mod view;
 
 pub use check::{CheckOptions, SesState, WorkspaceContext, check};
