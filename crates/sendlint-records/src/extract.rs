@@ -489,6 +489,7 @@ fn spf_facts(f: &mut Facts, records: &[TxtRecord]) {
         .collect();
     f.set(Fact::IgnoredTerms, ignored_text.join(" "));
     f.set(Fact::IgnoredSpan, ignored.first().map(|t| joined.span(t.span.clone())));
+    f.set(Fact::AmazonsesIgnored, include.is_some_and(|i| ignored.iter().any(|t| t.span == i.span)));
     // what the redirect leads to is known only by following it (the engine
     // does); without DNS it is unknown, and rules must not guess
     let effective_redirect = redirect.is_some() && rec.terms_of(TermKind::All).next().is_none();

@@ -321,6 +321,8 @@ facts! {
     IgnoredTerms = "ignored_terms": Str [SpfTxt];
     /// The first term receivers never evaluate.
     IgnoredSpan = "ignored_span": Span [SpfTxt];
+    /// `include:amazonses.com` is there, but after the `all` term, where receivers never evaluate it.
+    AmazonsesIgnored = "amazonses_ignored": Bool [SpfTxt];
     /// When the record takes effect through `redirect=` (no `all` term): `yes` if the record it leads to includes amazonses.com, `no` if not, `unknown` if it could not be followed; "" without a `redirect=` in effect.
     RedirectAmazonses = "redirect_amazonses": Str [SpfTxt];
     /// The include/redirect chain that comes back to a name already on it, e.g. `send.acme.test -> include:a.test -> include:send.acme.test`; "" when there is none (set by following the record through DNS).
@@ -339,7 +341,7 @@ facts! {
     MxNamesTarget = "mx_names_target": Str [SpfTxt];
     /// Lookups of `a`, `mx` and `exists` terms that found no records (NXDOMAIN or no data), through includes and redirects (RFC 7208 §4.6.4 allows 2).
     VoidLookups = "void_lookups": Int [SpfTxt];
-    /// The names of those void lookups, comma-separated, else "".
+    /// Those terms (`a:name`, `mx:name`, `exists:name`), comma-separated, else "".
     VoidNames = "void_names": Str [SpfTxt];
 
     // ---- DKIM ----

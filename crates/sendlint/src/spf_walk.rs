@@ -44,7 +44,7 @@ pub struct SpfWalk {
     pub redirect_invalid: Vec<String>,
     /// The most MX names of one `mx` term, and the chain to its target.
     pub mx_names: Option<(usize, String)>,
-    /// Names whose `a`, `mx` or `exists` lookup found nothing.
+    /// The `a`, `mx` and `exists` terms whose lookup found nothing (`a:name`).
     pub void: Vec<String>,
     /// With a `redirect=` in effect: whether the record it leads to includes
     /// amazonses.com (`None`: could not be followed, or no redirect).
@@ -266,7 +266,12 @@ async fn query_term(
         _ => count(lookup, target, RecordType::A, budget).await,
     };
     if found == Some(0) {
-        w.void.push(target.to_string());
+        let term = match kind {
+            TermKind::Mx => "mx",
+            TermKind::A => "a",
+            _ => "exists",
+        };
+        w.void.push(format!("{term}:{target}"));
     }
 }
 
@@ -370,7 +375,7 @@ mod tests {
         ));
         let w = run(&z, "s.acme.test");
         assert_eq!(w.mx_names, Some((11, "s.acme.test -> mx:m.acme.test".into())));
-        assert_eq!(w.void, ["v1.acme.test", "v2.acme.test", "v3.acme.test"]);
+        assert_eq!(w.void, ["a:v1.acme.test", "a:v2.acme.test", "exists:v3.acme.test"]);
     }
 
     #[test]
