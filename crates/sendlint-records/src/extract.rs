@@ -70,7 +70,7 @@ pub struct SpfPolicy {
     pub queries: Vec<(TermKind, SpfTarget)>,
     /// The `redirect=` target, when it takes effect (the record has no `all`).
     pub redirect: Option<SpfTarget>,
-    /// The record has `include:amazonses.com`.
+    /// The record has `include:amazonses.com` before any `all` term.
     pub includes_amazonses: bool,
 }
 
@@ -537,11 +537,13 @@ pub fn spf_policy(records: &[TxtRecord]) -> Option<SpfPolicy> {
         .filter(|t| t.kind.queries_dns() && t.kind != TermKind::Redirect)
         .map(|t| (t.kind, target(t.value.clone())))
         .collect();
-    let includes_amazonses = rec.terms_of(TermKind::Include).any(|t| {
-        t.value.clone().and_then(|v| joined.bytes.get(v)).is_some_and(|d| {
-            let d = d.strip_suffix(b".").unwrap_or(d);
-            d.eq_ignore_ascii_case(b"amazonses.com")
-        })
+    // only an include a receiver reaches (before `all`) authorizes SES
+    let includes_amazonses = rec.terms.iter().take_while(|t| t.kind != TermKind::All).any(|t| {
+        t.kind == TermKind::Include
+            && t.value.clone().and_then(|v| joined.bytes.get(v)).is_some_and(|d| {
+                let d = d.strip_suffix(b".").unwrap_or(d);
+                d.eq_ignore_ascii_case(b"amazonses.com")
+            })
     });
     Some(SpfPolicy {
         records: selected.len(),

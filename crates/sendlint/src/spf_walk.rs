@@ -354,11 +354,15 @@ mod tests {
             "yes TXT \"v=spf1 redirect=spf.acme.test\"\n\
              no TXT \"v=spf1 redirect=deny.acme.test\"\n\
              ign TXT \"v=spf1 redirect=ign.acme.test ~all\"\n\
+             late TXT \"v=spf1 redirect=after.acme.test\"\n\
+             after TXT \"v=spf1 -all include:amazonses.com\"\n\
              spf TXT \"v=spf1 include:amazonses.com -all\"\n\
              deny TXT \"v=spf1 -all\"\n",
         );
         assert_eq!(run(&z, "yes.acme.test").redirect_amazonses, Some(true));
         assert_eq!(run(&z, "no.acme.test").redirect_amazonses, Some(false));
+        // an include after `all` is never reached
+        assert_eq!(run(&z, "late.acme.test").redirect_amazonses, Some(false));
         let w = run(&z, "ign.acme.test");
         assert!(w.loops.is_empty() && !w.redirects && w.lookups == 0, "{w:?}");
     }
