@@ -328,4 +328,10 @@ fn rfc7208_suite_judgeable_cases_agree() {
         disagree.len()
     );
     assert!(disagree.is_empty(), "{} judged case(s) disagree:\n  {}", disagree.len(), disagree.join("\n  "));
+    // Skipping is for cases a linter cannot judge, not for disagreements: the
+    // table skips 10 of 203 today.
+    assert!(
+        skipped <= 10,
+        "{skipped} cases are not judged: give each new skip a real reason, then raise this bound"
+    );
 }

@@ -596,6 +596,16 @@ mod prop {
             Just(b"v=DKIM1; p=".to_vec()),
             Just(b"v=DMARC1; p=".to_vec()),
             Just(b"include:amazonses.com".to_vec()),
+            // SPF domain-specs: CIDR suffixes, macros, top labels, `all`
+            Just(b"a:x.y".to_vec()),
+            Just(b"mx:".to_vec()),
+            Just(b"/".to_vec()),
+            Just(b"//".to_vec()),
+            Just(b"%{".to_vec()),
+            Just(b"}".to_vec()),
+            Just(b".-".to_vec()),
+            Just(b" ~all".to_vec()),
+            Just(b" redirect=".to_vec()),
             Just(b"MIIBIjAN".to_vec()),
             Just(b";".to_vec()),
             proptest::collection::vec(any::<u8>(), 0..8),
@@ -614,6 +624,7 @@ mod prop {
                 }
             }
             let _ = spf_lookups(&recs);
+            let _ = spf_policy(&recs);
         }
 
         #[test]
