@@ -307,7 +307,7 @@ facts! {
     // ---- SPF ----
     /// The SPF record has `include:amazonses.com`.
     IncludesAmazonses = "includes_amazonses": Bool [SpfTxt];
-    /// DNS-querying terms (include, a, mx, ptr, exists, redirect), counting through includes and redirects that could be resolved.
+    /// DNS-querying terms (include, a, mx, ptr, exists, redirect) a receiver evaluates: before `all`, through includes and the `redirect=` in effect that could be resolved.
     LookupTerms = "lookup_terms": Int [SpfTxt];
     /// The `include:amazonses.com` term.
     IncludeSpan = "include_span": Span [SpfTxt];
