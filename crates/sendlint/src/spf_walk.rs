@@ -15,7 +15,7 @@
 use sendlint_dns::{Answer, Lookup, RData, RecordType};
 use sendlint_records::extract::{SpfPolicy, SpfTarget, spf_policy};
 use sendlint_records::name::DomainName;
-use sendlint_records::spf::TermKind;
+use sendlint_records::spf::{SpfRecord, TermKind, is_spf};
 use sendlint_records::txt::TxtRecord;
 use sendlint_records::{Fact, Facts};
 
@@ -209,10 +209,15 @@ async fn fetch(lookup: &dyn Lookup, target: &DomainName, budget: &mut Budget) ->
                     _ => None,
                 })
                 .collect();
-            match spf_policy(&txt) {
-                None => Fetched::Missing,
-                Some(p) if p.syntax_error || p.records > 1 => Fetched::Invalid,
-                Some(p) => Fetched::Valid(p),
+            // Judged as receivers read it, unrepaired: quotes typed around a
+            // target's record make it no SPF record at all.
+            let spf: Vec<TxtRecord> = txt.into_iter().filter(|t| is_spf(&t.data())).collect();
+            match spf.as_slice() {
+                [] => Fetched::Missing,
+                [one] if SpfRecord::parse(&one.data()).error.is_none() => {
+                    spf_policy(&spf).map_or(Fetched::Missing, Fetched::Valid)
+                }
+                _ => Fetched::Invalid,
             }
         }
         Answer::NoData { .. } | Answer::NxDomain { .. } => Fetched::Missing,
@@ -332,8 +337,9 @@ mod tests {
     #[test]
     fn targets_are_checked() {
         let z = zone(
-            "s TXT \"v=spf1 include:none.acme.test include:other.acme.test include:bad.acme.test -all\"\n\
+            "s TXT \"v=spf1 include:none.acme.test include:other.acme.test include:bad.acme.test include:quoted.acme.test -all\"\n\
              other TXT \"hello\"\n\
+             quoted TXT \"\\\"v=spf1 -all\\\"\"\n\
              bad TXT \"v=spf1 include +all\"\n\
              r TXT \"v=spf1 redirect=gone.acme.test\"\n\
              r2 TXT \"v=spf1 redirect=bad.acme.test\"\n",
@@ -341,7 +347,12 @@ mod tests {
         let w = run(&z, "s.acme.test");
         assert_eq!(
             w.include_missing,
-            ["s.acme.test -> include:none.acme.test", "s.acme.test -> include:other.acme.test"]
+            [
+                "s.acme.test -> include:none.acme.test",
+                "s.acme.test -> include:other.acme.test",
+                // receivers do not strip quotes typed around a record
+                "s.acme.test -> include:quoted.acme.test"
+            ]
         );
         assert_eq!(w.include_invalid, ["s.acme.test -> include:bad.acme.test"]);
         assert_eq!(run(&z, "r.acme.test").redirect_missing, ["r.acme.test -> redirect=gone.acme.test"]);
