@@ -45,6 +45,35 @@ pub struct SpfLookups {
     pub redirect: Option<DomainName>,
 }
 
+/// Where the DNS query of an SPF term goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpfTarget {
+    /// The domain whose record it is (`a`, `mx` without `:domain`).
+    Current,
+    /// An explicit domain.
+    Name(DomainName),
+    /// A domain built with macros, or not a usable name: only a receiver,
+    /// which knows the client, can tell.
+    Unknown,
+}
+
+/// What a receiver evaluates of the SPF record [`txt_facts`] selects
+/// (RFC 7208 §4.6, §5, §6.1), for following it through DNS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpfPolicy {
+    /// How many `v=spf1` records the name holds: more than one is a permerror.
+    pub records: usize,
+    /// The selected record does not parse (a permerror).
+    pub syntax_error: bool,
+    /// The DNS-querying mechanisms before the `all` term, in order, with
+    /// their targets (`include`, `a`, `mx`, `ptr`, `exists`).
+    pub queries: Vec<(TermKind, SpfTarget)>,
+    /// The `redirect=` target, when it takes effect (the record has no `all`).
+    pub redirect: Option<SpfTarget>,
+    /// The record has `include:amazonses.com` before any `all` term.
+    pub includes_amazonses: bool,
+}
+
 // ---------------------------------------------------------------- repair ----
 
 /// True when every byte satisfies `pred`; written without early exit per
@@ -453,7 +482,80 @@ fn spf_facts(f: &mut Facts, records: &[TxtRecord]) {
         .next()
         .and_then(|t| t.value.clone())
         .map(|v| String::from_utf8_lossy(bytes.get(v).unwrap_or_default()).into_owned());
+    let ignored = ignored_terms(&rec);
+    let ignored_text: Vec<String> = ignored
+        .iter()
+        .map(|t| crate::display::escape(bytes.get(t.span.clone()).unwrap_or_default()).text)
+        .collect();
+    f.set(Fact::IgnoredTerms, ignored_text.join(" "));
+    f.set(Fact::IgnoredSpan, ignored.first().map(|t| joined.span(t.span.clone())));
+    f.set(Fact::AmazonsesIgnored, include.is_some_and(|i| ignored.iter().any(|t| t.span == i.span)));
+    // what the redirect leads to is known only by following it (the engine
+    // does); without DNS it is unknown, and rules must not guess
+    let effective_redirect = redirect.is_some() && rec.terms_of(TermKind::All).next().is_none();
+    f.set(Fact::RedirectAmazonses, if effective_redirect { "unknown" } else { "" });
     f.set(Fact::Redirect, redirect.unwrap_or_default());
+}
+
+/// Terms a receiver never evaluates: mechanisms after the first `all`
+/// (evaluation stops there, RFC 7208 §4.6.2, §5.1) and `redirect=` when the
+/// record has an `all` (§6.1).
+fn ignored_terms(rec: &SpfRecord) -> Vec<&crate::spf::SpfTerm> {
+    let Some(all) = rec.terms.iter().position(|t| t.kind == TermKind::All) else { return Vec::new() };
+    rec.terms
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| {
+            (*i > all && !matches!(t.kind, TermKind::Exp | TermKind::UnknownModifier | TermKind::Redirect))
+                || t.kind == TermKind::Redirect
+        })
+        .map(|(_, t)| t)
+        .collect()
+}
+
+/// What a receiver evaluates of the SPF record [`txt_facts`] selects (the
+/// first `v=spf1` record after repair), or `None` when there is none.
+pub fn spf_policy(records: &[TxtRecord]) -> Option<SpfPolicy> {
+    let selected = select(records, is_spf);
+    let first = selected.first()?;
+    let joined = join(&[first]);
+    let rec = SpfRecord::parse(&joined.bytes);
+    let target = |v: Option<Range<usize>>| match v {
+        None => SpfTarget::Current,
+        Some(v) => match joined.bytes.get(v) {
+            Some(b) if !b.contains(&b'%') => {
+                DomainName::parse_bytes(b).map_or(SpfTarget::Unknown, SpfTarget::Name)
+            }
+            _ => SpfTarget::Unknown,
+        },
+    };
+    let has_all = rec.terms_of(TermKind::All).next().is_some();
+    let queries = rec
+        .terms
+        .iter()
+        .take_while(|t| t.kind != TermKind::All)
+        .filter(|t| t.kind.queries_dns() && t.kind != TermKind::Redirect)
+        .map(|t| (t.kind, target(t.value.clone())))
+        .collect();
+    // only an include a receiver reaches (before `all`) authorizes SES
+    let includes_amazonses = rec.terms.iter().take_while(|t| t.kind != TermKind::All).any(|t| {
+        t.kind == TermKind::Include
+            && t.value.clone().and_then(|v| joined.bytes.get(v)).is_some_and(|d| {
+                let d = d.strip_suffix(b".").unwrap_or(d);
+                d.eq_ignore_ascii_case(b"amazonses.com")
+            })
+    });
+    Some(SpfPolicy {
+        records: selected.len(),
+        syntax_error: rec.error.is_some(),
+        queries,
+        redirect: if has_all {
+            None
+        } else {
+            rec.terms_of(TermKind::Redirect).next().map(|t| target(t.value.clone()))
+        },
+        includes_amazonses,
+    })
 }
 
 /// The DNS-querying terms of the SPF record [`txt_facts`] selects (the first

@@ -311,7 +311,7 @@ facts! {
     // ---- SPF ----
     /// The SPF record has `include:amazonses.com`.
     IncludesAmazonses = "includes_amazonses": Bool [SpfTxt];
-    /// DNS-querying terms (include, a, mx, ptr, exists, redirect), counting through includes and redirects that could be resolved.
+    /// DNS-querying terms (include, a, mx, ptr, exists, redirect) a receiver evaluates: before `all`, through includes and the `redirect=` in effect that could be resolved.
     LookupTerms = "lookup_terms": Int [SpfTxt];
     /// The `include:amazonses.com` term.
     IncludeSpan = "include_span": Span [SpfTxt];
@@ -321,6 +321,32 @@ facts! {
     AllSpan = "all_span": Span [SpfTxt];
     /// The domain of a `redirect=` modifier, else "".
     Redirect = "redirect": Str [SpfTxt];
+    /// Terms receivers never evaluate, space-separated: mechanisms after `all`, and `redirect=` when the record has an `all` term; else "".
+    IgnoredTerms = "ignored_terms": Str [SpfTxt];
+    /// The first term receivers never evaluate.
+    IgnoredSpan = "ignored_span": Span [SpfTxt];
+    /// `include:amazonses.com` is there, but after the `all` term, where receivers never evaluate it.
+    AmazonsesIgnored = "amazonses_ignored": Bool [SpfTxt];
+    /// When the record takes effect through `redirect=` (no `all` term): `yes` if the record it leads to includes amazonses.com, `no` if not, `unknown` if it could not be followed; "" without a `redirect=` in effect.
+    RedirectAmazonses = "redirect_amazonses": Str [SpfTxt];
+    /// The include/redirect chain that comes back to a name already on it, e.g. `send.acme.test -> include:a.test -> include:send.acme.test`; "" when there is none (set by following the record through DNS).
+    SpfLoop = "spf_loop": Str [SpfTxt];
+    /// The chains to `include:` targets with no SPF record, comma-separated; "" when none (set by following the record through DNS).
+    IncludeTargetMissing = "include_target_missing": Str [SpfTxt];
+    /// The chains to `include:` targets whose SPF is invalid (a syntax error or several `v=spf1` records), comma-separated; "" when none.
+    IncludeTargetInvalid = "include_target_invalid": Str [SpfTxt];
+    /// The chains to `redirect=` targets with no SPF record, comma-separated; "" when none.
+    RedirectTargetMissing = "redirect_target_missing": Str [SpfTxt];
+    /// The chains to `redirect=` targets whose SPF is invalid, comma-separated; "" when none.
+    RedirectTargetInvalid = "redirect_target_invalid": Str [SpfTxt];
+    /// The most MX names one `mx` mechanism leads to (RFC 7208 §4.6.4 allows 10), 0 without `mx`.
+    MxNames = "mx_names": Int [SpfTxt];
+    /// The domain whose MX records `mx_names` counts, and the chain to it, else "".
+    MxNamesTarget = "mx_names_target": Str [SpfTxt];
+    /// Lookups of `a`, `mx` and `exists` terms that found no records (NXDOMAIN or no data), through includes and redirects (RFC 7208 §4.6.4 allows 2).
+    VoidLookups = "void_lookups": Int [SpfTxt];
+    /// Those terms (`a:name`, `mx:name`, `exists:name`), comma-separated, else "".
+    VoidNames = "void_names": Str [SpfTxt];
 
     // ---- DKIM ----
     /// The `p=` tag holds a non-empty value.

@@ -21,7 +21,9 @@ pub mod txt;
 
 pub use dkim::DkimRecord;
 pub use dmarc::DmarcRecord;
-pub use extract::{Expectation, SpfLookups, mx_facts, spf_lookups, txt_facts};
+pub use extract::{
+    Expectation, SpfLookups, SpfPolicy, SpfTarget, mx_facts, spf_lookups, spf_policy, txt_facts,
+};
 pub use facts::{FACTS, Fact, FactDef, FactType, Facts, Role, Span, Value};
 pub use key::{KeyError, PublicKey};
 pub use mx::MxRecord;

@@ -185,7 +185,9 @@ fn parse_term(data: &[u8], start: usize, end: usize) -> Result<SpfTerm, SyntaxEr
                 if !name.first().is_some_and(u8::is_ascii_alphabetic) {
                     return err(span, format!("bad modifier name \"{}\"", show(name)));
                 }
-                check_macro_string(data, value.clone())?;
+                // c, r, t are expanded in explanations only; an unknown
+                // modifier is never expanded, so any letter is left alone
+                check_macro_string(data, value.clone(), true)?;
                 return Ok(SpfTerm {
                     kind: TermKind::UnknownModifier,
                     qualifier: None,
@@ -241,7 +243,9 @@ fn parse_term(data: &[u8], start: usize, end: usize) -> Result<SpfTerm, SyntaxEr
         }
         (TermKind::A | TermKind::Mx, Some(b':')) => {
             let v_start = after + 1;
-            let slash = data[v_start..end].iter().position(|&c| c == b'/').map_or(end, |n| v_start + n);
+            // `/` is a visible character a domain-spec may hold (RFC 7208 §7.1):
+            // only a trailing `/n`, `//n` or `/n//m` is the CIDR length.
+            let slash = v_start + cidr_suffix_start(&data[v_start..end]);
             check_domain_spec(data, v_start..slash, mname)?;
             if slash < end {
                 check_dual_cidr(data, slash..end)?;
@@ -313,8 +317,34 @@ fn check_dual_cidr(data: &[u8], r: Range<usize>) -> Result<(), SyntaxError> {
     }
 }
 
+/// Where the dual-cidr-length at the end of `t` starts (`t.len()` when there is
+/// none): the last `//digits`, then the last `/digits` before it.
+fn cidr_suffix_start(t: &[u8]) -> usize {
+    let digits_from = |end: usize| {
+        let n = t[..end].iter().rev().take_while(|c| c.is_ascii_digit()).count();
+        (n > 0).then_some(end - n)
+    };
+    let mut end = t.len();
+    if let Some(p) = digits_from(end)
+        && p >= 2
+        && &t[p - 2..p] == b"//"
+    {
+        end = p - 2;
+    }
+    if let Some(p) = digits_from(end)
+        && p >= 1
+        && t[p - 1] == b'/'
+        && (p < 2 || t[p - 2] != b'/')
+    {
+        end = p - 1;
+    }
+    end
+}
+
 /// RFC 7208 §7.1 macro-string: visible ASCII, `%{…}`, `%%`, `%_`, `%-`.
-fn check_macro_string(data: &[u8], r: Range<usize>) -> Result<bool, SyntaxError> {
+/// The letters `c`, `r` and `t` only where `exp_letters` (explanation text).
+/// Returns whether it holds a `%{…}` macro.
+fn check_macro_string(data: &[u8], r: Range<usize>, exp_letters: bool) -> Result<bool, SyntaxError> {
     let t = &data[r.clone()];
     let mut i = 0;
     let mut has_macro = false;
@@ -325,7 +355,18 @@ fn check_macro_string(data: &[u8], r: Range<usize>) -> Result<bool, SyntaxError>
                 Some(b'%' | b'_' | b'-') => i += 2,
                 Some(b'{') => {
                     let close = t[i..].iter().position(|&c| c == b'}');
-                    let ok_letter = t.get(i + 2).is_some_and(|l| b"slodiphcrtvSLODIPHCRTV".contains(l));
+                    let letter = t.get(i + 2).copied().unwrap_or(b'}');
+                    let ok_letter = b"slodiphvSLODIPHV".contains(&letter);
+                    if close.is_some() && !exp_letters && b"crtCRT".contains(&letter) {
+                        return Err(SyntaxError::new(
+                            r.start + i..r.start + (i + 3).min(t.len()),
+                            format!(
+                                "the macro %{{{}}} is only allowed in explanation text, not in a domain",
+                                char::from(letter)
+                            ),
+                        ));
+                    }
+                    let ok_letter = ok_letter || (exp_letters && b"crtCRT".contains(&letter));
                     match close {
                         Some(n) if ok_letter => {
                             has_macro = true;
@@ -368,28 +409,54 @@ fn check_domain_spec(data: &[u8], r: Range<usize>, what: &str) -> Result<(), Syn
             format!("\"{what}\" needs a domain after the separator"),
         ));
     }
-    if check_macro_string(data, r.clone())? {
+    let has_macro = check_macro_string(data, r.clone(), false)?;
+    // domain-end = "." toplabel ["."] / macro-expand
+    if has_macro && t.ends_with(b"}") {
         return Ok(());
     }
     let name = t.strip_suffix(b".").unwrap_or(t);
-    if name.split(|&c| c == b'.').any(<[u8]>::is_empty) {
+    if !has_macro && name.split(|&c| c == b'.').any(<[u8]>::is_empty) {
         return Err(SyntaxError::new(r, format!("\"{}\" is not a valid domain (empty label)", show(t))));
     }
-    let top = name.rsplit(|&c| c == b'.').next().unwrap_or_default();
-    if !name.contains(&b'.')
-        || top.iter().all(u8::is_ascii_digit)
-        || !top.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    let text = std::str::from_utf8(name).unwrap_or("");
+    // A common mistake: an address where a domain belongs (`a:192.0.2.1`).
+    for (is_ip, mech) in
+        [(text.parse::<Ipv4Addr>().is_ok(), "ip4"), (text.parse::<Ipv6Addr>().is_ok(), "ip6")]
     {
+        if is_ip {
+            return Err(SyntaxError::new(
+                r,
+                format!("\"{}\" is an IP address, not a domain: use \"{mech}:{}\"", show(t), show(name)),
+            ));
+        }
+    }
+    let Some(top) = name.iter().rposition(|&c| c == b'.').map(|dot| &name[dot + 1..]) else {
+        return Err(SyntaxError::new(
+            r,
+            format!("\"{}\" is not a fully qualified domain name (it has no dot)", show(t)),
+        ));
+    };
+    if !is_toplabel(top) {
         return Err(SyntaxError::new(
             r,
             format!(
-                "\"{}\" is not a fully qualified domain (it needs a top-level label, e.g. {}.com)",
+                "\"{}\" is not a valid domain: its last label \"{}\" is not a top-level domain \
+                 (letters, digits and inner hyphens, not all digits)",
                 show(t),
-                show(name)
+                show(top)
             ),
         ));
     }
     Ok(())
+}
+
+/// RFC 7208 §7.1 `toplabel`: letters, digits and hyphens, not starting or
+/// ending with a hyphen, and not all digits.
+fn is_toplabel(l: &[u8]) -> bool {
+    l.first().is_some_and(u8::is_ascii_alphanumeric)
+        && l.last().is_some_and(u8::is_ascii_alphanumeric)
+        && l.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        && !l.iter().all(u8::is_ascii_digit)
 }
 
 #[cfg(test)]
@@ -423,6 +490,50 @@ mod tests {
         ok("v=spf1");
         ok("v=spf1 a/24 mx//64 -all");
         ok("v=spf1 include:amazonses.com. -all");
+        // RFC 7208 §7.1: any visible character but `%` may sit in a domain-spec
+        let r = ok("v=spf1 a:foo:bar/baz.example.com mx:foo:bar/baz.example.com/24//64 -all");
+        assert_eq!(r.terms[0].value, Some(9..32));
+        assert_eq!(r.terms[1].value, Some(36..59));
+        ok(
+            "v=spf1 a:foo.example.xn--zckzah a:x.123-4 exists:%{i}._spf.%{d} exists:%{ir}.%{l1r-}.example.com -all",
+        );
+        ok("v=spf1 -all exp=explain.example.com foo=%{c}%{r}%{t}");
+    }
+
+    #[test]
+    fn domain_specs_follow_rfc7208() {
+        // a top label cannot start or end with a hyphen
+        assert!(bad("v=spf1 a:example.-com").1.contains("\"-com\" is not a top-level domain"));
+        assert!(bad("v=spf1 mx:example.com- -all").1.contains("not a top-level domain"));
+        // c, r and t are for explanation text only (§7.1)
+        assert_eq!(bad("v=spf1 -all exp=%{r}.example.com").0, "%{r");
+        assert!(bad("v=spf1 exists:%{c}.example.com").1.contains("only allowed in explanation text"));
+        assert_eq!(bad("v=spf1 a:%{t}.example.com").0, "%{t");
+        // a CIDR suffix is still checked after a domain
+        assert_eq!(bad("v=spf1 a:example.com/33").0, "/33");
+        assert_eq!(bad("v=spf1 mx:example.com//129").0, "/129");
+        // a domain ending in a macro needs no top label; one ending in text does
+        assert!(bad("v=spf1 exists:%{i}.123").1.contains("\"123\" is not a top-level domain"));
+    }
+
+    #[test]
+    fn bad_domains_get_no_made_up_suffix() {
+        for rec in ["v=spf1 a:111.222.33.44", "v=spf1 redirect=-all", "v=spf1 a:museum", "v=spf1 a:abc.123"] {
+            let (_, msg) = bad(rec);
+            assert!(!msg.contains(".com"), "{rec}: {msg}");
+        }
+        assert_eq!(
+            bad("v=spf1 a:111.222.33.44").1,
+            "\"111.222.33.44\" is an IP address, not a domain: use \"ip4:111.222.33.44\""
+        );
+        assert_eq!(
+            bad("v=spf1 mx:2001:db8::1").1,
+            "\"2001:db8::1\" is an IP address, not a domain: use \"ip6:2001:db8::1\""
+        );
+        assert_eq!(
+            bad("v=spf1 redirect=-all").1,
+            "\"-all\" is not a fully qualified domain name (it has no dot)"
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use hickory_server::net::xfer::Protocol;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, MessageResponseBuilder, ZoneType};
-use sendlint_dns::{RData, ZoneSource};
+use sendlint_dns::{RData, RecordType, ZoneSource};
 use sendlint_records::name::DomainName;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -71,10 +71,40 @@ impl TestServer {
         TestServer::start_at(SocketAddr::new(ip, 0), zones, mode)
     }
 
+    /// Serves `zones` on 127.0.0.1 normally, except that the questions in
+    /// `failing` (a name, and one type or every type) get SERVFAIL: one
+    /// server where some names time out and others answer, as test suites
+    /// with per-name `TIMEOUT` data want.
+    pub fn start_failing(
+        zones: &ZoneSource,
+        failing: &[(DomainName, Option<RecordType>)],
+    ) -> io::Result<TestServer> {
+        let failing = failing
+            .iter()
+            .map(|(n, t)| Ok((LowerName::new(&name(n)?), t.map(hickory_type))))
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        TestServer::start_with(
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            zones,
+            Mode::Normal,
+            failing,
+        )
+    }
+
     /// Serves `zones` at `addr`; port 0 picks a free port (the same for UDP and
     /// TCP). A fixed port is for tests that cannot name one, such as the system
     /// resolver, whose resolv.conf has no port.
     pub fn start_at(addr: SocketAddr, zones: &ZoneSource, mode: Mode) -> io::Result<TestServer> {
+        TestServer::start_with(addr, zones, mode, Vec::new())
+    }
+
+    fn start_with(
+        addr: SocketAddr,
+        zones: &ZoneSource,
+        mode: Mode,
+        failing: Vec<Failing>,
+    ) -> io::Result<TestServer> {
         let catalog = catalog(zones).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
         let (udp, tcp) = if addr.port() == 0 {
             bind(addr.ip(), mode != Mode::TruncateNoTcp)?
@@ -100,7 +130,7 @@ impl TestServer {
                 }
             };
             rt.block_on(async move {
-                let mut server = Server::new(TestHandler { catalog, mode });
+                let mut server = Server::new(TestHandler { catalog, mode, failing });
                 let registered = (|| {
                     server.register_socket(tokio::net::UdpSocket::from_std(udp)?);
                     if let Some(tcp) = tcp {
@@ -213,9 +243,34 @@ fn name(n: &DomainName) -> Result<Name, String> {
     Ok(out)
 }
 
+/// A question answered SERVFAIL: the name, and its type (`None`: every type).
+type Failing = (LowerName, Option<hickory_proto::rr::RecordType>);
+
+fn hickory_type(t: RecordType) -> hickory_proto::rr::RecordType {
+    use hickory_proto::rr::RecordType as H;
+    match t {
+        RecordType::A => H::A,
+        RecordType::Aaaa => H::AAAA,
+        RecordType::Mx => H::MX,
+        RecordType::Txt => H::TXT,
+        RecordType::Cname => H::CNAME,
+        RecordType::Ns => H::NS,
+        RecordType::Soa => H::SOA,
+    }
+}
+
 struct TestHandler {
     catalog: Catalog,
     mode: Mode,
+    failing: Vec<Failing>,
+}
+
+impl TestHandler {
+    fn fails(&self, request: &Request) -> bool {
+        let Ok(info) = request.request_info() else { return false };
+        let (qname, qtype) = (info.query.name(), info.query.query_type());
+        self.failing.iter().any(|(n, t)| n == qname && t.is_none_or(|t| t == qtype))
+    }
 }
 
 #[async_trait::async_trait]
@@ -226,6 +281,7 @@ impl RequestHandler for TestHandler {
         mut response_handle: R,
     ) -> ResponseInfo {
         let code = match self.mode {
+            Mode::Normal if self.fails(request) => ResponseCode::ServFail,
             Mode::Normal => return self.catalog.handle_request::<R, T>(request, response_handle).await,
             Mode::TruncateUdp | Mode::TruncateNoTcp if request.protocol() != Protocol::Udp => {
                 return self.catalog.handle_request::<R, T>(request, response_handle).await;

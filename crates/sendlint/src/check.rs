@@ -1,10 +1,9 @@
 //! Check one sending domain: observe each record, extract facts, judge them
 //! with the rules, decide each badge.
 
-use std::collections::HashSet;
 use std::time::SystemTime;
 
-use sendlint_dns::{Answer, CachingLookup, Lookup, RData, RecordType, ZoneInfo, find_zone};
+use sendlint_dns::{Answer, CachingLookup, Lookup, ZoneInfo, find_zone};
 use sendlint_records::extract::{self, Expectation};
 use sendlint_records::name::DomainName;
 use sendlint_records::{Fact, Facts, Role};
@@ -84,10 +83,6 @@ impl Default for CheckOptions {
     }
 }
 
-/// How many SPF include/redirect lookups to follow before giving up: RFC 7208
-/// stops at 10, we look a little further to say by how much it is over.
-const SPF_FOLLOW_LIMIT: usize = 20;
-
 /// Checks one domain against DNS as `lookup` answers it.
 pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &CheckOptions) -> DomainReport {
     // One answer per question per run: shared SPF includes, the apex NS set
@@ -148,8 +143,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
             facts.set(Fact::AuthoritativeServers, authoritative_servers.as_str());
         }
         if want.role == Role::SpfTxt && facts.flag(Fact::Found) {
-            let terms = count_spf_lookups(lookup, &obs).await;
-            facts.set(Fact::LookupTerms, terms);
+            crate::spf_walk::walk(lookup, &obs.name, &obs.records.txt).await.set_facts(&mut facts);
         }
         set_ses_facts(&mut facts, want.role, setup, &ses);
         // The DNS rules decide the DNS state and so the badge; the badge and its
@@ -271,40 +265,6 @@ fn context_facts(
     context_facts_common(facts, setup, zone, provider);
     facts.set(Fact::Name, want.name.to_string());
     facts.set(Fact::Expected, want.value.as_str());
-}
-
-/// Counts SPF's DNS-querying terms through includes and redirects, following
-/// each target once (RFC 7208 §4.6.4). Targets that cannot be resolved count
-/// as their own term only.
-async fn count_spf_lookups(lookup: &dyn Lookup, obs: &Observation) -> usize {
-    let Some(first) = extract::spf_lookups(&obs.records.txt) else { return 0 };
-    let mut total = first.direct;
-    let mut queue: Vec<DomainName> = first.includes.into_iter().chain(first.redirect).collect();
-    let mut seen: HashSet<DomainName> = HashSet::new();
-    let mut followed = 0;
-    while let Some(target) = queue.pop() {
-        if followed >= SPF_FOLLOW_LIMIT || total > 2 * SPF_FOLLOW_LIMIT {
-            break;
-        }
-        if !seen.insert(target.clone()) {
-            continue;
-        }
-        followed += 1;
-        if let Answer::Records { records, .. } = lookup.lookup(&target, RecordType::Txt).await {
-            let txt: Vec<_> = records
-                .into_iter()
-                .filter_map(|r| match r {
-                    RData::Txt(t) => Some(t),
-                    _ => None,
-                })
-                .collect();
-            if let Some(next) = extract::spf_lookups(&txt) {
-                total += next.direct;
-                queue.extend(next.includes.into_iter().chain(next.redirect));
-            }
-        }
-    }
-    total
 }
 
 fn dns_state(obs: &Observation, diagnoses: &[Diagnosis]) -> DnsState {

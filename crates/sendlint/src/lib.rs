@@ -18,6 +18,7 @@ pub mod report;
 mod ses_facts;
 mod shared;
 pub mod verdict;
+pub mod spf_walk;
 pub mod view;
 
 pub use check::{CheckOptions, SesState, WorkspaceContext, check};

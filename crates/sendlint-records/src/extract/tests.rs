@@ -152,6 +152,49 @@ fn spf_lookup_targets() {
     assert_eq!(spf_lookups(&[txt("hello")]), None);
 }
 
+#[test]
+fn spf_policy_is_what_a_receiver_evaluates() {
+    let name = |s: &str| SpfTarget::Name(DomainName::parse(s).unwrap());
+    let p = spf_policy(&[txt(
+        "v=spf1 a mx:mx.acme.com include:amazonses.com exists:%{i}.x.com ~all include:late.acme.com",
+    )])
+    .unwrap();
+    assert_eq!(
+        p.queries,
+        [
+            (TermKind::A, SpfTarget::Current),
+            (TermKind::Mx, name("mx.acme.com")),
+            (TermKind::Include, name("amazonses.com")),
+            (TermKind::Exists, SpfTarget::Unknown),
+        ]
+    );
+    assert!(p.includes_amazonses && p.redirect.is_none() && !p.syntax_error && p.records == 1);
+    // `redirect=` counts only without `all` (RFC 7208 §6.1)
+    assert_eq!(
+        spf_policy(&[txt("v=spf1 redirect=_spf.acme.com")]).unwrap().redirect,
+        Some(name("_spf.acme.com"))
+    );
+    assert_eq!(spf_policy(&[txt("v=spf1 redirect=_spf.acme.com ~all")]).unwrap().redirect, None);
+    assert!(!spf_policy(&[txt("v=spf1 ~all include:amazonses.com")]).unwrap().includes_amazonses);
+    assert_eq!(spf_policy(&[txt("v=spf1 -all"), txt("v=spf1 ~all")]).unwrap().records, 2);
+}
+
+#[test]
+fn spf_terms_never_evaluated() {
+    let recs = [txt("v=spf1 redirect=_spf.acme.com ~all include:amazonses.com a")];
+    let f = facts(Role::SpfTxt, &recs, false);
+    assert_eq!(f.str(Fact::IgnoredTerms), Some("redirect=_spf.acme.com include:amazonses.com a"));
+    assert_eq!(spanned(&recs, f.span(Fact::IgnoredSpan)), "redirect=_spf.acme.com");
+    yes(&f, Fact::AmazonsesIgnored);
+    assert_eq!(f.str(Fact::RedirectAmazonses), Some(""));
+    let f = facts(Role::SpfTxt, &[txt("v=spf1 include:amazonses.com ~all")], false);
+    assert_eq!(f.str(Fact::IgnoredTerms), Some(""));
+    no(&f, Fact::AmazonsesIgnored);
+    // without DNS, where a redirect leads is unknown
+    let f = facts(Role::SpfTxt, &[txt("v=spf1 redirect=_spf.acme.com")], false);
+    assert_eq!(f.str(Fact::RedirectAmazonses), Some("unknown"));
+}
+
 // ----------------------------------------------------------------- DKIM ----
 
 fn dkim_value(key: &str) -> String {
@@ -553,6 +596,16 @@ mod prop {
             Just(b"v=DKIM1; p=".to_vec()),
             Just(b"v=DMARC1; p=".to_vec()),
             Just(b"include:amazonses.com".to_vec()),
+            // SPF domain-specs: CIDR suffixes, macros, top labels, `all`
+            Just(b"a:x.y".to_vec()),
+            Just(b"mx:".to_vec()),
+            Just(b"/".to_vec()),
+            Just(b"//".to_vec()),
+            Just(b"%{".to_vec()),
+            Just(b"}".to_vec()),
+            Just(b".-".to_vec()),
+            Just(b" ~all".to_vec()),
+            Just(b" redirect=".to_vec()),
             Just(b"MIIBIjAN".to_vec()),
             Just(b";".to_vec()),
             proptest::collection::vec(any::<u8>(), 0..8),
@@ -571,6 +624,7 @@ mod prop {
                 }
             }
             let _ = spf_lookups(&recs);
+            let _ = spf_policy(&recs);
         }
 
         #[test]
