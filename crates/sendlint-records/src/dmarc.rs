@@ -29,7 +29,8 @@ pub fn is_dmarc(data: &[u8]) -> bool {
 }
 
 /// Where the version value `DMARC1` (any case) sits when `data` starts like a
-/// DMARC record; `lenient` also skips leading whitespace.
+/// DMARC record; `lenient` also skips leading whitespace and accepts any
+/// non-alphanumeric byte after the value (a closing quote, say).
 fn version_value(data: &[u8], lenient: bool) -> Option<std::ops::Range<usize>> {
     let skip = |mut i: usize| {
         while data.get(i).is_some_and(|&c| is_wsp(c)) {
@@ -47,8 +48,25 @@ fn version_value(data: &[u8], lenient: bool) -> Option<std::ops::Range<usize>> {
     }
     i = skip(i + 1);
     let ok = data.get(i..i + 6).is_some_and(|v| v.eq_ignore_ascii_case(b"DMARC1"))
-        && data.get(i + 6).is_none_or(|&c| c == b';' || is_wsp(c));
+        && data.get(i + 6).is_none_or(|&c| c == b';' || is_wsp(c) || (lenient && !c.is_ascii_alphanumeric()));
     ok.then_some(i..i + 6)
+}
+
+/// True when a person would read `data` as a DMARC record: past wrapping
+/// quote characters and blanks, `v = DMARC1` in any case. The engine uses
+/// it to tell "a DMARC record is there" (judged by the rules, which then
+/// say what is wrong with it) from "nothing of the kind".
+pub fn looks_like_dmarc(data: &[u8]) -> bool {
+    let mut rest = data;
+    loop {
+        rest = match rest {
+            [b'"' | b'\'' | b' ' | b'\t', tail @ ..] => tail,
+            // “ ” ‘ ’ in UTF-8
+            [0xE2, 0x80, 0x98..=0x9D, tail @ ..] => tail,
+            _ => break,
+        };
+    }
+    version_value(rest, true).is_some()
 }
 
 /// Why `data` looks like a DMARC record to a person but not to a receiver.
@@ -314,6 +332,10 @@ mod tests {
         assert_eq!(near_miss(b" \tv=DMARC1; p=none"), Some(NearMiss::LeadingSpace(0..2)));
         assert_eq!(near_miss(b"v=DMARC1; p=none"), None);
         assert_eq!(near_miss(b"v=spf1 -all"), None);
+        for d in ["v = DMARC1; p=none", "\"v=dmarc1\"", " \tv=DMARC1", "\u{201C}V=DMARC1"] {
+            assert!(looks_like_dmarc(d.as_bytes()), "{d}");
+        }
+        assert!(!looks_like_dmarc(b"v=spf1 -all"));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod check;
+pub mod dmarc_policy;
 pub mod explain;
 pub mod fixture;
 pub mod manifest;
