@@ -155,11 +155,21 @@ fn value_span(t: &Tag) -> std::ops::Range<usize> {
 /// Checks one tag's value. `Ok(Some(range))`: valid, but a report URI is not
 /// `mailto:` (a warning, not a syntax error).
 fn check_tag(data: &[u8], t: &Tag) -> Result<Option<std::ops::Range<usize>>, SyntaxError> {
-    let name = data[t.name.clone()].to_ascii_lowercase();
+    // Lower-cased on the stack: this runs for every tag of every record.
+    let raw = &data[t.name.clone()];
+    let mut buf = [0u8; 8];
+    let name: &[u8] = match buf.get_mut(..raw.len()) {
+        Some(b) => {
+            b.copy_from_slice(raw);
+            b.make_ascii_lowercase();
+            b
+        }
+        None => raw,
+    };
     let v = &data[t.value.clone()];
     let bad = |msg: String| Err(SyntaxError::new(value_span(t), msg));
     let ok = |r: bool, msg: String| if r { Ok(None) } else { bad(msg) };
-    match name.as_slice() {
+    match name {
         b"p" | b"sp" | b"np" => {
             if POLICIES.iter().any(|p| v.eq_ignore_ascii_case(p.as_bytes())) {
                 return Ok(None);
@@ -173,7 +183,7 @@ fn check_tag(data: &[u8], t: &Tag) -> Result<Option<std::ops::Range<usize>>, Syn
             format!(
                 "bad alignment mode \"{}\" for {}: expected r (relaxed) or s (strict)",
                 show(v),
-                show(&name)
+                show(name)
             ),
         ),
         // DMARCbis (RFC 9989): `psd=` marks a public suffix operator's record, `t=y` testing.
