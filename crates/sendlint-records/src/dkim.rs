@@ -17,6 +17,10 @@ pub struct DkimRecord {
     pub key: Option<Tag>,
     /// The `t=` tag.
     pub flags: Option<Tag>,
+    /// The `h=` tag: acceptable hash algorithms.
+    pub hashes: Option<Tag>,
+    /// The `s=` tag: service types.
+    pub services: Option<Tag>,
     /// The first syntax error, if any.
     pub error: Option<SyntaxError>,
 }
@@ -30,6 +34,8 @@ impl DkimRecord {
         let key_type = find(b"k");
         let key = find(b"p");
         let flags = find(b"t");
+        let hashes = find(b"h");
+        let services = find(b"s");
         let mut set = |e: SyntaxError| {
             if error.is_none() {
                 error = Some(e);
@@ -63,7 +69,20 @@ impl DkimRecord {
         }
         // A record without `p=` parses: `key_present` is false and the rule
         // `dkim.missing-key` says so, more precisely than a syntax error would.
-        DkimRecord { tags, version, key_type, key, flags, error }
+        DkimRecord { tags, version, key_type, key, flags, hashes, services, error }
+    }
+
+    /// True when an `h=` tag is present and lists no `sha256`: verifiers
+    /// then reject every rsa-sha256 signature, which is what SES makes
+    /// (RFC 6376 §3.6.1: "h= ... a colon-separated list of hash algorithms").
+    pub fn hash_excludes_sha256(&self, data: &[u8]) -> bool {
+        self.hashes.as_ref().is_some_and(|t| !list_has(data, t, &[b"sha256"]))
+    }
+
+    /// True when an `s=` tag is present and lists neither `email` nor `*`:
+    /// the key must not be used for email (RFC 6376 §3.6.1).
+    pub fn service_excludes_email(&self, data: &[u8]) -> bool {
+        self.services.as_ref().is_some_and(|t| !list_has(data, t, &[b"email", b"*"]))
     }
 
     /// True when the `t=` flags hold `y` (testing mode).
@@ -72,6 +91,15 @@ impl DkimRecord {
             .as_ref()
             .is_some_and(|t| data[t.value.clone()].split(|&c| c == b':').any(|f| f.trim_ascii() == b"y"))
     }
+}
+
+/// Does the colon-separated list in `t`'s value hold one of `wanted`? Items
+/// may carry whitespace (FWS) around them; ABNF literals ignore case.
+fn list_has(data: &[u8], t: &Tag, wanted: &[&[u8]]) -> bool {
+    data.get(t.value.clone()).unwrap_or_default().split(|&c| c == b':').any(|item| {
+        let item = item.trim_ascii();
+        wanted.iter().any(|w| item.eq_ignore_ascii_case(w))
+    })
 }
 
 /// `value` when non-empty, else the whole tag (so a label is never empty).
@@ -94,6 +122,21 @@ mod tests {
         assert_eq!(r.error, None);
         assert!(r.key.unwrap().value.is_empty());
         assert!(!DkimRecord::parse(b"p=x; t=s").testing(b"p=x; t=s"));
+    }
+
+    #[test]
+    fn hash_and_service_tags() {
+        let judge = |d: &str| {
+            let r = DkimRecord::parse(d.as_bytes());
+            (r.hash_excludes_sha256(d.as_bytes()), r.service_excludes_email(d.as_bytes()))
+        };
+        assert_eq!(judge("v=DKIM1; p=abc"), (false, false));
+        assert_eq!(judge("v=DKIM1; h=sha1; p=abc"), (true, false));
+        assert_eq!(judge("v=DKIM1; h=sha1 : SHA256; p=abc"), (false, false));
+        assert_eq!(judge("v=DKIM1; h=sha256; s=email; p=abc"), (false, false));
+        assert_eq!(judge("v=DKIM1; s=*; p=abc"), (false, false));
+        assert_eq!(judge("v=DKIM1; s=tlsrpt; p=abc"), (false, true));
+        assert_eq!(judge("v=DKIM1; s=tlsrpt:email; p=abc"), (false, false));
     }
 
     #[test]

@@ -8,13 +8,13 @@
 //! original record.
 
 use crate::dkim::DkimRecord;
-use crate::dmarc::{DmarcRecord, is_dmarc};
+use crate::dmarc::{DmarcRecord, NearMiss, is_dmarc, near_miss};
 use crate::facts::{Fact, Facts, Role, Span};
 use crate::key::{KeyError, PublicKey};
 use crate::mx::MxRecord;
 use crate::name::DomainName;
 use crate::spf::{SpfRecord, TermKind, is_spf};
-use crate::tags::SyntaxError;
+use crate::tags::{SyntaxError, show};
 use crate::txt::TxtRecord;
 use std::borrow::Cow;
 use std::ops::Range;
@@ -314,7 +314,7 @@ fn repaired_starts(p: &Prepared<'_>, test: fn(&[u8]) -> bool) -> bool {
 
 /// The TXT data facts of the records used (in use order), and the
 /// syntax-independent scans (control bytes, non-ASCII).
-fn data_facts(f: &mut Facts, used: &[&Prepared<'_>], records: &[TxtRecord]) {
+fn data_facts(f: &mut Facts, used: &[&Prepared<'_>], records: &[TxtRecord], tag_list: bool) {
     let first_open = used.iter().find_map(|p| p.repair.open.map(|o| (p.index, o)));
     let first_close = used.iter().find_map(|p| p.repair.close.map(|c| (p.index, c)));
     let quoted = first_open.is_some() || first_close.is_some();
@@ -347,7 +347,7 @@ fn data_facts(f: &mut Facts, used: &[&Prepared<'_>], records: &[TxtRecord]) {
             continue;
         }
         if control.is_none()
-            && let Some((s, n)) = first_control(&p.data)
+            && let Some((s, n)) = first_control(&p.data, tag_list)
         {
             control = Some(Span::new(p.index, s, n));
         }
@@ -368,8 +368,20 @@ fn data_facts(f: &mut Facts, used: &[&Prepared<'_>], records: &[TxtRecord]) {
     f.set(Fact::StringCount, records.get(first).map_or(0, |r| r.strings.len()));
 }
 
+/// True when the tab at `i` is whitespace around a tag-list separator: only
+/// blanks between it and `;`, `=` or an end of the data. DKIM (RFC 6376 §3.2,
+/// FWS) and DMARC (RFC 7489 §6.4, `*WSP`) allow it there.
+fn separator_tab(d: &[u8], i: usize) -> bool {
+    let blank = |c: &&u8| **c == b' ' || **c == b'\t';
+    let before = d.get(..i).unwrap_or_default().iter().rev().find(|c| !blank(c));
+    let after = d.get(i + 1..).unwrap_or_default().iter().find(|c| !blank(c));
+    before.is_none_or(|&c| c == b';' || c == b'=') || after.is_none_or(|&c| c == b';' || c == b'=')
+}
+
 /// The first control byte (C0, DEL, ESC, UTF-8 C1) or invalid UTF-8 byte.
-fn first_control(d: &[u8]) -> Option<(usize, usize)> {
+/// In a tag-list (`tag_list`), tabs around `=` and `;` are whitespace, not
+/// control bytes.
+fn first_control(d: &[u8], tag_list: bool) -> Option<(usize, usize)> {
     // Fast path: valid UTF-8 (SIMD-checked) with no C0/DEL byte and no
     // 0xC2 lead byte (which C1 controls need) has nothing to find.
     if all_bytes(d, |b| b >= 0x20 && b != 0x7F && b != 0xC2) && std::str::from_utf8(d).is_ok() {
@@ -379,7 +391,7 @@ fn first_control(d: &[u8]) -> Option<(usize, usize)> {
     while i < d.len() {
         let b = d[i];
         if b < 0x80 {
-            if b < 0x20 || b == 0x7F {
+            if (b < 0x20 || b == 0x7F) && !(tag_list && b == b'\t' && separator_tab(d, i)) {
                 return Some((i, 1));
             }
             i += 1;
@@ -454,7 +466,7 @@ fn spf_facts(f: &mut Facts, records: &[TxtRecord]) {
     let Some(first) = selected.first() else {
         return;
     };
-    data_facts(f, &[first], records);
+    data_facts(f, &[first], records, false);
     let joined = join(&[first]);
     let rec = SpfRecord::parse(&joined.bytes);
     syntax_facts(f, rec.error.as_ref(), &joined);
@@ -583,14 +595,18 @@ fn dmarc_facts(f: &mut Facts, records: &[TxtRecord]) {
     let selected = select(records, is_dmarc);
     f.set(Fact::Found, !selected.is_empty());
     f.set(Fact::RecordCount, selected.len());
+    f.set(Fact::NotRecognized, false);
     let Some(first) = selected.first() else {
+        near_miss_facts(f, records);
         return;
     };
-    data_facts(f, &[first], records);
+    data_facts(f, &[first], records, true);
     let joined = join(&[first]);
     let d = &joined.bytes;
     let rec = DmarcRecord::parse(d);
     syntax_facts(f, rec.error.as_ref(), &joined);
+    f.set(Fact::ReportUriNotMailto, rec.report_uri_not_mailto.is_some());
+    f.set(Fact::ReportUriSpan, rec.report_uri_not_mailto.clone().map(|r| joined.span(r)));
     let keyword = |name: &str, allowed: &[&str], default: &str| -> String {
         match rec.value(d, name) {
             None => default.to_owned(),
@@ -619,6 +635,77 @@ fn dmarc_facts(f: &mut Facts, records: &[TxtRecord]) {
             f.set(Fact::Pct, n);
         }
     }
+}
+
+/// No record is recognised as DMARC: is one a near miss a person would take
+/// for DMARC (leading blanks, `v=dmarc1`)? Then say why receivers ignore it.
+fn near_miss_facts(f: &mut Facts, records: &[TxtRecord]) {
+    let prepared = prepare(records);
+    for p in &prepared {
+        let joined = join(&[p]);
+        let Some(miss) = near_miss(&joined.bytes) else { continue };
+        data_facts(f, &[p], records, true);
+        let (reason, span) = match miss {
+            NearMiss::LeadingSpace(r) => ("it starts with a blank before `v=DMARC1`".to_owned(), r),
+            NearMiss::VersionCase(r) => {
+                let v = joined.bytes.get(r.clone()).unwrap_or_default();
+                (
+                    format!(
+                        "its version is written `{}`, and only `DMARC1` in capitals is recognised",
+                        show(v)
+                    ),
+                    r,
+                )
+            }
+        };
+        f.set(Fact::NotRecognized, true);
+        f.set(Fact::NotRecognizedReason, reason);
+        f.set(Fact::NotRecognizedSpan, joined.span(span));
+        return;
+    }
+}
+
+/// What a DMARC record at one name says for policy discovery.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PublishedDmarc {
+    /// No record is recognised as DMARC (or several are, which receivers
+    /// treat as none, RFC 7489 §6.6.3), or its `p=` is unusable.
+    None,
+    /// One usable record.
+    Policy(PublishedPolicy),
+}
+
+/// The policy tags of one DMARC record, as lower-case keywords.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublishedPolicy {
+    /// `p=`.
+    pub p: &'static str,
+    /// `sp=`, when valid.
+    pub sp: Option<&'static str>,
+    /// `np=` (DMARCbis), when valid.
+    pub np: Option<&'static str>,
+    /// `psd=y`: a public suffix operator's record.
+    pub psd: bool,
+}
+
+/// The DMARC policy published by the TXT records at one `_dmarc` name.
+pub fn published_dmarc(records: &[TxtRecord]) -> PublishedDmarc {
+    let selected = select(records, is_dmarc);
+    let [one] = selected.as_slice() else { return PublishedDmarc::None };
+    let joined = join(&[one]);
+    let d = &joined.bytes;
+    let rec = DmarcRecord::parse(d);
+    let keyword = |name: &str| -> Option<&'static str> {
+        let v = rec.value(d, name)?;
+        ["none", "quarantine", "reject"].into_iter().find(|k| v.eq_ignore_ascii_case(k.as_bytes()))
+    };
+    let Some(p) = keyword("p") else { return PublishedDmarc::None };
+    PublishedDmarc::Policy(PublishedPolicy {
+        p,
+        sp: keyword("sp"),
+        np: keyword("np"),
+        psd: rec.value(d, "psd").is_some_and(|v| v.eq_ignore_ascii_case(b"y")),
+    })
 }
 
 // ------------------------------------------------------------------ DKIM ----
@@ -771,7 +858,7 @@ fn dkim_facts(f: &mut Facts, records: &[TxtRecord], exp: &Expectation) {
     let prepared = prepare(records);
     let (order, split) = choose_dkim(&prepared, exp);
     let used: Vec<&Prepared<'_>> = order.iter().filter_map(|&i| prepared.get(i)).collect();
-    data_facts(f, &used, records);
+    data_facts(f, &used, records, true);
     f.set(Fact::SplitAcrossRecords, split);
     let joined = join(&used);
     let d = &joined.bytes;
@@ -788,6 +875,10 @@ fn dkim_facts(f: &mut Facts, records: &[TxtRecord], exp: &Expectation) {
     };
     f.set(Fact::KeyType, text(&rec.key_type, "rsa"));
     f.set(Fact::Version, text(&rec.version, ""));
+    f.set(Fact::HashExcludesSha256, rec.hash_excludes_sha256(d));
+    f.set(Fact::HashSpan, rec.hashes.as_ref().map(|t| joined.span(t.span.clone())));
+    f.set(Fact::ServiceExcludesEmail, rec.service_excludes_email(d));
+    f.set(Fact::ServiceSpan, rec.services.as_ref().map(|t| joined.span(t.span.clone())));
     let Some(p) = &rec.key else {
         f.set(Fact::KeyPresent, false);
         f.set(Fact::KeyEmpty, false);
@@ -829,7 +920,11 @@ fn dkim_facts(f: &mut Facts, records: &[TxtRecord], exp: &Expectation) {
             f.set(Fact::KeyMismatch, expected.is_some() && !matches);
         }
         Err(e) => {
-            let truncated = prefix == Some(false) || matches!(e, KeyError::Truncated { .. });
+            // Only a strict prefix of the key given to SES is "cut short"; a
+            // DER length that runs past the data may equally be bytes lost in
+            // the middle, and without an expected key there is nothing to be
+            // a prefix of: both are an invalid key, with the DER's own words.
+            let truncated = prefix == Some(false);
             f.set(Fact::KeyValid, false);
             f.set(Fact::KeyError, key_error_text(&e));
             f.set(Fact::KeyMatches, false);

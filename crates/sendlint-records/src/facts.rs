@@ -365,7 +365,7 @@ facts! {
     ExpectedKeyKnown = "expected_key_known": Bool [Dkim];
     /// The published key is the expected key.
     KeyMatches = "key_matches": Bool [Dkim];
-    /// The published key is a strict prefix of the expected key, or its DER says it is longer than what is there.
+    /// The published key is a strict prefix of the expected key (its end was cut off). Only with `expected_key_known`: a key whose DER merely announces more bytes than are there is `key_valid == false` with a `key_error`.
     KeyTruncated = "key_truncated": Bool [Dkim];
     /// The published key is a valid key other than the expected one.
     KeyMismatch = "key_mismatch": Bool [Dkim];
@@ -379,6 +379,14 @@ facts! {
     KeyType = "key_type": Str [Dkim];
     /// The `v=` value, else "".
     Version = "version": Str [Dkim];
+    /// An `h=` tag lists the acceptable hash algorithms and `sha256` is not among them: rsa-sha256 signatures (SES's) cannot verify.
+    HashExcludesSha256 = "hash_excludes_sha256": Bool [Dkim];
+    /// The `h=` tag.
+    HashSpan = "hash_span": Span [Dkim];
+    /// An `s=` tag lists service types and neither `email` nor `*` is among them: the key may not be used for email.
+    ServiceExcludesEmail = "service_excludes_email": Bool [Dkim];
+    /// The `s=` tag.
+    ServiceSpan = "service_span": Span [Dkim];
 
     // ---- DMARC ----
     /// The `p=` policy (`none`, `quarantine`, `reject`), else "".
@@ -397,6 +405,32 @@ facts! {
     HasRua = "has_rua": Bool [Dmarc];
     /// The `pct=` value (100 when absent).
     Pct = "pct": Int [Dmarc];
+    /// A TXT record at the name reads like DMARC to a person but receivers discard it: blanks before `v=`, or the version not spelled exactly `DMARC1` (e.g. `v=dmarc1`). Set when no record is recognised.
+    NotRecognized = "not_recognized": Bool [Dmarc];
+    /// Why, in words, e.g. `the version is written "dmarc1"`, else "".
+    NotRecognizedReason = "not_recognized_reason": Str [Dmarc];
+    /// The blanks or the version value at fault.
+    NotRecognizedSpan = "not_recognized_span": Span [Dmarc];
+    /// A `rua=` or `ruf=` URI uses a scheme other than `mailto:` (e.g. `https:`), which receivers do not send reports to.
+    ReportUriNotMailto = "report_uri_not_mailto": Bool [Dmarc];
+    /// The first such URI.
+    ReportUriSpan = "report_uri_span": Span [Dmarc];
+    /// No DMARC record at `_dmarc.D`, and policy discovery (the DMARCbis DNS tree walk) found a parent domain's record whose policy applies to D (set by the engine).
+    Inherited = "inherited": Bool [Dmarc];
+    /// With `inherited`: the name of that record, e.g. `_dmarc.acme.com`, else "".
+    InheritedFrom = "inherited_from": Str [Dmarc];
+    /// With `inherited`: the policy that applies to D: `none`, `quarantine` or `reject`, else "".
+    InheritedPolicy = "inherited_policy": Str [Dmarc];
+    /// With `inherited`: the tag it comes from: `sp` (subdomain policy), `np` (policy for non-existent subdomains, DMARCbis) or `p`, else "".
+    InheritedTag = "inherited_tag": Str [Dmarc];
+    /// With `inherited`: what receivers do with mail from D that fails DMARC under that policy, in words, else "".
+    InheritedEffect = "inherited_effect": Str [Dmarc];
+    /// With `inherited`: the record says `psd=y`, a public suffix operator's policy rather than the organization's own.
+    InheritedPsd = "inherited_psd": Bool [Dmarc];
+    /// No DMARC record at `_dmarc.D`, and a lookup of the policy discovery failed (timeout, SERVFAIL, …), so whether a parent's policy applies is unknown (set by the engine).
+    DiscoveryFailed = "discovery_failed": Bool [Dmarc];
+    /// With `discovery_failed`: what failed and where, else "".
+    DiscoveryError = "discovery_error": Str [Dmarc];
 
     // ---- MX ----
     /// The exchange of the (first) MX as it was typed (`10 feedback-smtp…` rather than the presentation form `10\ feedback-smtp…`).

@@ -74,7 +74,7 @@ impl fmt::Display for KeyError {
                 None => write!(f, "not an RSA key: algorithm OID {oid}"),
             },
             KeyError::Truncated { have, need } => {
-                write!(f, "the key is truncated: {have} of {need} bytes present")
+                write!(f, "bytes are missing: its encoding announces {need} bytes, {have} are present")
             }
         }
     }
@@ -443,7 +443,7 @@ pub(crate) mod tests {
         let b64 = fixture("sf1-2048.b64");
         let e = PublicKey::parse(&b64[..255]).unwrap_err();
         assert_eq!(e, KeyError::Truncated { have: 191, need: 294 });
-        assert_eq!(e.to_string(), "the key is truncated: 191 of 294 bytes present");
+        assert_eq!(e.to_string(), "bytes are missing: its encoding announces 294 bytes, 191 are present");
         let e = PublicKey::parse("MIIB\"IjAN").unwrap_err();
         assert_eq!(e, KeyError::BadBase64Char { position: 4, found: '"' });
         assert!(matches!(PublicKey::parse("AAAA=AAA"), Err(KeyError::BadPadding { position: 4 })));

@@ -57,7 +57,18 @@ fn tag_name(input: &[u8]) -> IResult<&[u8], &[u8]> {
 }
 
 /// Parses a tag-list. Returns every well-formed tag and the first error.
+/// Tag names are case-sensitive, as DKIM's are (RFC 6376 §3.2).
 pub fn parse_tag_list(data: &[u8]) -> (Vec<Tag>, Option<SyntaxError>) {
+    parse_tags(data, false)
+}
+
+/// Parses a tag-list whose tag names are case-insensitive, as DMARC's are
+/// (RFC 7489 §6.4: ABNF literals): `p=none; P=reject` is a duplicate.
+pub fn parse_tag_list_ci(data: &[u8]) -> (Vec<Tag>, Option<SyntaxError>) {
+    parse_tags(data, true)
+}
+
+fn parse_tags(data: &[u8], fold_case: bool) -> (Vec<Tag>, Option<SyntaxError>) {
     let mut tags: Vec<Tag> = Vec::with_capacity(8);
     let mut error: Option<SyntaxError> = None;
     let mut seg_start = 0;
@@ -80,7 +91,11 @@ pub fn parse_tag_list(data: &[u8]) -> (Vec<Tag>, Option<SyntaxError>) {
             match one_tag(data, s, e) {
                 Ok(tag) => {
                     let name = &data[tag.name.clone()];
-                    if let Some(first) = tags.iter().find(|t| &data[t.name.clone()] == name) {
+                    let same = |t: &&Tag| {
+                        let other = &data[t.name.clone()];
+                        if fold_case { other.eq_ignore_ascii_case(name) } else { other == name }
+                    };
+                    if let Some(first) = tags.iter().find(same) {
                         if error.is_none() {
                             error = Some(SyntaxError::new(
                                 tag.span.clone(),

@@ -13,6 +13,7 @@ use sendlint_ses::{
     expected_records,
 };
 
+use crate::dmarc_policy::{discover, set_facts as set_discovery_facts};
 use crate::observe::{Misplacement, Observation, Outcome, is_cloudflare_proxy, observe, rtype_of};
 use crate::report::{DiagnosisReport, DomainReport, RecordReport};
 use crate::ses_facts::{SesView, set_badge_facts, set_ses_facts};
@@ -132,6 +133,16 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     for (want, mut obs) in expected.iter().zip(observations) {
         let stale = published_instead(lookup, &zone_info.nameservers, &mut obs).await;
         let mut facts = record_facts(&obs, &exp);
+        if want.role == Role::Dmarc {
+            let discovery = match &obs.outcome {
+                // Receivers do not see a misplaced record or one they do not
+                // recognise as DMARC: they walk up as if there were none.
+                Outcome::Misplaced(..) | Outcome::Absent => Some(discover(lookup, &setup.domain).await),
+                Outcome::Found if !facts.flag(Fact::Found) => Some(discover(lookup, &setup.domain).await),
+                Outcome::Found | Outcome::Failed(_) => None,
+            };
+            set_discovery_facts(&mut facts, discovery.as_ref());
+        }
         context_facts(&mut facts, setup, zone.as_ref(), provider.as_deref(), want);
         crate::context::set_derived(&mut facts, want.role, &want.name, zone.as_ref(), &obs.records.txt);
         facts.set(Fact::ExpectedExchange, exchange.as_str());
@@ -148,7 +159,12 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         set_ses_facts(&mut facts, want.role, setup, &ses);
         // The DNS rules decide the DNS state and so the badge; the badge and its
         // note then become facts, and a second pass lets the SES rules speak.
-        let dns = dns_state(&obs, &rules.evaluate(want.role, &facts, provider.as_deref()));
+        let mut dns = dns_state(&obs, &rules.evaluate(want.role, &facts, provider.as_deref()));
+        if dns == DnsState::Absent && facts.flag(Fact::Inherited) {
+            // A parent's policy covers the domain: nothing is missing (see
+            // docs/badges.md, "DMARC inherited from a parent domain").
+            dns = DnsState::Correct;
+        }
         let decision =
             decide(&BadgeInput { role: want.role, dns, ses: ses.state.for_role(want.role), since_submitted });
         set_badge_facts(&mut facts, dns, &decision);

@@ -209,7 +209,8 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
     facts.set(Fact::Expected, expected_value.as_str());
 
     let diagnoses = rules.evaluate(role, &facts, input.registrar.as_deref());
-    let dns = if empty || !found {
+    // A record receivers do not recognise as DMARC is present, and wrong.
+    let dns = if empty || (!found && !facts.flag(Fact::NotRecognized)) {
         DnsState::Absent
     } else if diagnoses.iter().any(|d| d.severity == Severity::Error) {
         DnsState::Wrong

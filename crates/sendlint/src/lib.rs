@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod check;
 mod context;
+pub mod dmarc_policy;
 pub mod explain;
 pub mod fixture;
 pub mod manifest;

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 
 use sendlint_dns::{Answer, Lookup, LookupError, RData, RecordType};
 use sendlint_records::Role;
+use sendlint_records::dmarc::looks_like_dmarc;
 use sendlint_records::mx::MxRecord;
 use sendlint_records::name::DomainName;
 use sendlint_records::txt::TxtRecord;
@@ -91,7 +92,9 @@ pub(crate) fn holds_role(role: Role, records: &Records) -> bool {
         Role::SpfMx => !records.mx.is_empty(),
         Role::Dkim => !records.txt.is_empty(),
         Role::SpfTxt => records.txt.iter().any(|t| starts_with_tag(&t.data(), b"v=spf1")),
-        Role::Dmarc => records.txt.iter().any(|t| starts_with_tag(&t.data(), b"v=dmarc1")),
+        // Also near misses (`v=dmarc1`, ` v=DMARC1`, `v = DMARC1`): present,
+        // and the rules say what receivers make of them.
+        Role::Dmarc => records.txt.iter().any(|t| looks_like_dmarc(&t.data())),
         Role::Domain => false,
     }
 }

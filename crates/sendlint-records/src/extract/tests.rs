@@ -320,10 +320,98 @@ fn dkim_truncated_key() {
     no(&f, Fact::KeyValid);
     no(&f, Fact::KeyMismatch);
     no(&f, Fact::SplitAcrossRecords);
-    // DER says longer even without an expected key.
+    // Without an expected key nothing is "the beginning of the key given to
+    // SES": the DER's own complaint is an invalid key.
     let f = facts(Role::Dkim, &recs, false);
-    yes(&f, Fact::KeyTruncated);
-    assert!(f.str(Fact::KeyError).unwrap().contains("truncated"), "{f:?}");
+    no(&f, Fact::KeyTruncated);
+    no(&f, Fact::KeyValid);
+    assert!(f.str(Fact::KeyError).unwrap().contains("bytes are missing"), "{f:?}");
+}
+
+#[test]
+fn dkim_bytes_missing_in_the_middle_are_not_truncation() {
+    let key = key_b64("sf1-2048");
+    // 40 base64 characters (30 bytes) lost in the middle: the DER announces
+    // more than is there, but the value is no prefix of the expected key.
+    let cut = format!("{}{}", &key[..100], &key[140..]);
+    let f = facts(Role::Dkim, &[txt(&dkim_value(&cut))], true);
+    no(&f, Fact::KeyTruncated);
+    no(&f, Fact::KeyValid);
+    no(&f, Fact::KeyMismatch);
+    assert!(!f.str(Fact::KeyError).unwrap().is_empty(), "{f:?}");
+}
+
+#[test]
+fn dkim_hash_and_service_facts() {
+    let key = key_b64("sf1-2048");
+    let f = facts(Role::Dkim, &[txt(&format!("v=DKIM1; h=sha1; p={key}"))], true);
+    yes(&f, Fact::HashExcludesSha256);
+    no(&f, Fact::ServiceExcludesEmail);
+    assert_eq!(f.span(Fact::HashSpan).map(|s| (s.start, s.len)), Some((9, 6)));
+    let f = facts(Role::Dkim, &[txt(&format!("v=DKIM1; s=tlsrpt; p={key}"))], true);
+    no(&f, Fact::HashExcludesSha256);
+    yes(&f, Fact::ServiceExcludesEmail);
+    let f = facts(Role::Dkim, &[txt(&format!("v=DKIM1; h=sha1:sha256; s=email; p={key}"))], true);
+    no(&f, Fact::HashExcludesSha256);
+    no(&f, Fact::ServiceExcludesEmail);
+    yes(&f, Fact::KeyMatches);
+}
+
+#[test]
+fn tabs_between_tags_are_not_control_bytes() {
+    let key = key_b64("sf1-2048");
+    let f = facts(Role::Dkim, &[txt(&format!("v=DKIM1;\tk=rsa;\tp=\t{key}"))], true);
+    no(&f, Fact::ControlBytes);
+    no(&f, Fact::SyntaxError);
+    yes(&f, Fact::KeyMatches);
+    // a tab inside the key is still one
+    let f = facts(Role::Dkim, &[txt(&format!("v=DKIM1; p={}\t{}", &key[..50], &key[50..]))], true);
+    yes(&f, Fact::ControlBytes);
+    let f = facts(Role::Dmarc, &[txt("v=DMARC1;\tp\t=\treject\t;\tsp=none")], false);
+    no(&f, Fact::ControlBytes);
+    no(&f, Fact::SyntaxError);
+    yes(&f, Fact::Found);
+    assert_eq!(f.str(Fact::Policy), Some("reject"));
+}
+
+#[test]
+fn dmarc_near_misses_and_report_uris() {
+    let f = facts(Role::Dmarc, &[txt("v=dmarc1; p=none")], false);
+    no(&f, Fact::Found);
+    yes(&f, Fact::NotRecognized);
+    assert_eq!(f.span(Fact::NotRecognizedSpan).map(|s| (s.start, s.len)), Some((2, 6)));
+    let f = facts(Role::Dmarc, &[txt(" v=DMARC1; p=none")], false);
+    no(&f, Fact::Found);
+    yes(&f, Fact::NotRecognized);
+    assert!(f.str(Fact::NotRecognizedReason).unwrap().contains("blank"));
+    let f = facts(Role::Dmarc, &[txt("V=DMARC1; P=reject")], false);
+    yes(&f, Fact::Found);
+    no(&f, Fact::NotRecognized);
+    no(&f, Fact::SyntaxError);
+    assert_eq!(f.str(Fact::Policy), Some("reject"));
+    let d = "v=DMARC1; p=none; rua=https://r.example/x";
+    let f = facts(Role::Dmarc, &[txt(d)], false);
+    no(&f, Fact::SyntaxError);
+    yes(&f, Fact::ReportUriNotMailto);
+    assert_eq!(f.span(Fact::ReportUriSpan).map(|s| (s.start, s.len)), Some((22, 19)));
+}
+
+#[test]
+fn published_dmarc_policies() {
+    use crate::extract::{PublishedDmarc, PublishedPolicy, published_dmarc};
+    assert_eq!(
+        published_dmarc(&[txt("v=DMARC1; p=reject; SP=quarantine; np=none; psd=y")]),
+        PublishedDmarc::Policy(PublishedPolicy {
+            p: "reject",
+            sp: Some("quarantine"),
+            np: Some("none"),
+            psd: true
+        })
+    );
+    assert_eq!(published_dmarc(&[txt("v=spf1 -all")]), PublishedDmarc::None);
+    assert_eq!(published_dmarc(&[txt("v=dmarc1; p=reject")]), PublishedDmarc::None);
+    assert_eq!(published_dmarc(&[txt("v=DMARC1; p=reject"), txt("v=DMARC1; p=none")]), PublishedDmarc::None);
+    assert_eq!(published_dmarc(&[txt("v=DMARC1; p=rejct")]), PublishedDmarc::None);
 }
 
 #[test]
