@@ -31,6 +31,7 @@
 //! '''
 //! ```
 
+use sendlint_records::input::{InputKind, read_text};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -156,7 +157,7 @@ impl FixtureSes {
         let json = match (&self.state, &self.state_file) {
             (Some(text), _) => Some(text.clone()),
             (None, Some(file)) => {
-                Some(std::fs::read_to_string(base.join(file)).map_err(|e| format!("{file}: {e}"))?)
+                Some(read_text(&base.join(file), InputKind::SesState).map_err(|e| e.to_string())?)
             }
             (None, None) => None,
         };
@@ -188,7 +189,7 @@ impl Fixture {
     /// Reads a fixture file; `public_key_file` resolves against the nearest
     /// enclosing `fixtures/` directory.
     pub fn load(path: &Path) -> Result<Fixture, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = read_text(path, InputKind::Rules).map_err(|e| e.to_string())?;
         let mut fixture: Fixture = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         fixture.base = base_dir(path);
         Ok(fixture)
@@ -203,7 +204,7 @@ impl Fixture {
             setup = setup.with_mail_from(m).map_err(|e| e.to_string())?;
         }
         if let Some(file) = &s.public_key_file {
-            let text = std::fs::read_to_string(self.base.join(file)).map_err(|e| format!("{file}: {e}"))?;
+            let text = read_text(&self.base.join(file), InputKind::PublicKey).map_err(|e| e.to_string())?;
             setup = setup.with_public_key(PublicKey::parse(&text).map_err(|e| format!("{file}: {e}"))?);
         }
         if let Some(t) = &s.submitted_at {

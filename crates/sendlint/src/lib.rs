@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod observe;
 pub mod render;
 pub mod report;
+pub mod safe;
 mod ses_facts;
 pub mod view;
 
