@@ -488,3 +488,19 @@ fn top_codes_rank_errors_first_and_count_the_rest() {
     assert!(ranks.iter().all(|&r| r < 3), "{top:?}");
     assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "errors, then warnings, then info: {top:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_in_a_rules_check_fixtures_directory_ends() {
+    let dir = scratch("fixloop");
+    let fixtures = dir.join("fixtures");
+    std::fs::create_dir_all(&fixtures).expect("mkdir");
+    std::os::unix::fs::symlink(".", fixtures.join("a")).expect("symlink");
+    std::os::unix::fs::symlink(".", fixtures.join("b")).expect("symlink");
+    // a fixture with a hostile name: listed escaped
+    std::fs::write(fixtures.join("x\u{1b}[31m.toml"), "not = [a fixture").expect("write");
+    let r = run(&["rules", "check", s(&dir)], Duration::from_secs(30));
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert_eq!(r.stdout.matches("FAIL x\\x1B[31m.toml").count(), 1, "{}", r.stdout);
+    assert_no_raw_controls(&r);
+}

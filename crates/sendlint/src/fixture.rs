@@ -57,19 +57,24 @@ pub fn fixture_now() -> SystemTime {
 
 /// Every fixture file (`*.toml`) below `dir`, sorted; none when `dir` is missing.
 pub fn fixture_files(dir: &Path) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    // Each directory once, whatever symlinks lead to it (`ln -s . d/a` loops).
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut std::collections::HashSet<PathBuf>) {
+        let Ok(real) = std::fs::canonicalize(dir) else { return };
+        if !seen.insert(real) || seen.len() > 10_000 {
+            return;
+        }
         let Ok(entries) = std::fs::read_dir(dir) else { return };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
-                walk(&path, out);
+                walk(&path, out, seen);
             } else if path.extension().is_some_and(|e| e == "toml") {
                 out.push(path);
             }
         }
     }
     let mut out = Vec::new();
-    walk(dir, &mut out);
+    walk(dir, &mut out, &mut std::collections::HashSet::new());
     out.sort();
     out
 }
