@@ -4,7 +4,7 @@
 //! one error pointing at file, line and column; a bad *entry* is reported with
 //! a span into the file and the audit goes on with the others.
 
-use sendlint_records::display::{QUOTE_MAX, quote, terminal_safe};
+use sendlint_records::display::{QUOTE_MAX, quote};
 use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
@@ -17,7 +17,9 @@ use thiserror::Error;
 
 use crate::check::SesState;
 
-/// A manifest that could not be read as one.
+/// A manifest that could not be read as one. Its source is the manifest as
+/// read (shared, never copied): render it with `render::render_error`, which
+/// quotes only a terminal-safe window of it.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]
 #[diagnostic(code(sendlint::manifest))]
@@ -126,17 +128,6 @@ pub struct ManifestIndex {
     src: Arc<String>,
     /// `(start, len)` of each entry's JSON in `src`.
     spans: Vec<(usize, usize)>,
-    /// `src` made safe to quote on a terminal, made on the first bad entry.
-    safe_src: std::sync::OnceLock<Arc<String>>,
-}
-
-/// The manifest text to quote in an error: control characters and bidi
-/// overrides replaced (offsets kept), no copy when there are none.
-fn safe_source(src: &Arc<String>) -> Arc<String> {
-    match terminal_safe(src) {
-        std::borrow::Cow::Borrowed(_) => Arc::clone(src),
-        std::borrow::Cow::Owned(safe) => Arc::new(safe),
-    }
 }
 
 impl ManifestIndex {
@@ -151,7 +142,7 @@ impl ManifestIndex {
         let error = |message: String, at: usize, help: Option<String>| {
             Box::new(ManifestError {
                 message,
-                src: NamedSource::new(name, safe_source(&src)).with_language("json"),
+                src: NamedSource::new(name, Arc::clone(&src)).with_language("json"),
                 at: SourceSpan::from((at, usize::from(at < text.len()))),
                 help,
             })
@@ -191,7 +182,7 @@ impl ManifestIndex {
             let at = text.find("\"domains\"").unwrap_or(first);
             return Err(error("the manifest lists no domains".into(), at, shape_help()));
         }
-        Ok(ManifestIndex { name: name.to_owned(), src, spans, safe_src: std::sync::OnceLock::new() })
+        Ok(ManifestIndex { name: name.to_owned(), src, spans })
     }
 
     /// How many entries the manifest holds.
@@ -225,11 +216,7 @@ impl ManifestIndex {
                 domain: names.as_ref().and_then(|n| n.domain.as_deref().map(cut_value)),
                 org: names.as_ref().and_then(|n| n.org.as_deref().map(cut_value)),
                 message: cap(&message),
-                src: NamedSource::new(
-                    &self.name,
-                    self.safe_src.get_or_init(|| safe_source(&self.src)).clone(),
-                )
-                .with_language("json"),
+                src: NamedSource::new(&self.name, Arc::clone(&self.src)).with_language("json"),
                 at,
             })
         };
