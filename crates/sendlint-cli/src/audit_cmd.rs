@@ -115,7 +115,13 @@ impl Sink {
             AuditFormat::Human => match &item.outcome {
                 Outcome::Report(r) => sendlint::render_domain(r, self.render),
                 Outcome::BadEntry(e) => render::render_error(e.as_ref(), self.render),
-                Outcome::Crashed { message } => format!("manifest entry {}: {message}", item.index),
+                Outcome::Crashed { message } => {
+                    format!(
+                        "manifest entry {}: {}",
+                        item.index,
+                        sendlint_records::display::untrusted_lines(message)
+                    )
+                }
             },
         };
         self.write(&text);
