@@ -130,6 +130,11 @@ fn char_start(data: &[u8], mut at: usize) -> usize {
 /// The whole context of `span` (with [`CONTEXT_LINES`] around it) when it is
 /// small enough to draw as it is; `None` when it is not (or cannot be read).
 fn whole(src: &dyn SourceCode, span: &SourceSpan) -> Option<Segment> {
+    // Deep into a long line already: do not read the rest of it (a minified
+    // manifest is one line of up to 1 GiB).
+    if src.read_span(span, 0, 0).ok()?.column() > LINE_MAX || span.len() > CONTEXT_MAX {
+        return None;
+    }
     let c = src.read_span(span, CONTEXT_LINES, CONTEXT_LINES).ok()?;
     let data = c.data();
     let longest = data.split(|&b| b == b'\n').map(<[u8]>::len).max().unwrap_or(0);
@@ -149,8 +154,12 @@ fn cut(src: &dyn SourceCode, span: &SourceSpan) -> Option<Segment> {
     let (line, column) = (c.line(), c.column());
     let line_start = span.offset().saturating_sub(column);
     let end = span.offset() + span.len();
-    // From the line's start to the end of the line after the span (borrowed, not copied).
-    let c = src.read_span(&SourceSpan::from((line_start, end - line_start)), 0, 1).ok()?;
+    // From the line's start to AROUND bytes past the span, or (near the end of
+    // the source) to the end of the next line; borrowed, not copied.
+    let (c, partial) = match src.read_span(&SourceSpan::from((line_start, end + AROUND - line_start)), 0, 0) {
+        Ok(c) => (c, true),
+        Err(_) => (src.read_span(&SourceSpan::from((line_start, end - line_start)), 0, 1).ok()?, false),
+    };
     let data = c.data();
     let rel_start = (span.offset() - line_start).min(data.len());
     let rel_end = (end - line_start).min(data.len());
@@ -165,7 +174,8 @@ fn cut(src: &dyn SourceCode, span: &SourceSpan) -> Option<Segment> {
         text.push_str(MARK);
     }
     text.push_str(&safe_bytes(&data[ws..we]));
-    if we < line_end {
+    // A partial read without a newline after the span: the line goes on.
+    if we < line_end || (partial && line_end == data.len()) {
         text.push_str(MARK);
     }
     let start = if ws > 0 { ws - MARK.len() } else { 0 };
