@@ -911,7 +911,8 @@ impl fmt::Display for Summary {
         if !self.providers.is_empty() {
             writeln!(f, "\n  {:<12} {:>9} {:>9}", "DNS host", "domains", "unlocked")?;
             for (p, (n, u)) in &self.providers {
-                writeln!(f, "  {p:<12} {n:>9} {u:>9}")?;
+                // a provider id comes from a rule file's name
+                writeln!(f, "  {:<12} {n:>9} {u:>9}", sendlint_records::display::untrusted(p))?;
             }
         }
         Ok(())
