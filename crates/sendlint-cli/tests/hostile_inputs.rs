@@ -504,3 +504,43 @@ fn a_symlink_loop_in_a_rules_check_fixtures_directory_ends() {
     assert_eq!(r.stdout.matches("FAIL x\\x1B[31m.toml").count(), 1, "{}", r.stdout);
     assert_no_raw_controls(&r);
 }
+
+/// A live SES error message (SESv2's `{"message": …}`) is the server's text:
+/// it reaches the terminal escaped, through the `ses.unavailable` diagnosis.
+/// (Already so before the one escaping path; kept so that it stays so.)
+#[test]
+fn a_live_ses_error_message_is_escaped() {
+    use sendlint_testses::{Reply, TestSes};
+    let ses = TestSes::start(vec![Reply {
+        status: 400,
+        error_type: Some("BadRequestException".into()),
+        body: r#"{"message":"evil \u001b[31m\r\u0000\u202e end"}"#.into(),
+    }])
+    .expect("test SES server");
+    let mut cmd = Command::new(
+        std::env::var_os("SENDLINT_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_sendlint").into()),
+    );
+    for var in ["AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_DEFAULT_REGION"] {
+        cmd.env_remove(var);
+    }
+    let out = cmd
+        .args(["check", "mail.acme.test", "--selector", "sf1", "--zone", "fixtures/demo/zones", "--now", NOW])
+        .args(["--ses", "--ses-endpoint", &ses.endpoint()])
+        .current_dir(root())
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+        .env("AWS_REGION", "us-east-1")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs");
+    let r = Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(r.stdout.contains("ses.unavailable"), "{}", r.all());
+    let flat = r.stdout.split_whitespace().filter(|w| *w != "│").collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("evil \\x1B[31m\\x0D\\x00\\u{202E} end"), "{}", r.stdout);
+    assert_no_raw_controls(&r);
+}
