@@ -15,6 +15,7 @@ use sendlint::audit::{self, AuditOptions, Finished, Outcome, Shard, Stop, StopLe
 use sendlint::manifest::ManifestIndex;
 use sendlint::{RenderOptions, render};
 use sendlint_dns::Lookup;
+use sendlint_records::input::InputKind;
 use sendlint_rules::RuleSet;
 
 use crate::{DnsArgs, dns_source, parse_time, render_options};
@@ -114,7 +115,13 @@ impl Sink {
             AuditFormat::Human => match &item.outcome {
                 Outcome::Report(r) => sendlint::render_domain(r, self.render),
                 Outcome::BadEntry(e) => render::render_error(e.as_ref(), self.render),
-                Outcome::Crashed { message } => format!("manifest entry {}: {message}", item.index),
+                Outcome::Crashed { message } => {
+                    format!(
+                        "manifest entry {}: {}",
+                        item.index,
+                        sendlint_records::display::untrusted_lines(message)
+                    )
+                }
             },
         };
         self.write(&text);
@@ -165,9 +172,7 @@ async fn watch_signals(stop: Arc<Stop>, got: Arc<std::sync::atomic::AtomicU8>) {
 
 pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     let path = args.manifest.display().to_string();
-    let text = fs::read_to_string(&args.manifest)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot read the manifest {path}"))?;
+    let text = crate::read_input(&args.manifest, InputKind::Manifest)?;
     let manifest = Arc::new(ManifestIndex::parse(&path, text).map_err(|e| Report::new(*e))?);
     let lookup: Arc<dyn Lookup> = Arc::from(dns_source(&args.dns)?);
     let now = match &args.now {

@@ -2,7 +2,6 @@
 //! verification. Argument parsing and rendering only; the work is in the
 //! `sendlint` engine crate.
 
-use std::fs;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,6 +14,7 @@ use sendlint_dns::{
     LiveOptions, LiveSource, Lookup, RecordingLookup, ReplayLookup, ZoneSource, parse_nameserver,
 };
 use sendlint_records::Role;
+use sendlint_records::input::InputKind;
 use sendlint_records::key::PublicKey;
 use sendlint_records::name::DomainName;
 use sendlint_rules::RuleSet;
@@ -178,7 +178,11 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(report) => {
-            eprintln!("{report:?}");
+            // Errors quote files, manifests, SES answers and flags: rendered
+            // through the one escaping and windowing path, never raw.
+            let color = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let text = sendlint::render::render_error(report.as_ref(), RenderOptions { color, width: 100 });
+            eprint!("{text}");
             ExitCode::from(2)
         }
     }
@@ -241,11 +245,7 @@ fn build_setup(domain: &str, args: &SetupArgs) -> miette::Result<Setup> {
     setup = setup.with_mail_from(&args.mail_from).map_err(|e| miette!("--mail-from: {e}"))?;
     let key_text = match (&args.public_key, &args.public_key_file) {
         (Some(k), _) => Some(k.clone()),
-        (None, Some(path)) => Some(
-            fs::read_to_string(path)
-                .into_diagnostic()
-                .wrap_err_with(|| format!("cannot read the public key file {}", path.display()))?,
-        ),
+        (None, Some(path)) => Some(read_input(path, InputKind::PublicKey)?),
         (None, None) => None,
     };
     if let Some(text) = key_text {
@@ -283,6 +283,12 @@ fn dns_source(args: &DnsArgs) -> miette::Result<Box<dyn Lookup>> {
         .map(|s| parse_nameserver(s).map_err(|e| miette!("--nameserver: {e}")))
         .collect::<miette::Result<Vec<_>>>()?;
     Ok(Box::new(LiveSource::new(&servers, options).map_err(|e| miette!("{e}"))?))
+}
+
+/// Reads a file named on the command line through the one input guard
+/// (regular files only, `-` for standard input where meant, capped per kind).
+pub(crate) fn read_input(path: &Path, kind: InputKind) -> miette::Result<String> {
+    sendlint_records::input::read_text(path, kind).map_err(|e| miette!("{e}"))
 }
 
 fn runtime() -> miette::Result<tokio::runtime::Runtime> {
@@ -340,7 +346,7 @@ fn to_json(report: &DomainReport) -> miette::Result<String> {
 
 fn cmd_explain(args: ExplainArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     let raw = if args.raw.len() == 1 && args.raw[0] == "-" {
-        io::read_to_string(io::stdin()).into_diagnostic()?
+        read_input(Path::new("-"), InputKind::Pasted)?
     } else {
         args.raw.join(" ")
     };

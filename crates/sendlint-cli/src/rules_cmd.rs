@@ -2,6 +2,7 @@
 //! the rule files; the rule reference (`rules docs`); and the rule author's
 //! check of a rules directory and its fixtures (`rules check DIR`).
 
+use sendlint_records::display::{untrusted, untrusted_lines};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -44,7 +45,8 @@ pub(crate) fn run(args: RulesArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         None => {
             for r in rules.rules() {
                 let summary = r.docs.what.lines().next().unwrap_or_default();
-                writeln!(out, "{:<32} {:<8} {}", r.code, r.severity.to_string(), summary)
+                // Rules of a --rules directory are a stranger's text: escaped on the way out.
+                writeln!(out, "{:<32} {:<8} {}", r.code, r.severity.to_string(), untrusted(summary))
                     .into_diagnostic()?;
             }
         }
@@ -52,11 +54,12 @@ pub(crate) fn run(args: RulesArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
             let Some(r) = rules.rule(&code) else {
                 return Err(miette!(
                     help = "`sendlint rules` lists every code",
-                    "no rule has the code {code:?}"
+                    "no rule has the code {}",
+                    sendlint_records::display::quote(&code)
                 ));
             };
-            write!(out, "{}", r.markdown()).into_diagnostic()?;
-            writeln!(out, "\ndefined in {}", r.source).into_diagnostic()?;
+            write!(out, "{}", untrusted_lines(&r.markdown())).into_diagnostic()?;
+            writeln!(out, "\ndefined in {}", untrusted(&r.source)).into_diagnostic()?;
         }
         Some(RulesCommand::Facts) => {
             for f in FACTS {
@@ -69,7 +72,9 @@ pub(crate) fn run(args: RulesArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
                     .into_diagnostic()?;
             }
         }
-        Some(RulesCommand::Docs) => write!(out, "{}", rules.reference_markdown()).into_diagnostic()?,
+        Some(RulesCommand::Docs) => {
+            write!(out, "{}", untrusted_lines(&rules.reference_markdown())).into_diagnostic()?
+        }
         Some(RulesCommand::Check { dir }) => return check(&dir, rules, &mut out),
     }
     Ok(ExitCode::SUCCESS)
@@ -101,7 +106,8 @@ fn check(dir: &Path, base: &RuleSet, out: &mut impl Write) -> miette::Result<Exi
     }
     let mut failed = 0usize;
     for path in &paths {
-        let name = path.strip_prefix(&fixtures_root).unwrap_or(path).display().to_string();
+        let name =
+            untrusted(&path.strip_prefix(&fixtures_root).unwrap_or(path).display().to_string()).into_owned();
         let outcome = Fixture::load(path).and_then(|f| {
             let report = f.run(&name, &rules)?;
             Ok((differences(&f, &report), code_diff(&f, &report)))
@@ -118,14 +124,14 @@ fn check(dir: &Path, base: &RuleSet, out: &mut impl Write) -> miette::Result<Exi
                     writeln!(out, "  + {code}    (reported, not expected)").into_diagnostic()?;
                 }
                 for p in problems.iter().filter(|p| !p.contains(" code ")) {
-                    writeln!(out, "  ! {p}").into_diagnostic()?;
+                    writeln!(out, "  ! {}", untrusted_lines(p)).into_diagnostic()?;
                 }
             }
             Err(e) => {
                 failed += 1;
                 writeln!(out, "FAIL {name}").into_diagnostic()?;
                 for line in e.lines() {
-                    writeln!(out, "  ! {line}").into_diagnostic()?;
+                    writeln!(out, "  ! {}", untrusted(line)).into_diagnostic()?;
                 }
             }
         }

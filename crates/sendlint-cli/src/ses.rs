@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
-use miette::{Diagnostic, IntoDiagnostic, NamedSource, SourceSpan, WrapErr};
+use miette::{Diagnostic, NamedSource, SourceSpan};
 use sendlint_ses::{SesIdentity, SesLookup, Setup};
 use thiserror::Error;
 
@@ -65,9 +65,7 @@ impl SesArgs {
     pub(crate) async fn lookup(&self, setup: &Setup) -> miette::Result<Option<SesLookup>> {
         if let Some(path) = &self.ses_state {
             let name = path.display().to_string();
-            let text = std::fs::read_to_string(path)
-                .into_diagnostic()
-                .wrap_err_with(|| format!("cannot read the SES state file {name}"))?;
+            let text = crate::read_input(path, sendlint_records::input::InputKind::SesState)?;
             return match SesIdentity::from_json(&text) {
                 Ok(identity) => Ok(Some(SesLookup::Found(Box::new(identity)))),
                 Err(e) => {

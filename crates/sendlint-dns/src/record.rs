@@ -147,8 +147,9 @@ pub struct ReplayLookup {
 impl ReplayLookup {
     /// Reads a recording file.
     pub fn from_file(path: &Path) -> Result<ReplayLookup, ReplayError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ReplayError::Io { path: path.display().to_string(), source })?;
+        // The one input guard: a FIFO or /dev/zero is refused, the size capped.
+        let text = sendlint_records::input::read_text(path, sendlint_records::input::InputKind::Replay)
+            .map_err(|e| ReplayError::Invalid { path: path.display().to_string(), message: e.to_string() })?;
         ReplayLookup::from_json(&path.display().to_string(), &text)
     }
 

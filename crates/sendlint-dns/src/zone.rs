@@ -357,8 +357,16 @@ impl ZoneSource {
     }
 
     fn from_file(path: &Path) -> Result<ZoneSource, ZoneError> {
-        let bytes =
-            std::fs::read(path).map_err(|source| ZoneError::Io { path: path.to_path_buf(), source })?;
+        // The one input guard (sendlint_records::input): regular files only, size capped.
+        let bytes = sendlint_records::input::read_bytes(path, sendlint_records::input::InputKind::Zone)
+            .map_err(|e| match e {
+                sendlint_records::input::InputError::Io { source, .. } => {
+                    ZoneError::Io { path: path.to_path_buf(), source }
+                }
+                other => {
+                    ZoneError::Io { path: path.to_path_buf(), source: std::io::Error::other(other.reason()) }
+                }
+            })?;
         let display = path.display().to_string();
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,

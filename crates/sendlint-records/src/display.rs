@@ -181,7 +181,7 @@ mod tests {
 /// code that error reports quote from files strangers wrote (zone files,
 /// manifests, rule files, pasted records).
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_format_char(c);
+    let unsafe_char = |c: char| acts_on_terminal(c) && c != '\n' && c != '\t';
     if !text.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -196,6 +196,69 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Does `c` act on a terminal (moves the cursor, recolours, reorders or hides
+/// text)? Newline and tab count; callers that lay out lines keep them.
+pub fn acts_on_terminal(c: char) -> bool {
+    c.is_control() || is_format_char(c)
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    if (c as u32) < 0x80 {
+        let _ = write!(out, "\\x{:02X}", c as u32);
+    } else {
+        let _ = write!(out, "\\u{{{:04X}}}", c as u32);
+    }
+}
+
+fn escape_where(text: &str, keep: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| acts_on_terminal(c) && !keep(c);
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if bad(c) { push_escaped(&mut out, c) } else { out.push(c) }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// **The** way a string that did not come from sendlint (a manifest field, a
+/// path, an SES answer, a rule file's text, a command-line value) reaches a
+/// terminal: every control character (ESC, CR, NUL, newline, C1) becomes
+/// `\xNN`, every invisible format or bidi character (U+202E) `\u{NNNN}`.
+/// No copy when there is nothing to escape.
+pub fn untrusted(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_where(text, |_| false)
+}
+
+/// [`untrusted`] for a whole message that sendlint laid out on several lines
+/// (a diagnostic's message or help with values inside): newline and tab stay.
+pub fn untrusted_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_where(text, |c| c == '\n' || c == '\t')
+}
+
+/// Longest value (in bytes) quoted whole in a message; longer ones are cut.
+pub const QUOTE_MAX: usize = 200;
+
+/// `value` as a message quotes it: [`untrusted`], and cut after [`QUOTE_MAX`]
+/// bytes with its real length said, so a 200 MB field is not copied into
+/// every message, JSON line and report that names it.
+pub fn quote(value: &str) -> String {
+    let cut = if value.len() > QUOTE_MAX {
+        let mut end = QUOTE_MAX;
+        while !value.is_char_boundary(end) {
+            end -= 1;
+        }
+        Some(end)
+    } else {
+        None
+    };
+    match cut {
+        None => format!("\"{}\"", untrusted(value)),
+        Some(end) => format!("\"{}\"… ({} bytes)", untrusted(&value[..end]), value.len()),
+    }
+}
+
 #[cfg(test)]
 mod terminal_safe_tests {
     use super::terminal_safe;
@@ -207,5 +270,27 @@ mod terminal_safe_tests {
         assert_eq!(safe.len(), hostile.len(), "byte offsets must survive");
         assert_eq!(safe, "a?[31mb?c???d??e\n\tf “g”");
         assert!(matches!(terminal_safe("plain\ttext\n"), std::borrow::Cow::Borrowed(_)));
+    }
+}
+
+#[cfg(test)]
+mod untrusted_tests {
+    use super::{QUOTE_MAX, quote, untrusted, untrusted_lines};
+
+    #[test]
+    fn escapes_esc_cr_nul_and_bidi() {
+        assert_eq!(untrusted("a\u{1b}[31mb\rc\0d\u{202e}e\nf"), "a\\x1B[31mb\\x0Dc\\x00d\\u{202E}e\\x0Af");
+        assert_eq!(untrusted_lines("a\u{1b}\nb\tc\r"), "a\\x1B\nb\tc\\x0D");
+        assert_eq!(untrusted_lines("a\u{85}b"), "a\\u{0085}b");
+        assert!(matches!(untrusted("plain “text”"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn quotes_are_capped() {
+        assert_eq!(quote("a\u{1b}"), "\"a\\x1B\"");
+        let long = "é".repeat(QUOTE_MAX);
+        let q = quote(&long);
+        assert!(q.ends_with(&format!("\"… ({} bytes)", long.len())), "{q}");
+        assert!(q.len() < QUOTE_MAX + 32, "{q}");
     }
 }

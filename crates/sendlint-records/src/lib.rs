@@ -11,6 +11,7 @@ pub mod dkim;
 pub mod dmarc;
 pub mod extract;
 pub mod facts;
+pub mod input;
 pub mod key;
 pub mod mx;
 pub mod name;

@@ -84,24 +84,33 @@ pub struct RulesError {
     summary: String,
     #[related]
     errors: Vec<RuleError>,
+    more: usize,
 }
 
 impl RulesError {
-    pub(crate) fn new(mut errors: Vec<RuleError>, file_order: &[String]) -> RulesError {
+    pub(crate) fn new(mut errors: Vec<RuleError>, more: usize, file_order: &[String]) -> RulesError {
         let pos = |f: &str| file_order.iter().position(|n| n == f).unwrap_or(usize::MAX);
         errors.sort_by_key(|a| (pos(&a.file), a.offset));
         let mut files: Vec<&str> = errors.iter().map(|e| e.file.as_str()).collect();
         files.dedup();
-        let n = errors.len();
-        let summary = match files.as_slice() {
+        let n = errors.len() + more;
+        let mut summary = match files.as_slice() {
             [one] => format!("could not load rules: {n} error{} in {one}", if n == 1 { "" } else { "s" }),
             _ => format!("could not load rules: {n} errors in {} files", files.len()),
         };
-        RulesError { summary, errors }
+        if more > 0 {
+            summary.push_str(&format!(" (the first {} shown, and {more} more)", errors.len()));
+        }
+        RulesError { summary, errors, more }
     }
 
-    /// Every error, in file order.
+    /// The errors kept (at most `load::MAX_ERRORS`), in file order.
     pub fn errors(&self) -> &[RuleError] {
         &self.errors
+    }
+
+    /// Errors found past the ones kept.
+    pub fn more(&self) -> usize {
+        self.more
     }
 }

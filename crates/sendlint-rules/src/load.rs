@@ -56,6 +56,9 @@ fn inner_start(text: &str, span: &Range<usize>, value: &str) -> Option<usize> {
 struct File {
     name: String,
     text: Arc<str>,
+    /// The text made terminal-safe, made once on the first error and shared
+    /// by every error of the file (10,000 errors must not hold 10,000 copies).
+    safe: Option<Arc<str>>,
 }
 
 struct Builder {
@@ -69,33 +72,53 @@ struct Builder {
     provider_spans: Vec<(usize, Range<usize>)>,
     pending_suppress: Vec<(u32, usize, Vec<SStr>)>,
     pending_help: Vec<(usize, usize, SStr, SStr)>,
+    /// Errors found past [`MAX_ERRORS`]: counted, not kept.
+    more_errors: usize,
 }
 
+/// Most errors kept from one load; the rest are counted ("and N more").
+pub const MAX_ERRORS: usize = 50;
+
+/// Most rule files read from one directory tree.
+const MAX_FILES: usize = 10_000;
+
+/// Deepest directory nesting walked.
+const MAX_DEPTH: usize = 32;
+
 /// Reads every `*.toml` below `dir`, sorted by path, appending to `out`.
+/// `dir` may also be one rule file.
 pub(crate) fn read_dir(dir: &Path, out: &mut Vec<RuleSource>) -> Result<(), RulesError> {
     let mut paths = Vec::new();
     let mut errors = Vec::new();
-    walk(dir, &mut paths, &mut errors);
+    if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        paths.push(dir.to_path_buf());
+    } else {
+        let mut seen = std::collections::HashSet::new();
+        walk(dir, 0, &mut seen, &mut paths, &mut errors);
+    }
     paths.sort();
     for path in paths {
-        match std::fs::read_to_string(&path) {
+        // The one input guard: a FIFO named `x.toml` is refused, not waited on.
+        match sendlint_records::input::read_text(&path, sendlint_records::input::InputKind::Rules) {
             Ok(text) => out.push(RuleSource { name: path.display().to_string(), text }),
-            Err(e) => errors.push(io_error(&path, &e)),
+            Err(e) => errors.push(io_error(&path, e.to_string())),
         }
     }
     if errors.is_empty() {
         Ok(())
     } else {
         let names: Vec<String> = errors.iter().map(|e| e.file.clone()).collect();
-        Err(RulesError::new(errors, &names))
+        let more = errors.len().saturating_sub(MAX_ERRORS);
+        errors.truncate(MAX_ERRORS);
+        Err(RulesError::new(errors, more, &names))
     }
 }
 
-fn io_error(path: &Path, e: &std::io::Error) -> RuleError {
+fn io_error(path: &Path, message: String) -> RuleError {
     RuleError {
         kind: ErrorKind::Io,
         file: path.display().to_string(),
-        message: format!("cannot read {}: {e}", path.display()),
+        message,
         source_code: None,
         labels: Vec::new(),
         help: None,
@@ -103,11 +126,37 @@ fn io_error(path: &Path, e: &std::io::Error) -> RuleError {
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>, errors: &mut Vec<RuleError>) {
+/// Collects the `*.toml` files below `dir`. Each directory is walked once,
+/// whatever symlinks lead to it (`ln -s . d/a` would otherwise recurse
+/// without end), at most [`MAX_DEPTH`] deep and [`MAX_FILES`] files.
+fn walk(
+    dir: &Path,
+    depth: usize,
+    seen: &mut std::collections::HashSet<std::path::PathBuf>,
+    out: &mut Vec<std::path::PathBuf>,
+    errors: &mut Vec<RuleError>,
+) {
+    let real = match std::fs::canonicalize(dir) {
+        Ok(r) => r,
+        Err(e) => {
+            errors.push(io_error(dir, format!("cannot read {}: {e}", dir.display())));
+            return;
+        }
+    };
+    if !seen.insert(real) {
+        return;
+    }
+    if depth > MAX_DEPTH {
+        errors.push(io_error(
+            dir,
+            format!("{} is nested more than {MAX_DEPTH} directories deep", dir.display()),
+        ));
+        return;
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(io_error(dir, &e));
+            errors.push(io_error(dir, format!("cannot read {}: {e}", dir.display())));
             return;
         }
     };
@@ -118,8 +167,13 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>, errors: &mut Vec<RuleErro
             if path.file_name().is_some_and(|n| n == "fixtures") {
                 continue;
             }
-            walk(&path, out, errors);
+            walk(&path, depth + 1, seen, out, errors);
         } else if path.extension().is_some_and(|e| e == "toml") {
+            if out.len() >= MAX_FILES {
+                errors
+                    .push(io_error(dir, format!("more than {MAX_FILES} rule files below {}", dir.display())));
+                return;
+            }
             out.push(path);
         }
     }
@@ -137,16 +191,17 @@ pub(crate) fn load(sources: Vec<RuleSource>) -> Result<RuleSet, RulesError> {
         provider_spans: Vec::new(),
         pending_suppress: Vec::new(),
         pending_help: Vec::new(),
+        more_errors: 0,
     };
     for s in &sources {
-        b.files.push(File { name: s.name.clone(), text: Arc::from(s.text.as_str()) });
+        b.files.push(File { name: s.name.clone(), text: Arc::from(s.text.as_str()), safe: None });
         let file = b.files.len() - 1;
         b.load_file(file, &s.text);
     }
     b.resolve();
     if !b.errors.is_empty() {
         let order: Vec<String> = b.files.iter().map(|f| f.name.clone()).collect();
-        return Err(RulesError::new(b.errors, &order));
+        return Err(RulesError::new(b.errors, b.more_errors, &order));
     }
     let mut by_role: [Vec<u32>; 5] = Default::default();
     // Core rules first, provider rules after, each in file order.
@@ -228,6 +283,15 @@ impl Builder {
         message: impl Into<String>,
         help: Option<String>,
     ) {
+        if self.errors.len() >= MAX_ERRORS {
+            self.more_errors += 1;
+            return;
+        }
+        let f = &mut self.files[file];
+        let safe = Arc::clone(f.safe.get_or_insert_with(|| match terminal_safe(&f.text) {
+            std::borrow::Cow::Borrowed(_) => Arc::clone(&f.text),
+            std::borrow::Cow::Owned(s) => Arc::from(s),
+        }));
         let f = &self.files[file];
         let len = f.text.len();
         // miette drops a zero-length label at the very end of the source: mark the last byte.
@@ -246,10 +310,7 @@ impl Builder {
             kind,
             file: f.name.clone(),
             message: message.into(),
-            source_code: Some(
-                NamedSource::new(&f.name, Arc::<str>::from(terminal_safe(&f.text).as_ref()))
-                    .with_language("toml"),
-            ),
+            source_code: Some(NamedSource::new(&f.name, safe).with_language("toml")),
             labels,
             help,
             offset,

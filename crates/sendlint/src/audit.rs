@@ -684,20 +684,38 @@ struct ReportLine<'a> {
     report: &'a DomainReport,
 }
 
+/// The line of an entry that has no report: `index` first, like every line
+/// (a struct, not `json!`, whose map would sort the keys).
+#[derive(Serialize)]
+struct ErrorLine<'a> {
+    index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    org: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    domain: Option<Option<&'a str>>,
+    error: &'a str,
+}
+
 /// The JSON Lines line of a finished entry (SPEC §6, with its manifest
 /// `index` first so shards and completion order sort back into manifest order).
 pub fn json_line(item: &Finished) -> String {
     let value = match &item.outcome {
         Outcome::Report(report) => serde_json::to_string(&ReportLine { index: item.index, report }),
-        Outcome::BadEntry(err) => Ok(serde_json::json!({
-            "index": item.index, "org": err.org, "domain": err.domain, "error": err.message(),
-        })
-        .to_string()),
+        Outcome::BadEntry(err) => serde_json::to_string(&ErrorLine {
+            index: item.index,
+            org: Some(err.org.as_deref()),
+            domain: Some(err.domain.as_deref()),
+            error: err.message(),
+        }),
         Outcome::Crashed { message } => {
-            Ok(serde_json::json!({"index": item.index, "error": message}).to_string())
+            serde_json::to_string(&ErrorLine { index: item.index, org: None, domain: None, error: message })
         }
     };
-    value.unwrap_or_else(|e| serde_json::json!({"index": item.index, "error": e.to_string()}).to_string())
+    value.unwrap_or_else(|e| {
+        let error = e.to_string();
+        serde_json::to_string(&ErrorLine { index: item.index, org: None, domain: None, error: &error })
+            .unwrap_or_default()
+    })
 }
 
 /// The CSV header (one row per manifest entry follows).
@@ -773,8 +791,22 @@ pub struct Summary {
     pub badges: BTreeMap<Role, [usize; 4]>,
     /// Domains per diagnosis code (a code counts once per domain).
     pub codes: HashMap<String, usize>,
+    /// The severity of each counted code (its most severe, should it vary).
+    pub severities: HashMap<String, sendlint_rules::Severity>,
     /// Per DNS host (`unknown` when undetected): (domains, unlocked).
     pub providers: BTreeMap<String, (usize, usize)>,
+}
+
+/// Codes listed in the summary.
+const TOP_CODES: usize = 10;
+
+/// Errors first, then warnings, then info.
+fn rank(s: sendlint_rules::Severity) -> u8 {
+    match s {
+        sendlint_rules::Severity::Error => 0,
+        sendlint_rules::Severity::Warning => 1,
+        sendlint_rules::Severity::Info => 2,
+    }
 }
 
 fn badge_slot(b: Badge) -> usize {
@@ -800,6 +832,12 @@ impl Summary {
                 for code in codes {
                     *self.codes.entry(code.to_owned()).or_default() += 1;
                 }
+                for d in r.records.iter().flat_map(|rec| &rec.diagnoses).chain(&r.diagnoses) {
+                    let sev = self.severities.entry(d.code.clone()).or_insert(d.severity);
+                    if rank(d.severity) < rank(*sev) {
+                        *sev = d.severity;
+                    }
+                }
                 let p =
                     self.providers.entry(r.dns_host.clone().unwrap_or_else(|| "unknown".into())).or_default();
                 p.0 += 1;
@@ -815,10 +853,12 @@ impl Summary {
         self.total - self.unlocked - self.bad_entries - self.crashed
     }
 
-    /// The `n` most frequent codes, most frequent first (ties by code).
+    /// The `n` top codes: errors before warnings before info, each by how
+    /// many domains have it (ties by code).
     pub fn top_codes(&self, n: usize) -> Vec<(&str, usize)> {
+        let sev = |c: &str| self.severities.get(c).map_or(3, |s| rank(*s));
         let mut codes: Vec<(&str, usize)> = self.codes.iter().map(|(c, n)| (c.as_str(), *n)).collect();
-        codes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        codes.sort_by(|a, b| sev(a.0).cmp(&sev(b.0)).then(b.1.cmp(&a.1)).then(a.0.cmp(b.0)));
         codes.truncate(n);
         codes
     }
@@ -856,17 +896,23 @@ impl fmt::Display for Summary {
                 writeln!(f, "  {:<9} {p:>9} {v:>9} {ok:>9} {failed:>9}", role.as_str())?;
             }
         }
-        let top = self.top_codes(10);
+        let top = self.top_codes(TOP_CODES);
         if !top.is_empty() {
             writeln!(f, "\n  top codes (domains)")?;
-            for (code, n) in top {
-                writeln!(f, "  {n:>9}  {code}")?;
+            for (code, n) in &top {
+                let sev = self.severities.get(*code).map_or("", |s| s.as_str());
+                writeln!(f, "  {n:>9}  {code:<32} {sev}")?;
+            }
+            let more = self.codes.len() - top.len();
+            if more > 0 {
+                writeln!(f, "  and {more} more {}", plural(more, "code", "codes"))?;
             }
         }
         if !self.providers.is_empty() {
             writeln!(f, "\n  {:<12} {:>9} {:>9}", "DNS host", "domains", "unlocked")?;
             for (p, (n, u)) in &self.providers {
-                writeln!(f, "  {p:<12} {n:>9} {u:>9}")?;
+                // a provider id comes from a rule file's name
+                writeln!(f, "  {:<12} {n:>9} {u:>9}", sendlint_records::display::untrusted(p))?;
             }
         }
         Ok(())

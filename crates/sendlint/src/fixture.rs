@@ -31,6 +31,7 @@
 //! '''
 //! ```
 
+use sendlint_records::input::{InputKind, read_text};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -56,19 +57,24 @@ pub fn fixture_now() -> SystemTime {
 
 /// Every fixture file (`*.toml`) below `dir`, sorted; none when `dir` is missing.
 pub fn fixture_files(dir: &Path) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    // Each directory once, whatever symlinks lead to it (`ln -s . d/a` loops).
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut std::collections::HashSet<PathBuf>) {
+        let Ok(real) = std::fs::canonicalize(dir) else { return };
+        if !seen.insert(real) || seen.len() > 10_000 {
+            return;
+        }
         let Ok(entries) = std::fs::read_dir(dir) else { return };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
-                walk(&path, out);
+                walk(&path, out, seen);
             } else if path.extension().is_some_and(|e| e == "toml") {
                 out.push(path);
             }
         }
     }
     let mut out = Vec::new();
-    walk(dir, &mut out);
+    walk(dir, &mut out, &mut std::collections::HashSet::new());
     out.sort();
     out
 }
@@ -156,7 +162,7 @@ impl FixtureSes {
         let json = match (&self.state, &self.state_file) {
             (Some(text), _) => Some(text.clone()),
             (None, Some(file)) => {
-                Some(std::fs::read_to_string(base.join(file)).map_err(|e| format!("{file}: {e}"))?)
+                Some(read_text(&base.join(file), InputKind::SesState).map_err(|e| e.to_string())?)
             }
             (None, None) => None,
         };
@@ -188,7 +194,7 @@ impl Fixture {
     /// Reads a fixture file; `public_key_file` resolves against the nearest
     /// enclosing `fixtures/` directory.
     pub fn load(path: &Path) -> Result<Fixture, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = read_text(path, InputKind::Rules).map_err(|e| e.to_string())?;
         let mut fixture: Fixture = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         fixture.base = base_dir(path);
         Ok(fixture)
@@ -203,7 +209,7 @@ impl Fixture {
             setup = setup.with_mail_from(m).map_err(|e| e.to_string())?;
         }
         if let Some(file) = &s.public_key_file {
-            let text = std::fs::read_to_string(self.base.join(file)).map_err(|e| format!("{file}: {e}"))?;
+            let text = read_text(&self.base.join(file), InputKind::PublicKey).map_err(|e| e.to_string())?;
             setup = setup.with_public_key(PublicKey::parse(&text).map_err(|e| format!("{file}: {e}"))?);
         }
         if let Some(t) = &s.submitted_at {

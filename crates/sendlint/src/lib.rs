@@ -16,6 +16,7 @@ pub mod observe;
 pub mod public_suffix;
 pub mod render;
 pub mod report;
+pub mod safe;
 mod ses_facts;
 mod shared;
 pub mod verdict;

@@ -4,7 +4,7 @@
 //! one error pointing at file, line and column; a bad *entry* is reported with
 //! a span into the file and the audit goes on with the others.
 
-use sendlint_records::display::terminal_safe;
+use sendlint_records::display::{QUOTE_MAX, quote};
 use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
@@ -17,7 +17,9 @@ use thiserror::Error;
 
 use crate::check::SesState;
 
-/// A manifest that could not be read as one.
+/// A manifest that could not be read as one. Its source is the manifest as
+/// read (shared, never copied): render it with `render::render_error`, which
+/// quotes only a terminal-safe window of it.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]
 #[diagnostic(code(sendlint::manifest))]
@@ -126,17 +128,6 @@ pub struct ManifestIndex {
     src: Arc<String>,
     /// `(start, len)` of each entry's JSON in `src`.
     spans: Vec<(usize, usize)>,
-    /// `src` made safe to quote on a terminal, made on the first bad entry.
-    safe_src: std::sync::OnceLock<Arc<String>>,
-}
-
-/// The manifest text to quote in an error: control characters and bidi
-/// overrides replaced (offsets kept), no copy when there are none.
-fn safe_source(src: &Arc<String>) -> Arc<String> {
-    match terminal_safe(src) {
-        std::borrow::Cow::Borrowed(_) => Arc::clone(src),
-        std::borrow::Cow::Owned(safe) => Arc::new(safe),
-    }
 }
 
 impl ManifestIndex {
@@ -145,7 +136,30 @@ impl ManifestIndex {
     pub fn parse(name: &str, text: String) -> Result<ManifestIndex, Box<ManifestError>> {
         let src = Arc::new(text);
         let text: &str = &src;
-        let spans = match serde_json::from_str::<Top<'_>>(text) {
+        let shape_help = || {
+            Some(r#"a manifest is {"domains": [{"domain": …, "region": …, "dkim_selector": …}, …]}"#.into())
+        };
+        let error = |message: String, at: usize, help: Option<String>| {
+            Box::new(ManifestError {
+                message,
+                src: NamedSource::new(name, Arc::clone(&src)).with_language("json"),
+                at: SourceSpan::from((at, usize::from(at < text.len()))),
+                help,
+            })
+        };
+        let first = text.len() - text.trim_start().len();
+        if text.trim().is_empty() {
+            return Err(error("the manifest is empty".into(), 0, shape_help()));
+        }
+        if text[first..].starts_with('[') {
+            // The commonest mistake: the list of domains without its object.
+            return Err(error(
+                "not a workspace manifest: expected an object with `domains`, found an array".into(),
+                first,
+                Some(r#"wrap the list: {"domains": [ … ]}"#.into()),
+            ));
+        }
+        let spans: Vec<(usize, usize)> = match serde_json::from_str::<Top<'_>>(text) {
             Ok(top) => top
                 .domains
                 .iter()
@@ -156,18 +170,19 @@ impl ManifestIndex {
                 })
                 .collect(),
             Err(e) => {
-                return Err(Box::new(ManifestError {
-                    message: format!("not a workspace manifest: {e}"),
-                    src: NamedSource::new(name, safe_source(&src)).with_language("json"),
-                    at: SourceSpan::from((offset_of(text, e.line(), e.column()), 0)),
-                    help: Some(
-                        r#"a manifest is {"domains": [{"domain": …, "region": …, "dkim_selector": …}, …]}"#
-                            .into(),
-                    ),
-                }));
+                let at = offset_of(text, e.line(), e.column());
+                return Err(error(
+                    format!("not a workspace manifest: {}", cap(&json_message(&e, text, at))),
+                    at,
+                    shape_help(),
+                ));
             }
         };
-        Ok(ManifestIndex { name: name.to_owned(), src, spans, safe_src: std::sync::OnceLock::new() })
+        if spans.is_empty() {
+            let at = text.find("\"domains\"").unwrap_or(first);
+            return Err(error("the manifest lists no domains".into(), at, shape_help()));
+        }
+        Ok(ManifestIndex { name: name.to_owned(), src, spans })
     }
 
     /// How many entries the manifest holds.
@@ -197,34 +212,74 @@ impl ManifestIndex {
             let names: Option<Names> = serde_json::from_str(raw_text).ok();
             Box::new(EntryError {
                 index,
-                domain: names.as_ref().and_then(|n| n.domain.clone()),
-                org: names.and_then(|n| n.org),
-                message,
-                src: NamedSource::new(
-                    &self.name,
-                    self.safe_src.get_or_init(|| safe_source(&self.src)).clone(),
-                )
-                .with_language("json"),
+                // A 200 MB `domain` must not be copied into every line that names the entry.
+                domain: names.as_ref().and_then(|n| n.domain.as_deref().map(cut_value)),
+                org: names.as_ref().and_then(|n| n.org.as_deref().map(cut_value)),
+                message: cap(&message),
+                src: NamedSource::new(&self.name, Arc::clone(&self.src)).with_language("json"),
                 at,
             })
         };
         let whole = SourceSpan::from((start, raw_text.len()));
         let entry: RawEntry = serde_json::from_str(raw_text).map_err(|e| {
-            let at = SourceSpan::from((start + offset_of(raw_text, e.line(), e.column()), 0));
-            fail(e.to_string(), at)
+            // serde counts lines and columns from the entry's start: say the file's.
+            let at = start + offset_of(raw_text, e.line(), e.column());
+            fail(json_message(&e, &self.src, at), SourceSpan::from((at, 0)))
         })?;
         entry_setup(entry).map_err(|m| fail(m, whole))
     }
 }
 
+/// Longest message of a manifest error, in bytes (values inside are cut already;
+/// this bounds what serde quotes, such as a 200 MB string of the wrong type).
+const MESSAGE_MAX: usize = 1024;
+
+fn cap(message: &str) -> String {
+    if message.len() <= MESSAGE_MAX {
+        return message.to_owned();
+    }
+    let mut end = MESSAGE_MAX;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &message[..end], message.len())
+}
+
+/// A manifest value kept to name an entry: cut after [`QUOTE_MAX`] bytes.
+fn cut_value(value: &str) -> String {
+    if value.len() <= QUOTE_MAX {
+        return value.to_owned();
+    }
+    let mut end = QUOTE_MAX;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &value[..end])
+}
+
+/// serde_json's message with the position of byte `at` of `file` (1-based
+/// line and column, as editors count them) instead of serde's own.
+fn json_message(e: &serde_json::Error, file: &str, at: usize) -> String {
+    let text = e.to_string();
+    let what = match text.rfind(" at line ") {
+        Some(i) => &text[..i],
+        None => &text,
+    };
+    let (line, column) = sendlint_records::input::line_column(file.as_bytes(), at);
+    format!("{what} at line {line} column {column}")
+}
+
 fn parse_status(s: &str) -> Result<SesStatus, String> {
     s.parse::<SesStatus>().map_err(|_| {
-        format!("unknown SES status {s:?}: use NOT_STARTED, PENDING, SUCCESS, FAILED or TEMPORARY_FAILURE")
+        format!(
+            "unknown SES status {}: use NOT_STARTED, PENDING, SUCCESS, FAILED or TEMPORARY_FAILURE",
+            quote(s)
+        )
     })
 }
 
 fn entry_setup(e: RawEntry) -> Result<Entry, String> {
-    let domain = DomainName::parse(&e.domain).map_err(|err| format!("domain {:?}: {err}", e.domain))?;
+    let domain = DomainName::parse(&e.domain).map_err(|err| format!("domain {}: {err}", quote(&e.domain)))?;
     let mut setup = Setup::new(domain, &e.region, &e.dkim_selector).map_err(|err| err.to_string())?;
     if let Some(m) = &e.mail_from {
         setup = setup.with_mail_from(m).map_err(|err| err.to_string())?;

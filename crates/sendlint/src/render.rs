@@ -6,10 +6,12 @@ use std::fmt::{self, Display, Write as _};
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity as MSeverity,
 };
+use sendlint_records::display::untrusted;
 use sendlint_rules::Severity;
 use sendlint_ses::Badge;
 
 use crate::report::{DiagnosisReport, DomainReport, RecordReport};
+use crate::safe::SafeDiagnostic;
 
 /// How to render for a human.
 #[derive(Clone, Copy, Debug)]
@@ -41,19 +43,35 @@ pub fn badge_glyph(b: Badge) -> &'static str {
     }
 }
 
+/// A value from a manifest, DNS or SES as one line of a report: escaped
+/// (`display::untrusted`) and cut when absurdly long.
+fn shown(value: &str) -> String {
+    const MAX: usize = 512;
+    let safe = untrusted(value);
+    if safe.len() <= MAX {
+        return safe.into_owned();
+    }
+    let mut end = MAX;
+    while !safe.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &safe[..end], value.len())
+}
+
 /// Renders one domain report.
 pub fn render_domain(report: &DomainReport, opts: RenderOptions) -> String {
     let mut out = String::new();
-    let _ = write!(out, "{}", report.domain);
+    // Every value here may come from a manifest or from DNS: shown through `shown`.
+    let _ = write!(out, "{}", shown(&report.domain));
     if let Some(org) = &report.org {
-        let _ = write!(out, "  (org {org})");
+        let _ = write!(out, "  (org {})", shown(org));
     }
     out.push('\n');
     let _ = writeln!(
         out,
         "  zone {}, DNS host {}, {}",
-        report.zone.as_deref().unwrap_or("unknown"),
-        report.dns_host.as_deref().unwrap_or("unknown"),
+        report.zone.as_deref().map_or_else(|| "unknown".into(), shown),
+        report.dns_host.as_deref().map_or_else(|| "unknown".into(), shown),
         if report.ses_consulted { "SES consulted" } else { "DNS only (SES not consulted)" },
     );
     let _ = writeln!(out, "  {}", report.verdict().headline());
@@ -66,8 +84,8 @@ pub fn render_domain(report: &DomainReport, opts: RenderOptions) -> String {
             r.state.to_string(),
             r.role.as_str(),
             r.rtype,
-            r.name,
-            r.found_at.as_ref().map(|n| format!("  (found at {n})")).unwrap_or_default(),
+            shown(&r.name),
+            r.found_at.as_ref().map(|n| format!("  (found at {})", shown(n))).unwrap_or_default(),
         );
     }
     for r in &report.records {
@@ -94,7 +112,7 @@ pub fn render_record(record: &RecordReport, opts: RenderOptions) -> String {
         record.role.as_str(),
         record.rtype
     );
-    let _ = writeln!(out, "  expected: {}", record.expected);
+    let _ = writeln!(out, "  expected: {}", shown(&record.expected));
     if record.diagnoses.is_empty() {
         out.push_str("  no problems found\n");
     }
@@ -112,10 +130,13 @@ pub fn render_diagnosis(d: &DiagnosisReport, record: Option<&RecordReport>, opts
     let handler = handler(theme, opts).with_context_lines(1);
     let view = record.map(|r| DiagnosticView::new(d, r));
     let mut out = String::new();
-    let res = match &view {
-        Some(v) => handler.render_report(&mut out, v),
-        None => handler.render_report(&mut out, &Plain(d)),
+    // Messages and helps carry observed values and manifest fields: the safe
+    // copy escapes them.
+    let safe = match &view {
+        Some(v) => SafeDiagnostic::new(v),
+        None => SafeDiagnostic::new(&Plain(d)),
     };
+    let res = handler.render_report(&mut out, &safe);
     if res.is_err() {
         // The handler only fails on fmt errors of String, which do not happen;
         // still, never lose the finding.
@@ -126,7 +147,7 @@ pub fn render_diagnosis(d: &DiagnosisReport, record: Option<&RecordReport>, opts
         let _ = writeln!(out, "  (one fault, affects: {})", names.join(", "));
     }
     if let Some(reg) = &d.registrar {
-        let _ = writeln!(out, "  (advice for {reg})");
+        let _ = writeln!(out, "  (advice for {})", shown(reg));
     }
     out
 }
@@ -143,13 +164,16 @@ fn handler(theme: GraphicalTheme, opts: RenderOptions) -> GraphicalReportHandler
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
 }
 
-/// Renders any miette diagnostic (a bad manifest entry, say) the same way.
+/// Renders any miette diagnostic (a bad manifest entry, a rule file error, a
+/// zone file error) the same way, through [`SafeDiagnostic`]: the one path
+/// by which an error reaches a terminal.
 pub fn render_error(diagnostic: &dyn Diagnostic, opts: RenderOptions) -> String {
     let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = handler(theme, opts);
+    let safe = SafeDiagnostic::new(diagnostic);
     let mut out = String::new();
-    if handler.render_report(&mut out, diagnostic).is_err() {
-        out = diagnostic.to_string();
+    if handler.render_report(&mut out, &safe).is_err() {
+        out = safe.to_string();
     }
     out
 }
