@@ -253,20 +253,29 @@ fn untrusted_text_is_escaped_from_every_source() {
     assert!(bad_entry.stdout.contains("\\x1B"), "{}", bad_entry.stdout);
     // SES identity fields (Tokens, MailFromDomain) in a saved state
     let state = dir.join("state.json");
-    let token = serde_json::to_string(&format!("sf2{HOSTILE}")).expect("json");
-    let mail_from = serde_json::to_string(&format!("send.mail.acme.test{HOSTILE}")).expect("json");
-    std::fs::write(
-        &state,
-        format!(
-            r#"{{"IdentityType": "DOMAIN", "VerifiedForSendingStatus": false,
+    let saved = |token: &str, mail_from: &str| {
+        let (token, mail_from) =
+            (serde_json::to_string(token).expect("json"), serde_json::to_string(mail_from).expect("json"));
+        std::fs::write(
+            &state,
+            format!(
+                r#"{{"IdentityType": "DOMAIN", "VerifiedForSendingStatus": false,
   "DkimAttributes": {{"SigningEnabled": true, "Status": "PENDING", "Tokens": [{token}], "SigningAttributesOrigin": "EXTERNAL"}},
   "MailFromAttributes": {{"MailFromDomain": {mail_from}, "MailFromDomainStatus": "PENDING", "BehaviorOnMxFailure": "USE_DEFAULT_VALUE"}}}}"#
-        ),
-    )
-    .expect("write");
+            ),
+        )
+        .expect("write");
+    };
+    // a token: the identity's selector differs
+    saved(&format!("sf2{HOSTILE}"), "send.mail.acme.test");
     let ses = check_demo(&["--ses-state", s(&state)]);
     assert!(ses.stdout.contains("ses.selector-mismatch"), "{}", ses.all());
     assert!(ses.stdout.contains("sf2\\x1B[31m\\x0D\\x00\\u{202E}"), "{}", ses.stdout);
+    // a MAIL FROM domain: not under the domain, so another identity's state
+    saved("sf1", &format!("send.mail.acme.test{HOSTILE}"));
+    let ses = check_demo(&["--ses-state", s(&state)]);
+    assert!(ses.stdout.contains("ses.other-identity"), "{}", ses.all());
+    assert!(ses.stdout.contains("send.mail.acme.test\\x1B[31m\\x0D\\x00\\u{202E}"), "{}", ses.stdout);
     // a rule file's message and code
     let rules = scratch("escape-rules");
     // TOML escapes: the value holds the real characters

@@ -23,7 +23,7 @@ pub enum SetupError {
     #[error("no SES region given: pass the region the identity lives in, e.g. `us-east-1`")]
     MissingRegion,
     /// The region is not shaped like an AWS region code.
-    #[error("invalid SES region `{region}`: {reason}")]
+    #[error("invalid SES region `{}`: {reason}", sendlint_records::display::untrusted(region))]
     Region {
         /// The region as given.
         region: String,

@@ -19,8 +19,8 @@ pub mod report;
 pub mod safe;
 mod ses_facts;
 mod shared;
-pub mod verdict;
 pub mod spf_walk;
+pub mod verdict;
 pub mod view;
 
 pub use check::{CheckOptions, SesState, WorkspaceContext, check};
