@@ -300,6 +300,24 @@ impl LiveSource {
                 }
             }
         }
+        if records.is_empty()
+            && let Some(stranger) = response.answers.iter().find(|r| {
+                (r.record_type() == want || r.record_type() == hrr::RecordType::CNAME)
+                    && !same_name(&r.name, &current)
+                    && !cnames.iter().any(|(alias, _)| same_name(&r.name, alias))
+            })
+        {
+            // Records of another name are no answer to this question: reading
+            // them as "none here" would report a missing record (SPEC §7).
+            let owner = from_hickory_name(&stranger.name)
+                .map_or_else(|| stranger.name.to_string(), |n| n.to_string());
+            return Step::Done(self.failed(
+                FailureKind::Other,
+                name,
+                rtype,
+                format!("the answer holds {} records of {owner}, not of {current}", stranger.record_type()),
+            ));
+        }
         let soa = response.soa().and_then(|r| {
             Some(Soa {
                 zone: from_hickory_name(r.name())?,

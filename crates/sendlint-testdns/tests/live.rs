@@ -127,6 +127,7 @@ fn each_failure_kind_is_classified_with_server_and_query() {
         (Mode::Refused, FailureKind::Refused),
         (Mode::Silent, FailureKind::Timeout),
         (Mode::TruncateNoTcp, FailureKind::Truncated),
+        (Mode::TruncateThenResetTcp, FailureKind::Truncated),
     ] {
         let server = TestServer::start(&zones, mode).expect("server");
         let source = LiveSource::new(&[server.addr()], quick()).expect("source");
@@ -141,6 +142,25 @@ fn each_failure_kind_is_classified_with_server_and_query() {
     let (kind, text) = failure(&rt.block_on(source.lookup(&n("x.sub.acme.test"), RecordType::Txt)));
     assert_eq!(kind, FailureKind::NotCovered, "{text}");
     assert!(text.contains("ns.elsewhere.test"), "{text}");
+}
+
+/// Records owned by another name than the question are a failed lookup,
+/// never "no records here" (which would read as a missing record).
+#[test]
+fn an_answer_about_another_name_is_a_failure_not_nodata() {
+    let zones = zones();
+    let server = TestServer::start(&zones, Mode::WrongOwner).expect("server");
+    let source = live(&server);
+    let rt = rt();
+    for rtype in [RecordType::Mx, RecordType::Txt] {
+        let (kind, text) = failure(&rt.block_on(source.lookup(&n("send.mail.acme.test"), rtype)));
+        assert_eq!(kind, FailureKind::Other, "{text}");
+        assert!(text.contains("wrong-owner.invalid"), "{text}");
+        assert!(text.contains(&server.addr().to_string()), "{text}");
+    }
+    // negative answers are still answers
+    let nx = rt.block_on(source.lookup(&n("nothing.acme.test"), RecordType::Txt));
+    assert!(matches!(nx, Answer::NxDomain { .. }), "{nx:?}");
 }
 
 #[test]
