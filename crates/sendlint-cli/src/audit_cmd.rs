@@ -180,7 +180,7 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
                 .into_diagnostic()
                 .wrap_err_with(|| format!("cannot write {}", p.display()))?,
         )),
-        None => Box::new(io::stdout().lock()),
+        None => Box::new(crate::stdout::stdout()),
     };
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let bar = io::stderr().is_terminal().then(|| {

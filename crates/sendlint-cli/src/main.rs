@@ -24,6 +24,7 @@ mod audit_cmd;
 mod records_cmd;
 mod rules_cmd;
 mod ses;
+mod stdout;
 mod watch;
 
 /// Diagnose the DNS records of an Amazon SES sending domain (BYODKIM + custom MAIL FROM).
@@ -172,7 +173,6 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 fn main() -> ExitCode {
-    reset_sigpipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -180,18 +180,6 @@ fn main() -> ExitCode {
             eprintln!("{report:?}");
             ExitCode::from(2)
         }
-    }
-}
-
-/// When the reader goes away (`sendlint audit … | head`), end quietly the way
-/// Unix filters do, instead of reporting a write error: restore the default
-/// SIGPIPE action that Rust's runtime replaces with "ignore".
-fn reset_sigpipe() {
-    #[cfg(unix)]
-    // SAFETY: called once at start-up, before any thread exists; it only sets
-    // the disposition of SIGPIPE back to the platform default.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
@@ -312,7 +300,7 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     if let Some(file) = &args.record {
         lookup.save(file).map_err(|e| miette!("--record: {e}"))?;
     }
-    let mut out = io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     match args.format {
         Format::Json => writeln!(out, "{}", to_json(&report)?).into_diagnostic()?,
         Format::Human => {
@@ -356,7 +344,7 @@ fn cmd_explain(args: ExplainArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
         registrar: args.registrar,
     };
     let report = sendlint::explain(&input, rules).map_err(Report::new)?;
-    let mut out = io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     match args.format {
         Format::Json => {
             writeln!(out, "{}", serde_json::to_string(&report).into_diagnostic()?).into_diagnostic()?

@@ -3,7 +3,7 @@
 //! form (relative or full host, where the MX priority goes, TXT quoting, extra
 //! fields, notes) is data: `[provider.records]` in `rules/providers/<id>.toml`.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use miette::{IntoDiagnostic, miette};
@@ -105,7 +105,7 @@ pub(crate) fn run(
     };
     let setup = build_setup(domain, args)?;
     let records = expected_records(&setup);
-    let mut out = io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     let Some(p) = provider else {
         return generic(&mut out, &setup.domain, &setup.region, &records, json);
     };

@@ -2,7 +2,7 @@
 //! the rule files; the rule reference (`rules docs`); and the rule author's
 //! check of a rules directory and its fixtures (`rules check DIR`).
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -39,7 +39,7 @@ enum RulesCommand {
 }
 
 pub(crate) fn run(args: RulesArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
-    let mut out = io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     match args.command {
         None => {
             for r in rules.rules() {

@@ -1,7 +1,7 @@
 //! Test-only DNS servers: an in-process hickory-server (`Server` over a
 //! `Catalog` of `InMemoryZoneHandler`s) serving zone text on a loopback
 //! address, port 0, over UDP and TCP, and modes that misbehave on purpose
-//! (SERVFAIL, REFUSED, silence, truncation on UDP, TCP connections reset,
+//! (SERVFAIL, REFUSED, silence, truncation on UDP, TCP closed unanswered,
 //! answers owned by another name).
 //!
 //! The zones are loaded with [`ZoneSource`] (the offline source) and handed
@@ -41,9 +41,10 @@ pub enum Mode {
     TruncateUdp,
     /// Like `TruncateUdp`, but listens on UDP only: TCP cannot complete the answer.
     TruncateNoTcp,
-    /// Like `TruncateUdp`, but every TCP connection is accepted and reset at
-    /// once (a write on it afterwards fails with EPIPE: SIGPIPE, unless ignored).
-    TruncateThenResetTcp,
+    /// Like `TruncateUdp`, but every TCP connection is closed after its first
+    /// question, unanswered (a client writing on it afterwards gets EPIPE, and
+    /// SIGPIPE unless it ignores that signal).
+    TruncateThenCloseTcp,
     /// Answers the records of the question, but owned by another name
     /// (`wrong-owner.invalid.`); negative answers as `Normal`.
     WrongOwner,
@@ -115,8 +116,8 @@ impl TestServer {
                 let registered = (|| {
                     server.register_socket(tokio::net::UdpSocket::from_std(udp)?);
                     match tcp {
-                        Some(tcp) if mode == Mode::TruncateThenResetTcp => {
-                            tokio::spawn(reset_every_connection(tokio::net::TcpListener::from_std(tcp)?));
+                        Some(tcp) if mode == Mode::TruncateThenCloseTcp => {
+                            tokio::spawn(close_every_connection(tokio::net::TcpListener::from_std(tcp)?));
                         }
                         Some(tcp) => server.register_listener(
                             tokio::net::TcpListener::from_std(tcp)?,
@@ -159,11 +160,17 @@ impl Drop for TestServer {
     }
 }
 
-/// Accepts TCP connections and resets them (SO_LINGER 0) without reading.
-async fn reset_every_connection(listener: tokio::net::TcpListener) {
+/// Accepts TCP connections and closes each after reading, without answering.
+async fn close_every_connection(listener: tokio::net::TcpListener) {
     while let Ok((stream, _)) = listener.accept().await {
-        let _ = stream.set_zero_linger();
-        drop(stream);
+        // read the first question, then close (FIN): a client that reuses
+        // the stream writes into a closed connection
+        tokio::spawn(async move {
+            let mut buf = [0u8; 512];
+            let _ = tokio::time::timeout(Duration::from_millis(100), stream.readable()).await;
+            let _ = stream.try_read(&mut buf);
+            drop(stream);
+        });
     }
 }
 
@@ -299,7 +306,7 @@ impl RequestHandler for TestHandler {
                     .await
                     .unwrap_or_else(|_| no_response(request));
             }
-            Mode::TruncateUdp | Mode::TruncateNoTcp | Mode::TruncateThenResetTcp
+            Mode::TruncateUdp | Mode::TruncateNoTcp | Mode::TruncateThenCloseTcp
                 if request.protocol() != Protocol::Udp =>
             {
                 return self.catalog.handle_request::<R, T>(request, response_handle).await;
@@ -307,7 +314,7 @@ impl RequestHandler for TestHandler {
             Mode::Silent => return no_response(request),
             Mode::ServFail => ResponseCode::ServFail,
             Mode::Refused => ResponseCode::Refused,
-            Mode::TruncateUdp | Mode::TruncateNoTcp | Mode::TruncateThenResetTcp => {
+            Mode::TruncateUdp | Mode::TruncateNoTcp | Mode::TruncateThenCloseTcp => {
                 let mut metadata = Metadata::response_from_request(&request.metadata);
                 metadata.truncation = true;
                 metadata.authoritative = true;

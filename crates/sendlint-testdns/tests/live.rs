@@ -127,7 +127,7 @@ fn each_failure_kind_is_classified_with_server_and_query() {
         (Mode::Refused, FailureKind::Refused),
         (Mode::Silent, FailureKind::Timeout),
         (Mode::TruncateNoTcp, FailureKind::Truncated),
-        (Mode::TruncateThenResetTcp, FailureKind::Truncated),
+        (Mode::TruncateThenCloseTcp, FailureKind::Truncated),
     ] {
         let server = TestServer::start(&zones, mode).expect("server");
         let source = LiveSource::new(&[server.addr()], quick()).expect("source");
