@@ -218,6 +218,18 @@ impl LiveSource {
                 rtype,
                 "the UDP answer was truncated and TCP did not complete it".into(),
             ),
+            // I/O and connection-level errors (a TCP stream closed under a
+            // write, hickory's own "receiver was canceled"): the exchange broke off
+            err @ (NetError::Io(_)
+            | NetError::Msg(_)
+            | NetError::Message(_)
+            | NetError::Busy
+            | NetError::NoConnections) => self.failed(
+                FailureKind::Other,
+                name,
+                rtype,
+                format!("the exchange with the server broke off ({err})"),
+            ),
             other => self.failed(FailureKind::Other, name, rtype, other.to_string()),
         }
     }

@@ -127,7 +127,7 @@ fn each_failure_kind_is_classified_with_server_and_query() {
         (Mode::Refused, FailureKind::Refused),
         (Mode::Silent, FailureKind::Timeout),
         (Mode::TruncateNoTcp, FailureKind::Truncated),
-        (Mode::TruncateThenCloseTcp, FailureKind::Truncated),
+        (Mode::TruncateThenCloseTcp, FailureKind::Other),
     ] {
         let server = TestServer::start(&zones, mode).expect("server");
         let source = LiveSource::new(&[server.addr()], quick()).expect("source");
@@ -135,6 +135,9 @@ fn each_failure_kind_is_classified_with_server_and_query() {
         assert_eq!(got, kind, "{mode:?}: {text}");
         assert!(text.contains(&server.addr().to_string()), "{text}");
         assert!(text.contains("TXT send.mail.acme.test"), "{text}");
+        if mode == Mode::TruncateThenCloseTcp {
+            assert!(text.contains("broke off"), "{text}");
+        }
     }
     // a name delegated away, asked of a server that does not recurse
     let server = TestServer::start(&zones, Mode::Normal).expect("server");
