@@ -222,8 +222,12 @@ fn parse_time(s: &str, what: &str) -> miette::Result<SystemTime> {
 }
 
 fn build_setup(domain: &str, args: &SetupArgs) -> miette::Result<Setup> {
-    let domain =
-        DomainName::parse(domain).map_err(|e| miette!("the domain {domain:?} is not a domain name: {e}"))?;
+    let domain = DomainName::parse_input(domain).map_err(|e| {
+        miette!(
+            "the domain `{}` is not a domain name: {e}",
+            sendlint_records::display::escape(domain.as_bytes()).text
+        )
+    })?;
     let mut setup = Setup::new(domain, &args.region, &args.selector).map_err(|e| miette!("{e}"))?;
     setup = setup.with_mail_from(&args.mail_from).map_err(|e| miette!("--mail-from: {e}"))?;
     let key_text = match (&args.public_key, &args.public_key_file) {

@@ -36,7 +36,7 @@ struct FormRecord {
 /// Where the zone apex is: `--apex`, else the last two labels of the domain.
 fn zone_apex(domain: &DomainName, apex: Option<&str>) -> miette::Result<(DomainName, bool)> {
     if let Some(a) = apex {
-        let zone = DomainName::parse(a).map_err(|e| miette!("--apex {a:?} is not a domain name: {e}"))?;
+        let zone = DomainName::parse_input(a).map_err(|e| miette!("--apex is not a domain name: {e}"))?;
         if !domain.is_subdomain_of(&zone) {
             return Err(miette!("--apex {zone} does not contain the domain {domain}"));
         }

@@ -183,7 +183,7 @@ pub struct Workspace {
 }
 
 fn domain_key(domain: &str) -> Option<String> {
-    DomainName::parse(domain).ok().map(|d| d.to_string().to_ascii_lowercase())
+    DomainName::parse_input(domain).ok().map(|d| d.to_string().to_ascii_lowercase())
 }
 
 /// One hash for a (selector, key) pair: selectors are DNS labels (case-insensitive).

@@ -1,7 +1,7 @@
 //! Explain one record as a customer pasted it or `dig` printed it, without
 //! looking anything up.
 
-use sendlint_records::display::terminal_safe;
+use sendlint_records::display::{escape, terminal_safe};
 use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
@@ -81,8 +81,14 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
     let region =
         input.region.clone().or_else(|| input.expected.as_deref().and_then(region_of)).unwrap_or_default();
     let domain = match &input.domain {
-        Some(d) => DomainName::parse(d)
-            .map_err(|e| input_error(format!("--domain {d:?}: {e}"), "domain", d, None))?,
+        Some(d) => DomainName::parse_input(d).map_err(|e| {
+            input_error(
+                format!("--domain `{}` is not a domain name: {e}", escape(d.as_bytes()).text),
+                "domain",
+                d,
+                None,
+            )
+        })?,
         None => {
             DomainName::parse("domain.invalid").map_err(|e| input_error(e.to_string(), "domain", "", None))?
         }

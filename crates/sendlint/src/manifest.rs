@@ -4,7 +4,7 @@
 //! one error pointing at file, line and column; a bad *entry* is reported with
 //! a span into the file and the audit goes on with the others.
 
-use sendlint_records::display::terminal_safe;
+use sendlint_records::display::{escape, terminal_safe};
 use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
@@ -224,7 +224,9 @@ fn parse_status(s: &str) -> Result<SesStatus, String> {
 }
 
 fn entry_setup(e: RawEntry) -> Result<Entry, String> {
-    let domain = DomainName::parse(&e.domain).map_err(|err| format!("domain {:?}: {err}", e.domain))?;
+    let domain = DomainName::parse_input(&e.domain).map_err(|err| {
+        format!("domain `{}` is not a domain name: {err}", escape(e.domain.as_bytes()).text)
+    })?;
     let mut setup = Setup::new(domain, &e.region, &e.dkim_selector).map_err(|err| err.to_string())?;
     if let Some(m) = &e.mail_from {
         setup = setup.with_mail_from(m).map_err(|err| err.to_string())?;

@@ -46,7 +46,16 @@ pub fn render_domain(report: &DomainReport, opts: RenderOptions) -> String {
     let mut out = String::new();
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
-    let _ = write!(out, "{}", report.domain);
+    // people read an internationalized domain as its U-label; DNS saw the A-label
+    let unicode = sendlint_records::name::DomainName::parse(&report.domain).map(|d| d.to_unicode());
+    match unicode {
+        Ok(u) if u != report.domain => {
+            let _ = write!(out, "{u} ({})", report.domain);
+        }
+        _ => {
+            let _ = write!(out, "{}", report.domain);
+        }
+    }
     if let Some(org) = &report.org {
         let _ = write!(out, "  (org {org})");
     }
