@@ -57,6 +57,14 @@ pub(crate) struct AuditArgs {
     /// Worker threads for the checks (default: one per core).
     #[arg(long, value_name = "N", value_parser = parse_threads)]
     threads: Option<usize>,
+    /// Stop asking a DNS server that timed out on N questions in a row without
+    /// ever answering; the remaining domains are reported as failed lookups (0: never).
+    #[arg(long, value_name = "N", default_value_t = audit::DEFAULT_GIVE_UP_AFTER)]
+    give_up_after: usize,
+    /// Longest one domain's check may take (e.g. `30s`); what has not been
+    /// answered by then is reported as a failed lookup. `0` for no limit.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_deadline)]
+    domain_timeout: Duration,
     /// Print the DNS counters (queries, cache hits, coalesced asks) as JSON on standard error.
     #[arg(long)]
     stats: bool,
@@ -75,6 +83,10 @@ fn parse_bounded(s: &str, max: usize, what: &str) -> Result<usize, String> {
         Ok(_) => Err(format!("{s} is too many {what}: at most {max}")),
         Err(_) => Err(format!("{s:?} is not a whole number from 1 to {max}")),
     }
+}
+
+fn parse_deadline(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s.trim()).map_err(|e| format!("{s:?} is not a duration such as 30s or 2m: {e}"))
 }
 
 fn parse_jobs(s: &str) -> Result<usize, String> {
@@ -291,8 +303,16 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     let rt = builder.enable_all().build().into_diagnostic()?;
     let stop = Arc::new(Stop::new());
     let signal = Arc::new(std::sync::atomic::AtomicU8::new(0));
-    let opts =
-        AuditOptions { jobs: args.jobs, qps: args.qps, now, shard: args.shard, ..AuditOptions::default() };
+    let opts = AuditOptions {
+        jobs: args.jobs,
+        qps: args.qps,
+        now,
+        shard: args.shard,
+        give_up_after: args.give_up_after,
+        domain_deadline: (!args.domain_timeout.is_zero()).then_some(args.domain_timeout),
+        source: Some(crate::source_label(&args.dns)),
+        ..AuditOptions::default()
+    };
     let rules = Arc::new(rules.clone());
     let mut summary = Summary::default();
     let run = rt.block_on(async {
@@ -319,13 +339,26 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     if let Some(e) = sink.failed.take() {
         return Err(Report::msg(format!("cannot write the output: {e}")));
     }
+    // said wherever the output goes: it changes how every later line reads
+    let gave_up = run.dead_server.as_ref().map(|(server, n)| {
+        format!(
+            "gave up on {server}: it answered none of the first {n} questions (all timed out); \
+             the domains after that were reported as dns.lookup-failed without asking it"
+        )
+    });
     if args.format == AuditFormat::Human {
         let mut text = summary.to_string();
+        if let Some(line) = &gave_up {
+            text.push_str(&format!("\n{line}\n"));
+        }
         if run.interrupted {
             text.push_str(&format!("interrupted: {} of {} domains done\n", run.finished, run.selected));
         }
         sink.write(text.trim_end());
-    } else if io::stderr().is_terminal() {
+    } else if let Some(line) = &gave_up {
+        eprintln!("{line}");
+    }
+    if args.format != AuditFormat::Human && io::stderr().is_terminal() {
         eprint!("{summary}");
         if run.interrupted {
             eprintln!("interrupted: {} of {} domains done", run.finished, run.selected);

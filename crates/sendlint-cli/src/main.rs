@@ -276,6 +276,22 @@ fn dns_source(args: &DnsArgs) -> miette::Result<Box<dyn Lookup>> {
     Ok(Box::new(LiveSource::new(&servers, options).map_err(|e| miette!("{e}"))?))
 }
 
+/// The DNS source as its failures name it (for questions that never reached it).
+pub(crate) fn source_label(args: &DnsArgs) -> String {
+    if !args.zones.is_empty() {
+        return "zone files".into();
+    }
+    if args.nameservers.is_empty() {
+        return "the system resolver".into();
+    }
+    let servers: Vec<String> = args
+        .nameservers
+        .iter()
+        .map(|s| parse_nameserver(s).map_or_else(|_| s.clone(), |a| a.to_string()))
+        .collect();
+    servers.join(", ")
+}
+
 fn runtime() -> miette::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().into_diagnostic()
 }

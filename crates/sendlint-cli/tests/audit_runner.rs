@@ -135,3 +135,85 @@ fn absurd_jobs_and_threads_are_refused_with_the_bound() {
         assert!(stdout(&out).is_empty());
     }
 }
+
+fn silent_server() -> sendlint_testdns::TestServer {
+    let zones = sendlint_dns::ZoneSource::from_files(&[root().join(GEN_ZONES)]).expect("zones");
+    sendlint_testdns::TestServer::start(&zones, sendlint_testdns::Mode::Silent).expect("server")
+}
+
+/// JSON lines of a run, each checked to blame `server` with a failed lookup
+/// (never a missing record).
+fn all_failed_naming(out: &std::process::Output, server: &str) -> Vec<Value> {
+    let lines: Vec<Value> = stdout(out).lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    assert_eq!(lines.len(), gen_entries(), "one line per entry: {}", stderr(out));
+    for line in &lines {
+        let text = line.to_string();
+        assert!(text.contains("dns.lookup-failed") && text.contains(server), "{text}");
+        assert!(!text.contains(".missing\""), "a failed lookup is never a missing record: {text}");
+        for r in line["records"].as_array().expect("records") {
+            assert_eq!(r["state"], "Pending", "{r}");
+        }
+    }
+    lines
+}
+
+/// A dead resolver: after `--give-up-after` timeouts with no answer, the rest
+/// is not asked (fewer queries than domains) and the summary says so.
+#[test]
+fn a_dead_resolver_is_given_up_on_and_the_summary_says_so() {
+    let server = silent_server();
+    let addr = server.addr().to_string();
+    let out = sendlint(&[
+        "audit",
+        GEN,
+        "--nameserver",
+        &addr,
+        "--format",
+        "json",
+        "--now",
+        NOW,
+        "--jobs",
+        "4",
+        "--give-up-after",
+        "4",
+        "--stats",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let lines = all_failed_naming(&out, &addr);
+    let skipped = lines.iter().filter(|l| l.to_string().contains("stopped asking it")).count();
+    assert!(skipped > 0, "later domains were not asked");
+    let err = stderr(&out);
+    assert!(err.contains(&format!("gave up on {addr}")), "{err}");
+    let stats: Value = serde_json::from_str(err.lines().last().expect("stats")).expect("stats JSON");
+    let queries = stats["queries"].as_u64().expect("queries");
+    assert!(queries < gen_entries() as u64, "{queries} queries for {} domains", gen_entries());
+    // the human summary carries it too
+    let human =
+        sendlint(&["audit", GEN, "--nameserver", &addr, "--now", NOW, "--jobs", "4", "--give-up-after", "4"]);
+    assert!(stdout(&human).contains(&format!("gave up on {addr}")), "{}", stdout(&human));
+}
+
+/// The per-domain deadline: with giving up switched off, each domain ends at
+/// its deadline, its records failed lookups naming the deadline.
+#[test]
+fn each_domain_ends_at_its_deadline() {
+    let server = silent_server();
+    let addr = server.addr().to_string();
+    let out = sendlint(&[
+        "audit",
+        GEN,
+        "--nameserver",
+        &addr,
+        "--format",
+        "json",
+        "--now",
+        NOW,
+        "--give-up-after",
+        "0",
+        "--domain-timeout",
+        "300ms",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let lines = all_failed_naming(&out, &addr);
+    assert!(lines.iter().all(|l| l.to_string().contains("deadline of 300ms passed")), "{}", lines[0]);
+}
