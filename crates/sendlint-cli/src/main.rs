@@ -254,7 +254,23 @@ fn dns_source(args: &DnsArgs) -> miette::Result<Box<dyn Lookup>> {
         if !args.nameservers.is_empty() {
             return Err(miette!("give --zone (offline) or --nameserver (live), not both"));
         }
-        let source = ZoneSource::from_files(&args.zones).map_err(Report::new)?;
+        let mut source = ZoneSource::new();
+        for path in &args.zones {
+            let one = ZoneSource::from_files(std::slice::from_ref(path)).map_err(Report::new)?;
+            // loading nothing is legal but never what was meant: say so
+            if one.apexes().is_empty() {
+                let what = if path.is_dir() {
+                    "is a directory without zone files (*.zone, *.db, *.txt)"
+                } else {
+                    "holds no records"
+                };
+                eprintln!(
+                    "warning: --zone {} {what}: nothing was loaded from it",
+                    sendlint_records::display::escape(path.display().to_string().as_bytes()).text
+                );
+            }
+            source.add(one);
+        }
         return Ok(Box::new(source));
     }
     let options = LiveOptions::default();

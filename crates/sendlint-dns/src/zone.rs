@@ -18,6 +18,9 @@ use std::str::FromStr;
 /// The `server` of lookup errors from zone files.
 pub(crate) const SERVER: &str = "zone files";
 
+/// How the detail of a lookup no loaded zone covers starts.
+pub(crate) const NO_ZONE_FILE: &str = "no zone file covers";
+
 /// How many CNAMEs a lookup follows before giving up.
 const MAX_CNAMES: usize = 8;
 
@@ -39,7 +42,8 @@ const ZONE_EXTENSIONS: [&str; 3] = ["zone", "db", "txt"];
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum ZoneError {
     /// The file (or directory) could not be read.
-    #[error("cannot read zone file {}: {source}", path.display())]
+    // the OS error is the source: miette prints it once, below
+    #[error("cannot read zone file {}", path.display())]
     #[diagnostic(code(sendlint::zone::io))]
     Io {
         /// The path.
@@ -399,6 +403,16 @@ impl ZoneSource {
             }
             None => Name::from_str(NO_ORIGIN).ok(),
         };
+        if let Some(at) = json_start(text) {
+            return Err(ZoneSyntaxError::error(
+                name,
+                text,
+                at..at,
+                "this is JSON, not a zone file".into(),
+                "JSON starts here".into(),
+                "`--zone` takes DNS zone files (lines of `NAME [TTL] [CLASS] TYPE DATA`); a workspace manifest is the argument of `sendlint audit`.".into(),
+            ));
+        }
         let scanned = zonetext::scan(text).map_err(|e| scan_error(name, text, e))?;
         let records = parse_hickory(&scanned, origin_name.clone())
             .map_err(|message| locate_error(name, text, &scanned, origin_name, &message))?;
@@ -494,7 +508,7 @@ impl ZoneSource {
                         SERVER,
                         name,
                         rtype,
-                        format!("no zone file covers {name} ({loaded})"),
+                        format!("{NO_ZONE_FILE} {name} ({loaded})"),
                     ));
                 }
                 return Answer::Records { records: Vec::new(), cnames, ttl };
@@ -593,6 +607,22 @@ fn parse_lines(
     }
 }
 
+/// Where a JSON document starts, when the text is one (`{` or `[` first):
+/// no zone file starts that way.
+fn json_start(text: &str) -> Option<usize> {
+    let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    trimmed.starts_with(['{', '[']).then(|| text.len() - trimmed.len())
+}
+
+/// hickory's message in words for people: its IDNA check of a label prints
+/// the Debug form of an internal error (`Err(Errors)`).
+fn readable(message: &str) -> String {
+    if message.contains("Label contains invalid characters") {
+        return "a name holds a character a label cannot hold as is (write it as a `\\DDD` escape, e.g. `\\032` for a space)".into();
+    }
+    message.replace(": Err(Errors)", "").replace("Err(Errors)", "")
+}
+
 fn parse_hickory(scanned: &Scanned, origin: Option<Name>) -> Result<HickoryRecords, String> {
     parse_lines(scanned, None, origin)
 }
@@ -620,7 +650,7 @@ fn locate_error(file: &str, text: &str, scanned: &Scanned, origin: Option<Name>,
             file,
             text,
             first,
-            format!("invalid zone file: {message}"),
+            format!("invalid zone file: {}", readable(message)),
             "while reading from here".into(),
             help,
         );
@@ -644,7 +674,7 @@ fn locate_error(file: &str, text: &str, scanned: &Scanned, origin: Option<Name>,
         file,
         text,
         span,
-        format!("invalid record: {message}"),
+        format!("invalid record: {}", readable(message)),
         "this record".into(),
         general_help(message),
     )
