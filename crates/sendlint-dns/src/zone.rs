@@ -191,6 +191,26 @@ impl Key {
         Key(wire.into_boxed_slice())
     }
 
+    /// The name with its first label removed (`None` for the root).
+    fn parent(&self) -> Option<Key> {
+        let (&len, tail) = self.0.split_first()?;
+        Some(Key(tail.get(usize::from(len)..).unwrap_or_default().into()))
+    }
+
+    /// True when `self` equals `other` or lies below it (at a label boundary).
+    fn is_subdomain_of(&self, other: &Key) -> bool {
+        let mut at = 0;
+        loop {
+            if self.0.get(at..) == Some(&other.0[..]) {
+                return true;
+            }
+            match self.0.get(at) {
+                Some(&len) => at += 1 + usize::from(len),
+                None => return false,
+            }
+        }
+    }
+
     /// The name back (lower-cased).
     fn name(&self) -> DomainName {
         let mut labels = Vec::new();
@@ -230,25 +250,27 @@ impl Zone {
         Zone { apex, soa: None, nodes: HashMap::new(), ents: HashSet::new(), cuts: HashSet::new() }
     }
 
-    fn insert(&mut self, name: DomainName, set: Option<RrSet>) {
+    /// Adds `set` (or, with `None`, records of other types) at `name`; `apex`
+    /// is the key of `self.apex`.
+    fn insert_key(&mut self, name: Key, apex: &Key, set: Option<RrSet>) {
         if let Some(set) = &set
             && set.rtype == RecordType::Ns
-            && name != self.apex
+            && name != *apex
         {
-            self.cuts.insert(Key::of(&name));
+            self.cuts.insert(name.clone());
         }
         let mut parent = name.parent();
         while let Some(p) = parent {
-            if p == self.apex || !p.is_subdomain_of(&self.apex) {
+            if p == *apex || !p.is_subdomain_of(apex) {
                 break;
             }
             parent = p.parent();
-            if !self.ents.insert(Key::of(&p)) {
+            if !self.ents.insert(p) {
                 // its parents are in already
                 break;
             }
         }
-        let node = self.nodes.entry(Key::of(&name)).or_default();
+        let node = self.nodes.entry(name).or_default();
         match set {
             Some(set) => node.add(set),
             None => node.other_types = true,
@@ -259,14 +281,14 @@ impl Zone {
         if self.soa.is_none() {
             self.soa = other.soa;
         }
+        let apex = Key::of(&self.apex);
         for (key, node) in other.nodes {
-            let name = key.name();
             let other_types = node.other_types;
             for set in node.sets {
-                self.insert(name.clone(), Some(set));
+                self.insert_key(key.clone(), &apex, Some(set));
             }
             if other_types {
-                self.insert(name, None);
+                self.insert_key(key, &apex, None);
             }
         }
     }
@@ -896,7 +918,7 @@ fn load_chunked(
         None => DomainName::parse(NO_ORIGIN).ok(),
     };
     let carry = DomainName::parse(CARRY_OWNER).ok();
-    let mut converted: Vec<(DomainName, Option<RrSet>)> = Vec::new();
+    let mut converted: Vec<(Key, Option<RrSet>)> = Vec::new();
     let mut soa: Option<Soa> = None;
     let (mut origins, mut ttl_directive, mut last_ttl): (Vec<&str>, Option<&str>, Option<&str>) =
         (Vec::new(), None, None);
@@ -961,7 +983,7 @@ fn build_zone(records: &HickoryRecords, origin: Option<&str>) -> Result<Option<Z
         Some(_) => None,
         None => DomainName::parse(NO_ORIGIN).ok(),
     };
-    let mut converted: Vec<(DomainName, Option<RrSet>)> = Vec::new();
+    let mut converted: Vec<(Key, Option<RrSet>)> = Vec::new();
     let mut soa: Option<Soa> = None;
     convert_records(records, sentinel.as_ref(), None, &mut converted, &mut soa)?;
     Ok(assemble(converted, soa, origin))
@@ -973,7 +995,7 @@ fn convert_records(
     records: &HickoryRecords,
     sentinel: Option<&DomainName>,
     skip: Option<&DomainName>,
-    converted: &mut Vec<(DomainName, Option<RrSet>)>,
+    converted: &mut Vec<(Key, Option<RrSet>)>,
     soa: &mut Option<Soa>,
 ) -> Result<(), BadName> {
     for set in records.values() {
@@ -982,7 +1004,7 @@ fn convert_records(
             continue;
         }
         let Some(rtype) = convert_type(set.record_type()) else {
-            converted.push((owner, None));
+            converted.push((Key::of(&owner), None));
             continue;
         };
         let mut rrset = RrSet { rtype, ttl: set.ttl(), records: Vec::new() };
@@ -996,31 +1018,31 @@ fn convert_records(
                 rrset.records.push(data);
             }
         }
-        converted.push((owner, Some(rrset)));
+        converted.push((Key::of(&owner), Some(rrset)));
     }
     Ok(())
 }
 
 /// The zone of the converted records (see [`build_zone`] for the apex).
-fn assemble(
-    converted: Vec<(DomainName, Option<RrSet>)>,
-    soa: Option<Soa>,
-    origin: Option<&str>,
-) -> Option<Zone> {
+fn assemble(converted: Vec<(Key, Option<RrSet>)>, soa: Option<Soa>, origin: Option<&str>) -> Option<Zone> {
     if converted.is_empty() {
         return None;
     }
     let apex = match (&soa, origin.and_then(|o| DomainName::parse(o).ok())) {
         (Some(soa), _) => soa.zone.clone(),
         (None, Some(origin)) => origin,
-        (None, None) => common_suffix(converted.iter().map(|(n, _)| n)),
+        (None, None) => {
+            let names: Vec<DomainName> = converted.iter().map(|(k, _)| k.name()).collect();
+            common_suffix(names.iter())
+        }
     };
+    let apex_key = Key::of(&apex);
     let mut zone = Zone::new(apex);
     zone.soa = soa;
     for (name, set) in converted {
         // out-of-zone data is ignored, as authoritative servers do
-        if name.is_subdomain_of(&zone.apex) {
-            zone.insert(name, set);
+        if name.is_subdomain_of(&apex_key) {
+            zone.insert_key(name, &apex_key, set);
         }
     }
     Some(zone)
@@ -1062,6 +1084,19 @@ mod chunk_tests {
             format!("{:?}", source.zones())
         };
         (show(sliced), show(whole))
+    }
+
+    #[test]
+    fn keys_are_compact_names() {
+        let k = |s: &str| Key::of(&DomainName::parse(s).expect("name"));
+        assert_eq!(k("Send.Mail.acme.test").0.as_ref(), b"\x04send\x04mail\x04acme\x04test");
+        assert_eq!(k("send.mail.acme.test").parent(), Some(k("mail.acme.test")));
+        assert_eq!(k(".").parent(), None);
+        assert!(k("a.mail.acme.test").is_subdomain_of(&k("acme.test")));
+        assert!(k("acme.test").is_subdomain_of(&k("acme.test")));
+        assert!(!k("xacme.test").is_subdomain_of(&k("acme.test")));
+        assert!(!k("acme.test").is_subdomain_of(&k("mail.acme.test")));
+        assert_eq!(k(r"a\.b.Test").name(), DomainName::parse(r"a\.b.test").expect("name"));
     }
 
     /// Slices start mid-file: `$ORIGIN` (relative and absolute), `$TTL`, the
