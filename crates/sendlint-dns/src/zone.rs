@@ -483,7 +483,11 @@ impl ZoneSource {
             )
         };
         let zone = match load_chunked(&scanned, origin_name.clone(), origin) {
-            Ok(zone) => zone,
+            Ok((converted, soa)) => {
+                // the scanned text is only for errors: free it before the index grows
+                drop(scanned);
+                assemble(converted, soa, origin)
+            }
             Err(Chunk::BadName(bad)) => return Err(bad_name(bad)),
             Err(Chunk::Hickory) => {
                 // a chunk failed: the whole text at once gives the error, and
@@ -912,7 +916,7 @@ fn load_chunked(
     scanned: &Scanned,
     origin_name: Option<Name>,
     origin: Option<&str>,
-) -> Result<Option<Zone>, Chunk> {
+) -> Result<(Vec<(Key, Option<RrSet>)>, Option<Soa>), Chunk> {
     let sentinel = match origin {
         Some(_) => None,
         None => DomainName::parse(NO_ORIGIN).ok(),
@@ -973,7 +977,7 @@ fn load_chunked(
             .map_err(Chunk::BadName)?;
         start = end;
     }
-    Ok(assemble(converted, soa, origin))
+    Ok((converted, soa))
 }
 
 /// Builds the zone from hickory's records: apex from the SOA (fewest labels),
@@ -1039,6 +1043,8 @@ fn assemble(converted: Vec<(Key, Option<RrSet>)>, soa: Option<Soa>, origin: Opti
     let apex_key = Key::of(&apex);
     let mut zone = Zone::new(apex);
     zone.soa = soa;
+    // sized once: growing by doubling holds two tables at the peak
+    zone.nodes.reserve(converted.len());
     for (name, set) in converted {
         // out-of-zone data is ignored, as authoritative servers do
         if name.is_subdomain_of(&apex_key) {
@@ -1073,7 +1079,8 @@ mod chunk_tests {
         let scanned = zonetext::scan(text).expect("scans");
         let origin_name =
             origin.map(|o| Name::from_str(o).expect("origin")).or_else(|| Name::from_str(NO_ORIGIN).ok());
-        let sliced = load_chunked(&scanned, origin_name.clone(), origin).ok().expect("sliced load");
+        let (converted, soa) = load_chunked(&scanned, origin_name.clone(), origin).ok().expect("sliced load");
+        let sliced = assemble(converted, soa, origin);
         let records = parse_hickory(&scanned, origin_name).expect("whole parse");
         let whole = build_zone(&records, origin).ok().expect("whole load");
         let show = |z: Option<Zone>| {
