@@ -890,6 +890,9 @@ const CHUNK: usize = 4_096;
 /// The owner of the record that carries the last explicit TTL into a slice.
 const CARRY_OWNER: &str = "ttl-carry.sendlint.invalid.";
 
+/// Records converted to ours, by owner, before the zone's apex is known.
+type Converted = Vec<(Key, Option<RrSet>)>;
+
 /// Why a sliced load failed.
 enum Chunk {
     /// hickory refused a slice (the caller re-parses the whole text for the error).
@@ -916,13 +919,13 @@ fn load_chunked(
     scanned: &Scanned,
     origin_name: Option<Name>,
     origin: Option<&str>,
-) -> Result<(Vec<(Key, Option<RrSet>)>, Option<Soa>), Chunk> {
+) -> Result<(Converted, Option<Soa>), Chunk> {
     let sentinel = match origin {
         Some(_) => None,
         None => DomainName::parse(NO_ORIGIN).ok(),
     };
     let carry = DomainName::parse(CARRY_OWNER).ok();
-    let mut converted: Vec<(Key, Option<RrSet>)> = Vec::new();
+    let mut converted: Converted = Vec::new();
     let mut soa: Option<Soa> = None;
     let (mut origins, mut ttl_directive, mut last_ttl): (Vec<&str>, Option<&str>, Option<&str>) =
         (Vec::new(), None, None);
@@ -987,7 +990,7 @@ fn build_zone(records: &HickoryRecords, origin: Option<&str>) -> Result<Option<Z
         Some(_) => None,
         None => DomainName::parse(NO_ORIGIN).ok(),
     };
-    let mut converted: Vec<(Key, Option<RrSet>)> = Vec::new();
+    let mut converted: Converted = Vec::new();
     let mut soa: Option<Soa> = None;
     convert_records(records, sentinel.as_ref(), None, &mut converted, &mut soa)?;
     Ok(assemble(converted, soa, origin))
@@ -999,7 +1002,7 @@ fn convert_records(
     records: &HickoryRecords,
     sentinel: Option<&DomainName>,
     skip: Option<&DomainName>,
-    converted: &mut Vec<(Key, Option<RrSet>)>,
+    converted: &mut Converted,
     soa: &mut Option<Soa>,
 ) -> Result<(), BadName> {
     for set in records.values() {
@@ -1028,7 +1031,7 @@ fn convert_records(
 }
 
 /// The zone of the converted records (see [`build_zone`] for the apex).
-fn assemble(converted: Vec<(Key, Option<RrSet>)>, soa: Option<Soa>, origin: Option<&str>) -> Option<Zone> {
+fn assemble(converted: Converted, soa: Option<Soa>, origin: Option<&str>) -> Option<Zone> {
     if converted.is_empty() {
         return None;
     }
