@@ -24,8 +24,10 @@ fn fixtures() {
     settings.set_snapshot_path("../snapshots");
     settings.set_omit_expression(true);
     let mut failures = Vec::new();
-    let paths: Vec<_> =
-        ["core", "providers", "ses"].iter().flat_map(|d| fixture_files(&fixtures_dir().join(d))).collect();
+    let paths: Vec<_> = ["core", "providers", "ses", "offline"]
+        .iter()
+        .flat_map(|d| fixture_files(&fixtures_dir().join(d)))
+        .collect();
     assert!(paths.len() > 40, "fixtures not found under {}", fixtures_dir().display());
     for path in paths {
         let name = fixture_name(&path);

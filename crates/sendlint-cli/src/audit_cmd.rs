@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -46,7 +46,7 @@ pub(crate) struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Most DNS queries in flight at once.
-    #[arg(long, value_name = "N", default_value_t = audit::DEFAULT_JOBS, value_parser = parse_count)]
+    #[arg(long, value_name = "N", default_value_t = audit::DEFAULT_JOBS, value_parser = parse_jobs)]
     jobs: usize,
     /// Most DNS queries started per second (default: no limit).
     #[arg(long, value_name = "QPS", value_parser = parse_qps)]
@@ -56,18 +56,46 @@ pub(crate) struct AuditArgs {
     #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
     shard: Option<Shard>,
     /// Worker threads for the checks (default: one per core).
-    #[arg(long, value_name = "N", value_parser = parse_count)]
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
     threads: Option<usize>,
+    /// Stop asking a DNS server that timed out on N questions in a row without
+    /// ever answering; the remaining domains are reported as failed lookups (0: never).
+    #[arg(long, value_name = "N", default_value_t = audit::DEFAULT_GIVE_UP_AFTER)]
+    give_up_after: usize,
+    /// Longest one domain's check may take (e.g. `30s`); what has not been
+    /// answered by then is reported as a failed lookup. `0` for no limit.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_deadline)]
+    domain_timeout: Duration,
     /// Print the DNS counters (queries, cache hits, coalesced asks) as JSON on standard error.
     #[arg(long)]
     stats: bool,
 }
 
-fn parse_count(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if (1..=65_536).contains(&n) => Ok(n),
-        _ => Err(format!("{s:?} is not a number from 1 to 65536")),
+/// Most queries in flight: each may hold a socket, and a process gets about
+/// a thousand file descriptors by default.
+const MAX_JOBS: usize = 1_024;
+/// Most worker threads: far above any core count; each thread reserves a stack.
+const MAX_THREADS: usize = 256;
+
+fn parse_bounded(s: &str, max: usize, what: &str) -> Result<usize, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if n >= 1 && n <= max as u64 => Ok(n as usize),
+        Ok(0) => Err(format!("{what} must be at least 1")),
+        Ok(_) => Err(format!("{s} is too many {what}: at most {max}")),
+        Err(_) => Err(format!("{s:?} is not a whole number from 1 to {max}")),
     }
+}
+
+fn parse_deadline(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s.trim()).map_err(|e| format!("{s:?} is not a duration such as 30s or 2m: {e}"))
+}
+
+fn parse_jobs(s: &str) -> Result<usize, String> {
+    parse_bounded(s, MAX_JOBS, "queries in flight")
+}
+
+fn parse_threads(s: &str) -> Result<usize, String> {
+    parse_bounded(s, MAX_THREADS, "worker threads")
 }
 
 fn parse_qps(s: &str) -> Result<f64, String> {
@@ -75,6 +103,68 @@ fn parse_qps(s: &str) -> Result<f64, String> {
         Ok(q) if q.is_finite() && q > 0.0 => Ok(q),
         _ => Err(format!("{s:?} is not a positive number of queries per second")),
     }
+}
+
+/// `--output FILE`: written beside FILE as `FILE.partial`, renamed over FILE
+/// when the audit completes, so FILE is always the previous output or a
+/// complete new one, never half of one.
+struct Output {
+    target: PathBuf,
+    partial: PathBuf,
+    file: fs::File,
+}
+
+impl Output {
+    fn open(target: &Path, manifest: &Path) -> miette::Result<Output> {
+        // the same file under any spelling (./m.json, a symlink, a hard link)
+        if let (Ok(a), Ok(b)) = (fs::metadata(target), fs::metadata(manifest))
+            && same_file(&a, &b)
+        {
+            return Err(miette::miette!(
+                help = "write the output to another file",
+                "--output {} is the manifest itself: refusing to overwrite it",
+                target.display()
+            ));
+        }
+        let mut name = target.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        name.push(".partial");
+        let partial = target.with_file_name(name);
+        let file = fs::File::create(&partial)
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot write {}", partial.display()))?;
+        Ok(Output { target: target.to_path_buf(), partial, file })
+    }
+
+    /// Complete: rename over the target. Interrupted: leave the target as it
+    /// was and say where the lines already done are.
+    fn finish(self, interrupted: bool) -> miette::Result<()> {
+        self.file
+            .sync_all()
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot write {}", self.partial.display()))?;
+        if interrupted {
+            eprintln!(
+                "{} is unchanged; the domains done before the interruption are in {}",
+                self.target.display(),
+                self.partial.display()
+            );
+            return Ok(());
+        }
+        fs::rename(&self.partial, &self.target).into_diagnostic().wrap_err_with(|| {
+            format!("cannot rename {} to {}", self.partial.display(), self.target.display())
+        })
+    }
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &fs::Metadata, _: &fs::Metadata) -> bool {
+    false
 }
 
 /// Where the lines go, flushed one by one.
@@ -179,13 +269,10 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         Some(t) => parse_time(t, "--now")?,
         None => SystemTime::now(),
     };
-    let out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(io::BufWriter::new(
-            fs::File::create(p)
-                .into_diagnostic()
-                .wrap_err_with(|| format!("cannot write {}", p.display()))?,
-        )),
-        None => Box::new(io::stdout().lock()),
+    let output = args.output.as_deref().map(|p| Output::open(p, &args.manifest)).transpose()?;
+    let out: Box<dyn Write> = match &output {
+        Some(o) => Box::new(io::BufWriter::new(o.file.try_clone().into_diagnostic()?)),
+        None => Box::new(crate::stdout::stdout()),
     };
     let to_terminal = args.output.is_none() && io::stdout().is_terminal();
     let bar = io::stderr().is_terminal().then(|| {
@@ -221,8 +308,16 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     let rt = builder.enable_all().build().into_diagnostic()?;
     let stop = Arc::new(Stop::new());
     let signal = Arc::new(std::sync::atomic::AtomicU8::new(0));
-    let opts =
-        AuditOptions { jobs: args.jobs, qps: args.qps, now, shard: args.shard, ..AuditOptions::default() };
+    let opts = AuditOptions {
+        jobs: args.jobs,
+        qps: args.qps,
+        now,
+        shard: args.shard,
+        give_up_after: args.give_up_after,
+        domain_deadline: (!args.domain_timeout.is_zero()).then_some(args.domain_timeout),
+        source: Some(crate::source_label(&args.dns)),
+        ..AuditOptions::default()
+    };
     let rules = Arc::new(rules.clone());
     let mut summary = Summary::default();
     let run = rt.block_on(async {
@@ -249,13 +344,26 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     if let Some(e) = sink.failed.take() {
         return Err(Report::msg(format!("cannot write the output: {e}")));
     }
+    // said wherever the output goes: it changes how every later line reads
+    let gave_up = run.dead_server.as_ref().map(|(server, n)| {
+        format!(
+            "gave up on {server}: it answered none of the first {n} questions (all timed out); \
+             the domains after that were reported as dns.lookup-failed without asking it"
+        )
+    });
     if args.format == AuditFormat::Human {
         let mut text = summary.to_string();
+        if let Some(line) = &gave_up {
+            text.push_str(&format!("\n{line}\n"));
+        }
         if run.interrupted {
             text.push_str(&format!("interrupted: {} of {} domains done\n", run.finished, run.selected));
         }
         sink.write(text.trim_end());
-    } else if io::stderr().is_terminal() {
+    } else if let Some(line) = &gave_up {
+        eprintln!("{line}");
+    }
+    if args.format != AuditFormat::Human && io::stderr().is_terminal() {
         eprint!("{summary}");
         if run.interrupted {
             eprintln!("interrupted: {} of {} domains done", run.finished, run.selected);
@@ -263,6 +371,10 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     }
     if let Some(e) = sink.failed.take() {
         return Err(Report::msg(format!("cannot write the output: {e}")));
+    }
+    drop(sink);
+    if let Some(o) = output {
+        o.finish(run.interrupted)?;
     }
     if args.stats {
         let (queries, hits, coalesced, max_in_flight) = run.dns;

@@ -24,6 +24,7 @@ mod audit_cmd;
 mod records_cmd;
 mod rules_cmd;
 mod ses;
+mod stdout;
 mod watch;
 
 /// Diagnose the DNS records of an Amazon SES sending domain (BYODKIM + custom MAIL FROM).
@@ -173,7 +174,6 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 fn main() -> ExitCode {
-    reset_sigpipe();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -185,18 +185,6 @@ fn main() -> ExitCode {
             eprint!("{text}");
             ExitCode::from(2)
         }
-    }
-}
-
-/// When the reader goes away (`sendlint audit … | head`), end quietly the way
-/// Unix filters do, instead of reporting a write error: restore the default
-/// SIGPIPE action that Rust's runtime replaces with "ignore".
-fn reset_sigpipe() {
-    #[cfg(unix)]
-    // SAFETY: called once at start-up, before any thread exists; it only sets
-    // the disposition of SIGPIPE back to the platform default.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
@@ -239,8 +227,12 @@ fn parse_time(s: &str, what: &str) -> miette::Result<SystemTime> {
 }
 
 fn build_setup(domain: &str, args: &SetupArgs) -> miette::Result<Setup> {
-    let domain =
-        DomainName::parse(domain).map_err(|e| miette!("the domain {domain:?} is not a domain name: {e}"))?;
+    let domain = DomainName::parse_input(domain).map_err(|e| {
+        miette!(
+            "the domain `{}` is not a domain name: {e}",
+            sendlint_records::display::escape(domain.as_bytes()).text
+        )
+    })?;
     let mut setup = Setup::new(domain, &args.region, &args.selector).map_err(|e| miette!("{e}"))?;
     setup = setup.with_mail_from(&args.mail_from).map_err(|e| miette!("--mail-from: {e}"))?;
     let key_text = match (&args.public_key, &args.public_key_file) {
@@ -263,7 +255,23 @@ fn dns_source(args: &DnsArgs) -> miette::Result<Box<dyn Lookup>> {
         if !args.nameservers.is_empty() {
             return Err(miette!("give --zone (offline) or --nameserver (live), not both"));
         }
-        let source = ZoneSource::from_files(&args.zones).map_err(Report::new)?;
+        let mut source = ZoneSource::new();
+        for path in &args.zones {
+            let one = ZoneSource::from_files(std::slice::from_ref(path)).map_err(Report::new)?;
+            // loading nothing is legal but never what was meant: say so
+            if one.apexes().is_empty() {
+                let what = if path.is_dir() {
+                    "is a directory without zone files (*.zone, *.db, *.txt)"
+                } else {
+                    "holds no records"
+                };
+                eprintln!(
+                    "warning: --zone {} {what}: nothing was loaded from it",
+                    sendlint_records::display::escape(path.display().to_string().as_bytes()).text
+                );
+            }
+            source.add(one);
+        }
         return Ok(Box::new(source));
     }
     let options = LiveOptions::default();
@@ -289,6 +297,22 @@ fn dns_source(args: &DnsArgs) -> miette::Result<Box<dyn Lookup>> {
 /// (regular files only, `-` for standard input where meant, capped per kind).
 pub(crate) fn read_input(path: &Path, kind: InputKind) -> miette::Result<String> {
     sendlint_records::input::read_text(path, kind).map_err(|e| miette!("{e}"))
+}
+
+/// The DNS source as its failures name it (for questions that never reached it).
+pub(crate) fn source_label(args: &DnsArgs) -> String {
+    if !args.zones.is_empty() {
+        return "zone files".into();
+    }
+    if args.nameservers.is_empty() {
+        return "the system resolver".into();
+    }
+    let servers: Vec<String> = args
+        .nameservers
+        .iter()
+        .map(|s| parse_nameserver(s).map_or_else(|_| s.clone(), |a| a.to_string()))
+        .collect();
+    servers.join(", ")
 }
 
 fn runtime() -> miette::Result<tokio::runtime::Runtime> {
@@ -318,7 +342,7 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     if let Some(file) = &args.record {
         lookup.save(file).map_err(|e| miette!("--record: {e}"))?;
     }
-    let mut out = io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     match args.format {
         Format::Json => writeln!(out, "{}", to_json(&report)?).into_diagnostic()?,
         Format::Human => {
@@ -364,7 +388,7 @@ fn cmd_explain(args: ExplainArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
         registrar: args.registrar,
     };
     let report = sendlint::explain(&input, rules).map_err(Report::new)?;
-    let mut out = io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     match args.format {
         Format::Json => {
             writeln!(out, "{}", serde_json::to_string(&report).into_diagnostic()?).into_diagnostic()?

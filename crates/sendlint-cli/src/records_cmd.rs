@@ -3,7 +3,7 @@
 //! form (relative or full host, where the MX priority goes, TXT quoting, extra
 //! fields, notes) is data: `[provider.records]` in `rules/providers/<id>.toml`.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use miette::{IntoDiagnostic, miette};
@@ -37,9 +37,7 @@ struct FormRecord {
 /// by the public suffix list (there is no DNS to ask: `mail.acme.co.uk` → `acme.co.uk`).
 fn zone_apex(domain: &DomainName, apex: Option<&str>) -> miette::Result<(DomainName, bool)> {
     if let Some(a) = apex {
-        let zone = DomainName::parse(a).map_err(|e| {
-            miette!("--apex {:?} is not a domain name: {e}", sendlint_records::display::terminal_safe(a))
-        })?;
+        let zone = DomainName::parse_input(a).map_err(|e| miette!("--apex is not a domain name: {e}"))?;
         if !domain.is_subdomain_of(&zone) {
             return Err(miette!("--apex {zone} does not contain the domain {domain}"));
         }
@@ -106,7 +104,7 @@ pub(crate) fn run(
     };
     let setup = build_setup(domain, args)?;
     let records = expected_records(&setup);
-    let mut out = io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     let Some(p) = provider else {
         return generic(&mut out, &setup.domain, &setup.region, &records, json);
     };

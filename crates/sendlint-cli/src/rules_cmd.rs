@@ -3,7 +3,7 @@
 //! check of a rules directory and its fixtures (`rules check DIR`).
 
 use sendlint_records::display::{untrusted, untrusted_lines};
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -40,7 +40,7 @@ enum RulesCommand {
 }
 
 pub(crate) fn run(args: RulesArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
-    let mut out = io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     match args.command {
         None => {
             for r in rules.rules() {

@@ -87,7 +87,7 @@ async fn watch(args: &WatchArgs, setup: &Setup, rules: &RuleSet) -> miette::Resu
             report = round => report?,
             () = interrupt.recv() => return Ok(interrupted(tty)),
         };
-        let mut out = io::stdout().lock();
+        let mut out = crate::stdout::stdout();
         if tty {
             let lines = status_block(&report, poll, args.interval, args.ses.live());
             if drawn > 0 {
@@ -125,7 +125,7 @@ async fn watch(args: &WatchArgs, setup: &Setup, rules: &RuleSet) -> miette::Resu
 }
 
 fn interrupted(tty: bool) -> ExitCode {
-    let mut out = io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     let _ = if tty { writeln!(out, "\nstopped") } else { writeln!(out, "stopped: interrupted") };
     let _ = out.flush();
     ExitCode::from(INTERRUPTED)

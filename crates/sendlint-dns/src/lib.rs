@@ -311,6 +311,16 @@ impl LookupError {
     }
 }
 
+impl LookupError {
+    /// Offline, the name lies in no loaded zone: a zone file is missing from
+    /// the command line (no server failed, and retrying changes nothing).
+    pub fn zone_file_missing(&self) -> bool {
+        self.kind == FailureKind::NotCovered
+            && self.server == zone::SERVER
+            && self.detail.starts_with(zone::NO_ZONE_FILE)
+    }
+}
+
 impl fmt::Display for LookupError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.kind == FailureKind::NotCovered && self.server == zone::SERVER {

@@ -218,6 +218,18 @@ impl LiveSource {
                 rtype,
                 "the UDP answer was truncated and TCP did not complete it".into(),
             ),
+            // I/O and connection-level errors (a TCP stream closed under a
+            // write, hickory's own "receiver was canceled"): the exchange broke off
+            err @ (NetError::Io(_)
+            | NetError::Msg(_)
+            | NetError::Message(_)
+            | NetError::Busy
+            | NetError::NoConnections) => self.failed(
+                FailureKind::Other,
+                name,
+                rtype,
+                format!("the exchange with the server broke off ({err})"),
+            ),
             other => self.failed(FailureKind::Other, name, rtype, other.to_string()),
         }
     }
@@ -299,6 +311,24 @@ impl LiveSource {
                     ));
                 }
             }
+        }
+        if records.is_empty()
+            && let Some(stranger) = response.answers.iter().find(|r| {
+                (r.record_type() == want || r.record_type() == hrr::RecordType::CNAME)
+                    && !same_name(&r.name, &current)
+                    && !cnames.iter().any(|(alias, _)| same_name(&r.name, alias))
+            })
+        {
+            // Records of another name are no answer to this question: reading
+            // them as "none here" would report a missing record (SPEC §7).
+            let owner = from_hickory_name(&stranger.name)
+                .map_or_else(|| stranger.name.to_string(), |n| n.to_string());
+            return Step::Done(self.failed(
+                FailureKind::Other,
+                name,
+                rtype,
+                format!("the answer holds {} records of {owner}, not of {current}", stranger.record_type()),
+            ));
         }
         let soa = response.soa().and_then(|r| {
             Some(Soa {

@@ -18,6 +18,9 @@ use std::str::FromStr;
 /// The `server` of lookup errors from zone files.
 pub(crate) const SERVER: &str = "zone files";
 
+/// How the detail of a lookup no loaded zone covers starts.
+pub(crate) const NO_ZONE_FILE: &str = "no zone file covers";
+
 /// How many CNAMEs a lookup follows before giving up.
 const MAX_CNAMES: usize = 8;
 
@@ -39,7 +42,8 @@ const ZONE_EXTENSIONS: [&str; 3] = ["zone", "db", "txt"];
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum ZoneError {
     /// The file (or directory) could not be read.
-    #[error("cannot read zone file {}: {source}", path.display())]
+    // the OS error is the source: miette prints it once, below
+    #[error("cannot read zone file {}", path.display())]
     #[diagnostic(code(sendlint::zone::io))]
     Io {
         /// The path.
@@ -170,16 +174,66 @@ impl Node {
     }
 }
 
+/// A name as a zone indexes it: the labels in wire form (each after its
+/// length octet), ASCII lower-cased, in one allocation (a [`DomainName`]
+/// holds one per label: a million names cost hundreds of MB more).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Key(Box<[u8]>);
+
+impl Key {
+    fn of(name: &DomainName) -> Key {
+        let mut wire = Vec::with_capacity(name.wire_len());
+        for label in name.labels() {
+            // labels are at most 63 bytes (checked when the name was made)
+            wire.push(u8::try_from(label.len()).unwrap_or(u8::MAX));
+            wire.extend(label.iter().map(u8::to_ascii_lowercase));
+        }
+        Key(wire.into_boxed_slice())
+    }
+
+    /// The name with its first label removed (`None` for the root).
+    fn parent(&self) -> Option<Key> {
+        let (&len, tail) = self.0.split_first()?;
+        Some(Key(tail.get(usize::from(len)..).unwrap_or_default().into()))
+    }
+
+    /// True when `self` equals `other` or lies below it (at a label boundary).
+    fn is_subdomain_of(&self, other: &Key) -> bool {
+        let mut at = 0;
+        loop {
+            if self.0.get(at..) == Some(&other.0[..]) {
+                return true;
+            }
+            match self.0.get(at) {
+                Some(&len) => at += 1 + usize::from(len),
+                None => return false,
+            }
+        }
+    }
+
+    /// The name back (lower-cased).
+    fn name(&self) -> DomainName {
+        let mut labels = Vec::new();
+        let mut rest = &self.0[..];
+        while let Some((&len, tail)) = rest.split_first() {
+            let (label, after) = tail.split_at(usize::from(len).min(tail.len()));
+            labels.push(label);
+            rest = after;
+        }
+        DomainName::from_labels(labels).unwrap_or_default()
+    }
+}
+
 /// One loaded zone.
 #[derive(Clone, Debug)]
 struct Zone {
     apex: DomainName,
     soa: Option<Soa>,
-    nodes: HashMap<DomainName, Node>,
+    nodes: HashMap<Key, Node>,
     /// Empty non-terminals: names with no records but records below them.
-    ents: HashSet<DomainName>,
+    ents: HashSet<Key>,
     /// Delegation points below the apex (NS records).
-    cuts: HashSet<DomainName>,
+    cuts: HashSet<Key>,
 }
 
 /// What one zone says about one name, before CNAMEs are followed.
@@ -196,20 +250,25 @@ impl Zone {
         Zone { apex, soa: None, nodes: HashMap::new(), ents: HashSet::new(), cuts: HashSet::new() }
     }
 
-    fn insert(&mut self, name: DomainName, set: Option<RrSet>) {
+    /// Adds `set` (or, with `None`, records of other types) at `name`; `apex`
+    /// is the key of `self.apex`.
+    fn insert_key(&mut self, name: Key, apex: &Key, set: Option<RrSet>) {
         if let Some(set) = &set
             && set.rtype == RecordType::Ns
-            && name != self.apex
+            && name != *apex
         {
             self.cuts.insert(name.clone());
         }
         let mut parent = name.parent();
         while let Some(p) = parent {
-            if p == self.apex || !p.is_subdomain_of(&self.apex) {
+            if p == *apex || !p.is_subdomain_of(apex) {
                 break;
             }
             parent = p.parent();
-            self.ents.insert(p);
+            if !self.ents.insert(p) {
+                // its parents are in already
+                break;
+            }
         }
         let node = self.nodes.entry(name).or_default();
         match set {
@@ -222,19 +281,21 @@ impl Zone {
         if self.soa.is_none() {
             self.soa = other.soa;
         }
-        for (name, node) in other.nodes {
+        let apex = Key::of(&self.apex);
+        for (key, node) in other.nodes {
             let other_types = node.other_types;
             for set in node.sets {
-                self.insert(name.clone(), Some(set));
+                self.insert_key(key.clone(), &apex, Some(set));
             }
             if other_types {
-                self.insert(name, None);
+                self.insert_key(key, &apex, None);
             }
         }
     }
 
     fn exists(&self, name: &DomainName) -> bool {
-        *name == self.apex || self.nodes.contains_key(name) || self.ents.contains(name)
+        let key = Key::of(name);
+        *name == self.apex || self.nodes.contains_key(&key) || self.ents.contains(&key)
     }
 
     fn resolve(&self, name: &DomainName, rtype: RecordType) -> Step {
@@ -245,13 +306,13 @@ impl Zone {
             if n == self.apex {
                 break;
             }
-            if self.cuts.contains(&n) && !(n == *name && rtype == RecordType::Ns) {
+            if self.cuts.contains(&Key::of(&n)) && !(n == *name && rtype == RecordType::Ns) {
                 return Step::Delegated(n);
             }
             at = n.parent();
         }
 
-        if let Some(node) = self.nodes.get(name) {
+        if let Some(node) = self.nodes.get(&Key::of(name)) {
             return Self::node_step(node, rtype);
         }
         if self.exists(name) {
@@ -262,7 +323,7 @@ impl Zone {
         while let Some(ce) = encloser {
             if self.exists(&ce) || !ce.is_subdomain_of(&self.apex) {
                 let wildcard = ce.prepend_label(b"*").ok();
-                return match wildcard.as_ref().and_then(|w| self.nodes.get(w)) {
+                return match wildcard.as_ref().and_then(|w| self.nodes.get(&Key::of(w))) {
                     Some(node) => Self::node_step(node, rtype),
                     None => Step::NxDomain,
                 };
@@ -407,10 +468,18 @@ impl ZoneSource {
             }
             None => Name::from_str(NO_ORIGIN).ok(),
         };
+        if let Some(at) = json_start(text) {
+            return Err(ZoneSyntaxError::error(
+                name,
+                text,
+                at..at,
+                "this is JSON, not a zone file".into(),
+                "JSON starts here".into(),
+                "`--zone` takes DNS zone files (lines of `NAME [TTL] [CLASS] TYPE DATA`); a workspace manifest is the argument of `sendlint audit`.".into(),
+            ));
+        }
         let scanned = zonetext::scan(text).map_err(|e| scan_error(name, text, e))?;
-        let records = parse_hickory(&scanned, origin_name.clone())
-            .map_err(|message| locate_error(name, text, &scanned, origin_name, &message))?;
-        let zone = build_zone(&records, origin).map_err(|bad| {
+        let bad_name = |bad: BadName| {
             let span = find_name_span(text, &scanned, &bad.name);
             ZoneSyntaxError::error(
                 name,
@@ -420,7 +489,22 @@ impl ZoneSource {
                 "this name".into(),
                 bad.help.into(),
             )
-        })?;
+        };
+        let zone = match load_chunked(&scanned, origin_name.clone(), origin) {
+            Ok((converted, soa)) => {
+                // the scanned text is only for errors: free it before the index grows
+                drop(scanned);
+                assemble(converted, soa, origin)
+            }
+            Err(Chunk::BadName(bad)) => return Err(bad_name(bad)),
+            Err(Chunk::Hickory) => {
+                // a chunk failed: the whole text at once gives the error, and
+                // its position, exactly as hickory sees the file
+                let records = parse_hickory(&scanned, origin_name.clone())
+                    .map_err(|message| locate_error(name, text, &scanned, origin_name, &message))?;
+                build_zone(&records, origin).map_err(bad_name)?
+            }
+        };
         let mut source = ZoneSource::new();
         if let Some(zone) = zone {
             source.zones.insert(zone.apex.clone(), zone);
@@ -465,12 +549,12 @@ impl ZoneSource {
             .into_iter()
             .filter_map(|apex| self.zones.get(&apex))
             .map(|zone| {
-                let mut names: Vec<&DomainName> = zone.nodes.keys().collect();
-                names.sort_by_cached_key(|n| n.to_string());
+                let mut names: Vec<(DomainName, &Node)> =
+                    zone.nodes.iter().map(|(k, node)| (k.name(), node)).collect();
+                names.sort_by_cached_key(|(n, _)| n.to_string());
                 let mut rrsets = Vec::new();
                 let mut other_names = Vec::new();
-                for name in names {
-                    let Some(node) = zone.nodes.get(name) else { continue };
+                for (name, node) in names {
                     for set in &node.sets {
                         rrsets.push((name.clone(), set.ttl, set.records.clone()));
                     }
@@ -502,7 +586,7 @@ impl ZoneSource {
                         SERVER,
                         name,
                         rtype,
-                        format!("no zone file covers {name} ({loaded})"),
+                        format!("{NO_ZONE_FILE} {name} ({loaded})"),
                     ));
                 }
                 return Answer::Records { records: Vec::new(), cnames, ttl };
@@ -549,7 +633,7 @@ impl ZoneSource {
                     }
                     let servers = zone
                         .nodes
-                        .get(&cut)
+                        .get(&Key::of(&cut))
                         .and_then(|n| n.set(RecordType::Ns))
                         .map(|s| {
                             s.records
@@ -601,6 +685,22 @@ fn parse_lines(
     }
 }
 
+/// Where a JSON document starts, when the text is one (`{` or `[` first):
+/// no zone file starts that way.
+fn json_start(text: &str) -> Option<usize> {
+    let trimmed = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    trimmed.starts_with(['{', '[']).then(|| text.len() - trimmed.len())
+}
+
+/// hickory's message in words for people: its IDNA check of a label prints
+/// the Debug form of an internal error (`Err(Errors)`).
+fn readable(message: &str) -> String {
+    if message.contains("Label contains invalid characters") {
+        return "a name holds a character a label cannot hold as is (write it as a `\\DDD` escape, e.g. `\\032` for a space)".into();
+    }
+    message.replace(": Err(Errors)", "").replace("Err(Errors)", "")
+}
+
 fn parse_hickory(scanned: &Scanned, origin: Option<Name>) -> Result<HickoryRecords, String> {
     parse_lines(scanned, None, origin)
 }
@@ -628,7 +728,7 @@ fn locate_error(file: &str, text: &str, scanned: &Scanned, origin: Option<Name>,
             file,
             text,
             first,
-            format!("invalid zone file: {message}"),
+            format!("invalid zone file: {}", readable(message)),
             "while reading from here".into(),
             help,
         );
@@ -652,7 +752,7 @@ fn locate_error(file: &str, text: &str, scanned: &Scanned, origin: Option<Name>,
         file,
         text,
         span,
-        format!("invalid record: {message}"),
+        format!("invalid record: {}", readable(message)),
         "this record".into(),
         general_help(message),
     )
@@ -790,6 +890,107 @@ fn convert_type(rtype: hrr::RecordType) -> Option<RecordType> {
     })
 }
 
+/// Entries handed to hickory at once: hickory's records take about ten times
+/// the text's size, so a big zone is parsed in slices, each converted to the
+/// compact form before the next (1M records: the peak drops by hundreds of MB).
+const CHUNK: usize = 4_096;
+
+/// The owner of the record that carries the last explicit TTL into a slice.
+const CARRY_OWNER: &str = "ttl-carry.sendlint.invalid.";
+
+/// Records converted to ours, by owner, before the zone's apex is known.
+type Converted = Vec<(Key, Option<RrSet>)>;
+
+/// Why a sliced load failed.
+enum Chunk {
+    /// hickory refused a slice (the caller re-parses the whole text for the error).
+    Hickory,
+    /// A name cannot be used.
+    BadName(BadName),
+}
+
+/// A TTL as hickory reads it: `3600`, `1h`, `1h30m`, `2W`.
+fn is_ttl(token: &str) -> bool {
+    let t = token.as_bytes();
+    !t.is_empty()
+        && t[0].is_ascii_digit()
+        && t.iter()
+            .all(|b| b.is_ascii_digit() || matches!(b.to_ascii_lowercase(), b's' | b'm' | b'h' | b'd' | b'w'))
+}
+
+/// Parses the normalized lines in slices of about [`CHUNK`] entries. Each slice
+/// starts where an owner is written (never on a line inheriting the previous
+/// owner) and is preceded by the state hickory carries from line to line:
+/// the `$ORIGIN` lines in force, the last `$TTL`, and a stand-in record with
+/// the last explicit TTL (dropped after parsing).
+fn load_chunked(
+    scanned: &Scanned,
+    origin_name: Option<Name>,
+    origin: Option<&str>,
+) -> Result<(Converted, Option<Soa>), Chunk> {
+    let sentinel = match origin {
+        Some(_) => None,
+        None => DomainName::parse(NO_ORIGIN).ok(),
+    };
+    let carry = DomainName::parse(CARRY_OWNER).ok();
+    let mut converted: Converted = Vec::new();
+    let mut soa: Option<Soa> = None;
+    let (mut origins, mut ttl_directive, mut last_ttl): (Vec<&str>, Option<&str>, Option<&str>) =
+        (Vec::new(), None, None);
+    let lines = &scanned.lines;
+    let mut start = 0;
+    while start < lines.len() {
+        let mut end = (start + CHUNK).min(lines.len());
+        while end < lines.len() && scanned.entries.get(end).is_some_and(|e| e.blank_start) {
+            end += 1;
+        }
+        let mut text = String::new();
+        for line in origins.iter().chain(ttl_directive.iter()) {
+            text.push_str(line);
+            text.push('\n');
+        }
+        if let Some(ttl) = last_ttl {
+            text.push_str(&format!("{CARRY_OWNER} {ttl} IN TXT \"\"\n"));
+        }
+        for (i, line) in lines[start..end].iter().enumerate() {
+            text.push_str(line);
+            text.push('\n');
+            // the state the next slice inherits
+            let mut words = line.split_whitespace();
+            match words.next() {
+                Some(d) if d.eq_ignore_ascii_case("$origin") => {
+                    if words.clone().next().is_some_and(|o| o.ends_with('.')) {
+                        origins.clear();
+                    }
+                    origins.push(line);
+                }
+                Some(d) if d.eq_ignore_ascii_case("$ttl") => ttl_directive = Some(line),
+                Some(first) => {
+                    let blank = scanned.entries.get(start + i).is_some_and(|e| e.blank_start);
+                    let fields = if blank {
+                        std::iter::once(first).chain(words).take(2).collect::<Vec<_>>()
+                    } else {
+                        words.take(2).collect()
+                    };
+                    if let Some(ttl) = fields.into_iter().find(|w| is_ttl(w)) {
+                        last_ttl = Some(ttl);
+                    }
+                }
+                None => {}
+            }
+        }
+        let records =
+            match catch_unwind(AssertUnwindSafe(|| Parser::new(text, None, origin_name.clone()).parse())) {
+                Ok(Ok((_, records))) => records,
+                _ => return Err(Chunk::Hickory),
+            };
+        convert_records(&records, sentinel.as_ref(), carry.as_ref(), &mut converted, &mut soa)
+            .map_err(Chunk::BadName)?;
+        start = end;
+    }
+    Ok((converted, soa))
+}
+
 /// Builds the zone from hickory's records: apex from the SOA (fewest labels),
 /// else the origin given, else the longest suffix common to all names.
 fn build_zone(records: &HickoryRecords, origin: Option<&str>) -> Result<Option<Zone>, BadName> {
@@ -797,13 +998,28 @@ fn build_zone(records: &HickoryRecords, origin: Option<&str>) -> Result<Option<Z
         Some(_) => None,
         None => DomainName::parse(NO_ORIGIN).ok(),
     };
-    let sentinel = sentinel.as_ref();
-    let mut converted: Vec<(DomainName, Option<RrSet>)> = Vec::new();
+    let mut converted: Converted = Vec::new();
     let mut soa: Option<Soa> = None;
+    convert_records(records, sentinel.as_ref(), None, &mut converted, &mut soa)?;
+    Ok(assemble(converted, soa, origin))
+}
+
+/// hickory's records → ours, appended to `converted`; the SOA with the
+/// fewest labels kept in `soa`; records owned by `skip` dropped.
+fn convert_records(
+    records: &HickoryRecords,
+    sentinel: Option<&DomainName>,
+    skip: Option<&DomainName>,
+    converted: &mut Converted,
+    soa: &mut Option<Soa>,
+) -> Result<(), BadName> {
     for set in records.values() {
         let owner = convert_name(set.name(), sentinel)?;
+        if skip.is_some_and(|s| *s == owner) {
+            continue;
+        }
         let Some(rtype) = convert_type(set.record_type()) else {
-            converted.push((owner, None));
+            converted.push((Key::of(&owner), None));
             continue;
         };
         let mut rrset = RrSet { rtype, ttl: set.ttl(), records: Vec::new() };
@@ -812,30 +1028,41 @@ fn build_zone(records: &HickoryRecords, origin: Option<&str>) -> Result<Option<Z
                 if let RData::Soa(s) = &data
                     && soa.as_ref().is_none_or(|old| s.zone.label_count() < old.zone.label_count())
                 {
-                    soa = Some(s.clone());
+                    *soa = Some(s.clone());
                 }
                 rrset.records.push(data);
             }
         }
-        converted.push((owner, Some(rrset)));
+        converted.push((Key::of(&owner), Some(rrset)));
     }
+    Ok(())
+}
+
+/// The zone of the converted records (see [`build_zone`] for the apex).
+fn assemble(converted: Converted, soa: Option<Soa>, origin: Option<&str>) -> Option<Zone> {
     if converted.is_empty() {
-        return Ok(None);
+        return None;
     }
     let apex = match (&soa, origin.and_then(|o| DomainName::parse(o).ok())) {
         (Some(soa), _) => soa.zone.clone(),
         (None, Some(origin)) => origin,
-        (None, None) => common_suffix(converted.iter().map(|(n, _)| n)),
+        (None, None) => {
+            let names: Vec<DomainName> = converted.iter().map(|(k, _)| k.name()).collect();
+            common_suffix(names.iter())
+        }
     };
+    let apex_key = Key::of(&apex);
     let mut zone = Zone::new(apex);
     zone.soa = soa;
+    // sized once: growing by doubling holds two tables at the peak
+    zone.nodes.reserve(converted.len());
     for (name, set) in converted {
         // out-of-zone data is ignored, as authoritative servers do
-        if name.is_subdomain_of(&zone.apex) {
-            zone.insert(name, set);
+        if name.is_subdomain_of(&apex_key) {
+            zone.insert_key(name, &apex_key, set);
         }
     }
-    Ok(Some(zone))
+    Some(zone)
 }
 
 fn common_suffix<'a>(mut names: impl Iterator<Item = &'a DomainName>) -> DomainName {
@@ -852,4 +1079,75 @@ fn common_suffix<'a>(mut names: impl Iterator<Item = &'a DomainName>) -> DomainN
         }
     }
     suffix
+}
+
+#[cfg(test)]
+mod chunk_tests {
+    use super::*;
+
+    /// Loads `text` sliced and at once; both must give the same zone.
+    fn both(text: &str, origin: Option<&str>) -> (String, String) {
+        let scanned = zonetext::scan(text).expect("scans");
+        let origin_name =
+            origin.map(|o| Name::from_str(o).expect("origin")).or_else(|| Name::from_str(NO_ORIGIN).ok());
+        let (converted, soa) = load_chunked(&scanned, origin_name.clone(), origin).ok().expect("sliced load");
+        let sliced = assemble(converted, soa, origin);
+        let records = parse_hickory(&scanned, origin_name).expect("whole parse");
+        let whole = build_zone(&records, origin).ok().expect("whole load");
+        let show = |z: Option<Zone>| {
+            let mut source = ZoneSource::new();
+            if let Some(z) = z {
+                source.zones.insert(z.apex.clone(), z);
+            }
+            format!("{:?}", source.zones())
+        };
+        (show(sliced), show(whole))
+    }
+
+    #[test]
+    fn keys_are_compact_names() {
+        let k = |s: &str| Key::of(&DomainName::parse(s).expect("name"));
+        assert_eq!(k("Send.Mail.acme.test").0.as_ref(), b"\x04send\x04mail\x04acme\x04test");
+        assert_eq!(k("send.mail.acme.test").parent(), Some(k("mail.acme.test")));
+        assert_eq!(k(".").parent(), None);
+        assert!(k("a.mail.acme.test").is_subdomain_of(&k("acme.test")));
+        assert!(k("acme.test").is_subdomain_of(&k("acme.test")));
+        assert!(!k("xacme.test").is_subdomain_of(&k("acme.test")));
+        assert!(!k("acme.test").is_subdomain_of(&k("mail.acme.test")));
+        assert_eq!(k(r"a\.b.Test").name(), DomainName::parse(r"a\.b.test").expect("name"));
+    }
+
+    /// Slices start mid-file: `$ORIGIN` (relative and absolute), `$TTL`, the
+    /// last explicit TTL and owner-less continuation lines must carry over.
+    #[test]
+    fn a_sliced_load_is_the_same_zone_as_a_whole_one() {
+        let mut text = String::from("$ORIGIN acme.test.\n@ 300 SOA ns1 host 1 2 3 4 5\n");
+        for i in 0..3 * CHUNK {
+            match i % 997 {
+                0 => text.push_str("$ORIGIN sub\n"),
+                1 => text.push_str("$ORIGIN acme.test.\n"),
+                2 => text.push_str(&format!("$TTL {}\n", 60 + i)),
+                _ => {}
+            }
+            if i % 7 == 0 {
+                text.push_str(&format!("t{i} 1h30m IN TXT \"a\"\n"));
+            } else if i % 5 == 0 {
+                // continuation lines: the owner of the line before
+                text.push_str(&format!("c{i} TXT \"first\"\n   TXT \"second {i}\"\n   MX 10 mx{i}\n"));
+            } else {
+                text.push_str(&format!("n{i} TXT \"v{i}\"\n"));
+            }
+        }
+        let (sliced, whole) = both(&text, None);
+        assert!(sliced.len() > 100_000, "a real zone");
+        assert_eq!(sliced, whole);
+        // without $TTL: the last explicit TTL carries
+        let mut text = String::from("$ORIGIN acme.test.\n");
+        for i in 0..2 * CHUNK + 10 {
+            let ttl = if i % 1000 == 0 { format!(" {}", 100 + i) } else { String::new() };
+            text.push_str(&format!("n{i}{ttl} TXT \"v\"\n"));
+        }
+        let (sliced, whole) = both(&text, Some("acme.test."));
+        assert_eq!(sliced, whole);
+    }
 }

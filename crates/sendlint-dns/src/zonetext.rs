@@ -391,13 +391,15 @@ fn encode_name_escapes(raw: &str) -> String {
             };
             match byte {
                 Some(v) if v.is_ascii_alphanumeric() || v == b'-' || v == b'_' => out.push(char::from(v)),
-                Some(v) if v != b'.' => {
+                // `\046` is the dot `\.` spells; hickory only takes the latter
+                Some(b'.') => out.push_str("\\."),
+                Some(v) => {
                     out.push_str("zz");
                     out.push_str(&format!("{v:03}"));
                     out.push_str("zz");
                 }
-                // An escaped dot, or a byte above 255: leave it to hickory's error.
-                _ => out.push_str(raw.get(i..(i + len).min(raw.len())).unwrap_or_default()),
+                // a byte above 255: leave it to hickory's error
+                None => out.push_str(raw.get(i..(i + len).min(raw.len())).unwrap_or_default()),
             }
             i += len;
             continue;

@@ -247,6 +247,8 @@ facts! {
     LookupFailed = "lookup_failed": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
     /// What failed and where, e.g. `SERVFAIL from 127.0.0.1:53 for TXT send.mail.acme.com`.
     LookupError = "lookup_error": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// Offline (`--zone`), the name lies in no loaded zone file: the lookup failed because a zone file was not given.
+    ZoneFileMissing = "zone_file_missing": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
     /// Nothing at the expected name, but the record exists at `<name>.<zone>`: the provider appended the zone to a full name.
     DoubledSuffix = "doubled_suffix": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
     /// Nothing at the expected name, but the record exists at `<priority>.<name>`: the MX priority was typed into the host field.

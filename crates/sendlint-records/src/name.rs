@@ -5,6 +5,9 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
+mod input;
+pub use input::InputNameError;
+
 /// Longest label, in bytes (RFC 1035 §2.3.4).
 pub const MAX_LABEL: usize = 63;
 /// Longest name in wire form, length octets and root included (RFC 1035 §2.3.4).

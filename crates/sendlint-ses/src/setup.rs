@@ -256,7 +256,7 @@ impl SetupBuilder {
     /// the error.
     pub fn build(self) -> Result<Setup, SetupError> {
         let text = self.domain.trim();
-        let domain = DomainName::parse(text)
+        let domain = DomainName::parse_input(text)
             .map_err(|e| SetupError::Domain { domain: self.domain.clone(), reason: e.to_string() })?;
         check_domain(&domain, &self.domain)?;
         let region = self.region.ok_or(SetupError::MissingRegion)?;
@@ -374,7 +374,7 @@ fn resolve_mail_from(domain: &DomainName, text: &str) -> Result<DomainName, Setu
             "it is empty; use a label such as `{DEFAULT_MAIL_FROM_LABEL}` (for `{DEFAULT_MAIL_FROM_LABEL}.{domain}`)"
         )));
     }
-    if !value.contains('.') {
+    if !value.contains('.') && value.is_ascii() {
         if let Some(c) = value.chars().find(|c| !c.is_ascii_alphanumeric() && *c != '-') {
             return Err(bad(format!(
                 "`{}` is not allowed in a host label; use letters, digits and hyphens",
@@ -386,7 +386,14 @@ fn resolve_mail_from(domain: &DomainName, text: &str) -> Result<DomainName, Setu
         }
         return domain.prepend_label(value.as_bytes()).map_err(|e| bad(e.to_string()));
     }
-    let name = DomainName::parse(value).map_err(|e| bad(e.to_string()))?;
+    let name = if value.contains('.') {
+        DomainName::parse_input(value).map_err(|e| bad(e.to_string()))?
+    } else {
+        // an internationalized label: its A-label under the domain
+        let label = DomainName::parse_input(&format!("{value}.invalid")).map_err(|e| bad(e.to_string()))?;
+        let first = label.labels().first().cloned().unwrap_or_default();
+        domain.prepend_label(&first).map_err(|e| bad(e.to_string()))?
+    };
     if name == *domain {
         return Err(bad(format!(
             "it is the sending domain itself; SES needs a subdomain of it, such as `{DEFAULT_MAIL_FROM_LABEL}.{domain}`"

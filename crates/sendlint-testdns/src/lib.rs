@@ -1,7 +1,8 @@
 //! Test-only DNS servers: an in-process hickory-server (`Server` over a
 //! `Catalog` of `InMemoryZoneHandler`s) serving zone text on a loopback
 //! address, port 0, over UDP and TCP, and modes that misbehave on purpose
-//! (SERVFAIL, REFUSED, silence, truncation on UDP).
+//! (SERVFAIL, REFUSED, silence, truncation on UDP, TCP closed unanswered,
+//! answers owned by another name).
 //!
 //! The zones are loaded with [`ZoneSource`] (the offline source) and handed
 //! to hickory-server record by record, so live and offline runs read the very
@@ -40,7 +41,17 @@ pub enum Mode {
     TruncateUdp,
     /// Like `TruncateUdp`, but listens on UDP only: TCP cannot complete the answer.
     TruncateNoTcp,
+    /// Like `TruncateUdp`, but every TCP connection is closed after its first
+    /// question, unanswered (a client writing on it afterwards gets EPIPE, and
+    /// SIGPIPE unless it ignores that signal).
+    TruncateThenCloseTcp,
+    /// Answers the records of the question, but owned by another name
+    /// (`wrong-owner.invalid.`); negative answers as `Normal`.
+    WrongOwner,
 }
+
+/// The owner name of every answer record in [`Mode::WrongOwner`].
+pub const WRONG_OWNER: &str = "wrong-owner.invalid.";
 
 /// A running test server; stops when dropped.
 pub struct TestServer {
@@ -106,6 +117,7 @@ impl TestServer {
         failing: Vec<Failing>,
     ) -> io::Result<TestServer> {
         let catalog = catalog(zones).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        let zones = zones.clone();
         let (udp, tcp) = if addr.port() == 0 {
             bind(addr.ip(), mode != Mode::TruncateNoTcp)?
         } else {
@@ -130,15 +142,19 @@ impl TestServer {
                 }
             };
             rt.block_on(async move {
-                let mut server = Server::new(TestHandler { catalog, mode, failing });
+                let mut server = Server::new(TestHandler { catalog, mode, failing, zones });
                 let registered = (|| {
                     server.register_socket(tokio::net::UdpSocket::from_std(udp)?);
-                    if let Some(tcp) = tcp {
-                        server.register_listener(
+                    match tcp {
+                        Some(tcp) if mode == Mode::TruncateThenCloseTcp => {
+                            tokio::spawn(close_every_connection(tokio::net::TcpListener::from_std(tcp)?));
+                        }
+                        Some(tcp) => server.register_listener(
                             tokio::net::TcpListener::from_std(tcp)?,
                             Duration::from_secs(5),
                             64,
-                        );
+                        ),
+                        None => {}
                     }
                     Ok(())
                 })();
@@ -171,6 +187,20 @@ impl Drop for TestServer {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+/// Accepts TCP connections and closes each after reading, without answering.
+async fn close_every_connection(listener: tokio::net::TcpListener) {
+    while let Ok((stream, _)) = listener.accept().await {
+        // read the first question, then close (FIN): a client that reuses
+        // the stream writes into a closed connection
+        tokio::spawn(async move {
+            let mut buf = [0u8; 512];
+            let _ = tokio::time::timeout(Duration::from_millis(100), stream.readable()).await;
+            let _ = stream.try_read(&mut buf);
+            drop(stream);
+        });
     }
 }
 
@@ -211,17 +241,7 @@ pub fn catalog(zones: &ZoneSource) -> Result<Catalog, String> {
         for (owner, ttl, records) in &zone.rrsets {
             let owner = name(owner)?;
             for r in records {
-                let data = match r {
-                    RData::Soa(_) => continue,
-                    RData::A(a) => HData::A(rdata::A(*a)),
-                    RData::Aaaa(a) => HData::AAAA(rdata::AAAA(*a)),
-                    RData::Mx(mx) => HData::MX(rdata::MX::new(mx.preference, name(&mx.exchange)?)),
-                    RData::Txt(t) => {
-                        HData::TXT(rdata::TXT::from_bytes(t.strings.iter().map(Vec::as_slice).collect()))
-                    }
-                    RData::Cname(c) => HData::CNAME(rdata::CNAME(name(c)?)),
-                    RData::Ns(n) => HData::NS(rdata::NS(name(n)?)),
-                };
+                let Some(data) = hickory_data(r)? else { continue };
                 if !handler.upsert_mut(Record::from_rdata(owner.clone(), *ttl, data), serial) {
                     return Err(format!("hickory refused a record at {owner}"));
                 }
@@ -235,6 +255,19 @@ pub fn catalog(zones: &ZoneSource) -> Result<Catalog, String> {
         catalog.upsert(LowerName::new(&origin), vec![Arc::new(handler)]);
     }
     Ok(catalog)
+}
+
+/// Ours → hickory's record data; `None` for the SOA (a server makes its own).
+fn hickory_data(r: &RData) -> Result<Option<HData>, String> {
+    Ok(Some(match r {
+        RData::Soa(_) => return Ok(None),
+        RData::A(a) => HData::A(rdata::A(*a)),
+        RData::Aaaa(a) => HData::AAAA(rdata::AAAA(*a)),
+        RData::Mx(mx) => HData::MX(rdata::MX::new(mx.preference, name(&mx.exchange)?)),
+        RData::Txt(t) => HData::TXT(rdata::TXT::from_bytes(t.strings.iter().map(Vec::as_slice).collect())),
+        RData::Cname(c) => HData::CNAME(rdata::CNAME(name(c)?)),
+        RData::Ns(n) => HData::NS(rdata::NS(name(n)?)),
+    }))
 }
 
 fn name(n: &DomainName) -> Result<Name, String> {
@@ -263,6 +296,7 @@ struct TestHandler {
     catalog: Catalog,
     mode: Mode,
     failing: Vec<Failing>,
+    zones: ZoneSource,
 }
 
 impl TestHandler {
@@ -270,6 +304,31 @@ impl TestHandler {
         let Ok(info) = request.request_info() else { return false };
         let (qname, qtype) = (info.query.name(), info.query.query_type());
         self.failing.iter().any(|(n, t)| n == qname && t.is_none_or(|t| t == qtype))
+    }
+
+    /// The records of the question from the zones, owned by [`WRONG_OWNER`];
+    /// `None` when the zones hold none (answered normally then).
+    fn wrong_owner_answer(&self, request: &Request) -> Option<Vec<Record>> {
+        let info = request.request_info().ok()?;
+        let qname = Name::from(info.query.name());
+        let ours = DomainName::from_labels(qname.iter()).ok()?;
+        let rtype = match info.query.query_type() {
+            hickory_proto::rr::RecordType::MX => sendlint_dns::RecordType::Mx,
+            hickory_proto::rr::RecordType::TXT => sendlint_dns::RecordType::Txt,
+            hickory_proto::rr::RecordType::A => sendlint_dns::RecordType::A,
+            hickory_proto::rr::RecordType::NS => sendlint_dns::RecordType::Ns,
+            _ => return None,
+        };
+        let sendlint_dns::Answer::Records { records, .. } = self.zones.answer(&ours, rtype) else {
+            return None;
+        };
+        let owner = Name::from_ascii(WRONG_OWNER).ok()?;
+        let out: Vec<Record> = records
+            .iter()
+            .filter_map(|r| hickory_data(r).ok().flatten())
+            .map(|d| Record::from_rdata(owner.clone(), 300, d))
+            .collect();
+        (!out.is_empty()).then_some(out)
     }
 }
 
@@ -283,13 +342,33 @@ impl RequestHandler for TestHandler {
         let code = match self.mode {
             Mode::Normal if self.fails(request) => ResponseCode::ServFail,
             Mode::Normal => return self.catalog.handle_request::<R, T>(request, response_handle).await,
-            Mode::TruncateUdp | Mode::TruncateNoTcp if request.protocol() != Protocol::Udp => {
+            Mode::WrongOwner => {
+                let Some(answers) = self.wrong_owner_answer(request) else {
+                    return self.catalog.handle_request::<R, T>(request, response_handle).await;
+                };
+                let mut metadata = Metadata::response_from_request(&request.metadata);
+                metadata.authoritative = true;
+                let response = MessageResponseBuilder::from_message_request(request).build(
+                    metadata,
+                    answers.iter(),
+                    std::iter::empty(),
+                    std::iter::empty(),
+                    std::iter::empty(),
+                );
+                return response_handle
+                    .send_response(response)
+                    .await
+                    .unwrap_or_else(|_| no_response(request));
+            }
+            Mode::TruncateUdp | Mode::TruncateNoTcp | Mode::TruncateThenCloseTcp
+                if request.protocol() != Protocol::Udp =>
+            {
                 return self.catalog.handle_request::<R, T>(request, response_handle).await;
             }
             Mode::Silent => return no_response(request),
             Mode::ServFail => ResponseCode::ServFail,
             Mode::Refused => ResponseCode::Refused,
-            Mode::TruncateUdp | Mode::TruncateNoTcp => {
+            Mode::TruncateUdp | Mode::TruncateNoTcp | Mode::TruncateThenCloseTcp => {
                 let mut metadata = Metadata::response_from_request(&request.metadata);
                 metadata.truncation = true;
                 metadata.authoritative = true;

@@ -135,12 +135,40 @@ fn each_failure_kind_is_classified_with_server_and_query() {
         assert!(text.contains(&server.addr().to_string()), "{text}");
         assert!(text.contains("TXT send.mail.acme.test"), "{text}");
     }
+    // TC over UDP, then the TCP connection closed unanswered: hickory reports
+    // the truncation or the broken exchange, depending on timing; either is a
+    // failure naming the server and the question
+    let server = TestServer::start(&zones, Mode::TruncateThenCloseTcp).expect("server");
+    let source = LiveSource::new(&[server.addr()], quick()).expect("source");
+    let (got, text) = failure(&rt.block_on(source.lookup(&q, RecordType::Txt)));
+    assert!(matches!(got, FailureKind::Truncated | FailureKind::Other), "{got:?}: {text}");
+    assert!(text.contains("truncated") || text.contains("broke off"), "{text}");
+    assert!(text.contains(&server.addr().to_string()) && text.contains("TXT send.mail.acme.test"), "{text}");
     // a name delegated away, asked of a server that does not recurse
     let server = TestServer::start(&zones, Mode::Normal).expect("server");
     let source = live(&server);
     let (kind, text) = failure(&rt.block_on(source.lookup(&n("x.sub.acme.test"), RecordType::Txt)));
     assert_eq!(kind, FailureKind::NotCovered, "{text}");
     assert!(text.contains("ns.elsewhere.test"), "{text}");
+}
+
+/// Records owned by another name than the question are a failed lookup,
+/// never "no records here" (which would read as a missing record).
+#[test]
+fn an_answer_about_another_name_is_a_failure_not_nodata() {
+    let zones = zones();
+    let server = TestServer::start(&zones, Mode::WrongOwner).expect("server");
+    let source = live(&server);
+    let rt = rt();
+    for rtype in [RecordType::Mx, RecordType::Txt] {
+        let (kind, text) = failure(&rt.block_on(source.lookup(&n("send.mail.acme.test"), rtype)));
+        assert_eq!(kind, FailureKind::Other, "{text}");
+        assert!(text.contains("wrong-owner.invalid"), "{text}");
+        assert!(text.contains(&server.addr().to_string()), "{text}");
+    }
+    // negative answers are still answers
+    let nx = rt.block_on(source.lookup(&n("nothing.acme.test"), RecordType::Txt));
+    assert!(matches!(nx, Answer::NxDomain { .. }), "{nx:?}");
 }
 
 #[test]

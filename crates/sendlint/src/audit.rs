@@ -39,8 +39,11 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::check::{CheckOptions, WorkspaceContext, check};
+
+mod fail_fast;
 use crate::manifest::{Entry, EntryError, ManifestIndex};
 use crate::report::DomainReport;
+pub use fail_fast::{Expired, FailFast, Guarded};
 
 /// How to run an audit.
 #[derive(Clone, Debug)]
@@ -56,6 +59,15 @@ pub struct AuditOptions {
     /// Distinct questions the shared answer cache keeps (per generation; at
     /// most twice this many are held).
     pub cache_capacity: usize,
+    /// Stop asking a server that timed out on this many questions in a row
+    /// without ever answering (0: never stop); see [`FailFast`].
+    pub give_up_after: usize,
+    /// Longest a domain's check may take; past it, its unanswered records are
+    /// reported as failed lookups (`None`: no deadline).
+    pub domain_deadline: Option<Duration>,
+    /// The DNS source, as failures name it (`127.0.0.1:53`, `zone files`), for
+    /// messages about questions that never reached it.
+    pub source: Option<String>,
 }
 
 impl Default for AuditOptions {
@@ -66,6 +78,9 @@ impl Default for AuditOptions {
             now: SystemTime::now(),
             shard: None,
             cache_capacity: 4_096,
+            give_up_after: DEFAULT_GIVE_UP_AFTER,
+            domain_deadline: Some(DEFAULT_DOMAIN_DEADLINE),
+            source: None,
         }
     }
 }
@@ -73,6 +88,14 @@ impl Default for AuditOptions {
 /// Queries in flight by default: enough to hide a LAN round trip behind the
 /// CPU work of two cores, few enough for any resolver.
 pub const DEFAULT_JOBS: usize = 64;
+
+/// Timeouts in a row, with no answer ever, after which a server is given up:
+/// more than any burst of unlucky packet loss, a fraction of one `--jobs` wave.
+pub const DEFAULT_GIVE_UP_AFTER: usize = 16;
+
+/// A domain's check takes a few round trips; a minute is far past any server
+/// that will answer at all.
+pub const DEFAULT_DOMAIN_DEADLINE: Duration = Duration::from_secs(60);
 
 // ---------------------------------------------------------------- sharding --
 
@@ -183,7 +206,7 @@ pub struct Workspace {
 }
 
 fn domain_key(domain: &str) -> Option<String> {
-    DomainName::parse(domain).ok().map(|d| d.to_string().to_ascii_lowercase())
+    DomainName::parse_input(domain).ok().map(|d| d.to_string().to_ascii_lowercase())
 }
 
 /// One hash for a (selector, key) pair: selectors are DNS labels (case-insensitive).
@@ -563,6 +586,8 @@ pub struct AuditRun {
     pub interrupted: bool,
     /// `(queries, cache hits, coalesced, max in flight)` of the shared lookup.
     pub dns: (u64, u64, u64, u64),
+    /// The server the audit stopped asking, and after how many timeouts in a row.
+    pub dead_server: Option<(String, usize)>,
 }
 
 /// Is entry `index` of `manifest` in `shard` (every entry is, without one)?
@@ -594,7 +619,12 @@ pub async fn audit(
     mut done: impl FnMut(Finished),
 ) -> AuditRun {
     let workspace = Arc::new(Workspace::scan(&manifest));
-    let lookup = Arc::new(SharedLookup::new(source, opts.jobs, opts.qps, opts.cache_capacity));
+    // Given up is checked twice: before the queue (skip at once) and right
+    // before the real query (questions queued before the verdict).
+    let fail_fast = FailFast::new(opts.give_up_after);
+    let shared = SharedLookup::new(fail_fast.guard(source, true), opts.jobs, opts.qps, opts.cache_capacity);
+    let lookup = Arc::new(fail_fast.guard(shared, false));
+    let deadline = opts.domain_deadline;
     let jobs = opts.jobs.max(1);
     let mut tasks: JoinSet<Finished> = JoinSet::new();
     let mut running: HashMap<tokio::task::Id, usize> = HashMap::new();
@@ -618,6 +648,7 @@ pub async fn audit(
             selected += 1;
             let (manifest, lookup, rules, workspace) =
                 (manifest.clone(), lookup.clone(), rules.clone(), workspace.clone());
+            let (fail_fast, source_label) = (fail_fast.clone(), opts.source.clone());
             let now = opts.now;
             let handle = tasks.spawn(async move {
                 let outcome = match manifest.entry(index) {
@@ -630,8 +661,22 @@ pub async fn audit(
                             workspace: workspace.context(&entry),
                             ..CheckOptions::default()
                         };
-                        let lookup: &dyn Lookup = &*lookup;
-                        Outcome::Report(Box::new(check(&entry.setup, lookup, &rules, &opts).await))
+                        let live: &dyn Lookup = &*lookup;
+                        let checked = check(&entry.setup, live, &rules, &opts);
+                        let report = match deadline {
+                            None => checked.await,
+                            Some(d) => match tokio::time::timeout(d, checked).await {
+                                Ok(report) => report,
+                                // what was not answered in time is a failed lookup, never missing
+                                Err(_) => {
+                                    let server = fail_fast.last_server().or(source_label);
+                                    let server = server.unwrap_or_else(|| "the DNS source".into());
+                                    let expired = Expired { server, deadline: d };
+                                    check(&entry.setup, &expired, &rules, &opts).await
+                                }
+                            },
+                        };
+                        Outcome::Report(Box::new(report))
                     }
                 };
                 Finished { index, outcome }
@@ -671,7 +716,8 @@ pub async fn audit(
         selected,
         finished,
         interrupted: finished < selected,
-        dns: lookup.stats().snapshot(),
+        dns: lookup.inner().stats().snapshot(),
+        dead_server: fail_fast.dead_server(),
     }
 }
 

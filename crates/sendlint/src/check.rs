@@ -236,6 +236,7 @@ fn record_facts(obs: &Observation, exp: &Expectation<'_>) -> Facts {
     facts.set(Fact::Found, found);
     facts.set(Fact::Absent, absent);
     facts.set(Fact::LookupFailed, failed);
+    facts.set(Fact::ZoneFileMissing, matches!(&obs.outcome, Outcome::Failed(e) if e.zone_file_missing()));
     facts.set(
         Fact::LookupError,
         match &obs.outcome {

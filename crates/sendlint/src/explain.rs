@@ -105,7 +105,7 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
     let owner = owner_text.and_then(|o| DomainName::parse(o).ok());
     let implied = owner.as_ref().and_then(|o| implied_by_owner(role, o));
     let given_domain = match &input.domain {
-        Some(d) => Some(DomainName::parse(d).map_err(|e| {
+        Some(d) => Some(DomainName::parse_input(d).map_err(|e| {
             input_error(terminal_safe(&format!("--domain {d:?}: {e}")).into_owned(), "domain", d, None)
         })?),
         None => None,

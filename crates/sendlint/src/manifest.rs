@@ -279,7 +279,8 @@ fn parse_status(s: &str) -> Result<SesStatus, String> {
 }
 
 fn entry_setup(e: RawEntry) -> Result<Entry, String> {
-    let domain = DomainName::parse(&e.domain).map_err(|err| format!("domain {}: {err}", quote(&e.domain)))?;
+    let domain = DomainName::parse_input(&e.domain)
+        .map_err(|err| format!("domain {} is not a domain name: {err}", quote(&e.domain)))?;
     let mut setup = Setup::new(domain, &e.region, &e.dkim_selector).map_err(|err| err.to_string())?;
     if let Some(m) = &e.mail_from {
         setup = setup.with_mail_from(m).map_err(|err| err.to_string())?;

@@ -62,7 +62,16 @@ fn shown(value: &str) -> String {
 pub fn render_domain(report: &DomainReport, opts: RenderOptions) -> String {
     let mut out = String::new();
     // Every value here may come from a manifest or from DNS: shown through `shown`.
-    let _ = write!(out, "{}", shown(&report.domain));
+    // People read an internationalized domain as its U-label; DNS saw the A-label.
+    let unicode = sendlint_records::name::DomainName::parse(&report.domain).map(|d| d.to_unicode());
+    match unicode {
+        Ok(u) if u != report.domain => {
+            let _ = write!(out, "{} ({})", shown(&u), shown(&report.domain));
+        }
+        _ => {
+            let _ = write!(out, "{}", shown(&report.domain));
+        }
+    }
     if let Some(org) = &report.org {
         let _ = write!(out, "  (org {})", shown(org));
     }
