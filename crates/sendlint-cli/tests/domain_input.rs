@@ -75,9 +75,10 @@ fn an_audit_reports_each_bad_domain_as_an_error_line_and_goes_on() {
         .iter()
         .map(|(d, _)| serde_json::json!({"org": "x", "domain": d, "region": "us-east-1", "dkim_selector": "sf1"}))
         .collect();
-    entries
-        .push(serde_json::json!({"org": "x", "domain": "mail.acme.test", "mail_from": "send mail.acme.test",
-        "region": "us-east-1", "dkim_selector": "sf1"}));
+    entries.push(
+        serde_json::json!({"org": "acme", "domain": "mail.acme.test", "mail_from": "send mail.acme.test",
+        "region": "us-east-1", "dkim_selector": "sf1"}),
+    );
     entries.push(serde_json::json!({"org": "acme", "domain": "mail.acme.test", "region": "us-east-1",
         "dkim_selector": "sf1", "dkim_public_key": key.trim()}));
     let manifest = dir.join("manifest.json");
