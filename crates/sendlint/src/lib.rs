@@ -11,6 +11,7 @@ pub mod explain;
 pub mod fixture;
 pub mod manifest;
 pub mod observe;
+pub mod publish;
 pub mod render;
 pub mod report;
 mod ses_facts;
