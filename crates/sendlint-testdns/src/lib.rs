@@ -21,7 +21,7 @@ use sendlint_dns::{RData, ZoneSource};
 use sendlint_records::name::DomainName;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -45,6 +45,7 @@ pub enum Mode {
 /// A running test server; stops when dropped.
 pub struct TestServer {
     addr: SocketAddr,
+    catalog: Zones,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -76,6 +77,8 @@ impl TestServer {
     /// resolver, whose resolv.conf has no port.
     pub fn start_at(addr: SocketAddr, zones: &ZoneSource, mode: Mode) -> io::Result<TestServer> {
         let catalog = catalog(zones).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        let catalog: Zones = Arc::new(RwLock::new(Arc::new(catalog)));
+        let shared = catalog.clone();
         let (udp, tcp) = if addr.port() == 0 {
             bind(addr.ip(), mode != Mode::TruncateNoTcp)?
         } else {
@@ -121,7 +124,7 @@ impl TestServer {
             });
         });
         match ready_rx.recv() {
-            Ok(Ok(())) => Ok(TestServer { addr, stop: Some(stop), thread: Some(thread) }),
+            Ok(Ok(())) => Ok(TestServer { addr, catalog: shared, stop: Some(stop), thread: Some(thread) }),
             Ok(Err(e)) => Err(e),
             Err(_) => Err(io::Error::other("the server thread ended before it was ready")),
         }
@@ -131,7 +134,30 @@ impl TestServer {
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
+
+    /// Serves `zones` from now on instead of the zones it had, without a
+    /// restart: DNS data changing while a client watches it (propagation).
+    pub fn replace_zones(&self, zones: &ZoneSource) -> Result<(), String> {
+        let next = Arc::new(catalog(zones)?);
+        match self.catalog.write() {
+            Ok(mut c) => *c = next,
+            Err(poisoned) => *poisoned.into_inner() = next,
+        }
+        Ok(())
+    }
+
+    /// [`TestServer::replace_zones`] from zone file text (with `$ORIGIN`).
+    pub fn replace_text(&self, texts: &[&str]) -> Result<(), String> {
+        let mut zones = ZoneSource::new();
+        for (i, text) in texts.iter().enumerate() {
+            zones.add(ZoneSource::from_text(&format!("zone{i}"), text, None).map_err(|e| e.to_string())?);
+        }
+        self.replace_zones(&zones)
+    }
 }
+
+/// The catalog a server answers from; replaced whole by `replace_zones`.
+type Zones = Arc<RwLock<Arc<Catalog>>>;
 
 impl Drop for TestServer {
     fn drop(&mut self) {
@@ -214,8 +240,18 @@ fn name(n: &DomainName) -> Result<Name, String> {
 }
 
 struct TestHandler {
-    catalog: Catalog,
+    catalog: Zones,
     mode: Mode,
+}
+
+impl TestHandler {
+    /// The current catalog (the lock is held only to clone the `Arc`).
+    fn catalog(&self) -> Arc<Catalog> {
+        match self.catalog.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
 }
 
 #[async_trait::async_trait]
@@ -226,9 +262,9 @@ impl RequestHandler for TestHandler {
         mut response_handle: R,
     ) -> ResponseInfo {
         let code = match self.mode {
-            Mode::Normal => return self.catalog.handle_request::<R, T>(request, response_handle).await,
+            Mode::Normal => return self.catalog().handle_request::<R, T>(request, response_handle).await,
             Mode::TruncateUdp | Mode::TruncateNoTcp if request.protocol() != Protocol::Udp => {
-                return self.catalog.handle_request::<R, T>(request, response_handle).await;
+                return self.catalog().handle_request::<R, T>(request, response_handle).await;
             }
             Mode::Silent => return no_response(request),
             Mode::ServFail => ResponseCode::ServFail,
