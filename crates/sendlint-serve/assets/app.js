@@ -68,7 +68,7 @@ async function api(path, options = {}) {
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (state.token) headers.Authorization = `Bearer ${state.token}`;
   const response = await fetch(path, {
-    method: options.method || "GET",
+    method: options.method || (options.body === undefined ? "GET" : "POST"),
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
