@@ -83,7 +83,8 @@ pub(crate) fn run(args: ServeArgs, rules: RuleSet) -> miette::Result<ExitCode> {
             let text = std::fs::read_to_string(path)
                 .into_diagnostic()
                 .wrap_err_with(|| format!("cannot read the manifest {}", path.display()))?;
-            let index = ManifestIndex::parse(&path.display().to_string(), text).map_err(|e| Report::new(*e))?;
+            let index =
+                ManifestIndex::parse(&path.display().to_string(), text).map_err(|e| Report::new(*e))?;
             Some(Arc::new(index))
         }
         None => None,
@@ -97,8 +98,10 @@ pub(crate) fn run(args: ServeArgs, rules: RuleSet) -> miette::Result<ExitCode> {
         config.refresh = args.refresh;
         config.poll = args.poll;
         config.token = token;
-        config.ses = args.ses.then(|| Arc::new(LiveSes { endpoint: args.ses_endpoint.clone() }) as Arc<dyn SesSource>);
-        config.limits = Limits { body_bytes: args.max_body, deadline: args.deadline, checks_in_flight: args.max_checks };
+        config.ses =
+            args.ses.then(|| Arc::new(LiveSes { endpoint: args.ses_endpoint.clone() }) as Arc<dyn SesSource>);
+        config.limits =
+            Limits { body_bytes: args.max_body, deadline: args.deadline, checks_in_flight: args.max_checks };
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .into_diagnostic()

@@ -46,7 +46,12 @@ fn serve(args: &[&str]) -> Serve {
         match lines.next() {
             Some(Ok(line)) => {
                 if let Some(rest) = line.split("listening on ").nth(1) {
-                    break rest.split_whitespace().next().unwrap_or_default().trim_end_matches('/').to_owned();
+                    break rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .trim_end_matches('/')
+                        .to_owned();
                 }
             }
             _ => {
@@ -148,7 +153,10 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 
 fn permalink(base: &str, domain: &str, poll: u32) -> String {
     let key = key();
-    format!("{base}/?poll={poll}#/check?domain={domain}&region=us-east-1&selector=sf1&key={}", key.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D"))
+    format!(
+        "{base}/?poll={poll}#/check?domain={domain}&region=us-east-1&selector=sf1&key={}",
+        key.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D")
+    )
 }
 
 #[test]
@@ -157,7 +165,9 @@ fn the_page_in_a_real_browser() {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("CI=true but chromium/chromedriver are not installed: .ci/run installs them");
         }
-        eprintln!("\n!!!!!!!! SKIPPED: chromium and chromedriver are not installed; the browser tests did NOT run !!!!!!!!\n");
+        eprintln!(
+            "\n!!!!!!!! SKIPPED: chromium and chromedriver are not installed; the browser tests did NOT run !!!!!!!!\n"
+        );
         return;
     };
     let dns = TestServer::from_text(&refs(&dns_texts(false)), Mode::Normal).expect("DNS server");
@@ -179,21 +189,35 @@ fn the_page_in_a_real_browser() {
         got,
         pairs(&[("spf_mx", "Failed"), ("spf_txt", "Verified"), ("dkim", "Failed"), ("dmarc", "Verified")])
     );
-    let codes = browser.js("return [...document.querySelectorAll('#check-result .diagnosis')].map(d => d.dataset.code);", json!([]));
+    let codes = browser.js(
+        "return [...document.querySelectorAll('#check-result .diagnosis')].map(d => d.dataset.code);",
+        json!([]),
+    );
     assert_eq!(codes, json!(["mx.priority-in-value", "dkim.quoted-value", "dmarc.policy-none"]));
     let verdict = browser.js("return document.getElementById('verdict').textContent;", json!([]));
     assert_eq!(verdict, "!Sending locked: 2 errors to fix.");
     // the faulty bytes are marked: the quote characters around the key
-    let marks = browser.js("return [...document.querySelectorAll('[data-role=dkim] .observed mark')].map(m => m.textContent);", json!([]));
+    let marks = browser.js(
+        "return [...document.querySelectorAll('[data-role=dkim] .observed mark')].map(m => m.textContent);",
+        json!([]),
+    );
     assert_eq!(marks, json!(["\"", "\""]));
     // the fix in GoDaddy's words, and GoDaddy's form with a copy button per value
-    let help = browser.js("return document.querySelector('[data-code=\"mx.priority-in-value\"] .help').textContent;", json!([]));
+    let help = browser.js(
+        "return document.querySelector('[data-code=\"mx.priority-in-value\"] .help').textContent;",
+        json!([]),
+    );
     assert!(help.as_str().unwrap_or("").contains("GoDaddy"), "{help}");
     browser.wait_for(10, "GoDaddy's form", "return document.querySelector('.form-for h2')?.textContent;");
-    let form_copy = browser.js("return document.querySelectorAll('.form-for button.copy').length;", json!([]));
+    let form_copy =
+        browser.js("return document.querySelectorAll('.form-for button.copy').length;", json!([]));
     assert!(form_copy.as_u64().unwrap_or(0) >= 9, "{form_copy}");
-    let permalink_text = browser.js("return document.querySelector('.permalink a').getAttribute('href');", json!([]));
-    assert!(permalink_text.as_str().unwrap_or("").contains("#/check?domain=mail.globex.test"), "{permalink_text}");
+    let permalink_text =
+        browser.js("return document.querySelector('.permalink a').getAttribute('href');", json!([]));
+    assert!(
+        permalink_text.as_str().unwrap_or("").contains("#/check?domain=mail.globex.test"),
+        "{permalink_text}"
+    );
     browser.window_size(1280, 2300);
     browser.screenshot(&shots.join("domain-desktop.png"));
     browser.window_size(390, 1800);
@@ -219,19 +243,39 @@ fn the_page_in_a_real_browser() {
 
     // 3. The explain box: paste a record, pick the role, read the diagnosis.
     browser.goto(&format!("{}/#/explain", server.url));
-    browser.wait_for(10, "the explain form", "return document.body.dataset.ready === 'true' && !document.getElementById('view-explain').hidden;");
+    browser.wait_for(
+        10,
+        "the explain form",
+        "return document.body.dataset.ready === 'true' && !document.getElementById('view-explain').hidden;",
+    );
     browser.click("#e-role option[value=dkim]");
     browser.type_into("#e-raw", "sf1._domainkey.mail.acme.test. 300 IN TXT \"\\\"p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\\\"\"");
     browser.click("#explain-form button[type=submit]");
-    let explained = browser.wait_for(10, "the explanation", "return [...document.querySelectorAll('#explain-result .diagnosis')].map(d => d.dataset.code);");
+    let explained = browser.wait_for(
+        10,
+        "the explanation",
+        "return [...document.querySelectorAll('#explain-result .diagnosis')].map(d => d.dataset.code);",
+    );
     assert_eq!(explained[0], "dkim.quoted-value", "{explained}");
-    assert_eq!(browser.js("return document.querySelector('#explain-result .badge').dataset.state;", json!([])), "Failed");
+    assert_eq!(
+        browser.js("return document.querySelector('#explain-result .badge').dataset.state;", json!([])),
+        "Failed"
+    );
 
     // 4. The workspace view: every domain, then filtered by badge, provider and code.
     browser.goto(&format!("{}/#/workspace", server.url));
     let rows = "return [...document.querySelectorAll('#ws-table tbody tr')].map(r => r.dataset.domain);";
     let all = browser.wait_for(20, "the workspace rows", rows);
-    assert_eq!(all, json!(["mail.acme.test", "mail.globex.test", "news.initech.test", "mail.umbrella.test", "hooli.test"]));
+    assert_eq!(
+        all,
+        json!([
+            "mail.acme.test",
+            "mail.globex.test",
+            "news.initech.test",
+            "mail.umbrella.test",
+            "hooli.test"
+        ])
+    );
     browser.window_size(1280, 1500);
     browser.screenshot(&shots.join("workspace-desktop.png"));
     browser.window_size(1280, 1000);
@@ -253,8 +297,15 @@ fn the_page_in_a_real_browser() {
 
     // 5. Script and markup in TXT records are shown as text; nothing runs.
     browser.goto(&permalink(&server.url, "mail.evil.test", 30));
-    browser.wait_for(20, "the evil domain's cards", "return document.querySelectorAll('#check-result .card').length === 4;");
-    let observed = browser.js("return [...document.querySelectorAll('#check-result .observed')].map(o => o.textContent);", json!([]));
+    browser.wait_for(
+        20,
+        "the evil domain's cards",
+        "return document.querySelectorAll('#check-result .card').length === 4;",
+    );
+    let observed = browser.js(
+        "return [...document.querySelectorAll('#check-result .observed')].map(o => o.textContent);",
+        json!([]),
+    );
     let shown = observed.to_string();
     for p in PAYLOADS {
         let escaped = serde_json::to_string(p).expect("json");

@@ -94,7 +94,10 @@ async fn main() {
         std::process::exit(2);
     }
     let url = args[1].strip_prefix("http://").unwrap_or(&args[1]);
-    let (host, path) = url.split_once('/').map(|(h, p)| (h.to_owned(), format!("/{p}"))).unwrap_or((url.to_owned(), "/".into()));
+    let (host, path) = url
+        .split_once('/')
+        .map(|(h, p)| (h.to_owned(), format!("/{p}")))
+        .unwrap_or((url.to_owned(), "/".into()));
     let body = std::fs::read_to_string(&args[2]).unwrap_or_else(|e| panic!("{}: {e}", args[2]));
     let clients: usize = args[3].parse().expect("CLIENTS is a number");
     let seconds: u64 = args[4].parse().expect("SECONDS is a number");

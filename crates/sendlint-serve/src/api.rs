@@ -64,9 +64,8 @@ pub struct CheckQuery {
 /// A manifest entry (SPEC §5) as a setup, with the manifest's own checks
 /// and messages: the body is parsed as a one-entry manifest.
 fn entry_of(body: &[u8]) -> Result<Entry, ApiError> {
-    let object: Map<String, Value> = serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request("bad_json", format!("the body is not a JSON object: {e}"))
-    })?;
+    let object: Map<String, Value> = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request("bad_json", format!("the body is not a JSON object: {e}")))?;
     let text = json!({"domains": [Value::Object(object)]}).to_string();
     let manifest = ManifestIndex::parse("request", text)
         .map_err(|e| ApiError::unprocessable("bad_setup", e.to_string()))?;
@@ -197,7 +196,8 @@ pub async fn records(
         ),
         None => None,
     };
-    let zone = zone_apex(&setup.domain, apex.as_ref()).map_err(|m| ApiError::unprocessable("bad_setup", m))?;
+    let zone =
+        zone_apex(&setup.domain, apex.as_ref()).map_err(|m| ApiError::unprocessable("bad_setup", m))?;
     let records = publish_records(&setup, p, &zone);
     Ok(Json(json!({
         "domain": setup.domain.to_string(),
@@ -309,7 +309,8 @@ pub async fn healthz() -> Json<Value> {
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(state): Shared) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render()).into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+        .into_response()
 }
 
 /// `GET /api/v1/openapi.json`.

@@ -100,4 +100,3 @@ pub async fn headers(request: Request, next: Next) -> Response {
     }
     response
 }
-

@@ -89,7 +89,8 @@ impl Metrics {
         let _ = writeln!(out, "# HELP sendlint_checks_total Domain checks run.");
         let _ = writeln!(out, "# TYPE sendlint_checks_total counter");
         let _ = writeln!(out, "sendlint_checks_total{{origin=\"api\"}} {}", get(&self.checks_api));
-        let _ = writeln!(out, "sendlint_checks_total{{origin=\"workspace\"}} {}", get(&self.checks_workspace));
+        let _ =
+            writeln!(out, "sendlint_checks_total{{origin=\"workspace\"}} {}", get(&self.checks_workspace));
         let _ = writeln!(out, "# HELP sendlint_dns_queries_total DNS questions asked of the lookup source.");
         let _ = writeln!(out, "# TYPE sendlint_dns_queries_total counter");
         let _ = writeln!(out, "sendlint_dns_queries_total {}", get(&self.dns_queries));
@@ -103,8 +104,11 @@ impl Metrics {
         let _ = writeln!(out, "# TYPE sendlint_http_rejected_total counter");
         let _ = writeln!(out, "sendlint_http_rejected_total{{reason=\"busy\"}} {}", get(&self.rejected_busy));
         let _ = writeln!(out, "sendlint_http_rejected_total{{reason=\"auth\"}} {}", get(&self.rejected_auth));
-        let _ =
-            writeln!(out, "sendlint_http_rejected_total{{reason=\"deadline\"}} {}", get(&self.deadline_exceeded));
+        let _ = writeln!(
+            out,
+            "sendlint_http_rejected_total{{reason=\"deadline\"}} {}",
+            get(&self.deadline_exceeded)
+        );
         let _ = writeln!(out, "# HELP sendlint_check_duration_seconds Time to check one domain.");
         let _ = writeln!(out, "# TYPE sendlint_check_duration_seconds histogram");
         for (bound, slot) in BUCKETS.iter().zip(&self.buckets) {

@@ -46,7 +46,11 @@ pub const ROUTES: &[Route] = &[
         summary: "Check one sending domain: a setup (the shape of a manifest entry) in, the domain report out.",
         request: Some("Setup"),
         response: (JSON, "DomainReport"),
-        query: &[("registrar", false, "Phrase the advice for this DNS provider instead of the detected one.")],
+        query: &[(
+            "registrar",
+            false,
+            "Phrase the advice for this DNS provider instead of the detected one.",
+        )],
         errors: &[400, 413, 422, 429],
         auth: true,
         handler: || post(api::check),

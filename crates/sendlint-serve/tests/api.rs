@@ -25,7 +25,12 @@ fn check_answers_the_report_the_engine_gives() {
     // The same setup checked by the engine over the zone files directly.
     let entry = demo_manifest().entry(3).expect("entry 3 is umbrella");
     let rules = RuleSet::builtin().expect("rules");
-    let opts = CheckOptions { org: entry.org.clone(), ses: entry.ses, now: SystemTime::now(), ..CheckOptions::default() };
+    let opts = CheckOptions {
+        org: entry.org.clone(),
+        ses: entry.ses,
+        now: SystemTime::now(),
+        ..CheckOptions::default()
+    };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
     let direct = rt.block_on(sendlint::check(&entry.setup, &zones, &rules, &opts));
     assert_eq!(a.json(), serde_json::to_value(&direct).expect("json"));
@@ -33,7 +38,8 @@ fn check_answers_the_report_the_engine_gives() {
     let report = a.json();
     assert_eq!(report["domain"], "mail.umbrella.test");
     assert_eq!(report["sending_unlocked"], false);
-    let states: Vec<&str> = report["records"].as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap()).collect();
+    let states: Vec<&str> =
+        report["records"].as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap()).collect();
     assert_eq!(states, ["Verified", "Verified", "Failed", "Failed"]);
 }
 
@@ -57,9 +63,17 @@ fn check_errors_say_what_is_wrong_with_the_right_status() {
     let a = post(s.addr, "/api/v1/check", &json!({"domain": "mail.acme.test", "region": "us-east-1"}));
     assert_eq!((a.status, a.error_code().as_str()), (422, "bad_setup"));
     assert!(a.json()["error"]["message"].as_str().unwrap().contains("dkim_selector"), "{}", a.body);
-    let a = post(s.addr, "/api/v1/check", &json!({"domain": "a..b", "region": "us-east-1", "dkim_selector": "s1"}));
+    let a = post(
+        s.addr,
+        "/api/v1/check",
+        &json!({"domain": "a..b", "region": "us-east-1", "dkim_selector": "s1"}),
+    );
     assert_eq!((a.status, a.error_code().as_str()), (422, "bad_setup"));
-    let a = post(s.addr, "/api/v1/check", &json!({"domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "s1", "nameserver": "1.1.1.1"}));
+    let a = post(
+        s.addr,
+        "/api/v1/check",
+        &json!({"domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "s1", "nameserver": "1.1.1.1"}),
+    );
     assert_eq!((a.status, a.error_code().as_str()), (422, "bad_setup"), "no field chooses the name server");
     let a = get(s.addr, "/api/v1/check");
     assert_eq!((a.status, a.error_code().as_str()), (405, "method_not_allowed"));
@@ -78,12 +92,14 @@ fn explain_answers_the_record_report_and_rejects_bad_input() {
     assert_eq!(a.status, 200, "{}", a.body);
     let r = a.json();
     assert_eq!(r["state"], "Failed");
-    let codes: Vec<&str> = r["diagnoses"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> =
+        r["diagnoses"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["mx.target-suffix-appended"]);
 
     let a = post(s.addr, "/api/v1/explain", &json!({"role": "mx", "raw": "x"}));
     assert_eq!((a.status, a.error_code().as_str()), (422, "bad_role"));
-    let a = post(s.addr, "/api/v1/explain", &json!({"role": "dkim", "raw": "p=abc", "expected": "not a key"}));
+    let a =
+        post(s.addr, "/api/v1/explain", &json!({"role": "dkim", "raw": "p=abc", "expected": "not a key"}));
     assert_eq!((a.status, a.error_code().as_str()), (422, "bad_record"));
     let a = post(s.addr, "/api/v1/explain", &json!({"role": "dkim", "raw": "p=abc", "file": "/etc/passwd"}));
     assert_eq!((a.status, a.error_code().as_str()), (400, "bad_json"));
@@ -94,7 +110,8 @@ fn explain_answers_the_record_report_and_rejects_bad_input() {
 #[test]
 fn records_rules_providers_info_and_health() {
     let s = serve(&demo_zones(), NORMAL, |_| {});
-    let a = get(s.addr, "/api/v1/records?domain=mail.acme.test&selector=sf1&region=eu-west-1&registrar=godaddy");
+    let a =
+        get(s.addr, "/api/v1/records?domain=mail.acme.test&selector=sf1&region=eu-west-1&registrar=godaddy");
     assert_eq!(a.status, 200, "{}", a.body);
     let r = a.json();
     assert_eq!(r["registrar"], "godaddy");
@@ -174,7 +191,8 @@ fn a_body_over_the_limit_is_413() {
     setup["org"] = json!("x".repeat(2000));
     let a = post(s.addr, "/api/v1/check", &setup);
     assert_eq!((a.status, a.error_code().as_str()), (413, "body_too_large"));
-    let a = post(s.addr, "/api/v1/explain", &json!({"role": "dkim", "raw": "p=".to_owned() + &"A".repeat(2000)}));
+    let a =
+        post(s.addr, "/api/v1/explain", &json!({"role": "dkim", "raw": "p=".to_owned() + &"A".repeat(2000)}));
     assert_eq!((a.status, a.error_code().as_str()), (413, "body_too_large"));
     // under the limit still works
     let a = post(s.addr, "/api/v1/check", &demo_setup("mail.acme.test"));
@@ -219,14 +237,26 @@ fn the_token_is_required_when_set_and_compared_exactly() {
     let a = post(s.addr, "/api/v1/check", &demo_setup("mail.acme.test"));
     assert_eq!((a.status, a.error_code().as_str()), (401, "token_missing"));
     assert_eq!(a.header("www-authenticate"), Some("Bearer"));
-    for wrong in ["Bearer s3cret-tokeN", "Bearer s3cret-token-and-more", "Bearer ", "Basic s3cret-token", "s3cret-token"] {
+    for wrong in [
+        "Bearer s3cret-tokeN",
+        "Bearer s3cret-token-and-more",
+        "Bearer ",
+        "Basic s3cret-token",
+        "s3cret-token",
+    ] {
         let a = request(s.addr, "GET", "/api/v1/rules", &[("Authorization", wrong)], b"");
         assert_eq!((a.status, a.error_code().as_str()), (401, "token_invalid"), "{wrong}");
     }
     let a = request(s.addr, "GET", "/metrics", &[], b"");
     assert_eq!(a.status, 401);
     let body = demo_setup("mail.acme.test").to_string();
-    let a = request(s.addr, "POST", "/api/v1/check", &[("Authorization", "Bearer s3cret-token")], body.as_bytes());
+    let a = request(
+        s.addr,
+        "POST",
+        "/api/v1/check",
+        &[("Authorization", "Bearer s3cret-token")],
+        body.as_bytes(),
+    );
     assert_eq!(a.status, 200, "{}", a.body);
     // the page and the health check need no token
     assert_eq!(get(s.addr, "/").status, 200);
@@ -259,9 +289,9 @@ fn every_answer_carries_the_security_headers() {
     let page = get(s.addr, "/").body;
     assert!(!page.contains("<script>"), "no inline script in the page");
     let handler = page.split(|c: char| c.is_whitespace()).any(|w| {
-        w.strip_prefix("on").and_then(|rest| rest.split_once('=')).is_some_and(|(name, _)| {
-            !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase())
-        })
+        w.strip_prefix("on")
+            .and_then(|rest| rest.split_once('='))
+            .is_some_and(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase()))
     });
     assert!(!handler, "no inline event handler attributes in the page");
     assert_eq!(get(s.addr, "/assets/nothing.js").status, 404);
@@ -317,7 +347,10 @@ fn the_openapi_document_covers_every_route_and_every_route_answers() {
     // Every documented operation is served: none falls through to the router's 404.
     for (path, ops) in paths {
         for (method, op) in ops.as_object().unwrap() {
-            let concrete = path.replace("{code}", "dkim.quoted-value").replace("{domain}", "mail.acme.test").replace("{file}", "app.js");
+            let concrete = path
+                .replace("{code}", "dkim.quoted-value")
+                .replace("{domain}", "mail.acme.test")
+                .replace("{file}", "app.js");
             let a = request(s.addr, &method.to_ascii_uppercase(), &concrete, &[], b"{}");
             assert!(
                 !(a.status == 404 && a.body.contains("\"not_found\"")) && a.status != 405,
@@ -327,9 +360,16 @@ fn the_openapi_document_covers_every_route_and_every_route_answers() {
             );
             // every status it can answer is documented with the error shape
             if a.status != 200 && a.status != 503 {
-                assert!(op["responses"].get(a.status.to_string()).is_some(), "{method} {path}: {} undocumented", a.status);
+                assert!(
+                    op["responses"].get(a.status.to_string()).is_some(),
+                    "{method} {path}: {} undocumented",
+                    a.status
+                );
             }
-            for schema in [op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()].into_iter().flatten() {
+            for schema in [op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()]
+                .into_iter()
+                .flatten()
+            {
                 let name = schema.trim_start_matches("#/components/schemas/");
                 assert!(doc["components"]["schemas"].get(name).is_some(), "{schema} is not defined");
             }

@@ -260,5 +260,7 @@ fn replaced_zones_answer_the_next_question() {
     server.replace_text(&[&after]).expect("the new zone loads");
     let second = rt().block_on(live.lookup(&name, RecordType::Txt));
     let Answer::Records { records, .. } = second else { panic!("{second:?}") };
-    assert!(matches!(&records[..], [RData::Txt(t)] if t.strings == [b"v=spf1 include:amazonses.com ~all".to_vec()]));
+    assert!(
+        matches!(&records[..], [RData::Txt(t)] if t.strings == [b"v=spf1 include:amazonses.com ~all".to_vec()])
+    );
 }

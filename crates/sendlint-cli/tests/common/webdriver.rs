@@ -20,7 +20,9 @@ pub fn find_browser() -> Option<(PathBuf, PathBuf)> {
         let path = std::env::var_os("PATH")?;
         names.iter().find_map(|n| std::env::split_paths(&path).map(|d| d.join(n)).find(|p| p.is_file()))
     };
-    let chromium = std::env::var_os("CHROMIUM").map(PathBuf::from).or_else(|| find(&["chromium", "chromium-browser"]))?;
+    let chromium = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .or_else(|| find(&["chromium", "chromium-browser"]))?;
     let driver = std::env::var_os("CHROMEDRIVER").map(PathBuf::from).or_else(|| find(&["chromedriver"]))?;
     Some((chromium, driver))
 }
@@ -94,7 +96,8 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts");
-        let profile = TempDir(std::env::temp_dir().join(format!("sendlint-chromium-{}-{port}", std::process::id())));
+        let profile =
+            TempDir(std::env::temp_dir().join(format!("sendlint-chromium-{}-{port}", std::process::id())));
         let _ = std::fs::remove_dir_all(&profile.0);
         std::fs::create_dir_all(&profile.0).expect("profile dir");
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -189,7 +192,9 @@ impl Browser {
     /// Saves a PNG of the viewport to `path`.
     pub fn screenshot(&self, path: &Path) {
         let v = self.cmd("GET", "/screenshot", None);
-        let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default()).expect("base64 PNG");
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .expect("base64 PNG");
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).expect("screenshot dir");
         }
