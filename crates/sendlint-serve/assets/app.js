@@ -173,7 +173,7 @@ function recordCard(r) {
       badge(r.state)),
     el("dl", { class: "facts" },
       el("dt", { text: "Type" }), el("dd", {}, el("code", { text: r.type })),
-      el("dt", { text: "Name" }), el("dd", {}, copyable(r.name, `${title} name`)),
+      r.name ? [el("dt", { text: "Name" }), el("dd", {}, copyable(r.name, `${title} name`))] : null,
       r.found_at ? [el("dt", { text: "Found at" }), el("dd", {}, el("code", { class: "warn", text: r.found_at }))] : null,
       el("dt", { text: "Value" }), el("dd", {}, copyable(r.expected, `${title} value`)),
       el("dt", { text: "DNS says" }), el("dd", {}, observed)),
