@@ -376,3 +376,13 @@ fn the_openapi_document_covers_every_route_and_every_route_answers() {
         }
     }
 }
+
+#[test]
+fn the_page_script_never_parses_data_as_markup() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    let js = get(s.addr, "/assets/app.js");
+    assert_eq!(js.header("content-type"), Some("text/javascript; charset=utf-8"));
+    for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"] {
+        assert!(!js.body.contains(sink), "app.js uses {sink}");
+    }
+}
