@@ -90,7 +90,7 @@ impl Browser {
     pub fn start(chromium: &Path, driver: &Path) -> Browser {
         let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let child = Command::new(driver)
+        let mut child = Command::new(driver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -102,7 +102,11 @@ impl Browser {
         std::fs::create_dir_all(&profile.0).expect("profile dir");
         let deadline = Instant::now() + Duration::from_secs(20);
         while http(addr, "GET", "/status", None).map(|v| v["ready"] != true).unwrap_or(true) {
-            assert!(Instant::now() < deadline, "chromedriver did not come up on {addr}");
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("chromedriver did not come up on {addr}");
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
         // Without the background-networking flags Chromium's own connections
@@ -124,7 +128,6 @@ impl Browser {
             "browserName": "chrome",
             "goog:chromeOptions": {"binary": chromium.display().to_string(), "args": args},
         }}});
-        let mut child = child;
         let session = match http(addr, "POST", "/session", Some(&caps)) {
             Ok(v) => v["sessionId"].as_str().expect("a session id").to_owned(),
             Err(e) => {
