@@ -23,6 +23,7 @@ use sendlint_ses::Setup;
 mod audit_cmd;
 mod records_cmd;
 mod rules_cmd;
+mod serve_cmd;
 mod ses;
 mod stdout;
 mod watch;
@@ -52,6 +53,8 @@ enum Command {
     Rules(rules_cmd::RulesArgs),
     /// Re-check one domain until sending unlocks (exit 0) or a record fails (exit 1).
     Watch(watch::WatchArgs),
+    /// Serve the JSON API (/api/v1) and the support page over HTTP.
+    Serve(serve_cmd::ServeArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -204,6 +207,7 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
         ),
         Command::Rules(args) => rules_cmd::run(args, &rules),
         Command::Watch(args) => watch::run(args, &rules),
+        Command::Serve(args) => serve_cmd::run(args, rules),
     }
 }
 

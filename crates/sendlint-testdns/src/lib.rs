@@ -22,7 +22,7 @@ use sendlint_dns::{RData, RecordType, ZoneSource};
 use sendlint_records::name::DomainName;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -56,6 +56,7 @@ pub const WRONG_OWNER: &str = "wrong-owner.invalid.";
 /// A running test server; stops when dropped.
 pub struct TestServer {
     addr: SocketAddr,
+    catalog: Zones,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -118,6 +119,8 @@ impl TestServer {
     ) -> io::Result<TestServer> {
         let catalog = catalog(zones).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
         let zones = zones.clone();
+        let catalog: Zones = Arc::new(RwLock::new(Arc::new(catalog)));
+        let shared = catalog.clone();
         let (udp, tcp) = if addr.port() == 0 {
             bind(addr.ip(), mode != Mode::TruncateNoTcp)?
         } else {
@@ -167,7 +170,7 @@ impl TestServer {
             });
         });
         match ready_rx.recv() {
-            Ok(Ok(())) => Ok(TestServer { addr, stop: Some(stop), thread: Some(thread) }),
+            Ok(Ok(())) => Ok(TestServer { addr, catalog: shared, stop: Some(stop), thread: Some(thread) }),
             Ok(Err(e)) => Err(e),
             Err(_) => Err(io::Error::other("the server thread ended before it was ready")),
         }
@@ -177,7 +180,30 @@ impl TestServer {
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
+
+    /// Serves `zones` from now on instead of the zones it had, without a
+    /// restart: DNS data changing while a client watches it (propagation).
+    pub fn replace_zones(&self, zones: &ZoneSource) -> Result<(), String> {
+        let next = Arc::new(catalog(zones)?);
+        match self.catalog.write() {
+            Ok(mut c) => *c = next,
+            Err(poisoned) => *poisoned.into_inner() = next,
+        }
+        Ok(())
+    }
+
+    /// [`TestServer::replace_zones`] from zone file text (with `$ORIGIN`).
+    pub fn replace_text(&self, texts: &[&str]) -> Result<(), String> {
+        let mut zones = ZoneSource::new();
+        for (i, text) in texts.iter().enumerate() {
+            zones.add(ZoneSource::from_text(&format!("zone{i}"), text, None).map_err(|e| e.to_string())?);
+        }
+        self.replace_zones(&zones)
+    }
 }
+
+/// The catalog a server answers from; replaced whole by `replace_zones`.
+type Zones = Arc<RwLock<Arc<Catalog>>>;
 
 impl Drop for TestServer {
     fn drop(&mut self) {
@@ -293,7 +319,7 @@ fn hickory_type(t: RecordType) -> hickory_proto::rr::RecordType {
 }
 
 struct TestHandler {
-    catalog: Catalog,
+    catalog: Zones,
     mode: Mode,
     failing: Vec<Failing>,
     zones: ZoneSource,
@@ -332,6 +358,16 @@ impl TestHandler {
     }
 }
 
+impl TestHandler {
+    /// The current catalog (the lock is held only to clone the `Arc`).
+    fn catalog(&self) -> Arc<Catalog> {
+        match self.catalog.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}
+
 #[async_trait::async_trait]
 impl RequestHandler for TestHandler {
     async fn handle_request<R: ResponseHandler, T: Time>(
@@ -341,10 +377,10 @@ impl RequestHandler for TestHandler {
     ) -> ResponseInfo {
         let code = match self.mode {
             Mode::Normal if self.fails(request) => ResponseCode::ServFail,
-            Mode::Normal => return self.catalog.handle_request::<R, T>(request, response_handle).await,
+            Mode::Normal => return self.catalog().handle_request::<R, T>(request, response_handle).await,
             Mode::WrongOwner => {
                 let Some(answers) = self.wrong_owner_answer(request) else {
-                    return self.catalog.handle_request::<R, T>(request, response_handle).await;
+                    return self.catalog().handle_request::<R, T>(request, response_handle).await;
                 };
                 let mut metadata = Metadata::response_from_request(&request.metadata);
                 metadata.authoritative = true;
@@ -363,7 +399,7 @@ impl RequestHandler for TestHandler {
             Mode::TruncateUdp | Mode::TruncateNoTcp | Mode::TruncateThenCloseTcp
                 if request.protocol() != Protocol::Udp =>
             {
-                return self.catalog.handle_request::<R, T>(request, response_handle).await;
+                return self.catalog().handle_request::<R, T>(request, response_handle).await;
             }
             Mode::Silent => return no_response(request),
             Mode::ServFail => ResponseCode::ServFail,

@@ -273,3 +273,22 @@ fn the_zones_own_servers_are_asked_without_recursion() {
     let none = rt.block_on(source.authoritative(&[n("ns9.nowhere.test")], &dmarc, RecordType::Txt));
     assert_eq!(none, None);
 }
+
+/// The server's data can change under a running client (DNS propagating):
+/// the next question gets the new answer, no restart.
+#[test]
+fn replaced_zones_answer_the_next_question() {
+    let before = "$ORIGIN prop.test.\n$TTL 60\n@ SOA ns1.prop.test. h.prop.test. 1 3600 600 604800 60\n@ NS ns1.prop.test.\n";
+    let after = format!("{before}send.mail TXT \"v=spf1 include:amazonses.com ~all\"\n");
+    let server = TestServer::from_text(&[before], Mode::Normal).expect("server");
+    let live = LiveSource::new(&[server.addr()], quick()).expect("live source");
+    let name = n("send.mail.prop.test");
+    let first = rt().block_on(live.lookup(&name, RecordType::Txt));
+    assert!(matches!(first, Answer::NxDomain { .. }), "{first:?}");
+    server.replace_text(&[&after]).expect("the new zone loads");
+    let second = rt().block_on(live.lookup(&name, RecordType::Txt));
+    let Answer::Records { records, .. } = second else { panic!("{second:?}") };
+    assert!(
+        matches!(&records[..], [RData::Txt(t)] if t.strings == [b"v=spf1 include:amazonses.com ~all".to_vec()])
+    );
+}

@@ -14,6 +14,7 @@ pub mod fixture;
 pub mod manifest;
 pub mod observe;
 pub mod public_suffix;
+pub mod publish;
 pub mod render;
 pub mod report;
 pub mod safe;

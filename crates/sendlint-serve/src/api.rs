@@ -1,0 +1,324 @@
+//! The `/api/v1` handlers. Every answer is the JSON the CLI prints for the
+//! same question (`check --format json`, an `audit` line, `explain --format json`).
+
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sendlint::publish::{publish_records, zone_apex};
+use sendlint::{CheckOptions, DomainReport, Entry, ExplainInput, ManifestIndex, RecordReport};
+use sendlint_records::Role;
+use sendlint_records::key::PublicKey;
+use sendlint_records::name::DomainName;
+use sendlint_rules::{Provider, Rule};
+use sendlint_ses::Setup;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::error::ApiError;
+use crate::metrics::{CheckOrigin, Rejection};
+use crate::state::AppState;
+
+type Shared = State<Arc<AppState>>;
+
+/// The body of a request, or why it was refused (413 past the limit).
+fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the request body is too large")
+        } else {
+            ApiError::bad_request("bad_body", e.body_text())
+        }
+    })
+}
+
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(v)| v).map_err(|e| ApiError::bad_request("bad_query", e.body_text()))
+}
+
+fn provider<'a>(state: &'a AppState, id: Option<&str>) -> Result<Option<&'a Provider>, ApiError> {
+    let Some(id) = id.filter(|id| !id.is_empty()) else { return Ok(None) };
+    match state.rules.provider(id) {
+        Some(p) => Ok(Some(p)),
+        None => {
+            let known: Vec<&str> = state.rules.providers().iter().map(|p| p.id.as_str()).collect();
+            Err(ApiError::unprocessable(
+                "unknown_registrar",
+                format!("unknown DNS provider {id:?}; known: {}", known.join(", ")),
+            ))
+        }
+    }
+}
+
+/// The `registrar` of a check: `?registrar=` on the URL.
+#[derive(Deserialize)]
+pub struct CheckQuery {
+    registrar: Option<String>,
+}
+
+/// A manifest entry (SPEC §5) as a setup, with the manifest's own checks
+/// and messages: the body is parsed as a one-entry manifest.
+fn entry_of(body: &[u8]) -> Result<Entry, ApiError> {
+    let object: Map<String, Value> = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request("bad_json", format!("the body is not a JSON object: {e}")))?;
+    let text = json!({"domains": [Value::Object(object)]}).to_string();
+    let manifest = ManifestIndex::parse("request", text)
+        .map_err(|e| ApiError::unprocessable("bad_setup", e.to_string()))?;
+    manifest.entry(0).map_err(|e| ApiError::unprocessable("bad_setup", e.message().to_owned()))
+}
+
+/// `POST /api/v1/check`: a setup in, the domain report out.
+pub async fn check(
+    State(state): Shared,
+    q: Result<Query<CheckQuery>, QueryRejection>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<DomainReport>, ApiError> {
+    let q = query(q)?;
+    let raw = body(raw)?;
+    let entry = entry_of(&raw)?;
+    let registrar = provider(&state, q.registrar.as_deref())?.map(|p| p.id.clone());
+    let Ok(_permit) = state.checks.clone().try_acquire_owned() else {
+        state.metrics.rejected(Rejection::Busy);
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "busy",
+            "too many checks in flight; retry in a moment",
+        );
+        e.retry_after = Some(1);
+        return Err(e);
+    };
+    let started = Instant::now();
+    let ses_lookup = match &state.ses {
+        Some(ses) => Some(ses.lookup(&entry.setup).await),
+        None => None,
+    };
+    let opts = CheckOptions {
+        now: SystemTime::now(),
+        registrar,
+        ses: entry.ses,
+        org: entry.org.clone(),
+        ses_lookup,
+        ..CheckOptions::default()
+    };
+    let report = sendlint::check(&entry.setup, &*state.lookup, &state.rules, &opts).await;
+    state.metrics.check_done(CheckOrigin::Api, Some(started.elapsed()));
+    Ok(Json(report))
+}
+
+/// The body of `POST /api/v1/explain`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExplainBody {
+    role: String,
+    raw: String,
+    expected: Option<String>,
+    region: Option<String>,
+    domain: Option<String>,
+    registrar: Option<String>,
+}
+
+/// `POST /api/v1/explain`: a pasted record in, its diagnoses out.
+pub async fn explain(
+    State(state): Shared,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<RecordReport>, ApiError> {
+    let raw = body(raw)?;
+    let b: ExplainBody = serde_json::from_slice(&raw)
+        .map_err(|e| ApiError::bad_request("bad_json", format!("not an explain request: {e}")))?;
+    let role = match Role::parse(&b.role) {
+        Some(r) if r != Role::Domain => r,
+        _ => {
+            return Err(ApiError::unprocessable(
+                "bad_role",
+                format!("role {:?}: expected one of spf_mx, spf_txt, dkim, dmarc", b.role),
+            ));
+        }
+    };
+    let registrar = provider(&state, b.registrar.as_deref())?.map(|p| p.id.clone());
+    let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let input = ExplainInput {
+        role,
+        raw: b.raw,
+        expected: nonempty(b.expected),
+        region: nonempty(b.region),
+        domain: nonempty(b.domain),
+        registrar,
+    };
+    sendlint::explain(&input, &state.rules)
+        .map(Json)
+        .map_err(|e| ApiError::unprocessable("bad_record", e.to_string()))
+}
+
+/// The query of `GET /api/v1/records`.
+#[derive(Deserialize)]
+pub struct RecordsQuery {
+    domain: String,
+    selector: String,
+    region: Option<String>,
+    public_key: Option<String>,
+    mail_from: Option<String>,
+    registrar: Option<String>,
+    apex: Option<String>,
+}
+
+fn setup_of(q: &RecordsQuery) -> Result<Setup, ApiError> {
+    let bad = |m: String| ApiError::unprocessable("bad_setup", m);
+    let domain = DomainName::parse(&q.domain).map_err(|e| bad(format!("domain {:?}: {e}", q.domain)))?;
+    let region = q.region.as_deref().filter(|r| !r.is_empty()).unwrap_or("us-east-1");
+    let mut setup = Setup::new(domain, region, &q.selector).map_err(|e| bad(e.to_string()))?;
+    if let Some(m) = q.mail_from.as_deref().filter(|m| !m.is_empty()) {
+        setup = setup.with_mail_from(m).map_err(|e| bad(format!("mail_from: {e}")))?;
+    }
+    if let Some(k) = q.public_key.as_deref().filter(|k| !k.is_empty()) {
+        let key = PublicKey::parse(k).map_err(|e| bad(format!("public_key: {e}")))?;
+        setup = setup.with_public_key(key);
+    }
+    Ok(setup)
+}
+
+/// `GET /api/v1/records`: the four records to publish, for a provider's form.
+pub async fn records(
+    State(state): Shared,
+    q: Result<Query<RecordsQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let q = query(q)?;
+    let setup = setup_of(&q)?;
+    let p = provider(&state, q.registrar.as_deref())?;
+    let apex = match q.apex.as_deref().filter(|a| !a.is_empty()) {
+        Some(a) => Some(
+            DomainName::parse(a)
+                .map_err(|e| ApiError::unprocessable("bad_setup", format!("apex {a:?}: {e}")))?,
+        ),
+        None => None,
+    };
+    let zone =
+        zone_apex(&setup.domain, apex.as_ref()).map_err(|m| ApiError::unprocessable("bad_setup", m))?;
+    let records = publish_records(&setup, p, &zone);
+    Ok(Json(json!({
+        "domain": setup.domain.to_string(),
+        "region": setup.region,
+        "registrar": p.map(|p| p.id.clone()),
+        "provider": p.map(|p| p.name.clone()),
+        "zone": zone.to_string(),
+        "zone_guessed": apex.is_none(),
+        "notes": p.map(|p| p.records.notes.clone()).unwrap_or_default(),
+        "records": records,
+    })))
+}
+
+fn rule_summary(r: &Rule) -> Value {
+    json!({
+        "code": r.code,
+        "severity": r.severity,
+        "roles": r.roles,
+        "provider": r.provider,
+        "summary": r.docs.what.lines().next().unwrap_or_default(),
+    })
+}
+
+/// `GET /api/v1/rules`: every rule, one line of documentation each.
+pub async fn rules(State(state): Shared) -> Json<Value> {
+    Json(Value::Array(state.rules.rules().map(rule_summary).collect()))
+}
+
+/// `GET /api/v1/rules/{code}`: one rule's documentation.
+pub async fn rule(State(state): Shared, Path(code): Path<String>) -> Result<Json<Value>, ApiError> {
+    let r = state
+        .rules
+        .rule(&code)
+        .ok_or_else(|| ApiError::not_found("unknown_rule", format!("no rule has the code {code:?}")))?;
+    let mut v = rule_summary(r);
+    v["docs"] = json!({
+        "what": r.docs.what, "why": r.docs.why, "example": r.docs.example, "references": r.docs.references,
+    });
+    v["markdown"] = json!(r.markdown());
+    v["source"] = json!(r.source);
+    Ok(Json(v))
+}
+
+/// `GET /api/v1/providers`: the DNS providers the rules know.
+pub async fn providers(State(state): Shared) -> Json<Value> {
+    Json(Value::Array(
+        state.rules.providers().iter().map(|p| json!({"id": p.id, "name": p.name, "docs": p.docs})).collect(),
+    ))
+}
+
+/// `GET /api/v1/info`: what the page needs to know about this server.
+pub async fn info(State(state): Shared) -> Json<Value> {
+    Json(json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "workspace": state.manifest.is_some(),
+        "poll_seconds": state.poll.as_secs_f64(),
+        "refresh_seconds": state.refresh.as_secs_f64(),
+        "ses": state.ses.is_some(),
+    }))
+}
+
+fn rfc3339(t: Option<SystemTime>) -> Value {
+    t.map(|t| json!(humantime::format_rfc3339_seconds(t).to_string())).unwrap_or(Value::Null)
+}
+
+fn no_manifest() -> ApiError {
+    ApiError::not_found("no_manifest", "this server was started without a workspace manifest")
+}
+
+/// `GET /api/v1/domains`: every manifest entry with its badges, as of the last round.
+pub async fn domains(State(state): Shared) -> Result<Json<Value>, ApiError> {
+    if state.manifest.is_none() {
+        return Err(no_manifest());
+    }
+    let view = state.workspace();
+    Ok(Json(json!({
+        "checked_at": rfc3339(view.checked_at),
+        "refresh_seconds": state.refresh.as_secs_f64(),
+        "summary": view.summary,
+        "domains": view.lines,
+    })))
+}
+
+/// `GET /api/v1/domains/{domain}`: one manifest entry, as of the last round.
+pub async fn domain(State(state): Shared, Path(domain): Path<String>) -> Result<Response, ApiError> {
+    let Some(manifest) = &state.manifest else { return Err(no_manifest()) };
+    let view = state.workspace();
+    if view.checked_at.is_none() {
+        let mut e = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_ready",
+            format!("the first check of the workspace ({} domains) is still running", manifest.len()),
+        );
+        e.retry_after = Some(1);
+        return Err(e);
+    }
+    let line = view.domain(&domain).ok_or_else(|| {
+        ApiError::not_found("unknown_domain", format!("{domain:?} is not in the workspace manifest"))
+    })?;
+    let mut v = line.clone();
+    v["checked_at"] = rfc3339(view.checked_at);
+    Ok(Json(v).into_response())
+}
+
+/// `GET /healthz`.
+pub async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn metrics(State(state): Shared) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+        .into_response()
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi() -> Json<Value> {
+    Json(crate::routes::openapi())
+}
+
+/// Anything else: 404 in the API's error shape.
+pub async fn fallback() -> ApiError {
+    ApiError::not_found("not_found", "no such route; see /api/v1/openapi.json")
+}

@@ -1,0 +1,125 @@
+//! `sendlint serve`: the engine behind a small HTTP API (`/api/v1`) and a
+//! support page, both served by one axum router.
+//!
+//! Safe by default: the caller decides where to listen ([`check_listen`]
+//! refuses a non-loopback address without a bearer token); request bodies are
+//! bounded, every request has a deadline, checks in flight are bounded (429
+//! with `Retry-After` beyond), and no request can choose the name server or
+//! read a file. DNS data is attacker-controlled: the page inserts it as text
+//! and the Content-Security-Policy forbids inline script.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use sendlint::ManifestIndex;
+use sendlint_dns::{BoxFuture, Lookup};
+use sendlint_rules::RuleSet;
+use sendlint_ses::{SesLookup, Setup};
+
+mod api;
+mod assets;
+mod error;
+mod guard;
+mod metrics;
+pub mod routes;
+mod schemas;
+mod state;
+mod workspace;
+
+pub use error::ApiError;
+pub use routes::{ROUTES, Route, openapi};
+
+/// Where the SES state of a checked domain comes from (`--ses`): the binary
+/// provides it, so only the binary pays for the SDK.
+pub trait SesSource: Send + Sync {
+    /// What SES says about `setup.domain`.
+    fn lookup<'a>(&'a self, setup: &'a Setup) -> BoxFuture<'a, SesLookup>;
+}
+
+/// The bounds every request lives within.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The largest request body accepted (413 beyond).
+    pub body_bytes: usize,
+    /// How long one request may take (504 beyond).
+    pub deadline: Duration,
+    /// Checks running at once for requests (429 with `Retry-After` beyond).
+    pub checks_in_flight: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { body_bytes: 64 * 1024, deadline: Duration::from_secs(15), checks_in_flight: 32 }
+    }
+}
+
+/// Everything the server needs.
+pub struct Config {
+    /// Where DNS answers come from (chosen by the operator, never by a request).
+    pub lookup: Arc<dyn Lookup>,
+    /// The rule set.
+    pub rules: Arc<RuleSet>,
+    /// The workspace manifest, for `/api/v1/domains`.
+    pub manifest: Option<Arc<ManifestIndex>>,
+    /// How often the workspace is re-checked.
+    pub refresh: Duration,
+    /// How often the page polls a domain (it may be told otherwise with `?poll=`).
+    pub poll: Duration,
+    /// Bearer token every request must carry, when set.
+    pub token: Option<String>,
+    /// Live SES state, when `--ses` is given.
+    pub ses: Option<Arc<dyn SesSource>>,
+    /// Request bounds.
+    pub limits: Limits,
+}
+
+impl Config {
+    /// A configuration with default bounds, no manifest, no token, no SES.
+    pub fn new(lookup: Arc<dyn Lookup>, rules: Arc<RuleSet>) -> Config {
+        Config {
+            lookup,
+            rules,
+            manifest: None,
+            refresh: Duration::from_secs(30),
+            poll: Duration::from_secs(30),
+            token: None,
+            ses: None,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Refuses to listen beyond loopback without a token: the API runs checks on
+/// the operator's resolver and shows their workspace.
+pub fn check_listen(addr: SocketAddr, token: Option<&str>) -> Result<(), String> {
+    if addr.ip().is_loopback() || token.is_some_and(|t| !t.is_empty()) {
+        return Ok(());
+    }
+    Err(format!(
+        "refusing to listen on {addr}, which is not a loopback address, without a token: \
+         pass --token (or SENDLINT_TOKEN) so every request needs `Authorization: Bearer <token>`"
+    ))
+}
+
+/// The router, and the background task that keeps the workspace fresh (run
+/// it with `tokio::spawn`; it ends when the router and its clones are dropped).
+pub fn app(config: Config) -> (Router, impl Future<Output = ()> + Send + 'static) {
+    let state = state::AppState::new(config);
+    let refresher = workspace::refresh_loop(Arc::downgrade(&state));
+    (routes::router(state), refresher)
+}
+
+/// Serves on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (router, refresher) = app(config);
+    let refresh = tokio::spawn(refresher);
+    let result = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
+    refresh.abort();
+    result
+}

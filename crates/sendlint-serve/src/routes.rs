@@ -1,0 +1,322 @@
+//! The route table: one entry per route, from which both the router and the
+//! OpenAPI document are built, so neither can name a route the other lacks.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{MethodRouter, get, post};
+use serde_json::{Map, Value, json};
+
+use crate::state::AppState;
+use crate::{api, assets, guard};
+
+/// One route of the server.
+pub struct Route {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The path, with `{param}` placeholders (axum's and OpenAPI's syntax alike).
+    pub path: &'static str,
+    /// A stable operation id.
+    pub operation: &'static str,
+    /// One line for the OpenAPI document.
+    pub summary: &'static str,
+    /// The request body's schema (a name under `components/schemas`).
+    pub request: Option<&'static str>,
+    /// The success answer: its media type and schema name.
+    pub response: (&'static str, &'static str),
+    /// The query parameters: `(name, required, description)`.
+    pub query: &'static [(&'static str, bool, &'static str)],
+    /// The error statuses it can answer besides the common ones.
+    pub errors: &'static [u16],
+    /// Whether the bearer token (when set) is needed.
+    pub auth: bool,
+    handler: fn() -> MethodRouter<Arc<AppState>>,
+}
+
+const JSON: &str = "application/json";
+
+/// Every route of the server.
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "POST",
+        path: "/api/v1/check",
+        operation: "check",
+        summary: "Check one sending domain: a setup (the shape of a manifest entry) in, the domain report out.",
+        request: Some("Setup"),
+        response: (JSON, "DomainReport"),
+        query: &[(
+            "registrar",
+            false,
+            "Phrase the advice for this DNS provider instead of the detected one.",
+        )],
+        errors: &[400, 413, 422, 429],
+        auth: true,
+        handler: || post(api::check),
+    },
+    Route {
+        method: "POST",
+        path: "/api/v1/explain",
+        operation: "explain",
+        summary: "Explain one pasted record (or a `dig` answer) without looking anything up.",
+        request: Some("ExplainRequest"),
+        response: (JSON, "RecordReport"),
+        query: &[],
+        errors: &[400, 413, 422],
+        auth: true,
+        handler: || post(api::explain),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/records",
+        operation: "records",
+        summary: "The four records to publish, written for a DNS provider's form.",
+        request: None,
+        response: (JSON, "Records"),
+        query: &[
+            ("domain", true, "The sending domain."),
+            ("selector", true, "The DKIM selector."),
+            ("region", false, "The SES region (default us-east-1)."),
+            ("public_key", false, "The DKIM public key (base64 of the SubjectPublicKeyInfo)."),
+            ("mail_from", false, "The MAIL FROM label or full name (default `send`)."),
+            ("registrar", false, "Write the fields of this DNS provider's form."),
+            ("apex", false, "The DNS zone the records go into (default: the last two labels)."),
+        ],
+        errors: &[400, 422],
+        auth: true,
+        handler: || get(api::records),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/rules",
+        operation: "rules",
+        summary: "Every rule: code, severity, roles, provider, one line of documentation.",
+        request: None,
+        response: (JSON, "RuleList"),
+        query: &[],
+        errors: &[],
+        auth: true,
+        handler: || get(api::rules),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/rules/{code}",
+        operation: "rule",
+        summary: "One rule's documentation.",
+        request: None,
+        response: (JSON, "RuleDoc"),
+        query: &[],
+        errors: &[404],
+        auth: true,
+        handler: || get(api::rule),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/providers",
+        operation: "providers",
+        summary: "The DNS providers the rules know (ids for `registrar`).",
+        request: None,
+        response: (JSON, "ProviderList"),
+        query: &[],
+        errors: &[],
+        auth: true,
+        handler: || get(api::providers),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/info",
+        operation: "info",
+        summary: "This server: version, whether it has a workspace, poll and refresh intervals.",
+        request: None,
+        response: (JSON, "Info"),
+        query: &[],
+        errors: &[],
+        auth: true,
+        handler: || get(api::info),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/domains",
+        operation: "domains",
+        summary: "Every workspace domain with its badges (audit lines), the audit summary and the time of the last check.",
+        request: None,
+        response: (JSON, "Workspace"),
+        query: &[],
+        errors: &[404],
+        auth: true,
+        handler: || get(api::domains),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/domains/{domain}",
+        operation: "domain",
+        summary: "One workspace domain (its audit line) as of the last check.",
+        request: None,
+        response: (JSON, "AuditLine"),
+        query: &[],
+        errors: &[404, 503],
+        auth: true,
+        handler: || get(api::domain),
+    },
+    Route {
+        method: "GET",
+        path: "/api/v1/openapi.json",
+        operation: "openapi",
+        summary: "This document.",
+        request: None,
+        response: (JSON, "OpenApi"),
+        query: &[],
+        errors: &[],
+        auth: true,
+        handler: || get(api::openapi),
+    },
+    Route {
+        method: "GET",
+        path: "/healthz",
+        operation: "healthz",
+        summary: "Liveness: always `{\"status\": \"ok\"}`; needs no token.",
+        request: None,
+        response: (JSON, "Health"),
+        query: &[],
+        errors: &[],
+        auth: false,
+        handler: || get(api::healthz),
+    },
+    Route {
+        method: "GET",
+        path: "/metrics",
+        operation: "metrics",
+        summary: "Prometheus text format: checks run, DNS queries, lookup failures, check latency histogram.",
+        request: None,
+        response: ("text/plain", "Text"),
+        query: &[],
+        errors: &[],
+        auth: true,
+        handler: || get(api::metrics),
+    },
+    Route {
+        method: "GET",
+        path: "/",
+        operation: "page",
+        summary: "The support page (HTML); needs no token, its API calls do.",
+        request: None,
+        response: ("text/html", "Text"),
+        query: &[],
+        errors: &[],
+        auth: false,
+        handler: || get(assets::index),
+    },
+    Route {
+        method: "GET",
+        path: "/assets/{file}",
+        operation: "asset",
+        summary: "The page's script, stylesheet and icon.",
+        request: None,
+        response: ("application/octet-stream", "Text"),
+        query: &[],
+        errors: &[404],
+        auth: false,
+        handler: || get(assets::asset),
+    },
+];
+
+/// The router over [`ROUTES`] with every guard.
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    let mut router: Router<Arc<AppState>> = Router::new();
+    for r in ROUTES {
+        router = router.route(r.path, (r.handler)());
+    }
+    let limit = state.limits.body_bytes;
+    router
+        .fallback(api::fallback)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::deadline))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::require_token))
+        .layer(middleware::from_fn(guard::headers))
+        .with_state(state)
+}
+
+fn error_response(status: u16) -> (String, Value) {
+    let what = match status {
+        400 => "The request is malformed.",
+        401 => "The bearer token is missing or wrong.",
+        404 => "Not found.",
+        405 => "Method not allowed.",
+        413 => "The request body is too large.",
+        422 => "Well-formed, but not something that can be checked.",
+        429 => "Too many checks in flight; see Retry-After.",
+        503 => "Not ready yet; see Retry-After.",
+        504 => "The request took longer than the server's deadline.",
+        _ => "Error.",
+    };
+    (
+        status.to_string(),
+        json!({"description": what, "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}),
+    )
+}
+
+/// The OpenAPI 3.1 document of [`ROUTES`].
+pub fn openapi() -> Value {
+    let mut paths = Map::new();
+    for r in ROUTES {
+        let mut responses = Map::new();
+        responses.insert(
+            "200".into(),
+            json!({"description": "OK", "content": {r.response.0: {"schema": {"$ref": format!("#/components/schemas/{}", r.response.1)}}}}),
+        );
+        let mut statuses: Vec<u16> = r.errors.to_vec();
+        statuses.push(504);
+        if r.auth {
+            statuses.push(401);
+        }
+        statuses.sort_unstable();
+        statuses.dedup();
+        for s in statuses {
+            let (k, v) = error_response(s);
+            responses.insert(k, v);
+        }
+        let mut params: Vec<Value> = r
+            .query
+            .iter()
+            .map(|(name, required, doc)| {
+                json!({"name": name, "in": "query", "required": required, "description": doc, "schema": {"type": "string"}})
+            })
+            .collect();
+        let mut rest = r.path;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else { break };
+            let name = &rest[open + 1..open + close];
+            params.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+            rest = &rest[open + close..];
+        }
+        let mut op = json!({
+            "operationId": r.operation,
+            "summary": r.summary,
+            "parameters": params,
+            "responses": responses,
+        });
+        if let Some(schema) = r.request {
+            op["requestBody"] = json!({"required": true, "content": {JSON: {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+        }
+        if !r.auth {
+            op["security"] = json!([]);
+        }
+        let entry = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
+        entry[r.method.to_ascii_lowercase()] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "sendlint",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Diagnose the DNS records of Amazon SES sending domains (BYODKIM + custom MAIL FROM). The JSON shapes are those of the sendlint CLI (SPEC §6).",
+        },
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "Needed only when the server was started with --token."}},
+            "schemas": crate::schemas::schemas(),
+        },
+    })
+}

@@ -1,0 +1,67 @@
+//! What every handler shares.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use sendlint::ManifestIndex;
+use sendlint_dns::Lookup;
+use sendlint_rules::RuleSet;
+use tokio::sync::Semaphore;
+
+use crate::metrics::{CountingLookup, Metrics};
+use crate::workspace::WorkspaceView;
+use crate::{Config, Limits, SesSource};
+
+/// The server's shared state.
+pub struct AppState {
+    /// The operator's DNS source, counted.
+    pub lookup: Arc<dyn Lookup>,
+    /// The rule set.
+    pub rules: Arc<RuleSet>,
+    /// The workspace manifest, when one was given.
+    pub manifest: Option<Arc<ManifestIndex>>,
+    /// How often the workspace is re-checked.
+    pub refresh: Duration,
+    /// The page's default poll interval.
+    pub poll: Duration,
+    /// The bearer token, when set.
+    pub token: Option<String>,
+    /// Live SES state.
+    pub ses: Option<Arc<dyn SesSource>>,
+    /// Request bounds.
+    pub limits: Limits,
+    /// Permits for checks run by requests.
+    pub checks: Arc<Semaphore>,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+    /// The last workspace check.
+    pub workspace: RwLock<Arc<WorkspaceView>>,
+}
+
+impl AppState {
+    pub fn new(config: Config) -> Arc<AppState> {
+        let metrics = Arc::new(Metrics::default());
+        let lookup: Arc<dyn Lookup> = Arc::new(CountingLookup::new(config.lookup, metrics.clone()));
+        Arc::new(AppState {
+            lookup,
+            rules: config.rules,
+            manifest: config.manifest,
+            refresh: config.refresh,
+            poll: config.poll,
+            token: config.token.filter(|t| !t.is_empty()),
+            ses: config.ses,
+            limits: config.limits,
+            checks: Arc::new(Semaphore::new(config.limits.checks_in_flight.max(1))),
+            metrics,
+            workspace: RwLock::new(Arc::new(WorkspaceView::default())),
+        })
+    }
+
+    /// The last workspace view (a poisoned lock still holds a whole view).
+    pub fn workspace(&self) -> Arc<WorkspaceView> {
+        match self.workspace.read() {
+            Ok(v) => v.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}

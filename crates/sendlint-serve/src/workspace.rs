@@ -1,0 +1,103 @@
+//! The workspace behind `/api/v1/domains`: every manifest entry checked in
+//! the background, again every `--refresh`, the last complete round kept.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Weak};
+use std::time::SystemTime;
+
+use sendlint::audit::{AuditOptions, Finished, Outcome, Stop, Summary, audit, json_line};
+use sendlint_ses::Badge;
+use serde_json::{Value, json};
+
+use crate::metrics::CheckOrigin;
+use crate::state::AppState;
+
+/// One complete round over the manifest.
+#[derive(Debug, Default)]
+pub struct WorkspaceView {
+    /// When the round finished; `None` before the first one.
+    pub checked_at: Option<SystemTime>,
+    /// One audit line per manifest entry, in manifest order.
+    pub lines: Vec<Value>,
+    /// The audit summary of the round, as JSON.
+    pub summary: Value,
+}
+
+impl WorkspaceView {
+    /// The line of `domain` (case-insensitive, trailing dot ignored).
+    pub fn domain(&self, domain: &str) -> Option<&Value> {
+        let want = domain.trim_end_matches('.');
+        self.lines.iter().find(|l| l["domain"].as_str().is_some_and(|d| d.eq_ignore_ascii_case(want)))
+    }
+}
+
+fn summary_json(s: &Summary) -> Value {
+    let badges: BTreeMap<String, Value> = s
+        .badges
+        .iter()
+        .map(|(role, counts)| {
+            let per: serde_json::Map<String, Value> =
+                [Badge::Pending, Badge::Verifying, Badge::Verified, Badge::Failed]
+                    .iter()
+                    .zip(counts)
+                    .map(|(b, n)| (b.as_str().to_owned(), json!(n)))
+                    .collect();
+            (role.as_str().to_owned(), Value::Object(per))
+        })
+        .collect();
+    let providers: BTreeMap<&String, Value> =
+        s.providers.iter().map(|(p, (n, u))| (p, json!({"domains": n, "unlocked": u}))).collect();
+    json!({
+        "total": s.total,
+        "unlocked": s.unlocked,
+        "not_unlocked": s.not_unlocked(),
+        "bad_entries": s.bad_entries,
+        "crashed": s.crashed,
+        "badges": badges,
+        "top_codes": s.top_codes(10).iter().map(|(c, n)| json!({"code": c, "domains": n})).collect::<Vec<_>>(),
+        "providers": providers,
+    })
+}
+
+/// Checks the whole manifest once.
+async fn round(state: &AppState) -> Option<WorkspaceView> {
+    let manifest = state.manifest.clone()?;
+    let opts = AuditOptions { jobs: 8, now: SystemTime::now(), ..AuditOptions::default() };
+    let mut finished: Vec<Finished> = Vec::with_capacity(manifest.len());
+    audit(manifest, state.lookup.clone(), state.rules.clone(), &opts, &Stop::new(), |item| {
+        finished.push(item);
+    })
+    .await;
+    let mut summary = Summary::default();
+    finished.sort_by_key(|f| f.index);
+    let mut lines = Vec::with_capacity(finished.len());
+    for item in &finished {
+        if matches!(item.outcome, Outcome::Report(_)) {
+            // checks of a round overlap: counted, not timed one by one
+            state.metrics.check_done(CheckOrigin::Workspace, None);
+        }
+        summary.add(item);
+        lines.push(serde_json::from_str(&json_line(item)).unwrap_or(Value::Null));
+    }
+    Some(WorkspaceView { checked_at: Some(SystemTime::now()), lines, summary: summary_json(&summary) })
+}
+
+/// Re-checks the workspace every `refresh` while the server lives.
+pub async fn refresh_loop(state: Weak<AppState>) {
+    loop {
+        let Some(s) = state.upgrade() else { return };
+        if s.manifest.is_none() {
+            return;
+        }
+        let refresh = s.refresh;
+        if let Some(view) = round(&s).await {
+            let view = Arc::new(view);
+            match s.workspace.write() {
+                Ok(mut w) => *w = view,
+                Err(poisoned) => *poisoned.into_inner() = view,
+            }
+        }
+        drop(s);
+        tokio::time::sleep(refresh).await;
+    }
+}

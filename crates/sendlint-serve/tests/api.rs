@@ -1,0 +1,388 @@
+//! The API against a real server on 127.0.0.1 port 0, answering from the demo
+//! zones through the in-process DNS server: every route, every error status,
+//! the limits, the OpenAPI coverage.
+
+mod common;
+
+use std::time::{Duration, SystemTime};
+
+use common::*;
+use sendlint::CheckOptions;
+use sendlint_rules::RuleSet;
+use sendlint_serve::{Limits, check_listen};
+use sendlint_testdns::Mode;
+use serde_json::json;
+
+#[test]
+fn check_answers_the_report_the_engine_gives() {
+    let zones = demo_zones();
+    let s = serve(&zones, NORMAL, |_| {});
+    let setup = demo_setup("mail.umbrella.test");
+    let a = post(s.addr, "/api/v1/check", &setup);
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.header("content-type"), Some("application/json"));
+
+    // The same setup checked by the engine over the zone files directly.
+    let entry = demo_manifest().entry(3).expect("entry 3 is umbrella");
+    let rules = RuleSet::builtin().expect("rules");
+    let opts = CheckOptions {
+        org: entry.org.clone(),
+        ses: entry.ses,
+        now: SystemTime::now(),
+        ..CheckOptions::default()
+    };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    let direct = rt.block_on(sendlint::check(&entry.setup, &zones, &rules, &opts));
+    assert_eq!(a.json(), serde_json::to_value(&direct).expect("json"));
+
+    let report = a.json();
+    assert_eq!(report["domain"], "mail.umbrella.test");
+    assert_eq!(report["sending_unlocked"], false);
+    let states: Vec<&str> =
+        report["records"].as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["Verified", "Verified", "Failed", "Failed"]);
+}
+
+#[test]
+fn check_takes_a_registrar_on_the_url() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    let a = post(s.addr, "/api/v1/check?registrar=cloudflare", &demo_setup("mail.umbrella.test"));
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["dns_host"], "cloudflare");
+    let a = post(s.addr, "/api/v1/check?registrar=nosuch", &demo_setup("mail.umbrella.test"));
+    assert_eq!((a.status, a.error_code().as_str()), (422, "unknown_registrar"));
+}
+
+#[test]
+fn check_errors_say_what_is_wrong_with_the_right_status() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    let a = request(s.addr, "POST", "/api/v1/check", &[], b"{not json");
+    assert_eq!((a.status, a.error_code().as_str()), (400, "bad_json"));
+    let a = post(s.addr, "/api/v1/check", &json!(["a list"]));
+    assert_eq!((a.status, a.error_code().as_str()), (400, "bad_json"));
+    let a = post(s.addr, "/api/v1/check", &json!({"domain": "mail.acme.test", "region": "us-east-1"}));
+    assert_eq!((a.status, a.error_code().as_str()), (422, "bad_setup"));
+    assert!(a.json()["error"]["message"].as_str().unwrap().contains("dkim_selector"), "{}", a.body);
+    let a = post(
+        s.addr,
+        "/api/v1/check",
+        &json!({"domain": "a..b", "region": "us-east-1", "dkim_selector": "s1"}),
+    );
+    assert_eq!((a.status, a.error_code().as_str()), (422, "bad_setup"));
+    let a = post(
+        s.addr,
+        "/api/v1/check",
+        &json!({"domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "s1", "nameserver": "1.1.1.1"}),
+    );
+    assert_eq!((a.status, a.error_code().as_str()), (422, "bad_setup"), "no field chooses the name server");
+    let a = get(s.addr, "/api/v1/check");
+    assert_eq!((a.status, a.error_code().as_str()), (405, "method_not_allowed"));
+    let a = get(s.addr, "/api/v2/nothing");
+    assert_eq!((a.status, a.error_code().as_str()), (404, "not_found"));
+}
+
+#[test]
+fn explain_answers_the_record_report_and_rejects_bad_input() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    let a = post(
+        s.addr,
+        "/api/v1/explain",
+        &json!({"role": "spf_mx", "raw": "send.mail.acme.test. 300 IN MX 10 feedback-smtp.us-east-1.amazonses.com.acme.test.", "region": "us-east-1", "domain": "mail.acme.test"}),
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    let r = a.json();
+    assert_eq!(r["state"], "Failed");
+    let codes: Vec<&str> =
+        r["diagnoses"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["mx.target-suffix-appended"]);
+
+    let a = post(s.addr, "/api/v1/explain", &json!({"role": "mx", "raw": "x"}));
+    assert_eq!((a.status, a.error_code().as_str()), (422, "bad_role"));
+    let a =
+        post(s.addr, "/api/v1/explain", &json!({"role": "dkim", "raw": "p=abc", "expected": "not a key"}));
+    assert_eq!((a.status, a.error_code().as_str()), (422, "bad_record"));
+    let a = post(s.addr, "/api/v1/explain", &json!({"role": "dkim", "raw": "p=abc", "file": "/etc/passwd"}));
+    assert_eq!((a.status, a.error_code().as_str()), (400, "bad_json"));
+    let a = post(s.addr, "/api/v1/explain", &json!({"role": "dkim", "raw": "p=abc", "registrar": "nosuch"}));
+    assert_eq!((a.status, a.error_code().as_str()), (422, "unknown_registrar"));
+}
+
+#[test]
+fn records_rules_providers_info_and_health() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    let a =
+        get(s.addr, "/api/v1/records?domain=mail.acme.test&selector=sf1&region=eu-west-1&registrar=godaddy");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let r = a.json();
+    assert_eq!(r["registrar"], "godaddy");
+    assert_eq!(r["records"][0]["role"], "spf_mx");
+    assert_eq!(r["records"][0]["value"], "10 feedback-smtp.eu-west-1.amazonses.com");
+    assert_eq!(r["records"][0]["host"], "send.mail", "GoDaddy's host field is relative to acme.test");
+    assert_eq!(r["records"][0]["priority"], 10);
+    let a = get(s.addr, "/api/v1/records?domain=mail.acme.test");
+    assert_eq!((a.status, a.error_code().as_str()), (400, "bad_query"));
+    let a = get(s.addr, "/api/v1/records?domain=mail.acme.test&selector=a.b");
+    assert_eq!((a.status, a.error_code().as_str()), (422, "bad_setup"));
+
+    let a = get(s.addr, "/api/v1/rules");
+    assert_eq!(a.status, 200);
+    assert!(a.json().as_array().unwrap().iter().any(|r| r["code"] == "dkim.quoted-value"));
+    let a = get(s.addr, "/api/v1/rules/dkim.quoted-value");
+    assert_eq!(a.status, 200);
+    assert!(a.json()["markdown"].as_str().unwrap().starts_with("## `dkim.quoted-value`"));
+    let a = get(s.addr, "/api/v1/rules/no.such-code");
+    assert_eq!((a.status, a.error_code().as_str()), (404, "unknown_rule"));
+
+    let a = get(s.addr, "/api/v1/providers");
+    assert!(a.json().as_array().unwrap().iter().any(|p| p["id"] == "cloudflare"));
+    let a = get(s.addr, "/api/v1/info");
+    assert_eq!(a.json()["workspace"], false);
+    assert_eq!(get(s.addr, "/healthz").json(), json!({"status": "ok"}));
+}
+
+#[test]
+fn without_a_manifest_the_workspace_routes_say_so() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    let a = get(s.addr, "/api/v1/domains");
+    assert_eq!((a.status, a.error_code().as_str()), (404, "no_manifest"));
+    let a = get(s.addr, "/api/v1/domains/mail.acme.test");
+    assert_eq!((a.status, a.error_code().as_str()), (404, "no_manifest"));
+}
+
+#[test]
+fn the_workspace_is_checked_in_the_background_with_its_summary() {
+    let s = serve(&demo_zones(), NORMAL, |c| c.manifest = Some(demo_manifest()));
+    let w = eventually(20, || {
+        let w = get(s.addr, "/api/v1/domains").json();
+        (!w["checked_at"].is_null()).then_some(w)
+    });
+    let domains = w["domains"].as_array().unwrap();
+    assert_eq!(domains.len(), 5);
+    assert_eq!(domains[0]["domain"], "mail.acme.test");
+    assert_eq!(domains[0]["sending_unlocked"], true);
+    assert_eq!(w["summary"]["total"], 5);
+    assert_eq!(w["summary"]["unlocked"], 1);
+    assert!(w["summary"]["top_codes"].as_array().unwrap().iter().any(|c| c["code"] == "dmarc.syntax"));
+
+    let a = get(s.addr, "/api/v1/domains/MAIL.UMBRELLA.TEST.");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["domain"], "mail.umbrella.test");
+    assert!(a.json()["checked_at"].is_string());
+    let a = get(s.addr, "/api/v1/domains/nosuch.test");
+    assert_eq!((a.status, a.error_code().as_str()), (404, "unknown_domain"));
+}
+
+#[test]
+fn the_workspace_routes_answer_503_until_the_first_round_ends() {
+    // A silent name server: the first round waits on timeouts.
+    let s = serve(&demo_zones(), Mode::Silent, |c| c.manifest = Some(demo_manifest()));
+    let a = get(s.addr, "/api/v1/domains/mail.acme.test");
+    assert_eq!((a.status, a.error_code().as_str()), (503, "not_ready"));
+    assert_eq!(a.header("retry-after"), Some("1"));
+    let a = get(s.addr, "/api/v1/domains");
+    assert_eq!(a.status, 200);
+    assert!(a.json()["checked_at"].is_null());
+}
+
+#[test]
+fn a_body_over_the_limit_is_413() {
+    let s = serve(&demo_zones(), NORMAL, |c| c.limits.body_bytes = 1024);
+    let mut setup = demo_setup("mail.acme.test");
+    setup["org"] = json!("x".repeat(2000));
+    let a = post(s.addr, "/api/v1/check", &setup);
+    assert_eq!((a.status, a.error_code().as_str()), (413, "body_too_large"));
+    let a =
+        post(s.addr, "/api/v1/explain", &json!({"role": "dkim", "raw": "p=".to_owned() + &"A".repeat(2000)}));
+    assert_eq!((a.status, a.error_code().as_str()), (413, "body_too_large"));
+    // under the limit still works
+    let a = post(s.addr, "/api/v1/check", &demo_setup("mail.acme.test"));
+    assert_eq!(a.status, 200, "{}", a.body);
+}
+
+#[test]
+fn checks_beyond_the_bound_are_429_with_retry_after() {
+    // A silent name server holds the first check until its lookups time out.
+    let s = serve(&demo_zones(), Mode::Silent, |c| {
+        c.limits = Limits { checks_in_flight: 1, ..Limits::default() };
+    });
+    let addr = s.addr;
+    // Four at once: one holds the only permit until its lookups time out.
+    let clients: Vec<_> = ["mail.acme.test", "mail.globex.test", "news.initech.test", "hooli.test"]
+        .into_iter()
+        .map(|d| std::thread::spawn(move || post(addr, "/api/v1/check", &demo_setup(d))))
+        .collect();
+    let answers: Vec<Answer> = clients.into_iter().map(|c| c.join().expect("a client")).collect();
+    let busy: Vec<&Answer> = answers.iter().filter(|a| a.status == 429).collect();
+    assert!(!busy.is_empty(), "{answers:?}");
+    assert!(answers.iter().any(|a| a.status == 200), "the check in flight finishes: {answers:?}");
+    for a in busy {
+        assert_eq!(a.error_code(), "busy");
+        assert_eq!(a.header("retry-after"), Some("1"));
+    }
+    let m = get(addr, "/metrics").body;
+    assert!(m.contains("sendlint_http_rejected_total{reason=\"busy\"} "), "{m}");
+    assert!(!m.contains("sendlint_http_rejected_total{reason=\"busy\"} 0"), "{m}");
+}
+
+#[test]
+fn a_request_past_its_deadline_is_504() {
+    let s = serve(&demo_zones(), Mode::Silent, |c| c.limits.deadline = Duration::from_millis(200));
+    let a = post(s.addr, "/api/v1/check", &demo_setup("mail.acme.test"));
+    assert_eq!((a.status, a.error_code().as_str()), (504, "deadline_exceeded"));
+}
+
+#[test]
+fn the_token_is_required_when_set_and_compared_exactly() {
+    let s = serve(&demo_zones(), NORMAL, |c| c.token = Some("s3cret-token".into()));
+    let a = post(s.addr, "/api/v1/check", &demo_setup("mail.acme.test"));
+    assert_eq!((a.status, a.error_code().as_str()), (401, "token_missing"));
+    assert_eq!(a.header("www-authenticate"), Some("Bearer"));
+    for wrong in [
+        "Bearer s3cret-tokeN",
+        "Bearer s3cret-token-and-more",
+        "Bearer ",
+        "Basic s3cret-token",
+        "s3cret-token",
+    ] {
+        let a = request(s.addr, "GET", "/api/v1/rules", &[("Authorization", wrong)], b"");
+        assert_eq!((a.status, a.error_code().as_str()), (401, "token_invalid"), "{wrong}");
+    }
+    let a = request(s.addr, "GET", "/metrics", &[], b"");
+    assert_eq!(a.status, 401);
+    let body = demo_setup("mail.acme.test").to_string();
+    let a = request(
+        s.addr,
+        "POST",
+        "/api/v1/check",
+        &[("Authorization", "Bearer s3cret-token")],
+        body.as_bytes(),
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    // the page and the health check need no token
+    assert_eq!(get(s.addr, "/").status, 200);
+    assert_eq!(get(s.addr, "/assets/app.js").status, 200);
+    assert_eq!(get(s.addr, "/healthz").status, 200);
+}
+
+#[test]
+fn a_non_loopback_listen_address_needs_a_token() {
+    let any = "0.0.0.0:8080".parse().unwrap();
+    assert!(check_listen(any, None).unwrap_err().contains("--token"));
+    assert!(check_listen(any, Some("")).is_err());
+    assert!(check_listen(any, Some("t")).is_ok());
+    assert!(check_listen("127.0.0.1:0".parse().unwrap(), None).is_ok());
+    assert!(check_listen("[::1]:0".parse().unwrap(), None).is_ok());
+    assert!(check_listen("192.0.2.7:80".parse().unwrap(), None).is_err());
+}
+
+#[test]
+fn every_answer_carries_the_security_headers() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    for path in ["/", "/assets/app.js", "/api/v1/rules", "/nothing"] {
+        let a = get(s.addr, path);
+        let csp = a.header("content-security-policy").unwrap_or_else(|| panic!("{path}: no CSP"));
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+        assert!(csp.contains("default-src 'none'"), "{csp}");
+        assert_eq!(a.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert_eq!(a.header("referrer-policy"), Some("no-referrer"), "{path}");
+    }
+    let page = get(s.addr, "/").body;
+    assert!(!page.contains("<script>"), "no inline script in the page");
+    let handler = page.split(|c: char| c.is_whitespace()).any(|w| {
+        w.strip_prefix("on")
+            .and_then(|rest| rest.split_once('='))
+            .is_some_and(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase()))
+    });
+    assert!(!handler, "no inline event handler attributes in the page");
+    assert_eq!(get(s.addr, "/assets/nothing.js").status, 404);
+}
+
+#[test]
+fn metrics_count_checks_queries_failures_and_latency() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    assert_eq!(post(s.addr, "/api/v1/check", &demo_setup("mail.acme.test")).status, 200);
+    let m = get(s.addr, "/metrics");
+    assert_eq!(m.header("content-type"), Some("text/plain; version=0.0.4; charset=utf-8"));
+    let value = |name: &str| -> f64 {
+        m.body
+            .lines()
+            .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+            .unwrap_or_else(|| panic!("no {name} in {}", m.body))
+    };
+    assert_eq!(value("sendlint_checks_total{origin=\"api\"}"), 1.0);
+    assert!(value("sendlint_dns_queries_total") >= 4.0);
+    assert_eq!(value("sendlint_check_duration_seconds_count"), 1.0);
+    assert_eq!(value("sendlint_check_duration_seconds_bucket{le=\"+Inf\"}"), 1.0);
+
+    let failing = serve(&demo_zones(), Mode::ServFail, |_| {});
+    let a = post(failing.addr, "/api/v1/check", &demo_setup("mail.acme.test"));
+    assert_eq!(a.status, 200, "a failed lookup is a finding, not an error: {}", a.body);
+    assert!(a.json()["records"][0]["diagnoses"].to_string().contains("dns.lookup-failed"));
+    let m = get(failing.addr, "/metrics").body;
+    let failures = m.lines().find_map(|l| l.strip_prefix("sendlint_dns_lookup_failures_total ")).unwrap();
+    assert!(failures.parse::<u64>().unwrap() >= 4, "{m}");
+}
+
+#[test]
+fn the_openapi_document_covers_every_route_and_every_route_answers() {
+    let s = serve(&demo_zones(), NORMAL, |c| c.manifest = Some(demo_manifest()));
+    let doc = get(s.addr, "/api/v1/openapi.json").json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    // The routes of issue #11, each with its method.
+    for (method, path) in [
+        ("post", "/api/v1/check"),
+        ("post", "/api/v1/explain"),
+        ("get", "/api/v1/records"),
+        ("get", "/api/v1/rules"),
+        ("get", "/api/v1/rules/{code}"),
+        ("get", "/api/v1/domains"),
+        ("get", "/api/v1/domains/{domain}"),
+        ("get", "/healthz"),
+        ("get", "/metrics"),
+        ("get", "/api/v1/openapi.json"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is not documented");
+    }
+    // Every documented operation is served: none falls through to the router's 404.
+    for (path, ops) in paths {
+        for (method, op) in ops.as_object().unwrap() {
+            let concrete = path
+                .replace("{code}", "dkim.quoted-value")
+                .replace("{domain}", "mail.acme.test")
+                .replace("{file}", "app.js");
+            let a = request(s.addr, &method.to_ascii_uppercase(), &concrete, &[], b"{}");
+            assert!(
+                !(a.status == 404 && a.body.contains("\"not_found\"")) && a.status != 405,
+                "{method} {path}: {} {}",
+                a.status,
+                a.body
+            );
+            // every status it can answer is documented with the error shape
+            if a.status != 200 && a.status != 503 {
+                assert!(
+                    op["responses"].get(a.status.to_string()).is_some(),
+                    "{method} {path}: {} undocumented",
+                    a.status
+                );
+            }
+            for schema in [op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()]
+                .into_iter()
+                .flatten()
+            {
+                let name = schema.trim_start_matches("#/components/schemas/");
+                assert!(doc["components"]["schemas"].get(name).is_some(), "{schema} is not defined");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_page_script_never_parses_data_as_markup() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    let js = get(s.addr, "/assets/app.js");
+    assert_eq!(js.header("content-type"), Some("text/javascript; charset=utf-8"));
+    for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"] {
+        assert!(!js.body.contains(sink), "app.js uses {sink}");
+    }
+}

@@ -1,0 +1,185 @@
+//! A `sendlint serve` on 127.0.0.1 port 0 in-process, answering from the
+//! in-process DNS server, and a small blocking HTTP/1.1 client.
+
+#![allow(dead_code)] // each test file uses its own part
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sendlint::ManifestIndex;
+use sendlint_dns::{LiveOptions, LiveSource, Lookup, ZoneSource};
+use sendlint_rules::RuleSet;
+use sendlint_serve::Config;
+use sendlint_testdns::{Mode, TestServer};
+
+/// The workspace root, where `fixtures/` lives.
+pub fn root() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+/// The demo zones (fixtures/demo/zones).
+pub fn demo_zones() -> ZoneSource {
+    ZoneSource::from_files(&[root().join("fixtures/demo/zones")]).expect("the demo zones load")
+}
+
+/// The demo workspace manifest.
+pub fn demo_manifest() -> Arc<ManifestIndex> {
+    let path = root().join("fixtures/demo/manifest.json");
+    let text = std::fs::read_to_string(&path).expect("the demo manifest");
+    Arc::new(ManifestIndex::parse("manifest.json", text).expect("the demo manifest parses"))
+}
+
+/// A running server and the DNS server behind it; both stop when dropped.
+pub struct Serve {
+    pub addr: SocketAddr,
+    pub dns: TestServer,
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_timeout(Duration::from_secs(1));
+        }
+    }
+}
+
+/// Serves `zones` through a DNS server in `mode`, with `configure` applied
+/// to the server's configuration.
+pub fn serve(zones: &ZoneSource, mode: Mode, configure: impl FnOnce(&mut Config)) -> Serve {
+    let dns = TestServer::start(zones, mode).expect("the DNS server starts");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let options = LiveOptions { timeout: Duration::from_millis(400), attempts: 1, ..LiveOptions::default() };
+    let lookup: Arc<dyn Lookup> =
+        Arc::new(rt.block_on(async { LiveSource::new(&[dns.addr()], options) }).expect("live source"));
+    let rules = Arc::new(RuleSet::builtin().expect("the built-in rules"));
+    let mut config = Config::new(lookup, rules);
+    configure(&mut config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    listener.set_nonblocking(true).expect("nonblocking");
+    rt.spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+        let _ = sendlint_serve::serve(listener, config, std::future::pending()).await;
+    });
+    Serve { addr, dns, rt: Some(rt) }
+}
+
+/// An HTTP answer.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Answer {
+    /// The value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The `error.code` of an error body.
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code: {}", self.body))
+            .to_owned()
+    }
+}
+
+/// Sends one request (`Connection: close`) and reads the whole answer.
+pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).expect("write head");
+    // a server may answer (413) before reading a large body: ignore the reset
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no HTTP answer: {text:?}"));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {head}"));
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let chunked =
+        headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let body = if chunked { dechunk(body) } else { body.to_owned() };
+    Answer { status, headers, body }
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// `GET path`.
+pub fn get(addr: SocketAddr, path: &str) -> Answer {
+    request(addr, "GET", path, &[], b"")
+}
+
+/// `POST path` with a JSON body.
+pub fn post(addr: SocketAddr, path: &str, body: &serde_json::Value) -> Answer {
+    request(addr, "POST", path, &[("Content-Type", "application/json")], body.to_string().as_bytes())
+}
+
+/// The demo manifest's entry of `domain`, as the body of `POST /api/v1/check`.
+pub fn demo_setup(domain: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(root().join("fixtures/demo/manifest.json")).expect("manifest");
+    let m: serde_json::Value = serde_json::from_str(&text).expect("json");
+    m["domains"]
+        .as_array()
+        .and_then(|d| d.iter().find(|e| e["domain"] == domain))
+        .cloned()
+        .unwrap_or_else(|| panic!("{domain} is not in the demo manifest"))
+}
+
+/// Polls `f` until it returns `Some`, for up to `secs` seconds.
+pub fn eventually<T>(secs: u64, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "gave up after {secs} s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The mode the demo is normally served in.
+pub const NORMAL: Mode = Mode::Normal;
