@@ -7,11 +7,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use miette::{IntoDiagnostic, miette};
+use sendlint::publish::{self, FormField};
 use sendlint_records::name::DomainName;
 use sendlint_records::txt::TxtRecord;
-use sendlint_rules::{HostStyle, PriorityStyle, Provider, RuleSet, TxtStyle};
-use sendlint_ses::{ExpectedRecord, expected_exchange, expected_records};
-use serde_json::json;
+use sendlint_rules::{HostStyle, RuleSet, TxtStyle};
+use sendlint_ses::{ExpectedRecord, Setup, expected_exchange, expected_records};
 
 use crate::{SetupArgs, build_setup, unknown_registrar};
 
@@ -23,70 +23,6 @@ fn title(r: &ExpectedRecord) -> &'static str {
         sendlint_records::Role::Dmarc => "DMARC TXT (recommended; never blocks sending)",
         sendlint_records::Role::Domain => "",
     }
-}
-
-/// One record as a provider's form wants it: `(field label, what to type)` lines.
-struct FormRecord {
-    host: String,
-    value: String,
-    priority: Option<u16>,
-    lines: Vec<(String, String)>,
-}
-
-/// Where the zone apex is: `--apex`, else the registrable domain of the domain
-/// by the public suffix list (there is no DNS to ask: `mail.acme.co.uk` → `acme.co.uk`).
-fn zone_apex(domain: &DomainName, apex: Option<&str>) -> miette::Result<(DomainName, bool)> {
-    if let Some(a) = apex {
-        let zone = DomainName::parse_input(a).map_err(|e| miette!("--apex is not a domain name: {e}"))?;
-        if !domain.is_subdomain_of(&zone) {
-            return Err(miette!("--apex {zone} does not contain the domain {domain}"));
-        }
-        return Ok((zone, false));
-    }
-    let zone = sendlint::public_suffix::registrable_domain(domain).unwrap_or_else(|| domain.clone());
-    Ok((zone, true))
-}
-
-/// `name` as typed into a host field of `style`.
-fn host(name: &DomainName, zone: &DomainName, style: HostStyle) -> String {
-    match style {
-        HostStyle::Full => name.to_string(),
-        HostStyle::Relative => match name.strip_suffix(zone) {
-            Some(rel) if rel.is_root() => "@".to_owned(),
-            Some(rel) => rel.to_string(),
-            None => name.to_string(),
-        },
-    }
-}
-
-fn form_record(r: &ExpectedRecord, p: &Provider, zone: &DomainName, region: &str) -> FormRecord {
-    let f = &p.records;
-    let host = host(&r.name, zone, f.host);
-    let mut lines = vec![("Type".to_owned(), r.rtype.to_owned()), (f.host_field.clone(), host.clone())];
-    let (value, priority) = if r.rtype == "MX" {
-        let exchange = expected_exchange(region);
-        match f.priority {
-            PriorityStyle::Separate => {
-                lines.push((f.mx_value_field.clone(), exchange.clone()));
-                lines.push((f.priority_field.clone(), "10".to_owned()));
-                (exchange, Some(10))
-            }
-            PriorityStyle::InValue => {
-                let v = format!("10 {exchange}");
-                lines.push((f.mx_value_field.clone(), v.clone()));
-                (v, None)
-            }
-        }
-    } else {
-        let v = match f.txt {
-            TxtStyle::Plain => r.value.clone(),
-            TxtStyle::Quoted => TxtRecord::from_value(r.value.as_bytes()).to_presentation(),
-        };
-        lines.push((f.value_field.clone(), v.clone()));
-        (v, None)
-    };
-    lines.extend(f.fields.iter().cloned());
-    FormRecord { host, value, priority, lines }
 }
 
 /// Prints the records for `domain`.
@@ -106,23 +42,17 @@ pub(crate) fn run(
     let records = expected_records(&setup);
     let mut out = crate::stdout::stdout();
     let Some(p) = provider else {
-        return generic(&mut out, &setup.domain, &setup.region, &records, json);
+        return generic(&mut out, &setup, &records, json);
     };
-    let (zone, guessed) = zone_apex(&setup.domain, apex)?;
-    let forms: Vec<FormRecord> = records.iter().map(|r| form_record(r, p, &zone, &setup.region)).collect();
+    let apex = match apex {
+        Some(a) => Some(DomainName::parse_input(a).map_err(|e| miette!("--apex is not a domain name: {e}"))?),
+        None => None,
+    };
+    let zone = publish::zone_apex(&setup.domain, apex.as_ref()).map_err(|e| miette!("--apex: {e}"))?;
+    let guessed = apex.is_none();
+    let forms = publish::publish_records(&setup, Some(p), &zone);
     if json {
-        let list: Vec<_> = records
-            .iter()
-            .zip(&forms)
-            .map(|(r, f)| {
-                json!({
-                    "role": r.role, "name": r.name.to_string(), "type": r.rtype, "value": r.value,
-                    "registrar": p.id, "host": f.host, "form_value": f.value, "priority": f.priority,
-                    "fields": f.lines.iter().map(|(k, v)| json!({"field": k, "value": v})).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        writeln!(out, "{}", serde_json::to_string_pretty(&list).into_diagnostic()?).into_diagnostic()?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&forms).into_diagnostic()?).into_diagnostic()?;
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(out, "Publish these records for {} (SES region {}) in {}:", setup.domain, setup.region, p.name)
@@ -152,11 +82,11 @@ pub(crate) fn run(
         .into_diagnostic()?;
     }
     // One column for every block, so the values line up down the page.
-    let width = forms.iter().flat_map(|f| &f.lines).map(|(k, _)| k.chars().count()).max().unwrap_or(0) + 1;
+    let width = forms.iter().flat_map(|f| &f.fields).map(|f| f.field.chars().count()).max().unwrap_or(0) + 1;
     for (i, (r, f)) in records.iter().zip(&forms).enumerate() {
         writeln!(out, "\n{}. {}", i + 1, title(r)).into_diagnostic()?;
-        for (k, v) in &f.lines {
-            writeln!(out, "   {:<width$} {v}", format!("{k}:")).into_diagnostic()?;
+        for FormField { field, value } in &f.fields {
+            writeln!(out, "   {:<width$} {value}", format!("{field}:")).into_diagnostic()?;
         }
         if r.rtype == "TXT" && r.value.len() > 255 {
             let hint = match p.records.txt {
@@ -178,25 +108,13 @@ pub(crate) fn run(
 /// The records without a provider: every field in full, plus the zone-file form.
 fn generic(
     out: &mut impl Write,
-    domain: &DomainName,
-    region: &str,
+    setup: &Setup,
     records: &[ExpectedRecord],
     json: bool,
 ) -> miette::Result<ExitCode> {
+    let (domain, region) = (&setup.domain, setup.region.as_str());
     if json {
-        let list: Vec<_> = records
-            .iter()
-            .map(|r| {
-                let mut v =
-                    json!({"role": r.role, "name": r.name.to_string(), "type": r.rtype, "value": r.value});
-                if r.rtype == "MX" {
-                    // what a form with a priority field takes
-                    v["form_value"] = json!(expected_exchange(region));
-                    v["priority"] = json!(10);
-                }
-                v
-            })
-            .collect();
+        let list = publish::publish_records(setup, None, domain);
         writeln!(out, "{}", serde_json::to_string_pretty(&list).into_diagnostic()?).into_diagnostic()?;
         return Ok(ExitCode::SUCCESS);
     }

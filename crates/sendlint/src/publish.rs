@@ -49,7 +49,9 @@ pub struct PublishRecord {
 }
 
 /// The zone a provider's relative host fields are relative to: `apex` when
-/// given (it must contain the domain), else the last two labels of the domain.
+/// given (it must contain the domain), else the registrable domain of the
+/// domain by the public suffix list (there is no DNS to ask here:
+/// `mail.acme.co.uk` → `acme.co.uk`).
 pub fn zone_apex(domain: &DomainName, apex: Option<&DomainName>) -> Result<DomainName, String> {
     if let Some(zone) = apex {
         if !domain.is_subdomain_of(zone) {
@@ -57,9 +59,7 @@ pub fn zone_apex(domain: &DomainName, apex: Option<&DomainName>) -> Result<Domai
         }
         return Ok(zone.clone());
     }
-    let labels = domain.labels();
-    let keep = labels.len().saturating_sub(2);
-    DomainName::from_labels(labels[keep..].iter().cloned()).map_err(|e| e.to_string())
+    Ok(crate::public_suffix::registrable_domain(domain).unwrap_or_else(|| domain.clone()))
 }
 
 /// `name` as typed into a host field of `style`.
@@ -125,8 +125,15 @@ pub fn publish_records(setup: &Setup, provider: Option<&Provider>, zone: &Domain
                 priority: None,
                 fields: Vec::new(),
             };
-            if let Some(p) = provider {
-                form(r, p, zone, &setup.region, &mut out);
+            match provider {
+                Some(p) => form(r, p, zone, &setup.region, &mut out),
+                // what a form with a priority field takes: the priority has a
+                // field of its own, never the value (`mx.priority-in-value`)
+                None if r.rtype == "MX" => {
+                    out.form_value = Some(expected_exchange(&setup.region));
+                    out.priority = Some(10);
+                }
+                None => {}
             }
             out
         })
