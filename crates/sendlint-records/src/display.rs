@@ -294,3 +294,18 @@ mod untrusted_tests {
         assert!(q.len() < QUOTE_MAX + 32, "{q}");
     }
 }
+
+/// Levenshtein distance in characters, for "did you mean" hints on names
+/// people type (registrars, regions, rule fields).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

@@ -13,6 +13,7 @@ mod template;
 pub use error::{ErrorKind, RuleError, RulesError};
 pub use sendlint_records::{Fact, Facts, Role, Span};
 
+use sendlint_records::display::edit_distance;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -530,19 +531,6 @@ pub fn suggest_among<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> 
         .filter(|(_, d)| *d <= 2.max(name.len() / 4))
         .min_by_key(|(_, d)| *d)
         .map(|(n, _)| n)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! The AWS regions where Amazon SES has an endpoint: the one list every input
 //! (`--region`, a manifest's `region`, `explain --region`) is checked against.
 
+use sendlint_records::display::edit_distance;
+
 /// Regions with an SES endpoint (`email.<region>.amazonaws.com`), commercial,
 /// GovCloud and the isolated partitions, after the AWS General Reference
 /// ("Amazon Simple Email Service endpoints and quotas"). The newest AWS regions
@@ -79,19 +81,6 @@ pub fn did_you_mean(region: &str) -> String {
         [one] => format!("did you mean {one}?"),
         [init @ .., last] => format!("did you mean {} or {last}?", init.join(", ")),
     }
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
