@@ -13,11 +13,16 @@ use thiserror::Error;
 /// The SES flags of `check` and `watch`.
 #[derive(Args, Debug, Clone)]
 pub(crate) struct SesArgs {
-    /// Ask SES live (GetEmailIdentity) with the credentials and region of the
-    /// standard AWS environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-    /// AWS_SESSION_TOKEN, AWS_REGION or AWS_DEFAULT_REGION; default region: --region).
+    /// Ask SES live (GetEmailIdentity). Credentials and region come from the AWS
+    /// default chain: environment variables, the shared config and credentials files
+    /// (--profile or AWS_PROFILE), SSO, web identity, ECS container credentials, EC2
+    /// instance metadata. Region: AWS_REGION, AWS_DEFAULT_REGION, the profile's,
+    /// the instance's, else --region.
     #[arg(long, conflicts_with = "ses_state")]
     ses: bool,
+    /// The AWS profile of the shared config and credentials files for --ses (default: AWS_PROFILE, else `default`).
+    #[arg(long, value_name = "NAME", requires = "ses")]
+    profile: Option<String>,
     /// Read the SES state from a saved `aws sesv2 get-email-identity` answer (JSON).
     #[arg(long, value_name = "FILE")]
     ses_state: Option<PathBuf>,
@@ -66,7 +71,8 @@ impl SesArgs {
             };
         }
         if self.ses {
-            let config = sendlint_ses_client::SesConfig::from_env(&setup.region, self.ses_endpoint.clone());
+            let mut config = sendlint_ses_client::SesConfig::from_env(&setup.region, self.ses_endpoint.clone());
+            config.profile = self.profile.clone();
             let domain = setup.domain.to_string();
             return Ok(Some(sendlint_ses_client::get_email_identity(&config, &domain).await));
         }
