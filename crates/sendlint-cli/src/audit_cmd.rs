@@ -12,6 +12,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::{IntoDiagnostic, Report, WrapErr};
 use sendlint::audit::{self, AuditOptions, Finished, Outcome, Shard, Stop, StopLevel, Summary};
+use sendlint::audit_baseline::{self, Baseline};
 use sendlint::manifest::ManifestIndex;
 use sendlint::{RenderOptions, render};
 use sendlint_dns::Lookup;
@@ -60,6 +61,10 @@ pub(crate) struct AuditArgs {
     /// Print the DNS counters (queries, cache hits, coalesced asks) as JSON on standard error.
     #[arg(long)]
     stats: bool,
+    #[command(flatten)]
+    ses: crate::audit_ops::AuditSesArgs,
+    #[command(flatten)]
+    baseline: crate::audit_ops::BaselineArgs,
 }
 
 fn parse_count(s: &str) -> Result<usize, String> {
@@ -84,6 +89,8 @@ struct Sink {
     bar: Option<ProgressBar>,
     /// The first write error: once writing fails, the audit stops.
     failed: Option<io::Error>,
+    /// `--baseline`: each line gets its changes.
+    baseline: Option<Baseline>,
 }
 
 impl Sink {
@@ -108,8 +115,16 @@ impl Sink {
     }
 
     fn item(&mut self, item: &Finished) {
+        let changes = self.baseline.as_mut().and_then(|b| b.compare(item));
         let text = match self.format {
-            AuditFormat::Json => audit::json_line(item),
+            AuditFormat::Json => match &changes {
+                Some(c) => audit_baseline::json_with_changes(&audit::json_line(item), c),
+                None => audit::json_line(item),
+            },
+            AuditFormat::Csv if self.baseline.is_some() => {
+                let described = changes.as_ref().map(|c| c.describe()).unwrap_or_default();
+                format!("{},{}", audit::csv_row(item), audit::csv_text(&described))
+            }
             AuditFormat::Csv => audit::csv_row(item),
             AuditFormat::Human => match &item.outcome {
                 Outcome::Report(r) => sendlint::render_domain(r, self.render),
@@ -169,6 +184,7 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot read the manifest {path}"))?;
     let manifest = Arc::new(ManifestIndex::parse(&path, text).map_err(|e| Report::new(*e))?);
+    let baseline = args.baseline.load()?;
     let lookup: Arc<dyn Lookup> = Arc::from(dns_source(&args.dns)?);
     let now = match &args.now {
         Some(t) => parse_time(t, "--now")?,
@@ -204,9 +220,13 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         render: if to_terminal { render_options() } else { RenderOptions::plain() },
         bar,
         failed: None,
+        baseline,
     };
     if args.format == AuditFormat::Csv {
-        sink.write(audit::CSV_HEADER);
+        match &sink.baseline {
+            Some(_) => sink.write(&format!("{},changes", audit::CSV_HEADER)),
+            None => sink.write(audit::CSV_HEADER),
+        }
     }
 
     let mut builder = tokio::runtime::Builder::new_multi_thread();
@@ -214,10 +234,17 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         builder.worker_threads(n);
     }
     let rt = builder.enable_all().build().into_diagnostic()?;
+    let ses = args.ses.gate(&rt)?;
     let stop = Arc::new(Stop::new());
     let signal = Arc::new(std::sync::atomic::AtomicU8::new(0));
-    let opts =
-        AuditOptions { jobs: args.jobs, qps: args.qps, now, shard: args.shard, ..AuditOptions::default() };
+    let opts = AuditOptions {
+        jobs: args.jobs,
+        qps: args.qps,
+        now,
+        shard: args.shard,
+        ses,
+        ..AuditOptions::default()
+    };
     let rules = Arc::new(rules.clone());
     let mut summary = Summary::default();
     let run = rt.block_on(async {
@@ -244,6 +271,7 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     if let Some(e) = sink.failed.take() {
         return Err(Report::msg(format!("cannot write the output: {e}")));
     }
+    let regressed = finish_baseline(&mut sink, run.interrupted);
     if args.format == AuditFormat::Human {
         let mut text = summary.to_string();
         if run.interrupted {
@@ -274,9 +302,42 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         ExitCode::from(code)
     } else if summary.bad_entries > 0 || summary.crashed > 0 {
         ExitCode::from(2)
+    } else if args.baseline.fail_on.is_some() {
+        ExitCode::from(u8::from(regressed))
     } else if summary.unlocked == summary.total {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// After the run: the baseline domains this run did not see (a line or row
+/// each, unless interrupted: then "not seen" is not "removed"), and the
+/// summary block of changes (in the output for human, on stderr otherwise).
+/// Returns whether anything regressed.
+fn finish_baseline(sink: &mut Sink, interrupted: bool) -> bool {
+    let Some(mut baseline) = sink.baseline.take() else { return false };
+    if !interrupted {
+        for (before, changes) in baseline.removed() {
+            match sink.format {
+                AuditFormat::Json => sink.write(&audit_baseline::removed_json_line(&before, &changes)),
+                AuditFormat::Csv => {
+                    let row = format!(
+                        ",{},{},,,,,,,,,,{}",
+                        audit::csv_text(before.org.as_deref().unwrap_or_default()),
+                        audit::csv_text(&before.domain),
+                        audit::csv_text(&changes.describe())
+                    );
+                    sink.write(&row);
+                }
+                AuditFormat::Human => {}
+            }
+        }
+    }
+    let summary = baseline.summary();
+    match sink.format {
+        AuditFormat::Human => sink.write(&summary),
+        _ => eprint!("{summary}"),
+    }
+    baseline.regressed()
 }

@@ -21,6 +21,7 @@ use sendlint_rules::RuleSet;
 use sendlint_ses::Setup;
 
 mod audit_cmd;
+mod audit_ops;
 mod records_cmd;
 mod rules_cmd;
 mod ses;

@@ -71,7 +71,8 @@ impl SesArgs {
             };
         }
         if self.ses {
-            let mut config = sendlint_ses_client::SesConfig::from_env(&setup.region, self.ses_endpoint.clone());
+            let mut config =
+                sendlint_ses_client::SesConfig::from_env(&setup.region, self.ses_endpoint.clone());
             config.profile = self.profile.clone();
             let domain = setup.domain.to_string();
             return Ok(Some(sendlint_ses_client::get_email_identity(&config, &domain).await));

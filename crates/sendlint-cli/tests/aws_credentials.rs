@@ -66,9 +66,8 @@ fn ses_server() -> TestSes {
 }
 
 fn report(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}\nstdout: {}\nstderr: {}", common::stdout(out), common::stderr(out))
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}\nstdout: {}\nstderr: {}", common::stdout(out), common::stderr(out)))
 }
 
 /// A profile `ops` in temporary config and credentials files.

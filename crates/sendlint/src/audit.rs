@@ -56,6 +56,8 @@ pub struct AuditOptions {
     /// Distinct questions the shared answer cache keeps (per generation; at
     /// most twice this many are held).
     pub cache_capacity: usize,
+    /// Ask SES about every entry (`audit --ses`), in the entry's region.
+    pub ses: Option<Arc<crate::audit_ses::SesGate>>,
 }
 
 impl Default for AuditOptions {
@@ -66,6 +68,7 @@ impl Default for AuditOptions {
             now: SystemTime::now(),
             shard: None,
             cache_capacity: 4_096,
+            ses: None,
         }
     }
 }
@@ -618,14 +621,22 @@ pub async fn audit(
             selected += 1;
             let (manifest, lookup, rules, workspace) =
                 (manifest.clone(), lookup.clone(), rules.clone(), workspace.clone());
-            let now = opts.now;
+            let (now, ses) = (opts.now, opts.ses.clone());
             let handle = tasks.spawn(async move {
                 let outcome = match manifest.entry(index) {
                     Err(e) => Outcome::BadEntry(e),
                     Ok(entry) => {
+                        // Live SES state replaces the manifest's `ses` block.
+                        let ses_lookup = match &ses {
+                            Some(gate) => {
+                                Some(gate.get(&entry.setup.region, &entry.setup.domain.to_string()).await)
+                            }
+                            None => None,
+                        };
                         let opts = CheckOptions {
                             now,
                             ses: entry.ses,
+                            ses_lookup,
                             org: entry.org.clone(),
                             workspace: workspace.context(&entry),
                             ..CheckOptions::default()
@@ -717,6 +728,13 @@ fn csv_field(out: &mut String, value: &str) {
     } else {
         out.push_str(&text);
     }
+}
+
+/// `value` as one CSV field (see [`csv_row`]).
+pub fn csv_text(value: &str) -> String {
+    let mut out = String::new();
+    csv_field(&mut out, value);
+    out
 }
 
 /// The CSV row of a finished entry: badges per role, the distinct codes

@@ -6,6 +6,8 @@
 //! state machine (`sendlint-ses`) → a [`DomainReport`].
 
 pub mod audit;
+pub mod audit_baseline;
+pub mod audit_ses;
 pub mod check;
 pub mod explain;
 pub mod fixture;
