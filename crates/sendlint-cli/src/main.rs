@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, Report, WrapErr, miette};
 use sendlint::{CheckOptions, DomainReport, ExplainInput, RenderOptions};
 use sendlint_dns::{
@@ -25,6 +25,7 @@ mod audit_ops;
 mod records_cmd;
 mod rules_cmd;
 mod ses;
+mod shell_cmd;
 mod watch;
 
 /// Diagnose the DNS records of an Amazon SES sending domain (BYODKIM + custom MAIL FROM).
@@ -52,6 +53,10 @@ enum Command {
     Rules(rules_cmd::RulesArgs),
     /// Re-check one domain until sending unlocks (exit 0) or a record fails (exit 1).
     Watch(watch::WatchArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(shell_cmd::CompletionsArgs),
+    /// Print the manual page (roff), e.g. `sendlint man > sendlint.1`, `sendlint man check > sendlint-check.1`.
+    Man(shell_cmd::ManArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -147,12 +152,47 @@ struct ExplainArgs {
     raw: Vec<String>,
 }
 
+/// The setup flags `records` uses: what the records say, not when they were
+/// submitted or who sends.
+#[derive(Args, Debug, Clone)]
+struct RecordsSetupArgs {
+    /// The DKIM selector given to SES (the `S` in `S._domainkey.D`).
+    #[arg(long, short = 's')]
+    selector: String,
+    /// The DKIM public key given to SES: base64 of the SubjectPublicKeyInfo, or PEM.
+    #[arg(long, conflicts_with = "public_key_file")]
+    public_key: Option<String>,
+    /// A file holding the DKIM public key (PEM or bare base64).
+    #[arg(long, value_name = "FILE")]
+    public_key_file: Option<PathBuf>,
+    /// The SES region.
+    #[arg(long, short = 'r', default_value = "us-east-1")]
+    region: String,
+    /// The MAIL FROM domain: a label like `send`, or the full name.
+    #[arg(long, default_value = "send")]
+    mail_from: String,
+}
+
+impl From<RecordsSetupArgs> for SetupArgs {
+    fn from(a: RecordsSetupArgs) -> SetupArgs {
+        SetupArgs {
+            selector: a.selector,
+            public_key: a.public_key,
+            public_key_file: a.public_key_file,
+            region: a.region,
+            mail_from: a.mail_from,
+            from: Vec::new(),
+            submitted_at: None,
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 struct RecordsArgs {
     /// The sending domain.
     domain: String,
     #[command(flatten)]
-    setup: SetupArgs,
+    setup: RecordsSetupArgs,
     /// Write the blocks for this DNS provider's form.
     #[arg(long, value_name = "ID")]
     registrar: Option<String>,
@@ -204,7 +244,7 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Explain(args) => cmd_explain(args, &rules),
         Command::Records(args) => records_cmd::run(
             &args.domain,
-            &args.setup,
+            &args.setup.into(),
             args.registrar.as_deref(),
             args.apex.as_deref(),
             args.format == Format::Json,
@@ -212,6 +252,8 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
         ),
         Command::Rules(args) => rules_cmd::run(args, &rules),
         Command::Watch(args) => watch::run(args, &rules),
+        Command::Completions(args) => shell_cmd::completions(args, Cli::command()),
+        Command::Man(args) => shell_cmd::man(args, Cli::command()),
     }
 }
 
