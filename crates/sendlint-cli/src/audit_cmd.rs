@@ -184,7 +184,10 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         .into_diagnostic()
         .wrap_err_with(|| format!("cannot read the manifest {path}"))?;
     let manifest = Arc::new(ManifestIndex::parse(&path, text).map_err(|e| Report::new(*e))?);
-    let baseline = args.baseline.load()?;
+    let mut baseline = args.baseline.load()?;
+    if let (Some(b), Some(shard)) = (&mut baseline, args.shard) {
+        b.retain(|domain| shard.contains(domain));
+    }
     let lookup: Arc<dyn Lookup> = Arc::from(dns_source(&args.dns)?);
     let now = match &args.now {
         Some(t) => parse_time(t, "--now")?,

@@ -344,6 +344,13 @@ impl Baseline {
         Ok(Baseline { name: name.to_owned(), before, seen: HashSet::new(), report: ChangeReport::default() })
     }
 
+    /// Keeps only the baseline domains `keep` accepts: a shard compares
+    /// with its own part of the baseline, so the shards' union is the
+    /// unsharded comparison and no shard reports the others' domains as removed.
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.before.retain(|_, s| keep(&s.domain));
+    }
+
     /// Domains in the baseline.
     pub fn len(&self) -> usize {
         self.before.len()
