@@ -55,6 +55,12 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(shell_cmd::CompletionsArgs),
+    /// Print the JSON Schema of an output: check, audit-line or explain (docs/schema/).
+    Schema {
+        /// Which output.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(sendlint::schema::NAMES))]
+        name: String,
+    },
     /// Print the manual page (roff), e.g. `sendlint man > sendlint.1`, `sendlint man check > sendlint-check.1`.
     Man(shell_cmd::ManArgs),
 }
@@ -252,6 +258,7 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
         ),
         Command::Rules(args) => rules_cmd::run(args, &rules),
         Command::Watch(args) => watch::run(args, &rules),
+        Command::Schema { name } => shell_cmd::schema(&name),
         Command::Completions(args) => shell_cmd::completions(args, Cli::command()),
         Command::Man(args) => shell_cmd::man(args, Cli::command()),
     }

@@ -51,3 +51,10 @@ pub(crate) fn man(args: ManArgs, cmd: clap::Command) -> miette::Result<ExitCode>
     io::stdout().lock().write_all(&out).into_diagnostic()?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// `sendlint schema NAME`: the JSON Schema, as in docs/schema/NAME.json.
+pub(crate) fn schema(name: &str) -> miette::Result<ExitCode> {
+    let text = sendlint::schema::schema(name).ok_or_else(|| miette::miette!("no schema {name:?}"))?;
+    io::stdout().lock().write_all(text.as_bytes()).into_diagnostic()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -122,6 +122,7 @@ fn rank(badge: Option<&str>) -> i8 {
 
 /// One record's badge before and after.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BadgeChange {
     /// `spf_mx`, `spf_txt`, `dkim` or `dmarc`.
     pub role: String,
@@ -135,6 +136,7 @@ pub struct BadgeChange {
 
 /// `sending_unlocked` before and after.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UnlockedChange {
     /// Before (null: the entry did not check).
     pub from: Option<bool>,
@@ -144,6 +146,7 @@ pub struct UnlockedChange {
 
 /// What became of a domain since the baseline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeStatus {
     /// Not in the baseline.
@@ -158,6 +161,7 @@ pub enum ChangeStatus {
 
 /// The changes of one domain: the `changes` field of a JSON line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DomainChanges {
     /// New, removed, changed or unchanged.
     pub status: ChangeStatus,

@@ -15,6 +15,8 @@ pub mod manifest;
 pub mod observe;
 pub mod render;
 pub mod report;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod ses_facts;
 pub mod view;
 
