@@ -82,9 +82,9 @@ struct SetupArgs {
     /// A file holding the DKIM public key (PEM or bare base64).
     #[arg(long, value_name = "FILE")]
     public_key_file: Option<PathBuf>,
-    /// The SES region.
-    #[arg(long, short = 'r', default_value = "us-east-1")]
-    region: String,
+    /// The SES region [default: us-east-1].
+    #[arg(long, short = 'r')]
+    region: Option<String>,
     /// The MAIL FROM domain: a label like `send`, or the full name.
     #[arg(long, default_value = "send")]
     mail_from: String,
@@ -185,7 +185,7 @@ impl From<RecordsSetupArgs> for SetupArgs {
             selector: a.selector,
             public_key: a.public_key,
             public_key_file: a.public_key_file,
-            region: a.region,
+            region: Some(a.region),
             mail_from: a.mail_from,
             from: Vec::new(),
             submitted_at: None,
@@ -283,10 +283,14 @@ fn parse_time(s: &str, what: &str) -> miette::Result<SystemTime> {
         .wrap_err_with(|| format!("{what} {s:?} is not an RFC 3339 time (e.g. 2026-11-24T10:00:00Z)"))
 }
 
+/// The SES region when `--region` is not given.
+const DEFAULT_REGION: &str = "us-east-1";
+
 fn build_setup(domain: &str, args: &SetupArgs) -> miette::Result<Setup> {
     let domain =
         DomainName::parse(domain).map_err(|e| miette!("the domain {domain:?} is not a domain name: {e}"))?;
-    let mut setup = Setup::new(domain, &args.region, &args.selector).map_err(|e| miette!("{e}"))?;
+    let region = args.region.as_deref().unwrap_or(DEFAULT_REGION);
+    let mut setup = Setup::new(domain, region, &args.selector).map_err(|e| miette!("{e}"))?;
     setup = setup.with_mail_from(&args.mail_from).map_err(|e| miette!("--mail-from: {e}"))?;
     let key_text = match (&args.public_key, &args.public_key_file) {
         (Some(k), _) => Some(k.clone()),
@@ -355,7 +359,7 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
         return Err(unknown_registrar(id, rules));
     }
     let rt = runtime()?;
-    let ses_lookup = rt.block_on(args.ses.lookup(&setup))?;
+    let ses_lookup = rt.block_on(args.ses.lookup(&setup, args.setup.region.is_some()))?;
     let ses_failed = matches!(ses_lookup, Some(sendlint_ses::SesLookup::Failed { .. }));
     let opts = CheckOptions { now, registrar: args.registrar.clone(), ses_lookup, ..CheckOptions::default() };
     let report = rt.block_on(sendlint::check(&setup, &lookup, rules, &opts));

@@ -17,7 +17,7 @@ pub(crate) struct SesArgs {
     /// default chain: environment variables, the shared config and credentials files
     /// (--profile or AWS_PROFILE), SSO, web identity, ECS container credentials, EC2
     /// instance metadata. Region: AWS_REGION, AWS_DEFAULT_REGION, the profile's,
-    /// the instance's, else --region.
+    /// the instance's, else us-east-1; a --region given on the command line wins.
     #[arg(long, conflicts_with = "ses_state")]
     ses: bool,
     /// The AWS profile of the shared config and credentials files for --ses (default: AWS_PROFILE, else `default`).
@@ -50,7 +50,11 @@ impl SesArgs {
     /// What SES says about `setup.domain`, or `None` when no SES flag was given.
     /// A saved file that cannot be read or parsed is an error (bad input); a
     /// live call that fails is a [`SesLookup::Failed`], reported with the DNS findings.
-    pub(crate) async fn lookup(&self, setup: &Setup) -> miette::Result<Option<SesLookup>> {
+    pub(crate) async fn lookup(
+        &self,
+        setup: &Setup,
+        region_given: bool,
+    ) -> miette::Result<Option<SesLookup>> {
         if let Some(path) = &self.ses_state {
             let name = path.display().to_string();
             let text = std::fs::read_to_string(path)
@@ -74,6 +78,8 @@ impl SesArgs {
             let mut config =
                 sendlint_ses_client::SesConfig::from_env(&setup.region, self.ses_endpoint.clone());
             config.profile = self.profile.clone();
+            // An explicit --region names the identity's region, as a flag beats the environment in AWS tools.
+            config.use_region_chain = !region_given;
             let domain = setup.domain.to_string();
             return Ok(Some(sendlint_ses_client::get_email_identity(&config, &domain).await));
         }

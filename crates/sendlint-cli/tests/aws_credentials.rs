@@ -100,6 +100,13 @@ fn a_profile_named_with_the_flag_signs_the_request_in_its_region() {
     assert_eq!(requests[0].access_key_id.as_deref(), Some("AKIDPROFILEOPS"));
     assert_eq!(requests[0].region.as_deref(), Some("eu-west-1"), "the profile's region");
     assert_eq!(requests[0].path, "/v2/email/identities/mail.globex.test");
+
+    // a --region given on the command line beats the profile's
+    let ses = ses_server();
+    let out = check_ses(&dir, &ses, &profile_files(&dir), &["--profile", "ops", "--region", "us-west-2"]);
+    assert_eq!(report(&out)["ses_consulted"], true, "{}", common::stderr(&out));
+    assert_eq!(ses.requests()[0].region.as_deref(), Some("us-west-2"));
+    assert_eq!(ses.requests()[0].access_key_id.as_deref(), Some("AKIDPROFILEOPS"));
 }
 
 #[test]
