@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `sendlint audit` against a local authoritative server (NSD), and checkdmarc in
-# the same run against the same server (SPEC §8: >= 500 domains/s at N = 2000 on
+# the same run against the same server (target: >= 500 domains/s at N = 2000 on
 # 2 cores, >= 10x checkdmarc; 100,000 domains under 150 MB peak RSS).
 #
 #   bash bench/audit-vs-checkdmarc.sh [N] [RUNS]      # N = 2000, RUNS = 3

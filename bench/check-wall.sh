@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Wall time of one `sendlint check` from zone files, release build, process
-# start to exit (SPEC §8: under 50 ms). Uses hyperfine when present.
+# start to exit (target: under 50 ms). Uses hyperfine when present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p sendlint-cli

@@ -12,6 +12,7 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::{IntoDiagnostic, Report, WrapErr};
 use sendlint::audit::{self, AuditOptions, Finished, Outcome, Shard, Stop, StopLevel, Summary};
+use sendlint::audit_baseline::{self, Baseline};
 use sendlint::manifest::ManifestIndex;
 use sendlint::{RenderOptions, render};
 use sendlint_dns::Lookup;
@@ -69,6 +70,10 @@ pub(crate) struct AuditArgs {
     /// Print the DNS counters (queries, cache hits, coalesced asks) as JSON on standard error.
     #[arg(long)]
     stats: bool,
+    #[command(flatten)]
+    ses: crate::audit_ops::AuditSesArgs,
+    #[command(flatten)]
+    baseline: crate::audit_ops::BaselineArgs,
 }
 
 /// Most queries in flight: each may hold a socket, and a process gets about
@@ -175,6 +180,8 @@ struct Sink {
     bar: Option<ProgressBar>,
     /// The first write error: once writing fails, the audit stops.
     failed: Option<io::Error>,
+    /// `--baseline`: each line gets its changes.
+    baseline: Option<Baseline>,
 }
 
 impl Sink {
@@ -199,8 +206,16 @@ impl Sink {
     }
 
     fn item(&mut self, item: &Finished) {
+        let changes = self.baseline.as_mut().and_then(|b| b.compare(item));
         let text = match self.format {
-            AuditFormat::Json => audit::json_line(item),
+            AuditFormat::Json => match &changes {
+                Some(c) => audit_baseline::json_with_changes(&audit::json_line(item), c),
+                None => audit::json_line(item),
+            },
+            AuditFormat::Csv if self.baseline.is_some() => {
+                let described = changes.as_ref().map(|c| c.describe()).unwrap_or_default();
+                format!("{},{}", audit::csv_row(item), audit::csv_text(&described))
+            }
             AuditFormat::Csv => audit::csv_row(item),
             AuditFormat::Human => match &item.outcome {
                 Outcome::Report(r) => sendlint::render_domain(r, self.render),
@@ -264,6 +279,10 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     let path = args.manifest.display().to_string();
     let text = crate::read_input(&args.manifest, InputKind::Manifest)?;
     let manifest = Arc::new(ManifestIndex::parse(&path, text).map_err(|e| Report::new(*e))?);
+    let mut baseline = args.baseline.load()?;
+    if let (Some(b), Some(shard)) = (&mut baseline, args.shard) {
+        b.retain(|domain| shard.contains(domain));
+    }
     let lookup: Arc<dyn Lookup> = Arc::from(dns_source(&args.dns)?);
     let now = match &args.now {
         Some(t) => parse_time(t, "--now")?,
@@ -296,9 +315,13 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         render: if to_terminal { render_options() } else { RenderOptions::plain() },
         bar,
         failed: None,
+        baseline,
     };
     if args.format == AuditFormat::Csv {
-        sink.write(audit::CSV_HEADER);
+        match &sink.baseline {
+            Some(_) => sink.write(&format!("{},changes", audit::CSV_HEADER)),
+            None => sink.write(audit::CSV_HEADER),
+        }
     }
 
     let mut builder = tokio::runtime::Builder::new_multi_thread();
@@ -306,6 +329,7 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         builder.worker_threads(n);
     }
     let rt = builder.enable_all().build().into_diagnostic()?;
+    let ses = args.ses.gate(&rt)?;
     let stop = Arc::new(Stop::new());
     let signal = Arc::new(std::sync::atomic::AtomicU8::new(0));
     let opts = AuditOptions {
@@ -316,6 +340,7 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         give_up_after: args.give_up_after,
         domain_deadline: (!args.domain_timeout.is_zero()).then_some(args.domain_timeout),
         source: Some(crate::source_label(&args.dns)),
+        ses,
         ..AuditOptions::default()
     };
     let rules = Arc::new(rules.clone());
@@ -351,6 +376,7 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
              the domains after that were reported as dns.lookup-failed without asking it"
         )
     });
+    let regressed = finish_baseline(&mut sink, run.interrupted);
     if args.format == AuditFormat::Human {
         let mut text = summary.to_string();
         if let Some(line) = &gave_up {
@@ -391,9 +417,42 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         ExitCode::from(code)
     } else if summary.bad_entries > 0 || summary.crashed > 0 {
         ExitCode::from(2)
+    } else if args.baseline.fail_on.is_some() {
+        ExitCode::from(u8::from(regressed))
     } else if summary.unlocked == summary.total {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// After the run: the baseline domains this run did not see (a line or row
+/// each, unless interrupted: then "not seen" is not "removed"), and the
+/// summary block of changes (in the output for human, on stderr otherwise).
+/// Returns whether anything regressed.
+fn finish_baseline(sink: &mut Sink, interrupted: bool) -> bool {
+    let Some(mut baseline) = sink.baseline.take() else { return false };
+    if !interrupted {
+        for (before, changes) in baseline.removed() {
+            match sink.format {
+                AuditFormat::Json => sink.write(&audit_baseline::removed_json_line(&before, &changes)),
+                AuditFormat::Csv => {
+                    let row = format!(
+                        ",{},{},,,,,,,,,,{}",
+                        audit::csv_text(before.org.as_deref().unwrap_or_default()),
+                        audit::csv_text(&before.domain),
+                        audit::csv_text(&changes.describe())
+                    );
+                    sink.write(&row);
+                }
+                AuditFormat::Human => {}
+            }
+        }
+    }
+    let summary = baseline.summary();
+    match sink.format {
+        AuditFormat::Human => sink.write(&summary),
+        _ => eprint!("{summary}"),
+    }
+    baseline.regressed()
 }

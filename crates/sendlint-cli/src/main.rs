@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::SystemTime;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use miette::{IntoDiagnostic, Report, WrapErr, miette};
 use sendlint::{CheckOptions, DomainReport, ExplainInput, RenderOptions};
 use sendlint_dns::{
@@ -21,10 +21,12 @@ use sendlint_rules::RuleSet;
 use sendlint_ses::Setup;
 
 mod audit_cmd;
+mod audit_ops;
 mod records_cmd;
 mod rules_cmd;
 mod serve_cmd;
 mod ses;
+mod shell_cmd;
 mod stdout;
 mod watch;
 
@@ -55,6 +57,16 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Serve the JSON API (/api/v1) and the support page over HTTP.
     Serve(serve_cmd::ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(shell_cmd::CompletionsArgs),
+    /// Print the JSON Schema of an output: check, audit-line or explain (docs/schema/).
+    Schema {
+        /// Which output.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(sendlint::schema::NAMES))]
+        name: String,
+    },
+    /// Print the manual page (roff), e.g. `sendlint man > sendlint.1`, `sendlint man check > sendlint-check.1`.
+    Man(shell_cmd::ManArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -74,9 +86,9 @@ struct SetupArgs {
     /// A file holding the DKIM public key (PEM or bare base64).
     #[arg(long, value_name = "FILE")]
     public_key_file: Option<PathBuf>,
-    /// The SES region.
-    #[arg(long, short = 'r', default_value = "us-east-1")]
-    region: String,
+    /// The SES region [default: us-east-1].
+    #[arg(long, short = 'r')]
+    region: Option<String>,
     /// The MAIL FROM domain: a label like `send`, or the full name.
     #[arg(long, default_value = "send")]
     mail_from: String,
@@ -151,12 +163,47 @@ struct ExplainArgs {
     raw: Vec<String>,
 }
 
+/// The setup flags `records` uses: what the records say, not when they were
+/// submitted or who sends.
+#[derive(Args, Debug, Clone)]
+struct RecordsSetupArgs {
+    /// The DKIM selector given to SES (the `S` in `S._domainkey.D`).
+    #[arg(long, short = 's')]
+    selector: String,
+    /// The DKIM public key given to SES: base64 of the SubjectPublicKeyInfo, or PEM.
+    #[arg(long, conflicts_with = "public_key_file")]
+    public_key: Option<String>,
+    /// A file holding the DKIM public key (PEM or bare base64).
+    #[arg(long, value_name = "FILE")]
+    public_key_file: Option<PathBuf>,
+    /// The SES region.
+    #[arg(long, short = 'r', default_value = "us-east-1")]
+    region: String,
+    /// The MAIL FROM domain: a label like `send`, or the full name.
+    #[arg(long, default_value = "send")]
+    mail_from: String,
+}
+
+impl From<RecordsSetupArgs> for SetupArgs {
+    fn from(a: RecordsSetupArgs) -> SetupArgs {
+        SetupArgs {
+            selector: a.selector,
+            public_key: a.public_key,
+            public_key_file: a.public_key_file,
+            region: Some(a.region),
+            mail_from: a.mail_from,
+            from: Vec::new(),
+            submitted_at: None,
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 struct RecordsArgs {
     /// The sending domain.
     domain: String,
     #[command(flatten)]
-    setup: SetupArgs,
+    setup: RecordsSetupArgs,
     /// Write the blocks for this DNS provider's form.
     #[arg(long, value_name = "ID")]
     registrar: Option<String>,
@@ -199,7 +246,7 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Explain(args) => cmd_explain(args, &rules),
         Command::Records(args) => records_cmd::run(
             &args.domain,
-            &args.setup,
+            &args.setup.into(),
             args.registrar.as_deref(),
             args.apex.as_deref(),
             args.format == Format::Json,
@@ -208,6 +255,9 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Rules(args) => rules_cmd::run(args, &rules),
         Command::Watch(args) => watch::run(args, &rules),
         Command::Serve(args) => serve_cmd::run(args, rules),
+        Command::Schema { name } => shell_cmd::schema(&name),
+        Command::Completions(args) => shell_cmd::completions(args, Cli::command()),
+        Command::Man(args) => shell_cmd::man(args, Cli::command()),
     }
 }
 
@@ -230,14 +280,18 @@ fn parse_time(s: &str, what: &str) -> miette::Result<SystemTime> {
         .wrap_err_with(|| format!("{what} {s:?} is not an RFC 3339 time (e.g. 2026-11-24T10:00:00Z)"))
 }
 
+/// The SES region when `--region` is not given.
+const DEFAULT_REGION: &str = "us-east-1";
+
 fn build_setup(domain: &str, args: &SetupArgs) -> miette::Result<Setup> {
+    let region = args.region.as_deref().unwrap_or(DEFAULT_REGION);
     let domain = DomainName::parse_input(domain).map_err(|e| {
         miette!(
             "the domain `{}` is not a domain name: {e}",
             sendlint_records::display::escape(domain.as_bytes()).text
         )
     })?;
-    let mut setup = Setup::new(domain, &args.region, &args.selector).map_err(|e| miette!("{e}"))?;
+    let mut setup = Setup::new(domain, region, &args.selector).map_err(|e| miette!("{e}"))?;
     setup = setup.with_mail_from(&args.mail_from).map_err(|e| miette!("--mail-from: {e}"))?;
     let key_text = match (&args.public_key, &args.public_key_file) {
         (Some(k), _) => Some(k.clone()),
@@ -340,7 +394,7 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
         return Err(unknown_registrar(id, rules));
     }
     let rt = runtime()?;
-    let ses_lookup = rt.block_on(args.ses.lookup(&setup))?;
+    let ses_lookup = rt.block_on(args.ses.lookup(&setup, args.setup.region.is_some()))?;
     let opts = CheckOptions { now, registrar: args.registrar.clone(), ses_lookup, ..CheckOptions::default() };
     let report = rt.block_on(sendlint::check(&setup, &lookup, rules, &opts));
     if let Some(file) = &args.record {

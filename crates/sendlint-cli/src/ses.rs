@@ -13,11 +13,16 @@ use thiserror::Error;
 /// The SES flags of `check` and `watch`.
 #[derive(Args, Debug, Clone)]
 pub(crate) struct SesArgs {
-    /// Ask SES live (GetEmailIdentity) with the credentials and region of the
-    /// standard AWS environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-    /// AWS_SESSION_TOKEN, AWS_REGION or AWS_DEFAULT_REGION; default region: --region).
+    /// Ask SES live (GetEmailIdentity). Credentials and region come from the AWS
+    /// default chain: environment variables, the shared config and credentials files
+    /// (--profile or AWS_PROFILE), SSO, web identity, ECS container credentials, EC2
+    /// instance metadata. Region: AWS_REGION, AWS_DEFAULT_REGION, the profile's,
+    /// the instance's, else us-east-1; a --region given on the command line wins.
     #[arg(long, conflicts_with = "ses_state")]
     ses: bool,
+    /// The AWS profile of the shared config and credentials files for --ses (default: AWS_PROFILE, else `default`).
+    #[arg(long, value_name = "NAME", requires = "ses")]
+    profile: Option<String>,
     /// Read the SES state from a saved `aws sesv2 get-email-identity` answer (JSON).
     #[arg(long, value_name = "FILE")]
     ses_state: Option<PathBuf>,
@@ -30,7 +35,7 @@ pub(crate) struct SesArgs {
     ses_timeout: std::time::Duration,
 }
 
-fn parse_ses_timeout(s: &str) -> Result<std::time::Duration, String> {
+pub(crate) fn parse_ses_timeout(s: &str) -> Result<std::time::Duration, String> {
     let d = humantime::parse_duration(s).map_err(|e| format!("{e} (e.g. 10s, 30s, 1m)"))?;
     if d < std::time::Duration::from_millis(100) {
         return Err("the SES timeout must be at least 100ms".into());
@@ -62,7 +67,11 @@ impl SesArgs {
     /// What SES says about `setup.domain`, or `None` when no SES flag was given.
     /// A saved file that cannot be read or parsed is an error (bad input); a
     /// live call that fails is a [`SesLookup::Failed`], reported with the DNS findings.
-    pub(crate) async fn lookup(&self, setup: &Setup) -> miette::Result<Option<SesLookup>> {
+    pub(crate) async fn lookup(
+        &self,
+        setup: &Setup,
+        region_given: bool,
+    ) -> miette::Result<Option<SesLookup>> {
         if let Some(path) = &self.ses_state {
             let name = path.display().to_string();
             let text = crate::read_input(path, sendlint_records::input::InputKind::SesState)?;
@@ -84,6 +93,9 @@ impl SesArgs {
             let mut config =
                 sendlint_ses_client::SesConfig::from_env(&setup.region, self.ses_endpoint.clone());
             config.timeout = self.ses_timeout;
+            config.profile = self.profile.clone();
+            // An explicit --region names the identity's region, as a flag beats the environment in AWS tools.
+            config.use_region_chain = !region_given;
             let domain = setup.domain.to_string();
             return Ok(Some(sendlint_ses_client::get_email_identity(&config, &domain).await));
         }

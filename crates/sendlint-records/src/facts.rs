@@ -13,6 +13,7 @@ use std::fmt;
 
 /// Which published record a fact, rule or diagnosis is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The MX record at the MAIL FROM name.

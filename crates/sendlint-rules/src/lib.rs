@@ -22,6 +22,7 @@ use template::Template;
 
 /// How bad a diagnosis is. An error makes the record Failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The record is wrong: it will fail verification.

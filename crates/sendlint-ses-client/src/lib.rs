@@ -1,9 +1,12 @@
 //! Asks SES for a domain identity (`GetEmailIdentity`, aws-sdk-sesv2) and turns
 //! the answer into [`SesLookup`].
 //!
-//! Lean on purpose: no `aws-config` (credentials and region come from the
-//! standard environment variables, read here), rustls with ring for HTTPS,
-//! plain HTTP allowed for a local endpoint (`--ses-endpoint`, tests).
+//! Credentials and region come from aws-config's default chain, the way every
+//! AWS tool finds them: environment variables, the shared config and
+//! credentials files (`--profile` / `AWS_PROFILE`), SSO, web identity (EKS),
+//! ECS container credentials and EC2 instance metadata. Every HTTP call (SES
+//! and the credential providers) goes through one rustls-on-ring client; plain
+//! HTTP is allowed for a local endpoint (`--ses-endpoint`, tests).
 //!
 //! Nothing here panics on what SES or the environment says: every failure is a
 //! [`SesLookup::Failed`] with one sentence for people ([`error_sentence`]), and
@@ -14,11 +17,16 @@
 //! and the whole call with its retries (an endpoint that accepts and never
 //! answers, or answers one byte a second, ends as a failed call).
 
+use std::collections::HashMap;
+use std::error::Error as _;
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_sesv2::config::retry::RetryConfig;
 use aws_sdk_sesv2::config::timeout::TimeoutConfig;
-use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_sesv2::config::{Credentials, ProvideCredentials, Region};
 use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::operation::get_email_identity::GetEmailIdentityOutput;
 use aws_smithy_http_client::tls;
@@ -27,13 +35,19 @@ use sendlint_ses::{DkimAttributes, MailFromAttributes, SesIdentity, SesLookup, S
 /// How to reach SES: region, credentials, endpoint and retry policy.
 #[derive(Clone, Debug)]
 pub struct SesConfig {
-    /// The region to ask, e.g. `us-east-1`.
+    /// The region to ask when the AWS region chain names none (or always,
+    /// without `use_region_chain`), e.g. `us-east-1`.
     pub region: String,
-    /// Where the region came from, for messages (`AWS_REGION`, `--region`, …).
+    /// Where `region` came from, for messages (`--region`, `the manifest`, …).
     pub region_source: &'static str,
+    /// Ask the AWS region chain first (`AWS_REGION`, `AWS_DEFAULT_REGION`, the
+    /// profile's `region`, instance metadata); `region` is then the fallback.
+    pub use_region_chain: bool,
+    /// The profile of the shared config files; `None`: `AWS_PROFILE`, else `default`.
+    pub profile: Option<String>,
     /// A local or non-default endpoint, e.g. `http://127.0.0.1:4566`.
     pub endpoint: Option<String>,
-    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`.
+    /// Fixed credentials `(key id, secret, session token)`; `None`: the default chain.
     pub credentials: Option<(String, String, Option<String>)>,
     /// Attempts per call, the first included (throttling and 5xx are retried).
     pub max_attempts: u32,
@@ -46,32 +60,21 @@ pub struct SesConfig {
 }
 
 impl SesConfig {
-    /// Reads the standard AWS environment variables: `AWS_REGION` (else
-    /// `AWS_DEFAULT_REGION`, else `fallback_region`, the setup's region),
-    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`.
+    /// The default chain for credentials and region; `fallback_region` (the
+    /// setup's region) when the chain names no region.
     pub fn from_env(fallback_region: &str, endpoint: Option<String>) -> SesConfig {
-        let var =
-            |name: &str| std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let (region, region_source) = match (var("AWS_REGION"), var("AWS_DEFAULT_REGION")) {
-            (Some(r), _) => (r, "AWS_REGION"),
-            (None, Some(r)) => (r, "AWS_DEFAULT_REGION"),
-            (None, None) => (fallback_region.to_owned(), "--region"),
-        };
-        let credentials = match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
-            (Some(id), Some(secret)) => Some((id, secret, var("AWS_SESSION_TOKEN"))),
-            _ => None,
-        };
         SesConfig {
-            region,
-            region_source,
+            region: fallback_region.to_owned(),
+            region_source: "--region",
+            use_region_chain: true,
+            profile: None,
             endpoint,
-            credentials,
+            credentials: None,
             max_attempts: 3,
             initial_backoff: Duration::from_secs(1),
             timeout: SesConfig::DEFAULT_TIMEOUT,
         }
     }
-
     /// The default deadline of a whole call: 10 seconds.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
     /// Connecting (TCP and TLS) gives up after 3 seconds, or `timeout` if shorter.
@@ -91,42 +94,170 @@ impl SesConfig {
             .operation_timeout(total)
             .build()
     }
+}
 
-    /// Who is asked, for messages: `SES (us-east-1)` or `SES (us-east-1) at URL`.
-    fn target(&self) -> String {
-        match &self.endpoint {
-            Some(url) => format!("SES ({}) at {url}", self.region),
-            None => format!("SES ({})", self.region),
+/// Who is asked, for messages: `SES (us-east-1)` or `SES (us-east-1) at URL`.
+fn target(region: &str, endpoint: Option<&str>) -> String {
+    match endpoint {
+        Some(url) => format!("SES ({region}) at {url}"),
+        None => format!("SES ({region})"),
+    }
+}
+
+/// A connection to SES: credentials resolved once, one client per region,
+/// sharing the credentials cache and the HTTP client.
+pub struct SesSession {
+    sdk: SdkConfig,
+    config: SesConfig,
+    /// The region asked when none is given per call, and where it came from.
+    default_region: (String, String),
+    clients: Mutex<HashMap<String, aws_sdk_sesv2::Client>>,
+}
+
+impl std::fmt::Debug for SesSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SesSession").field("default_region", &self.default_region).finish_non_exhaustive()
+    }
+}
+
+/// The sentence for "the chain found no credentials anywhere".
+pub const NO_CREDENTIALS: &str = "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
+name a profile with --profile or AWS_PROFILE, or run where an instance, container or web identity role provides them";
+
+/// An error and its causes as one line, without repeats ("a: b: c"), so a
+/// person reads one sentence rather than an SDK dump.
+fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
         }
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
+fn credentials_sentence(err: &CredentialsError) -> String {
+    match err {
+        CredentialsError::CredentialsNotLoaded(_) => NO_CREDENTIALS.to_owned(),
+        CredentialsError::ProviderTimedOut(_) => {
+            format!("the AWS credentials could not be loaded in time ({err})")
+        }
+        _ => match err.source() {
+            Some(cause) => format!("the AWS credentials could not be loaded: {}", one_line(cause)),
+            None => format!("the AWS credentials could not be loaded: {err}"),
+        },
+    }
+}
+
+impl SesSession {
+    /// Loads the AWS configuration and resolves the credentials once: a
+    /// failure is one sentence (no credentials anywhere, an expired SSO token,
+    /// a profile that does not exist), said before any SES call.
+    pub async fn connect(config: &SesConfig) -> Result<SesSession, String> {
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+            .build_https();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http)
+            .timeout_config(config.timeouts());
+        if let Some(profile) = &config.profile {
+            loader = loader.profile_name(profile);
+        }
+        if !config.use_region_chain {
+            loader = loader.region(Region::new(config.region.clone()));
+        }
+        if let Some((id, secret, token)) = &config.credentials {
+            loader = loader.credentials_provider(Credentials::new(id, secret, token.clone(), None, "fixed"));
+        }
+        let sdk = loader.load().await;
+        let Some(provider) = sdk.credentials_provider() else {
+            return Err(NO_CREDENTIALS.to_owned());
+        };
+        if let Err(err) = provider.provide_credentials().await {
+            return Err(credentials_sentence(&err));
+        }
+        let default_region = match sdk.region() {
+            Some(r) if config.use_region_chain => {
+                let env = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
+                let source = if env("AWS_REGION").is_some() {
+                    "AWS_REGION"
+                } else if env("AWS_DEFAULT_REGION").is_some() {
+                    "AWS_DEFAULT_REGION"
+                } else {
+                    "the AWS profile or instance metadata"
+                };
+                (r.to_string(), source.to_owned())
+            }
+            _ => (config.region.clone(), config.region_source.to_owned()),
+        };
+        Ok(SesSession { sdk, config: config.clone(), default_region, clients: Mutex::new(HashMap::new()) })
+    }
+
+    /// The region asked when a call names none.
+    pub fn default_region(&self) -> &str {
+        &self.default_region.0
+    }
+
+    fn client(&self, region: &str) -> aws_sdk_sesv2::Client {
+        let build = || {
+            let mut builder = aws_sdk_sesv2::config::Builder::from(&self.sdk)
+                .region(Region::new(region.to_owned()))
+                .retry_config(
+                    RetryConfig::standard()
+                        .with_max_attempts(self.config.max_attempts.max(1))
+                        .with_initial_backoff(self.config.initial_backoff),
+                );
+            if let Some(endpoint) = &self.config.endpoint {
+                builder = builder.endpoint_url(endpoint);
+            }
+            aws_sdk_sesv2::Client::from_conf(builder.build())
+        };
+        match self.clients.lock() {
+            Ok(mut clients) => clients.entry(region.to_owned()).or_insert_with(build).clone(),
+            Err(_) => build(),
+        }
+    }
+
+    /// Asks SES for `identity` in `region` (`None`: the session's default region).
+    pub async fn get(&self, region: Option<&str>, identity: &str) -> SesLookup {
+        let (region, source) = match region {
+            Some(r) => (r, self.config.region_source),
+            None => (self.default_region.0.as_str(), self.default_region.1.as_str()),
+        };
+        let client = self.client(region);
+        let result = client.get_email_identity().email_identity(identity).send().await;
+        lookup_of(result, region, source, &self.config)
     }
 }
 
 /// Asks SES for `identity` (a domain such as `mail.acme.com`).
 pub async fn get_email_identity(config: &SesConfig, identity: &str) -> SesLookup {
-    let Some((id, secret, token)) = &config.credentials else {
-        return SesLookup::Failed {
-            message: "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary credentials)".into(),
-        };
-    };
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
-        .build_https();
-    let mut builder = aws_sdk_sesv2::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(config.region.clone()))
-        .credentials_provider(Credentials::new(id, secret, token.clone(), None, "environment"))
-        .http_client(http)
-        .timeout_config(config.timeouts())
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(config.max_attempts.max(1))
-                .with_initial_backoff(config.initial_backoff),
-        );
-    if let Some(endpoint) = &config.endpoint {
-        builder = builder.endpoint_url(endpoint);
+    match SesSession::connect(config).await {
+        Ok(session) => session.get(None, identity).await,
+        Err(message) => SesLookup::Failed { message },
     }
-    let client = aws_sdk_sesv2::Client::from_conf(builder.build());
-    match client.get_email_identity().email_identity(identity).send().await {
+}
+
+/// Was this answer SES saying "slow down", even after the SDK's own retries?
+pub fn is_throttled(lookup: &SesLookup) -> bool {
+    matches!(lookup, SesLookup::Failed { message } if message.contains(THROTTLED))
+}
+
+const THROTTLED: &str = "(still throttled after retrying)";
+
+fn lookup_of(
+    result: Result<
+        GetEmailIdentityOutput,
+        SdkError<aws_sdk_sesv2::operation::get_email_identity::GetEmailIdentityError>,
+    >,
+    region: &str,
+    region_source: &str,
+    config: &SesConfig,
+) -> SesLookup {
+    match result {
         Ok(out) => {
             let identity = identity_of(&out);
             match identity.unknown_status() {
@@ -135,7 +266,7 @@ pub async fn get_email_identity(config: &SesConfig, identity: &str) -> SesLookup
                 Some((at, value)) => SesLookup::Failed {
                     message: format!(
                         "{} answered {at} {value:?}, which is not an SESv2 verification status (NOT_STARTED, PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE)",
-                        config.target()
+                        target(region, config.endpoint.as_deref())
                     ),
                 },
                 None => SesLookup::Found(Box::new(identity)),
@@ -146,13 +277,10 @@ pub async fn get_email_identity(config: &SesConfig, identity: &str) -> SesLookup
         {
             let what = safe(err.err().message().unwrap_or("no message"));
             SesLookup::NotFound {
-                message: format!(
-                    "SES ({}, from {}) answered NotFoundException: {what}",
-                    config.region, config.region_source
-                ),
+                message: format!("SES ({region}, from {region_source}) answered NotFoundException: {what}"),
             }
         }
-        Err(err) => SesLookup::Failed { message: error_sentence(&err, config) },
+        Err(err) => SesLookup::Failed { message: error_sentence(&err, region, config) },
     }
 }
 
@@ -162,12 +290,13 @@ pub async fn get_email_identity(config: &SesConfig, identity: &str) -> SesLookup
 /// Never the SDK's debug dump.
 pub fn error_sentence<E>(
     err: &SdkError<E, aws_sdk_sesv2::config::http::HttpResponse>,
+    region: &str,
     config: &SesConfig,
 ) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let target = config.target();
+    let target = target(region, config.endpoint.as_deref());
     match err {
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
@@ -183,7 +312,7 @@ where
             let what = safe(e.message().map(|m| m.trim().trim_end_matches('.')).unwrap_or("no message"));
             let hint = match status {
                 401 | 403 => " (check the AWS credentials and that they allow ses:GetEmailIdentity)",
-                429 => " (still throttled after retrying)",
+                429 => " (still throttled after retrying)", // contains THROTTLED
                 _ => "",
             };
             format!("{target} answered {status} {code}: {what}{hint}")

@@ -11,6 +11,8 @@ fn config(ses: &TestSes) -> SesConfig {
     SesConfig {
         region: "us-east-1".into(),
         region_source: "test",
+        use_region_chain: false,
+        profile: None,
         endpoint: Some(ses.endpoint()),
         // fake keys, never from the environment
         credentials: Some(("AKIDEXAMPLE".into(), "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(), None)),
@@ -108,15 +110,20 @@ fn a_malformed_body_fails_clearly() {
 }
 
 #[test]
-fn no_credentials_no_request() {
-    let ses = TestSes::start(vec![Reply::not_found("x")]).expect("server");
+fn the_request_is_signed_with_the_given_key_in_the_given_region() {
+    let ses = TestSes::start(vec![Reply::identity_of_request("sf1", "SUCCESS", "SUCCESS")]).expect("server");
     let mut cfg = config(&ses);
-    cfg.credentials = None;
+    cfg.region = "eu-west-1".into();
+    cfg.credentials = Some(("AKIDTEMP".into(), "secret".into(), Some("TOKEN123".into())));
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let lookup = rt.block_on(get_email_identity(&cfg, "mail.acme.test"));
-    let SesLookup::Failed { message } = &lookup else { panic!("{lookup:?}") };
-    assert!(message.contains("AWS_ACCESS_KEY_ID"), "{message}");
-    assert!(ses.requests().is_empty());
+    let lookup = rt.block_on(get_email_identity(&cfg, "mail.globex.test"));
+    let SesLookup::Found(id) = &lookup else { panic!("{lookup:?}") };
+    let mail_from = id.mail_from.as_ref().map(|m| m.mail_from_domain.as_str());
+    assert_eq!(mail_from, Some("send.mail.globex.test"), "the reply names the identity asked for");
+    let requests = ses.requests();
+    assert_eq!(requests[0].access_key_id.as_deref(), Some("AKIDTEMP"));
+    assert_eq!(requests[0].region.as_deref(), Some("eu-west-1"));
+    assert_eq!(requests[0].session_token.as_deref(), Some("TOKEN123"));
 }
 
 #[test]

@@ -27,6 +27,7 @@ pub mod notes {
 
 /// The badge of one published record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Badge {
     /// Not visible (yet), or we could not look.
     Pending,

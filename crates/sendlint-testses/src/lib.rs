@@ -91,6 +91,12 @@ impl Reply {
         )
     }
 
+    /// 200 with [`identity_body`] for whichever identity the request names:
+    /// one script serves a whole audit's domains.
+    pub fn identity_of_request(selector: &str, dkim_status: &str, mail_from_status: &str) -> Reply {
+        Reply::identity(identity_body(IDENTITY, selector, dkim_status, mail_from_status))
+    }
+
     /// 200 with a body that is not JSON.
     pub fn malformed() -> Reply {
         Reply {
@@ -101,6 +107,9 @@ impl Reply {
         }
     }
 }
+
+/// Replaced, in a reply's body, by the identity the request names.
+const IDENTITY: &str = "%IDENTITY%";
 
 /// A realistic GetEmailIdentity body for a BYODKIM domain (EXTERNAL origin, the
 /// selector in Tokens, VerificationInfo with an SOA, epoch-second timestamps).
@@ -126,6 +135,23 @@ pub struct Request {
     pub path: String,
     /// An `Authorization` header (SigV4) was present.
     pub signed: bool,
+    /// The access key id the request was signed with (SigV4 `Credential=`).
+    pub access_key_id: Option<String>,
+    /// The region of the signature's credential scope.
+    pub region: Option<String>,
+    /// An `x-amz-security-token` header (temporary credentials) was present.
+    pub session_token: Option<String>,
+}
+
+/// `AWS4-HMAC-SHA256 Credential=AKID/20261129/us-east-1/ses/aws4_request, …`
+/// → (key id, region).
+fn credential_scope(authorization: &str) -> Option<(String, String)> {
+    let scope = authorization.split("Credential=").nth(1)?.split([',', ' ']).next()?;
+    let mut parts = scope.split('/');
+    let id = parts.next()?.to_owned();
+    let _date = parts.next()?;
+    let region = parts.next()?.to_owned();
+    Some((id, region))
 }
 
 /// A running test endpoint. Dropping it stops nothing on purpose (tests end
@@ -185,6 +211,7 @@ async fn serve(stream: tokio::net::TcpStream, script: Arc<Mutex<Script>>, log: A
         let method = parts.next().unwrap_or_default().to_owned();
         let path = parts.next().unwrap_or_default().to_owned();
         let (mut length, mut signed) = (0usize, false);
+        let (mut scope, mut session_token) = (None, None);
         loop {
             let mut header = String::new();
             match read.read_line(&mut header).await {
@@ -200,7 +227,13 @@ async fn serve(stream: tokio::net::TcpStream, script: Arc<Mutex<Script>>, log: A
                 if name == "content-length" {
                     length = value.trim().parse().unwrap_or(0);
                 }
-                signed |= name == "authorization";
+                if name == "authorization" {
+                    signed = true;
+                    scope = credential_scope(value.trim());
+                }
+                if name == "x-amz-security-token" {
+                    session_token = Some(value.trim().to_owned());
+                }
             }
         }
         let mut body = vec![0; length];
@@ -208,7 +241,15 @@ async fn serve(stream: tokio::net::TcpStream, script: Arc<Mutex<Script>>, log: A
             return;
         }
         if let Ok(mut log) = log.lock() {
-            log.push(Request { method: method.clone(), path: path.clone(), signed });
+            let (access_key_id, region) = scope.clone().unzip();
+            log.push(Request {
+                method: method.clone(),
+                path: path.clone(),
+                signed,
+                access_key_id,
+                region,
+                session_token: session_token.clone(),
+            });
         }
         let reply = if method == "GET" && path.starts_with("/v2/email/identities/") {
             script.lock().ok().and_then(|mut s| {
@@ -219,9 +260,12 @@ async fn serve(stream: tokio::net::TcpStream, script: Arc<Mutex<Script>>, log: A
         } else {
             None
         };
-        let reply = reply.unwrap_or_else(|| {
+        let mut reply = reply.unwrap_or_else(|| {
             Reply::error(404, "UnknownOperationException", "not a GetEmailIdentity request")
         });
+        if let Some(identity) = path.strip_prefix("/v2/email/identities/") {
+            reply.body = reply.body.replace(IDENTITY, identity);
+        }
         let reason = match reply.status {
             200 => "OK",
             403 => "Forbidden",

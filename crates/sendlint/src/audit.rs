@@ -68,6 +68,8 @@ pub struct AuditOptions {
     /// The DNS source, as failures name it (`127.0.0.1:53`, `zone files`), for
     /// messages about questions that never reached it.
     pub source: Option<String>,
+    /// Ask SES about every entry (`audit --ses`), in the entry's region.
+    pub ses: Option<Arc<crate::audit_ses::SesGate>>,
 }
 
 impl Default for AuditOptions {
@@ -81,6 +83,7 @@ impl Default for AuditOptions {
             give_up_after: DEFAULT_GIVE_UP_AFTER,
             domain_deadline: Some(DEFAULT_DOMAIN_DEADLINE),
             source: None,
+            ses: None,
         }
     }
 }
@@ -649,14 +652,22 @@ pub async fn audit(
             let (manifest, lookup, rules, workspace) =
                 (manifest.clone(), lookup.clone(), rules.clone(), workspace.clone());
             let (fail_fast, source_label) = (fail_fast.clone(), opts.source.clone());
-            let now = opts.now;
+            let (now, ses) = (opts.now, opts.ses.clone());
             let handle = tasks.spawn(async move {
                 let outcome = match manifest.entry(index) {
                     Err(e) => Outcome::BadEntry(e),
                     Ok(entry) => {
+                        // Live SES state replaces the manifest's `ses` block.
+                        let ses_lookup = match &ses {
+                            Some(gate) => {
+                                Some(gate.get(&entry.setup.region, &entry.setup.domain.to_string()).await)
+                            }
+                            None => None,
+                        };
                         let opts = CheckOptions {
                             now,
                             ses: entry.ses,
+                            ses_lookup,
                             org: entry.org.clone(),
                             workspace: workspace.context(&entry),
                             ..CheckOptions::default()
@@ -781,6 +792,13 @@ fn csv_field(out: &mut String, value: &str) {
     } else {
         out.push_str(&text);
     }
+}
+
+/// `value` as one CSV field (see [`csv_row`]).
+pub fn csv_text(value: &str) -> String {
+    let mut out = String::new();
+    csv_field(&mut out, value);
+    out
 }
 
 /// The CSV row of a finished entry: badges per role, the distinct codes

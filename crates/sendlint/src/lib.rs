@@ -6,6 +6,8 @@
 //! state machine (`sendlint-ses`) → a [`DomainReport`].
 
 pub mod audit;
+pub mod audit_baseline;
+pub mod audit_ses;
 pub mod check;
 mod context;
 pub mod dmarc_policy;
@@ -18,6 +20,8 @@ pub mod publish;
 pub mod render;
 pub mod report;
 pub mod safe;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod ses_facts;
 mod shared;
 pub mod spf_walk;

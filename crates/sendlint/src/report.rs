@@ -8,6 +8,7 @@ use serde::Serialize;
 
 /// Everything sendlint found out about one sending domain.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DomainReport {
     /// The organization that owns the domain (manifest entries), else null.
     pub org: Option<String>,
@@ -30,6 +31,7 @@ pub struct DomainReport {
 /// One published record: where it should be, what it should say, what DNS
 /// said, and its badge.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RecordReport {
     /// The record's role.
     pub role: Role,
@@ -54,6 +56,7 @@ pub struct RecordReport {
 
 /// One diagnosis as reported.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DiagnosisReport {
     /// Stable code, e.g. `dkim.quoted-value`.
     pub code: String,
@@ -76,6 +79,7 @@ pub struct DiagnosisReport {
 
 /// A record a shared diagnosis affects.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AffectedRecord {
     /// Its role.
     pub role: Role,
@@ -88,6 +92,7 @@ pub struct AffectedRecord {
 
 /// A labelled byte range of an observed record.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LabelReport {
     /// Byte offset into `observed[record]`.
     pub offset: usize,
