@@ -161,6 +161,20 @@ function providerName(id) {
   return p ? p.name : id;
 }
 
+// What the customer types. An MX's priority has a field of its own in every
+// provider's form: typed into Value it becomes part of the exchange
+// (mx.priority-in-value), so it is never offered as part of the value.
+function valueFields(r, title) {
+  const mx = r.type === "MX" && /^(\d+)\s+(\S+)$/.exec(r.expected || "");
+  if (mx) {
+    return [
+      el("dt", { text: "Value" }), el("dd", {}, copyable(mx[2], `${title} value`)),
+      el("dt", { text: "Priority" }), el("dd", {}, copyable(mx[1], `${title} priority`)),
+    ];
+  }
+  return [el("dt", { text: "Value" }), el("dd", {}, copyable(r.expected, `${title} value`))];
+}
+
 function recordCard(r) {
   const [title, subtitle] = ROLE_TITLES[r.role] || [r.role, ""];
   const observed = r.observed.length
@@ -175,7 +189,7 @@ function recordCard(r) {
       el("dt", { text: "Type" }), el("dd", {}, el("code", { text: r.type })),
       r.name ? [el("dt", { text: "Name" }), el("dd", {}, copyable(r.name, `${title} name`))] : null,
       r.found_at ? [el("dt", { text: "Found at" }), el("dd", {}, el("code", { class: "warn", text: r.found_at }))] : null,
-      el("dt", { text: "Value" }), el("dd", {}, copyable(r.expected, `${title} value`)),
+      valueFields(r, title),
       el("dt", { text: "DNS says" }), el("dd", {}, observed)),
     r.diagnoses.length ? el("ul", { class: "diagnoses" }, r.diagnoses.map(diagnosisView)) : null);
 }
