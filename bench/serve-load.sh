@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Latency of `POST /api/v1/check` under load (SPEC §8): `sendlint serve` from the
+# Latency of `POST /api/v1/check` under load (p50/p99): `sendlint serve` from the
 # demo zone files, release build, CLIENTS concurrent keep-alive clients for SECONDS
 # (default 50 for 30 s), each posting the demo's mail.globex.test entry.
 # The load generator is crates/sendlint-serve/examples/load.rs (tokio, no deps).

@@ -310,7 +310,7 @@ pub fn openapi() -> Value {
         "info": {
             "title": "sendlint",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Diagnose the DNS records of Amazon SES sending domains (BYODKIM + custom MAIL FROM). The JSON shapes are those of the sendlint CLI (SPEC §6).",
+            "description": "Diagnose the DNS records of Amazon SES sending domains (BYODKIM + custom MAIL FROM). The JSON shapes are those of the sendlint CLI (docs/json.md, docs/schema/).",
         },
         "security": [{"bearer": []}],
         "paths": paths,

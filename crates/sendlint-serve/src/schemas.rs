@@ -1,4 +1,5 @@
-//! The JSON schemas of the OpenAPI document: the shapes of SPEC §5 and §6.
+//! The JSON schemas of the OpenAPI document: the manifest entry (docs/manifest.md)
+//! and the report (docs/json.md).
 
 use serde_json::{Value, json};
 
@@ -23,7 +24,7 @@ pub fn schemas() -> Value {
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "required": ["code", "message"],
             "properties": {"code": s(), "message": s()}}}},
-        "Setup": {"type": "object", "description": "A workspace manifest entry (SPEC §5).",
+        "Setup": {"type": "object", "description": "A workspace manifest entry (docs/manifest.md).",
             "required": ["domain", "region", "dkim_selector"], "additionalProperties": false,
             "properties": {
                 "org": s(), "domain": s(), "region": s(), "mail_from": s(), "dkim_selector": s(),
@@ -43,7 +44,7 @@ pub fn schemas() -> Value {
             "properties": {"role": role, "name": s(), "type": {"type": "string", "enum": ["MX", "TXT"]},
                 "expected": s(), "found_at": s(), "observed": {"type": "array", "items": s()},
                 "state": badge, "diagnoses": {"type": "array", "items": r("Diagnosis")}}},
-        "DomainReport": {"type": "object", "description": "The report of SPEC §6 (`sendlint check --format json`).",
+        "DomainReport": {"type": "object", "description": "The report of one domain (`sendlint check --format json`, docs/json.md).",
             "required": ["org", "domain", "zone", "dns_host", "sending_unlocked", "ses_consulted", "records", "diagnoses"],
             "properties": {"org": opt_s(), "domain": s(), "zone": opt_s(), "dns_host": opt_s(),
                 "sending_unlocked": {"type": "boolean"}, "ses_consulted": {"type": "boolean"},
