@@ -14,24 +14,17 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use sendlint_testses::{Pace, Reply, TestSes, identity_body};
+
+mod common;
+use common::{KEY, acme_zone, dkim_ok};
 use serde_json::Value;
 
-const KEY: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAp2AQwh4GGIJ5FSMDzq9U32OhiFi6giFCEf0aA32raO3o2d9RGp2pzoHz3z2ka3kCTcPkKO0X1ul5ZKRzWO4r6Pshfb+Z10pbJZIJ1hOvl5at9vmg5TV+QNt6DyEd1LMgj6ZkT23+vmB9U2i0fGUJvVZsbP+fCCBVangTCeu2eFQ+RdnifPZBN/1wg+7c+NeZO9Zxu9yvStgweiEw3Ui5UKfi1mwxDc3zLHMKqiR1avqX9xlrZd/taGi/OkqUxcWiEVEe3tp8xmn0iRnjSzASSZR8OWAfqePBUjBWBphe02HLTnZFAJubuFyzJsR9745YLoXiZFkT4BUzdeHs9YoFbwIDAQAB";
 const MX_OK: &str = "10 feedback-smtp.us-east-1.amazonses.com.";
 const DMARC_OK: &str = "v=DMARC1; p=none; rua=mailto:d@acme.test";
 
 /// The acme.test zone with the given MX, DKIM line and DMARC value.
 fn zone(mx: &str, dkim: &str, dmarc: &str) -> String {
-    format!(
-        "$ORIGIN acme.test.\n$TTL 300\n@ SOA ns1.dns.test. hostmaster.acme.test. 1 3600 600 604800 300\n@ NS ns1.dns.test.\n\
-         send.mail MX {mx}\nsend.mail TXT \"v=spf1 include:amazonses.com ~all\"\n{dkim}\n\
-         _dmarc.mail TXT \"{dmarc}\"\n"
-    )
-}
-
-fn dkim_ok() -> String {
-    let (a, b) = KEY.split_at(200);
-    format!("sf1._domainkey.mail TXT \"p={a}\" \"{b}\"")
+    acme_zone(mx, dkim, dmarc)
 }
 
 fn good_zone() -> String {

@@ -33,3 +33,22 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The DKIM public key of the acme.test zones below (2048-bit, base64).
+pub const KEY: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAp2AQwh4GGIJ5FSMDzq9U32OhiFi6giFCEf0aA32raO3o2d9RGp2pzoHz3z2ka3kCTcPkKO0X1ul5ZKRzWO4r6Pshfb+Z10pbJZIJ1hOvl5at9vmg5TV+QNt6DyEd1LMgj6ZkT23+vmB9U2i0fGUJvVZsbP+fCCBVangTCeu2eFQ+RdnifPZBN/1wg+7c+NeZO9Zxu9yvStgweiEw3Ui5UKfi1mwxDc3zLHMKqiR1avqX9xlrZd/taGi/OkqUxcWiEVEe3tp8xmn0iRnjSzASSZR8OWAfqePBUjBWBphe02HLTnZFAJubuFyzJsR9745YLoXiZFkT4BUzdeHs9YoFbwIDAQAB";
+
+/// An acme.test zone with the given MX value, DKIM line and DMARC value; the
+/// SPF TXT is right.
+pub fn acme_zone(mx: &str, dkim: &str, dmarc: &str) -> String {
+    format!(
+        "$ORIGIN acme.test.\n$TTL 300\n@ SOA ns1.dns.test. hostmaster.acme.test. 1 3600 600 604800 300\n@ NS ns1.dns.test.\n\
+         send.mail MX {mx}\nsend.mail TXT \"v=spf1 include:amazonses.com ~all\"\n{dkim}\n\
+         _dmarc.mail TXT \"{dmarc}\"\n"
+    )
+}
+
+/// The DKIM line of [`KEY`], as two strings of one record.
+pub fn dkim_ok() -> String {
+    let (a, b) = KEY.split_at(200);
+    format!("sf1._domainkey.mail TXT \"p={a}\" \"{b}\"")
+}
