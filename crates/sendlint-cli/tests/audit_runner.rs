@@ -16,9 +16,7 @@ const GEN: &str = "fixtures/workspace/generated/manifest.json";
 const GEN_ZONES: &str = "fixtures/workspace/generated/zones";
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sendlint-runner-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp dir");
-    dir
+    common::scratch_dir(&format!("runner-{name}"))
 }
 
 fn gen_entries() -> usize {

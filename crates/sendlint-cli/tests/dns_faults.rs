@@ -20,9 +20,7 @@ const GEN_ZONES: &str = "fixtures/workspace/generated/zones";
 const DEMO_ZONES: &str = "fixtures/demo/zones";
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sendlint-dnsfaults-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp dir");
-    dir
+    common::scratch_dir(&format!("dnsfaults-{name}"))
 }
 
 fn serve(zones: &str, mode: Mode) -> TestServer {

@@ -13,9 +13,7 @@ const NOW: &str = "2026-11-26T06:00:00Z";
 const KEY: &str = "fixtures/keys/sf1-2048.b64";
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sendlint-domain-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp dir");
-    dir
+    common::scratch_dir(&format!("domain-{name}"))
 }
 
 /// The error text with miette's wrapping undone.

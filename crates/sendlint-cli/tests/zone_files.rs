@@ -10,9 +10,7 @@ use common::{sendlint, stderr, stdout};
 const NOW: &str = "2026-11-26T06:00:00Z";
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sendlint-zonefiles-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp dir");
-    dir
+    common::scratch_dir(&format!("zonefiles-{name}"))
 }
 
 fn check_with(zone: &str) -> std::process::Output {

@@ -52,3 +52,11 @@ pub fn dkim_ok() -> String {
     let (a, b) = KEY.split_at(200);
     format!("sf1._domainkey.mail TXT \"p={a}\" \"{b}\"")
 }
+
+/// A fresh-named scratch directory for one test, `sendlint-{tag}-{pid}` under the
+/// system's temporary directory (created if missing).
+pub fn scratch_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sendlint-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
