@@ -3,18 +3,24 @@
 
 Writes DIR/manifest.json (SPEC §5), DIR/zones/<zone>.zone (one zone per
 organization, plus amazonses.com with SES's SPF record so SPF includes resolve
-locally) and DIR/mailfrom-domains.txt (the MAIL FROM names, for checkdmarc).
+locally, plus the DNS providers' zones, whose name server names all have an A
+record at --ns-ip, so the zones' NS names resolve to the server that serves
+them and propagation checks really run) and DIR/mailfrom-domains.txt (the MAIL
+FROM names, for checkdmarc).
 
 The mix is what support sees: most domains correct, the rest with one of the
 recurring mistakes (quoted or split DKIM, doubled suffix, wrong region, MX
 priority in the value, missing or misspelled DMARC, missing SPF include, Easy
-DKIM CNAME, truncated or different key, nothing published yet), a few domains
-claimed by two organizations and a few DKIM keys reused across domains.
+DKIM CNAME, truncated or different key, nothing published yet, MAIL FROM
+records under a doubled suffix or under `10.send…`), a few organizations whose
+zone is not served at all (no zone file: an authoritative server answers
+REFUSED), a few domains claimed by two organizations and a few DKIM keys reused
+across domains.
 
 Keys are synthetic RSA SubjectPublicKeyInfo structures (random 2048-bit odd
 moduli, e = 65537): they decode like real keys, and cost nothing to make.
 
-    python3 bench/gen-workspace.py --domains 2000 --out /tmp/ws [--seed 1]
+    python3 bench/gen-workspace.py --domains 2000 --out /tmp/ws [--seed 1] [--ns-ip 127.0.0.1]
 """
 
 import argparse
@@ -49,7 +55,11 @@ FAULTS = [
     ("dmarc_missing", 8),
     ("dmarc_syntax", 3),
     ("nothing_yet", 4),
+    ("mailfrom_doubled", 2),
+    ("mx_priority_in_host", 2),
 ]
+# Share of organizations whose zone is not served (no zone file).
+REFUSED_ZONES = 0.03
 SES_SPF = ("v=spf1 ip4:199.255.192.0/21 ip4:199.127.232.0/22 ip4:54.240.0.0/18 "
            "ip4:69.169.224.0/20 ip4:23.249.208.0/20 ip4:23.251.224.0/19 ip4:76.223.176.0/20 "
            "ip4:54.240.64.0/19 ip4:54.240.96.0/19 ip4:52.82.172.0/22 -all")
@@ -93,6 +103,8 @@ def main():
                     help="every K-th entry is a second organization's claim of the entry before it")
     ap.add_argument("--key-reuse", type=float, default=0.01,
                     help="share of domains publishing one shared DKIM key")
+    ap.add_argument("--ns-ip", default="127.0.0.1",
+                    help="the address every provider name server name resolves to (the serving server)")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     zdir = os.path.join(a.out, "zones")
@@ -109,6 +121,7 @@ def main():
         org = f"org{n_org:06d}"
         zone = f"{org}.test"
         provider = rng.choices(list(PROVIDERS), PROVIDER_WEIGHTS)[0]
+        served = rng.random() >= REFUSED_ZONES
         lines = [
             f"$ORIGIN {zone}.",
             "$TTL 300",
@@ -141,6 +154,10 @@ def main():
             mailfrom.append(f"send.{domain}")
             if fault == "nothing_yet":
                 continue
+            if fault == "mailfrom_doubled":
+                mf = f"send.{domain}.{zone}."
+            elif fault == "mx_priority_in_host":
+                mf = f"10.{mf}"
             mx_region = rng.choice([r for r in REGIONS if r != region]) if fault == "mx_wrong_region" else region
             if fault == "mx_priority_in_value":
                 lines.append(f"{mf} IN MX 10 10\\ feedback-smtp.{mx_region}.amazonses.com.")
@@ -168,8 +185,9 @@ def main():
                 lines.append(f"{dm} IN TXT {txt('v=DMARC1; p=quarantne; rua=mailto:dmarc@' + zone)}")
             elif fault != "dmarc_missing":
                 lines.append(f"{dm} IN TXT {txt('v=DMARC1; p=none; rua=mailto:dmarc@' + zone)}")
-        with open(os.path.join(zdir, f"{zone}.zone"), "w") as f:
-            f.write("\n".join(lines) + "\n")
+        if served:
+            with open(os.path.join(zdir, f"{zone}.zone"), "w") as f:
+                f.write("\n".join(lines) + "\n")
 
     # ~0.5% of the domains are claimed again by a second organization
     for i in range(a.claim_every // 2, len(entries), a.claim_every):
@@ -179,7 +197,25 @@ def main():
         f.write("$ORIGIN amazonses.com.\n$TTL 300\n"
                 "@ IN SOA ns1.amazonses.com. hostmaster.amazonses.com. 1 7200 3600 1209600 300\n"
                 "@ IN NS ns1.amazonses.com.\n"
+                f"ns1 IN A {a.ns_ip}\n"
                 f"@ IN TXT {txt(SES_SPF)}\n")
+    # the providers' zones: every name server name has an address, the serving server's
+    by_zone = {}
+    for names in list(PROVIDERS.values()) + [["ns1.amazonses.com"]]:
+        for ns in names:
+            zone = ns.split(".", 1)[1] if ns.count(".") >= 2 else ns
+            # ada.ns.cloudflare.com and ns1.amazonses.com: the registrable name is the zone
+            zone = ".".join(zone.split(".")[-2:])
+            by_zone.setdefault(zone, []).append(ns)
+    for zone, names in sorted(by_zone.items()):
+        rel = [ns[: -len(zone) - 1] for ns in names]
+        body = "".join(f"{r} IN A {a.ns_ip}\n" for r in rel)
+        if zone == "amazonses.com":
+            continue  # written below, with SES's SPF
+        with open(os.path.join(zdir, f"{zone}.zone"), "w") as f:
+            f.write(f"$ORIGIN {zone}.\n$TTL 300\n"
+                    f"@ IN SOA {names[0]}. hostmaster.{zone}. 1 7200 3600 1209600 300\n"
+                    + "".join(f"@ IN NS {ns}.\n" for ns in names) + body)
     with open(os.path.join(a.out, "manifest.json"), "w") as f:
         f.write('{"domains": [\n')
         f.write(",\n".join(json.dumps(e) for e in entries))

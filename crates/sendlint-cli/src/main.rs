@@ -108,6 +108,11 @@ struct DnsArgs {
     /// Ask this DNS server (repeatable).
     #[arg(long = "nameserver", value_name = "IP[:PORT]")]
     nameservers: Vec<String>,
+    /// The port at which a zone's own name servers are asked for the
+    /// propagation checks (53). Hidden: only test and benchmark rigs, whose
+    /// authoritative server listens elsewhere, need it.
+    #[arg(long, value_name = "PORT", hide = true, default_value_t = 53)]
+    authoritative_port: u16,
 }
 
 #[derive(Args, Debug)]
@@ -332,7 +337,7 @@ fn dns_source(args: &DnsArgs) -> miette::Result<Box<dyn Lookup>> {
         }
         return Ok(Box::new(source));
     }
-    let options = LiveOptions::default();
+    let options = LiveOptions { authoritative_port: args.authoritative_port, ..LiveOptions::default() };
     if args.nameservers.is_empty() {
         let source = LiveSource::system(options).map_err(|e| {
             miette!(
