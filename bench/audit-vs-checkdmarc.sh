@@ -1,31 +1,67 @@
 #!/usr/bin/env bash
-# `sendlint audit` against a local authoritative server (NSD), and checkdmarc in
-# the same run against the same server (target: >= 500 domains/s at N = 2000 on
-# 2 cores, >= 10x checkdmarc; 100,000 domains under 150 MB peak RSS).
+# `sendlint audit` against a local authoritative server (NSD), one or several
+# sendlint binaries and checkdmarc in the same invocation, runs alternating.
 #
-#   bash bench/audit-vs-checkdmarc.sh [N] [RUNS]      # N = 2000, RUNS = 3
-#   CHECKDMARC=0 bash bench/audit-vs-checkdmarc.sh 100000 1   # the 100k RSS run
+#   bash bench/audit-vs-checkdmarc.sh [N] [RUNS]          # N = 2000, RUNS = 3
+#   BINS="before=/work/bin/sendlint-before after=target/release/sendlint" \
+#     bash bench/audit-vs-checkdmarc.sh 2000 3             # before/after in one run
+#   CHECKDMARC=0 bash bench/audit-vs-checkdmarc.sh 100000 1   # a big RSS run
 #
-# - Generates a workspace of N domains (bench/gen-workspace.py).
-# - Runs everything inside a fresh network namespace (`unshare -n`, loopback
-#   only): nothing can leave 127.0.0.0/8, and port 53 is free for NSD, which
+# Without BINS it builds target/release/sendlint and measures that ("sendlint").
+# KEEP=1 keeps the scratch directory (workspace, NSD config and log, outputs).
+#
+# What it exercises:
+# - A workspace of N domains from bench/gen-workspace.py (fixed seed): most
+#   domains right, the rest with the recurring mistakes (quoted/split/truncated
+#   DKIM, wrong key, Easy DKIM CNAME, wrong MX region, MX priority in the value,
+#   records under a doubled suffix or under `10.send…`, SPF and DMARC faults,
+#   nothing published), about 3% of organizations whose zone NSD does not
+#   serve (NSD answers REFUSED), a few shared keys and doubly claimed domains.
+# - NSD, authoritative only, serves every zone on 127.0.0.53:53, plus
+#   amazonses.com (SES's SPF) and the DNS providers' zones (cloudflare.com,
+#   domaincontrol.com, registrar-servers.com, awsdns-01.org, awsdns-02.net,
+#   googledomains.com, example-dns.test), where every name server name of
+#   every zone has an A record 127.0.0.53. So the zones' NS names resolve, and
+#   sendlint's propagation checks (which ask the zone's own servers) really run,
+#   as they do on the internet; checkdmarc's NS lookups resolve too.
+# - NSD with response rate limiting OFF (rrl-ratelimit: 0 and
+#   rrl-whitelist-ratelimit: 0): its default of 200 answers/s per source for
+#   error and similar answers throttles (drops or truncates) a fast client's
+#   NXDOMAIN and REFUSED answers, which measures NSD's abuse protection, not
+#   sendlint. One NSD server process (server-count: 1): it answers far over
+#   100,000 queries/s here, the client is the bottleneck.
+# - Everything runs in a fresh network namespace (`unshare -n`, loopback
+#   only): nothing leaves 127.0.0.0/8, and port 53 is free for NSD, which
 #   checkdmarc needs (its --nameserver takes an address, not a port).
-# - NSD serves every zone (plus amazonses.com's SPF) on 127.0.0.53:53.
-# - sendlint: `audit MANIFEST --nameserver 127.0.0.53:53 --format json`.
-#   checkdmarc: `checkdmarc -n 127.0.0.53 -f json -o … FILE` over the MAIL FROM
-#   names (send.D: its MX, SPF with the amazonses.com include, DMARC with the
-#   organizational fallback, plus NS/SOA/DNSSEC/MTA-STS/TLS-RPT/BIMI lookups).
-# - Queries per domain: NSD's own counter (nsd-control stats_noreset, num.queries)
-#   before and after each tool. Peak RSS: /usr/bin/time -v.
-# - Medians over RUNS runs of each tool, alternating, in one invocation.
+# - sendlint: `audit MANIFEST --nameserver 127.0.0.53:53 --format json --stats`.
+#   checkdmarc: `checkdmarc -n 127.0.0.53 -t 2 -f json FILE` over the distinct
+#   MAIL FROM names (send.D: its MX, SPF with the amazonses.com include, DMARC
+#   with the organizational fallback, NS/SOA/DNSSEC/MTA-STS/TLS-RPT/BIMI).
 #
-# Needs root (unshare, NSD on port 53), nsd, python3, pip's checkdmarc.
+# What it does NOT exercise: no recursive resolver in the path (no cache, no
+# recursion latency, no resolver that answers without AA), no packet loss and
+# no network latency (loopback), no IPv6, no real SES (the manifest's SES
+# states are synthetic), and both tools share the 2 cores with NSD.
+#
+# Figures, per tool (medians over RUNS; peak RSS is the maximum):
+# - domains/s: N / wall time of the process (checkdmarc: its names / wall).
+# - queries/domain: NSD's own counter (nsd-control stats_noreset, num.queries)
+#   before and after the run, divided by the domains: queries on the wire.
+# - CPU µs/domain: user + system time of the process (/usr/bin/time) / domains.
+# - peak RSS: /usr/bin/time's maximum resident set size.
+# - ratios: each sendlint against checkdmarc, and against the first of BINS.
+# Every binary's report must have N lines; the reports (sorted by index) are
+# compared with the first binary's and the result printed ("identical" or not).
+#
+# Needs root (unshare, NSD on port 53), nsd (installed with apt-get when
+# missing), python3, pip's checkdmarc (installed when missing), /usr/bin/time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 N=${1:-2000}
 RUNS=${2:-3}
 CHECKDMARC=${CHECKDMARC:-1}
+SEED=${SEED:-1}
 NOW=2026-11-26T06:00:00Z
 IP=127.0.0.53
 
@@ -36,13 +72,23 @@ if [ -z "${SENDLINT_BENCH_NETNS:-}" ]; then
   if [ "$CHECKDMARC" = 1 ] && ! command -v checkdmarc >/dev/null 2>&1; then
     pip install -q checkdmarc
   fi
-  cargo build --release -q -p sendlint-cli
+  if [ -z "${BINS:-}" ]; then
+    cargo build --release -q -p sendlint-cli
+    BINS="sendlint=$ROOT/target/release/sendlint"
+  fi
+  # absolute paths: the namespace's shell starts from the same directory, but be sure
+  abs=
+  for b in $BINS; do
+    label=${b%%=*}; path=${b#*=}
+    [ "$label" != "$b" ] || { echo "BINS entries are LABEL=PATH, got $b" >&2; exit 2; }
+    [ -x "$path" ] || { echo "$label: $path is not an executable" >&2; exit 2; }
+    abs="$abs $label=$(realpath "$path")"
+  done
   # loopback-only network namespace: nothing leaves 127.0.0.0/8
-  exec env SENDLINT_BENCH_NETNS=1 unshare -n bash "$0" "$@"
+  exec env SENDLINT_BENCH_NETNS=1 BINS="$abs" unshare -n bash "$0" "$@"
 fi
 ip link set lo up
 
-BIN="$ROOT/target/release/sendlint"
 NSD=$(command -v nsd || echo /usr/sbin/nsd)
 TMP=$(mktemp -d)
 NSD_PID=
@@ -52,7 +98,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 bench/gen-workspace.py --domains "$N" --out "$TMP/ws" >&2
+python3 bench/gen-workspace.py --domains "$N" --out "$TMP/ws" --seed "$SEED" --ns-ip "$IP" >&2
 ZONES="$TMP/ws/zones"
 {
   cat <<EOF
@@ -71,6 +117,9 @@ server:
     verbosity: 0
     server-count: 1
     refuse-any: yes
+    # rate limiting off: see the header
+    rrl-ratelimit: 0
+    rrl-whitelist-ratelimit: 0
 remote-control:
     control-enable: yes
     control-interface: "$TMP/nsd.ctl"
@@ -84,57 +133,100 @@ EOF
 "$NSD" -d -c "$TMP/nsd.conf" 2>>"$TMP/nsd.log" &
 NSD_PID=$!
 queries() { nsd-control -c "$TMP/nsd.conf" stats_noreset 2>/dev/null | sed -n 's/^num.queries=//p'; }
+# rcode NAME TYPE: the response code NSD gives (0 NOERROR, 3 NXDOMAIN, 5 REFUSED) and the answer count
+rcode() {
+  python3 - "$IP" "$1" "$2" <<'EOF'
+import socket, struct, sys
+ip, name, qtype = sys.argv[1], sys.argv[2], int(sys.argv[3])
+q = struct.pack(">HHHHHH", 7, 0, 1, 0, 0, 0) + b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0" + struct.pack(">HH", qtype, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.5); s.sendto(q, (ip, 53))
+r = s.recv(4096); print(r[3] & 15, struct.unpack(">H", r[6:8])[0])
+EOF
+}
 # wait until NSD answers for the last zone
 LAST=$(ls "$ZONES" | tail -1); LAST=${LAST%.zone}
 for _ in $(seq 1 600); do
   kill -0 "$NSD_PID" 2>/dev/null || { echo "nsd exited" >&2; cat "$TMP/nsd.log" >&2; exit 2; }
-  if [ -n "$(queries)" ] && python3 - "$IP" "$LAST" <<'EOF' 2>/dev/null; then break; fi
-import socket, struct, sys
-ip, name = sys.argv[1], sys.argv[2]
-q = struct.pack(">HHHHHH", 7, 0, 1, 0, 0, 0) + b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0" + struct.pack(">HH", 6, 1)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.5); s.sendto(q, (ip, 53))
-r = s.recv(4096); sys.exit(0 if (r[3] & 15) == 0 and struct.unpack(">H", r[6:8])[0] > 0 else 1)
-EOF
+  if [ -n "$(queries)" ] && [ "$(rcode "$LAST" 6 2>/dev/null)" = "0 1" ]; then break; fi
   sleep 0.2
 done
-echo "nsd $("$NSD" -v 2>&1 | head -1 | awk '{print $3}') serving $(ls "$ZONES" | wc -l) zones on $IP:53 (N = $N)" >&2
+# the rig itself: NS names resolve to NSD, unserved zones are REFUSED
+[ "$(rcode ada.ns.cloudflare.com 1)" = "0 1" ] || { echo "ada.ns.cloudflare.com does not resolve" >&2; exit 2; }
+REFUSED=$(python3 - "$TMP/ws" <<'EOF'
+import json, os, sys
+ws = sys.argv[1]
+served = {f[:-5] for f in os.listdir(f"{ws}/zones")}
+zones = {e["domain"].split(".", e["domain"].count(".") - 1)[-1] for e in json.load(open(f"{ws}/manifest.json"))["domains"]}
+print(len(zones - served), sorted(zones - served)[0] if zones - served else "")
+EOF
+)
+if [ "${REFUSED#* }" != "" ] && [ "$(rcode "${REFUSED#* }" 6)" != "5 0" ]; then
+  echo "NSD does not answer REFUSED for the unserved zone ${REFUSED#* }" >&2; exit 2
+fi
+echo "nsd $("$NSD" -v 2>&1 | head -1 | awk '{print $3}') serving $(ls "$ZONES" | wc -l) zones on $IP:53 (N = $N; ${REFUSED%% *} manifest zones not served: REFUSED); rate limiting off" >&2
 
-# run LABEL CMD…: wall seconds, NSD queries, peak RSS (KB) appended to $TMP/LABEL.runs
+# run LABEL DOMAINS CMD…: wall, user, sys, peak RSS (KB), NSD queries before/after → $TMP/LABEL.runs
 run() {
-  local label=$1; shift
+  local label=$1 domains=$2; shift 2
   local q0 q1 t0 t1
   q0=$(queries); t0=$(date +%s.%N)
-  /usr/bin/time -v -o "$TMP/time.txt" "$@" >/dev/null 2>"$TMP/$label.err" || true
+  /usr/bin/time -f "%U %S %M" -o "$TMP/time.txt" "$@" >/dev/null 2>"$TMP/$label.err" || true
   t1=$(date +%s.%N); q1=$(queries)
-  local rss; rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/time.txt")
-  echo "$t0 $t1 $q0 $q1 $rss" >>"$TMP/$label.runs"
+  echo "$domains $t0 $t1 $(tail -1 "$TMP/time.txt") $q0 $q1" >>"$TMP/$label.runs"
 }
 
+LABELS=()
+for b in $BINS; do LABELS+=("${b%%=*}"); done
+N_MAILFROM=$(wc -l <"$TMP/ws/mailfrom-domains.txt")
 for r in $(seq 1 "$RUNS"); do
-  run sendlint "$BIN" audit "$TMP/ws/manifest.json" --nameserver "$IP:53" --format json \
-    --output "$TMP/sendlint.jsonl" --now "$NOW" --stats
+  for b in $BINS; do
+    label=${b%%=*}; bin=${b#*=}
+    run "$label" "$N" "$bin" audit "$TMP/ws/manifest.json" --nameserver "$IP:53" --format json \
+      --output "$TMP/$label.jsonl" --now "$NOW" --stats
+  done
   if [ "$CHECKDMARC" = 1 ]; then
-    run checkdmarc checkdmarc "$TMP/ws/mailfrom-domains.txt" -f json -t 2 -n "$IP" -o "$TMP/checkdmarc.json"
+    run checkdmarc "$N_MAILFROM" checkdmarc "$TMP/ws/mailfrom-domains.txt" -f json -t 2 -n "$IP" -o "$TMP/checkdmarc.json"
   fi
 done
 
-LINES=$(wc -l <"$TMP/sendlint.jsonl")
-[ "$LINES" -eq "$N" ] || { echo "sendlint wrote $LINES lines for $N entries" >&2; cat "$TMP/sendlint.err" >&2; exit 2; }
-echo "sendlint counters (last run): $(tail -1 "$TMP/sendlint.err")" >&2
-python3 - "$TMP" "$N" "$CHECKDMARC" "$(wc -l <"$TMP/ws/mailfrom-domains.txt")" <<'EOF'
-import statistics, sys
-tmp, n, with_cd, n_mailfrom = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", int(sys.argv[4])
-def load(label, n):
-    rows = [list(map(float, l.split())) for l in open(f"{tmp}/{label}.runs")]
-    rate = statistics.median(n / (t1 - t0) for t0, t1, *_ in rows)
-    qpd = statistics.median((q1 - q0) / n for _, _, q0, q1, _ in rows)
-    rss = max(r[4] for r in rows) / 1024
-    return rate, qpd, rss, len(rows)
-s = load("sendlint", n)
-print(f"N = {n} domains ({n_mailfrom} distinct MAIL FROM names for checkdmarc), medians of {s[3]} run(s), NSD on 127.0.0.53:53, 2 cores")
-print(f"  sendlint audit : {s[0]:8.1f} domains/s  {s[1]:5.2f} queries/domain  peak RSS {s[2]:6.1f} MB")
-if with_cd:
-    c = load("checkdmarc", n_mailfrom)
-    print(f"  checkdmarc     : {c[0]:8.1f} domains/s  {c[1]:5.2f} queries/domain  peak RSS {c[2]:6.1f} MB")
-    print(f"  ratio          : {s[0] / c[0]:8.1f}x")
+for label in "${LABELS[@]}"; do
+  LINES=$(wc -l <"$TMP/$label.jsonl")
+  [ "$LINES" -eq "$N" ] || { echo "$label wrote $LINES lines for $N entries" >&2; cat "$TMP/$label.err" >&2; exit 2; }
+  echo "$label --stats (last run): $(tail -1 "$TMP/$label.err")" >&2
+done
+python3 - "$TMP" "$N" "$CHECKDMARC" "$N_MAILFROM" "$RUNS" "${LABELS[@]}" <<'EOF'
+import json, statistics, sys
+tmp, n, with_cd, n_mailfrom, runs, labels = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", int(sys.argv[4]), sys.argv[5], sys.argv[6:]
+def load(label):
+    rows = [l.split() for l in open(f"{tmp}/{label}.runs")]
+    rows = [(int(d), float(t0), float(t1), float(u), float(s), int(m), int(q0), int(q1)) for d, t0, t1, u, s, m, q0, q1 in rows]
+    med = lambda f: statistics.median(f(*r) for r in rows)
+    return {
+        "rate": med(lambda d, t0, t1, *_: d / (t1 - t0)),
+        "qpd": med(lambda d, t0, t1, u, s, m, q0, q1: (q1 - q0) / d),
+        "cpu": med(lambda d, t0, t1, u, s, *_: (u + s) / d * 1e6),
+        "rss": max(r[5] for r in rows) / 1024,
+        "runs": len(rows),
+    }
+def sorted_report(label):
+    lines = open(f"{tmp}/{label}.jsonl").read().splitlines()
+    return sorted(lines, key=lambda l: json.loads(l)["index"])
+res = {l: load(l) for l in labels}
+cd = load("checkdmarc") if with_cd else None
+print(f"N = {n} domains ({n_mailfrom} distinct MAIL FROM names for checkdmarc), medians of {runs} run(s), "
+      f"NSD on 127.0.0.53:53 (NS names resolve, RRL off), 2 cores shared with NSD")
+def line(name, r):
+    return (f"  {name:<14}: {r['rate']:8.1f} domains/s  {r['qpd']:6.2f} queries/domain  "
+            f"{r['cpu']:8.1f} CPU µs/domain  peak RSS {r['rss']:6.1f} MB")
+first = sorted_report(labels[0])
+for l in labels:
+    extra = []
+    if cd:
+        extra.append(f"{res[l]['rate'] / cd['rate']:.1f}x checkdmarc")
+    if l != labels[0]:
+        extra.append(f"{res[l]['rate'] / res[labels[0]]['rate']:.2f}x {labels[0]}")
+        extra.append("report identical to " + labels[0] if sorted_report(l) == first else "REPORT DIFFERS from " + labels[0])
+    print(line(l, res[l]) + ("  (" + ", ".join(extra) + ")" if extra else ""))
+if cd:
+    print(line("checkdmarc", cd))
 EOF
