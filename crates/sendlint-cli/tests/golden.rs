@@ -133,3 +133,16 @@ fn golden_demo_offline() {
     let lines = audit("fixtures/demo/manifest.json", &["--zone", "fixtures/demo/zones"]);
     check("demo-offline.jsonl", &lines);
 }
+
+/// `--authoritative-port` is for test and benchmark rigs: accepted, not shown.
+#[test]
+fn golden_authoritative_port_is_hidden() {
+    for cmd in ["check", "audit"] {
+        let help = sendlint(&[cmd, "--help"]);
+        assert!(help.status.success());
+        assert!(!common::stdout(&help).contains("authoritative-port"), "{cmd} --help shows it");
+    }
+    let bad = sendlint(&["audit", "x.json", "--authoritative-port", "seventy"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("--authoritative-port"), "{}", stderr(&bad));
+}
