@@ -175,6 +175,8 @@ run() {
   echo "$domains $t0 $t1 $(tail -1 "$TMP/time.txt") $q0 $q1" >>"$TMP/$label.runs"
 }
 
+# the machine may be shared: say how busy it was (wall figures suffer, CPU µs less)
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 LABELS=()
 for b in $BINS; do LABELS+=("${b%%=*}"); done
 N_MAILFROM=$(wc -l <"$TMP/ws/mailfrom-domains.txt")
@@ -194,6 +196,7 @@ for label in "${LABELS[@]}"; do
   [ "$LINES" -eq "$N" ] || { echo "$label wrote $LINES lines for $N entries" >&2; cat "$TMP/$label.err" >&2; exit 2; }
   echo "$label --stats (last run): $(tail -1 "$TMP/$label.err")" >&2
 done
+echo "load average before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$TMP" "$N" "$CHECKDMARC" "$N_MAILFROM" "$RUNS" "${LABELS[@]}" <<'EOF'
 import json, statistics, sys
 tmp, n, with_cd, n_mailfrom, runs, labels = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", int(sys.argv[4]), sys.argv[5], sys.argv[6:]
@@ -222,9 +225,10 @@ first = sorted_report(labels[0])
 for l in labels:
     extra = []
     if cd:
-        extra.append(f"{res[l]['rate'] / cd['rate']:.1f}x checkdmarc")
+        extra.append(f"{res[l]['rate'] / cd['rate']:.1f}x checkdmarc, {cd['cpu'] / res[l]['cpu']:.1f}x less CPU")
     if l != labels[0]:
-        extra.append(f"{res[l]['rate'] / res[labels[0]]['rate']:.2f}x {labels[0]}")
+        extra.append(f"{res[l]['rate'] / res[labels[0]]['rate']:.2f}x {labels[0]}, "
+                     f"{res[labels[0]]['cpu'] / res[l]['cpu']:.2f}x less CPU")
         extra.append("report identical to " + labels[0] if sorted_report(l) == first else "REPORT DIFFERS from " + labels[0])
     print(line(l, res[l]) + ("  (" + ", ".join(extra) + ")" if extra else ""))
 if cd:
