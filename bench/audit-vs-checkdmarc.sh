@@ -178,10 +178,13 @@ run() {
 # the machine may be shared: say how busy it was (wall figures suffer, CPU µs less)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 LABELS=()
-for b in $BINS; do LABELS+=("${b%%=*}"); done
+ENTRIES=()
+for b in $BINS; do LABELS+=("${b%%=*}"); ENTRIES+=("$b"); done
 N_MAILFROM=$(wc -l <"$TMP/ws/mailfrom-domains.txt")
 for r in $(seq 1 "$RUNS"); do
-  for b in $BINS; do
+  # each round starts with the next binary: no binary always runs first
+  for k in $(seq 0 $((${#ENTRIES[@]} - 1))); do
+    b=${ENTRIES[$(((r - 1 + k) % ${#ENTRIES[@]}))]}
     label=${b%%=*}; bin=${b#*=}
     run "$label" "$N" "$bin" audit "$TMP/ws/manifest.json" --nameserver "$IP:53" --format json \
       --output "$TMP/$label.jsonl" --now "$NOW" --stats
