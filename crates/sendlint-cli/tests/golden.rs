@@ -7,6 +7,11 @@
 //!   zones, whose provider name server names resolve to that server (127.0.0.1)
 //!   and `--authoritative-port` points at it, so the propagation checks really
 //!   ask the zone's own servers;
+//! - `ws300` live with a stale "resolver": the configured server serves an
+//!   older copy of the zones (some DMARC records not yet there, some MX and
+//!   SPF values still the previous ones, see [`stale`]) while the zone's own
+//!   servers, a second test server at `--authoritative-port`, serve the
+//!   golden zones: the propagation diagnoses and "judge what is published";
 //! - the demo workspace in fixtures/demo, offline.
 //!
 //! `ws300` was generated with
@@ -126,6 +131,56 @@ fn golden_ws300_live() {
     assert_eq!(lines.len(), 300);
     let lines: Vec<String> = lines.iter().map(|l| l.replace(&ns, "127.0.0.1:PORT")).collect();
     check("ws300-live.jsonl", &lines);
+}
+
+/// The older copy of a golden zone file that the stale "resolver" serves:
+/// in every third organization zone the DMARC records are not there yet, in
+/// the next one the MAIL FROM MX still points at another region and the SPF
+/// lacks the include. Provider and amazonses.com zones are unchanged.
+fn stale(file: &str, text: &str) -> String {
+    let Some(n) = file.strip_prefix("org").and_then(|f| f.strip_suffix(".test.zone")) else {
+        return text.to_owned();
+    };
+    let n: u32 = n.parse().expect("orgNNNNNN.test.zone");
+    let keep = |l: &&str| !(n % 3 == 0 && l.starts_with("_dmarc"));
+    text.lines()
+        .filter(keep)
+        .map(|l| {
+            if n % 3 != 1 {
+                return format!("{l}\n");
+            }
+            let l = l.replace("feedback-smtp.us-east-1.", "feedback-smtp.eu-west-1.");
+            format!("{}\n", l.replace("v=spf1 include:amazonses.com ~all", "v=spf1 ~all"))
+        })
+        .collect()
+}
+
+#[test]
+fn golden_ws300_live_stale_resolver() {
+    let dir = golden_dir().join("ws300/zones");
+    let current = ZoneSource::from_files(std::slice::from_ref(&dir)).expect("the golden zones load");
+    let mut files: Vec<_> =
+        std::fs::read_dir(&dir).expect("zones dir").map(|e| e.expect("dir entry").path()).collect();
+    files.sort();
+    let mut older = ZoneSource::new();
+    let mut changed = 0;
+    for path in &files {
+        let name = path.file_name().and_then(|n| n.to_str()).expect("a UTF-8 file name");
+        let text = std::fs::read_to_string(path).expect("zone file");
+        let old = stale(name, &text);
+        changed += usize::from(old != text);
+        older.add(ZoneSource::from_text(name, &old, None).expect("the older zone loads"));
+    }
+    assert!(changed > 100, "only {changed} zones differ");
+    let authority = TestServer::start(&current, Mode::Normal).expect("authoritative test server");
+    let resolver = TestServer::start(&older, Mode::Normal).expect("resolver test server");
+    let ns = resolver.addr().to_string();
+    let port = authority.addr().port().to_string();
+    let lines =
+        audit("tests/data/golden/ws300/manifest.json", &["--nameserver", &ns, "--authoritative-port", &port]);
+    assert_eq!(lines.len(), 300);
+    let lines: Vec<String> = lines.iter().map(|l| l.replace(&ns, "127.0.0.1:PORT")).collect();
+    check("ws300-live-stale.jsonl", &lines);
 }
 
 #[test]
