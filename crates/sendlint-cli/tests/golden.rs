@@ -142,7 +142,7 @@ fn stale(file: &str, text: &str) -> String {
         return text.to_owned();
     };
     let n: u32 = n.parse().expect("orgNNNNNN.test.zone");
-    let keep = |l: &&str| !(n % 3 == 0 && l.starts_with("_dmarc"));
+    let keep = |l: &&str| !(n.is_multiple_of(3) && l.starts_with("_dmarc"));
     text.lines()
         .filter(keep)
         .map(|l| {
