@@ -284,6 +284,8 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         b.retain(|domain| shard.contains(domain));
     }
     let lookup: Arc<dyn Lookup> = Arc::from(dns_source(&args.dns)?);
+    // the source itself (not the audit's cache around it) counts what it sent
+    let source = lookup.clone();
     let now = match &args.now {
         Some(t) => parse_time(t, "--now")?,
         None => SystemTime::now(),
@@ -404,11 +406,15 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     }
     if args.stats {
         let (queries, hits, coalesced, max_in_flight) = run.dns;
+        // `queries` are the questions the audit asked its source; `wire` what
+        // went to the servers (tries, TCP, NS addresses and CNAME targets
+        // included), null where nothing is sent or sends are not counted
         eprintln!(
             "{}",
             serde_json::json!({
                 "entries": run.entries, "selected": run.selected, "finished": run.finished,
                 "queries": queries, "cache_hits": hits, "coalesced": coalesced, "max_in_flight": max_in_flight,
+                "wire": source.wire_stats(),
             })
         );
     }

@@ -215,3 +215,25 @@ fn each_domain_ends_at_its_deadline() {
     let lines = all_failed_naming(&out, &addr);
     assert!(lines.iter().all(|l| l.to_string().contains("deadline of 300ms passed")), "{}", lines[0]);
 }
+
+/// `--stats` counts what went on the wire: every UDP packet the server
+/// received, NS-address and CNAME lookups included; `null` offline.
+#[test]
+fn stats_count_the_questions_that_reached_the_server() {
+    let zones = sendlint_dns::ZoneSource::from_files(&[root().join(GEN_ZONES)]).expect("zones");
+    let server = sendlint_testdns::TestServer::start(&zones, sendlint_testdns::Mode::Normal).expect("server");
+    let addr = server.addr().to_string();
+    let out = sendlint(&["audit", GEN, "--nameserver", &addr, "--format", "json", "--now", NOW, "--stats"]);
+    let err = stderr(&out);
+    let stats: Value = serde_json::from_str(err.lines().last().expect("stats")).expect("stats JSON");
+    let wire = &stats["wire"];
+    let (udp, tcp) = server.received();
+    assert!(udp > 0, "{err}");
+    assert_eq!(wire["udp"].as_u64(), Some(udp), "{stats}");
+    assert_eq!(wire["tcp"].as_u64(), Some(tcp), "{stats}");
+    assert_eq!(wire["timeouts"].as_u64(), Some(0), "{stats}");
+    let offline = sendlint(&["audit", GEN, "--zone", GEN_ZONES, "--format", "json", "--now", NOW, "--stats"]);
+    let stats: Value =
+        serde_json::from_str(stderr(&offline).lines().last().expect("stats")).expect("stats JSON");
+    assert!(stats["wire"].is_null(), "{stats}");
+}

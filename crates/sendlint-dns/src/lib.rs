@@ -12,6 +12,7 @@ mod apex;
 mod cache;
 mod live;
 mod record;
+mod wire;
 mod zone;
 mod zonetext;
 
@@ -19,6 +20,7 @@ pub use apex::{ZoneInfo, find_zone};
 pub use cache::CachingLookup;
 pub use live::{LiveError, LiveOptions, LiveSource, parse_nameserver};
 pub use record::{RecordingLookup, ReplayError, ReplayLookup};
+pub use wire::WireStats;
 pub use zone::{ZoneData, ZoneError, ZoneSource, ZoneSyntaxError};
 
 use sendlint_records::mx::MxRecord;
@@ -56,6 +58,13 @@ pub trait Lookup: Send + Sync {
         let _ = (nameservers, name, rtype);
         Box::pin(std::future::ready(None))
     }
+
+    /// What this source sent on the wire so far (live sources with servers
+    /// given explicitly); `None` when it does not count (zone files, replay,
+    /// the system resolver).
+    fn wire_stats(&self) -> Option<WireStats> {
+        None
+    }
 }
 
 /// A reference or smart pointer to a lookup is a lookup.
@@ -73,6 +82,10 @@ macro_rules! forward_lookup {
                 rtype: RecordType,
             ) -> BoxFuture<'a, Option<Answer>> {
                 (**self).authoritative(nameservers, name, rtype)
+            }
+
+            fn wire_stats(&self) -> Option<WireStats> {
+                (**self).wire_stats()
             }
         }
     )*};

@@ -3,10 +3,14 @@
 //! hickory's `Resolver` caches, follows CNAMEs on its own and folds negative
 //! answers into errors; sendlint needs the raw answer instead (the SOA owner of
 //! a negative answer, the CNAME chain as served, which server failed and how).
-//! So this source drives hickory-resolver's `NameServerPool` (UDP with EDNS,
-//! TCP fallback on truncation, server rotation) under a `RetryDnsHandle`, and
-//! reads each response itself.
+//! So this source reads each response itself, from one of two transports:
+//! servers given explicitly (`--nameserver`, a zone's authoritative servers)
+//! are asked through the lean transport of [`crate::wire`]; the system
+//! resolver through hickory-resolver's `NameServerPool` (UDP with EDNS, TCP
+//! fallback on truncation, server rotation) under a `RetryDnsHandle`. Both
+//! hand the same reader a response shaped by `DnsError::from_response`.
 
+use crate::wire::{Asker, Wire, WireStats};
 use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa};
 use hickory_resolver::config::{NameServerConfig, ResolverOpts};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
@@ -29,9 +33,13 @@ const MAX_CNAMES: usize = 8;
 /// Timeouts and retries of a [`LiveSource`].
 #[derive(Clone, Debug)]
 pub struct LiveOptions {
-    /// How long one try waits for an answer.
+    /// How long one try waits for an answer. For servers given explicitly
+    /// the question is sent again sooner (after 200 ms, then twice as long
+    /// each time, at most `timeout`), within the same total wait
+    /// `timeout × attempts`; a TCP exchange after truncation gets `timeout`.
     pub timeout: Duration,
-    /// How many tries a question gets in all (at least 1).
+    /// How many tries a question gets in all (at least 1); for servers given
+    /// explicitly, how many `timeout`s a question may wait in all.
     pub attempts: usize,
     /// Ask for recursion (off for the authoritative servers of a zone).
     pub recursion_desired: bool,
@@ -91,12 +99,22 @@ type Handle = RetryDnsHandle<NameServerPool<TokioRuntimeProvider>>;
 ///   referral from a server that does not recurse, and anything else are
 ///   [`Answer::Failed`] naming the server(s) and the question.
 pub struct LiveSource {
-    handle: Handle,
+    backend: Backend,
+    /// The sockets and counters of this source and its authoritative sub-sources.
+    wire: Arc<Wire>,
     /// The servers, for failure messages.
     server: String,
     options: LiveOptions,
     /// Authoritative sources by NS set, built on first use.
     authorities: Mutex<HashMap<Vec<DomainName>, Option<Arc<LiveSource>>>>,
+}
+
+/// How a [`LiveSource`] reaches its servers.
+enum Backend {
+    /// hickory-resolver (the system resolver).
+    Resolver(Box<Handle>),
+    /// The lean transport (servers given explicitly).
+    Wire(Asker),
 }
 
 impl std::fmt::Debug for LiveSource {
@@ -108,20 +126,41 @@ impl std::fmt::Debug for LiveSource {
 impl LiveSource {
     /// Asks these servers (UDP with TCP fallback), in the order given.
     pub fn new(servers: &[SocketAddr], options: LiveOptions) -> Result<LiveSource, LiveError> {
+        LiveSource::on_wire(servers, options, Arc::new(Wire::default()))
+    }
+
+    /// [`LiveSource::new`] sharing `wire` (sockets and counters).
+    fn on_wire(
+        servers: &[SocketAddr],
+        options: LiveOptions,
+        wire: Arc<Wire>,
+    ) -> Result<LiveSource, LiveError> {
         if servers.is_empty() {
             return Err(LiveError::NoServers);
         }
-        let configs = servers.iter().map(|addr| {
-            let mut config = NameServerConfig::udp_and_tcp(addr.ip());
-            for c in &mut config.connections {
-                c.port = addr.port();
-            }
-            // an NXDOMAIN is an answer: never ask another server instead
-            config.trust_negative_responses = true;
-            config
-        });
         let label = servers.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-        Ok(LiveSource::from_configs(configs.collect(), label, options))
+        let attempts = u32::try_from(options.attempts.max(1)).unwrap_or(u32::MAX);
+        let asker = Asker {
+            wire: wire.clone(),
+            servers: servers.to_vec(),
+            per_try: options.timeout,
+            budget: options.timeout.saturating_mul(attempts),
+            recursion_desired: options.recursion_desired,
+        };
+        Ok(LiveSource {
+            backend: Backend::Wire(asker),
+            wire,
+            server: label,
+            options,
+            authorities: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// What went on the wire so far, this source's and its authoritative
+    /// sub-sources' questions together; `None` for the system resolver
+    /// (hickory-resolver's sends are not counted).
+    pub fn wire_stats(&self) -> Option<WireStats> {
+        matches!(self.backend, Backend::Wire(_)).then(|| self.wire.stats())
     }
 
     /// The system resolver (`/etc/resolv.conf`).
@@ -155,7 +194,8 @@ impl LiveSource {
         let cx = Arc::new(PoolContext::new(opts, no_tls()));
         let pool = NameServerPool::from_config(servers, cx, TokioRuntimeProvider::default());
         LiveSource {
-            handle: RetryDnsHandle::new(pool, options.attempts.max(1) - 1),
+            backend: Backend::Resolver(Box::new(RetryDnsHandle::new(pool, options.attempts.max(1) - 1))),
+            wire: Arc::new(Wire::default()),
             server: label,
             options,
             authorities: Mutex::new(HashMap::new()),
@@ -176,12 +216,17 @@ impl LiveSource {
         let Some(qname) = to_hickory_name(name) else {
             return Step::Done(self.failed(FailureKind::Other, name, rtype, "name not representable".into()));
         };
-        let mut opts = DnsRequestOptions::default();
-        opts.use_edns = true;
-        opts.recursion_desired = self.options.recursion_desired;
-        opts.case_randomization = false;
         let query = Query::query(qname, to_hickory_type(rtype));
-        let result = self.handle.lookup(query, opts).first_answer().await;
+        let result = match &self.backend {
+            Backend::Wire(asker) => asker.exchange(query).await,
+            Backend::Resolver(handle) => {
+                let mut opts = DnsRequestOptions::default();
+                opts.use_edns = true;
+                opts.recursion_desired = self.options.recursion_desired;
+                opts.case_randomization = false;
+                handle.lookup(query, opts).first_answer().await
+            }
+        };
         match result {
             Ok(response) => self.read_response(name, rtype, &response),
             Err(err) => Step::Done(self.read_error(name, rtype, err)),
@@ -424,6 +469,10 @@ impl Lookup for LiveSource {
             Some(source.lookup(name, rtype).await)
         })
     }
+
+    fn wire_stats(&self) -> Option<WireStats> {
+        LiveSource::wire_stats(self)
+    }
 }
 
 impl LiveSource {
@@ -459,7 +508,7 @@ impl LiveSource {
             }
         }
         let options = LiveOptions { recursion_desired: false, ..self.options.clone() };
-        let source = LiveSource::new(&addrs, options).ok().map(Arc::new);
+        let source = LiveSource::on_wire(&addrs, options, self.wire.clone()).ok().map(Arc::new);
         if let Ok(mut map) = self.authorities.lock() {
             map.insert(key, source.clone());
         }

@@ -2,14 +2,16 @@
 //! `Catalog` of `InMemoryZoneHandler`s) serving zone text on a loopback
 //! address, port 0, over UDP and TCP, and modes that misbehave on purpose
 //! (SERVFAIL, REFUSED, silence, truncation on UDP, TCP closed unanswered,
-//! answers owned by another name).
+//! answers owned by another name, and over UDP: a first packet dropped, a
+//! stray answer with another ID, another question or from another port
+//! before the real one). It counts the questions it receives.
 //!
 //! The zones are loaded with [`ZoneSource`] (the offline source) and handed
 //! to hickory-server record by record, so live and offline runs read the very
 //! same bytes; the answering (negative answers, SOA, CNAMEs, wildcards,
 //! referrals) is hickory-server's own.
 
-use hickory_proto::op::{Header, Metadata, ResponseCode};
+use hickory_proto::op::{Header, Message, Metadata, ResponseCode};
 use hickory_proto::rr::rdata::{self, SOA};
 use hickory_proto::rr::{LowerName, Name, RData as HData, Record};
 use hickory_server::Server;
@@ -20,8 +22,10 @@ use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, MessageResponseBuilder, ZoneType};
 use sendlint_dns::{RData, RecordType, ZoneSource};
 use sendlint_records::name::DomainName;
+use std::collections::HashSet;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -48,6 +52,36 @@ pub enum Mode {
     /// Answers the records of the question, but owned by another name
     /// (`wrong-owner.invalid.`); negative answers as `Normal`.
     WrongOwner,
+    /// As `Normal`, but over UDP the first packet of each question (name and
+    /// type) is dropped unanswered: only a client that sends it again gets
+    /// an answer.
+    DropFirst,
+    /// As `Normal`, but over UDP each answer is preceded by a copy with
+    /// another ID.
+    WrongIdFirst,
+    /// As `Normal`, but over UDP each answer is preceded by a copy whose
+    /// question is another name (`other.` prepended).
+    WrongQuestionFirst,
+    /// As `Normal`, but over UDP each answer is preceded by a forged NXDOMAIN
+    /// with the right ID and question, sent from another port.
+    WrongSenderFirst,
+}
+
+impl Mode {
+    /// Modes that put a UDP relay in front of the server.
+    fn relayed(self) -> bool {
+        matches!(
+            self,
+            Mode::DropFirst | Mode::WrongIdFirst | Mode::WrongQuestionFirst | Mode::WrongSenderFirst
+        )
+    }
+}
+
+/// The questions a server received (dropped ones included).
+#[derive(Debug, Default)]
+struct Counts {
+    udp: AtomicU64,
+    tcp: AtomicU64,
 }
 
 /// The owner name of every answer record in [`Mode::WrongOwner`].
@@ -57,6 +91,7 @@ pub const WRONG_OWNER: &str = "wrong-owner.invalid.";
 pub struct TestServer {
     addr: SocketAddr,
     catalog: Zones,
+    counts: Arc<Counts>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -134,6 +169,8 @@ impl TestServer {
         if let Some(t) = &tcp {
             t.set_nonblocking(true)?;
         }
+        let counts = Arc::new(Counts::default());
+        let counting = counts.clone();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
         let thread = std::thread::spawn(move || {
@@ -145,9 +182,20 @@ impl TestServer {
                 }
             };
             rt.block_on(async move {
-                let mut server = Server::new(TestHandler { catalog, mode, failing, zones });
+                let relay_counts = counting.clone();
+                let mut server = Server::new(TestHandler { catalog, mode, failing, zones, counts: counting });
                 let registered = (|| {
-                    server.register_socket(tokio::net::UdpSocket::from_std(udp)?);
+                    if mode.relayed() {
+                        // the server answers on a socket of its own, behind the relay
+                        let inner = std::net::UdpSocket::bind(SocketAddr::new(addr.ip(), 0))?;
+                        inner.set_nonblocking(true)?;
+                        let behind = inner.local_addr()?;
+                        server.register_socket(tokio::net::UdpSocket::from_std(inner)?);
+                        let front = Arc::new(tokio::net::UdpSocket::from_std(udp)?);
+                        tokio::spawn(relay(front, behind, mode, relay_counts));
+                    } else {
+                        server.register_socket(tokio::net::UdpSocket::from_std(udp)?);
+                    }
                     match tcp {
                         Some(tcp) if mode == Mode::TruncateThenCloseTcp => {
                             tokio::spawn(close_every_connection(tokio::net::TcpListener::from_std(tcp)?));
@@ -170,7 +218,9 @@ impl TestServer {
             });
         });
         match ready_rx.recv() {
-            Ok(Ok(())) => Ok(TestServer { addr, catalog: shared, stop: Some(stop), thread: Some(thread) }),
+            Ok(Ok(())) => {
+                Ok(TestServer { addr, catalog: shared, counts, stop: Some(stop), thread: Some(thread) })
+            }
             Ok(Err(e)) => Err(e),
             Err(_) => Err(io::Error::other("the server thread ended before it was ready")),
         }
@@ -179,6 +229,12 @@ impl TestServer {
     /// Where it listens (UDP; TCP on the same port unless `TruncateNoTcp`).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The questions received so far over UDP (every packet, answered,
+    /// dropped or not) and over TCP.
+    pub fn received(&self) -> (u64, u64) {
+        (self.counts.udp.load(Ordering::SeqCst), self.counts.tcp.load(Ordering::SeqCst))
     }
 
     /// Serves `zones` from now on instead of the zones it had, without a
@@ -226,6 +282,75 @@ async fn close_every_connection(listener: tokio::net::TcpListener) {
             let _ = tokio::time::timeout(Duration::from_millis(100), stream.readable()).await;
             let _ = stream.try_read(&mut buf);
             drop(stream);
+        });
+    }
+}
+
+/// The UDP front of the relayed modes: passes each question to the server
+/// behind it and its answer back, misbehaving as `mode` says.
+async fn relay(front: Arc<tokio::net::UdpSocket>, behind: SocketAddr, mode: Mode, counts: Arc<Counts>) {
+    let mut seen: HashSet<(String, u16)> = HashSet::new();
+    let mut buf = vec![0u8; 65_535];
+    while let Ok((len, client)) = front.recv_from(&mut buf).await {
+        let question = buf[..len].to_vec();
+        if mode == Mode::DropFirst {
+            let key = Message::from_vec(&question).ok().and_then(|m| {
+                m.queries
+                    .first()
+                    .map(|q| (q.name().to_string().to_ascii_lowercase(), u16::from(q.query_type())))
+            });
+            if let Some(key) = key
+                && seen.insert(key)
+            {
+                counts.udp.fetch_add(1, Ordering::SeqCst);
+                continue;
+            }
+        }
+        let front = front.clone();
+        tokio::spawn(async move {
+            let Ok(socket) = tokio::net::UdpSocket::bind(SocketAddr::new(behind.ip(), 0)).await else {
+                return;
+            };
+            if socket.send_to(&question, behind).await.is_err() {
+                return;
+            }
+            let mut buf = vec![0u8; 65_535];
+            let Ok(Ok(len)) = tokio::time::timeout(Duration::from_secs(2), socket.recv(&mut buf)).await
+            else {
+                return;
+            };
+            let answer = &buf[..len];
+            match mode {
+                Mode::WrongIdFirst if len >= 2 => {
+                    let mut stray = answer.to_vec();
+                    stray[0] ^= 0x5a;
+                    stray[1] ^= 0xa5;
+                    let _ = front.send_to(&stray, client).await;
+                }
+                Mode::WrongQuestionFirst => {
+                    if let Ok(mut m) = Message::from_vec(answer)
+                        && let Some(q) = m.queries.first_mut()
+                        && let Ok(other) = Name::from_ascii("other").and_then(|o| o.append_domain(q.name()))
+                    {
+                        q.name = other;
+                        if let Ok(stray) = m.to_vec() {
+                            let _ = front.send_to(&stray, client).await;
+                        }
+                    }
+                }
+                Mode::WrongSenderFirst => {
+                    if let Ok(mut m) = Message::from_vec(answer) {
+                        m.metadata.response_code = ResponseCode::NXDomain;
+                        m.answers.clear();
+                        if let Ok(forged) = m.to_vec() {
+                            // from the relay's own socket: another port than the server's
+                            let _ = socket.send_to(&forged, client).await;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            let _ = front.send_to(answer, client).await;
         });
     }
 }
@@ -323,6 +448,7 @@ struct TestHandler {
     mode: Mode,
     failing: Vec<Failing>,
     zones: ZoneSource,
+    counts: Arc<Counts>,
 }
 
 impl TestHandler {
@@ -375,9 +501,17 @@ impl RequestHandler for TestHandler {
         request: &Request,
         mut response_handle: R,
     ) -> ResponseInfo {
+        let count = if request.protocol() == Protocol::Udp { &self.counts.udp } else { &self.counts.tcp };
+        count.fetch_add(1, Ordering::SeqCst);
         let code = match self.mode {
             Mode::Normal if self.fails(request) => ResponseCode::ServFail,
-            Mode::Normal => return self.catalog().handle_request::<R, T>(request, response_handle).await,
+            Mode::Normal
+            | Mode::DropFirst
+            | Mode::WrongIdFirst
+            | Mode::WrongQuestionFirst
+            | Mode::WrongSenderFirst => {
+                return self.catalog().handle_request::<R, T>(request, response_handle).await;
+            }
             Mode::WrongOwner => {
                 let Some(answers) = self.wrong_owner_answer(request) else {
                     return self.catalog().handle_request::<R, T>(request, response_handle).await;
