@@ -32,7 +32,7 @@ pub async fn find_zone(lookup: &dyn Lookup, name: &DomainName) -> ZoneInfo {
                 RData::Soa(soa) => Some(soa.zone.clone()),
                 _ => None,
             }),
-            Answer::NoData { soa } | Answer::NxDomain { soa } => soa.as_ref().map(|s| s.zone.clone()),
+            Answer::NoData { soa, .. } | Answer::NxDomain { soa, .. } => soa.as_ref().map(|s| s.zone.clone()),
             Answer::Failed(e) => {
                 info.failure = Some(e.clone());
                 return info;

@@ -202,11 +202,18 @@ pub enum Answer {
     NoData {
         /// The zone's SOA, when the server sent it.
         soa: Option<Soa>,
+        /// The CNAME chain that led to the name without records, `(alias,
+        /// target)` in order; empty when the asked name itself has none. Kept
+        /// so a CNAME is reported without asking for it again.
+        cnames: Vec<(DomainName, DomainName)>,
     },
     /// The name does not exist.
     NxDomain {
         /// The zone's SOA, when the server sent it.
         soa: Option<Soa>,
+        /// The CNAME chain that led to the name that does not exist (a
+        /// dangling alias), as for [`Answer::NoData`].
+        cnames: Vec<(DomainName, DomainName)>,
     },
     /// The lookup itself failed: nothing can be said about the records.
     Failed(LookupError),
@@ -216,8 +223,18 @@ impl Answer {
     /// The SOA of a negative answer.
     pub fn negative_soa(&self) -> Option<&Soa> {
         match self {
-            Answer::NoData { soa } | Answer::NxDomain { soa } => soa.as_ref(),
+            Answer::NoData { soa, .. } | Answer::NxDomain { soa, .. } => soa.as_ref(),
             _ => None,
+        }
+    }
+
+    /// The CNAME chain followed to reach this answer, positive or negative.
+    pub fn cnames(&self) -> &[(DomainName, DomainName)] {
+        match self {
+            Answer::Records { cnames, .. }
+            | Answer::NoData { cnames, .. }
+            | Answer::NxDomain { cnames, .. } => cnames,
+            Answer::Failed(_) => &[],
         }
     }
 }

@@ -238,9 +238,14 @@ enum AnswerJson {
     },
     Nodata {
         soa: Option<SoaJson>,
+        // absent in recordings made before negative answers kept their chain
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        cnames: Vec<[String; 2]>,
     },
     Nxdomain {
         soa: Option<SoaJson>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        cnames: Vec<[String; 2]>,
     },
     Failed {
         kind: String,
@@ -307,6 +312,14 @@ impl SoaJson {
     }
 }
 
+fn chain_json(cnames: &[(DomainName, DomainName)]) -> Vec<[String; 2]> {
+    cnames.iter().map(|(a, t)| [a.to_string(), t.to_string()]).collect()
+}
+
+fn chain_of(cnames: &[[String; 2]]) -> Result<Vec<(DomainName, DomainName)>, String> {
+    cnames.iter().map(|[a, t]| Ok((name(a)?, name(t)?))).collect()
+}
+
 fn name(text: &str) -> Result<DomainName, String> {
     DomainName::parse(text).map_err(|e| format!("{text:?}: {e}"))
 }
@@ -317,12 +330,14 @@ impl AnswerJson {
             None => AnswerJson::Unavailable,
             Some(Answer::Records { records, cnames, ttl }) => AnswerJson::Records {
                 records: records.iter().map(RecordJson::from_rdata).collect(),
-                cnames: cnames.iter().map(|(a, t)| [a.to_string(), t.to_string()]).collect(),
+                cnames: chain_json(cnames),
                 ttl: *ttl,
             },
-            Some(Answer::NoData { soa }) => AnswerJson::Nodata { soa: soa.as_ref().map(SoaJson::from_soa) },
-            Some(Answer::NxDomain { soa }) => {
-                AnswerJson::Nxdomain { soa: soa.as_ref().map(SoaJson::from_soa) }
+            Some(Answer::NoData { soa, cnames }) => {
+                AnswerJson::Nodata { soa: soa.as_ref().map(SoaJson::from_soa), cnames: chain_json(cnames) }
+            }
+            Some(Answer::NxDomain { soa, cnames }) => {
+                AnswerJson::Nxdomain { soa: soa.as_ref().map(SoaJson::from_soa), cnames: chain_json(cnames) }
             }
             Some(Answer::Failed(e)) => AnswerJson::Failed {
                 kind: e.kind.id().to_owned(),
@@ -338,18 +353,17 @@ impl AnswerJson {
             AnswerJson::Unavailable => return Ok(None),
             AnswerJson::Records { records, cnames, ttl } => Answer::Records {
                 records: records.iter().map(RecordJson::to_rdata).collect::<Result<_, _>>()?,
-                cnames: cnames
-                    .iter()
-                    .map(|[a, t]| Ok((name(a)?, name(t)?)))
-                    .collect::<Result<_, String>>()?,
+                cnames: chain_of(cnames)?,
                 ttl: *ttl,
             },
-            AnswerJson::Nodata { soa } => {
-                Answer::NoData { soa: soa.as_ref().map(SoaJson::to_soa).transpose()? }
-            }
-            AnswerJson::Nxdomain { soa } => {
-                Answer::NxDomain { soa: soa.as_ref().map(SoaJson::to_soa).transpose()? }
-            }
+            AnswerJson::Nodata { soa, cnames } => Answer::NoData {
+                soa: soa.as_ref().map(SoaJson::to_soa).transpose()?,
+                cnames: chain_of(cnames)?,
+            },
+            AnswerJson::Nxdomain { soa, cnames } => Answer::NxDomain {
+                soa: soa.as_ref().map(SoaJson::to_soa).transpose()?,
+                cnames: chain_of(cnames)?,
+            },
             AnswerJson::Failed { kind, server, query, detail } => Answer::Failed(LookupError {
                 kind: FailureKind::from_id(kind).ok_or_else(|| format!("unknown failure kind {kind:?}"))?,
                 server: server.clone(),

@@ -1043,7 +1043,7 @@ mod tests {
                 if self.fail {
                     Answer::Failed(LookupError::new(FailureKind::Timeout, "test", name, rtype, ""))
                 } else {
-                    Answer::NxDomain { soa: None }
+                    Answer::NxDomain { soa: None, cnames: Vec::new() }
                 }
             })
         }
@@ -1074,11 +1074,14 @@ mod tests {
             }
             shared.inner.gate.notify_one();
             while let Some(answer) = set.join_next().await {
-                assert_eq!(answer.expect("task"), Answer::NxDomain { soa: None });
+                assert_eq!(answer.expect("task"), Answer::NxDomain { soa: None, cnames: Vec::new() });
             }
             assert_eq!(shared.inner.calls.load(Ordering::SeqCst), 1);
             // and later asks are cache hits
-            assert_eq!(shared.lookup(&name, RecordType::Txt).await, Answer::NxDomain { soa: None });
+            assert_eq!(
+                shared.lookup(&name, RecordType::Txt).await,
+                Answer::NxDomain { soa: None, cnames: Vec::new() }
+            );
             assert_eq!(shared.stats().snapshot(), (1, 1, 999, 1));
         });
     }
@@ -1127,7 +1130,7 @@ mod tests {
                     tokio::task::yield_now().await;
                 }
                 self.now.fetch_sub(1, Ordering::SeqCst);
-                Answer::NxDomain { soa: None }
+                Answer::NxDomain { soa: None, cnames: Vec::new() }
             })
         }
     }

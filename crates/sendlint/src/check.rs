@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use sendlint_dns::{Answer, CachingLookup, Lookup, ZoneInfo, find_zone};
+use sendlint_dns::{Answer, CachingLookup, FailureKind, Lookup, ZoneInfo, find_zone};
 use sendlint_records::extract::{self, Expectation};
 use sendlint_records::name::DomainName;
 use sendlint_records::{Fact, Facts, Role};
@@ -113,18 +113,34 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     // The four records are independent: look them up at once, so a live check
     // takes one round of round-trips, not four.
     let observe_one = |want: &ExpectedRecord| observe(lookup, want.role, want.name.clone(), zone.as_ref());
-    let observations: Vec<Observation> = match expected.as_slice() {
-        [a, b, c, d] => {
-            let (a, b, c, d) = tokio::join!(observe_one(a), observe_one(b), observe_one(c), observe_one(d));
-            vec![a, b, c, d]
-        }
-        others => {
-            let mut v = Vec::with_capacity(others.len());
-            for want in others {
-                v.push(observe_one(want).await);
+    let observations: Vec<Observation> = match refused_zone(&zone_info) {
+        // The server refuses the zone: it refuses every name in it, so its
+        // records are not asked (one query, not one per record and probe).
+        Some(refused) => expected
+            .iter()
+            .map(|want| Observation {
+                role: want.role,
+                name: want.name.clone(),
+                outcome: Outcome::Failed(refused.clone()),
+                records: Default::default(),
+                cname: None,
+                addresses: Vec::new(),
+            })
+            .collect(),
+        None => match expected.as_slice() {
+            [a, b, c, d] => {
+                let (a, b, c, d) =
+                    tokio::join!(observe_one(a), observe_one(b), observe_one(c), observe_one(d));
+                vec![a, b, c, d]
             }
-            v
-        }
+            others => {
+                let mut v = Vec::with_capacity(others.len());
+                for want in others {
+                    v.push(observe_one(want).await);
+                }
+                v
+            }
+        },
     };
 
     // Named by the propagation notes: the zone's own servers, as the apex lists them.
@@ -209,6 +225,15 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         records,
         diagnoses,
     }
+}
+
+/// The refusal of the SOA question that started the zone walk, said as what
+/// it is: the zone was refused, its records were not asked.
+fn refused_zone(info: &ZoneInfo) -> Option<sendlint_dns::LookupError> {
+    let failure = info.failure.as_ref().filter(|f| info.apex.is_none() && f.kind == FailureKind::Refused)?;
+    let mut refused = failure.clone();
+    refused.detail = "the server refuses the zone, so its records were not asked".into();
+    Some(refused)
 }
 
 /// Is `address` (`local@host`) on `domain` itself? SES and DMARC alignment
