@@ -9,13 +9,15 @@
 //! the zone apex is found).
 
 mod apex;
+mod apexmap;
 mod cache;
 mod live;
 mod record;
 mod zone;
 mod zonetext;
 
-pub use apex::{ZoneInfo, find_zone};
+pub use apex::{ZoneInfo, find_zone, find_zone_in};
+pub use apexmap::ApexMap;
 pub use cache::CachingLookup;
 pub use live::{LiveError, LiveOptions, LiveSource, parse_nameserver};
 pub use record::{RecordingLookup, ReplayError, ReplayLookup};

@@ -622,6 +622,8 @@ pub async fn audit(
     mut done: impl FnMut(Finished),
 ) -> AuditRun {
     let workspace = Arc::new(Workspace::scan(&manifest));
+    // every zone's NS set once per audit, however far apart its domains are
+    let apexes = Arc::new(sendlint_dns::ApexMap::new());
     // Given up is checked twice: before the queue (skip at once) and right
     // before the real query (questions queued before the verdict).
     let fail_fast = FailFast::new(opts.give_up_after);
@@ -651,6 +653,7 @@ pub async fn audit(
             selected += 1;
             let (manifest, lookup, rules, workspace) =
                 (manifest.clone(), lookup.clone(), rules.clone(), workspace.clone());
+            let apexes = apexes.clone();
             let (fail_fast, source_label) = (fail_fast.clone(), opts.source.clone());
             let (now, ses) = (opts.now, opts.ses.clone());
             let handle = tasks.spawn(async move {
@@ -670,6 +673,7 @@ pub async fn audit(
                             ses_lookup,
                             org: entry.org.clone(),
                             workspace: workspace.context(&entry),
+                            apexes: Some(apexes),
                             ..CheckOptions::default()
                         };
                         let live: &dyn Lookup = &*lookup;

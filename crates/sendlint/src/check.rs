@@ -3,7 +3,9 @@
 
 use std::time::SystemTime;
 
-use sendlint_dns::{Answer, CachingLookup, FailureKind, Lookup, ZoneInfo, find_zone};
+use std::sync::Arc;
+
+use sendlint_dns::{Answer, ApexMap, CachingLookup, FailureKind, Lookup, ZoneInfo, find_zone_in};
 use sendlint_records::extract::{self, Expectation};
 use sendlint_records::name::DomainName;
 use sendlint_records::{Fact, Facts, Role};
@@ -59,6 +61,9 @@ pub struct CheckOptions {
     pub ses_lookup: Option<SesLookup>,
     /// What the rest of the workspace manifest says about this domain (`audit`).
     pub workspace: WorkspaceContext,
+    /// The NS sets of the zones met so far in this run (`audit`: one map for
+    /// every entry, so each zone's NS set is asked once).
+    pub apexes: Option<Arc<ApexMap>>,
 }
 
 /// Findings about one domain that need the whole workspace manifest: computed
@@ -80,6 +85,7 @@ impl Default for CheckOptions {
             org: None,
             ses_lookup: None,
             workspace: WorkspaceContext::default(),
+            apexes: None,
         }
     }
 }
@@ -90,7 +96,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     // and repeated probes are asked once, and every step sees the same answer.
     let cache = CachingLookup::new(lookup);
     let lookup: &dyn Lookup = &cache;
-    let zone_info: ZoneInfo = find_zone(lookup, &setup.domain).await;
+    let zone_info: ZoneInfo = find_zone_in(lookup, &setup.domain, opts.apexes.as_deref()).await;
     let zone = zone_info.apex.clone();
     let ns: Vec<String> = zone_info.nameservers.iter().map(ToString::to_string).collect();
     let provider: Option<String> = match &opts.registrar {
