@@ -152,36 +152,31 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     // Named by the propagation notes: the zone's own servers, as the apex lists them.
     let authoritative_servers = ns.join(", ");
     let mut records = Vec::with_capacity(4);
+    let cx = RecordContext {
+        lookup,
+        setup,
+        exp: &exp,
+        zone: zone.as_ref(),
+        provider: provider.as_deref(),
+        exchange: exchange.as_str(),
+        nameservers: &zone_info.nameservers,
+        servers: &authoritative_servers,
+        ses: &ses,
+    };
     for (want, mut obs) in expected.iter().zip(observations) {
-        let stale = published_instead(lookup, &zone_info.nameservers, &mut obs).await;
-        let mut facts = record_facts(&obs, &exp);
-        if want.role == Role::Dmarc {
-            let discovery = match &obs.outcome {
-                // Receivers do not see a misplaced record or one they do not
-                // recognise as DMARC: they walk up as if there were none.
-                Outcome::Misplaced(..) | Outcome::Absent => Some(discover(lookup, &setup.domain).await),
-                Outcome::Found if !facts.flag(Fact::Found) => Some(discover(lookup, &setup.domain).await),
-                Outcome::Found | Outcome::Failed(_) => None,
-            };
-            set_discovery_facts(&mut facts, discovery.as_ref());
+        let mut facts = gather_facts(&cx, want, &obs, None).await;
+        let mut judged = rules.evaluate(want.role, &facts, provider.as_deref());
+        // Live DNS only: a found record the rules judge wrong may be an old
+        // value still cached; one they judge correct needs no second opinion.
+        if dns_state(&obs, &judged) == DnsState::Wrong
+            && let Some(stale) = published_instead(lookup, &zone_info.nameservers, &mut obs).await
+        {
+            facts = gather_facts(&cx, want, &obs, Some(&stale)).await;
+            judged = rules.evaluate(want.role, &facts, provider.as_deref());
         }
-        context_facts(&mut facts, setup, zone.as_ref(), provider.as_deref(), want);
-        crate::context::set_derived(&mut facts, want.role, &want.name, zone.as_ref(), &obs.records.txt);
-        facts.set(Fact::ExpectedExchange, exchange.as_str());
-        propagation_facts(lookup, &zone_info.nameservers, &authoritative_servers, &obs, &mut facts).await;
-        facts.set(Fact::Stale, stale.is_some());
-        if let Some(stale) = stale {
-            facts.set(Fact::CachedTtl, i64::from(stale.cached_ttl));
-            facts.set(Fact::PublishedTtl, i64::from(stale.published_ttl));
-            facts.set(Fact::AuthoritativeServers, authoritative_servers.as_str());
-        }
-        if want.role == Role::SpfTxt && facts.flag(Fact::Found) {
-            crate::spf_walk::walk(lookup, &obs.name, &obs.records.txt).await.set_facts(&mut facts);
-        }
-        set_ses_facts(&mut facts, want.role, setup, &ses);
         // The DNS rules decide the DNS state and so the badge; the badge and its
         // note then become facts, and a second pass lets the SES rules speak.
-        let mut dns = dns_state(&obs, &rules.evaluate(want.role, &facts, provider.as_deref()));
+        let mut dns = dns_state(&obs, &judged);
         if dns == DnsState::Absent && facts.flag(Fact::Inherited) {
             // A parent's policy covers the domain: nothing is missing (see
             // docs/badges.md, "DMARC inherited from a parent domain").
@@ -231,6 +226,57 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         records,
         diagnoses,
     }
+}
+
+/// What every record's facts are gathered with.
+struct RecordContext<'a> {
+    lookup: &'a dyn Lookup,
+    setup: &'a Setup,
+    exp: &'a Expectation<'a>,
+    zone: Option<&'a DomainName>,
+    provider: Option<&'a str>,
+    exchange: &'a str,
+    nameservers: &'a [DomainName],
+    /// The zone's own servers, as the propagation notes name them.
+    servers: &'a str,
+    ses: &'a SesView<'a>,
+}
+
+/// The facts of one record as observed (with `stale`: as published, the
+/// resolver's copy being older), before the badge is decided.
+async fn gather_facts(
+    cx: &RecordContext<'_>,
+    want: &ExpectedRecord,
+    obs: &Observation,
+    stale: Option<&StaleAnswer>,
+) -> Facts {
+    let (lookup, setup) = (cx.lookup, cx.setup);
+    let mut facts = record_facts(obs, cx.exp);
+    if want.role == Role::Dmarc {
+        let discovery = match &obs.outcome {
+            // Receivers do not see a misplaced record or one they do not
+            // recognise as DMARC: they walk up as if there were none.
+            Outcome::Misplaced(..) | Outcome::Absent => Some(discover(lookup, &setup.domain).await),
+            Outcome::Found if !facts.flag(Fact::Found) => Some(discover(lookup, &setup.domain).await),
+            Outcome::Found | Outcome::Failed(_) => None,
+        };
+        set_discovery_facts(&mut facts, discovery.as_ref());
+    }
+    context_facts(&mut facts, setup, cx.zone, cx.provider, want);
+    crate::context::set_derived(&mut facts, want.role, &want.name, cx.zone, &obs.records.txt);
+    facts.set(Fact::ExpectedExchange, cx.exchange);
+    propagation_facts(lookup, cx.nameservers, cx.servers, obs, &mut facts).await;
+    facts.set(Fact::Stale, stale.is_some());
+    if let Some(stale) = stale {
+        facts.set(Fact::CachedTtl, i64::from(stale.cached_ttl));
+        facts.set(Fact::PublishedTtl, i64::from(stale.published_ttl));
+        facts.set(Fact::AuthoritativeServers, cx.servers);
+    }
+    if want.role == Role::SpfTxt && facts.flag(Fact::Found) {
+        crate::spf_walk::walk(lookup, &obs.name, &obs.records.txt).await.set_facts(&mut facts);
+    }
+    set_ses_facts(&mut facts, want.role, setup, cx.ses);
+    facts
 }
 
 /// The refusal of the SOA question that started the zone walk, said as what
