@@ -179,7 +179,38 @@ impl ReplayLookup {
                 replay.answers.insert((name, rtype), answer);
             }
         }
+        replay.chain_negative_answers();
         Ok(replay)
+    }
+
+    /// Recordings made before negative answers kept their CNAME chain hold
+    /// the CNAME question asked after them instead: put the alias back into
+    /// the negative answer, so they replay to the same report. (A newer
+    /// recording never needs this: its negative answers carry their chain.)
+    fn chain_negative_answers(&mut self) {
+        let mut aliases: Vec<(DomainName, DomainName)> = Vec::new();
+        for ((name, rtype), answer) in &self.answers {
+            if *rtype == RecordType::Cname
+                && let Answer::Records { records, .. } = answer
+                && let Some(target) = records.iter().find_map(|r| match r {
+                    RData::Cname(t) => Some(t.clone()),
+                    _ => None,
+                })
+            {
+                aliases.push((name.clone(), target));
+            }
+        }
+        for ((name, rtype), answer) in &mut self.answers {
+            if *rtype == RecordType::Cname {
+                continue;
+            }
+            if let Answer::NoData { cnames, .. } | Answer::NxDomain { cnames, .. } = answer
+                && cnames.is_empty()
+                && let Some(link) = aliases.iter().find(|(alias, _)| alias == name)
+            {
+                cnames.push(link.clone());
+            }
+        }
     }
 }
 
@@ -464,5 +495,26 @@ mod tests {
         assert_eq!(escape(b"v=spf1 \\ \"x\""), "v=spf1 \\\\ \"x\"");
         assert!(unescape("\\x").is_err());
         assert!(unescape("\\300").is_err());
+    }
+
+    #[test]
+    fn an_old_recording_gets_its_alias_back_into_the_negative_answer() {
+        let old = r#"{"format": "sendlint-dns-recording/1", "answers": [
+            {"name": "sf1._domainkey.acme.test", "type": "TXT", "answer": {"nxdomain": {"soa": null}}},
+            {"name": "sf1._domainkey.acme.test", "type": "CNAME",
+             "answer": {"records": {"records": [{"type": "CNAME", "target": "sf1.gone.test"}], "ttl": 300}}},
+            {"name": "other.acme.test", "type": "TXT", "answer": {"nodata": {"soa": null}}}
+        ]}"#;
+        let replay = ReplayLookup::from_json("old", old).expect("an old recording reads");
+        let name = |s: &str| DomainName::parse(s).expect("name");
+        let ask = |n: &str| replay.answers.get(&(name(n), RecordType::Txt)).cloned().expect("answer");
+        assert_eq!(
+            ask("sf1._domainkey.acme.test"),
+            Answer::NxDomain {
+                soa: None,
+                cnames: vec![(name("sf1._domainkey.acme.test"), name("sf1.gone.test"))]
+            }
+        );
+        assert_eq!(ask("other.acme.test"), Answer::NoData { soa: None, cnames: Vec::new() });
     }
 }
