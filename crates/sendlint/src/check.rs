@@ -1,9 +1,8 @@
 //! Check one sending domain: observe each record, extract facts, judge them
 //! with the rules, decide each badge.
 
-use std::time::SystemTime;
-
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use sendlint_dns::{Answer, ApexMap, CachingLookup, FailureKind, Lookup, ZoneInfo, find_zone_in};
 use sendlint_records::extract::{self, Expectation};
