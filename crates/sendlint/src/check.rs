@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use sendlint_dns::{Answer, ApexMap, CachingLookup, FailureKind, Lookup, ZoneInfo, find_zone_in};
+use sendlint_dns::{
+    Answer, ApexMap, CachingLookup, FailureKind, Lookup, LookupError, ZoneInfo, find_zone_in,
+};
 use sendlint_records::extract::{self, Expectation};
 use sendlint_records::name::DomainName;
 use sendlint_records::{Fact, Facts, Role};
@@ -126,7 +128,14 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
             .map(|want| Observation {
                 role: want.role,
                 name: want.name.clone(),
-                outcome: Outcome::Failed(refused.clone()),
+                outcome: Outcome::Failed(LookupError {
+                    detail: format!(
+                        "the server refuses the zone, so {} {} was not asked",
+                        rtype_of(want.role),
+                        want.name
+                    ),
+                    ..refused.clone()
+                }),
                 records: Default::default(),
                 cname: None,
                 addresses: Vec::new(),
@@ -278,13 +287,10 @@ async fn gather_facts(
     facts
 }
 
-/// The refusal of the SOA question that started the zone walk, said as what
-/// it is: the zone was refused, its records were not asked.
-fn refused_zone(info: &ZoneInfo) -> Option<sendlint_dns::LookupError> {
-    let failure = info.failure.as_ref().filter(|f| info.apex.is_none() && f.kind == FailureKind::Refused)?;
-    let mut refused = failure.clone();
-    refused.detail = "the server refuses the zone, so its records were not asked".into();
-    Some(refused)
+/// The refusal of the SOA question that started the zone walk: the zone is
+/// refused, and each record's failure says so (and that it was not asked).
+fn refused_zone(info: &ZoneInfo) -> Option<&LookupError> {
+    info.failure.as_ref().filter(|f| info.apex.is_none() && f.kind == FailureKind::Refused)
 }
 
 /// Is `address` (`local@host`) on `domain` itself? SES and DMARC alignment
