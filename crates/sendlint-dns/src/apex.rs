@@ -1,6 +1,6 @@
 //! Finding the zone apex of a name, and its name servers, over any [`Lookup`].
 
-use crate::{Answer, Lookup, LookupError, RData, RecordType};
+use crate::{Answer, ApexMap, Lookup, LookupError, RData, RecordType};
 use sendlint_records::name::DomainName;
 
 /// The zone a name lives in, as DNS tells it.
@@ -23,6 +23,12 @@ pub struct ZoneInfo {
 /// at the apex. A failed SOA lookup stops the walk (the failure is reported,
 /// the apex stays unknown); a failed NS lookup keeps the apex.
 pub async fn find_zone(lookup: &dyn Lookup, name: &DomainName) -> ZoneInfo {
+    find_zone_in(lookup, name, None).await
+}
+
+/// [`find_zone`], with the NS sets of the apexes met before in this run taken
+/// from `apexes` (and the new ones added to it) instead of asked again.
+pub async fn find_zone_in(lookup: &dyn Lookup, name: &DomainName, apexes: Option<&ApexMap>) -> ZoneInfo {
     let mut info = ZoneInfo::default();
     let mut at = Some(name.clone());
     while let Some(current) = at {
@@ -32,7 +38,7 @@ pub async fn find_zone(lookup: &dyn Lookup, name: &DomainName) -> ZoneInfo {
                 RData::Soa(soa) => Some(soa.zone.clone()),
                 _ => None,
             }),
-            Answer::NoData { soa } | Answer::NxDomain { soa } => soa.as_ref().map(|s| s.zone.clone()),
+            Answer::NoData { soa, .. } | Answer::NxDomain { soa, .. } => soa.as_ref().map(|s| s.zone.clone()),
             Answer::Failed(e) => {
                 info.failure = Some(e.clone());
                 return info;
@@ -47,6 +53,10 @@ pub async fn find_zone(lookup: &dyn Lookup, name: &DomainName) -> ZoneInfo {
     let Some(apex) = &info.apex else {
         return info;
     };
+    if let Some(known) = apexes.and_then(|m| m.nameservers(apex)) {
+        info.nameservers = known.to_vec();
+        return info;
+    }
     match lookup.lookup(apex, RecordType::Ns).await {
         Answer::Records { records, .. } => {
             info.nameservers = records
@@ -58,7 +68,14 @@ pub async fn find_zone(lookup: &dyn Lookup, name: &DomainName) -> ZoneInfo {
                 .collect();
         }
         Answer::NoData { .. } | Answer::NxDomain { .. } => {}
-        Answer::Failed(e) => info.failure = Some(e),
+        // not remembered: the next domain of the zone asks again
+        Answer::Failed(e) => {
+            info.failure = Some(e);
+            return info;
+        }
+    }
+    if let Some(map) = apexes {
+        map.insert(apex, &info.nameservers);
     }
     info
 }

@@ -9,6 +9,7 @@
 //! the zone apex is found).
 
 mod apex;
+mod apexmap;
 mod cache;
 mod live;
 mod record;
@@ -16,7 +17,8 @@ mod wire;
 mod zone;
 mod zonetext;
 
-pub use apex::{ZoneInfo, find_zone};
+pub use apex::{ZoneInfo, find_zone, find_zone_in};
+pub use apexmap::ApexMap;
 pub use cache::CachingLookup;
 pub use live::{LiveError, LiveOptions, LiveSource, parse_nameserver};
 pub use record::{RecordingLookup, ReplayError, ReplayLookup};
@@ -215,11 +217,18 @@ pub enum Answer {
     NoData {
         /// The zone's SOA, when the server sent it.
         soa: Option<Soa>,
+        /// The CNAME chain that led to the name without records, `(alias,
+        /// target)` in order; empty when the asked name itself has none. Kept
+        /// so a CNAME is reported without asking for it again.
+        cnames: Vec<(DomainName, DomainName)>,
     },
     /// The name does not exist.
     NxDomain {
         /// The zone's SOA, when the server sent it.
         soa: Option<Soa>,
+        /// The CNAME chain that led to the name that does not exist (a
+        /// dangling alias), as for [`Answer::NoData`].
+        cnames: Vec<(DomainName, DomainName)>,
     },
     /// The lookup itself failed: nothing can be said about the records.
     Failed(LookupError),
@@ -229,8 +238,18 @@ impl Answer {
     /// The SOA of a negative answer.
     pub fn negative_soa(&self) -> Option<&Soa> {
         match self {
-            Answer::NoData { soa } | Answer::NxDomain { soa } => soa.as_ref(),
+            Answer::NoData { soa, .. } | Answer::NxDomain { soa, .. } => soa.as_ref(),
             _ => None,
+        }
+    }
+
+    /// The CNAME chain followed to reach this answer, positive or negative.
+    pub fn cnames(&self) -> &[(DomainName, DomainName)] {
+        match self {
+            Answer::Records { cnames, .. }
+            | Answer::NoData { cnames, .. }
+            | Answer::NxDomain { cnames, .. } => cnames,
+            Answer::Failed(_) => &[],
         }
     }
 }

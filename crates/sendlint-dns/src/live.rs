@@ -12,11 +12,12 @@
 
 use crate::wire::{Asker, Wire, WireStats};
 use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa};
+use futures_core::Stream;
 use hickory_resolver::config::{NameServerConfig, ResolverOpts};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::xfer::{DnsHandle, FirstAnswer, RetryDnsHandle};
 use hickory_resolver::net::{DnsError, NetError, NoRecords};
-use hickory_resolver::proto::op::{DnsRequestOptions, DnsResponse, Query, ResponseCode};
+use hickory_resolver::proto::op::{DnsRequest, DnsRequestOptions, DnsResponse, Query, ResponseCode};
 use hickory_resolver::proto::rr::{self as hrr, Name};
 use hickory_resolver::{NameServerPool, PoolContext, TlsConfig};
 use sendlint_records::mx::MxRecord;
@@ -24,7 +25,9 @@ use sendlint_records::name::DomainName;
 use sendlint_records::txt::TxtRecord;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// How many CNAMEs a lookup follows before giving up (as the zone source).
@@ -83,7 +86,7 @@ pub fn parse_nameserver(text: &str) -> Result<SocketAddr, String> {
     }
 }
 
-type Handle = RetryDnsHandle<NameServerPool<TokioRuntimeProvider>>;
+type Handle = RetryDnsHandle<FinalRefused<NameServerPool<TokioRuntimeProvider>>>;
 
 /// Answers from live DNS servers: the system resolver or given servers
 /// (recursive or authoritative).
@@ -107,6 +110,8 @@ pub struct LiveSource {
     options: LiveOptions,
     /// Authoritative sources by NS set, built on first use.
     authorities: Mutex<HashMap<Vec<DomainName>, Option<Arc<LiveSource>>>>,
+    /// The servers asked (a zone served by one of them needs no re-ask).
+    addrs: Vec<SocketAddr>,
 }
 
 /// How a [`LiveSource`] reaches its servers.
@@ -153,6 +158,7 @@ impl LiveSource {
             server: label,
             options,
             authorities: Mutex::new(HashMap::new()),
+            addrs: servers.to_vec(),
         })
     }
 
@@ -184,6 +190,10 @@ impl LiveSource {
     }
 
     fn from_configs(servers: Vec<NameServerConfig>, label: String, options: LiveOptions) -> LiveSource {
+        let addrs = servers
+            .iter()
+            .flat_map(|s| s.connections.iter().map(|c| SocketAddr::new(s.ip, c.port)))
+            .collect();
         let mut opts = ResolverOpts::default();
         opts.timeout = options.timeout;
         opts.attempts = options.attempts.max(1);
@@ -194,11 +204,15 @@ impl LiveSource {
         let cx = Arc::new(PoolContext::new(opts, no_tls()));
         let pool = NameServerPool::from_config(servers, cx, TokioRuntimeProvider::default());
         LiveSource {
-            backend: Backend::Resolver(Box::new(RetryDnsHandle::new(pool, options.attempts.max(1) - 1))),
+            backend: Backend::Resolver(Box::new(RetryDnsHandle::new(
+                FinalRefused(pool),
+                options.attempts.max(1) - 1,
+            ))),
             wire: Arc::new(Wire::default()),
             server: label,
             options,
             authorities: Mutex::new(HashMap::new()),
+            addrs,
         }
     }
 
@@ -289,7 +303,7 @@ impl LiveSource {
             })
         });
         match no.response_code {
-            ResponseCode::NXDomain => Answer::NxDomain { soa },
+            ResponseCode::NXDomain => Answer::NxDomain { soa, cnames: Vec::new() },
             ResponseCode::NoError if soa.is_none() && no.ns.is_some() => {
                 // a referral: the server does not hold the name and will not recurse
                 let servers: Vec<String> = no
@@ -308,7 +322,9 @@ impl LiveSource {
                     format!("referred to {} (the server does not recurse)", servers.join(", ")),
                 )
             }
-            ResponseCode::NoError => Answer::NoData { soa },
+            ResponseCode::NoError => Answer::NoData { soa, cnames: Vec::new() },
+            // [`FinalRefused`] hands REFUSED over as a final answer (never retried)
+            ResponseCode::Refused => self.failed(FailureKind::Refused, name, rtype, String::new()),
             code => self.failed(FailureKind::Other, name, rtype, format!("response code {code}")),
         }
     }
@@ -384,13 +400,14 @@ impl LiveSource {
             })
         });
         if response.response_code == ResponseCode::NXDomain {
-            return Step::Done(Answer::NxDomain { soa });
+            // a dangling alias: the chain is part of the answer
+            return Step::Done(Answer::NxDomain { soa, cnames });
         }
         if !records.is_empty() {
             return Step::Done(Answer::Records { records, cnames, ttl });
         }
         if cnames.is_empty() {
-            return Step::Done(Answer::NoData { soa });
+            return Step::Done(Answer::NoData { soa, cnames });
         }
         Step::Chase { cnames, ttl, target: current }
     }
@@ -434,7 +451,14 @@ impl Lookup for LiveSource {
                     Step::Done(Answer::Failed(e)) => {
                         return self.failed(e.kind, name, rtype, format!("following CNAME to {at}: {e}"));
                     }
-                    Step::Done(negative) => return negative,
+                    Step::Done(Answer::NoData { soa, cnames }) => {
+                        chain.extend(cnames);
+                        return Answer::NoData { soa, cnames: chain };
+                    }
+                    Step::Done(Answer::NxDomain { soa, cnames }) => {
+                        chain.extend(cnames);
+                        return Answer::NxDomain { soa, cnames: chain };
+                    }
                     Step::Chase { cnames, ttl: t, target } => {
                         ttl = ttl.min(t);
                         for link in cnames {
@@ -477,7 +501,11 @@ impl Lookup for LiveSource {
 
 impl LiveSource {
     /// A source asking the zone's own servers (their addresses resolved here),
-    /// without recursion; `None` when no address is known.
+    /// without recursion; `None` when no address is known, or when the server
+    /// this source asks is itself one of them: its answers are the zone's
+    /// own, there is no cache to compare with, and a re-ask would only repeat
+    /// the question. (An AA bit is not trusted for this: forwarders pass it
+    /// through from upstream and test doubles set it; an address is exact.)
     async fn authority(&self, nameservers: &[DomainName]) -> Option<Arc<LiveSource>> {
         if nameservers.is_empty() {
             return None;
@@ -508,11 +536,54 @@ impl LiveSource {
             }
         }
         let options = LiveOptions { recursion_desired: false, ..self.options.clone() };
-        let source = LiveSource::on_wire(&addrs, options, self.wire.clone()).ok().map(Arc::new);
+        let asked_already = addrs.iter().any(|a| self.addrs.contains(a));
+        let source = if asked_already {
+            None
+        } else {
+            LiveSource::on_wire(&addrs, options, self.wire.clone()).ok().map(Arc::new)
+        };
         if let Ok(mut map) = self.authorities.lock() {
             map.insert(key, source.clone());
         }
         source
+    }
+}
+
+/// A REFUSED answer is final: the server will not answer this question, and
+/// asking it again only costs a round trip. `RetryDnsHandle` retries every
+/// response-code error, so REFUSED is handed to it as a negative answer
+/// (which it never retries) and read back as [`FailureKind::Refused`].
+#[derive(Clone)]
+struct FinalRefused<H>(H);
+
+impl<H: DnsHandle> DnsHandle for FinalRefused<H> {
+    type Response = RefusedIsFinal<H::Response>;
+    type Runtime = H::Runtime;
+
+    fn send(&self, request: DnsRequest) -> Self::Response {
+        let query = request.queries.first().cloned().unwrap_or_default();
+        RefusedIsFinal { inner: self.0.send(request), query }
+    }
+}
+
+/// The response stream of [`FinalRefused`].
+struct RefusedIsFinal<S> {
+    inner: S,
+    query: Query,
+}
+
+impl<S: Stream<Item = Result<DnsResponse, NetError>> + Unpin> Stream for RefusedIsFinal<S> {
+    type Item = S::Item;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.inner).poll_next(cx) {
+            Poll::Ready(Some(Err(NetError::Dns(DnsError::ResponseCode(ResponseCode::Refused))))) => {
+                let refused = NoRecords::new(this.query.clone(), ResponseCode::Refused);
+                Poll::Ready(Some(Err(NetError::Dns(DnsError::NoRecordsFound(refused)))))
+            }
+            other => other,
+        }
     }
 }
 

@@ -179,7 +179,38 @@ impl ReplayLookup {
                 replay.answers.insert((name, rtype), answer);
             }
         }
+        replay.chain_negative_answers();
         Ok(replay)
+    }
+
+    /// Recordings made before negative answers kept their CNAME chain hold
+    /// the CNAME question asked after them instead: put the alias back into
+    /// the negative answer, so they replay to the same report. (A newer
+    /// recording never needs this: its negative answers carry their chain.)
+    fn chain_negative_answers(&mut self) {
+        let mut aliases: Vec<(DomainName, DomainName)> = Vec::new();
+        for ((name, rtype), answer) in &self.answers {
+            if *rtype == RecordType::Cname
+                && let Answer::Records { records, .. } = answer
+                && let Some(target) = records.iter().find_map(|r| match r {
+                    RData::Cname(t) => Some(t.clone()),
+                    _ => None,
+                })
+            {
+                aliases.push((name.clone(), target));
+            }
+        }
+        for ((name, rtype), answer) in &mut self.answers {
+            if *rtype == RecordType::Cname {
+                continue;
+            }
+            if let Answer::NoData { cnames, .. } | Answer::NxDomain { cnames, .. } = answer
+                && cnames.is_empty()
+                && let Some(link) = aliases.iter().find(|(alias, _)| alias == name)
+            {
+                cnames.push(link.clone());
+            }
+        }
     }
 }
 
@@ -238,9 +269,14 @@ enum AnswerJson {
     },
     Nodata {
         soa: Option<SoaJson>,
+        // absent in recordings made before negative answers kept their chain
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        cnames: Vec<[String; 2]>,
     },
     Nxdomain {
         soa: Option<SoaJson>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        cnames: Vec<[String; 2]>,
     },
     Failed {
         kind: String,
@@ -307,6 +343,14 @@ impl SoaJson {
     }
 }
 
+fn chain_json(cnames: &[(DomainName, DomainName)]) -> Vec<[String; 2]> {
+    cnames.iter().map(|(a, t)| [a.to_string(), t.to_string()]).collect()
+}
+
+fn chain_of(cnames: &[[String; 2]]) -> Result<Vec<(DomainName, DomainName)>, String> {
+    cnames.iter().map(|[a, t]| Ok((name(a)?, name(t)?))).collect()
+}
+
 fn name(text: &str) -> Result<DomainName, String> {
     DomainName::parse(text).map_err(|e| format!("{text:?}: {e}"))
 }
@@ -317,12 +361,14 @@ impl AnswerJson {
             None => AnswerJson::Unavailable,
             Some(Answer::Records { records, cnames, ttl }) => AnswerJson::Records {
                 records: records.iter().map(RecordJson::from_rdata).collect(),
-                cnames: cnames.iter().map(|(a, t)| [a.to_string(), t.to_string()]).collect(),
+                cnames: chain_json(cnames),
                 ttl: *ttl,
             },
-            Some(Answer::NoData { soa }) => AnswerJson::Nodata { soa: soa.as_ref().map(SoaJson::from_soa) },
-            Some(Answer::NxDomain { soa }) => {
-                AnswerJson::Nxdomain { soa: soa.as_ref().map(SoaJson::from_soa) }
+            Some(Answer::NoData { soa, cnames }) => {
+                AnswerJson::Nodata { soa: soa.as_ref().map(SoaJson::from_soa), cnames: chain_json(cnames) }
+            }
+            Some(Answer::NxDomain { soa, cnames }) => {
+                AnswerJson::Nxdomain { soa: soa.as_ref().map(SoaJson::from_soa), cnames: chain_json(cnames) }
             }
             Some(Answer::Failed(e)) => AnswerJson::Failed {
                 kind: e.kind.id().to_owned(),
@@ -338,18 +384,17 @@ impl AnswerJson {
             AnswerJson::Unavailable => return Ok(None),
             AnswerJson::Records { records, cnames, ttl } => Answer::Records {
                 records: records.iter().map(RecordJson::to_rdata).collect::<Result<_, _>>()?,
-                cnames: cnames
-                    .iter()
-                    .map(|[a, t]| Ok((name(a)?, name(t)?)))
-                    .collect::<Result<_, String>>()?,
+                cnames: chain_of(cnames)?,
                 ttl: *ttl,
             },
-            AnswerJson::Nodata { soa } => {
-                Answer::NoData { soa: soa.as_ref().map(SoaJson::to_soa).transpose()? }
-            }
-            AnswerJson::Nxdomain { soa } => {
-                Answer::NxDomain { soa: soa.as_ref().map(SoaJson::to_soa).transpose()? }
-            }
+            AnswerJson::Nodata { soa, cnames } => Answer::NoData {
+                soa: soa.as_ref().map(SoaJson::to_soa).transpose()?,
+                cnames: chain_of(cnames)?,
+            },
+            AnswerJson::Nxdomain { soa, cnames } => Answer::NxDomain {
+                soa: soa.as_ref().map(SoaJson::to_soa).transpose()?,
+                cnames: chain_of(cnames)?,
+            },
             AnswerJson::Failed { kind, server, query, detail } => Answer::Failed(LookupError {
                 kind: FailureKind::from_id(kind).ok_or_else(|| format!("unknown failure kind {kind:?}"))?,
                 server: server.clone(),
@@ -450,5 +495,26 @@ mod tests {
         assert_eq!(escape(b"v=spf1 \\ \"x\""), "v=spf1 \\\\ \"x\"");
         assert!(unescape("\\x").is_err());
         assert!(unescape("\\300").is_err());
+    }
+
+    #[test]
+    fn an_old_recording_gets_its_alias_back_into_the_negative_answer() {
+        let old = r#"{"format": "sendlint-dns-recording/1", "answers": [
+            {"name": "sf1._domainkey.acme.test", "type": "TXT", "answer": {"nxdomain": {"soa": null}}},
+            {"name": "sf1._domainkey.acme.test", "type": "CNAME",
+             "answer": {"records": {"records": [{"type": "CNAME", "target": "sf1.gone.test"}], "ttl": 300}}},
+            {"name": "other.acme.test", "type": "TXT", "answer": {"nodata": {"soa": null}}}
+        ]}"#;
+        let replay = ReplayLookup::from_json("old", old).expect("an old recording reads");
+        let name = |s: &str| DomainName::parse(s).expect("name");
+        let ask = |n: &str| replay.answers.get(&(name(n), RecordType::Txt)).cloned().expect("answer");
+        assert_eq!(
+            ask("sf1._domainkey.acme.test"),
+            Answer::NxDomain {
+                soa: None,
+                cnames: vec![(name("sf1._domainkey.acme.test"), name("sf1.gone.test"))]
+            }
+        );
+        assert_eq!(ask("other.acme.test"), Answer::NoData { soa: None, cnames: Vec::new() });
     }
 }

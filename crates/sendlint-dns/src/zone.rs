@@ -622,10 +622,10 @@ impl ZoneSource {
                     current = target;
                 }
                 Step::NoData => {
-                    return Answer::NoData { soa: zone.soa.clone() };
+                    return Answer::NoData { soa: zone.soa.clone(), cnames };
                 }
                 Step::NxDomain => {
-                    return Answer::NxDomain { soa: zone.soa.clone() };
+                    return Answer::NxDomain { soa: zone.soa.clone(), cnames };
                 }
                 Step::Delegated(cut) => {
                     if !cnames.is_empty() {

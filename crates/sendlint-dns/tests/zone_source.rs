@@ -107,12 +107,18 @@ async fn escapes_are_decoded_byte_exact() {
 async fn negative_answers_carry_the_soa() {
     let src = source();
     // the name has an A record only
-    assert_eq!(ask(&src, "mail.acme.test", RecordType::Txt).await, Answer::NoData { soa: Some(acme_soa()) });
+    assert_eq!(
+        ask(&src, "mail.acme.test", RecordType::Txt).await,
+        Answer::NoData { soa: Some(acme_soa()), cnames: Vec::new() }
+    );
     // empty non-terminal: a.b.c exists, b.c has nothing of its own
-    assert_eq!(ask(&src, "b.c.acme.test", RecordType::Txt).await, Answer::NoData { soa: Some(acme_soa()) });
+    assert_eq!(
+        ask(&src, "b.c.acme.test", RecordType::Txt).await,
+        Answer::NoData { soa: Some(acme_soa()), cnames: Vec::new() }
+    );
     assert_eq!(
         ask(&src, "nothing.mail.acme.test", RecordType::Txt).await,
-        Answer::NxDomain { soa: Some(acme_soa()) }
+        Answer::NxDomain { soa: Some(acme_soa()), cnames: Vec::new() }
     );
     assert!(matches!(ask(&src, "a.b.c.acme.test", RecordType::Txt).await, Answer::Records { .. }));
 }
@@ -126,14 +132,21 @@ async fn wildcard_synthesis() {
             vec![vec![b"wildcard v=spf1 -all".to_vec()]],
             "{n}"
         );
-        assert_eq!(ask(&src, n, RecordType::Mx).await, Answer::NoData { soa: Some(acme_soa()) }, "{n}");
+        assert_eq!(
+            ask(&src, n, RecordType::Mx).await,
+            Answer::NoData { soa: Some(acme_soa()), cnames: Vec::new() },
+            "{n}"
+        );
     }
     // the parent of the wildcard is an empty non-terminal, not a match
-    assert_eq!(ask(&src, "wild.acme.test", RecordType::Txt).await, Answer::NoData { soa: Some(acme_soa()) });
+    assert_eq!(
+        ask(&src, "wild.acme.test", RecordType::Txt).await,
+        Answer::NoData { soa: Some(acme_soa()), cnames: Vec::new() }
+    );
     // an existing name blocks the wildcard below its own closest encloser only
     assert_eq!(
         ask(&src, "x.mail.acme.test", RecordType::Txt).await,
-        Answer::NxDomain { soa: Some(acme_soa()) }
+        Answer::NxDomain { soa: Some(acme_soa()), cnames: Vec::new() }
     );
 }
 
@@ -165,8 +178,15 @@ async fn cnames_are_followed_and_reported() {
             ttl: 300,
         }
     );
-    // a chain into a negative answer answers for the end of the chain
-    assert_eq!(ask(&src, "www.acme.test", RecordType::Mx).await, Answer::NoData { soa: Some(acme_soa()) });
+    // a chain into a negative answer answers for the end of the chain, and
+    // keeps the chain
+    assert_eq!(
+        ask(&src, "www.acme.test", RecordType::Mx).await,
+        Answer::NoData {
+            soa: Some(acme_soa()),
+            cnames: vec![(name("www.acme.test"), name("mail.acme.test"))]
+        }
+    );
 }
 
 #[tokio::test]
@@ -209,7 +229,7 @@ async fn the_longest_origin_answers() {
         txt_strings(&ask(&src, "send.sub.acme.test", RecordType::Txt).await),
         vec![vec![b"v=spf1 include:amazonses.com -all".to_vec()]]
     );
-    let Answer::NxDomain { soa: Some(soa) } = ask(&src, "nothing.sub.acme.test", RecordType::Txt).await
+    let Answer::NxDomain { soa: Some(soa), .. } = ask(&src, "nothing.sub.acme.test", RecordType::Txt).await
     else {
         panic!("expected NXDOMAIN with SOA");
     };
@@ -278,7 +298,7 @@ impl Lookup for NoSoaInNegatives {
             RecordType::Ns => {
                 Answer::Failed(LookupError::new(FailureKind::Timeout, "127.0.0.1:5353", n, rtype, ""))
             }
-            _ => Answer::NxDomain { soa: None },
+            _ => Answer::NxDomain { soa: None, cnames: Vec::new() },
         };
         Box::pin(async move { answer })
     }
@@ -313,7 +333,10 @@ fn files_and_texts_combine() {
     assert_eq!(src.apexes(), vec![name("acme.test"), name("other.test")]);
     assert!(matches!(src.answer(&name("other.test"), RecordType::Txt), Answer::Records { .. }));
     // without SOA there is no SOA to give
-    assert_eq!(src.answer(&name("x.other.test"), RecordType::Txt), Answer::NxDomain { soa: None });
+    assert_eq!(
+        src.answer(&name("x.other.test"), RecordType::Txt),
+        Answer::NxDomain { soa: None, cnames: Vec::new() }
+    );
     let missing = ZoneSource::from_files(&[data_dir().join("no-such.zone")]).unwrap_err();
     assert!(missing.to_string().contains("cannot read zone file"), "{missing}");
 }

@@ -92,6 +92,7 @@ pub struct TestServer {
     addr: SocketAddr,
     catalog: Zones,
     counts: Arc<Counts>,
+    asked: Asked,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -156,6 +157,8 @@ impl TestServer {
         let zones = zones.clone();
         let catalog: Zones = Arc::new(RwLock::new(Arc::new(catalog)));
         let shared = catalog.clone();
+        let asked: Asked = Arc::default();
+        let log = asked.clone();
         let (udp, tcp) = if addr.port() == 0 {
             bind(addr.ip(), mode != Mode::TruncateNoTcp)?
         } else {
@@ -183,7 +186,8 @@ impl TestServer {
             };
             rt.block_on(async move {
                 let relay_counts = counting.clone();
-                let mut server = Server::new(TestHandler { catalog, mode, failing, zones, counts: counting });
+                let mut server =
+                    Server::new(TestHandler { catalog, mode, failing, zones, counts: counting, asked: log });
                 let registered = (|| {
                     if mode.relayed() {
                         // the server answers on a socket of its own, behind the relay
@@ -219,7 +223,7 @@ impl TestServer {
         });
         match ready_rx.recv() {
             Ok(Ok(())) => {
-                Ok(TestServer { addr, catalog: shared, counts, stop: Some(stop), thread: Some(thread) })
+                Ok(TestServer { addr, catalog: shared, counts, asked, stop: Some(stop), thread: Some(thread) })
             }
             Ok(Err(e)) => Err(e),
             Err(_) => Err(io::Error::other("the server thread ended before it was ready")),
@@ -248,6 +252,31 @@ impl TestServer {
         Ok(())
     }
 
+    /// Every question received so far (UDP and TCP, retries included: what
+    /// went over the wire), in arrival order, as `("name.", "TXT")` with the
+    /// name lowercased.
+    pub fn questions(&self) -> Vec<(String, String)> {
+        match self.asked.lock() {
+            Ok(q) => q.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// How many times `name` (with or without the final dot, any case) was
+    /// asked with type `rtype` (e.g. `"TXT"`).
+    pub fn asked(&self, name: &str, rtype: &str) -> usize {
+        let want = format!("{}.", name.trim_end_matches('.').to_ascii_lowercase());
+        self.questions().iter().filter(|(n, t)| *n == want && t.eq_ignore_ascii_case(rtype)).count()
+    }
+
+    /// Forgets the questions received so far.
+    pub fn clear_questions(&self) {
+        match self.asked.lock() {
+            Ok(mut q) => q.clear(),
+            Err(poisoned) => poisoned.into_inner().clear(),
+        }
+    }
+
     /// [`TestServer::replace_zones`] from zone file text (with `$ORIGIN`).
     pub fn replace_text(&self, texts: &[&str]) -> Result<(), String> {
         let mut zones = ZoneSource::new();
@@ -260,6 +289,9 @@ impl TestServer {
 
 /// The catalog a server answers from; replaced whole by `replace_zones`.
 type Zones = Arc<RwLock<Arc<Catalog>>>;
+
+/// The questions a server received: `("name.", "TYPE")`.
+type Asked = Arc<std::sync::Mutex<Vec<(String, String)>>>;
 
 impl Drop for TestServer {
     fn drop(&mut self) {
@@ -449,6 +481,7 @@ struct TestHandler {
     failing: Vec<Failing>,
     zones: ZoneSource,
     counts: Arc<Counts>,
+    asked: Asked,
 }
 
 impl TestHandler {
@@ -503,6 +536,14 @@ impl RequestHandler for TestHandler {
     ) -> ResponseInfo {
         let count = if request.protocol() == Protocol::Udp { &self.counts.udp } else { &self.counts.tcp };
         count.fetch_add(1, Ordering::SeqCst);
+        if let Ok(info) = request.request_info() {
+            let question =
+                (info.query.name().to_string().to_ascii_lowercase(), info.query.query_type().to_string());
+            match self.asked.lock() {
+                Ok(mut q) => q.push(question),
+                Err(poisoned) => poisoned.into_inner().push(question),
+            }
+        }
         let code = match self.mode {
             Mode::Normal if self.fails(request) => ResponseCode::ServFail,
             Mode::Normal

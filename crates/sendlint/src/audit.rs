@@ -622,6 +622,8 @@ pub async fn audit(
     mut done: impl FnMut(Finished),
 ) -> AuditRun {
     let workspace = Arc::new(Workspace::scan(&manifest));
+    // every zone's NS set once per audit, however far apart its domains are
+    let apexes = Arc::new(sendlint_dns::ApexMap::new());
     // Given up is checked twice: before the queue (skip at once) and right
     // before the real query (questions queued before the verdict).
     let fail_fast = FailFast::new(opts.give_up_after);
@@ -651,6 +653,7 @@ pub async fn audit(
             selected += 1;
             let (manifest, lookup, rules, workspace) =
                 (manifest.clone(), lookup.clone(), rules.clone(), workspace.clone());
+            let apexes = apexes.clone();
             let (fail_fast, source_label) = (fail_fast.clone(), opts.source.clone());
             let (now, ses) = (opts.now, opts.ses.clone());
             let handle = tasks.spawn(async move {
@@ -670,6 +673,7 @@ pub async fn audit(
                             ses_lookup,
                             org: entry.org.clone(),
                             workspace: workspace.context(&entry),
+                            apexes: Some(apexes),
                             ..CheckOptions::default()
                         };
                         let live: &dyn Lookup = &*lookup;
@@ -1043,7 +1047,7 @@ mod tests {
                 if self.fail {
                     Answer::Failed(LookupError::new(FailureKind::Timeout, "test", name, rtype, ""))
                 } else {
-                    Answer::NxDomain { soa: None }
+                    Answer::NxDomain { soa: None, cnames: Vec::new() }
                 }
             })
         }
@@ -1074,11 +1078,14 @@ mod tests {
             }
             shared.inner.gate.notify_one();
             while let Some(answer) = set.join_next().await {
-                assert_eq!(answer.expect("task"), Answer::NxDomain { soa: None });
+                assert_eq!(answer.expect("task"), Answer::NxDomain { soa: None, cnames: Vec::new() });
             }
             assert_eq!(shared.inner.calls.load(Ordering::SeqCst), 1);
             // and later asks are cache hits
-            assert_eq!(shared.lookup(&name, RecordType::Txt).await, Answer::NxDomain { soa: None });
+            assert_eq!(
+                shared.lookup(&name, RecordType::Txt).await,
+                Answer::NxDomain { soa: None, cnames: Vec::new() }
+            );
             assert_eq!(shared.stats().snapshot(), (1, 1, 999, 1));
         });
     }
@@ -1127,7 +1134,7 @@ mod tests {
                     tokio::task::yield_now().await;
                 }
                 self.now.fetch_sub(1, Ordering::SeqCst);
-                Answer::NxDomain { soa: None }
+                Answer::NxDomain { soa: None, cnames: Vec::new() }
             })
         }
     }

@@ -1,9 +1,12 @@
 //! Check one sending domain: observe each record, extract facts, judge them
 //! with the rules, decide each badge.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
-use sendlint_dns::{Answer, CachingLookup, Lookup, ZoneInfo, find_zone};
+use sendlint_dns::{
+    Answer, ApexMap, CachingLookup, FailureKind, Lookup, LookupError, ZoneInfo, find_zone_in,
+};
 use sendlint_records::extract::{self, Expectation};
 use sendlint_records::name::DomainName;
 use sendlint_records::{Fact, Facts, Role};
@@ -59,6 +62,9 @@ pub struct CheckOptions {
     pub ses_lookup: Option<SesLookup>,
     /// What the rest of the workspace manifest says about this domain (`audit`).
     pub workspace: WorkspaceContext,
+    /// The NS sets of the zones met so far in this run (`audit`: one map for
+    /// every entry, so each zone's NS set is asked once).
+    pub apexes: Option<Arc<ApexMap>>,
 }
 
 /// Findings about one domain that need the whole workspace manifest: computed
@@ -80,6 +86,7 @@ impl Default for CheckOptions {
             org: None,
             ses_lookup: None,
             workspace: WorkspaceContext::default(),
+            apexes: None,
         }
     }
 }
@@ -90,7 +97,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     // and repeated probes are asked once, and every step sees the same answer.
     let cache = CachingLookup::new(lookup);
     let lookup: &dyn Lookup = &cache;
-    let zone_info: ZoneInfo = find_zone(lookup, &setup.domain).await;
+    let zone_info: ZoneInfo = find_zone_in(lookup, &setup.domain, opts.apexes.as_deref()).await;
     let zone = zone_info.apex.clone();
     let ns: Vec<String> = zone_info.nameservers.iter().map(ToString::to_string).collect();
     let provider: Option<String> = match &opts.registrar {
@@ -113,53 +120,71 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     // The four records are independent: look them up at once, so a live check
     // takes one round of round-trips, not four.
     let observe_one = |want: &ExpectedRecord| observe(lookup, want.role, want.name.clone(), zone.as_ref());
-    let observations: Vec<Observation> = match expected.as_slice() {
-        [a, b, c, d] => {
-            let (a, b, c, d) = tokio::join!(observe_one(a), observe_one(b), observe_one(c), observe_one(d));
-            vec![a, b, c, d]
-        }
-        others => {
-            let mut v = Vec::with_capacity(others.len());
-            for want in others {
-                v.push(observe_one(want).await);
+    let observations: Vec<Observation> = match refused_zone(&zone_info) {
+        // The server refuses the zone: it refuses every name in it, so its
+        // records are not asked (one query, not one per record and probe).
+        Some(refused) => expected
+            .iter()
+            .map(|want| Observation {
+                role: want.role,
+                name: want.name.clone(),
+                outcome: Outcome::Failed(LookupError {
+                    detail: format!(
+                        "the server refuses the zone, so {} {} was not asked",
+                        rtype_of(want.role),
+                        want.name
+                    ),
+                    ..refused.clone()
+                }),
+                records: Default::default(),
+                cname: None,
+                addresses: Vec::new(),
+            })
+            .collect(),
+        None => match expected.as_slice() {
+            [a, b, c, d] => {
+                let (a, b, c, d) =
+                    tokio::join!(observe_one(a), observe_one(b), observe_one(c), observe_one(d));
+                vec![a, b, c, d]
             }
-            v
-        }
+            others => {
+                let mut v = Vec::with_capacity(others.len());
+                for want in others {
+                    v.push(observe_one(want).await);
+                }
+                v
+            }
+        },
     };
 
     // Named by the propagation notes: the zone's own servers, as the apex lists them.
     let authoritative_servers = ns.join(", ");
     let mut records = Vec::with_capacity(4);
+    let cx = RecordContext {
+        lookup,
+        setup,
+        exp: &exp,
+        zone: zone.as_ref(),
+        provider: provider.as_deref(),
+        exchange: exchange.as_str(),
+        nameservers: &zone_info.nameservers,
+        servers: &authoritative_servers,
+        ses: &ses,
+    };
     for (want, mut obs) in expected.iter().zip(observations) {
-        let stale = published_instead(lookup, &zone_info.nameservers, &mut obs).await;
-        let mut facts = record_facts(&obs, &exp);
-        if want.role == Role::Dmarc {
-            let discovery = match &obs.outcome {
-                // Receivers do not see a misplaced record or one they do not
-                // recognise as DMARC: they walk up as if there were none.
-                Outcome::Misplaced(..) | Outcome::Absent => Some(discover(lookup, &setup.domain).await),
-                Outcome::Found if !facts.flag(Fact::Found) => Some(discover(lookup, &setup.domain).await),
-                Outcome::Found | Outcome::Failed(_) => None,
-            };
-            set_discovery_facts(&mut facts, discovery.as_ref());
+        let mut facts = gather_facts(&cx, want, &obs, None).await;
+        let mut judged = rules.evaluate(want.role, &facts, provider.as_deref());
+        // Live DNS only: a found record the rules judge wrong may be an old
+        // value still cached; one they judge correct needs no second opinion.
+        if dns_state(&obs, &judged) == DnsState::Wrong
+            && let Some(stale) = published_instead(lookup, &zone_info.nameservers, &mut obs).await
+        {
+            facts = gather_facts(&cx, want, &obs, Some(&stale)).await;
+            judged = rules.evaluate(want.role, &facts, provider.as_deref());
         }
-        context_facts(&mut facts, setup, zone.as_ref(), provider.as_deref(), want);
-        crate::context::set_derived(&mut facts, want.role, &want.name, zone.as_ref(), &obs.records.txt);
-        facts.set(Fact::ExpectedExchange, exchange.as_str());
-        propagation_facts(lookup, &zone_info.nameservers, &authoritative_servers, &obs, &mut facts).await;
-        facts.set(Fact::Stale, stale.is_some());
-        if let Some(stale) = stale {
-            facts.set(Fact::CachedTtl, i64::from(stale.cached_ttl));
-            facts.set(Fact::PublishedTtl, i64::from(stale.published_ttl));
-            facts.set(Fact::AuthoritativeServers, authoritative_servers.as_str());
-        }
-        if want.role == Role::SpfTxt && facts.flag(Fact::Found) {
-            crate::spf_walk::walk(lookup, &obs.name, &obs.records.txt).await.set_facts(&mut facts);
-        }
-        set_ses_facts(&mut facts, want.role, setup, &ses);
         // The DNS rules decide the DNS state and so the badge; the badge and its
         // note then become facts, and a second pass lets the SES rules speak.
-        let mut dns = dns_state(&obs, &rules.evaluate(want.role, &facts, provider.as_deref()));
+        let mut dns = dns_state(&obs, &judged);
         if dns == DnsState::Absent && facts.flag(Fact::Inherited) {
             // A parent's policy covers the domain: nothing is missing (see
             // docs/badges.md, "DMARC inherited from a parent domain").
@@ -209,6 +234,63 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         records,
         diagnoses,
     }
+}
+
+/// What every record's facts are gathered with.
+struct RecordContext<'a> {
+    lookup: &'a dyn Lookup,
+    setup: &'a Setup,
+    exp: &'a Expectation<'a>,
+    zone: Option<&'a DomainName>,
+    provider: Option<&'a str>,
+    exchange: &'a str,
+    nameservers: &'a [DomainName],
+    /// The zone's own servers, as the propagation notes name them.
+    servers: &'a str,
+    ses: &'a SesView<'a>,
+}
+
+/// The facts of one record as observed (with `stale`: as published, the
+/// resolver's copy being older), before the badge is decided.
+async fn gather_facts(
+    cx: &RecordContext<'_>,
+    want: &ExpectedRecord,
+    obs: &Observation,
+    stale: Option<&StaleAnswer>,
+) -> Facts {
+    let (lookup, setup) = (cx.lookup, cx.setup);
+    let mut facts = record_facts(obs, cx.exp);
+    if want.role == Role::Dmarc {
+        let discovery = match &obs.outcome {
+            // Receivers do not see a misplaced record or one they do not
+            // recognise as DMARC: they walk up as if there were none.
+            Outcome::Misplaced(..) | Outcome::Absent => Some(discover(lookup, &setup.domain).await),
+            Outcome::Found if !facts.flag(Fact::Found) => Some(discover(lookup, &setup.domain).await),
+            Outcome::Found | Outcome::Failed(_) => None,
+        };
+        set_discovery_facts(&mut facts, discovery.as_ref());
+    }
+    context_facts(&mut facts, setup, cx.zone, cx.provider, want);
+    crate::context::set_derived(&mut facts, want.role, &want.name, cx.zone, &obs.records.txt);
+    facts.set(Fact::ExpectedExchange, cx.exchange);
+    propagation_facts(lookup, cx.nameservers, cx.servers, obs, &mut facts).await;
+    facts.set(Fact::Stale, stale.is_some());
+    if let Some(stale) = stale {
+        facts.set(Fact::CachedTtl, i64::from(stale.cached_ttl));
+        facts.set(Fact::PublishedTtl, i64::from(stale.published_ttl));
+        facts.set(Fact::AuthoritativeServers, cx.servers);
+    }
+    if want.role == Role::SpfTxt && facts.flag(Fact::Found) {
+        crate::spf_walk::walk(lookup, &obs.name, &obs.records.txt).await.set_facts(&mut facts);
+    }
+    set_ses_facts(&mut facts, want.role, setup, cx.ses);
+    facts
+}
+
+/// The refusal of the SOA question that started the zone walk: the zone is
+/// refused, and each record's failure says so (and that it was not asked).
+fn refused_zone(info: &ZoneInfo) -> Option<&LookupError> {
+    info.failure.as_ref().filter(|f| info.apex.is_none() && f.kind == FailureKind::Refused)
 }
 
 /// Is `address` (`local@host`) on `domain` itself? SES and DMARC alignment

@@ -68,11 +68,11 @@ pub(crate) fn rtype_of(role: Role) -> RecordType {
     }
 }
 
-/// The records of the role's type in an answer, and the CNAME it went through.
+/// The records of the role's type in an answer, and the CNAME it went through
+/// (negative answers keep their chain too: a dangling alias is still an alias).
 pub(crate) fn records_of(role: Role, answer: &Answer) -> (Records, Option<DomainName>) {
     let mut records = Records::default();
-    let mut cname = None;
-    if let Answer::Records { records: rdata, cnames, .. } = answer {
+    if let Answer::Records { records: rdata, .. } = answer {
         for rd in rdata {
             match (role, rd) {
                 (Role::SpfMx, RData::Mx(mx)) => records.mx.push(mx.clone()),
@@ -80,9 +80,8 @@ pub(crate) fn records_of(role: Role, answer: &Answer) -> (Records, Option<Domain
                 _ => {}
             }
         }
-        cname = cnames.first().map(|(_, target)| target.clone());
     }
-    (records, cname)
+    (records, answer.cnames().first().map(|(_, target)| target.clone()))
 }
 
 /// Does this set of records hold what the role looks for? SPF and DMARC
@@ -164,11 +163,13 @@ pub async fn observe(
         _ => Outcome::Absent,
     };
 
-    // A CNAME at a TXT name (Easy DKIM style) may point outside what we can
-    // resolve; ask for the CNAME itself so it is reported as what it is.
+    // A CNAME at the DKIM name (Easy DKIM style) may point outside what we
+    // can resolve: when the lookup failed, ask for the CNAME itself so it is
+    // reported as what it is. Any other answer already carries the chain it
+    // went through, and only DKIM reports a CNAME that does not resolve.
     if cname.is_none()
-        && !matches!(outcome, Outcome::Found)
-        && role.is_txt()
+        && matches!(outcome, Outcome::Failed(_))
+        && role == Role::Dkim
         && let Answer::Records { records: rd, .. } = lookup.lookup(&name, RecordType::Cname).await
     {
         cname = rd.iter().find_map(|r| match r {
@@ -192,8 +193,16 @@ pub async fn observe(
         }
     }
 
+    // Nothing exists under a name that does not exist (RFC 8020): of the
+    // misplaced names only the sibling `10 <label>` can, and the name has no
+    // addresses either.
+    // (Through a CNAME the NXDOMAIN is the target's: the name itself exists.)
+    let nxdomain = matches!(&answer, Answer::NxDomain { cnames, .. } if cnames.is_empty());
     if let Outcome::Absent = outcome {
         for (kind, probe) in misplaced_names(role, &name, zone) {
+            if nxdomain && probe.is_subdomain_of(&name) {
+                continue;
+            }
             let answer = lookup.lookup(&probe, rtype).await;
             let (found, _) = records_of(role, &answer);
             if holds_role(role, &found) {
@@ -211,7 +220,7 @@ pub async fn observe(
     // Nothing of the kind anywhere: does the name answer addresses instead
     // (a proxied CNAME or A record where the record should be)?
     let mut addresses = Vec::new();
-    if let Outcome::Absent = outcome {
+    if matches!(outcome, Outcome::Absent) && !nxdomain {
         for rtype in [RecordType::A, RecordType::Aaaa] {
             if let Answer::Records { records: rd, .. } = lookup.lookup(&name, rtype).await {
                 addresses.extend(rd.iter().filter_map(|r| match r {
