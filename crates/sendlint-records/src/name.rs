@@ -355,22 +355,36 @@ impl DomainName {
     /// Writes one label in presentation form (escaping dots, spaces, specials
     /// and non-printable bytes).
     pub fn write_label(out: &mut String, label: &[u8]) {
-        for &b in label {
-            match b {
-                b'.' | b'\\' | b'"' | b';' | b'(' | b')' | b'@' | b'$' | b' ' => {
-                    out.push('\\');
-                    out.push(char::from(b));
-                }
-                0x21..=0x7E => out.push(char::from(b)),
-                _ => {
-                    out.push('\\');
-                    out.push(char::from(b'0' + b / 100));
-                    out.push(char::from(b'0' + (b / 10) % 10));
-                    out.push(char::from(b'0' + b % 10));
-                }
-            }
-        }
+        // writing into a String cannot fail
+        let _ = write_label_to(out, label);
     }
+}
+
+/// True for the bytes a label shows escaped.
+fn needs_escape(b: u8) -> bool {
+    matches!(b, b'.' | b'\\' | b'"' | b';' | b'(' | b')' | b'@' | b'$') || !(0x21..=0x7E).contains(&b)
+}
+
+/// [`DomainName::write_label`] into any writer, runs of plain bytes at once.
+fn write_label_to<W: fmt::Write>(out: &mut W, label: &[u8]) -> fmt::Result {
+    let mut rest = label;
+    while !rest.is_empty() {
+        let plain = rest.iter().position(|&b| needs_escape(b)).unwrap_or(rest.len());
+        // plain bytes are printable ASCII, so valid UTF-8
+        out.write_str(std::str::from_utf8(&rest[..plain]).unwrap_or_default())?;
+        let Some(&b) = rest.get(plain) else {
+            break;
+        };
+        if (0x21..=0x7E).contains(&b) || b == b' ' {
+            out.write_char('\\')?;
+            out.write_char(char::from(b))?;
+        } else {
+            let digits = [b'\\', b'0' + b / 100, b'0' + (b / 10) % 10, b'0' + b % 10];
+            out.write_str(std::str::from_utf8(&digits).unwrap_or_default())?;
+        }
+        rest = &rest[plain + 1..];
+    }
+    Ok(())
 }
 
 impl fmt::Display for DomainName {
@@ -379,14 +393,13 @@ impl fmt::Display for DomainName {
         if self.wire.is_empty() {
             return f.write_str(".");
         }
-        let mut s = String::with_capacity(self.wire_len());
         for (i, l) in self.labels().enumerate() {
             if i > 0 {
-                s.push('.');
+                f.write_str(".")?;
             }
-            DomainName::write_label(&mut s, l);
+            write_label_to(f, l)?;
         }
-        f.write_str(&s)
+        Ok(())
     }
 }
 
@@ -458,6 +471,31 @@ mod tests {
         // Display output parses back to the same name.
         for s in [r"10\ feedback-smtp.x", r"a\046b.c", r"\000\255x", "a\\\\b.c"] {
             assert_eq!(n(&n(s).to_string()), n(s));
+        }
+    }
+
+    #[test]
+    fn every_byte_displays_as_before() {
+        // The byte-at-a-time presentation form names were always shown in.
+        fn reference(label: &[u8]) -> String {
+            let mut out = String::new();
+            for &b in label {
+                match b {
+                    b'.' | b'\\' | b'"' | b';' | b'(' | b')' | b'@' | b'$' | b' ' => {
+                        out.push('\\');
+                        out.push(char::from(b));
+                    }
+                    0x21..=0x7E => out.push(char::from(b)),
+                    _ => out.push_str(&format!("\\{b:03}")),
+                }
+            }
+            out
+        }
+        for b in 0..=255u8 {
+            let label = [b'a', b, b'z', b, b];
+            let name = DomainName::from_labels([&label[..], b"x"]).unwrap();
+            assert_eq!(name.to_string(), format!("{}.x", reference(&label)), "byte {b}");
+            assert_eq!(DomainName::parse(&name.to_string()).unwrap().wire(), name.wire(), "byte {b}");
         }
     }
 

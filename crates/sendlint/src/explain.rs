@@ -260,7 +260,7 @@ fn implied_by_owner(role: Role, owner: &DomainName) -> Option<Implied> {
         Role::Dkim => {
             let at = labels.iter().position(|l| l.eq_ignore_ascii_case(b"_domainkey"))?;
             let d = rest(at + 1)?;
-            let selector = (at == 1).then(|| String::from_utf8_lossy(&labels[0]).into_owned());
+            let selector = (at == 1).then(|| String::from_utf8_lossy(labels[0]).into_owned());
             domain_ok(&d).then_some(Implied { domain: d, selector })
         }
         Role::Dmarc => {
