@@ -29,11 +29,14 @@ cmds.append((after, [after] + args))
 devnull = os.open(os.devnull, os.O_WRONLY)
 fa = [(os.POSIX_SPAWN_DUP2, devnull, 1)]
 
+cpu = {argv[0]: [] for _, argv in cmds}
+
 def once(argv):
     t = time.perf_counter()
     pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=fa)
-    _, status = os.waitpid(pid, 0)
+    _, status, ru = os.wait4(pid, 0)
     dt = time.perf_counter() - t
+    cpu[argv[0]].append(ru.ru_utime + ru.ru_stime)
     code = os.waitstatus_to_exitcode(status)
     # check exits 0 (ready) or 1 (findings); anything else is a broken run
     if code not in (0, 1):
@@ -52,7 +55,8 @@ for name, _ in cmds:
     t = sorted(times[name])
     med[name] = statistics.median(t)
     p90 = t[int(len(t) * 0.9) - 1]
-    print(f"{name[:50]:<50} median {med[name]*1000:7.3f} ms  (min {t[0]*1000:.3f}, p90 {p90*1000:.3f})  n={len(t)}")
+    c = statistics.median(cpu[name][5:])  # the warm-up runs left out
+    print(f"{name[:40]:<40} wall median {med[name]*1000:7.3f} ms  (min {t[0]*1000:.3f}, p90 {p90*1000:.3f})  CPU median {c*1000:.3f} ms  n={len(t)}")
 if before:
     print(f"after/before median: {med[after]/med[before]:.3f}")
 PY
