@@ -387,19 +387,51 @@ fn write_label_to<W: fmt::Write>(out: &mut W, label: &[u8]) -> fmt::Result {
     Ok(())
 }
 
+/// The longest presentation form: 254 wire bytes as `\DDD` escapes and dots
+/// stay under 1,016 characters.
+const MAX_TEXT: usize = 1024;
+
+/// A name's presentation text, assembled on the stack: one write to the
+/// formatter, no allocation (`to_string` then allocates once).
+struct TextBuf {
+    buf: [u8; MAX_TEXT],
+    len: usize,
+}
+
+impl fmt::Write for TextBuf {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        self.buf.get_mut(self.len..end).ok_or(fmt::Error)?.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+impl DomainName {
+    fn write_text<W: fmt::Write>(&self, out: &mut W) -> fmt::Result {
+        for (i, l) in self.labels().enumerate() {
+            if i > 0 {
+                out.write_str(".")?;
+            }
+            write_label_to(out, l)?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for DomainName {
     /// Presentation text without the trailing dot (`.` for the root).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.wire.is_empty() {
             return f.write_str(".");
         }
-        for (i, l) in self.labels().enumerate() {
-            if i > 0 {
-                f.write_str(".")?;
-            }
-            write_label_to(f, l)?;
+        let mut text = TextBuf { buf: [0; MAX_TEXT], len: 0 };
+        match self.write_text(&mut text) {
+            // only ASCII was written
+            Ok(()) => f.write_str(std::str::from_utf8(&text.buf[..text.len]).unwrap_or_default()),
+            // cannot happen (see MAX_TEXT); write piece by piece rather than fail
+            Err(_) => self.write_text(f),
         }
-        Ok(())
     }
 }
 
@@ -497,6 +529,13 @@ mod tests {
             assert_eq!(name.to_string(), format!("{}.x", reference(&label)), "byte {b}");
             assert_eq!(DomainName::parse(&name.to_string()).unwrap().wire(), name.wire(), "byte {b}");
         }
+        // The longest name, every byte escaped: 1,003 characters.
+        let labels = [[0u8; 63], [0; 63], [0; 63]];
+        let longest = DomainName::from_labels(labels.iter().map(|l| &l[..]).chain([&[0u8; 61][..]])).unwrap();
+        assert_eq!(longest.wire_len(), MAX_NAME);
+        let text = longest.to_string();
+        assert_eq!(text.len(), 4 * 250 + 3);
+        assert_eq!(text, [&[0u8; 63][..], &[0; 63], &[0; 63], &[0; 61]].map(reference).join("."));
     }
 
     #[test]
