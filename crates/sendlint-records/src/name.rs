@@ -425,6 +425,20 @@ impl fmt::Display for DomainName {
         if self.wire.is_empty() {
             return f.write_str(".");
         }
+        if !self.labels().any(|l| l.iter().any(|&b| needs_escape(b))) {
+            // The common case, nothing escaped: the wire form with its length
+            // octets turned into dots.
+            let mut buf = [0u8; MAX_NAME];
+            let text = &mut buf[..self.wire.len() - 1];
+            text.copy_from_slice(&self.wire[1..]);
+            let mut at = usize::from(self.wire[0]);
+            while let Some(len) = text.get_mut(at) {
+                let next = at + 1 + usize::from(*len);
+                *len = b'.';
+                at = next;
+            }
+            return f.write_str(std::str::from_utf8(text).unwrap_or_default());
+        }
         let mut text = TextBuf { buf: [0; MAX_TEXT], len: 0 };
         match self.write_text(&mut text) {
             // only ASCII was written
