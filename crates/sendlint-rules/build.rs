@@ -1,6 +1,15 @@
 //! Embeds every `rules/**/*.toml` file of the repository into the crate, so adding a
 //! provider file needs no Rust change: this script lists the files and writes
 //! `include_str!` entries into `$OUT_DIR/builtin_rules.rs`.
+//!
+//! It also loads and validates them with the crate's own loader (its sources,
+//! compiled here as the module `rules`): a broken built-in rule fails the build
+//! with the loader's errors, and `$OUT_DIR/builtin_compiled.rs` rebuilds the
+//! compiled rule set at run time without parsing any TOML.
+
+#[allow(dead_code, unused_imports, clippy::all)]
+#[path = "src/lib.rs"]
+mod rules;
 
 use std::env;
 use std::fmt::Write as _;
@@ -10,7 +19,9 @@ use std::path::{Path, PathBuf};
 fn main() {
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let root = manifest.join("../../rules");
-    let out = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default()).join("builtin_rules.rs");
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
+    let out = out_dir.join("builtin_rules.rs");
+    println!("cargo::rustc-cfg=sendlint_rules_built");
 
     // A directory path makes cargo rescan the whole tree, so new files trigger a rebuild.
     println!("cargo:rerun-if-changed={}", root.display());
@@ -19,6 +30,7 @@ fn main() {
     files.sort();
 
     let mut code = String::from("&[\n");
+    let mut sources = Vec::new();
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
         let rel = file.strip_prefix(&root).unwrap_or(file);
@@ -29,12 +41,33 @@ fn main() {
                 .collect::<Vec<_>>()
                 .join("/")
         );
+        let text = fs::read_to_string(file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+        sources.push(rules::RuleSource { name: name.clone(), text });
         let abs = fs::canonicalize(file).unwrap_or_else(|_| file.clone());
         let _ = writeln!(code, "    ({name:?}, include_str!({:?})),", abs.display().to_string());
     }
     code.push(']');
     if let Err(err) = fs::write(&out, code) {
         panic!("cannot write {}: {err}", out.display());
+    }
+    let set = match rules::RuleSet::from_sources(sources) {
+        Ok(set) => set,
+        Err(err) => {
+            let mut msg = format!("the built-in rules do not load: {err}\n");
+            for e in err.errors() {
+                msg.push_str(&format!(
+                    "  {}: {}{}\n",
+                    e.file,
+                    e.message,
+                    e.help_text().map(|h| format!(" ({h})")).unwrap_or_default()
+                ));
+            }
+            panic!("{msg}");
+        }
+    };
+    let compiled = out_dir.join("builtin_compiled.rs");
+    if let Err(err) = fs::write(&compiled, rules::codegen::emit(&set)) {
+        panic!("cannot write {}: {err}", compiled.display());
     }
 }
 

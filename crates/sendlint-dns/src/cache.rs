@@ -1,8 +1,7 @@
 //! [`CachingLookup`]: one answer per question per run.
 
 use crate::{Answer, BoxFuture, Lookup, RecordType};
-use sendlint_records::name::DomainName;
-use std::collections::HashMap;
+use sendlint_records::name::{DomainName, NameMap};
 use std::sync::Mutex;
 
 /// Answers each `(name, type)` once and replays it after: SPF includes shared
@@ -13,8 +12,8 @@ use std::sync::Mutex;
 #[derive(Debug)]
 pub struct CachingLookup<L> {
     inner: L,
-    answers: Mutex<HashMap<(DomainName, RecordType), Answer>>,
-    authoritative: Mutex<HashMap<(DomainName, RecordType), Option<Answer>>>,
+    answers: Mutex<NameMap<(DomainName, RecordType), Answer>>,
+    authoritative: Mutex<NameMap<(DomainName, RecordType), Option<Answer>>>,
 }
 
 impl<L: Lookup> CachingLookup<L> {
@@ -22,8 +21,8 @@ impl<L: Lookup> CachingLookup<L> {
     pub fn new(inner: L) -> CachingLookup<L> {
         CachingLookup {
             inner,
-            answers: Mutex::new(HashMap::new()),
-            authoritative: Mutex::new(HashMap::new()),
+            answers: Mutex::new(NameMap::default()),
+            authoritative: Mutex::new(NameMap::default()),
         }
     }
 

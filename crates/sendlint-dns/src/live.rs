@@ -593,7 +593,7 @@ fn same_name(a: &Name, b: &DomainName) -> bool {
 
 /// Ours → hickory's: labels as raw bytes, fully qualified.
 pub(crate) fn to_hickory_name(name: &DomainName) -> Option<Name> {
-    let mut n = Name::from_labels(name.labels().iter().map(|l| l.as_slice())).ok()?;
+    let mut n = Name::from_labels(name.labels()).ok()?;
     n.set_fqdn(true);
     Some(n)
 }

@@ -19,10 +19,10 @@
 
 use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa};
 use sendlint_records::mx::MxRecord;
-use sendlint_records::name::DomainName;
+use sendlint_records::name::{DomainName, NameMap};
 use sendlint_records::txt::TxtRecord;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -140,8 +140,8 @@ impl<L: Lookup> Lookup for RecordingLookup<L> {
 #[derive(Debug, Clone)]
 pub struct ReplayLookup {
     label: String,
-    answers: HashMap<(DomainName, RecordType), Answer>,
-    authoritative: HashMap<(DomainName, RecordType), Option<Answer>>,
+    answers: NameMap<(DomainName, RecordType), Answer>,
+    authoritative: NameMap<(DomainName, RecordType), Option<Answer>>,
 }
 
 impl ReplayLookup {
@@ -162,8 +162,8 @@ impl ReplayLookup {
         }
         let mut replay = ReplayLookup {
             label: format!("the recording {label}"),
-            answers: HashMap::new(),
-            authoritative: HashMap::new(),
+            answers: NameMap::default(),
+            authoritative: NameMap::default(),
         };
         for (i, entry) in file.answers.into_iter().enumerate() {
             let at = |m: String| invalid(format!("answers[{i}]: {m}"));

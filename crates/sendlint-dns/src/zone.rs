@@ -7,9 +7,9 @@ use hickory_proto::serialize::txt::Parser;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use sendlint_records::display::terminal_safe;
 use sendlint_records::mx::MxRecord;
-use sendlint_records::name::DomainName;
+use sendlint_records::name::{DomainName, NameMap};
 use sendlint_records::txt::TxtRecord;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -182,13 +182,7 @@ struct Key(Box<[u8]>);
 
 impl Key {
     fn of(name: &DomainName) -> Key {
-        let mut wire = Vec::with_capacity(name.wire_len());
-        for label in name.labels() {
-            // labels are at most 63 bytes (checked when the name was made)
-            wire.push(u8::try_from(label.len()).unwrap_or(u8::MAX));
-            wire.extend(label.iter().map(u8::to_ascii_lowercase));
-        }
-        Key(wire.into_boxed_slice())
+        Key(name.wire().to_ascii_lowercase().into_boxed_slice())
     }
 
     /// The name with its first label removed (`None` for the root).
@@ -229,7 +223,7 @@ impl Key {
 struct Zone {
     apex: DomainName,
     soa: Option<Soa>,
-    nodes: HashMap<Key, Node>,
+    nodes: NameMap<Key, Node>,
     /// Empty non-terminals: names with no records but records below them.
     ents: HashSet<Key>,
     /// Delegation points below the apex (NS records).
@@ -247,7 +241,7 @@ enum Step {
 
 impl Zone {
     fn new(apex: DomainName) -> Zone {
-        Zone { apex, soa: None, nodes: HashMap::new(), ents: HashSet::new(), cuts: HashSet::new() }
+        Zone { apex, soa: None, nodes: NameMap::default(), ents: HashSet::new(), cuts: HashSet::new() }
     }
 
     /// Adds `set` (or, with `None`, records of other types) at `name`; `apex`
@@ -378,7 +372,7 @@ pub struct ZoneData {
 /// origin given, else the longest suffix common to its names.
 #[derive(Clone, Debug, Default)]
 pub struct ZoneSource {
-    zones: HashMap<DomainName, Zone>,
+    zones: NameMap<DomainName, Zone>,
 }
 
 impl ZoneSource {

@@ -945,24 +945,22 @@ fn key_error_text(e: &KeyError) -> String {
 
 // -------------------------------------------------------------------- MX ----
 
-fn ses_region(labels: &[Vec<u8>]) -> Option<&[u8]> {
-    match labels {
-        [a, r, b, c]
-            if a.eq_ignore_ascii_case(b"feedback-smtp")
-                && b.eq_ignore_ascii_case(b"amazonses")
-                && c.eq_ignore_ascii_case(b"com")
-                && !r.is_empty() =>
-        {
-            Some(r)
-        }
-        _ => None,
-    }
+fn ses_region<L: AsRef<[u8]>>(labels: &[L]) -> Option<&[u8]> {
+    let [a, r, b, c] = labels else {
+        return None;
+    };
+    let (a, r, b, c) = (a.as_ref(), r.as_ref(), b.as_ref(), c.as_ref());
+    (a.eq_ignore_ascii_case(b"feedback-smtp")
+        && b.eq_ignore_ascii_case(b"amazonses")
+        && c.eq_ignore_ascii_case(b"com")
+        && !r.is_empty())
+    .then_some(r)
 }
 
 /// Digits typed in front of the exchange: the span length (in presentation
 /// text) of `10\ ` or `10.` at the start of the exchange.
 fn priority_prefix(ex: &DomainName) -> Option<usize> {
-    let labels = ex.labels();
+    let labels: Vec<&[u8]> = ex.labels().collect();
     let first = labels.first()?;
     let digits = first.iter().take_while(|c| c.is_ascii_digit()).count();
     if digits == 0 {
@@ -981,20 +979,19 @@ fn priority_prefix(ex: &DomainName) -> Option<usize> {
 /// The exchange's labels with a priority typed in front removed (`10\ feedback-smtp…`
 /// or `10.feedback-smtp…`), when there is one.
 fn without_priority(ex: &DomainName) -> Option<Vec<Vec<u8>>> {
-    let labels = ex.labels();
-    let first = labels.first()?;
+    let mut labels = ex.labels();
+    let first = labels.next()?;
     let digits = first.iter().take_while(|c| c.is_ascii_digit()).count();
     if digits == 0 {
         return None;
     }
-    let mut out = labels.to_vec();
+    let mut out: Vec<Vec<u8>> = Vec::new();
     if first.get(digits) == Some(&b' ') {
-        out[0] = first[digits..].iter().copied().skip_while(|c| *c == b' ').collect();
-    } else if digits == first.len() {
-        out.remove(0);
-    } else {
+        out.push(first[digits..].iter().copied().skip_while(|c| *c == b' ').collect());
+    } else if digits != first.len() {
         return None;
     }
+    out.extend(labels.map(<[u8]>::to_vec));
     Some(out)
 }
 
@@ -1010,7 +1007,8 @@ pub fn mx_facts(records: &[MxRecord], exp: &Expectation) -> Facts {
         return f;
     };
     let is_expected = |ex: &DomainName| {
-        ses_region(ex.labels()).is_some_and(|r| r.eq_ignore_ascii_case(exp.region.as_bytes()))
+        ses_region(&ex.labels().collect::<Vec<_>>())
+            .is_some_and(|r| r.eq_ignore_ascii_case(exp.region.as_bytes()))
     };
     let off = first.exchange_offset();
     let ex_text = first.exchange.to_string();
@@ -1026,7 +1024,7 @@ pub fn mx_facts(records: &[MxRecord], exp: &Expectation) -> Facts {
     f.set(Fact::PriorityInValue, piv.is_some());
     f.set(Fact::PriorityInValueSpan, piv);
     let suffix = records.iter().enumerate().find_map(|(i, r)| {
-        let labels = r.exchange.labels();
+        let labels: Vec<&[u8]> = r.exchange.labels().collect();
         if labels.len() <= 4 || ses_region(labels.get(..4)?).is_none() {
             return None;
         }
@@ -1043,7 +1041,8 @@ pub fn mx_facts(records: &[MxRecord], exp: &Expectation) -> Facts {
     });
     f.set(Fact::TargetSuffixAppended, suffix.is_some());
     f.set(Fact::TargetSuffixSpan, suffix);
-    let region = ses_region(first.exchange.labels());
+    let first_labels: Vec<&[u8]> = first.exchange.labels().collect();
+    let region = ses_region(&first_labels);
     f.set(Fact::TargetIsSes, region.is_some());
     // With the priority typed into the value, the region the rest names.
     let unprefixed = without_priority(&first.exchange);

@@ -28,7 +28,7 @@ pub use extract::{
 pub use facts::{FACTS, Fact, FactDef, FactType, Facts, Role, Span, Value};
 pub use key::{KeyError, PublicKey};
 pub use mx::MxRecord;
-pub use name::{DomainName, NameError};
+pub use name::{DomainName, NameError, NameMap};
 pub use spf::SpfRecord;
 pub use tags::SyntaxError;
 pub use text::DecodeError;

@@ -118,10 +118,10 @@ mod tests {
     #[test]
     fn priority_typed_into_value() {
         let v = parse_text(r"0 10\ feedback-smtp.us-east-1.amazonses.com.").unwrap();
-        assert_eq!(v[0].exchange.labels()[0], b"10 feedback-smtp");
+        assert_eq!(v[0].exchange.first_label().unwrap(), b"10 feedback-smtp");
         assert_eq!(v[0].presentation(), r"0 10\ feedback-smtp.us-east-1.amazonses.com.");
         let v = parse_text("10 10.feedback-smtp.us-east-1.amazonses.com.").unwrap();
-        assert_eq!(v[0].exchange.labels()[0], b"10");
+        assert_eq!(v[0].exchange.first_label().unwrap(), b"10");
         // The presentation decodes back to the same record.
         for r in parse_text("0 10\\ x.y.\n5 a\\.b.c.\n65535 \\000.z").unwrap() {
             assert_eq!(parse_text(&r.presentation()).unwrap(), vec![r.clone()]);

@@ -15,11 +15,37 @@ pub const MAX_NAME: usize = 255;
 
 /// A domain name: labels as bytes, case-preserving, compared case-insensitively.
 ///
+/// Stored as one buffer in wire form without the root octet (each label its
+/// length octet, then its bytes): one allocation per name, and equality and
+/// hashing run over the whole buffer at once. Length octets (1..=63) are never
+/// ASCII letters, so folding the whole buffer folds only the label bytes.
+///
 /// The root name has no labels. Whether the text it came from ended with a dot
 /// is not kept: every name is treated as fully qualified.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct DomainName {
-    labels: Vec<Vec<u8>>,
+    wire: Vec<u8>,
+}
+
+/// A map keyed by names with a fast (non-DoS-resistant, seeded) hasher: the
+/// keys come from our own manifests and zones, and hashing them was a visible
+/// share of an audit's CPU with SipHash.
+pub type NameMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+/// The labels of a [`DomainName`], leftmost first.
+#[derive(Clone, Debug)]
+pub struct Labels<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Labels<'a> {
+    type Item = &'a [u8];
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let (&len, tail) = self.rest.split_first()?;
+        let (label, rest) = tail.split_at(usize::from(len).min(tail.len()));
+        self.rest = rest;
+        Some(label)
+    }
 }
 
 /// Why a presentation-form name could not be parsed.
@@ -111,7 +137,7 @@ pub(crate) fn utf8_len(b: u8) -> usize {
 impl DomainName {
     /// The root name (no labels).
     pub fn root() -> DomainName {
-        DomainName { labels: Vec::new() }
+        DomainName { wire: Vec::new() }
     }
 
     /// Parses presentation text: labels separated by dots, trailing dot
@@ -128,18 +154,26 @@ impl DomainName {
         if bytes == b"." {
             return Ok(DomainName::root());
         }
-        let mut labels = Vec::new();
-        let mut label = Vec::new();
+        // One length octet per label at most replaces one dot: the text's
+        // length plus one bounds the wire form.
+        let mut wire = Vec::with_capacity(bytes.len() + 1);
+        // Where the current label's length octet is.
+        let mut len_at = 0;
+        wire.push(0);
         let mut label_start = 0;
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
             match b {
                 b'.' => {
-                    if label.is_empty() {
+                    let len = wire.len() - len_at - 1;
+                    if len == 0 {
                         return Err(NameError { offset: i, kind: NameErrorKind::EmptyLabel });
                     }
-                    labels.push(std::mem::take(&mut label));
+                    // at most MAX_LABEL, checked below as the label grew
+                    wire[len_at] = len as u8;
+                    len_at = wire.len();
+                    wire.push(0);
                     i += 1;
                     label_start = i;
                     continue;
@@ -148,36 +182,38 @@ impl DomainName {
                     let (esc, used) =
                         decode_escape(bytes, i + 1).map_err(|kind| NameError { offset: i, kind })?;
                     match esc {
-                        EscapedByte::One(v) => label.push(v),
+                        EscapedByte::One(v) => wire.push(v),
                         EscapedByte::Many(at, len) => {
-                            label.extend_from_slice(bytes.get(at..at + len).unwrap_or_default())
+                            wire.extend_from_slice(bytes.get(at..at + len).unwrap_or_default())
                         }
                     }
                     i += 1 + used;
                 }
                 _ => {
-                    label.push(b);
+                    wire.push(b);
                     i += 1;
                 }
             }
-            if label.len() > MAX_LABEL {
-                return Err(NameError {
-                    offset: label_start,
-                    kind: NameErrorKind::LabelTooLong(label.len()),
-                });
+            let len = wire.len() - len_at - 1;
+            if len > MAX_LABEL {
+                return Err(NameError { offset: label_start, kind: NameErrorKind::LabelTooLong(len) });
             }
         }
-        if !label.is_empty() {
-            labels.push(label);
+        let len = wire.len() - len_at - 1;
+        if len == 0 {
+            // the text ended with a dot: no label after it
+            wire.pop();
+        } else {
+            wire[len_at] = len as u8;
         }
-        Self::checked(labels)
+        Self::checked(wire)
     }
 
-    fn checked(labels: Vec<Vec<u8>>) -> Result<DomainName, NameError> {
-        let name = DomainName { labels };
-        let wire = name.wire_len();
-        if wire > MAX_NAME {
-            return Err(NameError { offset: 0, kind: NameErrorKind::NameTooLong(wire) });
+    fn checked(wire: Vec<u8>) -> Result<DomainName, NameError> {
+        let name = DomainName { wire };
+        let len = name.wire_len();
+        if len > MAX_NAME {
+            return Err(NameError { offset: 0, kind: NameErrorKind::NameTooLong(len) });
         }
         Ok(name)
     }
@@ -188,62 +224,92 @@ impl DomainName {
         I: IntoIterator<Item = L>,
         L: AsRef<[u8]>,
     {
-        let mut out = Vec::new();
+        let mut wire = Vec::new();
         for l in labels {
-            let l = l.as_ref();
-            if l.is_empty() {
-                return Err(NameError { offset: 0, kind: NameErrorKind::EmptyLabel });
-            }
-            if l.len() > MAX_LABEL {
-                return Err(NameError { offset: 0, kind: NameErrorKind::LabelTooLong(l.len()) });
-            }
-            out.push(l.to_vec());
+            Self::push_label(&mut wire, l.as_ref())?;
         }
-        Self::checked(out)
+        Self::checked(wire)
+    }
+
+    fn push_label(wire: &mut Vec<u8>, l: &[u8]) -> Result<(), NameError> {
+        if l.is_empty() {
+            return Err(NameError { offset: 0, kind: NameErrorKind::EmptyLabel });
+        }
+        if l.len() > MAX_LABEL {
+            return Err(NameError { offset: 0, kind: NameErrorKind::LabelTooLong(l.len()) });
+        }
+        wire.push(l.len() as u8);
+        wire.extend_from_slice(l);
+        Ok(())
     }
 
     /// The labels, leftmost first.
-    pub fn labels(&self) -> &[Vec<u8>] {
-        &self.labels
+    pub fn labels(&self) -> Labels<'_> {
+        Labels { rest: &self.wire }
+    }
+
+    /// The first (leftmost) label, `None` for the root.
+    pub fn first_label(&self) -> Option<&[u8]> {
+        self.labels().next()
+    }
+
+    /// The name in wire form, original case, without the root octet.
+    pub fn wire(&self) -> &[u8] {
+        &self.wire
     }
 
     /// How many labels (0 for the root).
     pub fn label_count(&self) -> usize {
-        self.labels.len()
+        self.labels().count()
     }
 
     /// Length in wire form (length octets and the root octet included).
     pub fn wire_len(&self) -> usize {
-        self.labels.iter().map(|l| l.len() + 1).sum::<usize>() + 1
+        self.wire.len() + 1
     }
 
     /// True for the root name.
     pub fn is_root(&self) -> bool {
-        self.labels.is_empty()
+        self.wire.is_empty()
+    }
+
+    /// Where the last `suffix_len` bytes of the wire form start, when that is
+    /// a label boundary.
+    fn suffix_start(&self, suffix_len: usize) -> Option<usize> {
+        let target = self.wire.len().checked_sub(suffix_len)?;
+        let mut at = 0;
+        while at < target {
+            at += 1 + usize::from(self.wire[at]);
+        }
+        (at == target).then_some(at)
     }
 
     /// True when `self` equals `other` or lies below it.
     pub fn is_subdomain_of(&self, other: &DomainName) -> bool {
-        let (n, m) = (self.labels.len(), other.labels.len());
-        n >= m && self.labels[n - m..].iter().zip(&other.labels).all(|(a, b)| a.eq_ignore_ascii_case(b))
+        self.suffix_start(other.wire.len())
+            .is_some_and(|at| self.wire[at..].eq_ignore_ascii_case(&other.wire))
     }
 
     /// The name with its first label removed (`None` for the root).
     pub fn parent(&self) -> Option<DomainName> {
-        if self.labels.is_empty() {
-            return None;
-        }
-        Some(DomainName { labels: self.labels[1..].to_vec() })
+        let &len = self.wire.first()?;
+        Some(DomainName { wire: self.wire.get(1 + usize::from(len)..).unwrap_or_default().to_vec() })
     }
 
     /// `label.self`. Fails when the label is empty or too long, or the name gets too long.
     pub fn prepend_label(&self, label: &[u8]) -> Result<DomainName, NameError> {
-        Self::from_labels(std::iter::once(label).chain(self.labels.iter().map(Vec::as_slice)))
+        let mut wire = Vec::with_capacity(1 + label.len() + self.wire.len());
+        Self::push_label(&mut wire, label)?;
+        wire.extend_from_slice(&self.wire);
+        Self::checked(wire)
     }
 
     /// `self` followed by `suffix`, e.g. `send.mail.acme.com` + `acme.com`.
     pub fn join(&self, suffix: &DomainName) -> Result<DomainName, NameError> {
-        Self::checked(self.labels.iter().chain(&suffix.labels).cloned().collect())
+        let mut wire = Vec::with_capacity(self.wire.len() + suffix.wire.len());
+        wire.extend_from_slice(&self.wire);
+        wire.extend_from_slice(&suffix.wire);
+        Self::checked(wire)
     }
 
     /// The part of `self` in front of `suffix`, when `self` is a subdomain of it
@@ -252,8 +318,8 @@ impl DomainName {
         if !self.is_subdomain_of(suffix) {
             return None;
         }
-        let keep = self.labels.len() - suffix.labels.len();
-        Some(DomainName { labels: self.labels[..keep].to_vec() })
+        let keep = self.wire.len() - suffix.wire.len();
+        Some(DomainName { wire: self.wire[..keep].to_vec() })
     }
 
     /// Case-insensitive comparison with presentation text (no allocation for
@@ -264,10 +330,10 @@ impl DomainName {
             return DomainName::parse(text).is_ok_and(|n| n == *self);
         }
         if t.is_empty() {
-            return self.labels.is_empty();
+            return self.wire.is_empty();
         }
         let mut parts = t.split('.');
-        for l in &self.labels {
+        for l in self.labels() {
             match parts.next() {
                 Some(p) if p.as_bytes().eq_ignore_ascii_case(l) => {}
                 _ => return false,
@@ -278,7 +344,7 @@ impl DomainName {
 
     /// Presentation text with the trailing dot, e.g. `mail.acme.com.`.
     pub fn to_fqdn_string(&self) -> String {
-        if self.labels.is_empty() {
+        if self.wire.is_empty() {
             return ".".to_owned();
         }
         let mut s = self.to_string();
@@ -289,45 +355,109 @@ impl DomainName {
     /// Writes one label in presentation form (escaping dots, spaces, specials
     /// and non-printable bytes).
     pub fn write_label(out: &mut String, label: &[u8]) {
-        for &b in label {
-            match b {
-                b'.' | b'\\' | b'"' | b';' | b'(' | b')' | b'@' | b'$' | b' ' => {
-                    out.push('\\');
-                    out.push(char::from(b));
-                }
-                0x21..=0x7E => out.push(char::from(b)),
-                _ => {
-                    out.push('\\');
-                    out.push(char::from(b'0' + b / 100));
-                    out.push(char::from(b'0' + (b / 10) % 10));
-                    out.push(char::from(b'0' + b % 10));
-                }
-            }
+        // writing into a String cannot fail
+        let _ = write_label_to(out, label);
+    }
+}
+
+/// True for the bytes a label shows escaped.
+fn needs_escape(b: u8) -> bool {
+    matches!(b, b'.' | b'\\' | b'"' | b';' | b'(' | b')' | b'@' | b'$') || !(0x21..=0x7E).contains(&b)
+}
+
+/// [`DomainName::write_label`] into any writer, runs of plain bytes at once.
+fn write_label_to<W: fmt::Write>(out: &mut W, label: &[u8]) -> fmt::Result {
+    let mut rest = label;
+    while !rest.is_empty() {
+        let plain = rest.iter().position(|&b| needs_escape(b)).unwrap_or(rest.len());
+        // plain bytes are printable ASCII, so valid UTF-8
+        out.write_str(std::str::from_utf8(&rest[..plain]).unwrap_or_default())?;
+        let Some(&b) = rest.get(plain) else {
+            break;
+        };
+        if (0x21..=0x7E).contains(&b) || b == b' ' {
+            out.write_char('\\')?;
+            out.write_char(char::from(b))?;
+        } else {
+            let digits = [b'\\', b'0' + b / 100, b'0' + (b / 10) % 10, b'0' + b % 10];
+            out.write_str(std::str::from_utf8(&digits).unwrap_or_default())?;
         }
+        rest = &rest[plain + 1..];
+    }
+    Ok(())
+}
+
+/// The longest presentation form: 254 wire bytes as `\DDD` escapes and dots
+/// stay under 1,016 characters.
+const MAX_TEXT: usize = 1024;
+
+/// A name's presentation text, assembled on the stack: one write to the
+/// formatter, no allocation (`to_string` then allocates once).
+struct TextBuf {
+    buf: [u8; MAX_TEXT],
+    len: usize,
+}
+
+impl fmt::Write for TextBuf {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        self.buf.get_mut(self.len..end).ok_or(fmt::Error)?.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+impl DomainName {
+    fn write_text<W: fmt::Write>(&self, out: &mut W) -> fmt::Result {
+        for (i, l) in self.labels().enumerate() {
+            if i > 0 {
+                out.write_str(".")?;
+            }
+            write_label_to(out, l)?;
+        }
+        Ok(())
     }
 }
 
 impl fmt::Display for DomainName {
     /// Presentation text without the trailing dot (`.` for the root).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.labels.is_empty() {
+        if self.wire.is_empty() {
             return f.write_str(".");
         }
-        let mut s = String::with_capacity(self.wire_len());
-        for (i, l) in self.labels.iter().enumerate() {
-            if i > 0 {
-                s.push('.');
+        if !self.labels().any(|l| l.iter().any(|&b| needs_escape(b))) {
+            // The common case, nothing escaped: the wire form with its length
+            // octets turned into dots.
+            let mut buf = [0u8; MAX_NAME];
+            let text = &mut buf[..self.wire.len() - 1];
+            text.copy_from_slice(&self.wire[1..]);
+            let mut at = usize::from(self.wire[0]);
+            while let Some(len) = text.get_mut(at) {
+                let next = at + 1 + usize::from(*len);
+                *len = b'.';
+                at = next;
             }
-            DomainName::write_label(&mut s, l);
+            return f.write_str(std::str::from_utf8(text).unwrap_or_default());
         }
-        f.write_str(&s)
+        let mut text = TextBuf { buf: [0; MAX_TEXT], len: 0 };
+        match self.write_text(&mut text) {
+            // only ASCII was written
+            Ok(()) => f.write_str(std::str::from_utf8(&text.buf[..text.len]).unwrap_or_default()),
+            // cannot happen (see MAX_TEXT); write piece by piece rather than fail
+            Err(_) => self.write_text(f),
+        }
+    }
+}
+
+impl fmt::Debug for DomainName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("DomainName").field(&self.to_string()).finish()
     }
 }
 
 impl PartialEq for DomainName {
     fn eq(&self, other: &Self) -> bool {
-        self.labels.len() == other.labels.len()
-            && self.labels.iter().zip(&other.labels).all(|(a, b)| a.eq_ignore_ascii_case(b))
+        self.wire.eq_ignore_ascii_case(&other.wire)
     }
 }
 
@@ -335,13 +465,14 @@ impl Eq for DomainName {}
 
 impl Hash for DomainName {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_usize(self.labels.len());
-        for l in &self.labels {
-            state.write_usize(l.len());
-            for b in l {
-                state.write_u8(b.to_ascii_lowercase());
-            }
+        // Folded into a stack buffer (a name is at most 254 bytes here) and
+        // handed to the hasher in one write.
+        let mut buf = [0u8; MAX_NAME];
+        let n = self.wire.len().min(MAX_NAME);
+        for (d, s) in buf.iter_mut().zip(&self.wire) {
+            *d = s.to_ascii_lowercase();
         }
+        buf[..n].hash(state);
     }
 }
 
@@ -374,19 +505,51 @@ mod tests {
     #[test]
     fn escapes() {
         let x = n(r"10\ feedback-smtp.us-east-1.amazonses.com.");
-        assert_eq!(x.labels()[0], b"10 feedback-smtp");
+        assert_eq!(x.first_label().unwrap(), b"10 feedback-smtp");
         assert_eq!(x.to_string(), r"10\ feedback-smtp.us-east-1.amazonses.com");
         let y = n(r"a\046b.c");
-        assert_eq!(y.labels()[0], b"a.b");
+        assert_eq!(y.first_label().unwrap(), b"a.b");
         assert_eq!(y.to_string(), r"a\.b.c");
         let z = n(r"\000\255x");
-        assert_eq!(z.labels()[0], [0u8, 255, b'x']);
+        assert_eq!(z.first_label().unwrap(), [0u8, 255, b'x']);
         assert_eq!(z.to_string(), r"\000\255x");
-        assert_eq!(n(r"\é.x").labels()[0], "é".as_bytes());
+        assert_eq!(n(r"\é.x").first_label().unwrap(), "é".as_bytes());
         // Display output parses back to the same name.
         for s in [r"10\ feedback-smtp.x", r"a\046b.c", r"\000\255x", "a\\\\b.c"] {
             assert_eq!(n(&n(s).to_string()), n(s));
         }
+    }
+
+    #[test]
+    fn every_byte_displays_as_before() {
+        // The byte-at-a-time presentation form names were always shown in.
+        fn reference(label: &[u8]) -> String {
+            let mut out = String::new();
+            for &b in label {
+                match b {
+                    b'.' | b'\\' | b'"' | b';' | b'(' | b')' | b'@' | b'$' | b' ' => {
+                        out.push('\\');
+                        out.push(char::from(b));
+                    }
+                    0x21..=0x7E => out.push(char::from(b)),
+                    _ => out.push_str(&format!("\\{b:03}")),
+                }
+            }
+            out
+        }
+        for b in 0..=255u8 {
+            let label = [b'a', b, b'z', b, b];
+            let name = DomainName::from_labels([&label[..], b"x"]).unwrap();
+            assert_eq!(name.to_string(), format!("{}.x", reference(&label)), "byte {b}");
+            assert_eq!(DomainName::parse(&name.to_string()).unwrap().wire(), name.wire(), "byte {b}");
+        }
+        // The longest name, every byte escaped: 1,003 characters.
+        let labels = [[0u8; 63], [0; 63], [0; 63]];
+        let longest = DomainName::from_labels(labels.iter().map(|l| &l[..]).chain([&[0u8; 61][..]])).unwrap();
+        assert_eq!(longest.wire_len(), MAX_NAME);
+        let text = longest.to_string();
+        assert_eq!(text.len(), 4 * 250 + 3);
+        assert_eq!(text, [&[0u8; 63][..], &[0; 63], &[0; 63], &[0; 61]].map(reference).join("."));
     }
 
     #[test]

@@ -503,7 +503,7 @@ fn parse(src: &str) -> Result<Ast, CondError> {
 /// Shared with templates so their errors read the same.
 pub(crate) fn resolve_fact(name: &str, roles: &[Role]) -> Result<Fact, (String, Option<String>)> {
     let Some(fact) = Fact::by_name(name) else {
-        let help = match crate::suggest(name) {
+        let help = match super::suggest(name) {
             Some(s) => format!("did you mean `{s}`? (facts: `sendlint rules facts`)"),
             None => String::from(
                 "facts are listed by `sendlint rules facts` (crates/sendlint-records/src/facts.rs)",

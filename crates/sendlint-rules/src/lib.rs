@@ -5,6 +5,8 @@
 //! TOML files under `rules/` (embedded at build time, see [`RuleSet::builtin`]).
 //! The format is documented in `docs/rules-format.md`.
 
+#[cfg(not(sendlint_rules_built))]
+pub(crate) mod codegen;
 mod cond;
 mod error;
 mod load;
@@ -334,20 +336,40 @@ fn role_index(role: Role) -> usize {
     }
 }
 
+// build.rs compiles this crate's sources as a module of its own to load the
+// built-in rules; only the library proper (cfg set by build.rs) embeds its output.
+#[cfg(sendlint_rules_built)]
 mod builtin {
+    use super::cond::{CmpOp, Cond, Operand};
+    use super::template::{Segment, Template};
+    use super::*;
+    use sendlint_records::Fact;
+
     /// `(name, text)` of every file under `rules/`, embedded by build.rs.
     pub(crate) static FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+    /// The built-in rules as build.rs loaded and validated them: rules, core
+    /// rules by role, providers, and provider rules.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn compiled() -> (Vec<Rule>, [Vec<u32>; 5], Vec<Provider>, Vec<ProviderRules>) {
+        include!(concat!(env!("OUT_DIR"), "/builtin_compiled.rs"))
+    }
 }
 
 impl RuleSet {
-    /// The rule files shipped with sendlint (`rules/**/*.toml`, embedded at build time).
+    /// The rule files shipped with sendlint (`rules/**/*.toml`), loaded and
+    /// validated by build.rs: a broken built-in rule fails the build, and this
+    /// only rebuilds the compiled set (no TOML parsing at run time).
+    #[cfg(sendlint_rules_built)]
     pub fn builtin() -> Result<RuleSet, RulesError> {
-        RuleSet::from_sources(
-            builtin::FILES
-                .iter()
-                .map(|(name, text)| RuleSource { name: (*name).to_owned(), text: (*text).to_owned() })
-                .collect(),
-        )
+        let sources = builtin::FILES
+            .iter()
+            .map(|(name, text)| RuleSource { name: (*name).to_owned(), text: (*text).to_owned() })
+            .collect();
+        let (rules, by_role, providers, provider_rules) = builtin::compiled();
+        // codes are unique (a duplicate fails the build)
+        let index = rules.iter().enumerate().map(|(i, r)| (r.code.clone(), i as u32)).collect();
+        Ok(RuleSet { sources, rules, index, by_role, providers, provider_rules })
     }
 
     /// Loads and validates rule files; every error of every file is reported together.

@@ -2,10 +2,11 @@
 //! hand so that every mistake of a file is reported at once, each with a label
 //! on the exact bytes.
 
-use crate::cond;
-use crate::error::{ErrorKind, RuleError, RulesError};
-use crate::template::Template;
-use crate::{
+// `super::`, not `crate::`: build.rs compiles these files as a module of its own.
+use super::cond;
+use super::error::{ErrorKind, RuleError, RulesError};
+use super::template::Template;
+use super::{
     Compiled, HostStyle, LabelDef, PriorityStyle, Provider, ProviderRules, RecordsForm, Rule, RuleDocs,
     RuleSet, RuleSource, Severity, TxtStyle, role_index, suggest_among,
 };
@@ -956,7 +957,7 @@ impl Builder {
                         ErrorKind::BadLabel,
                         vec![(
                             span.span.clone(),
-                            format!("{} fact, not a span", crate::cond::article(f.def().ty)),
+                            format!("{} fact, not a span", super::cond::article(f.def().ty)),
                         )],
                         format!("label span `{}` is not a span fact", span.value),
                         Some(String::from(

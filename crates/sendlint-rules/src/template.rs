@@ -11,7 +11,7 @@
 //! ([`missing_text`]), so a plain `{zone}` never renders as nothing: in prose
 //! it reads "your DNS zone", between backticks (text to type) `<zone>`.
 
-use crate::cond::{self, Cond};
+use super::cond::{self, Cond};
 use sendlint_records::{Fact, FactType, Facts, Role, Value};
 use std::fmt::Write as _;
 
@@ -33,7 +33,7 @@ pub(crate) enum Segment {
 /// A compiled template.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Template {
-    segments: Box<[Segment]>,
+    pub(crate) segments: Box<[Segment]>,
 }
 
 /// A problem in a template, at a byte range of the template text.
@@ -205,7 +205,7 @@ impl Template {
                 )),
             ));
         }
-        let fact = crate::cond::resolve_fact(name, roles)?;
+        let fact = super::cond::resolve_fact(name, roles)?;
         if fact.def().ty == FactType::Span {
             return Err((
                 format!("`{name}` is a span fact and cannot be written into text"),

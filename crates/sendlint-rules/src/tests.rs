@@ -28,6 +28,42 @@ fn builtin() -> RuleSet {
     }
 }
 
+/// Everything a rule set holds, maps in a stable order.
+fn canonical(set: &RuleSet) -> String {
+    let mut index: Vec<_> = set.index.iter().collect();
+    index.sort();
+    let provider_rules: Vec<_> = set
+        .provider_rules
+        .iter()
+        .map(|p| {
+            let mut help: Vec<_> = p.help.iter().collect();
+            help.sort_by_key(|(k, _)| **k);
+            (&p.by_role, help)
+        })
+        .collect();
+    format!(
+        "{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}",
+        set.sources, set.rules, set.by_role, set.providers, provider_rules, index
+    )
+}
+
+#[test]
+fn builtin_compiled_at_build_time_equals_loading_the_files() {
+    // The files on disk, loaded at run time as `--rules` directories are …
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+    let mut files = Vec::new();
+    load::read_dir(&root, &mut files).expect("rules/ is readable");
+    let on_disk = RuleSet::from_sources(files).unwrap_or_else(|e| panic!("{}", render(&e)));
+    let built = builtin();
+    // … name their sources by path; the built-in set names them `rules/…`.
+    let names = |set: &RuleSet| set.sources.iter().map(|s| s.text.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&on_disk), names(&built), "the embedded files are the files in rules/");
+    // … and give the same rules, providers, indexes and compiled conditions and templates
+    // as the set build.rs compiled.
+    let loaded = RuleSet::from_sources(built.sources.clone()).unwrap_or_else(|e| panic!("{}", render(&e)));
+    assert_eq!(canonical(&loaded), canonical(&built));
+}
+
 #[test]
 fn builtin_loads() {
     let rules = builtin();

@@ -391,7 +391,7 @@ fn resolve_mail_from(domain: &DomainName, text: &str) -> Result<DomainName, Setu
     } else {
         // an internationalized label: its A-label under the domain
         let label = DomainName::parse_input(&format!("{value}.invalid")).map_err(|e| bad(e.to_string()))?;
-        let first = label.labels().first().cloned().unwrap_or_default();
+        let first = label.first_label().map(<[u8]>::to_vec).unwrap_or_default();
         domain.prepend_label(&first).map_err(|e| bad(e.to_string()))?
     };
     if name == *domain {

@@ -454,7 +454,7 @@ fn hickory_data(r: &RData) -> Result<Option<HData>, String> {
 }
 
 fn name(n: &DomainName) -> Result<Name, String> {
-    let mut out = Name::from_labels(n.labels().iter().map(Vec::as_slice)).map_err(|e| format!("{n}: {e}"))?;
+    let mut out = Name::from_labels(n.labels()).map_err(|e| format!("{n}: {e}"))?;
     out.set_fqdn(true);
     Ok(out)
 }

@@ -249,7 +249,7 @@ struct Implied {
 /// `send.mail.acme.com` (MAIL FROM) → `mail.acme.com`; `sf1._domainkey.mail.acme.com`
 /// → `mail.acme.com` and selector `sf1`; `_dmarc.mail.acme.com` → `mail.acme.com`.
 fn implied_by_owner(role: Role, owner: &DomainName) -> Option<Implied> {
-    let labels = owner.labels();
+    let labels: Vec<&[u8]> = owner.labels().collect();
     let rest = |from: usize| DomainName::from_labels(labels.get(from..)?.iter().cloned()).ok();
     let domain_ok = |d: &DomainName| d.label_count() >= 2;
     match role {
@@ -260,7 +260,7 @@ fn implied_by_owner(role: Role, owner: &DomainName) -> Option<Implied> {
         Role::Dkim => {
             let at = labels.iter().position(|l| l.eq_ignore_ascii_case(b"_domainkey"))?;
             let d = rest(at + 1)?;
-            let selector = (at == 1).then(|| String::from_utf8_lossy(&labels[0]).into_owned());
+            let selector = (at == 1).then(|| String::from_utf8_lossy(labels[0]).into_owned());
             domain_ok(&d).then_some(Implied { domain: d, selector })
         }
         Role::Dmarc => {

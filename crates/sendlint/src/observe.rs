@@ -132,7 +132,7 @@ fn misplaced_names(
             out.push((Misplacement::PriorityInHost, n));
         }
         // … or `10 send` typed into the host field, one label with a space.
-        let mut labels: Vec<Vec<u8>> = name.labels().to_vec();
+        let mut labels: Vec<Vec<u8>> = name.labels().map(<[u8]>::to_vec).collect();
         if let Some(first) = labels.first_mut() {
             let mut l = b"10 ".to_vec();
             l.extend_from_slice(first);

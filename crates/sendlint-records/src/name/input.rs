@@ -148,7 +148,7 @@ impl DomainName {
     /// [`Display`](fmt::Display) shows them.
     pub fn to_unicode(&self) -> String {
         let text = self.to_string();
-        if !self.labels.iter().any(|l| std::str::from_utf8(l).is_ok_and(is_a_label)) {
+        if !self.labels().any(|l| std::str::from_utf8(l).is_ok_and(is_a_label)) {
             return text;
         }
         let (unicode, ok) = Uts46::new().to_unicode(text.as_bytes(), AsciiDenyList::EMPTY, Hyphens::Allow);
