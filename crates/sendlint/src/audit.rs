@@ -198,6 +198,26 @@ struct Claim<'a> {
 /// The org of an entry without one, when counting claimants.
 const NO_ORG: &str = "(no org)";
 
+/// What an entry claims: its domain (lowercased), its org, the hash of its
+/// (selector, key) when the key decodes; `None` without a readable domain.
+fn claim_of(raw: &str) -> Option<(String, String, Option<u64>)> {
+    let claim = serde_json::from_str::<Claim<'_>>(raw).ok()?;
+    let domain = claim.domain.as_deref().and_then(domain_key)?;
+    let org = claim.org.as_deref().unwrap_or(NO_ORG).to_owned();
+    let key = match (&claim.dkim_selector, &claim.dkim_public_key) {
+        (Some(sel), Some(key)) => PublicKey::parse(key).ok().map(|k| selector_key_hash(sel, &k)),
+        _ => None,
+    };
+    Some((domain, org, key))
+}
+
+/// The hashes of `pairs` that come with two or more distinct values.
+fn conflicts(mut pairs: Vec<(u64, u64)>) -> HashSet<u64> {
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| w[0].0).collect()
+}
+
 /// The cross-entry facts of a workspace: only the conflicts are kept, so a
 /// 100,000-entry manifest without conflicts costs next to nothing.
 #[derive(Debug, Default)]
@@ -226,57 +246,45 @@ impl Workspace {
     /// is bad); it shares a key when the key decodes.
     ///
     /// Two passes keep a big manifest cheap: the first holds 64-bit hashes
-    /// only (about 50 bytes per entry), the second collects the names of the
-    /// few domains and keys that are in conflict.
+    /// only (16 bytes per entry and per key), the second collects the names
+    /// of the few domains and keys that are in conflict.
     pub fn scan(manifest: &ManifestIndex) -> Workspace {
-        // hash → (first value's hash, seen a second distinct value)
-        let mut claims: HashMap<u64, (u64, bool)> = HashMap::new();
-        let mut keys: HashMap<u64, (u64, bool)> = HashMap::new();
-        let note = |map: &mut HashMap<u64, (u64, bool)>, at: u64, value: u64| {
-            let slot = map.entry(at).or_insert((value, false));
-            slot.1 |= slot.0 != value;
-        };
-        let claims_of = |i: usize| {
-            let claim = manifest.raw(i).and_then(|raw| serde_json::from_str::<Claim<'_>>(raw).ok())?;
-            let domain = claim.domain.as_deref().and_then(domain_key)?;
-            let org = claim.org.as_deref().unwrap_or(NO_ORG).to_owned();
-            let key = match (&claim.dkim_selector, &claim.dkim_public_key) {
-                (Some(sel), Some(key)) => PublicKey::parse(key).ok().map(|k| selector_key_hash(sel, &k)),
-                _ => None,
-            };
-            Some((domain, org, key))
-        };
-        for i in 0..manifest.len() {
-            let Some((domain, org, key)) = claims_of(i) else { continue };
+        // First pass, over a streamed manifest too: (what, who) hash pairs,
+        // 16 bytes per entry and per key; sorted, a run of one hash with two
+        // distinct values is a conflict.
+        let mut claims: Vec<(u64, u64)> = Vec::with_capacity(manifest.len());
+        let mut keys: Vec<(u64, u64)> = Vec::new();
+        manifest.for_each_raw(|_, raw| {
+            let Some((domain, org, key)) = claim_of(raw) else { return };
             let d = fnv1a(domain.as_bytes());
-            note(&mut claims, d, fnv1a(org.as_bytes()));
+            claims.push((d, fnv1a(org.as_bytes())));
             if let Some(k) = key {
-                note(&mut keys, k, d);
+                keys.push((k, d));
             }
-        }
-        claims.retain(|_, (_, multi)| *multi);
-        keys.retain(|_, (_, multi)| *multi);
+        });
+        let claims = conflicts(claims);
+        let keys = conflicts(keys);
         let mut ws = Workspace::default();
         if claims.is_empty() && keys.is_empty() {
             return ws;
         }
-        for i in 0..manifest.len() {
-            let Some((domain, org, key)) = claims_of(i) else { continue };
-            if claims.contains_key(&fnv1a(domain.as_bytes())) {
+        manifest.for_each_raw(|_, raw| {
+            let Some((domain, org, key)) = claim_of(raw) else { return };
+            if claims.contains(&fnv1a(domain.as_bytes())) {
                 let orgs = ws.claims.entry(domain.clone()).or_default();
                 if !orgs.contains(&org) {
                     orgs.push(org);
                 }
             }
             if let Some(k) = key
-                && keys.contains_key(&k)
+                && keys.contains(&k)
             {
                 let domains = ws.keys.entry(k).or_default();
                 if !domains.contains(&domain) {
                     domains.push(domain);
                 }
             }
-        }
+        });
         ws
     }
 
@@ -601,7 +609,8 @@ pub fn entry_in_shard(manifest: &ManifestIndex, index: usize, shard: Option<Shar
         #[serde(borrow, default)]
         domain: Option<Cow<'a, str>>,
     }
-    let domain = manifest.raw(index).and_then(|raw| serde_json::from_str::<DomainOnly<'_>>(raw).ok());
+    let raw = manifest.raw(index);
+    let domain = raw.as_deref().and_then(|raw| serde_json::from_str::<DomainOnly<'_>>(raw).ok());
     // An entry without a readable domain goes to shard 0, so it is reported exactly once.
     match domain.and_then(|d| d.domain) {
         Some(d) => shard.contains(&d),
