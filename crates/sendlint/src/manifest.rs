@@ -674,7 +674,7 @@ impl SourceCode for Window {
         let end = self.start + self.bytes.len();
         // A label longer than the window: its start is all the renderer reads
         // without context (column, name), never its data.
-        let (rel_len, clipped) = match span.offset() + span.len() > end {
+        let (rel_len, clipped) = match span.offset() + span.len() > end && end < self.file_len {
             true if before == 0 && after == 0 && rel < self.bytes.len() => (self.bytes.len() - rel, true),
             true => return Err(MietteError::OutOfBounds),
             false => (span.len(), false),
@@ -781,4 +781,141 @@ fn entry_setup(e: RawEntry) -> Result<Entry, String> {
         None => SesState::default(),
     };
     Ok(Entry { org: e.org, setup, ses })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::{RenderOptions, render_error};
+    use std::io::Write;
+
+    fn entry(i: usize) -> String {
+        format!(r#"{{"org": "o{i}", "domain": "mail.d{i}.test", "region": "us-east-1", "dkim_selector": "s1"}}"#)
+    }
+
+    /// Entries of every kind of fault, some on lines far past what a window holds.
+    fn entries() -> Vec<String> {
+        let long = "x".repeat(20_000);
+        let bad = [
+            r#"{"org": "x", "domain": "bad..name", "region": "us-east-1", "dkim_selector": "s1"}"#.to_owned(),
+            r#"{"org": "x", "domain": "mail.ok.test", "region": "mars-1", "dkim_selector": "s1"}"#.to_owned(),
+            r#"{"domain": "mail.ok.test", "region": "us-east-1", "dkim_selector": "s1", "color": "red"}"#.to_owned(),
+            r#"{"domain": "mail.ok.test", "region": "us-east-1", "dkim_selector": "s1", "ses": {"dkim": 5}}"#
+                .to_owned(),
+            "42".to_owned(),
+            r#""text""#.to_owned(),
+            format!(r#"{{"domain": "mail.ok.test", "region": "us-east-1", "from_addresses": ["{long}"]}}"#),
+            format!(r#"{{"domain": "mail.ok.test", "from_addresses": ["{long}"], "region": 7}}"#),
+            r#"{"domain": "é\u202e.test", "region": "us-east-1", "dkim_selector": "s1"}"#.to_owned(),
+        ];
+        let mut out = Vec::new();
+        for i in 0..40 {
+            out.push(entry(i));
+            if i % 3 == 0 {
+                out.push(bad[(i / 3) % bad.len()].clone());
+            }
+        }
+        out
+    }
+
+    /// The same manifest laid out the ways people write one.
+    fn layouts() -> Vec<(&'static str, String)> {
+        let e = entries();
+        let pretty = |sep: &str| {
+            let body: Vec<String> = e.iter().map(|x| format!("{sep}  {x}")).collect();
+            format!("{{{sep}\"domains\": [{}{sep}]{sep}}}{sep}", body.join(","))
+        };
+        vec![
+            ("minified", format!(r#"{{"domains":[{}]}}"#, e.join(","))),
+            ("one per line", pretty("\n")),
+            ("crlf", pretty("\r\n")),
+            ("spaced scalars", format!("{{ \"domains\" : [ true , 12 ,\n{} ] }}", e.join(" ,\t"))),
+        ]
+    }
+
+    fn file_of(text: &str) -> File {
+        let mut f = tempfile::tempfile().expect("temp file");
+        f.write_all(text.as_bytes()).expect("write");
+        f
+    }
+
+    fn streamed(text: &str, chunk: usize) -> Result<ManifestIndex, OpenError> {
+        ManifestIndex::from_file_chunked(Path::new("m.json"), "m.json", file_of(text), chunk)
+    }
+
+    #[test]
+    fn a_streamed_manifest_reads_and_reports_entries_as_the_whole_text_does() {
+        for (layout, text) in layouts() {
+            let whole = ManifestIndex::parse("m.json", text.clone()).expect("a manifest");
+            // chunks of a few bytes: every token and entry straddles reads
+            for chunk in [3, 64, CHUNK] {
+                let s = streamed(&text, chunk).unwrap_or_else(|_| panic!("{layout}: streams"));
+                assert!(s.is_streamed(), "{layout}");
+                assert_eq!(s.len(), whole.len(), "{layout}");
+                let mut seen = 0;
+                s.for_each_raw(|i, raw| {
+                    assert_eq!(Some(raw), whole.raw(i).as_deref(), "{layout} {i}");
+                    seen += 1;
+                });
+                assert_eq!(seen, whole.len());
+                for i in 0..whole.len() {
+                    assert_eq!(s.raw(i), whole.raw(i), "{layout} {i}");
+                    match (whole.entry(i), s.entry(i)) {
+                        (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{layout} {i}"),
+                        (Err(a), Err(b)) => {
+                            assert_eq!((a.message(), &a.domain, &a.org), (b.message(), &b.domain, &b.org));
+                            let (ra, rb) = (
+                                render_error(a.as_ref(), RenderOptions::plain()),
+                                render_error(b.as_ref(), RenderOptions::plain()),
+                            );
+                            assert_eq!(ra, rb, "{layout} entry {i}");
+                            assert!(ra.contains("[m.json:"), "{layout} entry {i}: {ra}");
+                        }
+                        (a, b) => panic!("{layout} {i}: {:?} vs {:?}", a.is_ok(), b.is_ok()),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_the_first_pass_cannot_follow_gets_the_parser_error() {
+        let one = entry(1);
+        for text in [
+            format!(r#"{{"domains": [{one},]}}"#),
+            r#"{"domains": []}"#.to_owned(),
+            format!(r#"[{one}]"#),
+            format!(r#"{{"domains": [{one}], "x": 1}}"#),
+            format!(r#"{{"domains": [{one}, {{"domain": tru}}]}}"#),
+            format!(r#"{{"domains": [{one}]}} x"#),
+            "  \n".to_owned(),
+        ] {
+            let whole = ManifestIndex::parse("m.json", text.clone()).expect_err("not a manifest");
+            let Err(OpenError::Manifest(s)) = streamed(&text, 5) else { panic!("{text}: an error") };
+            let plain = RenderOptions::plain();
+            assert_eq!(render_error(whole.as_ref(), plain), render_error(s.as_ref(), plain), "{text}");
+        }
+        // what the first pass leaves to the parser and the parser accepts: held whole
+        let text = format!("{{\"\\u0064omains\": [{one}]}}");
+        let s = streamed(&text, 5).unwrap_or_else(|_| panic!("a manifest"));
+        assert!(!s.is_streamed());
+        assert_eq!(s.len(), 1);
+        let text = format!("{{\"domains\": [{one}, {}{}]}}", "[".repeat(130), "]".repeat(130));
+        assert!(!streamed(&text, 5).map(|s| s.is_streamed()).unwrap_or(true), "deep nesting");
+        let text = format!("{{\"domains\":\r[{one}]}}");
+        assert!(!streamed(&text, 5).map(|s| s.is_streamed()).unwrap_or(true), "a lone CR");
+    }
+
+    #[test]
+    fn invalid_utf8_is_the_input_error_with_its_position() {
+        let mut bytes = format!(r#"{{"domains": [{}, {{"org": "#, entry(1)).into_bytes();
+        bytes.extend_from_slice(b"\"\xff\"}]}");
+        let mut f = tempfile::tempfile().expect("temp file");
+        f.write_all(&bytes).expect("write");
+        let Err(OpenError::Input(e)) = ManifestIndex::from_file_chunked(Path::new("m.json"), "m.json", f, 4)
+        else {
+            panic!("an input error")
+        };
+        assert!(matches!(e, InputError::NotUtf8 { offset, .. } if offset == bytes.len() - 5), "{e}");
+    }
 }
