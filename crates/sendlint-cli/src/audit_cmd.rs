@@ -293,9 +293,8 @@ fn open_manifest(path: &Path, name: &str) -> miette::Result<ManifestIndex> {
 /// temporary file, deleted when closed, capped like a manifest file.
 fn spool_stdin(path: &Path) -> miette::Result<fs::File> {
     let kind = InputKind::Manifest;
-    let mut file = tempfile::tempfile()
-        .into_diagnostic()
-        .wrap_err("cannot keep standard input in a temporary file")?;
+    let mut file =
+        tempfile::tempfile().into_diagnostic().wrap_err("cannot keep standard input in a temporary file")?;
     let copied = io::copy(&mut io::Read::take(io::stdin().lock(), kind.limit().saturating_add(1)), &mut file)
         .map_err(|source| miette::miette!("{}", InputError::Io { path: path.to_path_buf(), kind, source }))?;
     if copied > kind.limit() {

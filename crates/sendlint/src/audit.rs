@@ -6,13 +6,18 @@
 //!   `amazonses.com`'s SPF) in a bounded cache, and concurrent asks of one
 //!   question coalesced into one query.
 //! - **CPU work** (entry parsing, facts, rules, badges) runs in the same tokio
-//!   tasks as the lookups, on a multi-thread runtime: a check interleaves
-//!   lookups and judgement in one `async fn`, each step is microseconds, and
-//!   tokio's work-stealing scheduler already spreads the tasks over the cores.
-//!   A hand-off to rayon per step would cost more than the step.
+//!   tasks as the lookups, on a multi-thread runtime, when the source is live:
+//!   a check interleaves lookups and judgement in one `async fn`, each step is
+//!   microseconds, and tokio's scheduler spreads the tasks over the cores.
+//! - **Offline audits** (zone files: [`AuditOptions::offline`]) wait on
+//!   nothing: each entry is one CPU-bound job on a rayon pool (`--threads`),
+//!   its check driven to completion on the worker by a minimal `block_on`.
+//!   No tokio task per entry, no timer, no hand-off per step.
 //! - **Workspace checks** (a domain claimed by two organizations, one DKIM key
 //!   reused across domains) need the whole manifest: [`Workspace::scan`] reads
-//!   it once before the per-domain checks and keeps only the conflicts.
+//!   it once before the per-domain checks, keeping 16 bytes of hashes per
+//!   entry and then only the conflicts. The manifest itself is streamed from
+//!   its file (see [`crate::manifest`]): entries are read back one at a time.
 //! - **Results** stream out in completion order through a callback, one
 //!   [`Finished`] per entry, each carrying its manifest index; nothing waits
 //!   for a slow domain and nothing is held after it is handed out.

@@ -18,7 +18,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::{Diagnostic, MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    Diagnostic, MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 use sendlint_records::key::PublicKey;
 use sendlint_records::name::DomainName;
 use sendlint_ses::{SesStatus, Setup};
@@ -382,7 +384,9 @@ impl ManifestIndex {
     fn source_around(&self, at: SourceSpan, span: Option<Span>, raw_text: &str) -> EntrySource {
         let (file, file_len, span) = match (&self.src, span) {
             (Backing::Memory(text), _) => {
-                return EntrySource::Whole(NamedSource::new(&self.name, Arc::clone(text)).with_language("json"));
+                return EntrySource::Whole(
+                    NamedSource::new(&self.name, Arc::clone(text)).with_language("json"),
+                );
             }
             (Backing::File { file, len }, Some(span)) => (file, *len as usize, span),
             (Backing::File { .. }, None) => {
@@ -790,7 +794,9 @@ mod tests {
     use std::io::Write;
 
     fn entry(i: usize) -> String {
-        format!(r#"{{"org": "o{i}", "domain": "mail.d{i}.test", "region": "us-east-1", "dkim_selector": "s1"}}"#)
+        format!(
+            r#"{{"org": "o{i}", "domain": "mail.d{i}.test", "region": "us-east-1", "dkim_selector": "s1"}}"#
+        )
     }
 
     /// Entries of every kind of fault, some on lines far past what a window holds.
@@ -799,7 +805,8 @@ mod tests {
         let bad = [
             r#"{"org": "x", "domain": "bad..name", "region": "us-east-1", "dkim_selector": "s1"}"#.to_owned(),
             r#"{"org": "x", "domain": "mail.ok.test", "region": "mars-1", "dkim_selector": "s1"}"#.to_owned(),
-            r#"{"domain": "mail.ok.test", "region": "us-east-1", "dkim_selector": "s1", "color": "red"}"#.to_owned(),
+            r#"{"domain": "mail.ok.test", "region": "us-east-1", "dkim_selector": "s1", "color": "red"}"#
+                .to_owned(),
             r#"{"domain": "mail.ok.test", "region": "us-east-1", "dkim_selector": "s1", "ses": {"dkim": 5}}"#
                 .to_owned(),
             "42".to_owned(),
