@@ -925,4 +925,72 @@ mod tests {
         };
         assert!(matches!(e, InputError::NotUtf8 { offset, .. } if offset == bytes.len() - 5), "{e}");
     }
+
+    /// Compares the streamed reading of `bytes` with the whole-text one:
+    /// the same entries, the same errors drawn the same way.
+    fn same_as_whole(bytes: &[u8], chunk: usize) {
+        let mut f = tempfile::tempfile().expect("temp file");
+        f.write_all(bytes).expect("write");
+        let streamed = ManifestIndex::from_file_chunked(Path::new("m.json"), "m.json", f, chunk);
+        let Ok(text) = String::from_utf8(bytes.to_vec()) else {
+            assert!(matches!(streamed, Err(OpenError::Input(InputError::NotUtf8 { .. }))));
+            return;
+        };
+        let plain = RenderOptions::plain();
+        match (ManifestIndex::parse("m.json", text.clone()), streamed) {
+            (Err(a), Err(OpenError::Manifest(b))) => {
+                assert_eq!(render_error(a.as_ref(), plain), render_error(b.as_ref(), plain), "{text}")
+            }
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.len(), b.len(), "{text}");
+                for i in 0..a.len() + 1 {
+                    match (a.entry(i), b.entry(i)) {
+                        (Ok(x), Ok(y)) => assert_eq!(format!("{x:?}"), format!("{y:?}")),
+                        (Err(x), Err(y)) if i < a.len() => {
+                            assert_eq!(
+                                render_error(x.as_ref(), plain),
+                                render_error(y.as_ref(), plain),
+                                "{text}"
+                            )
+                        }
+                        (Err(_), Err(_)) => {}
+                        _ => panic!("entry {i} differs: {text}"),
+                    }
+                }
+            }
+            (a, b) => panic!("{:?} vs {:?}: {text}", a.is_ok(), b.is_ok()),
+        }
+    }
+
+    #[test]
+    fn mutated_manifests_stream_as_they_parse() {
+        let base: Vec<String> = entries().into_iter().filter(|e| e.len() < 1_000).take(12).collect();
+        let texts = [
+            format!(r#"{{"domains":[{}]}}"#, base.join(",")),
+            format!("{{\n \"domains\": [\n  {}\n ]\n}}\n", base.join(",\r\n  ")),
+        ];
+        // xorshift: the same mutations every run
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        const BYTES: &[u8] = b"{}[]\",:\\ \n\r\t0a-\xc3";
+        for round in 0..400 {
+            let mut bytes = texts[round % 2].clone().into_bytes();
+            for _ in 0..1 + next(3) {
+                let at = next(bytes.len());
+                match next(3) {
+                    0 => {
+                        bytes.remove(at);
+                    }
+                    1 => bytes.insert(at, BYTES[next(BYTES.len())]),
+                    _ => bytes[at] = BYTES[next(BYTES.len())],
+                }
+            }
+            same_as_whole(&bytes, 1 + next(40));
+        }
+    }
 }
