@@ -5,6 +5,7 @@
 #
 #   bash bench/audit-1m-rss.sh [N] [SHARD]      # N = 1000000; SHARD e.g. 0/20
 #   BEFORE=/work/bin/sendlint-before bash bench/audit-1m-rss.sh
+#   BINS=after bash bench/audit-1m-rss.sh     # this build only (a full 1M run is long)
 #
 # What it exercises:
 # - The manifest: N entries of ~650 bytes (a distinct 2048-bit DKIM public key
@@ -29,6 +30,7 @@ ROOT=$PWD
 N=${1:-1000000}
 SHARD=${2:-}
 BEFORE=${BEFORE:-/work/bin/sendlint-before}
+BINS=${BINS:-before after}
 NOW=2026-11-26T06:00:00Z
 IP=127.0.0.53
 
@@ -118,7 +120,7 @@ done
 SHARD_ARGS=()
 [ -n "$SHARD" ] && SHARD_ARGS=(--shard "$SHARD")
 echo "NSD serving rss.test (wildcards) on $IP:53; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-for label in before after; do
+for label in $BINS; do
   bin=$BEFORE
   [ "$label" = after ] && bin=$AFTER
   lines=$( { /usr/bin/time -v -o "$TMP/$label.time" "$bin" audit "$TMP/manifest.json" --nameserver "$IP:53" \
