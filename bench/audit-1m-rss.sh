@@ -12,11 +12,11 @@
 #   each, as real BYODKIM manifests carry), ~650 MB at 1M, written by the small
 #   generator below; every 100,000th entry claims an earlier domain for another
 #   org, so the workspace checks find (and name) a few conflicts.
-# - The DNS: one zone, `rss.test`, with wildcard TXT and MX records, served by
-#   NSD on 127.0.0.53:53 in a loopback-only network namespace: every entry is
-#   under it, every question gets an answer (wrong ones: the DKIM and DMARC
-#   names get the wildcard's SPF text), so each entry is checked in full while
-#   NSD holds a few kilobytes. The answer cache sees one zone.
+# - The DNS: 64 zones, `rss00.test` … `rss63.test`, each with wildcard TXT and
+#   MX records, served by NSD on 127.0.0.53:53 in a loopback-only network
+#   namespace: entry i is under zone i % 64, every question gets an answer
+#   (wrong ones: the DKIM and DMARC names get the wildcard's SPF text), so
+#   each entry is checked in full while NSD holds a few kilobytes.
 # - SHARD checks only one shard's entries: the whole manifest is still read
 #   and indexed (the workspace checks see every entry), which is where the
 #   memory goes, in a fraction of the time. Say so when quoting such a run.
@@ -66,24 +66,28 @@ with open(out, "w") as f:
         der[100:104] = i.to_bytes(4, "big")
         key = base64.b64encode(der).decode()
         d = i - 7 if i % 100_000 == 99_999 else i  # a few domains claimed twice
-        f.write(f'  {{"org": "org{i % 5000}", "domain": "mail.d{d}.rss.test", "region": "us-east-1", '
-                f'"dkim_selector": "s1", "dkim_public_key": "{key}", "from_addresses": ["news@mail.d{d}.rss.test"]}}')
+        z = f"rss{d % 64:02}.test"
+        f.write(f'  {{"org": "org{i % 5000}", "domain": "mail.d{d}.{z}", "region": "us-east-1", '
+                f'"dkim_selector": "s1", "dkim_public_key": "{key}", "from_addresses": ["news@mail.d{d}.{z}"]}}')
         f.write(",\n" if i + 1 < n else "\n")
     f.write("]}\n")
 EOF
 echo "manifest: $N entries, $(du -m "$TMP/manifest.json" | cut -f1) MB" >&2
 
 mkdir "$TMP/zones"
-cat >"$TMP/zones/rss.test.zone" <<EOF
-\$ORIGIN rss.test.
+for z in $(seq -f 'rss%02g.test' 0 63); do
+  cat >"$TMP/zones/$z.zone" <<EOF
+\$ORIGIN $z.
 \$TTL 300
-@ SOA ns1.rss.test. hostmaster.rss.test. 1 3600 600 604800 300
-@ NS ns1.rss.test.
+@ SOA ns1.$z. hostmaster.$z. 1 3600 600 604800 300
+@ NS ns1.$z.
 ns1 A $IP
 * MX 10 feedback-smtp.us-east-1.amazonses.com.
 * TXT "v=spf1 include:amazonses.com ~all"
 EOF
-cat >"$TMP/nsd.conf" <<EOF
+done
+{
+  cat <<EOF
 server:
     ip-address: $IP@53
     do-ip6: no
@@ -100,17 +104,18 @@ server:
     server-count: 1
     refuse-any: yes
     rrl-ratelimit: 0
-zone:
-    name: "rss.test"
-    zonefile: "rss.test.zone"
 EOF
+  for z in $(seq -f 'rss%02g.test' 0 63); do
+    printf 'zone:\n    name: "%s"\n    zonefile: "%s.zone"\n' "$z" "$z"
+  done
+} >"$TMP/nsd.conf"
 "$NSD" -d -c "$TMP/nsd.conf" 2>>"$TMP/nsd.log" &
 NSD_PID=$!
 for _ in $(seq 1 100); do
   kill -0 "$NSD_PID" 2>/dev/null || { echo "nsd exited" >&2; cat "$TMP/nsd.log" >&2; exit 2; }
   if python3 - "$IP" <<'EOF' 2>/dev/null; then break; fi
 import socket, struct, sys
-q = struct.pack(">HHHHHH", 7, 0, 1, 0, 0, 0) + b"\x03rss\x04test\x00" + struct.pack(">HH", 6, 1)
+q = struct.pack(">HHHHHH", 7, 0, 1, 0, 0, 0) + b"\x05rss63\x04test\x00" + struct.pack(">HH", 6, 1)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.5); s.sendto(q, (sys.argv[1], 53))
 r = s.recv(4096); sys.exit(0 if (r[3] & 15) == 0 else 1)
 EOF
@@ -119,7 +124,7 @@ done
 
 SHARD_ARGS=()
 [ -n "$SHARD" ] && SHARD_ARGS=(--shard "$SHARD")
-echo "NSD serving rss.test (wildcards) on $IP:53; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "NSD serving rss00.test … rss63.test (wildcards) on $IP:53; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for label in $BINS; do
   bin=$BEFORE
   [ "$label" = after ] && bin=$AFTER
