@@ -6,6 +6,7 @@
 #   bash bench/audit-1m-rss.sh [N] [SHARD]      # N = 1000000; SHARD e.g. 0/20
 #   BEFORE=/work/bin/sendlint-before bash bench/audit-1m-rss.sh
 #   BINS=after bash bench/audit-1m-rss.sh     # this build only (a full 1M run is long)
+#   SAME=1 bash bench/audit-1m-rss.sh 3000     # also: are the two reports identical?
 #
 # What it exercises:
 # - The manifest: N entries of ~650 bytes (a distinct 2048-bit DKIM public key
@@ -129,7 +130,8 @@ for label in $BINS; do
   bin=$BEFORE
   [ "$label" = after ] && bin=$AFTER
   lines=$( { /usr/bin/time -v -o "$TMP/$label.time" "$bin" audit "$TMP/manifest.json" --nameserver "$IP:53" \
-    --format json --now "$NOW" "${SHARD_ARGS[@]}" 2>"$TMP/$label.err" || true; } | wc -l)
+    --format json --now "$NOW" "${SHARD_ARGS[@]}" 2>"$TMP/$label.err" || true; } \
+    | if [ -n "${SAME:-}" ]; then sort | tee "$TMP/$label.jsonl"; else cat; fi | wc -l)
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/$label.time")
   wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$TMP/$label.time")
   user=$(sed -n 's/.*User time (seconds): //p' "$TMP/$label.time")
@@ -138,3 +140,6 @@ for label in $BINS; do
     "$wall" "$user" "$sys" "$lines" "${SHARD:+ (shard $SHARD of $N entries)}"
   if [ "$lines" -eq 0 ]; then head -5 "$TMP/$label.err" >&2; fi
 done
+if [ -n "${SAME:-}" ] && [ -f "$TMP/before.jsonl" ] && [ -f "$TMP/after.jsonl" ]; then
+  cmp -s "$TMP/before.jsonl" "$TMP/after.jsonl" && echo "reports: identical" || echo "reports: DIFFERENT"
+fi

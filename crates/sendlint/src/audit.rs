@@ -449,6 +449,8 @@ pub struct SharedLookup<L> {
     permits: Semaphore,
     rate: Option<RateLimit>,
     stats: LookupStats,
+    /// Keep failed answers too (a source whose failures are its answer: zone files).
+    keep_failures: bool,
 }
 
 impl<L> fmt::Debug for SharedLookup<L> {
@@ -470,7 +472,16 @@ impl<L: Lookup> SharedLookup<L> {
             permits: Semaphore::new(jobs.clamp(1, Semaphore::MAX_PERMITS)),
             rate: qps.and_then(RateLimit::new),
             stats: LookupStats::default(),
+            keep_failures: false,
         }
+    }
+
+    /// Keeps failed answers in the cache like the others: for a source that
+    /// fails the same way every time (zone files: a name outside every zone,
+    /// whose answer lists the zones loaded, costs more than a check).
+    pub fn keeping_failures(mut self) -> SharedLookup<L> {
+        self.keep_failures = true;
+        self
     }
 
     /// The counters.
@@ -513,6 +524,7 @@ impl<L: Lookup> Lookup for SharedLookup<L> {
             // (and take over if it is cancelled).
             let answer = slot.get_or_init(|| self.query(self.inner.lookup(name, rtype))).await.clone();
             if matches!(answer, Answer::Failed(_))
+                && !self.keep_failures
                 && let Ok(mut cache) = self.cache.lock()
             {
                 cache.forget(&key, &slot);
@@ -797,7 +809,8 @@ fn audit_offline(
     use rayon::iter::{ParallelBridge, ParallelIterator};
     let workspace = Workspace::scan(manifest);
     let fail_fast = FailFast::new(opts.give_up_after);
-    let shared = SharedLookup::new(fail_fast.guard(source, true), opts.jobs, None, opts.cache_capacity);
+    let shared = SharedLookup::new(fail_fast.guard(source, true), opts.jobs, None, opts.cache_capacity)
+        .keeping_failures();
     let lookup = fail_fast.guard(shared, false);
     let judge = |index: usize| -> Finished {
         let run = || match manifest.entry(index) {
