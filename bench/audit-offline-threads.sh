@@ -25,7 +25,7 @@ for r in $(seq 1 "$RUNS"); do
       [ "$label" = after ] && bin=$AFTER
       /usr/bin/time -f "%e %U %S %M" -o "$TMP/t" "$bin" audit "$WS/manifest.json" --zone "$WS/zones" \
         --now "$NOW" --format json --threads "$threads" >"$TMP/$label.$threads.jsonl" || true
-      echo "$label $threads $(cat "$TMP/t")" >>"$TMP/runs"
+      echo "$label $threads $(tail -1 "$TMP/t")" >>"$TMP/runs"
     done
   done
 done
