@@ -13,10 +13,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::{IntoDiagnostic, Report, WrapErr};
 use sendlint::audit::{self, AuditOptions, Finished, Outcome, Shard, Stop, StopLevel, Summary};
 use sendlint::audit_baseline::{self, Baseline};
-use sendlint::manifest::ManifestIndex;
+use sendlint::manifest::{ManifestIndex, OpenError};
 use sendlint::{RenderOptions, render};
 use sendlint_dns::Lookup;
-use sendlint_records::input::InputKind;
+use sendlint_records::input::{self, InputError, InputKind};
 use sendlint_rules::RuleSet;
 
 use crate::{DnsArgs, dns_source, parse_time, render_options};
@@ -275,10 +275,37 @@ async fn watch_signals(stop: Arc<Stop>, got: Arc<std::sync::atomic::AtomicU8>) {
     }
 }
 
+/// The manifest at `path`, streamed from the file (see `sendlint::manifest`).
+fn open_manifest(path: &Path, name: &str) -> miette::Result<ManifestIndex> {
+    let file = if input::is_stdin(path, InputKind::Manifest) {
+        spool_stdin(path)?
+    } else {
+        input::open_file(path, InputKind::Manifest).map_err(|e| miette::miette!("{e}"))?
+    };
+    ManifestIndex::from_file(path, name, file).map_err(|e| match e {
+        OpenError::Input(e) => miette::miette!("{e}"),
+        OpenError::Manifest(e) => Report::new(*e),
+    })
+}
+
+/// Standard input cannot be read twice (the workspace checks read the
+/// manifest before the domains are checked): it is copied to an unnamed
+/// temporary file, deleted when closed, capped like a manifest file.
+fn spool_stdin(path: &Path) -> miette::Result<fs::File> {
+    let kind = InputKind::Manifest;
+    let mut file =
+        tempfile::tempfile().into_diagnostic().wrap_err("cannot keep standard input in a temporary file")?;
+    let copied = io::copy(&mut io::Read::take(io::stdin().lock(), kind.limit().saturating_add(1)), &mut file)
+        .map_err(|source| miette::miette!("{}", InputError::Io { path: path.to_path_buf(), kind, source }))?;
+    if copied > kind.limit() {
+        return Err(miette::miette!("{}", InputError::TooLarge { path: path.to_path_buf(), kind }));
+    }
+    Ok(file)
+}
+
 pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     let path = args.manifest.display().to_string();
-    let text = crate::read_input(&args.manifest, InputKind::Manifest)?;
-    let manifest = Arc::new(ManifestIndex::parse(&path, text).map_err(|e| Report::new(*e))?);
+    let manifest = Arc::new(open_manifest(&args.manifest, &path)?);
     let mut baseline = args.baseline.load()?;
     if let (Some(b), Some(shard)) = (&mut baseline, args.shard) {
         b.retain(|domain| shard.contains(domain));
@@ -343,6 +370,9 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         domain_deadline: (!args.domain_timeout.is_zero()).then_some(args.domain_timeout),
         source: Some(crate::source_label(&args.dns)),
         ses,
+        // zone files answer at once: the checks are CPU work for a rayon pool
+        offline: !args.dns.zones.is_empty(),
+        threads: args.threads,
         ..AuditOptions::default()
     };
     let rules = Arc::new(rules.clone());

@@ -265,6 +265,15 @@ pub fn read_bytes(path: &Path, kind: InputKind) -> Result<Vec<u8>, InputError> {
     if is_stdin(path, kind) {
         return read_capped(io::stdin().lock(), path, kind, 0);
     }
+    let file = open_file(path, kind)?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    read_capped(file, path, kind, len)
+}
+
+/// Opens the regular file at `path` for reading, with the checks of
+/// [`read_bytes`] (a regular file, at most `kind.limit()` bytes), without
+/// reading it: for inputs read piece by piece (a streamed manifest).
+pub fn open_file(path: &Path, kind: InputKind) -> Result<File, InputError> {
     let io_err = |source| InputError::Io { path: path.to_path_buf(), kind, source };
     // Look before opening: opening a FIFO or a device has effects.
     let meta = std::fs::metadata(path).map_err(io_err)?;
@@ -280,7 +289,10 @@ pub fn read_bytes(path: &Path, kind: InputKind) -> Result<Vec<u8>, InputError> {
     if !meta.is_file() {
         return Err(InputError::NotAFile { path: path.to_path_buf(), kind, found: file_type_name(&meta) });
     }
-    read_capped(file, path, kind, meta.len())
+    if meta.len() > kind.limit() {
+        return Err(InputError::TooLarge { path: path.to_path_buf(), kind });
+    }
+    Ok(file)
 }
 
 /// 1-based line and column (in bytes) of byte `offset` of `bytes`.

@@ -6,13 +6,18 @@
 //!   `amazonses.com`'s SPF) in a bounded cache, and concurrent asks of one
 //!   question coalesced into one query.
 //! - **CPU work** (entry parsing, facts, rules, badges) runs in the same tokio
-//!   tasks as the lookups, on a multi-thread runtime: a check interleaves
-//!   lookups and judgement in one `async fn`, each step is microseconds, and
-//!   tokio's work-stealing scheduler already spreads the tasks over the cores.
-//!   A hand-off to rayon per step would cost more than the step.
+//!   tasks as the lookups, on a multi-thread runtime, when the source is live:
+//!   a check interleaves lookups and judgement in one `async fn`, each step is
+//!   microseconds, and tokio's scheduler spreads the tasks over the cores.
+//! - **Offline audits** (zone files: [`AuditOptions::offline`]) wait on
+//!   nothing: each entry is one CPU-bound job on a rayon pool (`--threads`),
+//!   its check driven to completion on the worker by a minimal `block_on`.
+//!   No tokio task per entry, no timer, no hand-off per step.
 //! - **Workspace checks** (a domain claimed by two organizations, one DKIM key
 //!   reused across domains) need the whole manifest: [`Workspace::scan`] reads
-//!   it once before the per-domain checks and keeps only the conflicts.
+//!   it once before the per-domain checks, keeping 16 bytes of hashes per
+//!   entry and then only the conflicts. The manifest itself is streamed from
+//!   its file (see [`crate::manifest`]): entries are read back one at a time.
 //! - **Results** stream out in completion order through a callback, one
 //!   [`Finished`] per entry, each carrying its manifest index; nothing waits
 //!   for a slow domain and nothing is held after it is handed out.
@@ -70,6 +75,13 @@ pub struct AuditOptions {
     pub source: Option<String>,
     /// Ask SES about every entry (`audit --ses`), in the entry's region.
     pub ses: Option<Arc<crate::audit_ses::SesGate>>,
+    /// The source answers at once from memory (zone files): the audit is
+    /// CPU work and is judged on a rayon pool (unless `qps` or `ses` is set,
+    /// which wait on clocks and the network). No `domain_deadline` there: no
+    /// answer is waited for.
+    pub offline: bool,
+    /// Threads of that pool (`None`: one per core).
+    pub threads: Option<usize>,
 }
 
 impl Default for AuditOptions {
@@ -84,6 +96,8 @@ impl Default for AuditOptions {
             domain_deadline: Some(DEFAULT_DOMAIN_DEADLINE),
             source: None,
             ses: None,
+            offline: false,
+            threads: None,
         }
     }
 }
@@ -198,6 +212,26 @@ struct Claim<'a> {
 /// The org of an entry without one, when counting claimants.
 const NO_ORG: &str = "(no org)";
 
+/// What an entry claims: its domain (lowercased), its org, the hash of its
+/// (selector, key) when the key decodes; `None` without a readable domain.
+fn claim_of(raw: &str) -> Option<(String, String, Option<u64>)> {
+    let claim = serde_json::from_str::<Claim<'_>>(raw).ok()?;
+    let domain = claim.domain.as_deref().and_then(domain_key)?;
+    let org = claim.org.as_deref().unwrap_or(NO_ORG).to_owned();
+    let key = match (&claim.dkim_selector, &claim.dkim_public_key) {
+        (Some(sel), Some(key)) => PublicKey::parse(key).ok().map(|k| selector_key_hash(sel, &k)),
+        _ => None,
+    };
+    Some((domain, org, key))
+}
+
+/// The hashes of `pairs` that come with two or more distinct values.
+fn conflicts(mut pairs: Vec<(u64, u64)>) -> HashSet<u64> {
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| w[0].0).collect()
+}
+
 /// The cross-entry facts of a workspace: only the conflicts are kept, so a
 /// 100,000-entry manifest without conflicts costs next to nothing.
 #[derive(Debug, Default)]
@@ -226,57 +260,45 @@ impl Workspace {
     /// is bad); it shares a key when the key decodes.
     ///
     /// Two passes keep a big manifest cheap: the first holds 64-bit hashes
-    /// only (about 50 bytes per entry), the second collects the names of the
-    /// few domains and keys that are in conflict.
+    /// only (16 bytes per entry and per key), the second collects the names
+    /// of the few domains and keys that are in conflict.
     pub fn scan(manifest: &ManifestIndex) -> Workspace {
-        // hash → (first value's hash, seen a second distinct value)
-        let mut claims: HashMap<u64, (u64, bool)> = HashMap::new();
-        let mut keys: HashMap<u64, (u64, bool)> = HashMap::new();
-        let note = |map: &mut HashMap<u64, (u64, bool)>, at: u64, value: u64| {
-            let slot = map.entry(at).or_insert((value, false));
-            slot.1 |= slot.0 != value;
-        };
-        let claims_of = |i: usize| {
-            let claim = manifest.raw(i).and_then(|raw| serde_json::from_str::<Claim<'_>>(raw).ok())?;
-            let domain = claim.domain.as_deref().and_then(domain_key)?;
-            let org = claim.org.as_deref().unwrap_or(NO_ORG).to_owned();
-            let key = match (&claim.dkim_selector, &claim.dkim_public_key) {
-                (Some(sel), Some(key)) => PublicKey::parse(key).ok().map(|k| selector_key_hash(sel, &k)),
-                _ => None,
-            };
-            Some((domain, org, key))
-        };
-        for i in 0..manifest.len() {
-            let Some((domain, org, key)) = claims_of(i) else { continue };
+        // First pass, over a streamed manifest too: (what, who) hash pairs,
+        // 16 bytes per entry and per key; sorted, a run of one hash with two
+        // distinct values is a conflict.
+        let mut claims: Vec<(u64, u64)> = Vec::with_capacity(manifest.len());
+        let mut keys: Vec<(u64, u64)> = Vec::new();
+        manifest.for_each_raw(|_, raw| {
+            let Some((domain, org, key)) = claim_of(raw) else { return };
             let d = fnv1a(domain.as_bytes());
-            note(&mut claims, d, fnv1a(org.as_bytes()));
+            claims.push((d, fnv1a(org.as_bytes())));
             if let Some(k) = key {
-                note(&mut keys, k, d);
+                keys.push((k, d));
             }
-        }
-        claims.retain(|_, (_, multi)| *multi);
-        keys.retain(|_, (_, multi)| *multi);
+        });
+        let claims = conflicts(claims);
+        let keys = conflicts(keys);
         let mut ws = Workspace::default();
         if claims.is_empty() && keys.is_empty() {
             return ws;
         }
-        for i in 0..manifest.len() {
-            let Some((domain, org, key)) = claims_of(i) else { continue };
-            if claims.contains_key(&fnv1a(domain.as_bytes())) {
+        manifest.for_each_raw(|_, raw| {
+            let Some((domain, org, key)) = claim_of(raw) else { return };
+            if claims.contains(&fnv1a(domain.as_bytes())) {
                 let orgs = ws.claims.entry(domain.clone()).or_default();
                 if !orgs.contains(&org) {
                     orgs.push(org);
                 }
             }
             if let Some(k) = key
-                && keys.contains_key(&k)
+                && keys.contains(&k)
             {
                 let domains = ws.keys.entry(k).or_default();
                 if !domains.contains(&domain) {
                     domains.push(domain);
                 }
             }
-        }
+        });
         ws
     }
 
@@ -427,6 +449,8 @@ pub struct SharedLookup<L> {
     permits: Semaphore,
     rate: Option<RateLimit>,
     stats: LookupStats,
+    /// Keep failed answers too (a source whose failures are its answer: zone files).
+    keep_failures: bool,
 }
 
 impl<L> fmt::Debug for SharedLookup<L> {
@@ -448,7 +472,16 @@ impl<L: Lookup> SharedLookup<L> {
             permits: Semaphore::new(jobs.clamp(1, Semaphore::MAX_PERMITS)),
             rate: qps.and_then(RateLimit::new),
             stats: LookupStats::default(),
+            keep_failures: false,
         }
+    }
+
+    /// Keeps failed answers in the cache like the others: for a source that
+    /// fails the same way every time (zone files: a name outside every zone,
+    /// whose answer lists the zones loaded, costs more than a check).
+    pub fn keeping_failures(mut self) -> SharedLookup<L> {
+        self.keep_failures = true;
+        self
     }
 
     /// The counters.
@@ -491,6 +524,7 @@ impl<L: Lookup> Lookup for SharedLookup<L> {
             // (and take over if it is cancelled).
             let answer = slot.get_or_init(|| self.query(self.inner.lookup(name, rtype))).await.clone();
             if matches!(answer, Answer::Failed(_))
+                && !self.keep_failures
                 && let Ok(mut cache) = self.cache.lock()
             {
                 cache.forget(&key, &slot);
@@ -601,7 +635,8 @@ pub fn entry_in_shard(manifest: &ManifestIndex, index: usize, shard: Option<Shar
         #[serde(borrow, default)]
         domain: Option<Cow<'a, str>>,
     }
-    let domain = manifest.raw(index).and_then(|raw| serde_json::from_str::<DomainOnly<'_>>(raw).ok());
+    let raw = manifest.raw(index);
+    let domain = raw.as_deref().and_then(|raw| serde_json::from_str::<DomainOnly<'_>>(raw).ok());
     // An entry without a readable domain goes to shard 0, so it is reported exactly once.
     match domain.and_then(|d| d.domain) {
         Some(d) => shard.contains(&d),
@@ -621,6 +656,9 @@ pub async fn audit(
     stop: &Stop,
     mut done: impl FnMut(Finished),
 ) -> AuditRun {
+    if opts.offline && opts.qps.is_none() && opts.ses.is_none() {
+        return audit_offline(&manifest, source, &rules, opts, stop, done);
+    }
     let workspace = Arc::new(Workspace::scan(&manifest));
     // every zone's NS set once per audit, however far apart its domains are
     let apexes = Arc::new(sendlint_dns::ApexMap::new());
@@ -726,6 +764,120 @@ pub async fn audit(
         // Count what was never scheduled, so `interrupted` is exact.
         selected += (next..manifest.len()).filter(|&i| entry_in_shard(&manifest, i, opts.shard)).count();
     }
+    AuditRun {
+        entries: manifest.len(),
+        selected,
+        finished,
+        interrupted: finished < selected,
+        dns: lookup.inner().stats().snapshot(),
+        dead_server: fail_fast.dead_server(),
+    }
+}
+
+/// Drives `future` to completion on this thread, parking while it is pending.
+/// Enough for checks against a source that answers at once (a zone source
+/// behind [`SharedLookup`], whose only waits are on another thread's answer
+/// to the same question): no tokio on rayon workers.
+fn block_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::park();
+    }
+}
+
+/// [`audit`] for a source that answers at once: entries are judged on a
+/// rayon pool of `opts.threads`, at most `opts.jobs` finished entries wait
+/// for `done`, which runs on the calling thread in completion order.
+fn audit_offline(
+    manifest: &ManifestIndex,
+    source: Arc<dyn Lookup>,
+    rules: &RuleSet,
+    opts: &AuditOptions,
+    stop: &Stop,
+    mut done: impl FnMut(Finished),
+) -> AuditRun {
+    use rayon::iter::{ParallelBridge, ParallelIterator};
+    let workspace = Workspace::scan(manifest);
+    let fail_fast = FailFast::new(opts.give_up_after);
+    let shared = SharedLookup::new(fail_fast.guard(source, true), opts.jobs, None, opts.cache_capacity)
+        .keeping_failures();
+    let lookup = fail_fast.guard(shared, false);
+    let judge = |index: usize| -> Finished {
+        let run = || match manifest.entry(index) {
+            Err(e) => Outcome::BadEntry(e),
+            Ok(entry) => {
+                let check_opts = CheckOptions {
+                    now: opts.now,
+                    ses: entry.ses,
+                    org: entry.org.clone(),
+                    workspace: workspace.context(&entry),
+                    ..CheckOptions::default()
+                };
+                Outcome::Report(Box::new(block_on(check(&entry.setup, &lookup, rules, &check_opts))))
+            }
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Outcome::Crashed { message: format!("internal error: panicked with message {what:?}") }
+        });
+        Finished { index, outcome }
+    };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.threads.unwrap_or(0)).build();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Finished>(opts.jobs.max(1));
+    let scheduled = std::sync::atomic::AtomicUsize::new(0);
+    let mut finished = 0usize;
+    std::thread::scope(|scope| {
+        let work = || {
+            (0..manifest.len())
+                .filter(|&i| entry_in_shard(manifest, i, opts.shard))
+                .take_while(|_| stop.level() == StopLevel::Run)
+                .inspect(|_| {
+                    scheduled.fetch_add(1, Ordering::Relaxed);
+                })
+                .par_bridge()
+                .for_each_with(tx, |tx, index| {
+                    if stop.level() < StopLevel::Abandon {
+                        // the receiver is gone only when the audit is over
+                        let _ = tx.send(judge(index));
+                    }
+                });
+        };
+        let worker = scope.spawn(move || match pool {
+            Ok(pool) => pool.install(work),
+            // no threads to be had: judge them here, one by one
+            Err(_) => work(),
+        });
+        for item in rx.iter() {
+            finished += 1;
+            done(item);
+        }
+        if let Err(panic) = worker.join() {
+            std::panic::resume_unwind(panic);
+        }
+    });
+    let scheduled = scheduled.into_inner();
+    let selected = match stop.level() {
+        StopLevel::Run => scheduled,
+        _ => (0..manifest.len()).filter(|&i| entry_in_shard(manifest, i, opts.shard)).count(),
+    };
     AuditRun {
         entries: manifest.len(),
         selected,

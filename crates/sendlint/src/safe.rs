@@ -153,24 +153,42 @@ fn cut(src: &dyn SourceCode, span: &SourceSpan) -> Option<Segment> {
     let c = src.read_span(span, 0, 0).ok()?;
     let (line, column) = (c.line(), c.column());
     let line_start = span.offset().saturating_sub(column);
+    // Read from a little before the window, not from the line's start: a
+    // source holding only a window of a long line (a streamed manifest) can
+    // answer. Should invalid UTF-8 move the window's start back past that,
+    // read from the line's start after all.
+    let near = line_start.max(span.offset().saturating_sub(AROUND + 8));
+    let mut seg = cut_from(src, span, near, line_start)?;
+    if near > line_start && seg.column < near - line_start {
+        seg = cut_from(src, span, line_start, line_start)?;
+    }
+    seg.line = line;
+    Some(seg)
+}
+
+/// Cut marks.
+const MARK: &str = "…";
+
+/// [`cut`] reading the line from byte `base` (at or after `line_start`).
+fn cut_from(src: &dyn SourceCode, span: &SourceSpan, base: usize, line_start: usize) -> Option<Segment> {
+    let skipped = base - line_start;
     let end = span.offset() + span.len();
-    // From the line's start to AROUND bytes past the span, or (near the end of
-    // the source) to the end of the next line; borrowed, not copied.
-    let (c, partial) = match src.read_span(&SourceSpan::from((line_start, end + AROUND - line_start)), 0, 0) {
+    // From `base` to AROUND bytes past the span, or (near the end of the
+    // source) to the end of the next line; borrowed, not copied.
+    let (c, partial) = match src.read_span(&SourceSpan::from((base, end + AROUND - base)), 0, 0) {
         Ok(c) => (c, true),
-        Err(_) => (src.read_span(&SourceSpan::from((line_start, end - line_start)), 0, 1).ok()?, false),
+        Err(_) => (src.read_span(&SourceSpan::from((base, end - base)), 0, 1).ok()?, false),
     };
     let data = c.data();
-    let rel_start = (span.offset() - line_start).min(data.len());
-    let rel_end = (end - line_start).min(data.len());
+    let rel_start = (span.offset() - base).min(data.len());
+    let rel_end = (end - base).min(data.len());
     let line_end = data[rel_end..].iter().position(|&b| b == b'\n').map_or(data.len(), |i| rel_end + i);
-    const MARK: &str = "…";
     // "…" takes the place of the three bytes before a cut start.
     let ws = char_start(data, rel_start.saturating_sub(AROUND));
-    let ws = if ws >= MARK.len() { ws } else { 0 };
+    let ws = if ws + skipped >= MARK.len() { ws } else { 0 };
     let we = char_start(data, (rel_end + AROUND).min(line_end)).max(rel_end);
     let mut text = String::new();
-    if ws > 0 {
+    if ws + skipped > 0 {
         text.push_str(MARK);
     }
     text.push_str(&safe_bytes(&data[ws..we]));
@@ -178,8 +196,8 @@ fn cut(src: &dyn SourceCode, span: &SourceSpan) -> Option<Segment> {
     if we < line_end || (partial && line_end == data.len()) {
         text.push_str(MARK);
     }
-    let start = if ws > 0 { ws - MARK.len() } else { 0 };
-    Some(Segment { offset: line_start + start, text, line, column: start })
+    let start = if ws + skipped > 0 { ws + skipped - MARK.len() } else { 0 };
+    Some(Segment { offset: line_start + start, text, line: 0, column: start })
 }
 
 fn relabel(l: &LabeledSpan, len: usize) -> LabeledSpan {
