@@ -222,9 +222,14 @@ impl TestServer {
             });
         });
         match ready_rx.recv() {
-            Ok(Ok(())) => {
-                Ok(TestServer { addr, catalog: shared, counts, asked, stop: Some(stop), thread: Some(thread) })
-            }
+            Ok(Ok(())) => Ok(TestServer {
+                addr,
+                catalog: shared,
+                counts,
+                asked,
+                stop: Some(stop),
+                thread: Some(thread),
+            }),
             Ok(Err(e)) => Err(e),
             Err(_) => Err(io::Error::other("the server thread ended before it was ready")),
         }
