@@ -340,3 +340,38 @@ fn files_and_texts_combine() {
     let missing = ZoneSource::from_files(&[data_dir().join("no-such.zone")]).unwrap_err();
     assert!(missing.to_string().contains("cannot read zone file"), "{missing}");
 }
+
+#[tokio::test]
+async fn a_miss_names_a_few_loaded_zones_and_counts_the_rest() {
+    // An offline audit of a big workspace misses for every domain whose zone
+    // file is absent: the message must stay short (it lands in every report).
+    let mut src = ZoneSource::new();
+    for i in 0..40 {
+        let apex = format!("z{i:02}.test");
+        let text = format!("$ORIGIN {apex}.\n@ 300 IN SOA ns1 host 1 7200 3600 1209600 300\n");
+        src.add(ZoneSource::from_text(&apex, &text, None).expect("zone loads"));
+    }
+    let Answer::Failed(err) = ask(&src, "send.other.test", RecordType::Txt).await else {
+        panic!("expected a failure");
+    };
+    assert_eq!(
+        err.detail,
+        "no zone file covers send.other.test (loaded: z00.test, z01.test, z02.test, z03.test, z04.test and 35 more)"
+    );
+    // the summary follows zones added later
+    src.add(
+        ZoneSource::from_text(
+            "a.test",
+            "$ORIGIN a.test.\n@ 300 IN SOA ns1 host 1 7200 3600 1209600 300\n",
+            None,
+        )
+        .expect("zone loads"),
+    );
+    let Answer::Failed(err) = ask(&src, "send.other.test", RecordType::Txt).await else {
+        panic!("expected a failure");
+    };
+    assert!(
+        err.detail.ends_with("(loaded: a.test, z00.test, z01.test, z02.test, z03.test and 36 more)"),
+        "{err}"
+    );
+}
