@@ -310,6 +310,11 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     if let (Some(b), Some(shard)) = (&mut baseline, args.shard) {
         b.retain(|domain| shard.contains(domain));
     }
+    if let Some(n) = args.threads {
+        // Loading a directory of zone files runs on rayon's global pool: the
+        // same `--threads` as the checks (an error means it was already built).
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
     let lookup: Arc<dyn Lookup> = Arc::from(dns_source(&args.dns)?);
     // the source itself (not the audit's cache around it) counts what it sent
     let source = lookup.clone();

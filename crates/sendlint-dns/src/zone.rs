@@ -5,6 +5,7 @@ use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordTy
 use hickory_proto::rr::{self as hrr, Name, RecordSet, RrKey};
 use hickory_proto::serialize::txt::Parser;
 use miette::{Diagnostic, NamedSource, SourceSpan};
+use rayon::prelude::*;
 use sendlint_records::display::terminal_safe;
 use sendlint_records::mx::MxRecord;
 use sendlint_records::name::{DomainName, NameMap};
@@ -408,8 +409,13 @@ impl ZoneSource {
                     }
                 }
                 files.sort();
-                for file in files {
-                    source.add(ZoneSource::from_file(&file)?);
+                // A workspace directory holds thousands of files: parse them
+                // on rayon's pool (`audit --threads` sizes it), merge in name
+                // order, report the first error in name order.
+                let loaded: Vec<Result<ZoneSource, ZoneError>> =
+                    files.par_iter().map(|file| ZoneSource::from_file(file)).collect();
+                for one in loaded {
+                    source.add(one?);
                 }
             } else {
                 source.add(ZoneSource::from_file(path)?);

@@ -375,3 +375,26 @@ async fn a_miss_names_a_few_loaded_zones_and_counts_the_rest() {
         "{err}"
     );
 }
+
+#[test]
+fn a_directory_loads_in_parallel_and_reports_its_first_bad_file_in_name_order() {
+    let dir = std::env::temp_dir().join(format!("sendlint-zones-order-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    for i in 0..64 {
+        let apex = format!("z{i:02}.test");
+        let text = format!("$ORIGIN {apex}.\n@ 300 IN SOA ns1 host 1 7200 3600 1209600 300\n");
+        std::fs::write(dir.join(format!("{apex}.zone")), text).expect("write zone");
+    }
+    let loaded = ZoneSource::from_files(std::slice::from_ref(&dir)).expect("64 zones load");
+    assert_eq!(loaded.apexes().len(), 64);
+    // two bad files: the first in name order is the one reported, every time
+    std::fs::write(dir.join("z10.test.zone"), "$ORIGIN z10.test.\n@ IN MX not-a-number\n").expect("write");
+    std::fs::write(dir.join("z50.test.zone"), "$ORIGIN z50.test.\n@ IN MX not-a-number\n").expect("write");
+    for _ in 0..5 {
+        let err = ZoneSource::from_files(std::slice::from_ref(&dir)).expect_err("bad files");
+        let text = format!("{err:?}");
+        assert!(text.contains("z10.test.zone") && !text.contains("z50.test.zone"), "{text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
