@@ -47,7 +47,8 @@
 # - domains/s: N / wall time of the process (checkdmarc: its names / wall).
 # - queries/domain: NSD's own counter (nsd-control stats_noreset, num.queries)
 #   before and after the run, divided by the domains: queries on the wire.
-# - CPU µs/domain: user + system time of the process (/usr/bin/time) / domains.
+# - CPU µs/domain: user + system time of the process (/usr/bin/time) / domains;
+#   and per query on the wire (the transport's cost, issue #13).
 # - peak RSS: /usr/bin/time's maximum resident set size.
 # - ratios: each sendlint against checkdmarc, and against the first of BINS.
 # Every binary's report must have N lines; the reports (sorted by index) are
@@ -211,6 +212,7 @@ def load(label):
         "rate": med(lambda d, t0, t1, *_: d / (t1 - t0)),
         "qpd": med(lambda d, t0, t1, u, s, m, q0, q1: (q1 - q0) / d),
         "cpu": med(lambda d, t0, t1, u, s, *_: (u + s) / d * 1e6),
+        "cpq": med(lambda d, t0, t1, u, s, m, q0, q1: (u + s) / max(q1 - q0, 1) * 1e6),
         "rss": max(r[5] for r in rows) / 1024,
         "runs": len(rows),
     }
@@ -223,7 +225,7 @@ print(f"N = {n} domains ({n_mailfrom} distinct MAIL FROM names for checkdmarc), 
       f"NSD on 127.0.0.53:53 (NS names resolve, RRL off), 2 cores shared with NSD")
 def line(name, r):
     return (f"  {name:<14}: {r['rate']:8.1f} domains/s  {r['qpd']:6.2f} queries/domain  "
-            f"{r['cpu']:8.1f} CPU µs/domain  peak RSS {r['rss']:6.1f} MB")
+            f"{r['cpu']:8.1f} CPU µs/domain ({r['cpq']:5.1f}/query)  peak RSS {r['rss']:6.1f} MB")
 first = sorted_report(labels[0])
 for l in labels:
     extra = []
