@@ -244,15 +244,7 @@ pub const QUOTE_MAX: usize = 200;
 /// bytes with its real length said, so a 200 MB field is not copied into
 /// every message, JSON line and report that names it.
 pub fn quote(value: &str) -> String {
-    let cut = if value.len() > QUOTE_MAX {
-        let mut end = QUOTE_MAX;
-        while !value.is_char_boundary(end) {
-            end -= 1;
-        }
-        Some(end)
-    } else {
-        None
-    };
+    let cut = (value.len() > QUOTE_MAX).then(|| value.floor_char_boundary(QUOTE_MAX));
     match cut {
         None => format!("\"{}\"", untrusted(value)),
         Some(end) => format!("\"{}\"… ({} bytes)", untrusted(&value[..end]), value.len()),

@@ -714,14 +714,7 @@ impl SourceCode for Window {
 const MESSAGE_MAX: usize = 1024;
 
 fn cap(message: &str) -> String {
-    if message.len() <= MESSAGE_MAX {
-        return message.to_owned();
-    }
-    let mut end = MESSAGE_MAX;
-    while !message.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… ({} bytes)", &message[..end], message.len())
+    crate::safe::cap(message, MESSAGE_MAX)
 }
 
 /// A manifest value kept to name an entry: cut after [`QUOTE_MAX`] bytes.
@@ -729,11 +722,7 @@ fn cut_value(value: &str) -> String {
     if value.len() <= QUOTE_MAX {
         return value.to_owned();
     }
-    let mut end = QUOTE_MAX;
-    while !value.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &value[..end])
+    format!("{}…", &value[..value.floor_char_boundary(QUOTE_MAX)])
 }
 
 /// serde_json's message with the position of byte `at` of `file` (1-based

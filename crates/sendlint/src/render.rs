@@ -51,11 +51,7 @@ fn shown(value: &str) -> String {
     if safe.len() <= MAX {
         return safe.into_owned();
     }
-    let mut end = MAX;
-    while !safe.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… ({} bytes)", &safe[..end], value.len())
+    format!("{}… ({} bytes)", &safe[..safe.floor_char_boundary(MAX)], value.len())
 }
 
 /// Renders one domain report.

@@ -39,15 +39,11 @@ const GROUP_MAX: usize = 4 * 1024;
 pub const CONTEXT_LINES: usize = 1;
 
 /// Text cut to `max` bytes at a character boundary, saying so.
-fn cap(text: &str, max: usize) -> String {
+pub(crate) fn cap(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… ({} bytes)", &text[..end], text.len())
+    format!("{}… ({} bytes)", &text[..text.floor_char_boundary(max)], text.len())
 }
 
 fn clean(text: &str) -> String {
