@@ -383,6 +383,9 @@ pub struct ZoneSource {
 /// enough to spot a typo in a small run, bounded in a run of 20,000 zones.
 const LOADED_NAMED: usize = 5;
 
+/// Below this many files a directory is parsed on the calling thread.
+const PARALLEL_LOAD_MIN_FILES: usize = 32;
+
 impl ZoneSource {
     /// No zones: every lookup is `NotCovered`.
     pub fn new() -> ZoneSource {
@@ -412,8 +415,13 @@ impl ZoneSource {
                 // A workspace directory holds thousands of files: parse them
                 // on rayon's pool (`audit --threads` sizes it), merge in name
                 // order, report the first error in name order.
-                let loaded: Vec<Result<ZoneSource, ZoneError>> =
-                    files.par_iter().map(|file| ZoneSource::from_file(file)).collect();
+                // A handful of files (a `check`) parse faster here than it
+                // takes to start the pool's threads.
+                let loaded: Vec<Result<ZoneSource, ZoneError>> = if files.len() <= PARALLEL_LOAD_MIN_FILES {
+                    files.iter().map(|file| ZoneSource::from_file(file)).collect()
+                } else {
+                    files.par_iter().map(|file| ZoneSource::from_file(file)).collect()
+                };
                 for one in loaded {
                     source.add(one?);
                 }
