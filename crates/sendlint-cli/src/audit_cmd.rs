@@ -71,7 +71,7 @@ pub(crate) struct AuditArgs {
     #[arg(long)]
     stats: bool,
     #[command(flatten)]
-    ses: crate::audit_ops::AuditSesArgs,
+    pub(crate) ses: crate::audit_ops::AuditSesArgs,
     #[command(flatten)]
     baseline: crate::audit_ops::BaselineArgs,
 }

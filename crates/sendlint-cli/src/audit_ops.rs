@@ -66,6 +66,16 @@ impl AuditSesArgs {
         if !self.ses {
             return Ok(None);
         }
+        crate::linked::get()?.ses_gate(self, rt).map(Some)
+    }
+
+    /// `--ses`: SES is asked live.
+    pub(crate) fn live(&self) -> bool {
+        self.ses
+    }
+
+    /// The SDK session behind the gate; reached only in `sendlint-full` (crate::linked).
+    pub(crate) fn live_gate(&self, rt: &tokio::runtime::Runtime) -> miette::Result<Arc<SesGate>> {
         let config = SesConfig {
             region: "us-east-1".into(),
             region_source: "the manifest entry",
@@ -84,7 +94,7 @@ impl AuditSesArgs {
             per_second: self.ses_rate,
             ..SesLimits::default()
         };
-        Ok(Some(Arc::new(SesGate::new(Arc::new(LiveSes(session)), limits))))
+        Ok(Arc::new(SesGate::new(Arc::new(LiveSes(session)), limits)))
     }
 }
 

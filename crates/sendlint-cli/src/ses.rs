@@ -90,6 +90,14 @@ impl SesArgs {
             };
         }
         if self.ses {
+            return Ok(Some(crate::linked::get()?.ses_lookup(self, setup, region_given).await));
+        }
+        Ok(None)
+    }
+
+    /// GetEmailIdentity through the SDK; reached only in `sendlint-full` (crate::linked).
+    pub(crate) async fn live_lookup(&self, setup: &Setup, region_given: bool) -> SesLookup {
+        {
             let mut config =
                 sendlint_ses_client::SesConfig::from_env(&setup.region, self.ses_endpoint.clone());
             config.timeout = self.ses_timeout;
@@ -97,8 +105,7 @@ impl SesArgs {
             // An explicit --region names the identity's region, as a flag beats the environment in AWS tools.
             config.use_region_chain = !region_given;
             let domain = setup.domain.to_string();
-            return Ok(Some(sendlint_ses_client::get_email_identity(&config, &domain).await));
+            sendlint_ses_client::get_email_identity(&config, &domain).await
         }
-        Ok(None)
     }
 }

@@ -29,7 +29,7 @@ pub(crate) struct WatchArgs {
     #[command(flatten)]
     dns: DnsArgs,
     #[command(flatten)]
-    ses: ses::SesArgs,
+    pub(crate) ses: ses::SesArgs,
     /// Use this DNS provider's advice instead of the detected one.
     #[arg(long, value_name = "ID")]
     registrar: Option<String>,
