@@ -66,7 +66,7 @@ fn every_record_level_code_has_a_fixture() {
     let missing: Vec<&str> = rules
         .rules()
         .filter(|r| r.provider.is_none() && prefixes.iter().any(|p| r.code.starts_with(p)))
-        .map(|r| r.code.as_str())
+        .map(|r| &*r.code)
         .filter(|c| !covered.contains(*c))
         .collect();
     assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
@@ -110,7 +110,7 @@ fn provider_advice_only_where_the_provider_hosts_the_zone() {
         }
     }
     for p in rules.providers() {
-        if !advised.contains(&p.id) {
+        if !advised.contains(&*p.id) {
             problems.push(format!("no fixture shows {}'s advice", p.id));
         }
     }
@@ -129,7 +129,7 @@ fn every_ses_code_has_a_fixture() {
     let missing: Vec<&str> = rules
         .rules()
         .filter(|r| r.provider.is_none() && r.code.starts_with("ses."))
-        .map(|r| r.code.as_str())
+        .map(|r| &*r.code)
         .filter(|c| !covered.contains(*c))
         .collect();
     assert!(missing.is_empty(), "ses codes without a fixture: {missing:?}");

@@ -435,7 +435,7 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
 }
 
 pub(crate) fn unknown_registrar(id: &str, rules: &RuleSet) -> Report {
-    let known: Vec<&str> = rules.providers().iter().map(|p| p.id.as_str()).collect();
+    let known: Vec<&str> = rules.providers().iter().map(|p| &*p.id).collect();
     let id_safe = sendlint_records::display::terminal_safe(id);
     let hint = match sendlint_rules::suggest_among(&id.to_ascii_lowercase(), &known) {
         Some(close) => format!("did you mean `{close}`? Known providers: {}", known.join(", ")),

@@ -58,7 +58,7 @@ pub(crate) fn run(
     writeln!(out, "Publish these records for {} (SES region {}) in {}:", setup.domain, setup.region, p.name)
         .into_diagnostic()?;
     writeln!(out).into_diagnostic()?;
-    for note in &p.records.notes {
+    for note in p.records.notes.iter() {
         writeln!(out, "{}", wrap(note, "  ", 96)).into_diagnostic()?;
     }
     if p.records.host == HostStyle::Relative {

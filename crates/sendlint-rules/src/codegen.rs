@@ -1,45 +1,50 @@
 //! Compiled into build.rs only: writes a loaded, validated [`RuleSet`] as Rust
-//! that rebuilds it, so the built-in rules cost no TOML parsing, validation or
-//! template compiling at run time (that was about half of a `check`'s CPU).
+//! statics, so the built-in rules cost no TOML parsing, validation, template
+//! compiling or even allocation at run time: every text and list is borrowed
+//! from the binary ([`Text`], [`List`]).
 
-use super::cond::{CmpOp, Cond, Operand};
+use super::cond::{CmpOp, Cond, Node, Operand};
 use super::template::{Segment, Template};
 use super::{
-    Compiled, HostStyle, LabelDef, PriorityStyle, Provider, ProviderRules, RecordsForm, Rule, RuleDocs,
-    RuleSet, Severity, TxtStyle,
+    Compiled, HostStyle, LabelDef, List, PriorityStyle, Provider, ProviderRules, RecordsForm, Rule, RuleDocs,
+    RuleSet, Severity, Text, TxtStyle,
 };
 use sendlint_records::{Fact, Role};
 use std::fmt::Write as _;
 
-/// A Rust expression of the [`RuleSet`] parts `builtin::compiled()` returns:
-/// `(rules, by_role, providers, provider_rules)`.
+/// The statics `RuleSet::builtin` borrows: `RULES`, `BY_ROLE`, `PROVIDERS`, `PROVIDER_RULES`.
 pub(crate) fn emit(set: &RuleSet) -> String {
     let mut out = String::new();
-    out.push('(');
-    set.rules.emit(&mut out);
-    out.push_str(",\n");
-    set.by_role.emit(&mut out);
-    out.push_str(",\n");
-    set.providers.emit(&mut out);
-    out.push_str(",\n");
-    set.provider_rules.emit(&mut out);
-    out.push_str(")\n");
+    out.push_str("pub(crate) static RULES: &[Rule] = &");
+    items_of(&set.rules, &mut out);
+    out.push_str(";\npub(crate) static BY_ROLE: [&[u32]; 5] = [");
+    for list in &set.by_role {
+        out.push('&');
+        items_of(list, &mut out);
+        out.push_str(", ");
+    }
+    out.push_str("];\npub(crate) static PROVIDERS: &[Provider] = &");
+    items_of(&set.providers, &mut out);
+    out.push_str(";\npub(crate) static PROVIDER_RULES: &[ProviderRules] = &");
+    items_of(&set.provider_rules, &mut out);
+    out.push_str(";\n");
     out
+}
+
+/// `[a, b, …]`
+fn items_of<T: Emit>(list: &[T], out: &mut String) {
+    out.push('[');
+    items(list, out);
+    out.push(']');
 }
 
 trait Emit {
     fn emit(&self, out: &mut String);
 }
 
-impl Emit for String {
+impl Emit for Text {
     fn emit(&self, out: &mut String) {
-        let _ = write!(out, "String::from({self:?})");
-    }
-}
-
-impl Emit for Box<str> {
-    fn emit(&self, out: &mut String) {
-        let _ = write!(out, "Box::<str>::from({:?})", &**self);
+        let _ = write!(out, "Text::Borrowed({:?})", &**self);
     }
 }
 
@@ -81,19 +86,19 @@ fn items<T: Emit>(items: &[T], out: &mut String) {
     }
 }
 
-impl<T: Emit> Emit for Vec<T> {
+impl<T: Emit + Clone> Emit for List<T> {
     fn emit(&self, out: &mut String) {
-        out.push_str("vec![");
-        items(self, out);
-        out.push(']');
+        out.push_str("List::Borrowed(&");
+        items_of(self, out);
+        out.push(')');
     }
 }
 
-impl<T: Emit> Emit for Box<[T]> {
+impl<T: Emit> Emit for Node<T> {
     fn emit(&self, out: &mut String) {
-        out.push_str("Box::<[_]>::from([");
-        items(self, out);
-        out.push_str("])");
+        out.push_str("Node::Static(&");
+        (**self).emit(out);
+        out.push(')');
     }
 }
 
@@ -163,11 +168,7 @@ impl Emit for Cond {
         match self {
             Cond::Const(b) => wrap(out, "Cond::Const", b),
             Cond::Flag(f) => wrap(out, "Cond::Flag", f),
-            Cond::Not(c) => {
-                out.push_str("Cond::Not(Box::new(");
-                c.emit(out);
-                out.push_str("))");
-            }
+            Cond::Not(c) => wrap(out, "Cond::Not", c),
             Cond::And(cs) => wrap(out, "Cond::And", cs),
             Cond::Or(cs) => wrap(out, "Cond::Or", cs),
             Cond::Cmp { lhs, op, rhs } => record(out, "Cond::Cmp", &[("lhs", lhs), ("op", op), ("rhs", rhs)]),
@@ -304,13 +305,6 @@ impl Emit for Provider {
 
 impl Emit for ProviderRules {
     fn emit(&self, out: &mut String) {
-        // A map in the generated code: emitted sorted, so the output is stable.
-        let mut help: Vec<(u32, Template)> = self.help.iter().map(|(k, v)| (*k, v.clone())).collect();
-        help.sort_by_key(|(k, _)| *k);
-        out.push_str("ProviderRules { by_role: ");
-        self.by_role.emit(out);
-        out.push_str(", help: ");
-        help.emit(out);
-        out.push_str(".into_iter().collect() }");
+        record(out, "ProviderRules", &[("by_role", &self.by_role), ("help", &self.help)]);
     }
 }

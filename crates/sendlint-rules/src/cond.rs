@@ -15,6 +15,7 @@
 //! A comparison (or `in`) that involves an unset fact is false, so its negation
 //! is true; a bare unset bool fact is false.
 
+use super::{List, Text};
 use nom::IResult;
 use nom::Parser as _;
 use nom::branch::alt;
@@ -94,7 +95,7 @@ enum Ast {
 pub(crate) enum Operand {
     Fact(Fact),
     Int(i64),
-    Str(Box<str>),
+    Str(Text),
     Bool(bool),
 }
 
@@ -103,11 +104,42 @@ pub(crate) enum Operand {
 pub(crate) enum Cond {
     Const(bool),
     Flag(Fact),
-    Not(Box<Cond>),
-    And(Box<[Cond]>),
-    Or(Box<[Cond]>),
+    Not(Node<Cond>),
+    And(List<Cond>),
+    Or(List<Cond>),
     Cmp { lhs: Operand, op: CmpOp, rhs: Operand },
-    In { lhs: Operand, list: Box<[Operand]> },
+    In { lhs: Operand, list: List<Operand> },
+}
+
+/// One boxed node of a condition: in the binary for the built-in rules, on the
+/// heap for rules loaded at run time (what [`List`] is for lists).
+#[derive(Clone)]
+pub(crate) enum Node<T: 'static> {
+    Static(&'static T),
+    Owned(Box<T>),
+}
+
+// Where a node lives is not part of what it is: compared and shown as the node.
+impl<T: PartialEq> PartialEq for Node<T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Node<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl<T> std::ops::Deref for Node<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match self {
+            Node::Static(t) => t,
+            Node::Owned(t) => t,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -544,7 +576,7 @@ impl Checker<'_> {
     fn operand(&mut self, op: &AstOperand, span: (usize, usize)) -> Option<(Operand, FactType)> {
         match op {
             AstOperand::Int(i) => Some((Operand::Int(*i), FactType::Int)),
-            AstOperand::Str(s) => Some((Operand::Str(s.as_str().into()), FactType::Str)),
+            AstOperand::Str(s) => Some((Operand::Str(s.clone().into()), FactType::Str)),
             AstOperand::Bool(b) => Some((Operand::Bool(*b), FactType::Bool)),
             AstOperand::Ident(name) => match resolve_fact(name, self.roles) {
                 Ok(fact) => {
@@ -573,7 +605,7 @@ impl Checker<'_> {
         match ast {
             Ast::Or(items) => Cond::Or(items.iter().map(|a| self.check(a)).collect()),
             Ast::And(items) => Cond::And(items.iter().map(|a| self.check(a)).collect()),
-            Ast::Not(inner) => Cond::Not(Box::new(self.check(inner))),
+            Ast::Not(inner) => Cond::Not(Node::Owned(Box::new(self.check(inner)))),
             Ast::Operand(op, span) => match self.operand(op, *span) {
                 Some((Operand::Bool(b), _)) => Cond::Const(b),
                 Some((Operand::Fact(f), FactType::Bool)) => Cond::Flag(f),

@@ -13,11 +13,19 @@ mod load;
 mod template;
 
 pub use error::{ErrorKind, RuleError, RulesError};
+
+/// Text in a rule set: borrowed from the binary for the built-in rules (built
+/// at compile time, so nothing is allocated or copied at start), owned for rule
+/// files loaded at run time.
+pub type Text = Cow<'static, str>;
+
+/// A list in a rule set, borrowed or owned like [`Text`].
+pub type List<T> = Cow<'static, [T]>;
 pub use sendlint_records::{Fact, Facts, Role, Span};
 
 use sendlint_records::display::edit_distance;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::fmt;
 use std::path::Path;
 use template::Template;
@@ -89,51 +97,51 @@ pub struct Diagnosis {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RuleDocs {
     /// What it does.
-    pub what: String,
+    pub what: Text,
     /// Why is this bad?
-    pub why: String,
+    pub why: Text,
     /// A broken record and the fixed one.
-    pub example: String,
+    pub example: Text,
     /// RFC sections and URLs.
-    pub references: Vec<String>,
+    pub references: List<Text>,
 }
 
 /// A label template as written in the rule file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LabelDef {
     /// The span fact the label marks.
-    pub span: String,
+    pub span: Text,
     /// The label text template.
-    pub text: String,
+    pub text: Text,
 }
 
 /// One rule as loaded from a rule file.
 #[derive(Clone, Debug)]
 pub struct Rule {
     /// The stable code.
-    pub code: String,
+    pub code: Text,
     /// The first (usually only) role the rule is evaluated for.
     pub role: Role,
     /// Every role the rule is evaluated for.
-    pub roles: Vec<Role>,
+    pub roles: List<Role>,
     /// The severity of its diagnoses.
     pub severity: Severity,
     /// The provider id for a provider-only rule, else `None`.
-    pub provider: Option<String>,
+    pub provider: Option<Text>,
     /// The documentation.
     pub docs: RuleDocs,
     /// The condition, as written.
-    pub when: String,
+    pub when: Text,
     /// The message template, as written.
-    pub message: String,
+    pub message: Text,
     /// The help template, as written.
-    pub help: String,
+    pub help: Text,
     /// The label templates, as written.
-    pub labels: Vec<LabelDef>,
+    pub labels: List<LabelDef>,
     /// The codes this rule explains (dropped when it fires).
-    pub suppresses: Vec<String>,
+    pub suppresses: List<Text>,
     /// The rule file it was defined in.
-    pub source: String,
+    pub source: Text,
     compiled: Compiled,
 }
 
@@ -142,8 +150,8 @@ struct Compiled {
     cond: cond::Cond,
     message: Template,
     help: Template,
-    labels: Vec<(Fact, Template)>,
-    suppresses: Vec<u32>,
+    labels: List<(Fact, Template)>,
+    suppresses: List<u32>,
 }
 
 impl Rule {
@@ -163,7 +171,7 @@ impl Rule {
         }
         if !self.docs.references.is_empty() {
             out.push_str("### References\n\n");
-            for r in &self.docs.references {
+            for r in self.docs.references.iter() {
                 out.push_str(&format!("- {r}\n"));
             }
             out.push('\n');
@@ -177,20 +185,20 @@ impl Rule {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Provider {
     /// The id, equal to the file stem (`cloudflare`).
-    pub id: String,
+    pub id: Text,
     /// The display name.
-    pub name: String,
+    pub name: Text,
     /// Glob patterns of its nameserver names (`*.ns.cloudflare.com`).
-    pub nameservers: Vec<String>,
+    pub nameservers: List<Text>,
     /// Notes for support engineers.
-    pub docs: String,
+    pub docs: Text,
     /// Help overrides: `(core code, help template as written)`.
-    pub help: Vec<(String, String)>,
+    pub help: List<(Text, Text)>,
     /// How the provider's DNS form wants the records typed (`[provider.records]`),
     /// for `sendlint records --registrar`; the generic form when absent.
     pub records: RecordsForm,
     /// The rule file it was defined in.
-    pub source: String,
+    pub source: Text,
 }
 
 /// How a host (name) field takes the record's name.
@@ -229,21 +237,21 @@ pub struct RecordsForm {
     /// How the name is typed.
     pub host: HostStyle,
     /// The label of the name field, e.g. `Host`.
-    pub host_field: String,
+    pub host_field: Text,
     /// The label of the TXT value field, e.g. `Value`.
-    pub value_field: String,
+    pub value_field: Text,
     /// The label of the MX value field, e.g. `Mail server`.
-    pub mx_value_field: String,
+    pub mx_value_field: Text,
     /// Where the MX priority goes.
     pub priority: PriorityStyle,
     /// The label of the priority field (with [`PriorityStyle::Separate`]).
-    pub priority_field: String,
+    pub priority_field: Text,
     /// How TXT values are typed.
     pub txt: TxtStyle,
     /// Extra `(field, value)` lines printed in every record block, e.g. `("Proxy status", "DNS only")`.
-    pub fields: Vec<(String, String)>,
+    pub fields: List<(Text, Text)>,
     /// Notes printed before the records.
-    pub notes: Vec<String>,
+    pub notes: List<Text>,
 }
 
 impl Default for RecordsForm {
@@ -256,8 +264,8 @@ impl Default for RecordsForm {
             priority: PriorityStyle::Separate,
             priority_field: "Priority".into(),
             txt: TxtStyle::Plain,
-            fields: Vec::new(),
-            notes: Vec::new(),
+            fields: List::Borrowed(&[]),
+            notes: List::Borrowed(&[]),
         }
     }
 }
@@ -273,7 +281,7 @@ impl Provider {
 
     /// The help override this provider gives for `code`, as written.
     pub fn help_for(&self, code: &str) -> Option<&str> {
-        self.help.iter().find(|(c, _)| c == code).map(|(_, h)| h.as_str())
+        self.help.iter().find(|(c, _)| c == code).map(|(_, h)| &**h)
     }
 }
 
@@ -303,27 +311,27 @@ fn glob(pattern: &[u8], text: &[u8]) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleSource {
     /// The file name, e.g. `rules/core/dkim.toml`.
-    pub name: String,
+    pub name: Text,
     /// The TOML text.
-    pub text: String,
+    pub text: Text,
 }
 
 /// A provider's compiled additions.
 #[derive(Clone, Debug, Default)]
 struct ProviderRules {
-    by_role: [Vec<u32>; 5],
-    help: HashMap<u32, Template>,
+    by_role: [List<u32>; 5],
+    /// Help overrides by rule index, sorted by it.
+    help: List<(u32, Template)>,
 }
 
 /// A loaded, validated rule set.
 #[derive(Clone, Debug)]
 pub struct RuleSet {
-    sources: Vec<RuleSource>,
-    rules: Vec<Rule>,
-    index: HashMap<String, u32>,
-    by_role: [Vec<u32>; 5],
-    providers: Vec<Provider>,
-    provider_rules: Vec<ProviderRules>,
+    sources: List<RuleSource>,
+    rules: List<Rule>,
+    by_role: [List<u32>; 5],
+    providers: List<Provider>,
+    provider_rules: List<ProviderRules>,
 }
 
 fn role_index(role: Role) -> usize {
@@ -340,20 +348,17 @@ fn role_index(role: Role) -> usize {
 // built-in rules; only the library proper (cfg set by build.rs) embeds its output.
 #[cfg(sendlint_rules_built)]
 mod builtin {
-    use super::cond::{CmpOp, Cond, Operand};
+    use super::cond::{CmpOp, Cond, Node, Operand};
     use super::template::{Segment, Template};
     use super::*;
     use sendlint_records::Fact;
 
-    /// `(name, text)` of every file under `rules/`, embedded by build.rs.
-    pub(crate) static FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+    /// Every file under `rules/`, embedded by build.rs.
+    pub(crate) static SOURCES: &[RuleSource] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
-    /// The built-in rules as build.rs loaded and validated them: rules, core
-    /// rules by role, providers, and provider rules.
-    #[allow(clippy::type_complexity)]
-    pub(crate) fn compiled() -> (Vec<Rule>, [Vec<u32>; 5], Vec<Provider>, Vec<ProviderRules>) {
-        include!(concat!(env!("OUT_DIR"), "/builtin_compiled.rs"))
-    }
+    // The built-in rules as build.rs loaded and validated them: statics in the
+    // binary, so `RuleSet::builtin` allocates nothing.
+    include!(concat!(env!("OUT_DIR"), "/builtin_compiled.rs"));
 }
 
 impl RuleSet {
@@ -362,14 +367,13 @@ impl RuleSet {
     /// only rebuilds the compiled set (no TOML parsing at run time).
     #[cfg(sendlint_rules_built)]
     pub fn builtin() -> Result<RuleSet, RulesError> {
-        let sources = builtin::FILES
-            .iter()
-            .map(|(name, text)| RuleSource { name: (*name).to_owned(), text: (*text).to_owned() })
-            .collect();
-        let (rules, by_role, providers, provider_rules) = builtin::compiled();
-        // codes are unique (a duplicate fails the build)
-        let index = rules.iter().enumerate().map(|(i, r)| (r.code.clone(), i as u32)).collect();
-        Ok(RuleSet { sources, rules, index, by_role, providers, provider_rules })
+        Ok(RuleSet {
+            sources: List::Borrowed(builtin::SOURCES),
+            rules: List::Borrowed(builtin::RULES),
+            by_role: builtin::BY_ROLE.map(List::Borrowed),
+            providers: List::Borrowed(builtin::PROVIDERS),
+            provider_rules: List::Borrowed(builtin::PROVIDER_RULES),
+        })
     }
 
     /// Loads and validates rule files; every error of every file is reported together.
@@ -379,7 +383,7 @@ impl RuleSet {
 
     /// Adds the rule files of an extra directory (`*.toml` anywhere below, same layout).
     pub fn with_dir(self, dir: &Path) -> Result<RuleSet, RulesError> {
-        let mut sources = self.sources;
+        let mut sources = self.sources.into_owned();
         load::read_dir(dir, &mut sources)?;
         RuleSet::from_sources(sources)
     }
@@ -391,7 +395,7 @@ impl RuleSet {
         let r = role_index(role);
         let prov = provider.and_then(|id| {
             let i = self.providers.iter().position(|p| p.id == id)?;
-            Some((self.providers[i].id.as_str(), &self.provider_rules[i]))
+            Some((&*self.providers[i].id, &self.provider_rules[i]))
         });
         let mut fired: Vec<u32> = self.by_role[r]
             .iter()
@@ -414,14 +418,17 @@ impl RuleSet {
             .map(|i| {
                 let rule = &self.rules[i as usize];
                 let c = &rule.compiled;
-                let over = prov.and_then(|(id, pr)| pr.help.get(&i).map(|t| (id, t)));
+                let over = prov.and_then(|(id, pr)| {
+                    let at = pr.help.binary_search_by_key(&i, |(k, _)| *k).ok()?;
+                    Some((id, &pr.help[at].1))
+                });
                 let (help, registrar) = match (over, &rule.provider) {
                     (Some((id, t)), _) => (t.render(facts), Some(id.to_owned())),
-                    (None, Some(p)) => (c.help.render(facts), Some(p.clone())),
+                    (None, Some(p)) => (c.help.render(facts), Some(p.to_string())),
                     (None, None) => (c.help.render(facts), None),
                 };
                 Diagnosis {
-                    code: rule.code.clone(),
+                    code: rule.code.to_string(),
                     role,
                     severity: rule.severity,
                     message: c.message.render(facts),
@@ -446,7 +453,8 @@ impl RuleSet {
 
     /// The rule with this code.
     pub fn rule(&self, code: &str) -> Option<&Rule> {
-        self.index.get(code).map(|&i| &self.rules[i as usize])
+        // a hundred rules: a scan is as fast as a map, and needs none built at start
+        self.rules.iter().find(|r| r.code == code)
     }
 
     /// Every provider, in file order.
@@ -462,7 +470,7 @@ impl RuleSet {
     /// The provider whose patterns match the most of the apex NS names (ties: file order).
     pub fn detect_provider(&self, nameservers: &[String]) -> Option<&Provider> {
         let mut best: Option<(&Provider, usize)> = None;
-        for p in &self.providers {
+        for p in self.providers.iter() {
             let n = nameservers.iter().filter(|ns| p.matches_nameserver(ns)).count();
             if n > 0 && best.is_none_or(|(_, b)| n > b) {
                 best = Some((p, n));
@@ -484,7 +492,7 @@ impl RuleSet {
             "# Rule reference\n\n<!-- Generated from rules/**/*.toml by `sendlint rules docs > docs/rules.md`; do not edit by hand. -->\n\n",
         );
         out.push_str("| code | severity | roles | provider |\n|---|---|---|---|\n");
-        for r in &self.rules {
+        for r in self.rules.iter() {
             let roles = r.roles.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ");
             let anchor: String = r.code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
             out.push_str(&format!(
@@ -495,7 +503,7 @@ impl RuleSet {
             ));
         }
         out.push_str("\n# Rules\n\n");
-        for r in &self.rules {
+        for r in self.rules.iter() {
             // Demote the rule page one level under "# Rules".
             for line in r.markdown().lines() {
                 if line.starts_with('#') {
@@ -507,7 +515,7 @@ impl RuleSet {
             out.push_str(&format!("\nDefined in `{}`.\n\n", r.source));
         }
         out.push_str("# DNS providers\n\n");
-        for p in &self.providers {
+        for p in self.providers.iter() {
             out.push_str(&format!("## `{}`: {}\n\n", p.id, p.name));
             let ns = p.nameservers.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
             out.push_str(&format!(
@@ -518,7 +526,7 @@ impl RuleSet {
                 out.push_str(&format!("{}\n\n", p.docs.trim()));
             }
             let own: Vec<&Rule> =
-                self.rules.iter().filter(|r| r.provider.as_deref() == Some(p.id.as_str())).collect();
+                self.rules.iter().filter(|r| r.provider.as_deref() == Some(&*p.id)).collect();
             if !own.is_empty() {
                 out.push_str("Provider-only rules: ");
                 out.push_str(&own.iter().map(|r| format!("`{}`", r.code)).collect::<Vec<_>>().join(", "));
@@ -526,7 +534,7 @@ impl RuleSet {
             }
             if !p.help.is_empty() {
                 out.push_str("Help in this provider's words:\n\n| code | help |\n|---|---|\n");
-                for (code, help) in &p.help {
+                for (code, help) in p.help.iter() {
                     out.push_str(&format!("| `{code}` | {} |\n", help.replace('|', "\\|")));
                 }
                 out.push('\n');

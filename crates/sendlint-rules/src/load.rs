@@ -7,8 +7,8 @@ use super::cond;
 use super::error::{ErrorKind, RuleError, RulesError};
 use super::template::Template;
 use super::{
-    Compiled, HostStyle, LabelDef, PriorityStyle, Provider, ProviderRules, RecordsForm, Rule, RuleDocs,
-    RuleSet, RuleSource, Severity, TxtStyle, role_index, suggest_among,
+    Compiled, HostStyle, LabelDef, List, PriorityStyle, Provider, ProviderRules, RecordsForm, Rule, RuleDocs,
+    RuleSet, RuleSource, Severity, Text, TxtStyle, role_index, suggest_among,
 };
 use miette::{LabeledSpan, NamedSource};
 use sendlint_records::display::terminal_safe;
@@ -101,7 +101,7 @@ pub(crate) fn read_dir(dir: &Path, out: &mut Vec<RuleSource>) -> Result<(), Rule
     for path in paths {
         // The one input guard: a FIFO named `x.toml` is refused, not waited on.
         match sendlint_records::input::read_text(&path, sendlint_records::input::InputKind::Rules) {
-            Ok(text) => out.push(RuleSource { name: path.display().to_string(), text }),
+            Ok(text) => out.push(RuleSource { name: path.display().to_string().into(), text: text.into() }),
             Err(e) => errors.push(io_error(&path, e.to_string())),
         }
     }
@@ -195,7 +195,7 @@ pub(crate) fn load(sources: Vec<RuleSource>) -> Result<RuleSet, RulesError> {
         more_errors: 0,
     };
     for s in &sources {
-        b.files.push(File { name: s.name.clone(), text: Arc::from(s.text.as_str()), safe: None });
+        b.files.push(File { name: s.name.to_string(), text: Arc::from(&*s.text), safe: None });
         let file = b.files.len() - 1;
         b.load_file(file, &s.text);
     }
@@ -205,6 +205,7 @@ pub(crate) fn load(sources: Vec<RuleSource>) -> Result<RuleSet, RulesError> {
         return Err(RulesError::new(b.errors, b.more_errors, &order));
     }
     let mut by_role: [Vec<u32>; 5] = Default::default();
+    let mut provider_by_role: Vec<[Vec<u32>; 5]> = vec![Default::default(); b.providers.len()];
     // Core rules first, provider rules after, each in file order.
     let mut order: Vec<u32> = (0..b.rules.len() as u32).collect();
     order.sort_by_key(|&i| b.rules[i as usize].provider.is_some());
@@ -213,22 +214,23 @@ pub(crate) fn load(sources: Vec<RuleSource>) -> Result<RuleSet, RulesError> {
         let target = match &rule.provider {
             None => &mut by_role,
             Some(p) => match b.providers.iter().position(|x| &x.id == p) {
-                Some(pi) => &mut b.provider_rules[pi].by_role,
+                Some(pi) => &mut provider_by_role[pi],
                 None => continue,
             },
         };
-        for role in &rule.roles {
+        for role in rule.roles.iter() {
             target[role_index(*role)].push(i);
         }
     }
-    let index = b.codes.iter().map(|(code, (i, _, _))| (code.clone(), *i)).collect();
+    for (rules, roles) in b.provider_rules.iter_mut().zip(provider_by_role) {
+        rules.by_role = roles.map(List::Owned);
+    }
     Ok(RuleSet {
-        sources,
-        rules: b.rules,
-        index,
-        by_role,
-        providers: b.providers,
-        provider_rules: b.provider_rules,
+        sources: sources.into(),
+        rules: b.rules.into(),
+        by_role: by_role.map(List::Owned),
+        providers: b.providers.into(),
+        provider_rules: b.provider_rules.into(),
     })
 }
 
@@ -462,7 +464,10 @@ impl Builder {
                         let code = self.required(file, &fields, "code", "[[help]] table");
                         let help = self.required(file, &fields, "help", "[[help]] table");
                         if let (Some(code), Some(help)) = (code, help) {
-                            self.providers[p].help.push((code.value.clone(), help.value.clone()));
+                            self.providers[p]
+                                .help
+                                .to_mut()
+                                .push((code.value.clone().into(), help.value.clone().into()));
                             self.pending_help.push((p, file, code, help));
                         }
                     }
@@ -567,13 +572,13 @@ impl Builder {
             return None;
         }
         self.providers.push(Provider {
-            id: id.value,
-            name: name.value,
-            nameservers,
-            docs,
-            help: Vec::new(),
+            id: id.value.into(),
+            name: name.value.into(),
+            nameservers: nameservers.into_iter().map(Text::from).collect(),
+            docs: docs.into(),
+            help: List::Owned(Vec::new()),
             records,
-            source: self.files[file].name.clone(),
+            source: self.files[file].name.clone().into(),
         });
         self.provider_rules.push(ProviderRules::default());
         self.provider_spans.push((file, id.span));
@@ -623,18 +628,20 @@ impl Builder {
             ("priority_field", &mut form.priority_field),
         ] {
             if let Some(s) = self.string(file, &fields, key) {
-                *slot = s.value;
+                *slot = s.value.into();
             }
         }
         if let Some((notes, _)) = self.string_list(file, &fields, "notes") {
-            form.notes = notes.into_iter().map(|s| s.value).collect();
+            form.notes = notes.into_iter().map(|s| Text::from(s.value)).collect();
         }
         if let Some(extra) = fields.get("fields") {
             match extra.get_ref() {
                 DeValue::Table(t) => {
                     for (k, val) in t.iter() {
                         match val.get_ref() {
-                            DeValue::String(s) => form.fields.push((k.get_ref().to_string(), s.to_string())),
+                            DeValue::String(s) => {
+                                form.fields.to_mut().push((k.get_ref().to_string().into(), s.to_string().into()))
+                            }
                             other => self.error(
                                 file,
                                 ErrorKind::WrongType,
@@ -885,24 +892,24 @@ impl Builder {
             self.pending_suppress.push((idx, file, suppresses.clone()));
         }
         self.rules.push(Rule {
-            code: code.value,
+            code: code.value.into(),
             role: roles[0],
-            roles,
+            roles: roles.into(),
             severity,
             provider: provider.map(|p| self.providers[p].id.clone()),
             docs,
-            when: when.value,
-            message: message.value,
-            help: help.value,
+            when: when.value.into(),
+            message: message.value.into(),
+            help: help.value.into(),
             labels: labels.iter().map(|(d, _, _)| d.clone()).collect(),
-            suppresses: suppresses.into_iter().map(|s| s.value).collect(),
-            source: self.files[file].name.clone(),
+            suppresses: suppresses.into_iter().map(|s| Text::from(s.value)).collect(),
+            source: self.files[file].name.clone().into(),
             compiled: Compiled {
                 cond,
                 message: message_t,
                 help: help_t,
                 labels: labels.into_iter().map(|(_, f, t)| (f, t)).collect(),
-                suppresses: Vec::new(),
+                suppresses: List::Owned(Vec::new()),
             },
         });
     }
@@ -979,7 +986,9 @@ impl Builder {
             };
             let t = self.template(file, &text, roles, "label text");
             match (fact, t) {
-                (Some(f), Some(t)) => out.push((LabelDef { span: span.value, text: text.value }, f, t)),
+                (Some(f), Some(t)) => {
+                    out.push((LabelDef { span: span.value.into(), text: text.value.into() }, f, t))
+                }
                 _ => ok = false,
             }
         }
@@ -1008,10 +1017,12 @@ impl Builder {
         let example = self.string(file, &df, "example");
         let references = self.string_list(file, &df, "references");
         Some(RuleDocs {
-            what: what?.value,
-            why: why?.value,
-            example: example.map(|s| s.value).unwrap_or_default(),
-            references: references.map(|(l, _)| l.into_iter().map(|s| s.value).collect()).unwrap_or_default(),
+            what: what?.value.into(),
+            why: why?.value.into(),
+            example: example.map(|s| s.value).unwrap_or_default().into(),
+            references: references
+                .map(|(l, _)| l.into_iter().map(|s| Text::from(s.value)).collect())
+                .unwrap_or_default(),
         })
     }
 
@@ -1041,7 +1052,7 @@ impl Builder {
                     }
                 }
             }
-            self.rules[idx as usize].compiled.suppresses = resolved;
+            self.rules[idx as usize].compiled.suppresses = resolved.into();
         }
         for (p, file, code, help) in std::mem::take(&mut self.pending_help) {
             let rule = self
@@ -1065,9 +1076,12 @@ impl Builder {
                 continue;
             };
             let roles = self.rules[i as usize].roles.clone();
-            if let Some(t) = self.template(file, &help, &roles, "help")
-                && self.provider_rules[p].help.insert(i, t).is_some()
-            {
+            let Some(t) = self.template(file, &help, &roles, "help") else { continue };
+            let overrides = self.provider_rules[p].help.to_mut();
+            let at = overrides.binary_search_by_key(&i, |(k, _)| *k);
+            if let Err(at) = at {
+                overrides.insert(at, (i, t));
+            } else {
                 self.error(
                     file,
                     ErrorKind::DuplicateCode,

@@ -12,28 +12,29 @@
 //! it reads "your DNS zone", between backticks (text to type) `<zone>`.
 
 use super::cond::{self, Cond};
+use super::{List, Text};
 use sendlint_records::{Fact, FactType, Facts, Role, Value};
 use std::fmt::Write as _;
 
 /// One piece of a template.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Segment {
-    Text(Box<str>),
+    Text(Text),
     Fact(Fact),
     /// The fact, or this text when it is unset or empty.
-    Fallback(Fact, Box<str>),
+    Fallback(Fact, Text),
     /// A conditional section: `then` when the condition holds, else `otherwise`.
     Section {
         cond: Cond,
-        then: Box<[Segment]>,
-        otherwise: Box<[Segment]>,
+        then: List<Segment>,
+        otherwise: List<Segment>,
     },
 }
 
 /// A compiled template.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Template {
-    pub(crate) segments: Box<[Segment]>,
+    pub(crate) segments: List<Segment>,
 }
 
 /// A problem in a template, at a byte range of the template text.
@@ -169,7 +170,7 @@ impl Template {
                     let in_code = src[..i].matches('`').count() % 2 == 1;
                     match Self::placeholder(name, roles) {
                         Ok(fact) => segments.push(match fallback.or_else(|| missing_text(fact, in_code)) {
-                            Some(f) => Segment::Fallback(fact, f.into()),
+                            Some(f) => Segment::Fallback(fact, f.to_owned().into()),
                             None => Segment::Fact(fact),
                         }),
                         Err((message, help)) => {
@@ -443,16 +444,16 @@ mod missing_context {
     fn every_text_reads_with_any_context_missing() {
         let rules = RuleSet::builtin().expect("the built-in rules load");
         let mut templates: Vec<(String, &[Role], &Template)> = Vec::new();
-        for rule in &rules.rules {
+        for rule in rules.rules.iter() {
             let c = &rule.compiled;
             templates.push((format!("{} message", rule.code), &rule.roles, &c.message));
             templates.push((format!("{} help", rule.code), &rule.roles, &c.help));
-            for (_, t) in &c.labels {
+            for (_, t) in c.labels.iter() {
                 templates.push((format!("{} label", rule.code), &rule.roles, t));
             }
         }
-        for (p, pr) in rules.providers.iter().zip(&rules.provider_rules) {
-            for (i, t) in &pr.help {
+        for (p, pr) in rules.providers.iter().zip(rules.provider_rules.iter()) {
+            for (i, t) in pr.help.iter() {
                 let rule = &rules.rules[*i as usize];
                 templates.push((format!("{} help for {}", rule.code, p.id), &rule.roles, t));
             }

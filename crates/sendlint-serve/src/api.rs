@@ -46,7 +46,7 @@ fn provider<'a>(state: &'a AppState, id: Option<&str>) -> Result<Option<&'a Prov
     match state.rules.provider(id) {
         Some(p) => Ok(Some(p)),
         None => {
-            let known: Vec<&str> = state.rules.providers().iter().map(|p| p.id.as_str()).collect();
+            let known: Vec<&str> = state.rules.providers().iter().map(|p| &*p.id).collect();
             Err(ApiError::unprocessable(
                 "unknown_registrar",
                 format!("unknown DNS provider {id:?}; known: {}", known.join(", ")),
@@ -81,7 +81,7 @@ pub async fn check(
     let q = query(q)?;
     let raw = body(raw)?;
     let entry = entry_of(&raw)?;
-    let registrar = provider(&state, q.registrar.as_deref())?.map(|p| p.id.clone());
+    let registrar = provider(&state, q.registrar.as_deref())?.map(|p| p.id.to_string());
     let Ok(_permit) = state.checks.clone().try_acquire_owned() else {
         state.metrics.rejected(Rejection::Busy);
         let mut e = ApiError::new(
@@ -139,7 +139,7 @@ pub async fn explain(
             ));
         }
     };
-    let registrar = provider(&state, b.registrar.as_deref())?.map(|p| p.id.clone());
+    let registrar = provider(&state, b.registrar.as_deref())?.map(|p| p.id.to_string());
     let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let input = ExplainInput {
         role,

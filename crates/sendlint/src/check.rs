@@ -102,7 +102,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     let ns: Vec<String> = zone_info.nameservers.iter().map(ToString::to_string).collect();
     let provider: Option<String> = match &opts.registrar {
         Some(id) => Some(id.clone()),
-        None => rules.detect_provider(&ns).map(|p| p.id.clone()),
+        None => rules.detect_provider(&ns).map(|p| p.id.to_string()),
     };
 
     let expected = expected_records(setup);

@@ -77,18 +77,19 @@ pub fn host_field(name: &DomainName, zone: &DomainName, style: HostStyle) -> Str
 fn form(r: &ExpectedRecord, p: &Provider, zone: &DomainName, region: &str, out: &mut PublishRecord) {
     let f = &p.records;
     let host = host_field(&r.name, zone, f.host);
-    let mut lines = vec![(String::from("Type"), r.rtype.to_owned()), (f.host_field.clone(), host.clone())];
+    let mut lines =
+        vec![(String::from("Type"), r.rtype.to_owned()), (f.host_field.to_string(), host.clone())];
     let (value, priority) = if r.rtype == "MX" {
         let exchange = expected_exchange(region);
         match f.priority {
             PriorityStyle::Separate => {
-                lines.push((f.mx_value_field.clone(), exchange.clone()));
-                lines.push((f.priority_field.clone(), "10".to_owned()));
+                lines.push((f.mx_value_field.to_string(), exchange.clone()));
+                lines.push((f.priority_field.to_string(), "10".to_owned()));
                 (exchange, Some(10))
             }
             PriorityStyle::InValue => {
                 let v = format!("10 {exchange}");
-                lines.push((f.mx_value_field.clone(), v.clone()));
+                lines.push((f.mx_value_field.to_string(), v.clone()));
                 (v, None)
             }
         }
@@ -97,11 +98,11 @@ fn form(r: &ExpectedRecord, p: &Provider, zone: &DomainName, region: &str, out: 
             TxtStyle::Plain => r.value.clone(),
             TxtStyle::Quoted => TxtRecord::from_value(r.value.as_bytes()).to_presentation(),
         };
-        lines.push((f.value_field.clone(), v.clone()));
+        lines.push((f.value_field.to_string(), v.clone()));
         (v, None)
     };
-    lines.extend(f.fields.iter().cloned());
-    out.registrar = Some(p.id.clone());
+    lines.extend(f.fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    out.registrar = Some(p.id.to_string());
     out.host = Some(host);
     out.form_value = Some(value);
     out.priority = priority;
