@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use deferred::Deferred;
 use miette::{IntoDiagnostic, Report, WrapErr, miette};
 use sendlint::{CheckOptions, DomainReport, ExplainInput, RenderOptions};
 use sendlint_dns::{
@@ -24,6 +25,7 @@ use sendlint_ses::Setup;
 
 mod audit_cmd;
 mod audit_ops;
+mod deferred;
 mod linked;
 mod records_cmd;
 mod rules_cmd;
@@ -47,19 +49,19 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Check one domain's four records and give each its badge.
-    Check(CheckArgs),
+    Check(Deferred<CheckArgs>),
     /// Check every domain of a workspace manifest (JSON Lines with --format json).
-    Audit(audit_cmd::AuditArgs),
+    Audit(Deferred<audit_cmd::AuditArgs>),
     /// Explain one record as `dig` printed it or a customer pasted it.
-    Explain(ExplainArgs),
+    Explain(Deferred<ExplainArgs>),
     /// Print the four records to publish, written for the DNS provider's form.
-    Records(RecordsArgs),
+    Records(Deferred<RecordsArgs>),
     /// List the rules, or show one rule's documentation.
     Rules(rules_cmd::RulesArgs),
     /// Re-check one domain until sending unlocks (exit 0) or a record fails (exit 1).
-    Watch(watch::WatchArgs),
+    Watch(Deferred<watch::WatchArgs>),
     /// Serve the JSON API (/api/v1) and the support page over HTTP.
-    Serve(serve_cmd::ServeArgs),
+    Serve(Deferred<serve_cmd::ServeArgs>),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(shell_cmd::CompletionsArgs),
     /// Print the JSON Schema of an output: check, audit-line or explain (docs/schema/).
@@ -263,10 +265,10 @@ fn fail(report: Report) -> ExitCode {
 fn run(cli: Cli) -> miette::Result<ExitCode> {
     let rules = load_rules(cli.rules.as_deref())?;
     match cli.command {
-        Command::Check(args) => cmd_check(args, &rules),
-        Command::Audit(args) => audit_cmd::run(args, &rules),
-        Command::Explain(args) => cmd_explain(args, &rules),
-        Command::Records(args) => records_cmd::run(
+        Command::Check(Deferred(args)) => cmd_check(args, &rules),
+        Command::Audit(Deferred(args)) => audit_cmd::run(args, &rules),
+        Command::Explain(Deferred(args)) => cmd_explain(args, &rules),
+        Command::Records(Deferred(args)) => records_cmd::run(
             &args.domain,
             &args.setup.into(),
             args.registrar.as_deref(),
@@ -275,8 +277,8 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
             &rules,
         ),
         Command::Rules(args) => rules_cmd::run(args, &rules),
-        Command::Watch(args) => watch::run(args, &rules),
-        Command::Serve(args) => linked::get()?.serve(args, rules),
+        Command::Watch(Deferred(args)) => watch::run(args, &rules),
+        Command::Serve(Deferred(args)) => linked::get()?.serve(args, rules),
         Command::Schema { name } => shell_cmd::schema(&name),
         Command::Completions(args) => shell_cmd::completions(args, Cli::command()),
         Command::Man(args) => shell_cmd::man(args, Cli::command()),
@@ -415,10 +417,16 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     {
         return Err(unknown_registrar(id, rules));
     }
-    let rt = runtime()?;
-    let ses_lookup = rt.block_on(args.ses.lookup(&setup, args.setup.region.is_some()))?;
-    let opts = CheckOptions { now, registrar: args.registrar.clone(), ses_lookup, ..CheckOptions::default() };
-    let report = rt.block_on(sendlint::check(&setup, &lookup, rules, &opts));
+    let work = async {
+        let ses_lookup = args.ses.lookup(&setup, args.setup.region.is_some()).await?;
+        let opts =
+            CheckOptions { now, registrar: args.registrar.clone(), ses_lookup, ..CheckOptions::default() };
+        Ok::<_, Report>(sendlint::check(&setup, &lookup, rules, &opts).await)
+    };
+    // Zone files and replays answer at once and a saved SES state is a file:
+    // nothing waits on the network, so no runtime is started.
+    let offline = (args.replay.is_some() || !args.dns.zones.is_empty()) && !args.ses.live();
+    let report = if offline { sendlint::audit::block_on(work)? } else { runtime()?.block_on(work)? };
     if let Some(file) = &args.record {
         lookup.save(file).map_err(|e| miette!("--record: {e}"))?;
     }

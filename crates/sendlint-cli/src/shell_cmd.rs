@@ -30,7 +30,9 @@ pub(crate) struct ManArgs {
 }
 
 /// The man page of `sendlint` (which lists the subcommands), or of one subcommand.
-pub(crate) fn man(args: ManArgs, cmd: clap::Command) -> miette::Result<ExitCode> {
+pub(crate) fn man(args: ManArgs, mut cmd: clap::Command) -> miette::Result<ExitCode> {
+    // every subcommand's arguments, deferred ones included (crate::deferred)
+    cmd.build();
     let page = match &args.command {
         None => cmd,
         Some(name) => {

@@ -63,3 +63,21 @@ fn records_lists_only_the_options_it_uses() {
     ]);
     assert_eq!(out.status.code(), Some(2), "an option records does not use is refused");
 }
+
+#[test]
+fn each_subcommand_is_described_by_its_own_summary() {
+    // Subcommand arguments are added to clap's tree only when used
+    // (src/deferred.rs); a flattened struct's doc comment must not take over.
+    let top = stdout(&sendlint(&["--help"]));
+    for sub in ["check", "audit", "explain", "records", "watch", "serve"] {
+        let summary = top
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix(sub).filter(|rest| rest.starts_with(' ')))
+            .map(str::trim)
+            .unwrap_or_else(|| panic!("--help lists {sub}: {top}"));
+        let help = stdout(&sendlint(&[sub, "--help"]));
+        assert_eq!(help.lines().next(), Some(summary), "{sub} --help:\n{help}");
+        let man = stdout(&sendlint(&["man", sub]));
+        assert!(man.contains(&summary.replace('\'', "\\*(Aq").replace('-', "\\-")), "man {sub}:\n{man}");
+    }
+}

@@ -775,10 +775,11 @@ pub async fn audit(
 }
 
 /// Drives `future` to completion on this thread, parking while it is pending.
-/// Enough for checks against a source that answers at once (a zone source
-/// behind [`SharedLookup`], whose only waits are on another thread's answer
-/// to the same question): no tokio on rayon workers.
-fn block_on<F: Future>(future: F) -> F::Output {
+/// Enough for checks against a source that answers at once (zone files, a
+/// replay, or those behind [`SharedLookup`], whose only waits are on another
+/// thread's answer to the same question): no tokio on rayon workers, and no
+/// runtime to start for an offline `check`.
+pub fn block_on<F: Future>(future: F) -> F::Output {
     struct Unpark(std::thread::Thread);
     impl std::task::Wake for Unpark {
         fn wake(self: Arc<Self>) {
