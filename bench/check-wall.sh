@@ -26,37 +26,39 @@ cmds = [("/bin/true", ["/bin/true"])]
 if before:
     cmds.append((before, [before] + args))
 cmds.append((after, [after] + args))
+# process start and argument parsing alone, for scale
+cmds.append((after + " --version", [after, "--version"]))
 devnull = os.open(os.devnull, os.O_WRONLY)
 fa = [(os.POSIX_SPAWN_DUP2, devnull, 1)]
 
-cpu = {argv[0]: [] for _, argv in cmds}
+cpu = {name: [] for name, _ in cmds}
 
-def once(argv):
+def once(name, argv):
     t = time.perf_counter()
     pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=fa)
     _, status, ru = os.wait4(pid, 0)
     dt = time.perf_counter() - t
-    cpu[argv[0]].append(ru.ru_utime + ru.ru_stime)
+    cpu[name].append(ru.ru_utime + ru.ru_stime)
     code = os.waitstatus_to_exitcode(status)
     # check exits 0 (ready) or 1 (findings); anything else is a broken run
     if code not in (0, 1):
-        sys.exit(f"{argv[0]} exited {code}")
+        sys.exit(f"{name} exited {code}")
     return dt
 
-for _, argv in cmds:  # warm-up: page cache, binary mapped
+for name, argv in cmds:  # warm-up: page cache, binary mapped
     for _ in range(5):
-        once(argv)
+        once(name, argv)
 times = {name: [] for name, _ in cmds}
 for _ in range(runs):
     for name, argv in cmds:
-        times[name].append(once(argv))
+        times[name].append(once(name, argv))
 med = {}
 for name, _ in cmds:
     t = sorted(times[name])
     med[name] = statistics.median(t)
     p90 = t[int(len(t) * 0.9) - 1]
     c = statistics.median(cpu[name][5:])  # the warm-up runs left out
-    print(f"{name[:40]:<40} wall median {med[name]*1000:7.3f} ms  (min {t[0]*1000:.3f}, p90 {p90*1000:.3f})  CPU median {c*1000:.3f} ms  n={len(t)}")
+    print(f"{name[-50:]:<50} wall median {med[name]*1000:7.3f} ms  (min {t[0]*1000:.3f}, p90 {p90*1000:.3f})  CPU median {c*1000:.3f} ms  n={len(t)}")
 if before:
     print(f"after/before median: {med[after]/med[before]:.3f}")
 PY
