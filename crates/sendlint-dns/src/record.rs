@@ -679,6 +679,21 @@ mod tests {
     }
 
     #[test]
+    fn a_real_answer_replaces_a_recorded_failure_never_the_reverse() {
+        let name = DomainName::parse("send.acme.test").expect("name");
+        let failed = Answer::Failed(LookupError::new(FailureKind::Timeout, "s", &name, RecordType::Mx, ""));
+        let answered = Answer::NoData { soa: None, cnames: Vec::new() };
+        let mut map = BTreeMap::new();
+        let k = || key(&name, RecordType::Mx);
+        remember(&mut map, k(), &failed, is_failure);
+        assert_eq!(map[&k()], failed);
+        remember(&mut map, k(), &answered, is_failure);
+        assert_eq!(map[&k()], answered);
+        remember(&mut map, k(), &failed, is_failure);
+        assert_eq!(map[&k()], answered);
+    }
+
+    #[test]
     fn an_old_recording_gets_its_alias_back_into_the_negative_answer() {
         let old = r#"{"format": "sendlint-dns-recording/1", "answers": [
             {"name": "sf1._domainkey.acme.test", "type": "TXT", "answer": {"nxdomain": {"soa": null}}},
