@@ -19,7 +19,8 @@
 
 use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa};
 use sendlint_records::mx::MxRecord;
-use sendlint_records::name::{DomainName, NameMap};
+use crate::cache::QuestionMap;
+use sendlint_records::name::DomainName;
 use sendlint_records::txt::TxtRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -229,8 +230,8 @@ impl Drop for RecordingFile {
 #[derive(Debug, Clone)]
 pub struct ReplayLookup {
     label: String,
-    answers: NameMap<(DomainName, RecordType), Answer>,
-    authoritative: NameMap<(DomainName, RecordType), Option<Answer>>,
+    answers: QuestionMap<Answer>,
+    authoritative: QuestionMap<Option<Answer>>,
 }
 
 impl ReplayLookup {
@@ -251,17 +252,13 @@ impl ReplayLookup {
             .map_err(|e| ReplayError::Invalid { path: label.to_owned(), message: at_position(&e) })?;
         let mut replay = ReplayLookup {
             label: format!("the recording {label}"),
-            answers: NameMap::default(),
-            authoritative: NameMap::default(),
+            answers: QuestionMap::default(),
+            authoritative: QuestionMap::default(),
         };
         for entry in file.answers {
             match entry {
-                Parsed::Resolver(key, answer) => {
-                    replay.answers.insert(key, answer);
-                }
-                Parsed::Authoritative(key, answer) => {
-                    replay.authoritative.insert(key, answer);
-                }
+                Parsed::Resolver((name, rtype), answer) => replay.answers.insert(name, rtype, answer),
+                Parsed::Authoritative((name, rtype), answer) => replay.authoritative.insert(name, rtype, answer),
             }
         }
         replay.chain_negative_answers();
@@ -279,8 +276,8 @@ impl ReplayLookup {
     /// recording never needs this: its negative answers carry their chain.)
     fn chain_negative_answers(&mut self) {
         let mut aliases: Vec<(DomainName, DomainName)> = Vec::new();
-        for ((name, rtype), answer) in &self.answers {
-            if *rtype == RecordType::Cname
+        for (name, rtype, answer) in self.answers.iter() {
+            if rtype == RecordType::Cname
                 && let Answer::Records { records, .. } = answer
                 && let Some(target) = records.iter().find_map(|r| match r {
                     RData::Cname(t) => Some(t.clone()),
@@ -290,8 +287,8 @@ impl ReplayLookup {
                 aliases.push((name.clone(), target));
             }
         }
-        for ((name, rtype), answer) in &mut self.answers {
-            if *rtype == RecordType::Cname {
+        for (name, rtype, answer) in self.answers.iter_mut() {
+            if rtype == RecordType::Cname {
                 continue;
             }
             if let Answer::NoData { cnames, .. } | Answer::NxDomain { cnames, .. } = answer
@@ -306,7 +303,7 @@ impl ReplayLookup {
 
 impl Lookup for ReplayLookup {
     fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
-        let answer = match self.answers.get(&(name.clone(), rtype)) {
+        let answer = match self.answers.get(name, rtype) {
             Some(a) => a.clone(),
             None => Answer::Failed(LookupError::new(
                 FailureKind::NotCovered,
@@ -325,7 +322,7 @@ impl Lookup for ReplayLookup {
         name: &'a DomainName,
         rtype: RecordType,
     ) -> BoxFuture<'a, Option<Answer>> {
-        Box::pin(std::future::ready(self.authoritative.get(&(name.clone(), rtype)).cloned().flatten()))
+        Box::pin(std::future::ready(self.authoritative.get(name, rtype).cloned().flatten()))
     }
 }
 
@@ -703,7 +700,7 @@ mod tests {
         ]}"#;
         let replay = ReplayLookup::from_json("old", old).expect("an old recording reads");
         let name = |s: &str| DomainName::parse(s).expect("name");
-        let ask = |n: &str| replay.answers.get(&(name(n), RecordType::Txt)).cloned().expect("answer");
+        let ask = |n: &str| replay.answers.get(&name(n), RecordType::Txt).cloned().expect("answer");
         assert_eq!(
             ask("sf1._domainkey.acme.test"),
             Answer::NxDomain {
