@@ -169,6 +169,14 @@ impl Output {
     }
 }
 
+/// The same file under any spelling when both exist, else the same path.
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(a), Ok(b)) => same_file(&a, &b),
+        _ => a == b,
+    }
+}
+
 #[cfg(unix)]
 fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
     use std::os::unix::fs::MetadataExt;
@@ -334,6 +342,20 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     // the recording's file is made now: an unwritable path fails before the audit
     let (lookup, recording): (Arc<dyn Lookup>, _) = match &args.record {
         Some(path) => {
+            let clash = if same_path(path, &args.manifest) {
+                Some("the manifest itself")
+            } else if args.output.as_deref().is_some_and(|o| same_path(path, o)) {
+                Some("the --output file")
+            } else {
+                None
+            };
+            if let Some(what) = clash {
+                return Err(miette::miette!(
+                    help = "write the recording to another file",
+                    "--record {} is {what}: refusing to overwrite it",
+                    sendlint_records::display::escape(path.display().to_string().as_bytes()).text
+                ));
+            }
             let file = RecordingFile::create(path).map_err(|e| miette::miette!("--record: {e}"))?;
             let recorded = Arc::new(RecordingLookup::new(base));
             (recorded.clone(), Some((recorded, file)))

@@ -238,7 +238,61 @@ fn replay_excludes_other_sources_and_record_fails_before_the_audit() {
     assert!(out.stdout.is_empty());
     let err = flat(&stderr(&out));
     assert!(err.contains("--record") && err.contains("no-such-dir"), "{err}");
+    // never over the manifest or the output
+    let manifest = dir.join("manifest.json");
+    std::fs::copy(root().join("fixtures/demo/manifest.json"), &manifest).expect("copy");
+    let before = std::fs::read(&manifest).expect("read");
+    let spelled = dir.join(".").join("manifest.json");
+    let out_file = dir.join("out.jsonl");
+    for extra in [vec!["--record", s(&spelled)], vec!["--output", s(&out_file), "--record", s(&out_file)]] {
+        let mut args = vec!["audit", s(&manifest), "--zone", "fixtures/demo/zones"];
+        args.extend(extra);
+        let out = sendlint(&args);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(flat(&stderr(&out)).contains("refusing to overwrite it"), "{}", stderr(&out));
+    }
+    assert_eq!(std::fs::read(&manifest).expect("read"), before, "the manifest is untouched");
     // documented where people look
     let help = common::stdout(&sendlint(&["audit", "--help"]));
     assert!(help.contains("--record <FILE>") && help.contains("--replay <FILE>"), "{help}");
+}
+
+/// Interrupted: FILE is left as it was, like `--output`; what was asked so
+/// far is in `FILE.partial`, which replays every line already written.
+#[test]
+fn an_interrupted_audit_keeps_the_previous_recording_and_saves_the_partial_one() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    const GEN: &str = "fixtures/workspace/generated/manifest.json";
+    let dir = scratch_dir("replay-interrupted");
+    let (out_file, rec) = (dir.join("out.jsonl"), dir.join("rec.json"));
+    std::fs::write(&rec, "previous\n").expect("write");
+    let partial_out = dir.join("out.jsonl.partial");
+    let child = Command::new(env!("CARGO_BIN_EXE_sendlint"))
+        .args(["audit", GEN, "--zone", "fixtures/workspace/generated/zones", "--format", "json"])
+        .args(["--now", NOW, "--jobs", "1", "--qps", "20", "--output", s(&out_file), "--record", s(&rec)])
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::read_to_string(&partial_out).map_or(true, |t| t.lines().count() < 2) {
+        assert!(Instant::now() < deadline, "no first lines");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&rec).expect("read"), "previous\n", "the previous recording, whole");
+    let partial_rec = dir.join("rec.json.partial");
+    assert!(flat(&stderr(&out)).contains(s(&partial_rec)), "{}", stderr(&out));
+    let done: Vec<String> =
+        std::fs::read_to_string(&partial_out).expect("lines done").lines().map(str::to_owned).collect();
+    let (_, replayed) = audit(GEN, &["--replay", s(&partial_rec)]);
+    for line in &done {
+        assert!(replayed.contains(line), "not replayed as written: {line}");
+    }
 }

@@ -60,8 +60,10 @@ fn zone() -> ZoneSource {
 
 fn bench(c: &mut Criterion) {
     let name = |s: String| DomainName::parse(&s).expect("name");
-    let dkim: Vec<DomainName> = (0..256).map(|i| name(format!("sf1._domainkey.Mail{i}.customer.example"))).collect();
-    let absent: Vec<DomainName> = (0..256).map(|i| name(format!("_dmarc.Mail{i}.customer.example"))).collect();
+    let dkim: Vec<DomainName> =
+        (0..256).map(|i| name(format!("sf1._domainkey.Mail{i}.customer.example"))).collect();
+    let absent: Vec<DomainName> =
+        (0..256).map(|i| name(format!("_dmarc.Mail{i}.customer.example"))).collect();
     let new = CachingLookup::new(zone());
     let old = TupleKeyCache { inner: zone(), answers: Mutex::new(NameMap::default()) };
     for n in dkim.iter().chain(&absent) {

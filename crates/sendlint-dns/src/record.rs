@@ -17,9 +17,9 @@
 //!      "query": "TXT sf1._domainkey.mail.acme.test", "detail": ""}}}]}
 //! ```
 
+use crate::cache::QuestionMap;
 use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa};
 use sendlint_records::mx::MxRecord;
-use crate::cache::QuestionMap;
 use sendlint_records::name::DomainName;
 use sendlint_records::txt::TxtRecord;
 use serde::{Deserialize, Serialize};
@@ -258,7 +258,9 @@ impl ReplayLookup {
         for entry in file.answers {
             match entry {
                 Parsed::Resolver((name, rtype), answer) => replay.answers.insert(name, rtype, answer),
-                Parsed::Authoritative((name, rtype), answer) => replay.authoritative.insert(name, rtype, answer),
+                Parsed::Authoritative((name, rtype), answer) => {
+                    replay.authoritative.insert(name, rtype, answer)
+                }
             }
         }
         replay.chain_negative_answers();
