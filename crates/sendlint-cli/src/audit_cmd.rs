@@ -224,10 +224,17 @@ impl Sink {
     fn item(&mut self, item: &Finished) {
         let changes = self.baseline.as_mut().and_then(|b| b.compare(item));
         let text = match self.format {
-            AuditFormat::Json => match &changes {
-                Some(c) => audit_baseline::json_with_changes(&audit::json_line(item), c),
-                None => audit::json_line(item),
-            },
+            AuditFormat::Json => {
+                // made on the worker when the audit could (offline)
+                let line = match &item.json {
+                    Some(line) => std::borrow::Cow::Borrowed(line.as_str()),
+                    None => std::borrow::Cow::Owned(audit::json_line(item)),
+                };
+                match &changes {
+                    Some(c) => audit_baseline::json_with_changes(&line, c),
+                    None => line.into_owned(),
+                }
+            }
             AuditFormat::Csv if self.baseline.is_some() => {
                 let described = changes.as_ref().map(|c| c.describe()).unwrap_or_default();
                 format!("{},{}", audit::csv_row(item), audit::csv_text(&described))
@@ -424,6 +431,7 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         // zone files and recordings answer at once: the checks are CPU work for a rayon pool
         offline: !args.dns.zones.is_empty() || args.replay.is_some(),
         threads: args.threads,
+        json_lines: args.format == AuditFormat::Json,
         ..AuditOptions::default()
     };
     let rules = Arc::new(rules.clone());
