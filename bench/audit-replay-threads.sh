@@ -2,10 +2,11 @@
 # A replayed live audit (`audit --replay`: CPU-bound, on the rayon path) at
 # --threads 1 and 2, alternating, in one invocation: wall, user+sys CPU, peak
 # RSS (medians over RUNS), and whether each report is byte for byte the live
-# run's.
+# run's. BINS="a=PATH b=PATH" alternates several builds in the same rounds.
 #
 #   RECORD=/tmp/rec CHECKDMARC=0 bash bench/audit-vs-checkdmarc.sh 2000 1   # record a live audit (NSD)
 #   bash bench/audit-replay-threads.sh /tmp/rec [RUNS]                     # RUNS = 5
+#   BINS="before=/tmp/old after=target/release/sendlint" bash bench/audit-replay-threads.sh /tmp/rec
 #
 # DIR holds manifest.json, recording.json and live.jsonl (the live report,
 # sorted), as audit-vs-checkdmarc.sh RECORD=DIR writes them. No network is
@@ -14,9 +15,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:?usage: audit-replay-threads.sh DIR [RUNS]}
 RUNS=${2:-5}
-BIN=${BIN:-$PWD/target/release/sendlint}
+if [ -z "${BINS:-}" ]; then
+  cargo build --release -q -p sendlint-cli
+  BINS="sendlint=$PWD/target/release/sendlint"
+fi
 NOW=2026-11-26T06:00:00Z
-[ -x "$BIN" ] || cargo build --release -q -p sendlint-cli
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 N=$(wc -l <"$DIR/live.jsonl")
@@ -30,27 +33,37 @@ for r in $(seq 1 "$RUNS"); do
   order="1 2"
   [ $((r % 2)) = 0 ] && order="2 1"
   for threads in $order; do
-    "${NONET[@]}" /usr/bin/time -f "%e %U %S %M" -o "$TMP/t" "$BIN" audit "$DIR/manifest.json" \
-      --replay "$DIR/recording.json" --now "$NOW" --format json --threads "$threads" >"$TMP/$threads.jsonl" || true
-    echo "$threads $(tail -1 "$TMP/t")" >>"$TMP/runs"
-    sort "$TMP/$threads.jsonl" | cmp -s - "$DIR/live.jsonl" && same=identical || same=DIFFERENT
-    echo "$threads $same" >>"$TMP/same"
+    for b in $BINS; do
+      label=${b%%=*}; bin=${b#*=}
+      "${NONET[@]}" /usr/bin/time -f "%e %U %S %M" -o "$TMP/t" "$bin" audit "$DIR/manifest.json" \
+        --replay "$DIR/recording.json" --now "$NOW" --format json --threads "$threads" >"$TMP/out.jsonl" || true
+      echo "$label $threads $(tail -1 "$TMP/t")" >>"$TMP/runs"
+      sort "$TMP/out.jsonl" | cmp -s - "$DIR/live.jsonl" && same=identical || same=DIFFERENT
+      echo "$label $threads $same" >>"$TMP/same"
+    done
   done
 done
-for threads in 1 2; do
-  echo "--threads $threads: report $(grep "^$threads " "$TMP/same" | cut -d' ' -f2 | sort | uniq -c | xargs) to the live run's"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+cut -d' ' -f1,2 "$TMP/same" | sort -u | while read -r label threads; do
+  echo "$label --threads $threads: report $(grep "^$label $threads " "$TMP/same" | cut -d' ' -f3 | sort | uniq -c | xargs) to the live run's"
 done
-python3 - "$TMP/runs" "$N" <<'EOF'
+python3 - "$TMP/runs" "$N" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 n = int(sys.argv[2])
-print(f"{'threads':>7} {'wall s':>8} {'CPU s':>8} {'domains/s':>10} {'peak RSS MB':>12}  (medians of {len(rows) // 2})")
+labels = list(dict.fromkeys(r[0] for r in rows))
+print(f"{'build':10} {'threads':>7} {'wall s':>8} {'CPU s':>8} {'domains/s':>10} {'peak RSS MB':>12}  (medians of {len(rows) // (2 * len(labels))})")
 wall = {}
-for t in ("1", "2"):
-    rs = [r for r in rows if r[0] == t]
-    wall[t] = statistics.median(float(r[1]) for r in rs)
-    cpu = statistics.median(float(r[2]) + float(r[3]) for r in rs)
-    rss = max(int(r[4]) for r in rs) / 1024
-    print(f"{t:>7} {wall[t]:8.3f} {cpu:8.3f} {n / wall[t]:10.0f} {rss:12.1f}")
-print(f"2 threads / 1 thread speed-up {wall['1'] / wall['2']:.2f}x")
-EOF
+for label in labels:
+    for t in ("1", "2"):
+        rs = [r for r in rows if r[0] == label and r[1] == t]
+        wall[label, t] = statistics.median(float(r[2]) for r in rs)
+        cpu = statistics.median(float(r[3]) + float(r[4]) for r in rs)
+        rss = max(int(r[5]) for r in rs) / 1024
+        print(f"{label:10} {t:>7} {wall[label, t]:8.3f} {cpu:8.3f} {n / wall[label, t]:10.0f} {rss:12.1f}")
+for label in labels:
+    print(f"{label}: 2 threads / 1 thread speed-up {wall[label, '1'] / wall[label, '2']:.2f}x")
+for label in labels[1:]:
+    for t in ("1", "2"):
+        print(f"--threads {t}: {label} / {labels[0]} wall {wall[label, t] / wall[labels[0], t]:.2f}")
+PY
