@@ -15,7 +15,7 @@
 #   org, so the workspace checks find (and name) a few conflicts.
 # - The DNS: 64 zones, `rss00.test` … `rss63.test`, each with wildcard TXT and
 #   MX records, served by NSD on 127.0.0.53:53 in a loopback-only network
-#   namespace: entry i is under zone i % 64, every question gets an answer
+#   namespace (bench/lib/nsd.sh, rate limiting off): entry i is under zone i % 64, every question gets an answer
 #   (wrong ones: the DKIM and DMARC names get the wildcard's SPF text), so
 #   each entry is checked in full while NSD holds a few kilobytes.
 # - SHARD checks only one shard's entries: the whole manifest is still read
@@ -35,21 +35,17 @@ BINS=${BINS:-before after}
 NOW=2026-11-26T06:00:00Z
 IP=127.0.0.53
 
+source bench/lib/nsd.sh
 if [ -z "${SENDLINT_BENCH_NETNS:-}" ]; then
-  if ! command -v nsd >/dev/null 2>&1 && [ ! -x /usr/sbin/nsd ]; then
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nsd >/dev/null
-  fi
+  nsd_install
   cargo build --release -q -p sendlint-cli
-  exec env SENDLINT_BENCH_NETNS=1 unshare -n bash "$0" "$@"
 fi
-ip link set lo up
+nsd_netns "$0" "$@"
 
 AFTER="$ROOT/target/release/sendlint"
-NSD=$(command -v nsd || echo /usr/sbin/nsd)
 TMP=$(mktemp -d)
-NSD_PID=
 cleanup() {
-  if [ -n "$NSD_PID" ]; then kill "$NSD_PID" 2>/dev/null || true; wait "$NSD_PID" 2>/dev/null || true; fi
+  nsd_stop
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -87,41 +83,8 @@ ns1 A $IP
 * TXT "v=spf1 include:amazonses.com ~all"
 EOF
 done
-{
-  cat <<EOF
-server:
-    ip-address: $IP@53
-    do-ip6: no
-    zonesdir: "$TMP/zones"
-    username: ""
-    chroot: ""
-    pidfile: "$TMP/nsd.pid"
-    database: ""
-    zonelistfile: "$TMP/zone.list"
-    xfrdfile: "$TMP/xfrd.state"
-    xfrdir: "$TMP"
-    logfile: "$TMP/nsd.log"
-    verbosity: 0
-    server-count: 1
-    refuse-any: yes
-    rrl-ratelimit: 0
-EOF
-  for z in $(seq -f 'rss%02g.test' 0 63); do
-    printf 'zone:\n    name: "%s"\n    zonefile: "%s.zone"\n' "$z" "$z"
-  done
-} >"$TMP/nsd.conf"
-"$NSD" -d -c "$TMP/nsd.conf" 2>>"$TMP/nsd.log" &
-NSD_PID=$!
-for _ in $(seq 1 100); do
-  kill -0 "$NSD_PID" 2>/dev/null || { echo "nsd exited" >&2; cat "$TMP/nsd.log" >&2; exit 2; }
-  if python3 - "$IP" <<'EOF' 2>/dev/null; then break; fi
-import socket, struct, sys
-q = struct.pack(">HHHHHH", 7, 0, 1, 0, 0, 0) + b"\x05rss63\x04test\x00" + struct.pack(">HH", 6, 1)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.5); s.sendto(q, (sys.argv[1], 53))
-r = s.recv(4096); sys.exit(0 if (r[3] & 15) == 0 else 1)
-EOF
-  sleep 0.2
-done
+nsd_start "$TMP" "$IP" 53 "$TMP/zones"
+nsd_wait rss63.test
 
 SHARD_ARGS=()
 [ -n "$SHARD" ] && SHARD_ARGS=(--shard "$SHARD")

@@ -9,6 +9,10 @@
 #
 # Without BINS it builds target/release/sendlint and measures that ("sendlint").
 # KEEP=1 keeps the scratch directory (workspace, NSD config and log, outputs).
+# RECORD=DIR: after the measured runs, one more run of the first binary with
+# `--record`, not measured, into DIR: manifest.json, recording.json (every
+# answer of the audit) and live.jsonl (its report, sorted), for
+# bench/audit-replay-threads.sh DIR.
 #
 # What it exercises:
 # - A workspace of N domains from bench/gen-workspace.py (fixed seed): most
@@ -24,12 +28,11 @@
 #   every zone has an A record 127.0.0.53. So the zones' NS names resolve, and
 #   sendlint's propagation checks (which ask the zone's own servers) really run,
 #   as they do on the internet; checkdmarc's NS lookups resolve too.
-# - NSD with response rate limiting OFF (rrl-ratelimit: 0 and
-#   rrl-whitelist-ratelimit: 0): its default of 200 answers/s per source for
-#   error and similar answers throttles (drops or truncates) a fast client's
-#   NXDOMAIN and REFUSED answers, which measures NSD's abuse protection, not
-#   sendlint. One NSD server process (server-count: 1): it answers far over
-#   100,000 queries/s here, the client is the bottleneck.
+# - NSD as bench/lib/nsd.sh sets it up (shared with the other NSD scripts):
+#   response rate limiting OFF (its default of 200 error answers/s per
+#   source throttles a fast client's NXDOMAIN and REFUSED answers, which
+#   measures NSD's abuse protection, not sendlint), one server process (it
+#   answers far over 100,000 queries/s here, the client is the bottleneck).
 # - Everything runs in a fresh network namespace (`unshare -n`, loopback
 #   only): nothing leaves 127.0.0.0/8, and port 53 is free for NSD, which
 #   checkdmarc needs (its --nameserver takes an address, not a port).
@@ -66,10 +69,9 @@ SEED=${SEED:-1}
 NOW=2026-11-26T06:00:00Z
 IP=127.0.0.53
 
+source bench/lib/nsd.sh
 if [ -z "${SENDLINT_BENCH_NETNS:-}" ]; then
-  if ! command -v nsd >/dev/null 2>&1 && [ ! -x /usr/sbin/nsd ]; then
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nsd >/dev/null
-  fi
+  nsd_install
   if [ "$CHECKDMARC" = 1 ] && ! command -v checkdmarc >/dev/null 2>&1; then
     pip install -q checkdmarc
   fi
@@ -85,74 +87,27 @@ if [ -z "${SENDLINT_BENCH_NETNS:-}" ]; then
     [ -x "$path" ] || { echo "$label: $path is not an executable" >&2; exit 2; }
     abs="$abs $label=$(realpath "$path")"
   done
-  # loopback-only network namespace: nothing leaves 127.0.0.0/8
-  exec env SENDLINT_BENCH_NETNS=1 BINS="$abs" unshare -n bash "$0" "$@"
+  export BINS="$abs"
+  if [ -n "${RECORD:-}" ]; then mkdir -p "$RECORD"; RECORD=$(realpath "$RECORD"); export RECORD; fi
 fi
-ip link set lo up
+nsd_netns "$0" "$@"
 
-NSD=$(command -v nsd || echo /usr/sbin/nsd)
 TMP=$(mktemp -d)
-NSD_PID=
 cleanup() {
-  if [ -n "$NSD_PID" ]; then kill "$NSD_PID" 2>/dev/null || true; wait "$NSD_PID" 2>/dev/null || true; fi
+  nsd_stop
   if [ -n "${KEEP:-}" ]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 
 python3 bench/gen-workspace.py --domains "$N" --out "$TMP/ws" --seed "$SEED" --ns-ip "$IP" >&2
 ZONES="$TMP/ws/zones"
-{
-  cat <<EOF
-server:
-    ip-address: $IP@53
-    do-ip6: no
-    zonesdir: "$ZONES"
-    username: ""
-    chroot: ""
-    pidfile: "$TMP/nsd.pid"
-    database: ""
-    zonelistfile: "$TMP/zone.list"
-    xfrdfile: "$TMP/xfrd.state"
-    xfrdir: "$TMP"
-    logfile: "$TMP/nsd.log"
-    verbosity: 0
-    server-count: 1
-    refuse-any: yes
-    # rate limiting off: see the header
-    rrl-ratelimit: 0
-    rrl-whitelist-ratelimit: 0
-remote-control:
-    control-enable: yes
-    control-interface: "$TMP/nsd.ctl"
-EOF
-  for f in "$ZONES"/*.zone; do
-    b=${f##*/}
-    printf 'zone:\n    name: "%s"\n    zonefile: "%s"\n' "${b%.zone}" "$b"
-  done
-} >"$TMP/nsd.conf"
-
-"$NSD" -d -c "$TMP/nsd.conf" 2>>"$TMP/nsd.log" &
-NSD_PID=$!
-queries() { nsd-control -c "$TMP/nsd.conf" stats_noreset 2>/dev/null | sed -n 's/^num.queries=//p'; }
-# rcode NAME TYPE: the response code NSD gives (0 NOERROR, 3 NXDOMAIN, 5 REFUSED) and the answer count
-rcode() {
-  python3 - "$IP" "$1" "$2" <<'EOF'
-import socket, struct, sys
-ip, name, qtype = sys.argv[1], sys.argv[2], int(sys.argv[3])
-q = struct.pack(">HHHHHH", 7, 0, 1, 0, 0, 0) + b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0" + struct.pack(">HH", qtype, 1)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.5); s.sendto(q, (ip, 53))
-r = s.recv(4096); print(r[3] & 15, struct.unpack(">H", r[6:8])[0])
-EOF
-}
+nsd_start "$TMP" "$IP" 53 "$ZONES"
+queries() { nsd_queries; }
 # wait until NSD answers for the last zone
-LAST=$(ls "$ZONES" | tail -1); LAST=${LAST%.zone}
-for _ in $(seq 1 600); do
-  kill -0 "$NSD_PID" 2>/dev/null || { echo "nsd exited" >&2; cat "$TMP/nsd.log" >&2; exit 2; }
-  if [ -n "$(queries)" ] && [ "$(rcode "$LAST" 6 2>/dev/null)" = "0 1" ]; then break; fi
-  sleep 0.2
-done
+LAST=$(ls "$ZONES" | tail -1)
+nsd_wait "${LAST%.zone}"
 # the rig itself: NS names resolve to NSD, unserved zones are REFUSED
-[ "$(rcode ada.ns.cloudflare.com 1)" = "0 1" ] || { echo "ada.ns.cloudflare.com does not resolve" >&2; exit 2; }
+[ "$(nsd_rcode ada.ns.cloudflare.com 1)" = "0 1" ] || { echo "ada.ns.cloudflare.com does not resolve" >&2; exit 2; }
 REFUSED=$(python3 - "$TMP/ws" <<'EOF'
 import json, os, sys
 ws = sys.argv[1]
@@ -161,10 +116,10 @@ zones = {e["domain"].split(".", e["domain"].count(".") - 1)[-1] for e in json.lo
 print(len(zones - served), sorted(zones - served)[0] if zones - served else "")
 EOF
 )
-if [ "${REFUSED#* }" != "" ] && [ "$(rcode "${REFUSED#* }" 6)" != "5 0" ]; then
+if [ "${REFUSED#* }" != "" ] && [ "$(nsd_rcode "${REFUSED#* }" 6)" != "5 0" ]; then
   echo "NSD does not answer REFUSED for the unserved zone ${REFUSED#* }" >&2; exit 2
 fi
-echo "nsd $("$NSD" -v 2>&1 | head -1 | awk '{print $3}') serving $(ls "$ZONES" | wc -l) zones on $IP:53 (N = $N; ${REFUSED%% *} manifest zones not served: REFUSED); rate limiting off" >&2
+echo "nsd $(nsd_version) serving $(ls "$ZONES" | wc -l) zones on $IP:53 (N = $N; ${REFUSED%% *} manifest zones not served: REFUSED); rate limiting off" >&2
 
 # run LABEL DOMAINS CMD…: wall, user, sys, peak RSS (KB), NSD queries before/after → $TMP/LABEL.runs
 run() {
@@ -195,6 +150,14 @@ for r in $(seq 1 "$RUNS"); do
   fi
 done
 
+if [ -n "${RECORD:-}" ]; then
+  first=${ENTRIES[0]}
+  "${first#*=}" audit "$TMP/ws/manifest.json" --nameserver "$IP:53" --format json --now "$NOW" \
+    --record "$RECORD/recording.json" 2>"$TMP/record.err" | sort >"$RECORD/live.jsonl" || true
+  cp "$TMP/ws/manifest.json" "$RECORD/manifest.json"
+  sort "$TMP/${first%%=*}.jsonl" | cmp -s - "$RECORD/live.jsonl" && same=identical || same=DIFFERENT
+  echo "recorded in $RECORD: $(wc -l <"$RECORD/live.jsonl") lines (report $same to the measured ${first%%=*}), recording $(du -h "$RECORD/recording.json" | cut -f1)" >&2
+fi
 for label in "${LABELS[@]}"; do
   LINES=$(wc -l <"$TMP/$label.jsonl")
   [ "$LINES" -eq "$N" ] || { echo "$label wrote $LINES lines for $N entries" >&2; cat "$TMP/$label.err" >&2; exit 2; }

@@ -5,6 +5,7 @@
 # `sendlint check` for every demo domain against it (--nameserver, live) and
 # from the zone files (--zone, offline), and compares the JSON reports. NSD
 # does not recurse, so this is the "authoritative server" case of issue 4.
+# NSD is set up by bench/lib/nsd.sh, like in the other NSD scripts.
 #
 #   bash bench/nsd-check.sh            # exit 0 when every domain matches
 #
@@ -14,12 +15,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 NOW=2026-11-26T06:00:00Z
 
-if ! command -v nsd >/dev/null 2>&1 && [ ! -x /usr/sbin/nsd ]; then
-  echo "installing nsd…" >&2
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nsd >/dev/null
-fi
-NSD=$(command -v nsd || echo /usr/sbin/nsd)
+source bench/lib/nsd.sh
+nsd_install
 
 # a free 127.0.0.x:5353 (UDP and TCP)
 pick_addr() {
@@ -40,50 +37,17 @@ IP=$(pick_addr)
 PORT=5353
 
 TMP=$(mktemp -d)
-NSD_PID=
 cleanup() {
-  if [ -n "$NSD_PID" ]; then kill "$NSD_PID" 2>/dev/null || true; wait "$NSD_PID" 2>/dev/null || true; fi
+  nsd_stop
   rm -rf "$TMP"
 }
 trap cleanup EXIT
 
 ZONES="$ROOT/fixtures/demo/zones"
-{
-  cat <<EOF
-server:
-    ip-address: $IP@$PORT
-    port: $PORT
-    do-ip6: no
-    zonesdir: "$ZONES"
-    username: ""
-    chroot: ""
-    pidfile: "$TMP/nsd.pid"
-    database: ""
-    zonelistfile: "$TMP/zone.list"
-    xfrdfile: "$TMP/xfrd.state"
-    xfrdir: "$TMP"
-    logfile: "$TMP/nsd.log"
-    verbosity: 1
-remote-control:
-    control-enable: no
-EOF
-  for f in "$ZONES"/*.zone; do
-    z=$(basename "$f" .zone)
-    printf 'zone:\n    name: "%s"\n    zonefile: "%s"\n' "$z" "$(basename "$f")"
-  done
-} >"$TMP/nsd.conf"
-
-"$NSD" -d -c "$TMP/nsd.conf" &
-NSD_PID=$!
-# wait until NSD has loaded the zones (or died)
-for _ in $(seq 1 50); do
-  if ! kill -0 "$NSD_PID" 2>/dev/null; then
-    echo "nsd exited:" >&2; cat "$TMP/nsd.log" >&2 || true; exit 2
-  fi
-  if grep -q "zone.*read with success\|nsd started" "$TMP/nsd.log" 2>/dev/null; then break; fi
-  sleep 0.1
-done
-echo "nsd $("$NSD" -v 2>&1 | head -1) serving $(ls "$ZONES" | wc -l) demo zones on $IP:$PORT"
+nsd_start "$TMP" "$IP" "$PORT" "$ZONES"
+LAST=$(ls "$ZONES" | tail -1)
+nsd_wait "${LAST%.zone}"
+echo "nsd $(nsd_version) serving $(ls "$ZONES" | wc -l) demo zones on $IP:$PORT"
 grep -i "error\|warning" "$TMP/nsd.log" >&2 || true
 
 cargo build --release -q -p sendlint-cli

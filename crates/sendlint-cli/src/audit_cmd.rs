@@ -15,7 +15,7 @@ use sendlint::audit::{self, AuditOptions, Finished, Outcome, Shard, Stop, StopLe
 use sendlint::audit_baseline::{self, Baseline};
 use sendlint::manifest::{ManifestIndex, OpenError};
 use sendlint::{RenderOptions, render};
-use sendlint_dns::Lookup;
+use sendlint_dns::{Lookup, RecordingFile, RecordingLookup, ReplayLookup};
 use sendlint_records::input::{self, InputError, InputKind};
 use sendlint_rules::RuleSet;
 
@@ -70,6 +70,14 @@ pub(crate) struct AuditArgs {
     /// Print the DNS counters (queries, cache hits, coalesced asks) as JSON on standard error.
     #[arg(long)]
     stats: bool,
+    /// Save every DNS answer the audit used to FILE (JSON, one file for the
+    /// whole audit, sorted), written when the audit ends; replay it with --replay.
+    #[arg(long, value_name = "FILE", conflicts_with = "replay")]
+    record: Option<PathBuf>,
+    /// Answer from a file saved with --record instead of DNS (offline): the
+    /// same reports, byte for byte. A question the file lacks is a failed lookup.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["zones", "nameservers"])]
+    replay: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) ses: crate::audit_ops::AuditSesArgs,
     #[command(flatten)]
@@ -161,6 +169,14 @@ impl Output {
     }
 }
 
+/// The same file under any spelling when both exist, else the same path.
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (fs::metadata(a), fs::metadata(b)) {
+        (Ok(a), Ok(b)) => same_file(&a, &b),
+        _ => a == b,
+    }
+}
+
 #[cfg(unix)]
 fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
     use std::os::unix::fs::MetadataExt;
@@ -208,10 +224,17 @@ impl Sink {
     fn item(&mut self, item: &Finished) {
         let changes = self.baseline.as_mut().and_then(|b| b.compare(item));
         let text = match self.format {
-            AuditFormat::Json => match &changes {
-                Some(c) => audit_baseline::json_with_changes(&audit::json_line(item), c),
-                None => audit::json_line(item),
-            },
+            AuditFormat::Json => {
+                // made on the worker when the audit could (offline)
+                let line = match &item.json {
+                    Some(line) => std::borrow::Cow::Borrowed(line.as_str()),
+                    None => std::borrow::Cow::Owned(audit::json_line(item)),
+                };
+                match &changes {
+                    Some(c) => audit_baseline::json_with_changes(&line, c),
+                    None => line.into_owned(),
+                }
+            }
             AuditFormat::Csv if self.baseline.is_some() => {
                 let described = changes.as_ref().map(|c| c.describe()).unwrap_or_default();
                 format!("{},{}", audit::csv_row(item), audit::csv_text(&described))
@@ -315,7 +338,37 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         // same `--threads` as the checks (an error means it was already built).
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
     }
-    let lookup: Arc<dyn Lookup> = Arc::from(dns_source(&args.dns)?);
+    let (base, source_label): (Box<dyn Lookup>, String) = match &args.replay {
+        Some(file) => {
+            let replay = ReplayLookup::from_file(file).map_err(|e| miette::miette!("--replay: {e}"))?;
+            let label = replay.label().to_owned();
+            (Box::new(replay), label)
+        }
+        None => (dns_source(&args.dns)?, crate::source_label(&args.dns)),
+    };
+    // the recording's file is made now: an unwritable path fails before the audit
+    let (lookup, recording): (Arc<dyn Lookup>, _) = match &args.record {
+        Some(path) => {
+            let clash = if same_path(path, &args.manifest) {
+                Some("the manifest itself")
+            } else if args.output.as_deref().is_some_and(|o| same_path(path, o)) {
+                Some("the --output file")
+            } else {
+                None
+            };
+            if let Some(what) = clash {
+                return Err(miette::miette!(
+                    help = "write the recording to another file",
+                    "--record {} is {what}: refusing to overwrite it",
+                    sendlint_records::display::escape(path.display().to_string().as_bytes()).text
+                ));
+            }
+            let file = RecordingFile::create(path).map_err(|e| miette::miette!("--record: {e}"))?;
+            let recorded = Arc::new(RecordingLookup::new(base));
+            (recorded.clone(), Some((recorded, file)))
+        }
+        None => (Arc::from(base), None),
+    };
     // the source itself (not the audit's cache around it) counts what it sent
     let source = lookup.clone();
     let now = match &args.now {
@@ -373,11 +426,12 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         shard: args.shard,
         give_up_after: args.give_up_after,
         domain_deadline: (!args.domain_timeout.is_zero()).then_some(args.domain_timeout),
-        source: Some(crate::source_label(&args.dns)),
+        source: Some(source_label),
         ses,
-        // zone files answer at once: the checks are CPU work for a rayon pool
-        offline: !args.dns.zones.is_empty(),
+        // zone files and recordings answer at once: the checks are CPU work for a rayon pool
+        offline: !args.dns.zones.is_empty() || args.replay.is_some(),
         threads: args.threads,
+        json_lines: args.format == AuditFormat::Json,
         ..AuditOptions::default()
     };
     let rules = Arc::new(rules.clone());
@@ -436,6 +490,11 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         return Err(Report::msg(format!("cannot write the output: {e}")));
     }
     drop(sink);
+    if let Some((recorded, file)) = recording
+        && let Some(path) = &args.record
+    {
+        save_recording(&recorded, file, path, run.interrupted)?;
+    }
     if let Some(o) = output {
         o.finish(run.interrupted)?;
     }
@@ -465,6 +524,45 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `--record FILE`: the answers of the whole audit, failed entries included.
+/// Interrupted, FILE stays as it was (like `--output`) and the answers asked
+/// so far go to `FILE.partial`.
+fn save_recording(
+    recorded: &RecordingLookup<Box<dyn Lookup>>,
+    file: RecordingFile,
+    path: &Path,
+    interrupted: bool,
+) -> miette::Result<()> {
+    let target = if interrupted {
+        let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+        name.push(".partial");
+        path.with_file_name(name)
+    } else {
+        path.to_path_buf()
+    };
+    file.commit(recorded, &target).map_err(|e| miette::miette!("--record: {e}"))?;
+    let shown = |p: &Path| sendlint_records::display::escape(p.display().to_string().as_bytes()).text;
+    if interrupted {
+        eprintln!(
+            "{} is unchanged; the answers asked before the interruption are in {}",
+            shown(path),
+            shown(&target)
+        );
+    }
+    // `--replay` reads at most this much: say so now, not when it is needed
+    if let Ok(meta) = fs::metadata(&target)
+        && meta.len() > InputKind::Replay.limit()
+    {
+        eprintln!(
+            "warning: the recording {} is {} bytes, more than --replay reads ({}); record a shard at a time",
+            shown(&target),
+            meta.len(),
+            input::human_size(InputKind::Replay.limit())
+        );
+    }
+    Ok(())
 }
 
 /// After the run: the baseline domains this run did not see (a line or row

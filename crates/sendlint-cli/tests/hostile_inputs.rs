@@ -332,6 +332,7 @@ fn file_inputs(path: &str) -> Vec<Vec<String>> {
         demo(&["--public-key-file", path, "--zone", "fixtures/demo/zones"]),
         demo(&["--ses-state", path, "--zone", "fixtures/demo/zones"]),
         demo(&["--replay", path]),
+        vec!["audit".into(), "fixtures/demo/manifest.json".into(), "--replay".into(), path.into()],
     ]
 }
 

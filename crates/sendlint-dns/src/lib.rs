@@ -21,7 +21,7 @@ pub use apex::{ZoneInfo, find_zone, find_zone_in};
 pub use apexmap::ApexMap;
 pub use cache::CachingLookup;
 pub use live::{LiveError, LiveOptions, LiveSource, parse_nameserver};
-pub use record::{RecordingLookup, ReplayError, ReplayLookup};
+pub use record::{RecordingFile, RecordingLookup, ReplayError, ReplayLookup};
 pub use wire::WireStats;
 pub use zone::{ZoneData, ZoneError, ZoneSource, ZoneSyntaxError};
 

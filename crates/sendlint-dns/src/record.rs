@@ -17,14 +17,16 @@
 //!      "query": "TXT sf1._domainkey.mail.acme.test", "detail": ""}}}]}
 //! ```
 
+use crate::cache::QuestionMap;
 use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa};
 use sendlint_records::mx::MxRecord;
-use sendlint_records::name::{DomainName, NameMap};
+use sendlint_records::name::DomainName;
 use sendlint_records::txt::TxtRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::Mutex;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The `format` of recordings this version writes and reads.
 pub const FORMAT: &str = "sendlint-dns-recording/1";
@@ -52,6 +54,11 @@ pub enum ReplayError {
 }
 
 /// Records every answer of the wrapped source, for [`RecordingLookup::to_json`].
+///
+/// One entry per question. When a question is asked again (an audit asks a
+/// failed question anew for the next domain), a real answer replaces a
+/// recorded failure, never the reverse: a transient timeout does not stand
+/// for the answer every later domain got.
 #[derive(Debug)]
 pub struct RecordingLookup<L> {
     inner: L,
@@ -66,45 +73,69 @@ fn key(name: &DomainName, rtype: RecordType) -> Key {
     (name.to_string().to_ascii_lowercase(), rtype)
 }
 
+/// A poisoned lock still holds whole entries (each is inserted in one step).
+fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Keeps the first answer, unless it is a failure and `new` is not.
+fn remember<A: Clone>(map: &mut BTreeMap<Key, A>, key: Key, new: &A, failed: impl Fn(&A) -> bool) {
+    match map.entry(key) {
+        std::collections::btree_map::Entry::Vacant(v) => {
+            v.insert(new.clone());
+        }
+        std::collections::btree_map::Entry::Occupied(mut o) => {
+            if failed(o.get()) && !failed(new) {
+                o.insert(new.clone());
+            }
+        }
+    }
+}
+
+fn is_failure(answer: &Answer) -> bool {
+    matches!(answer, Answer::Failed(_))
+}
+
 impl<L: Lookup> RecordingLookup<L> {
     /// Records the answers of `inner`.
     pub fn new(inner: L) -> RecordingLookup<L> {
         RecordingLookup { inner, answers: Mutex::default(), authoritative: Mutex::default() }
     }
 
-    /// The recording so far, as pretty JSON (stable order).
-    pub fn to_json(&self) -> String {
-        let mut entries = Vec::new();
-        if let Ok(m) = self.answers.lock() {
-            for ((name, rtype), answer) in m.iter() {
-                entries.push(Entry {
-                    name: name.clone(),
-                    rtype: rtype.as_str().to_owned(),
-                    authoritative: false,
-                    answer: AnswerJson::from_answer(Some(answer)),
-                });
-            }
-        }
-        if let Ok(m) = self.authoritative.lock() {
-            for ((name, rtype), answer) in m.iter() {
-                entries.push(Entry {
-                    name: name.clone(),
-                    rtype: rtype.as_str().to_owned(),
-                    authoritative: true,
-                    answer: AnswerJson::from_answer(answer.as_ref()),
-                });
-            }
-        }
-        let file = FileJson { format: FORMAT.to_owned(), answers: entries };
-        let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
-        text.push('\n');
-        text
+    /// How many questions are recorded (resolver and authoritative).
+    pub fn len(&self) -> usize {
+        locked(&self.answers).len() + locked(&self.authoritative).len()
     }
 
-    /// Writes [`RecordingLookup::to_json`] to `path`.
+    /// True when nothing is recorded yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The recording so far, as pretty JSON (stable order).
+    pub fn to_json(&self) -> String {
+        let mut out = Vec::new();
+        // writing to memory cannot fail, and serde_json writes UTF-8
+        let _ = self.write_json(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Writes [`RecordingLookup::to_json`] to `out`, entry by entry (an
+    /// audit's recording is not held twice in memory).
+    pub fn write_json(&self, mut out: impl Write) -> io::Result<()> {
+        let answers = locked(&self.answers);
+        let authoritative = locked(&self.authoritative);
+        let file =
+            FileOut { format: FORMAT, answers: Entries { answers: &answers, authoritative: &authoritative } };
+        serde_json::to_writer_pretty(&mut out, &file)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+
+    /// Writes [`RecordingLookup::to_json`] to `path`, atomically: `path` is
+    /// the previous file or the whole new recording, never part of one.
     pub fn save(&self, path: &Path) -> Result<(), ReplayError> {
-        std::fs::write(path, self.to_json())
-            .map_err(|source| ReplayError::Io { path: path.display().to_string(), source })
+        RecordingFile::create(path)?.commit(self, path)
     }
 }
 
@@ -112,9 +143,7 @@ impl<L: Lookup> Lookup for RecordingLookup<L> {
     fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
         Box::pin(async move {
             let answer = self.inner.lookup(name, rtype).await;
-            if let Ok(mut m) = self.answers.lock() {
-                m.entry(key(name, rtype)).or_insert_with(|| answer.clone());
-            }
+            remember(&mut locked(&self.answers), key(name, rtype), &answer, is_failure);
             answer
         })
     }
@@ -127,11 +156,72 @@ impl<L: Lookup> Lookup for RecordingLookup<L> {
     ) -> BoxFuture<'a, Option<Answer>> {
         Box::pin(async move {
             let answer = self.inner.authoritative(nameservers, name, rtype).await;
-            if let Ok(mut m) = self.authoritative.lock() {
-                m.entry(key(name, rtype)).or_insert_with(|| answer.clone());
-            }
+            remember(&mut locked(&self.authoritative), key(name, rtype), &answer, |a| {
+                a.as_ref().is_none_or(is_failure)
+            });
             answer
         })
+    }
+
+    // recording sends nothing itself: the wrapped source's counts are the run's
+    fn wire_stats(&self) -> Option<crate::WireStats> {
+        self.inner.wire_stats()
+    }
+}
+
+/// Where a recording will be saved: a temporary file next to the target,
+/// created up front (a target that cannot be written fails before a long
+/// run, not after it) and renamed over the target when complete. Dropped
+/// without [`RecordingFile::commit`], it is removed and the target is untouched.
+#[derive(Debug)]
+pub struct RecordingFile {
+    temp: PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl RecordingFile {
+    /// A temporary file in the directory of `target`.
+    pub fn create(target: &Path) -> Result<RecordingFile, ReplayError> {
+        let io_error = |source| ReplayError::Io { path: target.display().to_string(), source };
+        let name = target
+            .file_name()
+            .ok_or_else(|| io_error(io::Error::new(io::ErrorKind::InvalidInput, "not a file name")))?;
+        let mut temp_name = std::ffi::OsString::from(".");
+        temp_name.push(name);
+        temp_name.push(format!(".{}.tmp", std::process::id()));
+        let temp = target.with_file_name(temp_name);
+        // never through a file or link someone left there
+        let file = std::fs::File::create_new(&temp).map_err(io_error)?;
+        Ok(RecordingFile { temp, file: Some(file) })
+    }
+
+    /// Writes `recording` and renames it to `path` (the target, or another
+    /// name beside it, e.g. `FILE.partial` for an interrupted run).
+    pub fn commit<L: Lookup>(
+        mut self,
+        recording: &RecordingLookup<L>,
+        path: &Path,
+    ) -> Result<(), ReplayError> {
+        let io_error = |source| ReplayError::Io { path: path.display().to_string(), source };
+        let Some(file) = self.file.take() else {
+            return Err(io_error(io::Error::other("already committed")));
+        };
+        let mut out = io::BufWriter::new(file);
+        recording.write_json(&mut out).map_err(io_error)?;
+        let file = out.into_inner().map_err(|e| io_error(e.into_error()))?;
+        file.sync_all().map_err(io_error)?;
+        drop(file);
+        std::fs::rename(&self.temp, path).map_err(io_error)?;
+        self.temp = PathBuf::new();
+        Ok(())
+    }
+}
+
+impl Drop for RecordingFile {
+    fn drop(&mut self) {
+        if !self.temp.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
     }
 }
 
@@ -140,8 +230,8 @@ impl<L: Lookup> Lookup for RecordingLookup<L> {
 #[derive(Debug, Clone)]
 pub struct ReplayLookup {
     label: String,
-    answers: NameMap<(DomainName, RecordType), Answer>,
-    authoritative: NameMap<(DomainName, RecordType), Option<Answer>>,
+    answers: QuestionMap<Answer>,
+    authoritative: QuestionMap<Option<Answer>>,
 }
 
 impl ReplayLookup {
@@ -154,33 +244,32 @@ impl ReplayLookup {
     }
 
     /// Reads a recording's text; `label` names it in errors and failures.
+    ///
+    /// Every entry is checked as it is read, so an error carries the line
+    /// and column of the JSON value at fault (the end of a bad entry).
     pub fn from_json(label: &str, text: &str) -> Result<ReplayLookup, ReplayError> {
-        let invalid = |message: String| ReplayError::Invalid { path: label.to_owned(), message };
-        let file: FileJson = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
-        if file.format != FORMAT {
-            return Err(invalid(format!("format {:?} is not {FORMAT:?}", file.format)));
-        }
+        let file: FileIn = serde_json::from_str(text)
+            .map_err(|e| ReplayError::Invalid { path: label.to_owned(), message: at_position(&e) })?;
         let mut replay = ReplayLookup {
             label: format!("the recording {label}"),
-            answers: NameMap::default(),
-            authoritative: NameMap::default(),
+            answers: QuestionMap::default(),
+            authoritative: QuestionMap::default(),
         };
-        for (i, entry) in file.answers.into_iter().enumerate() {
-            let at = |m: String| invalid(format!("answers[{i}]: {m}"));
-            let name = DomainName::parse(&entry.name).map_err(|e| at(format!("name: {e}")))?;
-            let rtype = RecordType::parse(&entry.rtype)
-                .ok_or_else(|| at(format!("unknown type {:?}", entry.rtype)))?;
-            let answer = entry.answer.to_answer().map_err(at)?;
-            if entry.authoritative {
-                replay.authoritative.insert((name, rtype), answer);
-            } else {
-                let answer =
-                    answer.ok_or_else(|| at("`unavailable` is only for authoritative entries".into()))?;
-                replay.answers.insert((name, rtype), answer);
+        for entry in file.answers {
+            match entry {
+                Parsed::Resolver((name, rtype), answer) => replay.answers.insert(name, rtype, answer),
+                Parsed::Authoritative((name, rtype), answer) => {
+                    replay.authoritative.insert(name, rtype, answer)
+                }
             }
         }
         replay.chain_negative_answers();
         Ok(replay)
+    }
+
+    /// How failures name this recording (`the recording FILE`).
+    pub fn label(&self) -> &str {
+        &self.label
     }
 
     /// Recordings made before negative answers kept their CNAME chain hold
@@ -189,8 +278,8 @@ impl ReplayLookup {
     /// recording never needs this: its negative answers carry their chain.)
     fn chain_negative_answers(&mut self) {
         let mut aliases: Vec<(DomainName, DomainName)> = Vec::new();
-        for ((name, rtype), answer) in &self.answers {
-            if *rtype == RecordType::Cname
+        for (name, rtype, answer) in self.answers.iter() {
+            if rtype == RecordType::Cname
                 && let Answer::Records { records, .. } = answer
                 && let Some(target) = records.iter().find_map(|r| match r {
                     RData::Cname(t) => Some(t.clone()),
@@ -200,8 +289,8 @@ impl ReplayLookup {
                 aliases.push((name.clone(), target));
             }
         }
-        for ((name, rtype), answer) in &mut self.answers {
-            if *rtype == RecordType::Cname {
+        for (name, rtype, answer) in self.answers.iter_mut() {
+            if rtype == RecordType::Cname {
                 continue;
             }
             if let Answer::NoData { cnames, .. } | Answer::NxDomain { cnames, .. } = answer
@@ -216,7 +305,7 @@ impl ReplayLookup {
 
 impl Lookup for ReplayLookup {
     fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
-        let answer = match self.answers.get(&(name.clone(), rtype)) {
+        let answer = match self.answers.get(name, rtype) {
             Some(a) => a.clone(),
             None => Answer::Failed(LookupError::new(
                 FailureKind::NotCovered,
@@ -235,15 +324,95 @@ impl Lookup for ReplayLookup {
         name: &'a DomainName,
         rtype: RecordType,
     ) -> BoxFuture<'a, Option<Answer>> {
-        Box::pin(std::future::ready(self.authoritative.get(&(name.clone(), rtype)).cloned().flatten()))
+        Box::pin(std::future::ready(self.authoritative.get(name, rtype).cloned().flatten()))
     }
 }
 
-#[derive(Serialize, Deserialize)]
+/// `line L, column C: what` from a JSON error (serde_json puts the position
+/// at the end of its message; it leads here, where people look for it).
+fn at_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let what = text.strip_suffix(&suffix).unwrap_or(&text);
+    if e.line() == 0 {
+        return what.to_owned();
+    }
+    format!("line {}, column {}: {what}", e.line(), e.column())
+}
+
+#[derive(Serialize)]
+struct FileOut<'a> {
+    format: &'a str,
+    answers: Entries<'a>,
+}
+
+/// The entries of a recording, made one at a time as they are written.
+struct Entries<'a> {
+    answers: &'a BTreeMap<Key, Answer>,
+    authoritative: &'a BTreeMap<Key, Option<Answer>>,
+}
+
+impl Serialize for Entries<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let entry = |(name, rtype): &Key, authoritative: bool, answer: Option<&Answer>| Entry {
+            name: name.clone(),
+            rtype: rtype.as_str().to_owned(),
+            authoritative,
+            answer: AnswerJson::from_answer(answer),
+        };
+        serializer.collect_seq(
+            self.answers
+                .iter()
+                .map(|(k, a)| entry(k, false, Some(a)))
+                .chain(self.authoritative.iter().map(|(k, a)| entry(k, true, a.as_ref()))),
+        )
+    }
+}
+
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FileJson {
-    format: String,
-    answers: Vec<Entry>,
+struct FileIn {
+    // first in the file: anything else is refused before its entries are read
+    #[allow(dead_code)] // checked while it is read
+    format: Format,
+    answers: Vec<Parsed>,
+}
+
+/// The `format` field, checked as it is read.
+#[derive(Deserialize)]
+#[serde(try_from = "String")]
+struct Format;
+
+impl TryFrom<String> for Format {
+    type Error = String;
+
+    fn try_from(format: String) -> Result<Format, String> {
+        if format == FORMAT { Ok(Format) } else { Err(format!("format {format:?} is not {FORMAT:?}")) }
+    }
+}
+
+/// One entry, read and checked.
+#[derive(Deserialize)]
+#[serde(try_from = "Entry")]
+enum Parsed {
+    Resolver((DomainName, RecordType), Answer),
+    Authoritative((DomainName, RecordType), Option<Answer>),
+}
+
+impl TryFrom<Entry> for Parsed {
+    type Error = String;
+
+    fn try_from(entry: Entry) -> Result<Parsed, String> {
+        let at = |m: String| format!("entry {} {}: {m}", quoted(&entry.name), quoted(&entry.rtype));
+        let name = DomainName::parse(&entry.name).map_err(|e| at(format!("name: {e}")))?;
+        let rtype = RecordType::parse(&entry.rtype).ok_or_else(|| at("unknown type".into()))?;
+        let answer = entry.answer.to_answer().map_err(at)?;
+        if entry.authoritative {
+            return Ok(Parsed::Authoritative((name, rtype), answer));
+        }
+        let answer = answer.ok_or_else(|| at("`unavailable` is only for authoritative entries".into()))?;
+        Ok(Parsed::Resolver((name, rtype), answer))
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -352,7 +521,17 @@ fn chain_of(cnames: &[[String; 2]]) -> Result<Vec<(DomainName, DomainName)>, Str
 }
 
 fn name(text: &str) -> Result<DomainName, String> {
-    DomainName::parse(text).map_err(|e| format!("{text:?}: {e}"))
+    DomainName::parse(text).map_err(|e| format!("{}: {e}", quoted(text)))
+}
+
+/// `text` quoted for an error message, cut short: a recording is hostile
+/// input, and one field may be megabytes long.
+fn quoted(text: &str) -> String {
+    const MAX: usize = 80;
+    if text.len() <= MAX {
+        return format!("{text:?}");
+    }
+    format!("{:?}… ({} bytes)", &text[..text.floor_char_boundary(MAX)], text.len())
 }
 
 impl AnswerJson {
@@ -396,7 +575,8 @@ impl AnswerJson {
                 cnames: chain_of(cnames)?,
             },
             AnswerJson::Failed { kind, server, query, detail } => Answer::Failed(LookupError {
-                kind: FailureKind::from_id(kind).ok_or_else(|| format!("unknown failure kind {kind:?}"))?,
+                kind: FailureKind::from_id(kind)
+                    .ok_or_else(|| format!("unknown failure kind {}", quoted(kind)))?,
                 server: server.clone(),
                 query: query.clone(),
                 detail: detail.clone(),
@@ -473,10 +653,10 @@ fn unescape(text: &str) -> Result<Vec<u8>, String> {
             }
             Some(d) if d.iter().all(u8::is_ascii_digit) => {
                 let v = d.iter().fold(0u32, |acc, c| acc * 10 + u32::from(c - b'0'));
-                out.push(u8::try_from(v).map_err(|_| format!("bad escape \\{v} in {text:?}"))?);
+                out.push(u8::try_from(v).map_err(|_| format!("bad escape \\{v} in {}", quoted(text)))?);
                 i += 4;
             }
-            _ => return Err(format!("bad escape at byte {i} of {text:?}: use \\\\ or \\DDD")),
+            _ => return Err(format!("bad escape at byte {i} of {}: use \\\\ or \\DDD", quoted(text))),
         }
     }
     Ok(out)
@@ -498,6 +678,21 @@ mod tests {
     }
 
     #[test]
+    fn a_real_answer_replaces_a_recorded_failure_never_the_reverse() {
+        let name = DomainName::parse("send.acme.test").expect("name");
+        let failed = Answer::Failed(LookupError::new(FailureKind::Timeout, "s", &name, RecordType::Mx, ""));
+        let answered = Answer::NoData { soa: None, cnames: Vec::new() };
+        let mut map = BTreeMap::new();
+        let k = || key(&name, RecordType::Mx);
+        remember(&mut map, k(), &failed, is_failure);
+        assert_eq!(map[&k()], failed);
+        remember(&mut map, k(), &answered, is_failure);
+        assert_eq!(map[&k()], answered);
+        remember(&mut map, k(), &failed, is_failure);
+        assert_eq!(map[&k()], answered);
+    }
+
+    #[test]
     fn an_old_recording_gets_its_alias_back_into_the_negative_answer() {
         let old = r#"{"format": "sendlint-dns-recording/1", "answers": [
             {"name": "sf1._domainkey.acme.test", "type": "TXT", "answer": {"nxdomain": {"soa": null}}},
@@ -507,7 +702,7 @@ mod tests {
         ]}"#;
         let replay = ReplayLookup::from_json("old", old).expect("an old recording reads");
         let name = |s: &str| DomainName::parse(s).expect("name");
-        let ask = |n: &str| replay.answers.get(&(name(n), RecordType::Txt)).cloned().expect("answer");
+        let ask = |n: &str| replay.answers.get(&name(n), RecordType::Txt).cloned().expect("answer");
         assert_eq!(
             ask("sf1._domainkey.acme.test"),
             Answer::NxDomain {

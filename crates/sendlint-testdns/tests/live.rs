@@ -251,6 +251,25 @@ fn a_recording_replays_the_same_answers_and_fails_on_questions_it_lacks() {
     assert_eq!(again.to_json(), json);
 }
 
+/// An audit asks a failed question again for the next domain: the recording
+/// keeps the answer that came, not the timeout before it.
+#[test]
+fn a_recording_keeps_the_answer_that_followed_a_failure() {
+    let server = TestServer::start(&zones(), Mode::DropFirst).expect("server");
+    // one try, no resend: the dropped first packet is a timeout
+    let once = LiveOptions { timeout: Duration::from_millis(150), attempts: 1, ..LiveOptions::default() };
+    let recording = RecordingLookup::new(LiveSource::new(&[server.addr()], once).expect("a live source"));
+    let rt = rt();
+    let q = n("send.mail.acme.test");
+    let (kind, _) = failure(&rt.block_on(recording.lookup(&q, RecordType::Mx)));
+    assert_eq!(kind, FailureKind::Timeout);
+    let answered = rt.block_on(recording.lookup(&q, RecordType::Mx));
+    assert!(matches!(answered, Answer::Records { .. }), "{answered:?}");
+    let json = recording.to_json();
+    let replay = ReplayLookup::from_json("rec.json", &json).expect("the recording reads back");
+    assert_eq!(rt.block_on(replay.lookup(&q, RecordType::Mx)), answered);
+}
+
 #[test]
 fn the_zones_own_servers_are_asked_without_recursion() {
     // the "resolver" still serves the old zone; the authoritative server

@@ -82,6 +82,10 @@ pub struct AuditOptions {
     pub offline: bool,
     /// Threads of that pool (`None`: one per core).
     pub threads: Option<usize>,
+    /// Offline, each entry's JSON line is made on the pool, beside its check
+    /// ([`Finished::json`]): on the one thread that hands entries out, it was
+    /// as much work as a whole worker's checks.
+    pub json_lines: bool,
 }
 
 impl Default for AuditOptions {
@@ -98,6 +102,7 @@ impl Default for AuditOptions {
             ses: None,
             offline: false,
             threads: None,
+            json_lines: false,
         }
     }
 }
@@ -608,6 +613,9 @@ pub struct Finished {
     pub index: usize,
     /// What became of it.
     pub outcome: Outcome,
+    /// Its [`json_line`], made by the worker that judged it when
+    /// [`AuditOptions::json_lines`] asks for it (offline audits).
+    pub json: Option<String>,
 }
 
 /// How an audit went, besides the entries.
@@ -732,7 +740,7 @@ pub async fn audit(
                         Outcome::Report(Box::new(report))
                     }
                 };
-                Finished { index, outcome }
+                Finished { index, outcome, json: None }
             });
             running.insert(handle.id(), index);
         }
@@ -751,7 +759,7 @@ pub async fn audit(
                     let index = running.remove(&err.id());
                     if err.is_panic() && let Some(index) = index {
                         finished += 1;
-                        done(Finished { index, outcome: Outcome::Crashed { message: format!("internal error: {err}") } });
+                        done(Finished { index, outcome: Outcome::Crashed { message: format!("internal error: {err}") }, json: None });
                     }
                 }
                 None => break,
@@ -839,7 +847,11 @@ fn audit_offline(
                 .unwrap_or_default();
             Outcome::Crashed { message: format!("internal error: panicked with message {what:?}") }
         });
-        Finished { index, outcome }
+        let mut finished = Finished { index, outcome, json: None };
+        if opts.json_lines {
+            finished.json = Some(json_line(&finished));
+        }
+        finished
     };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.threads.unwrap_or(0)).build();
     let (tx, rx) = std::sync::mpsc::sync_channel::<Finished>(opts.jobs.max(1));
