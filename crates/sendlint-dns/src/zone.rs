@@ -16,6 +16,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+mod fast;
+
 /// The `server` of lookup errors from zone files.
 pub(crate) const SERVER: &str = "zone files";
 
@@ -383,6 +385,9 @@ pub struct ZoneSource {
 /// enough to spot a typo in a small run, bounded in a run of 20,000 zones.
 const LOADED_NAMED: usize = 5;
 
+/// Below this many files a directory is parsed on the calling thread.
+const PARALLEL_LOAD_MIN_FILES: usize = 32;
+
 impl ZoneSource {
     /// No zones: every lookup is `NotCovered`.
     pub fn new() -> ZoneSource {
@@ -412,8 +417,13 @@ impl ZoneSource {
                 // A workspace directory holds thousands of files: parse them
                 // on rayon's pool (`audit --threads` sizes it), merge in name
                 // order, report the first error in name order.
-                let loaded: Vec<Result<ZoneSource, ZoneError>> =
-                    files.par_iter().map(|file| ZoneSource::from_file(file)).collect();
+                // A handful of files (a `check`) parse faster here than it
+                // takes to start the pool's threads.
+                let loaded: Vec<Result<ZoneSource, ZoneError>> = if files.len() <= PARALLEL_LOAD_MIN_FILES {
+                    files.iter().map(|file| ZoneSource::from_file(file)).collect()
+                } else {
+                    files.par_iter().map(|file| ZoneSource::from_file(file)).collect()
+                };
                 for one in loaded {
                     source.add(one?);
                 }
@@ -463,6 +473,21 @@ impl ZoneSource {
     /// origin for relative names until a `$ORIGIN` line (required when the
     /// text has no `$ORIGIN`).
     pub fn from_text(name: &str, text: &str, origin: Option<&str>) -> Result<ZoneSource, ZoneError> {
+        ZoneSource::load_text(name, text, origin, true)
+    }
+
+    /// [`ZoneSource::from_text`] without the fast path: every file through
+    /// hickory's parser, as before it. For tests and benchmarks that compare.
+    #[doc(hidden)]
+    pub fn from_text_via_hickory(
+        name: &str,
+        text: &str,
+        origin: Option<&str>,
+    ) -> Result<ZoneSource, ZoneError> {
+        ZoneSource::load_text(name, text, origin, false)
+    }
+
+    fn load_text(name: &str, text: &str, origin: Option<&str>, fast: bool) -> Result<ZoneSource, ZoneError> {
         let origin_name = match origin {
             Some(o) => {
                 let bad = |reason: String| ZoneError::Origin {
@@ -485,7 +510,11 @@ impl ZoneSource {
                 "`--zone` takes DNS zone files (lines of `NAME [TTL] [CLASS] TYPE DATA`); a workspace manifest is the argument of `sendlint audit`.".into(),
             ));
         }
-        let scanned = zonetext::scan(text).map_err(|e| scan_error(name, text, e))?;
+        let entries = zonetext::scan_entries(text).map_err(|e| scan_error(name, text, e))?;
+        if fast && let Some((converted, soa)) = fast::load(text, &entries, origin) {
+            return Ok(ZoneSource::of(assemble(converted, soa, origin)));
+        }
+        let scanned = zonetext::normalize_all(text, entries).map_err(|e| scan_error(name, text, e))?;
         let bad_name = |bad: BadName| {
             let span = find_name_span(text, &scanned, &bad.name);
             ZoneSyntaxError::error(
@@ -512,11 +541,15 @@ impl ZoneSource {
                 build_zone(&records, origin).map_err(bad_name)?
             }
         };
+        Ok(ZoneSource::of(zone))
+    }
+
+    fn of(zone: Option<Zone>) -> ZoneSource {
         let mut source = ZoneSource::new();
         if let Some(zone) = zone {
             source.zones.insert(zone.apex.clone(), zone);
         }
-        Ok(source)
+        source
     }
 
     /// Adds the zones of `other`; zones with the same apex are merged.
