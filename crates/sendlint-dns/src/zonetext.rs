@@ -100,7 +100,11 @@ pub(crate) fn normalize_all(text: &str, entries: Vec<Entry>) -> Result<Scanned, 
 }
 
 fn char_at(text: &str, pos: usize) -> Option<char> {
-    text.get(pos..).and_then(|rest| rest.chars().next())
+    // zone text is nearly all ASCII: decode only the rest
+    match *text.as_bytes().get(pos)? {
+        b if b.is_ascii() => Some(char::from(b)),
+        _ => text.get(pos..).and_then(|rest| rest.chars().next()),
+    }
 }
 
 fn is_blank(c: char) -> bool {
@@ -331,6 +335,9 @@ fn normalize(text: &str, entry: &Entry) -> Result<String, ScanError> {
 /// `base` is the offset of `s` in the file, for error positions.
 pub(crate) fn unescape(s: &str, base: usize) -> Result<Vec<u8>, ScanError> {
     let bytes = s.as_bytes();
+    if !bytes.contains(&b'\\') {
+        return Ok(bytes.to_vec());
+    }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {

@@ -24,6 +24,7 @@ use sendlint_records::txt::TxtRecord;
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 /// A name as hickory holds it: labels in wire form (length octet first),
 /// after its IDNA step, escapes still as `zzDDDzz` marks, no root octet.
@@ -53,9 +54,13 @@ struct State {
 /// Loads the entries the way the hickory path would, or `None` when the file
 /// holds anything this path does not read (the caller then takes that path).
 pub(super) fn load(text: &str, entries: &[Entry], origin: Option<&str>) -> Option<(Converted, Option<Soa>)> {
+    static RESERVED: OnceLock<Option<(DomainName, DomainName)>> = OnceLock::new();
+    let (sentinel, carry) = RESERVED
+        .get_or_init(|| Some((DomainName::parse(NO_ORIGIN).ok()?, DomainName::parse(CARRY_OWNER).ok()?)))
+        .clone()?;
     let (origin, no_origin) = match origin {
         Some(o) => (Some(parse_name(o, None, true)?), None),
-        None => (None, Some(DomainName::parse(NO_ORIGIN).ok()?)),
+        None => (None, Some(sentinel)),
     };
     let mut st = State {
         origin,
@@ -64,7 +69,7 @@ pub(super) fn load(text: &str, entries: &[Entry], origin: Option<&str>) -> Optio
         last_ttl: None,
         marked: false,
         no_origin,
-        carry: DomainName::parse(CARRY_OWNER).ok()?,
+        carry,
         index: NameMap::default(),
         sets: Vec::new(),
         soa: None,
