@@ -614,7 +614,14 @@ mod tests {
                 _ => {}
             }
             for l in lines {
-                text.push_str(&line(l));
+                let mut line = line(l);
+                // CRLF files and tab-separated fields
+                match l.0 % 7 {
+                    1 => line.push('\r'),
+                    2 => line = line.replacen(' ', "\t", 2),
+                    _ => {}
+                }
+                text.push_str(&line);
                 text.push('\n');
             }
             let origin = [None, Some("acme.test"), Some("Acme.Test.")][origin];
