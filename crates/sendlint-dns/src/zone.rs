@@ -404,12 +404,17 @@ impl ZoneSource {
             if path.is_dir() {
                 let mut files = Vec::new();
                 for entry in std::fs::read_dir(path).map_err(io)? {
-                    let file = entry.map_err(io)?.path();
+                    let entry = entry.map_err(io)?;
+                    let file = entry.path();
                     let wanted = file
                         .extension()
                         .and_then(|e| e.to_str())
                         .is_some_and(|e| ZONE_EXTENSIONS.iter().any(|z| z.eq_ignore_ascii_case(e)));
-                    if wanted && file.is_file() {
+                    // the directory listing knows the type: no stat per file,
+                    // except to follow a symlink
+                    let is_file = entry.file_type().is_ok_and(|t| t.is_file())
+                        || entry.file_type().is_ok_and(|t| t.is_symlink()) && file.is_file();
+                    if wanted && is_file {
                         files.push(file);
                     }
                 }
