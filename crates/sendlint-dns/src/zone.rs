@@ -517,6 +517,8 @@ impl ZoneSource {
         }
         let entries = zonetext::scan_entries(text).map_err(|e| scan_error(name, text, e))?;
         if fast && let Some((converted, soa)) = fast::load(text, &entries, origin) {
+            // the entries are only for errors: free them before the index grows
+            drop(entries);
             return Ok(ZoneSource::of(assemble(converted, soa, origin)));
         }
         let scanned = zonetext::normalize_all(text, entries).map_err(|e| scan_error(name, text, e))?;

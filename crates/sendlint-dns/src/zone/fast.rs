@@ -80,7 +80,8 @@ pub(super) fn load(text: &str, entries: &[Entry], origin: Option<&str>) -> Optio
         }
         st.entry(text, entry)?;
     }
-    let State { sets, soa, marked, .. } = st;
+    let State { sets, soa, marked, index, .. } = st;
+    drop(index);
     if marked {
         // two hickory owners that decode to one name are merged in hickory's
         // map order: rare, left to that path
