@@ -16,6 +16,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+mod fast;
+
 /// The `server` of lookup errors from zone files.
 pub(crate) const SERVER: &str = "zone files";
 
@@ -402,12 +404,17 @@ impl ZoneSource {
             if path.is_dir() {
                 let mut files = Vec::new();
                 for entry in std::fs::read_dir(path).map_err(io)? {
-                    let file = entry.map_err(io)?.path();
+                    let entry = entry.map_err(io)?;
+                    let file = entry.path();
                     let wanted = file
                         .extension()
                         .and_then(|e| e.to_str())
                         .is_some_and(|e| ZONE_EXTENSIONS.iter().any(|z| z.eq_ignore_ascii_case(e)));
-                    if wanted && file.is_file() {
+                    // the directory listing knows the type: no stat per file,
+                    // except to follow a symlink
+                    let is_file = entry.file_type().is_ok_and(|t| t.is_file())
+                        || entry.file_type().is_ok_and(|t| t.is_symlink()) && file.is_file();
+                    if wanted && is_file {
                         files.push(file);
                     }
                 }
@@ -471,6 +478,21 @@ impl ZoneSource {
     /// origin for relative names until a `$ORIGIN` line (required when the
     /// text has no `$ORIGIN`).
     pub fn from_text(name: &str, text: &str, origin: Option<&str>) -> Result<ZoneSource, ZoneError> {
+        ZoneSource::load_text(name, text, origin, true)
+    }
+
+    /// [`ZoneSource::from_text`] without the fast path: every file through
+    /// hickory's parser, as before it. For tests and benchmarks that compare.
+    #[doc(hidden)]
+    pub fn from_text_via_hickory(
+        name: &str,
+        text: &str,
+        origin: Option<&str>,
+    ) -> Result<ZoneSource, ZoneError> {
+        ZoneSource::load_text(name, text, origin, false)
+    }
+
+    fn load_text(name: &str, text: &str, origin: Option<&str>, fast: bool) -> Result<ZoneSource, ZoneError> {
         let origin_name = match origin {
             Some(o) => {
                 let bad = |reason: String| ZoneError::Origin {
@@ -493,7 +515,13 @@ impl ZoneSource {
                 "`--zone` takes DNS zone files (lines of `NAME [TTL] [CLASS] TYPE DATA`); a workspace manifest is the argument of `sendlint audit`.".into(),
             ));
         }
-        let scanned = zonetext::scan(text).map_err(|e| scan_error(name, text, e))?;
+        let entries = zonetext::scan_entries(text).map_err(|e| scan_error(name, text, e))?;
+        if fast && let Some((converted, soa)) = fast::load(text, &entries, origin) {
+            // the entries are only for errors: free them before the index grows
+            drop(entries);
+            return Ok(ZoneSource::of(assemble(converted, soa, origin)));
+        }
+        let scanned = zonetext::normalize_all(text, entries).map_err(|e| scan_error(name, text, e))?;
         let bad_name = |bad: BadName| {
             let span = find_name_span(text, &scanned, &bad.name);
             ZoneSyntaxError::error(
@@ -520,11 +548,15 @@ impl ZoneSource {
                 build_zone(&records, origin).map_err(bad_name)?
             }
         };
+        Ok(ZoneSource::of(zone))
+    }
+
+    fn of(zone: Option<Zone>) -> ZoneSource {
         let mut source = ZoneSource::new();
         if let Some(zone) = zone {
             source.zones.insert(zone.apex.clone(), zone);
         }
-        Ok(source)
+        source
     }
 
     /// Adds the zones of `other`; zones with the same apex are merged.

@@ -18,7 +18,7 @@ use std::ops::Range;
 const PLACEHOLDER_BASE: u32 = 0xF700;
 
 /// Longest character-string, in bytes (one length octet).
-const MAX_STRING: usize = 255;
+pub(crate) const MAX_STRING: usize = 255;
 
 /// One token of an entry, by byte range into the original text.
 #[derive(Clone, Debug)]
@@ -74,7 +74,14 @@ pub(crate) struct Scanned {
 }
 
 /// Scans and normalizes zone-file text.
+#[cfg(test)]
 pub(crate) fn scan(text: &str) -> Result<Scanned, ScanError> {
+    normalize_all(text, scan_entries(text)?)
+}
+
+/// Splits zone-file text into entries (the structural checks: quotes,
+/// parentheses, control characters, `$INCLUDE`), without normalizing them.
+pub(crate) fn scan_entries(text: &str) -> Result<Vec<Entry>, ScanError> {
     let mut entries = Vec::new();
     let mut pos = 0;
     while pos < text.len() {
@@ -82,12 +89,22 @@ pub(crate) fn scan(text: &str) -> Result<Scanned, ScanError> {
         entries.push(entry);
         pos = next;
     }
+    Ok(entries)
+}
+
+/// Writes the normalized text for hickory, one line per entry (the checks of
+/// TXT strings and escapes come here, in entry order).
+pub(crate) fn normalize_all(text: &str, entries: Vec<Entry>) -> Result<Scanned, ScanError> {
     let lines = entries.iter().map(|e| normalize(text, e)).collect::<Result<Vec<_>, _>>()?;
     Ok(Scanned { entries, lines })
 }
 
 fn char_at(text: &str, pos: usize) -> Option<char> {
-    text.get(pos..).and_then(|rest| rest.chars().next())
+    // zone text is nearly all ASCII: decode only the rest
+    match *text.as_bytes().get(pos)? {
+        b if b.is_ascii() => Some(char::from(b)),
+        _ => text.get(pos..).and_then(|rest| rest.chars().next()),
+    }
 }
 
 fn is_blank(c: char) -> bool {
@@ -316,8 +333,11 @@ fn normalize(text: &str, entry: &Entry) -> Result<String, ScanError> {
 
 /// Decodes RFC 1035 escapes (`\DDD` is one byte, `\X` is X) into bytes.
 /// `base` is the offset of `s` in the file, for error positions.
-fn unescape(s: &str, base: usize) -> Result<Vec<u8>, ScanError> {
+pub(crate) fn unescape(s: &str, base: usize) -> Result<Vec<u8>, ScanError> {
     let bytes = s.as_bytes();
+    if !bytes.contains(&b'\\') {
+        return Ok(bytes.to_vec());
+    }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -370,11 +390,11 @@ fn unescape(s: &str, base: usize) -> Result<Vec<u8>, ScanError> {
 
 /// Marks an escaped byte inside a name: `zz` + three decimal digits + `zz`,
 /// letters and digits that every label parser accepts.
-const NAME_MARK: &[u8] = b"zz";
+pub(crate) const NAME_MARK: &[u8] = b"zz";
 
 /// Rewrites the escapes of a name token (`\X`, `\DDD`) whose byte is not a
 /// plain letter, digit, hyphen, underscore or `*` into placeholders.
-fn encode_name_escapes(raw: &str) -> String {
+pub(crate) fn encode_name_escapes(raw: &str) -> String {
     let b = raw.as_bytes();
     let mut out = String::with_capacity(raw.len());
     let mut i = 0;

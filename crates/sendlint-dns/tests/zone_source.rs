@@ -398,3 +398,25 @@ fn a_directory_loads_in_parallel_and_reports_its_first_bad_file_in_name_order() 
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A directory's zone files are the regular files, and symlinks to them; a
+/// subdirectory or a dangling link with a zone extension is not loaded.
+#[cfg(unix)]
+#[test]
+fn a_directory_loads_files_and_links_to_files_only() {
+    let dir = std::env::temp_dir().join(format!("sendlint-zones-links-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub.test.zone")).expect("scratch dir");
+    let elsewhere = std::env::temp_dir().join(format!("sendlint-zones-target-{}.zone", std::process::id()));
+    std::fs::write(&elsewhere, "$ORIGIN linked.test.\n@ 300 IN SOA ns1 host 1 7200 3600 1209600 300\n")
+        .expect("write zone");
+    std::fs::write(dir.join("plain.test.zone"), "$ORIGIN plain.test.\n@ 300 IN SOA ns1 host 1 2 3 4 5\n")
+        .expect("write zone");
+    std::os::unix::fs::symlink(&elsewhere, dir.join("linked.test.zone")).expect("link");
+    std::os::unix::fs::symlink(dir.join("missing"), dir.join("dangling.test.zone")).expect("link");
+    let loaded = ZoneSource::from_files(std::slice::from_ref(&dir)).expect("zones load");
+    let apexes: Vec<String> = loaded.apexes().iter().map(ToString::to_string).collect();
+    assert_eq!(apexes, ["linked.test", "plain.test"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&elsewhere);
+}
