@@ -11,7 +11,7 @@
 //! ([`missing_text`]), so a plain `{zone}` never renders as nothing: in prose
 //! it reads "your DNS zone", between backticks (text to type) `<zone>`.
 
-use super::cond::{self, Cond};
+use super::cond::{self, Cond, Node};
 use super::{List, Text};
 use sendlint_records::{Fact, FactType, Facts, Role, Value};
 use std::fmt::Write as _;
@@ -25,7 +25,9 @@ pub(crate) enum Segment {
     Fallback(Fact, Text),
     /// A conditional section: `then` when the condition holds, else `otherwise`.
     Section {
-        cond: Cond,
+        // boxed: a condition is several times the size of the other segments,
+        // and every segment of the built-in rules is relocated at start
+        cond: Node<Cond>,
         then: List<Segment>,
         otherwise: List<Segment>,
     },
@@ -149,7 +151,7 @@ impl Template {
                             };
                             segments = o.outer;
                             segments.push(Segment::Section {
-                                cond: o.cond,
+                                cond: Node::Owned(Box::new(o.cond)),
                                 then: then.into(),
                                 otherwise: otherwise.into(),
                             });

@@ -871,3 +871,11 @@ fn reference_lists_every_rule_and_provider() {
         assert!(md.contains(&format!("## `{}`: {}", p.id, p.name)), "{} has no section", p.id);
     }
 }
+
+#[test]
+fn segments_and_conditions_stay_small() {
+    // Every segment and condition of the built-in rules is a static the loader
+    // relocates at each start: keep them a few words each.
+    assert!(std::mem::size_of::<template::Segment>() <= 64, "{}", std::mem::size_of::<template::Segment>());
+    assert!(std::mem::size_of::<cond::Cond>() <= 56, "{}", std::mem::size_of::<cond::Cond>());
+}
