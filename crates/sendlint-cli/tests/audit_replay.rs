@@ -262,7 +262,6 @@ fn replay_excludes_other_sources_and_record_fails_before_the_audit() {
 #[test]
 fn an_interrupted_audit_keeps_the_previous_recording_and_saves_the_partial_one() {
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
     const GEN: &str = "fixtures/workspace/generated/manifest.json";
     let dir = scratch_dir("replay-interrupted");
     let (out_file, rec) = (dir.join("out.jsonl"), dir.join("rec.json"));
@@ -277,13 +276,7 @@ fn an_interrupted_audit_keeps_the_previous_recording_and_saves_the_partial_one()
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::fs::read_to_string(&partial_out).map_or(true, |t| t.lines().count() < 2) {
-        assert!(Instant::now() < deadline, "no first lines");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
-    assert!(status.success());
+    common::interrupt_when(&child, &partial_out, |t| t.lines().count() >= 2);
     let out = child.wait_with_output().expect("wait");
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&rec).expect("read"), "previous\n", "the previous recording, whole");

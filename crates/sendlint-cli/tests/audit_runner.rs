@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -101,15 +100,8 @@ fn an_interrupted_audit_leaves_the_previous_output() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    // wait for a first whole line in the temporary file (no timing assumption
-    // beyond "it eventually comes")
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::fs::read_to_string(&partial).map_or(true, |t| !t.contains('\n')) {
-        assert!(Instant::now() < deadline, "no first line");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
-    assert!(status.success());
+    // once a first whole line is in the temporary file
+    common::interrupt_when(&child, &partial, |t| t.contains('\n'));
     let out = child.wait_with_output().expect("wait");
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(&target).expect("read"), "previous\n", "the previous file, whole");

@@ -635,6 +635,26 @@ pub struct AuditRun {
     pub dead_server: Option<(String, usize)>,
 }
 
+impl AuditRun {
+    /// The tally of a run whose entries are all done or abandoned.
+    fn ended(
+        entries: usize,
+        selected: usize,
+        finished: usize,
+        dns: &LookupStats,
+        fail_fast: &FailFast,
+    ) -> AuditRun {
+        AuditRun {
+            entries,
+            selected,
+            finished,
+            interrupted: finished < selected,
+            dns: dns.snapshot(),
+            dead_server: fail_fast.dead_server(),
+        }
+    }
+}
+
 /// Is entry `index` of `manifest` in `shard` (every entry is, without one)?
 pub fn entry_in_shard(manifest: &ManifestIndex, index: usize, shard: Option<Shard>) -> bool {
     let Some(shard) = shard else { return true };
@@ -772,14 +792,7 @@ pub async fn audit(
         // Count what was never scheduled, so `interrupted` is exact.
         selected += (next..manifest.len()).filter(|&i| entry_in_shard(&manifest, i, opts.shard)).count();
     }
-    AuditRun {
-        entries: manifest.len(),
-        selected,
-        finished,
-        interrupted: finished < selected,
-        dns: lookup.inner().stats().snapshot(),
-        dead_server: fail_fast.dead_server(),
-    }
+    AuditRun::ended(manifest.len(), selected, finished, lookup.inner().stats(), &fail_fast)
 }
 
 /// Drives `future` to completion on this thread, parking while it is pending.
@@ -891,14 +904,7 @@ fn audit_offline(
         StopLevel::Run => scheduled,
         _ => (0..manifest.len()).filter(|&i| entry_in_shard(manifest, i, opts.shard)).count(),
     };
-    AuditRun {
-        entries: manifest.len(),
-        selected,
-        finished,
-        interrupted: finished < selected,
-        dns: lookup.inner().stats().snapshot(),
-        dead_server: fail_fast.dead_server(),
-    }
+    AuditRun::ended(manifest.len(), selected, finished, lookup.inner().stats(), &fail_fast)
 }
 
 // ----------------------------------------------------------------- output --

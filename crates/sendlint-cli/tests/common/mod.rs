@@ -60,3 +60,15 @@ pub fn scratch_dir(tag: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
 }
+
+/// Sends SIGINT to `child`, as Ctrl-C would, once `file` reads as `ready`
+/// (no timing assumption beyond "it eventually comes"; 60 s at most).
+pub fn interrupt_when(child: &std::process::Child, file: &Path, ready: impl Fn(&str) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !std::fs::read_to_string(file).is_ok_and(|t| ready(&t)) {
+        assert!(std::time::Instant::now() < deadline, "{} never got ready", file.display());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+}
