@@ -254,8 +254,10 @@ facts! {
     DoubledSuffix = "doubled_suffix": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
     /// Nothing at the expected name, but the record exists at `<priority>.<name>`: the MX priority was typed into the host field.
     PriorityInHost = "priority_in_host": Bool [SpfMx, SpfTxt];
-    /// Where a misplaced record was found (with `doubled_suffix` / `priority_in_host`), else "".
+    /// Where a misplaced record was found (with `doubled_suffix` / `priority_in_host` / `wrong_name`), else "".
     MisplacedName = "misplaced_name": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// `explain` only: the pasted record's owner name is neither the name this role's record belongs at nor a known misplacement of it (another domain, another DKIM selector, the name of another role); `misplaced_name` holds the owner name.
+    WrongName = "wrong_name": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
     /// How many records of the kind this role needs were found (MX records; `v=spf1` TXT; TXT at the DKIM name; `v=DMARC1` TXT).
     RecordCount = "record_count": Int [SpfMx, SpfTxt, Dkim, Dmarc];
     /// A CNAME sits at the expected name.

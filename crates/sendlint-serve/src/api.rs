@@ -142,12 +142,13 @@ pub async fn explain(
     let registrar = provider(&state, b.registrar.as_deref())?.map(|p| p.id.to_string());
     let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let input = ExplainInput {
-        role,
+        role: Some(role),
         raw: b.raw,
         expected: nonempty(b.expected),
         region: nonempty(b.region),
         domain: nonempty(b.domain),
         registrar,
+        ..ExplainInput::default()
     };
     sendlint::explain(&input, &state.rules)
         .map(Json)
