@@ -165,6 +165,10 @@ fn explain_reads_mx_values_as_customers_type_them() {
     let (exit, v, _) = explain(&["--role", "spf_mx"], "10 10 feedback-smtp.us-east-1.amazonses.com.");
     assert_eq!((codes(&v), exit), (vec!["mx.priority-in-value".to_owned()], Some(1)), "{v}");
     assert_eq!(v["state"], "Failed");
+    // The fix keeps the region the customer typed.
+    assert_eq!(v["expected"], "10 feedback-smtp.us-east-1.amazonses.com", "{v}");
+    let help = diagnosis(&v, "mx.priority-in-value")["help"].as_str().unwrap_or_default().to_owned();
+    assert!(help.contains("`feedback-smtp.us-east-1.amazonses.com`"), "{help}");
 }
 
 /// A key wrapped by a ticket e-mail is one value with breaks inserted.

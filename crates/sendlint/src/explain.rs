@@ -240,8 +240,18 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
     if matches!(role, Role::SpfMx | Role::SpfTxt) && placed.name.is_some() {
         facts.set(Fact::MailFrom, mail_from.to_string());
     }
+    // Without a region given, the SES region the pasted exchange names is the
+    // customer's intent: the fix keeps it.
+    let typed_region = facts.str(Fact::TargetRegion).map(str::to_owned);
+    let region_meant = match typed_region {
+        Some(r) if region.is_empty() && role == Role::SpfMx && sendlint_ses::check_region(&r).is_ok() => {
+            facts.set(Fact::ExpectedExchange, expected_exchange(&r));
+            r
+        }
+        _ => region.clone(),
+    };
     let expected_value = match (role, &input.expected, &key) {
-        (Role::SpfMx, _, _) if !region.is_empty() => format!("10 {}", expected_exchange(&region)),
+        (Role::SpfMx, _, _) if !region_meant.is_empty() => format!("10 {}", expected_exchange(&region_meant)),
         // The key as SES takes it and DNS publishes it, whatever form it was given in.
         (Role::Dkim, _, Some(k)) => format!("p={}", k.base64()),
         (_, Some(v), _) => v.clone(),
