@@ -69,13 +69,19 @@ fn dig(zones: &ZoneSource, name: &DomainName, rtype: RecordType) -> Option<Strin
     };
     let mut lines: Vec<String> = cnames
         .iter()
-        .map(|(alias, target)| format!("{} {ttl} IN CNAME {}", alias.to_fqdn_string(), target.to_fqdn_string()))
+        .map(|(alias, target)| {
+            format!("{} {ttl} IN CNAME {}", alias.to_fqdn_string(), target.to_fqdn_string())
+        })
         .collect();
     let owner = cnames.last().map_or(name, |(_, target)| target);
     for rd in &records {
         match rd {
-            RData::Txt(t) => lines.push(format!("{} {ttl} IN TXT {}", owner.to_fqdn_string(), t.to_presentation())),
-            RData::Mx(m) => lines.push(format!("{} {ttl} IN MX {}", owner.to_fqdn_string(), m.presentation())),
+            RData::Txt(t) => {
+                lines.push(format!("{} {ttl} IN TXT {}", owner.to_fqdn_string(), t.to_presentation()))
+            }
+            RData::Mx(m) => {
+                lines.push(format!("{} {ttl} IN MX {}", owner.to_fqdn_string(), m.presentation()))
+            }
             _ => {}
         }
     }
@@ -134,7 +140,10 @@ fn explain_agrees_with_check_on_every_fixture() {
             let explained = match sendlint::explain(&input, &rules) {
                 Ok(r) => r,
                 Err(e) => {
-                    problems.push(format!("{name} {}: explain refused the record: {e}\n{raw}", record.role.as_str()));
+                    problems.push(format!(
+                        "{name} {}: explain refused the record: {e}\n{raw}",
+                        record.role.as_str()
+                    ));
                     continue;
                 }
             };
@@ -174,8 +183,12 @@ fn explain_agrees_with_check_on_every_fixture() {
         }
         let listed = NOTHING_TO_PASTE.iter().any(|(f, _)| *f == name);
         match (pasted, listed) {
-            (0, false) => problems.push(format!("{name}: no record to paste (list it in NOTHING_TO_PASTE with why)")),
-            (n, true) if n > 0 => problems.push(format!("{name}: listed in NOTHING_TO_PASTE but {n} record(s) were pasted")),
+            (0, false) => {
+                problems.push(format!("{name}: no record to paste (list it in NOTHING_TO_PASTE with why)"))
+            }
+            (n, true) if n > 0 => {
+                problems.push(format!("{name}: listed in NOTHING_TO_PASTE but {n} record(s) were pasted"))
+            }
             _ => {}
         }
     }

@@ -51,13 +51,18 @@ fn explain_reports_a_doubled_suffix_for_every_role() {
         ),
         (
             "dkim",
-            format!(r#"sf1._domainkey.mail.acme.com.acme.com. 300 IN TXT "p={}" "{}""#, &KEY[..200], &KEY[200..]),
+            format!(
+                r#"sf1._domainkey.mail.acme.com.acme.com. 300 IN TXT "p={}" "{}""#,
+                &KEY[..200],
+                &KEY[200..]
+            ),
             "dkim.doubled-suffix",
             "sf1._domainkey.mail.acme.com",
         ),
         (
             "dmarc",
-            r#"_dmarc.mail.acme.com.acme.com. 300 IN TXT "v=DMARC1; p=quarantine; rua=mailto:d@acme.com""#.to_owned(),
+            r#"_dmarc.mail.acme.com.acme.com. 300 IN TXT "v=DMARC1; p=quarantine; rua=mailto:d@acme.com""#
+                .to_owned(),
             "dmarc.doubled-suffix",
             "_dmarc.mail.acme.com",
         ),
@@ -112,6 +117,12 @@ fn explain_reports_a_name_that_is_not_where_the_record_belongs() {
     let host = "10.send.mail.acme.com. 300 IN MX 10 feedback-smtp.us-east-1.amazonses.com.";
     let (_, v, _) = explain(&["--role", "spf_mx", "--domain", "mail.acme.com"], host);
     assert_eq!(codes(&v), ["mx.priority-in-host"], "{v}");
+
+    // A MAIL FROM label given: other names below the domain are wrong.
+    let spf = r#"bounce.mail.acme.com. 300 IN TXT "v=spf1 include:amazonses.com ~all""#;
+    let (_, v, _) = explain(&["--role", "spf_txt", "--mail-from", "send"], spf);
+    assert_eq!(codes(&v), ["spf.wrong-name"], "{v}");
+    assert_eq!(v["name"], "send.mail.acme.com");
 
     // Right names stay right: any MAIL FROM label below the domain, and the
     // organizational domain's DMARC policy, which the domain inherits.
@@ -175,7 +186,8 @@ fn explain_reads_mx_values_as_customers_type_them() {
 #[test]
 fn explain_joins_a_dkim_key_wrapped_by_an_email() {
     let value = format!("v=DKIM1; k=rsa; p={KEY}");
-    let wrapped: Vec<String> = value.as_bytes().chunks(76).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+    let wrapped: Vec<String> =
+        value.as_bytes().chunks(76).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
     let raw = wrapped.join("\r\n");
     let (exit, v, _) = explain(&["--role", "dkim", "--expected", KEY], &raw);
     assert_eq!((codes(&v), exit), (vec![], Some(0)), "{v}");
@@ -221,11 +233,26 @@ fn explain_expected_keeps_the_customers_intent() {
     // The key given as PEM or base64 is published as `p=<base64>`.
     let pem = std::fs::read_to_string(root().join("fixtures/keys/sf1-2048.pem")).expect("key file");
     for given in [pem.as_str(), KEY] {
-        let out = sendlint(&["explain", "--role", "dkim", "--expected", given, "--", "p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAp2AQ"]);
+        let out = sendlint(&[
+            "explain",
+            "--role",
+            "dkim",
+            "--expected",
+            given,
+            "--",
+            "p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAp2AQ",
+        ]);
         let text = stdout(&out);
         assert!(!text.contains("BEGIN PUBLIC KEY") && !text.contains("-----"), "{text}");
         let out = sendlint(&[
-            "explain", "--role", "dkim", "--format", "json", "--expected", given, "--",
+            "explain",
+            "--role",
+            "dkim",
+            "--format",
+            "json",
+            "--expected",
+            given,
+            "--",
             "p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAp2AQ",
         ]);
         let v: Value = serde_json::from_str(&stdout(&out)).expect("JSON");

@@ -207,7 +207,8 @@ mod tests {
         let v = parse_pasted("10 10 feedback-smtp.us-east-1.amazonses.com.").unwrap();
         assert_eq!(v[0].preference, 10);
         assert_eq!(v[0].exchange.first_label().unwrap(), b"10 feedback-smtp");
-        let v = parse_pasted("send.mail.acme.com. 300 IN MX 10 10 feedback-smtp.us-east-1.amazonses.com.").unwrap();
+        let v = parse_pasted("send.mail.acme.com. 300 IN MX 10 10 feedback-smtp.us-east-1.amazonses.com.")
+            .unwrap();
         assert_eq!(v[0].exchange.first_label().unwrap(), b"10 feedback-smtp");
         // What parse_text takes is read the same.
         let text = "10 a.example.\nx. 300 IN MX 20 10\\ b.example. ; c\n";

@@ -173,7 +173,10 @@ pub(crate) fn dig_answer<'a>(input: &'a str, wanted: &[&str]) -> Option<(&'a str
             continue;
         }
         if let DigLine::Rdata(at) = dig_line(b, line.start, line.end, wanted) {
-            return Some((input.get(first..token_end(b, first, line.end))?, input.get(at..line.end)?.trim_end()));
+            return Some((
+                input.get(first..token_end(b, first, line.end))?,
+                input.get(at..line.end)?.trim_end(),
+            ));
         }
     }
     None

@@ -144,14 +144,20 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
         })?),
         None => None,
     };
-    let given_mail_from = match (&input.mail_from, &given_domain) {
-        (Some(m), _) if m.contains('.') => Some(DomainName::parse_input(m).map_err(|e| {
-            input_error(terminal_safe(&format!("--mail-from {m:?}: {e}")).into_owned(), "mail-from", m, None)
-        })?),
-        (Some(m), Some(d)) => Some(d.prepend_label(m.as_bytes()).map_err(|e| {
-            input_error(terminal_safe(&format!("--mail-from {m:?}: {e}")).into_owned(), "mail-from", m, None)
-        })?),
-        _ => None,
+    let bad_mail_from = |m: &str, e: &dyn std::fmt::Display| {
+        input_error(terminal_safe(&format!("--mail-from {m:?}: {e}")).into_owned(), "mail-from", m, None)
+    };
+    // A full name, or a label below the domain (given, or implied by the name).
+    let given_mail_from = match &input.mail_from {
+        Some(m) if m.contains('.') => {
+            Some(MailFrom::Name(DomainName::parse_input(m).map_err(|e| bad_mail_from(m, &e))?))
+        }
+        Some(m) => {
+            let root = DomainName::parse("label.invalid").map_err(|e| bad_mail_from(m, &e))?;
+            root.prepend_label(m.as_bytes()).map_err(|e| bad_mail_from(m, &e))?;
+            Some(MailFrom::Label(m.as_bytes()))
+        }
+        None => None,
     };
     let placed = place(
         role,
@@ -315,9 +321,8 @@ fn spf_value(facts: &Facts) -> String {
         let t = t.trim_start_matches(['+', '-', '~', '?']).to_ascii_lowercase();
         t == "all" || t.starts_with("redirect=")
     };
-    let has_include = rest
-        .iter()
-        .any(|t| t.trim_start_matches('+').eq_ignore_ascii_case("include:amazonses.com"));
+    let has_include =
+        rest.iter().any(|t| t.trim_start_matches('+').eq_ignore_ascii_case("include:amazonses.com"));
     let at = rest.iter().position(ends).unwrap_or(rest.len());
     out.extend(&rest[..at]);
     if !has_include {
@@ -364,10 +369,12 @@ fn dmarc_value(facts: &Facts, domain: Option<&DomainName>) -> String {
             "v" => {}
             "p" => policy_tag = Some(format!("p={}", policy(value))),
             "sp" | "np" => tags.push(format!("{lower}={}", policy(value))),
-            "aspf" | "adkim" => match value.to_ascii_lowercase().as_str() {
-                m @ ("r" | "s") => tags.push(format!("{lower}={m}")),
-                _ => {}
-            },
+            "aspf" | "adkim" => {
+                let mode = value.to_ascii_lowercase();
+                if mode == "r" || mode == "s" {
+                    tags.push(format!("{lower}={mode}"));
+                }
+            }
             "pct" => {
                 if let Ok(n) = value.parse::<u8>()
                     && n <= 100
@@ -411,6 +418,21 @@ enum NameFault {
     Wrong,
 }
 
+/// The MAIL FROM domain as given: a full name, or a label below the domain.
+enum MailFrom<'a> {
+    Name(DomainName),
+    Label(&'a [u8]),
+}
+
+impl MailFrom<'_> {
+    fn name(&self, domain: Option<&DomainName>) -> Option<DomainName> {
+        match self {
+            MailFrom::Name(n) => Some(n.clone()),
+            MailFrom::Label(l) => domain?.prepend_label(l).ok(),
+        }
+    }
+}
+
 /// Where a record of the role belongs, as far as the input tells, and what
 /// is wrong with where it was pasted from.
 #[derive(Debug, Default)]
@@ -451,13 +473,14 @@ fn place(
     owner: Option<&DomainName>,
     domain: Option<&DomainName>,
     selector: Option<&str>,
-    mail_from: Option<&DomainName>,
+    mail_from: Option<&MailFrom<'_>>,
 ) -> Placed {
     let Some(owner) = owner else {
         let name = match role {
-            Role::SpfMx | Role::SpfTxt => {
-                mail_from.cloned().or_else(|| domain.and_then(|d| d.prepend_label(b"send").ok()))
-            }
+            Role::SpfMx | Role::SpfTxt => match mail_from {
+                Some(m) => m.name(domain),
+                None => domain.and_then(|d| d.prepend_label(b"send").ok()),
+            },
             Role::Dkim => domain.zip(selector).and_then(|(d, s)| dkim_name(d, s)),
             Role::Dmarc => domain.and_then(|d| d.prepend_label(b"_dmarc").ok()),
             Role::Domain => None,
@@ -468,11 +491,10 @@ fn place(
     let intended = intended_name(role, owner);
     let implied = implied_by_owner(role, &intended);
     let domain = domain.cloned().or_else(|| implied.as_ref().map(|i| i.domain.clone()));
-    let selector =
-        selector.map(str::to_owned).or_else(|| implied.as_ref().and_then(|i| i.selector.clone()));
+    let selector = selector.map(str::to_owned).or_else(|| implied.as_ref().and_then(|i| i.selector.clone()));
     let name = match role {
         Role::SpfMx | Role::SpfTxt => match (mail_from, &domain) {
-            (Some(m), _) => Some(m.clone()),
+            (Some(m), _) => m.name(domain.as_ref()),
             // Any MAIL FROM name below the domain may be the one given to SES.
             (None, Some(d)) if is_mail_from_of(&intended, d) => Some(intended.clone()),
             (None, Some(d)) => d.prepend_label(b"send").ok(),
@@ -505,7 +527,8 @@ fn place(
 fn appended_to(owner: &DomainName, name: &DomainName) -> Option<DomainName> {
     let labels: Vec<&[u8]> = owner.labels().collect();
     let head = name.label_count();
-    let starts = labels.len() > head && labels.iter().zip(name.labels()).all(|(a, b)| a.eq_ignore_ascii_case(b));
+    let starts =
+        labels.len() > head && labels.iter().zip(name.labels()).all(|(a, b)| a.eq_ignore_ascii_case(b));
     starts.then(|| DomainName::from_labels(labels[head..].iter().copied()).ok()).flatten()
 }
 
@@ -610,7 +633,11 @@ pub fn infer_role(raw: &str) -> Option<RoleGuess> {
             let has = |label: &[u8]| {
                 name.as_ref().is_some_and(|n| n.labels().any(|l| l.eq_ignore_ascii_case(label)))
             };
-            let by_name = if name.as_ref().and_then(|n| n.first_label()).is_some_and(|l| l.eq_ignore_ascii_case(b"_dmarc")) {
+            let by_name = if name
+                .as_ref()
+                .and_then(|n| n.first_label())
+                .is_some_and(|l| l.eq_ignore_ascii_case(b"_dmarc"))
+            {
                 Some(Role::Dmarc)
             } else if has(b"_domainkey") {
                 Some(Role::Dkim)
@@ -622,7 +649,10 @@ pub fn infer_role(raw: &str) -> Option<RoleGuess> {
             }
             let value = txt::parse_text(line).ok()?.first().map(txt::TxtRecord::data).unwrap_or_default();
             let role = role_of_txt_value(&value)?;
-            return Some(RoleGuess { role, reason: format!("a TXT record at `{}` with this value", shown(owner)) });
+            return Some(RoleGuess {
+                role,
+                reason: format!("a TXT record at `{}` with this value", shown(owner)),
+            });
         }
     }
     // A value alone.
@@ -795,4 +825,102 @@ fn overlong_string(raw: &str) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> DomainName {
+        DomainName::parse(s).unwrap()
+    }
+
+    #[test]
+    fn the_name_meant() {
+        let meant = |role, s: &str| intended_name(role, &n(s)).to_string();
+        assert_eq!(meant(Role::SpfTxt, "send.mail.acme.com.acme.com"), "send.mail.acme.com");
+        assert_eq!(meant(Role::Dmarc, "_dmarc.mail.acme.co.uk.acme.co.uk"), "_dmarc.mail.acme.co.uk");
+        assert_eq!(meant(Role::SpfMx, "10.send.mail.acme.com"), "send.mail.acme.com");
+        assert_eq!(meant(Role::SpfMx, r"10\ send.mail.acme.com"), "send.mail.acme.com");
+        // Nothing added: the name itself (a priority only for the MAIL FROM records).
+        assert_eq!(meant(Role::Dkim, "sf1._domainkey.mail.acme.com"), "sf1._domainkey.mail.acme.com");
+        assert_eq!(meant(Role::Dmarc, "_dmarc.10.acme.com"), "_dmarc.10.acme.com");
+        assert_eq!(appended_to(&n("a.b.c.b.c"), &n("a.b.c")), Some(n("b.c")));
+        assert_eq!(appended_to(&n("a.b.c"), &n("a.b.c")), None);
+        assert_eq!(appended_to(&n("x.b.c.b.c"), &n("a.b.c")), None);
+    }
+
+    #[test]
+    fn placing_the_owner() {
+        let fault = |role, owner: &str, domain: Option<&str>| {
+            let d = domain.map(n);
+            place(role, Some(&n(owner)), d.as_ref(), None, None).fault
+        };
+        assert_eq!(fault(Role::SpfTxt, "send.mail.acme.com", Some("mail.acme.com")), None);
+        assert_eq!(
+            fault(Role::SpfTxt, "send.mail.acme.com.acme.com", None),
+            Some(NameFault::Doubled(n("acme.com")))
+        );
+        assert_eq!(fault(Role::SpfMx, "10.send.mail.acme.com", None), Some(NameFault::PriorityInHost));
+        assert_eq!(fault(Role::Dmarc, "_dmarc.other.org", Some("mail.acme.com")), Some(NameFault::Wrong));
+        assert_eq!(fault(Role::Dmarc, "_dmarc.acme.com", Some("mail.acme.com")), None);
+        assert_eq!(fault(Role::Dkim, "mail.acme.com", None), Some(NameFault::Wrong));
+        assert_eq!(
+            fault(Role::SpfTxt, "_dmarc.mail.acme.com", Some("mail.acme.com")),
+            Some(NameFault::Wrong)
+        );
+    }
+
+    #[test]
+    fn unwrapping() {
+        assert_eq!(unwrap_pasted("p=abc\r\ndef\nghi", Role::Dkim), "p=abcdefghi");
+        assert_eq!(unwrap_pasted("x. TXT \"p=abc\ndef\"", Role::Dkim), "x. TXT \"p=abcdef\"");
+        assert_eq!(unwrap_pasted("v=spf1 a\n-all", Role::SpfTxt), "v=spf1 a -all");
+        assert_eq!(unwrap_pasted("v=spf1 a\nv=spf1 b", Role::SpfTxt), "v=spf1 a\nv=spf1 b");
+        // Answer lines, quoted lines and zone-file groups stay as they are.
+        let dig = "x. 300 IN TXT \"p=a\"\nx. 300 IN TXT \"b\"";
+        assert_eq!(unwrap_pasted(dig, Role::Dkim), dig);
+        let group = "x. IN TXT ( \"abc\" ; one\n  \"def\" )";
+        assert_eq!(unwrap_pasted(group, Role::Dkim), group);
+    }
+
+    #[test]
+    fn intent_is_kept() {
+        let with = |role, value: &str| {
+            let mut f = Facts::new();
+            f.set(Fact::RecordValue, value);
+            if role == Role::SpfTxt { spf_value(&f) } else { dmarc_value(&f, Some(&n("mail.acme.com"))) }
+        };
+        assert_eq!(
+            with(Role::Dmarc, "v=DMARC1; p=quarantne; rua=mailto:dmarc@acme.com"),
+            "v=DMARC1; p=quarantine; rua=mailto:dmarc@acme.com"
+        );
+        assert_eq!(
+            with(Role::Dmarc, "v=dmarc1; rua=mailto:a@b.c; sp=rejct; pct=200; aspf=x"),
+            "v=DMARC1; p=none; rua=mailto:a@b.c; sp=reject"
+        );
+        assert_eq!(
+            with(Role::Dmarc, "v=DMARC1; p=reject"),
+            "v=DMARC1; p=reject; rua=mailto:dmarc-reports@mail.acme.com"
+        );
+        assert_eq!(with(Role::SpfTxt, "v=spf1 mx -all"), "v=spf1 mx include:amazonses.com -all");
+        assert_eq!(with(Role::SpfTxt, "v=spf1 include:amazonses.com"), "v=spf1 include:amazonses.com ~all");
+        assert_eq!(
+            with(Role::SpfTxt, "v=spf1 redirect=_spf.acme.com"),
+            "v=spf1 include:amazonses.com redirect=_spf.acme.com"
+        );
+    }
+
+    #[test]
+    fn roles_from_the_text() {
+        let role = |s: &str| infer_role(s).map(|g| g.role);
+        assert_eq!(role("_dmarc.a.test. 300 IN TXT \"v=DMARC1; p=none\""), Some(Role::Dmarc));
+        assert_eq!(role("s._domainkey.a.test. IN TXT \"v=spf1\""), Some(Role::Dkim));
+        assert_eq!(role("send.a.test. MX 10 x.test."), Some(Role::SpfMx));
+        assert_eq!(role("send.a.test. TXT \"hello\""), None);
+        assert_eq!(role("“v=spf1 -all”"), Some(Role::SpfTxt));
+        assert_eq!(role("10 feedback-smtp.us-east-1.amazonses.com"), Some(Role::SpfMx));
+        assert_eq!(role("hello"), None);
+        assert_eq!(role(""), None);
+    }
 }
