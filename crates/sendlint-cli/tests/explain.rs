@@ -272,3 +272,18 @@ fn explain_a_dkim_key_without_expected_is_pending() {
     assert_eq!(d["severity"], "warning");
     assert!(d["help"].as_str().unwrap_or_default().contains("--expected"), "{d}");
 }
+
+/// What a support engineer sees for the issue's headline case, and for a
+/// record pasted from another domain.
+#[test]
+fn explain_names_as_a_support_engineer_sees_them() {
+    let raw = r#"send.mail.acme.com.acme.com. 300 IN TXT "v=spf1 include:amazonses.com ~all""#;
+    let out = sendlint(&["explain", "--role", "spf_txt", "--domain", "mail.acme.com", "--", raw]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    insta::assert_snapshot!("explain_spf_doubled_suffix", stdout(&out));
+    let raw = r#"_dmarc.totally.other.org. 300 IN TXT "v=DMARC1; p=quarantine; rua=mailto:d@other.org""#;
+    let out = sendlint(&["explain", "--domain", "mail.acme.com", "--", raw]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    insta::assert_snapshot!("explain_dmarc_wrong_name", stdout(&out));
+    assert!(stderr(&out).contains("--role dmarc"), "{}", stderr(&out));
+}
