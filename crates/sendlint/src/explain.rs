@@ -621,6 +621,19 @@ fn implied_by_owner(role: Role, owner: &DomainName) -> Option<Implied> {
 /// tag-list or key, an MX value).
 pub fn infer_role(raw: &str) -> Option<RoleGuess> {
     let shown = |o: &str| terminal_safe(o).into_owned();
+    // `dig` prints the CNAME chain first: the name asked is its owner.
+    if let Some((alias, _)) = txt::cname_answer(raw)
+        && let Ok(name) = DomainName::parse(alias)
+    {
+        let role = match name.first_label() {
+            Some(l) if l.eq_ignore_ascii_case(b"_dmarc") => Some(Role::Dmarc),
+            _ if name.labels().any(|l| l.eq_ignore_ascii_case(b"_domainkey")) => Some(Role::Dkim),
+            _ => None,
+        };
+        if let Some(role) = role {
+            return Some(RoleGuess { role, reason: format!("the name `{}`", shown(alias)) });
+        }
+    }
     for line in raw.lines() {
         if let Some(owner) = mx::owner_name(line) {
             return Some(RoleGuess {
@@ -921,6 +934,7 @@ mod tests {
         assert_eq!(role("“v=spf1 -all”"), Some(Role::SpfTxt));
         assert_eq!(role("10 feedback-smtp.us-east-1.amazonses.com"), Some(Role::SpfMx));
         assert_eq!(role("hello"), None);
+        assert_eq!(role("sf1._domainkey.a.test. 300 IN CNAME sf1.dkim.amazonses.com."), Some(Role::Dkim));
         assert_eq!(role(""), None);
     }
 }
