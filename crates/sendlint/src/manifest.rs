@@ -428,14 +428,15 @@ impl ManifestIndex {
 /// longer label is cut to a window of its first bytes.
 const CONTEXT_SPAN: usize = 16 * 1024;
 
-/// 0-based line and byte column of byte `rel` of an entry at `span`.
+/// 0-based line and column (characters after the entry's start) of byte `rel` of an entry at `span`.
 fn position_in(span: Span, raw_text: &str, rel: usize) -> (usize, usize) {
     let before = &raw_text.as_bytes()[..rel.min(raw_text.len())];
     let newlines = before.iter().filter(|&&b| b == b'\n').count();
     let line = span.line as usize + newlines;
+    let chars = sendlint_records::input::chars;
     match before.iter().rposition(|&b| b == b'\n') {
-        Some(i) => (line, before.len() - i - 1),
-        None => (line, span.column as usize + before.len()),
+        Some(i) => (line, chars(&before[i + 1..])),
+        None => (line, span.column as usize + chars(before)),
     }
 }
 

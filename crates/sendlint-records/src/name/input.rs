@@ -122,8 +122,14 @@ impl DomainName {
         if labels.last().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit())) {
             return Err(bad("its last label is a number: a top-level domain is never all digits"));
         }
+        // DNS names are case-insensitive: shown and emitted in lower case, as
+        // UTS 46 also gives them (`MAIL.Acme.com` is `mail.acme.com`).
         let ascii = if name.is_ascii() && !labels.iter().any(|l| is_a_label(l)) {
-            std::borrow::Cow::Borrowed(name)
+            if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                std::borrow::Cow::Owned(name.to_ascii_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(name)
+            }
         } else {
             // UTS 46 ToASCII, non-transitional (IDNA 2008 behaviour for ß, ς);
             // it also checks that every `xn--` label given decodes
