@@ -94,6 +94,8 @@ struct Segment {
     text: String,
     line: usize,
     column: usize,
+    /// The text starts with a cut mark standing for the line's bytes before the window.
+    cut_start: bool,
 }
 
 impl Segment {
@@ -105,11 +107,10 @@ impl Segment {
         if line_start > 0 {
             return self.text[line_start..rel].chars().count();
         }
-        match self.text.strip_prefix(MARK) {
-            Some(_) if self.column > 0 && rel >= MARK.len() => {
-                self.column + MARK.len() + self.text[MARK.len()..rel].chars().count()
-            }
-            _ => self.column + self.text[..rel].chars().count(),
+        if self.cut_start && rel >= MARK.len() {
+            self.column + MARK.len() + self.text[MARK.len()..rel].chars().count()
+        } else {
+            self.column + self.text[..rel].chars().count()
         }
     }
 }
@@ -183,6 +184,7 @@ fn whole(src: &dyn SourceCode, span: &SourceSpan, limits: Limits) -> Option<Segm
         text: safe_bytes(data),
         line: c.line(),
         column: c.column(),
+        cut_start: false,
     })
 }
 
@@ -243,7 +245,7 @@ fn cut_from(
         text.push_str(MARK);
     }
     let start = if ws + skipped > 0 { ws + skipped - MARK.len() } else { 0 };
-    Some(Segment { offset: line_start + start, text, line: 0, column: start })
+    Some(Segment { offset: line_start + start, text, line: 0, column: start, cut_start: ws + skipped > 0 })
 }
 
 fn relabel(l: &LabeledSpan, len: usize) -> LabeledSpan {

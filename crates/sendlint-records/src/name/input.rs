@@ -179,12 +179,13 @@ mod tests {
     }
 
     #[test]
-    fn plain_names_pass_unchanged() {
+    fn plain_names_pass_as_the_same_name_in_lower_case() {
         for ok in ["mail.acme.test", "Mail.Acme.Test.", "send-1.mail.acme.test", "_dmarc.acme.test"] {
             let n = DomainName::parse_input(ok).expect(ok);
             assert_eq!(n, DomainName::parse(ok).expect(ok));
         }
-        assert_eq!(DomainName::parse_input("Mail.Acme.test").expect("ok").to_string(), "Mail.Acme.test");
+        assert_eq!(DomainName::parse_input("Mail.Acme.test").expect("ok").to_string(), "mail.acme.test");
+        assert_eq!(DomainName::parse_input("mail.acme.test").expect("ok").to_string(), "mail.acme.test");
     }
 
     #[test]
