@@ -266,14 +266,15 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
         (Role::Dkim, None, _) => format!("p={}", sendlint_ses::UNKNOWN_KEY_PLACEHOLDER),
         (_, None, _) => dmarc_value(&facts, known_domain.as_ref()),
     };
-    // Without a name to tell, the templates say "the record's name".
     let name = placed.name_text(role);
     if let (Some(n), Some(z)) = (&placed.name, &zone)
         && let Some(rel) = crate::context::relative_name(n, z)
     {
         facts.set(Fact::RelativeName, rel);
     }
-    facts.set(Fact::Name, name.as_str());
+    // The texts name the record even when the input does not: the name's
+    // pattern, with what is known filled in.
+    facts.set(Fact::Name, if name.is_empty() { placed.pattern(role) } else { name.clone() });
     facts.set(Fact::Expected, expected_value.as_str());
 
     let diagnoses = rules.evaluate(role, &facts, input.registrar.as_deref());
@@ -448,18 +449,27 @@ struct Placed {
 }
 
 impl Placed {
-    /// The name for the texts: in full when known, else as much as is known
-    /// ("" when nothing is: the templates then say "the record's name").
+    /// The record's name for the report: in full when known, else as much as
+    /// is known when the pasted name was judged wrong, else "".
     fn name_text(&self, role: Role) -> String {
+        match (&self.name, self.fault.is_some()) {
+            (Some(n), _) => n.to_string(),
+            (None, true) => self.pattern(role),
+            (None, false) => String::new(),
+        }
+    }
+
+    /// The name a record of `role` belongs at, with placeholders for what is
+    /// not known (`<selector>._domainkey.mail.acme.com`).
+    fn pattern(&self, role: Role) -> String {
         if let Some(n) = &self.name {
             return n.to_string();
         }
         let domain = self.domain.as_ref().map_or_else(|| "<your domain>".to_owned(), ToString::to_string);
-        match (role, self.fault.is_some()) {
-            (_, false) => String::new(),
-            (Role::Dkim, true) => format!("<selector>._domainkey.{domain}"),
-            (Role::Dmarc, true) => format!("_dmarc.{domain}"),
-            (_, true) => format!("<MAIL FROM label>.{domain}"),
+        match role {
+            Role::Dkim => format!("{}._domainkey.{domain}", self.selector.as_deref().unwrap_or("<selector>")),
+            Role::Dmarc => format!("_dmarc.{domain}"),
+            _ => format!("<MAIL FROM label>.{domain}"),
         }
     }
 }
