@@ -415,16 +415,15 @@ fn without_the_key_ses_success_stands_because_ses_compared_its_own() {
     assert_eq!(report["sending_unlocked"], true, "{report:#}");
     assert!(!codes(&report).contains(&"dkim.key-not-compared".to_owned()), "{report:#}");
     // SES still checking: Pending, not Verifying (nobody has said the key is right)
-    let pending = saved_state("send.mail.acme.test", "SUCCESS").replace(
-        "\"Status\": \"SUCCESS\", \"Tokens\"",
-        "\"Status\": \"PENDING\", \"Tokens\"",
-    );
+    let pending = saved_state("send.mail.acme.test", "SUCCESS")
+        .replace("\"Status\": \"SUCCESS\", \"Tokens\"", "\"Status\": \"PENDING\", \"Tokens\"");
     assert!(pending.contains("\"Status\": \"PENDING\""), "{pending}");
     let state = write(&dir, "pending.json", &pending);
     let out = check_without_key(&zone_file, "json", &["--ses-state", state.to_str().expect("utf-8")]);
     let report = json(&out);
     assert_eq!(out.status.code(), Some(1), "{report:#}");
-    let dkim = report["records"].as_array().and_then(|r| r.iter().find(|r| r["role"] == "dkim")).expect("dkim");
+    let dkim =
+        report["records"].as_array().and_then(|r| r.iter().find(|r| r["role"] == "dkim")).expect("dkim");
     assert_eq!(dkim["state"], "Pending", "{dkim}");
     assert_eq!(dkim["diagnoses"][0]["code"], "dkim.key-not-compared", "{dkim}");
 }
@@ -600,10 +599,14 @@ fn audit_domain_in_use_when_both_keys_are_published_dns_cannot_tell() {
         write(&dir, "manifest.json", &format!("{{\"domains\": [{}, {}]}}", entry("acme"), entry("globex")));
     let out = audit(&manifest, &zone_file, "json", &[]);
     for line in json_lines(&out) {
-        let message = diagnosis(&line, "workspace.domain-in-use").expect("domain-in-use")["message"].to_string();
+        let message =
+            diagnosis(&line, "workspace.domain-in-use").expect("domain-in-use")["message"].to_string();
         assert!(
-            message.contains("DNS does not tell whose setup is published: the DKIM keys of acme, globex are all published")
-                || message.contains("DNS does not tell whose setup is published: the DKIM keys of globex, acme are all published"),
+            message.contains(
+                "DNS does not tell whose setup is published: the DKIM keys of acme, globex are all published"
+            ) || message.contains(
+                "DNS does not tell whose setup is published: the DKIM keys of globex, acme are all published"
+            ),
             "says which evidence decided: {message}"
         );
     }
@@ -629,7 +632,8 @@ fn audit_domain_in_use_the_published_dkim_key_decides_whose_claim_stands() {
     let out = audit(&manifest, &zone_file, "json", &[]);
     assert_eq!(out.status.code(), Some(1), "globex is not unlocked: {}", text(&out.stdout));
     let lines = json_lines(&out);
-    let by_org = |org: &str| lines.iter().find(|l| l["org"] == org).unwrap_or_else(|| panic!("{org}: {lines:#?}"));
+    let by_org =
+        |org: &str| lines.iter().find(|l| l["org"] == org).unwrap_or_else(|| panic!("{org}: {lines:#?}"));
 
     let acme = by_org("acme");
     assert_eq!(acme["sending_unlocked"], true, "the published claim keeps its verdict: {acme:#}");
@@ -643,7 +647,9 @@ fn audit_domain_in_use_the_published_dkim_key_decides_whose_claim_stands() {
     let error = diagnosis(globex, "workspace.domain-in-use").expect("domain-in-use");
     let message = error["message"].as_str().expect("message");
     assert!(
-        message.contains("DNS decides against this claim: the DKIM key published for mail.acme.test is the one of acme"),
+        message.contains(
+            "DNS decides against this claim: the DKIM key published for mail.acme.test is the one of acme"
+        ),
         "says which evidence decided: {message}"
     );
 
@@ -651,7 +657,8 @@ fn audit_domain_in_use_the_published_dkim_key_decides_whose_claim_stands() {
     let zone_file = write(&dir, "nokey.zone", &zone(MX_OK, "", DMARC_OK));
     let out = audit(&manifest, &zone_file, "json", &[]);
     for line in json_lines(&out) {
-        let message = diagnosis(&line, "workspace.domain-in-use").expect("both locked")["message"].to_string();
+        let message =
+            diagnosis(&line, "workspace.domain-in-use").expect("both locked")["message"].to_string();
         assert!(message.contains("no claim's DKIM key is published"), "{message}");
     }
 }

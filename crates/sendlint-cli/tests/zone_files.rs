@@ -121,7 +121,8 @@ fn a_domain_under_no_loaded_zone_says_which_zone_file_is_missing() {
 /// zone it most likely meant; the verdict names it rather than reading "Pending".
 #[test]
 fn a_mistyped_domain_offline_is_one_diagnosis_with_did_you_mean() {
-    let args = ["check", "mail.acme.tset", "--selector", "sf1", "--zone", "fixtures/demo/zones", "--now", NOW];
+    let args =
+        ["check", "mail.acme.tset", "--selector", "sf1", "--zone", "fixtures/demo/zones", "--now", NOW];
     let human = sendlint(&args);
     assert_eq!(human.status.code(), Some(1), "{}", stderr(&human));
     let text = stdout(&human);

@@ -635,17 +635,23 @@ impl ZoneSource {
             if n == 0 || n > labels.len() {
                 continue;
             }
-            let Ok(tail) = DomainName::from_labels(labels[labels.len() - n..].iter().copied()) else { continue };
-            let (tail_text, apex_text) = (tail.to_string().to_ascii_lowercase(), apex.to_string().to_ascii_lowercase());
+            let Ok(tail) = DomainName::from_labels(labels[labels.len() - n..].iter().copied()) else {
+                continue;
+            };
+            let (tail_text, apex_text) =
+                (tail.to_string().to_ascii_lowercase(), apex.to_string().to_ascii_lowercase());
             let distance = typo_distance(tail_text.as_bytes(), apex_text.as_bytes());
             // one slip in a short name, about one in four characters in a long one
             if distance == 0 || distance > 1.max(apex_text.len() / 4) {
                 continue;
             }
-            if best.as_ref().is_some_and(|(d, text, _)| (*d, text.as_str()) <= (distance, apex_text.as_str())) {
+            if best.as_ref().is_some_and(|(d, text, _)| (*d, text.as_str()) <= (distance, apex_text.as_str()))
+            {
                 continue;
             }
-            let Ok(head) = DomainName::from_labels(labels[..labels.len() - n].iter().copied()) else { continue };
+            let Ok(head) = DomainName::from_labels(labels[..labels.len() - n].iter().copied()) else {
+                continue;
+            };
             let Ok(meant) = head.join(apex) else { continue };
             best = Some((distance, apex_text, meant));
         }

@@ -72,9 +72,13 @@ fn every_combination() {
     ];
     let mut seen_notes = std::collections::BTreeSet::new();
     for role in Role::RECORDS {
-        for dns in
-            [DnsState::Correct, DnsState::NotCompared, DnsState::Absent, DnsState::Wrong, DnsState::LookupFailed]
-        {
+        for dns in [
+            DnsState::Correct,
+            DnsState::NotCompared,
+            DnsState::Absent,
+            DnsState::Wrong,
+            DnsState::LookupFailed,
+        ] {
             for &ses in &statuses {
                 let mut previous: Option<Badge> = None;
                 for since in times {
@@ -99,7 +103,11 @@ fn every_combination() {
                             ses == Some(SesStatus::Success),
                             "{role} {ses:?}"
                         );
-                        assert_eq!(out.badge == Badge::Failed, ses == Some(SesStatus::Failed), "{role} {ses:?}");
+                        assert_eq!(
+                            out.badge == Badge::Failed,
+                            ses == Some(SesStatus::Failed),
+                            "{role} {ses:?}"
+                        );
                     }
                     // time only ever turns Pending into Failed, never back
                     if let Some(before) = previous

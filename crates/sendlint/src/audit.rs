@@ -220,20 +220,27 @@ pub(crate) const NO_ORG: &str = "(no org)";
 /// What an entry claims: its domain (lowercased), its org, the hash of its
 /// (selector, key) when the key decodes; `None` without a readable domain.
 fn claim_of(raw: &str) -> Option<(String, String, Option<u64>)> {
-    let (domain, org, key) = claim_with_key(raw)?;
-    Some((domain, org, key.map(|(sel, k)| selector_key_hash(&sel, &k))))
+    let (domain, claimant) = claim_with_key(raw)?;
+    let key = match (&claimant.selector, &claimant.key) {
+        (Some(sel), Some(k)) => Some(selector_key_hash(sel, k)),
+        _ => None,
+    };
+    Some((domain, claimant.org, key))
 }
 
-/// [`claim_of`], with the (selector, key) itself.
-fn claim_with_key(raw: &str) -> Option<(String, String, Option<(String, PublicKey)>)> {
+/// [`claim_of`], with the selector and key themselves (both, or neither).
+fn claim_with_key(raw: &str) -> Option<(String, Claimant)> {
     let claim = serde_json::from_str::<Claim<'_>>(raw).ok()?;
     let domain = claim.domain.as_deref().and_then(domain_key)?;
     let org = claim.org.as_deref().unwrap_or(NO_ORG).to_owned();
-    let key = match (&claim.dkim_selector, &claim.dkim_public_key) {
-        (Some(sel), Some(key)) => PublicKey::parse(key).ok().map(|k| (sel.to_string(), k)),
-        _ => None,
+    let (selector, key) = match (&claim.dkim_selector, &claim.dkim_public_key) {
+        (Some(sel), Some(key)) => match PublicKey::parse(key) {
+            Ok(k) => (Some(sel.to_string()), Some(k)),
+            Err(_) => (None, None),
+        },
+        _ => (None, None),
     };
-    Some((domain, org, key))
+    Some((domain, Claimant { org, selector, key }))
 }
 
 /// The hashes of `pairs` that come with two or more distinct values.
@@ -295,13 +302,15 @@ impl Workspace {
             return ws;
         }
         manifest.for_each_raw(|_, raw| {
-            let Some((domain, org, selector_key)) = claim_with_key(raw) else { return };
-            let key = selector_key.as_ref().map(|(sel, k)| selector_key_hash(sel, k));
+            let Some((domain, claimant)) = claim_with_key(raw) else { return };
+            let key = match (&claimant.selector, &claimant.key) {
+                (Some(sel), Some(k)) => Some(selector_key_hash(sel, k)),
+                _ => None,
+            };
             if claims.contains(&fnv1a(domain.as_bytes())) {
                 let orgs = ws.claims.entry(domain.clone()).or_default();
-                if !orgs.iter().any(|c| c.org == org) {
-                    let (selector, key) = selector_key.map_or((None, None), |(s, k)| (Some(s), Some(k)));
-                    orgs.push(Claimant { org, selector, key });
+                if !orgs.iter().any(|c| c.org == claimant.org) {
+                    orgs.push(claimant);
                 }
             }
             if let Some(k) = key
