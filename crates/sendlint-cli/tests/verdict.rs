@@ -700,3 +700,77 @@ fn audit_ses_that_cannot_be_read_locks_in_every_format() {
         text(&human.stdout)
     );
 }
+
+// ---- serve: the same verdict over HTTP ----
+
+/// `sendlint serve ARGS --listen 127.0.0.1:0`, killed on drop; the address it listens on.
+fn serve(args: &[&str]) -> (Reaper, String) {
+    let mut child = sendlint()
+        .arg("serve")
+        .args(args)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sendlint serve starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let child = Reaper(child);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let addr = rest.split(['/', ' ']).next().unwrap_or_default().to_owned();
+                let _ = tx.send(addr);
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(60)).expect("sendlint serve listens");
+    (child, addr)
+}
+
+/// `POST path` with a JSON body over a plain HTTP/1.1 connection: the status and the body.
+fn post_json(addr: &str, path: &str, body: &str) -> (u16, String) {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("request");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer");
+    let status = answer.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn serve_ses_that_cannot_be_read_and_a_missing_key_never_unlock() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let zone_arg = zone_file.to_str().expect("utf-8");
+    let (_server, addr) = serve(&["--zone", zone_arg, "--ses", "--ses-endpoint", &endpoint]);
+
+    let with_key = format!(
+        r#"{{"domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1", "dkim_public_key": "{KEY}"}}"#
+    );
+    let (status, body) = post_json(&addr, "/api/v1/check", &with_key);
+    assert_eq!(status, 200, "{body}");
+    let report: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(report["sending_unlocked"], false, "{report:#}");
+    assert_eq!(report["ses_consulted"], false, "{report:#}");
+    assert_eq!(unavailable(&report)["severity"], "error");
+
+    let without_key = r#"{"domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1"}"#;
+    let (status, body) = post_json(&addr, "/api/v1/check", without_key);
+    assert_eq!(status, 200, "{body}");
+    let report: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(report["sending_unlocked"], false, "{report:#}");
+    let dkim = report["records"].as_array().and_then(|r| r.iter().find(|r| r["role"] == "dkim")).expect("dkim");
+    assert_eq!(dkim["state"], "Pending", "{dkim}");
+    assert_eq!(dkim["diagnoses"][0]["code"], "dkim.key-not-compared", "{dkim}");
+}
