@@ -770,7 +770,8 @@ fn serve_ses_that_cannot_be_read_and_a_missing_key_never_unlock() {
     assert_eq!(status, 200, "{body}");
     let report: Value = serde_json::from_str(&body).expect("JSON");
     assert_eq!(report["sending_unlocked"], false, "{report:#}");
-    let dkim = report["records"].as_array().and_then(|r| r.iter().find(|r| r["role"] == "dkim")).expect("dkim");
+    let dkim =
+        report["records"].as_array().and_then(|r| r.iter().find(|r| r["role"] == "dkim")).expect("dkim");
     assert_eq!(dkim["state"], "Pending", "{dkim}");
     assert_eq!(dkim["diagnoses"][0]["code"], "dkim.key-not-compared", "{dkim}");
 }

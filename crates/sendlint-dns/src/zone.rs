@@ -386,7 +386,7 @@ pub struct ZoneSource {
 const LOADED_NAMED: usize = 5;
 
 /// Above this many loaded zones a miss suggests no "did you mean" zone.
-const SUGGEST_MAX_ZONES: usize = 10_000;
+const SUGGEST_MAX_ZONES: usize = 1_000;
 
 /// Edits between `a` and `b`: insertions, deletions, substitutions and swaps of
 /// two neighbours (optimal string alignment), the slips of typing a name.
@@ -623,7 +623,7 @@ impl ZoneSource {
     /// A name no loaded zone covers, with its tail replaced by the loaded apex
     /// it most likely meant (a typo: `mail.acme.tset` → `mail.acme.test`
     /// when `acme.test` is loaded), if one is close enough. Not looked for in
-    /// runs of more than [`SUGGEST_MAX_ZONES`] zones (each miss would scan them all).
+    /// runs of more than [`SUGGEST_MAX_ZONES`] zones (each miss scans them all).
     fn suggest(&self, name: &DomainName) -> Option<DomainName> {
         if self.zones.len() > SUGGEST_MAX_ZONES {
             return None;
@@ -640,9 +640,13 @@ impl ZoneSource {
             };
             let (tail_text, apex_text) =
                 (tail.to_string().to_ascii_lowercase(), apex.to_string().to_ascii_lowercase());
-            let distance = typo_distance(tail_text.as_bytes(), apex_text.as_bytes());
             // one slip in a short name, about one in four characters in a long one
-            if distance == 0 || distance > 1.max(apex_text.len() / 4) {
+            let most = 1.max(apex_text.len() / 4);
+            if tail_text.len().abs_diff(apex_text.len()) > most {
+                continue;
+            }
+            let distance = typo_distance(tail_text.as_bytes(), apex_text.as_bytes());
+            if distance == 0 || distance > most {
                 continue;
             }
             if best.as_ref().is_some_and(|(d, text, _)| (*d, text.as_str()) <= (distance, apex_text.as_str()))
