@@ -340,6 +340,21 @@ fn a_failed_ses_call_reads_as_one_sentence() {
 }
 
 #[test]
+fn an_ses_answer_that_cannot_be_read_or_a_refusal_does_not_unlock() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    for reply in [Reply::malformed(), Reply::bad_credentials()] {
+        let (_ses, args) = live_ses(reply);
+        let (human, _, report) = check_both(&zone_file, &strs(&args));
+        assert_eq!(human.status.code(), Some(1), "{report:#}");
+        assert_eq!(report["sending_unlocked"], false, "{report:#}");
+        assert_eq!(report["ses_consulted"], false, "{report:#}");
+        assert_eq!(unavailable(&report)["severity"], "error");
+        assert_eq!(headline(&human), "sending locked: ses.unavailable; 1 error, 0 warnings");
+    }
+}
+
+#[test]
 fn no_aws_credentials_anywhere_does_not_unlock() {
     let dir = scratch();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
