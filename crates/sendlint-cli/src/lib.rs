@@ -495,8 +495,8 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
             write!(out, "{}", sendlint::render_domain(&report, render_options())).into_diagnostic()?
         }
     }
-    // One verdict: a failed SES call is `ses.unavailable` (a warning, DNS-only
-    // badges) and changes the exit status only through that verdict.
+    // One verdict: a failed SES call is `ses.unavailable` (an error: DNS-only
+    // badges, sending not unlocked) and changes the exit status only through it.
     Ok(if report.sending_unlocked { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
