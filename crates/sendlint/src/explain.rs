@@ -10,7 +10,7 @@ use sendlint_records::key::PublicKey;
 use sendlint_records::name::DomainName;
 use sendlint_records::{Fact, Facts, Role, mx, txt};
 use sendlint_rules::{RuleSet, Severity};
-use sendlint_ses::{Badge, BadgeInput, DnsState, decide, expected_exchange};
+use sendlint_ses::{BadgeInput, DnsState, decide, expected_exchange};
 
 use crate::observe::{Misplacement, misplaced_names};
 use thiserror::Error;
@@ -277,21 +277,25 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
     facts.set(Fact::Name, if name.is_empty() { placed.pattern(role) } else { name.clone() });
     facts.set(Fact::Expected, expected_value.as_str());
 
-    let diagnoses = rules.evaluate(role, &facts, input.registrar.as_deref());
+    let judged = rules.evaluate(role, &facts, input.registrar.as_deref());
     // A record receivers do not recognise as DMARC is present, and wrong.
-    let dns = if (empty && dkim_cname.is_none()) || (!found && !facts.flag(Fact::NotRecognized)) {
+    let mut dns = if (empty && dkim_cname.is_none()) || (!found && !facts.flag(Fact::NotRecognized)) {
         DnsState::Absent
-    } else if diagnoses.iter().any(|d| d.severity == Severity::Error) {
+    } else if judged.iter().any(|d| d.severity == Severity::Error) {
         DnsState::Wrong
     } else {
         DnsState::Correct
     };
-    let mut badge = decide(&BadgeInput { role, dns, ses: None, since_submitted: None }).badge;
     // A verdict claims only what was compared: a DKIM key not compared with
-    // the one given to SES cannot be Verified.
-    if role == Role::Dkim && key.is_none() && badge == Badge::Verified {
-        badge = Badge::Pending;
+    // the one given to SES cannot be Verified (as `check` decides it).
+    if dns == DnsState::Correct && role == Role::Dkim && key.is_none() {
+        dns = DnsState::NotCompared;
     }
+    let decision = decide(&BadgeInput { role, dns, ses: None, since_submitted: None });
+    // The badge becomes a fact and the rules speak again, as in `check`.
+    crate::ses_facts::set_badge_facts(&mut facts, dns, &decision);
+    let diagnoses = rules.evaluate(role, &facts, input.registrar.as_deref());
+    let badge = decision.badge;
     Ok(RecordReport {
         role,
         name,
