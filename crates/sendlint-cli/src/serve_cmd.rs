@@ -112,7 +112,8 @@ fn resolve_listen(listen: &str) -> miette::Result<(Option<String>, Vec<SocketAdd
     if let Ok(addr) = listen.parse::<SocketAddr>() {
         return Ok((None, vec![addr]));
     }
-    let Some((name, port)) = listen.rsplit_once(':').filter(|(n, p)| !n.is_empty() && p.parse::<u16>().is_ok())
+    let Some((name, port)) =
+        listen.rsplit_once(':').filter(|(n, p)| !n.is_empty() && p.parse::<u16>().is_ok())
     else {
         return Err(miette!("--listen {listen:?}: expected ADDRESS:PORT or NAME:PORT, e.g. localhost:8080"));
     };

@@ -22,7 +22,8 @@ fn serve_reports_a_bad_manifest_before_listening() {
 #[test]
 fn serve_refuses_a_weak_token() {
     for weak in [" ", "t", "short-token", "0123456789 abcdef"] {
-        let out = sendlint(&["serve", "--zone", "fixtures/demo/zones", "--listen", "127.0.0.1:0", "--token", weak]);
+        let out =
+            sendlint(&["serve", "--zone", "fixtures/demo/zones", "--listen", "127.0.0.1:0", "--token", weak]);
         assert_eq!(out.status.code(), Some(2), "{weak:?}: {}", stderr(&out));
         assert!(stderr(&out).contains("--token"), "{}", stderr(&out));
     }
@@ -65,7 +66,9 @@ fn serve_listens_on_localhost_logs_each_request_and_says_when_it_stops() {
     let mut s = Running { child, lines: std::io::BufReader::new(stderr).lines() };
     // "listening on http://localhost:PORT/ (ADDR:PORT) (Ctrl-C stops)"
     let first = s.next_line();
-    let rest = first.strip_prefix("sendlint serve: listening on http://localhost:").unwrap_or_else(|| panic!("{first}"));
+    let rest = first
+        .strip_prefix("sendlint serve: listening on http://localhost:")
+        .unwrap_or_else(|| panic!("{first}"));
     let port = rest.split('/').next().unwrap_or_default().to_owned();
     let addr = rest.split(['(', ')']).nth(1).unwrap_or_else(|| panic!("{first}")).to_owned();
     let addr: std::net::SocketAddr = addr.parse().unwrap_or_else(|e| panic!("{addr}: {e}"));
@@ -85,7 +88,8 @@ fn serve_listens_on_localhost_logs_each_request_and_says_when_it_stops() {
         "{line}"
     );
     let mut c = std::net::TcpStream::connect(addr).expect("connect");
-    write!(c, "GET /api/v1/info HTTP/1.1\r\nHost: evil.example:{port}\r\nConnection: close\r\n\r\n").expect("write");
+    write!(c, "GET /api/v1/info HTTP/1.1\r\nHost: evil.example:{port}\r\nConnection: close\r\n\r\n")
+        .expect("write");
     let mut answer = String::new();
     c.read_to_string(&mut answer).expect("read");
     let line = s.next_line();

@@ -130,7 +130,9 @@ async fn main() {
             }
         })
     };
-    println!("{n} slow connections to {addr} (partial header, one byte every 5 s, idle keep-alive); probe GET /healthz every 1 s");
+    println!(
+        "{n} slow connections to {addr} (partial header, one byte every 5 s, idle keep-alive); probe GET /healthz every 1 s"
+    );
     println!("{:>5}  {:>18}", "t (s)", "slow conns open");
     while Instant::now() < until {
         tokio::time::sleep(Duration::from_secs(5)).await;

@@ -81,7 +81,8 @@ impl Table {
     fn admit(&self) -> Option<(u64, oneshot::Receiver<()>)> {
         let mut slots = self.slots();
         if slots.len() >= self.limit {
-            let oldest = slots.iter().filter(|(_, s)| s.busy == 0).min_by_key(|(_, s)| s.since).map(|(id, _)| *id);
+            let oldest =
+                slots.iter().filter(|(_, s)| s.busy == 0).min_by_key(|(_, s)| s.since).map(|(id, _)| *id);
             let mut evicted = slots.remove(&oldest?)?;
             if let Some(tx) = evicted.evict.take() {
                 let _ = tx.send(());

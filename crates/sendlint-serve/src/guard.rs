@@ -57,7 +57,13 @@ fn origin_ok(origin: &HeaderValue, host: Option<&HeaderValue>, hosts: &Hosts) ->
     o_host == h_host && o_port.unwrap_or(default) == h_port.unwrap_or(default)
 }
 
-fn refuse(state: &AppState, why: Rejection, status: StatusCode, code: &'static str, message: String) -> Response {
+fn refuse(
+    state: &AppState,
+    why: Rejection,
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+) -> Response {
     state.metrics.rejected(why);
     ApiError::new(status, code, message).into_response()
 }
@@ -97,7 +103,8 @@ pub async fn same_origin(State(state): State<Arc<AppState>>, request: Request, n
     if let Some(origin) = headers.get(header::ORIGIN)
         && !origin_ok(origin, host, &state.hosts)
     {
-        let m = format!("a page of another origin ({}) may not use this server", origin.to_str().unwrap_or("?"));
+        let m =
+            format!("a page of another origin ({}) may not use this server", origin.to_str().unwrap_or("?"));
         return refuse(&state, Rejection::CrossSite, StatusCode::FORBIDDEN, "cross_origin", m);
     }
     if cross_site(headers) && !navigation(&request) {
@@ -109,7 +116,9 @@ pub async fn same_origin(State(state): State<Arc<AppState>>, request: Request, n
 
 /// The browser says another site's page sent the request.
 fn cross_site(headers: &HeaderMap) -> bool {
-    headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site" || v.as_bytes() == b"same-site")
+    headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site" || v.as_bytes() == b"same-site")
 }
 
 /// Following a link to the page (a permalink in a ticket): harmless, and the
@@ -126,7 +135,8 @@ fn navigation(request: &Request) -> bool {
 /// 100-continue` never invites an upload the server would refuse.
 pub async fn body(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let headers = request.headers();
-    let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    let length =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
     let limit = state.limits.body_bytes;
     if length.is_some_and(|n| n > limit as u64) {
         let m = format!("the request body is too large (more than {limit} bytes)");
@@ -137,7 +147,13 @@ pub async fn body(State(state): State<Arc<AppState>>, request: Request, next: Ne
         let media = media.split(';').next().unwrap_or("").trim();
         if !media.eq_ignore_ascii_case("application/json") {
             let m = format!("the body must be sent as Content-Type: application/json, not {media:?}");
-            return refuse(&state, Rejection::MediaType, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", m);
+            return refuse(
+                &state,
+                Rejection::MediaType,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                m,
+            );
         }
     }
     next.run(request).await

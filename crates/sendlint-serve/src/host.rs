@@ -101,7 +101,8 @@ mod tests {
         for ok in ["localhost", "127.0.0.1", "127.1.2.3", "::1", "sendlint.corp.example"] {
             assert!(h.allows(ok), "{ok}");
         }
-        for bad in ["evil.example", "127.0.0.1.nip.io", "localhost.evil.example", "192.0.2.7", "corp.example"] {
+        for bad in ["evil.example", "127.0.0.1.nip.io", "localhost.evil.example", "192.0.2.7", "corp.example"]
+        {
             assert!(!h.allows(bad), "{bad}");
         }
         let any = Hosts::new("0.0.0.0:8080".parse().unwrap(), &[]);

@@ -178,7 +178,12 @@ impl Metrics {
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        head(&mut out, "sendlint_checks_total", "counter", "Domain checks run, by who asked: a request (POST /api/v1/check) or the workspace refresh.");
+        head(
+            &mut out,
+            "sendlint_checks_total",
+            "counter",
+            "Domain checks run, by who asked: a request (POST /api/v1/check) or the workspace refresh.",
+        );
         let _ = writeln!(out, "sendlint_checks_total{{origin=\"api\"}} {}", get(&self.checks_api));
         let _ =
             writeln!(out, "sendlint_checks_total{{origin=\"workspace\"}} {}", get(&self.checks_workspace));
@@ -200,9 +205,19 @@ impl Metrics {
         let sum = get(&self.latency_sum_micros) as f64 / 1e6;
         let _ = writeln!(out, "sendlint_check_duration_seconds_sum{{origin=\"api\"}} {sum}");
         let _ = writeln!(out, "sendlint_check_duration_seconds_count{{origin=\"api\"}} {count}");
-        head(&mut out, "sendlint_workspace_rounds_total", "counter", "Complete checks of the whole workspace manifest.");
+        head(
+            &mut out,
+            "sendlint_workspace_rounds_total",
+            "counter",
+            "Complete checks of the whole workspace manifest.",
+        );
         let _ = writeln!(out, "sendlint_workspace_rounds_total {}", get(&self.rounds));
-        head(&mut out, "sendlint_workspace_round_seconds", "gauge", "How long the last complete round over the workspace took.");
+        head(
+            &mut out,
+            "sendlint_workspace_round_seconds",
+            "gauge",
+            "How long the last complete round over the workspace took.",
+        );
         let _ = writeln!(out, "sendlint_workspace_round_seconds {}", get(&self.round_micros) as f64 / 1e6);
         head(&mut out, "sendlint_dns_queries_total", "counter", "DNS questions asked of the lookup source.");
         let _ = writeln!(out, "sendlint_dns_queries_total {}", get(&self.dns_queries));

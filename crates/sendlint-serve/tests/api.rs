@@ -319,7 +319,8 @@ fn metrics_count_checks_queries_failures_and_latency() {
     assert_eq!(a.status, 200, "a failed lookup is a finding, not an error: {}", a.body);
     assert!(a.json()["records"][0]["diagnoses"].to_string().contains("dns.lookup-failed"));
     let m = samples(&get(failing.addr, "/metrics").body);
-    let servfail = m.iter().find(|(k, _)| k == "sendlint_dns_lookup_failures_total{kind=\"servfail\"}").unwrap();
+    let servfail =
+        m.iter().find(|(k, _)| k == "sendlint_dns_lookup_failures_total{kind=\"servfail\"}").unwrap();
     assert!(servfail.1 >= 4.0, "{m:?}");
 }
 
@@ -353,10 +354,18 @@ fn every_metric_means_what_its_name_says() {
         assert_eq!(request(addr, "POST", "/api/v1/check", json_auth, body.as_bytes()).status, 200);
     }
     assert_eq!(request(addr, "GET", "/api/v1/nothing", auth, b"").status, 404);
-    assert_eq!(request(addr, "POST", "/api/v1/check", &[("Content-Type", "application/json")], body.as_bytes()).status, 401);
+    assert_eq!(
+        request(addr, "POST", "/api/v1/check", &[("Content-Type", "application/json")], body.as_bytes())
+            .status,
+        401
+    );
     let plain = [("Authorization", bearer.as_str()), ("Content-Type", "text/plain")];
     assert_eq!(request(addr, "POST", "/api/v1/check", &plain, body.as_bytes()).status, 415);
-    let cross = [("Authorization", bearer.as_str()), ("Content-Type", "application/json"), ("Origin", "http://evil.example")];
+    let cross = [
+        ("Authorization", bearer.as_str()),
+        ("Content-Type", "application/json"),
+        ("Origin", "http://evil.example"),
+    ];
     assert_eq!(request(addr, "POST", "/api/v1/check", &cross, body.as_bytes()).status, 403);
     assert_eq!(request(addr, "POST", "/api/v1/check", json_auth, &[b' '; 5000]).status, 413);
     let raw = |text: &str| {
@@ -367,7 +376,10 @@ fn every_metric_means_what_its_name_says() {
         let _ = std::io::Read::read_to_string(&mut c, &mut out);
         out
     };
-    assert!(raw("GET /healthz HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n").starts_with("HTTP/1.1 400"));
+    assert!(
+        raw("GET /healthz HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+            .starts_with("HTTP/1.1 400")
+    );
     // five half-sent heads through four places: the oldest gives way
     let _held: Vec<std::net::TcpStream> = (0..5)
         .map(|_| {
@@ -379,11 +391,17 @@ fn every_metric_means_what_its_name_says() {
     let after = metrics();
 
     let delta = |name: &str| -> f64 {
-        let of = |m: &[(String, f64)]| m.iter().find(|(k, _)| k == name).map(|(_, v)| *v).unwrap_or_else(|| panic!("no {name}"));
+        let of = |m: &[(String, f64)]| {
+            m.iter().find(|(k, _)| k == name).map(|(_, v)| *v).unwrap_or_else(|| panic!("no {name}"))
+        };
         of(&after) - of(&before)
     };
     let value = |name: &str| -> f64 {
-        after.iter().find(|(k, _)| k == name).map(|(_, v)| *v).unwrap_or_else(|| panic!("no {name}: {after:?}"))
+        after
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| panic!("no {name}: {after:?}"))
     };
     let mut read: Vec<String> = Vec::new();
     let mut check = |name: &str, ok: bool| {
@@ -392,13 +410,22 @@ fn every_metric_means_what_its_name_says() {
     };
     check("sendlint_checks_total{origin=\"api\"}", delta("sendlint_checks_total{origin=\"api\"}") == 2.0);
     // one round of the five demo domains, before `before`
-    check("sendlint_checks_total{origin=\"workspace\"}", value("sendlint_checks_total{origin=\"workspace\"}") == 5.0);
+    check(
+        "sendlint_checks_total{origin=\"workspace\"}",
+        value("sendlint_checks_total{origin=\"workspace\"}") == 5.0,
+    );
     check("sendlint_workspace_rounds_total", value("sendlint_workspace_rounds_total") == 1.0);
     check("sendlint_workspace_round_seconds", value("sendlint_workspace_round_seconds") > 0.0);
     // the histogram times exactly the checks of requests
     let api_checks = value("sendlint_checks_total{origin=\"api\"}");
-    check("sendlint_check_duration_seconds_count{origin=\"api\"}", value("sendlint_check_duration_seconds_count{origin=\"api\"}") == api_checks);
-    check("sendlint_check_duration_seconds_sum{origin=\"api\"}", value("sendlint_check_duration_seconds_sum{origin=\"api\"}") > 0.0);
+    check(
+        "sendlint_check_duration_seconds_count{origin=\"api\"}",
+        value("sendlint_check_duration_seconds_count{origin=\"api\"}") == api_checks,
+    );
+    check(
+        "sendlint_check_duration_seconds_sum{origin=\"api\"}",
+        value("sendlint_check_duration_seconds_sum{origin=\"api\"}") > 0.0,
+    );
     let mut last = 0.0;
     for (k, v) in &after {
         if k.starts_with("sendlint_check_duration_seconds_bucket{") {
@@ -407,7 +434,10 @@ fn every_metric_means_what_its_name_says() {
             check(k, ok);
         }
     }
-    check("le=+Inf", value("sendlint_check_duration_seconds_bucket{origin=\"api\",le=\"+Inf\"}") == api_checks);
+    check(
+        "le=+Inf",
+        value("sendlint_check_duration_seconds_bucket{origin=\"api\",le=\"+Inf\"}") == api_checks,
+    );
     // offline everything the demo asks resolves from the zone files: no failures;
     // the DMARC walk above the zones asks names no zone file covers
     check("sendlint_dns_queries_total", delta("sendlint_dns_queries_total") > 0.0);
@@ -417,7 +447,9 @@ fn every_metric_means_what_its_name_says() {
     }
     check("sendlint_dns_not_covered_total", value("sendlint_dns_not_covered_total") > 0.0);
     // answers by status, between the two scrapes (the first scrape counts itself after it rendered)
-    for (code, n) in [("200", 3.0), ("400", 1.0), ("401", 1.0), ("403", 1.0), ("404", 1.0), ("413", 1.0), ("415", 1.0)] {
+    for (code, n) in
+        [("200", 3.0), ("400", 1.0), ("401", 1.0), ("403", 1.0), ("404", 1.0), ("413", 1.0), ("415", 1.0)]
+    {
         let name = format!("sendlint_http_responses_total{{code=\"{code}\"}}");
         check(&name, delta(&name) == n);
     }
@@ -425,12 +457,23 @@ fn every_metric_means_what_its_name_says() {
         let name = format!("sendlint_http_responses_total{{code=\"{code}\"}}");
         check(&name, delta(&name) == 0.0);
     }
-    for (reason, n) in [("auth", 1.0), ("host", 1.0), ("cross_site", 1.0), ("media_type", 1.0), ("too_large", 1.0), ("busy", 0.0), ("deadline", 0.0)] {
+    for (reason, n) in [
+        ("auth", 1.0),
+        ("host", 1.0),
+        ("cross_site", 1.0),
+        ("media_type", 1.0),
+        ("too_large", 1.0),
+        ("busy", 0.0),
+        ("deadline", 0.0),
+    ] {
         let name = format!("sendlint_http_rejected_total{{reason=\"{reason}\"}}");
         check(&name, delta(&name) == n);
     }
     // 7 requests on their own connections, the host probe, five half heads, the scrape
-    check("sendlint_http_connections_total", delta("sendlint_http_connections_total") == 7.0 + 1.0 + 5.0 + 1.0);
+    check(
+        "sendlint_http_connections_total",
+        delta("sendlint_http_connections_total") == 7.0 + 1.0 + 5.0 + 1.0,
+    );
     check("sendlint_http_connections_open", (1.0..=4.0).contains(&value("sendlint_http_connections_open")));
     check(
         "sendlint_http_connections_closed_total{reason=\"header_timeout\"}",

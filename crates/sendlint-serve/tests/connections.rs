@@ -63,7 +63,11 @@ fn raw(addr: SocketAddr, raw: &str) -> String {
 }
 
 fn status(answer: &str) -> u16 {
-    answer.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no status: {answer:?}"))
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status: {answer:?}"))
 }
 
 fn metric(addr: SocketAddr, name: &str) -> f64 {
@@ -105,13 +109,16 @@ fn only_the_servers_own_host_names_are_answered() {
         "127.0.0.1".to_owned(),
         "sendlint.corp.example".to_owned(),
     ] {
-        let a = raw(s.addr, &format!("GET /api/v1/info HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"));
+        let a =
+            raw(s.addr, &format!("GET /api/v1/info HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"));
         assert_eq!(status(&a), 200, "Host: {host}: {a}");
     }
     // an absolute-form target names the host too
     let a = raw(
         s.addr,
-        &format!("GET http://evil.example:{port}/api/v1/info HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"),
+        &format!(
+            "GET http://evil.example:{port}/api/v1/info HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        ),
     );
     assert_eq!(status(&a), 400, "{a}");
     assert!(metric(s.addr, "sendlint_http_rejected_total{reason=\"host\"}") >= foreign.len() as f64);
@@ -125,7 +132,12 @@ fn requests_from_another_sites_page_are_refused() {
     let check = |headers: &[(&str, &str)]| request(s.addr, "POST", "/api/v1/check", headers, body.as_bytes());
 
     // what a no-cors fetch or a form of another page can send
-    for media in ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+    for media in [
+        "text/plain",
+        "text/plain;charset=UTF-8",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
         let a = check(&[("Content-Type", media)]);
         assert_eq!((a.status, a.error_code().as_str()), (415, "unsupported_media_type"), "{media}");
     }
@@ -151,7 +163,8 @@ fn requests_from_another_sites_page_are_refused() {
     assert_eq!(metric(s.addr, "sendlint_checks_total{origin=\"api\"}"), 0.0, "no check ran");
 
     // the page's own requests
-    let a = check(&[("Content-Type", "application/json"), ("Origin", &own), ("Sec-Fetch-Site", "same-origin")]);
+    let a =
+        check(&[("Content-Type", "application/json"), ("Origin", &own), ("Sec-Fetch-Site", "same-origin")]);
     assert_eq!(a.status, 200, "{}", a.body);
     let a = check(&[("Content-Type", "application/json; charset=utf-8")]);
     assert_eq!(a.status, 200, "{}", a.body);
@@ -304,7 +317,10 @@ fn an_http_1_1_request_needs_exactly_one_host() {
     let a = raw(s.addr, "GET /api/v1/info HTTP/1.1\r\nConnection: close\r\n\r\n");
     assert_eq!(status(&a), 400, "RFC 9112 §3.2: {a}");
     assert!(a.contains("host_missing"), "{a}");
-    let a = raw(s.addr, "GET /api/v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let a = raw(
+        s.addr,
+        "GET /api/v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
     assert_eq!(status(&a), 400, "{a}");
     // HTTP/1.0 has no Host requirement
     let a = raw(s.addr, "GET /api/v1/info HTTP/1.0\r\n\r\n");
