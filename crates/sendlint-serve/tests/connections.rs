@@ -244,6 +244,22 @@ fn an_idle_kept_alive_connection_is_closed() {
 }
 
 #[test]
+fn a_body_that_never_arrives_ends_with_the_deadline_and_the_connection() {
+    let s = serve(&demo_zones(), NORMAL, |c| {
+        c.limits.deadline = Duration::from_secs(1);
+        c.limits.header_timeout = Duration::from_secs(600);
+    });
+    let mut c = connect(s.addr);
+    c.write_all(
+        b"POST /api/v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+          Content-Length: 100\r\n\r\n{\"domain\"",
+    )
+    .expect("write");
+    let answer = read_until_closed(&mut c, "a body that never arrives");
+    assert!(answer.starts_with("HTTP/1.1 504"), "{answer}");
+}
+
+#[test]
 fn at_the_connection_bound_a_new_request_takes_an_idle_connections_place() {
     // a long header timeout: only the bound can close these
     let s = serve(&demo_zones(), NORMAL, |c| {
