@@ -76,20 +76,32 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     }
 }
 
-/// Ctrl-C (SIGINT), or SIGTERM as a service manager sends.
-async fn stop_signal() {
+/// Ctrl-C (SIGINT), or SIGTERM as a service manager sends. The handlers are
+/// installed by this call, not when the future is first polled, so a signal
+/// that comes early is not lost (nor kills the process without a word).
+fn stop_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+        let signals = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()));
+        async move {
+            match signals {
+                (Ok(mut int), Ok(mut term)) => {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
-            return;
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+    #[cfg(not(unix))]
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// `--ses`: GetEmailIdentity per check, through the SDK only the binary links.
@@ -189,6 +201,7 @@ pub(crate) fn run(args: ServeArgs, rules: RuleSet) -> miette::Result<ExitCode> {
         config.allowed_hosts.extend(name.clone());
         config.log_requests = true;
         let listener = bind(&addrs).await?;
+        let stop = stop_signal();
         let addr = listener.local_addr().into_diagnostic()?;
         match &name {
             Some(name) => eprintln!(
@@ -198,7 +211,7 @@ pub(crate) fn run(args: ServeArgs, rules: RuleSet) -> miette::Result<ExitCode> {
             None => eprintln!("sendlint serve: listening on http://{addr}/ (Ctrl-C stops)"),
         }
         let shutdown = async {
-            stop_signal().await;
+            stop.await;
             eprintln!("sendlint serve: stopping: no new connections, finishing the requests being answered");
         };
         sendlint_serve::serve(listener, config, shutdown).await.into_diagnostic()?;

@@ -181,7 +181,9 @@ pub(crate) async fn run(
     let mut tasks = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
     'accept: loop {
+        // shutdown first: a flood of connections does not keep the server from stopping
         let (stream, peer) = tokio::select! {
+            biased;
             () = &mut shutdown => break 'accept,
             Some(_) = tasks.join_next(), if !tasks.is_empty() => continue 'accept,
             accepted = listener.accept() => match accepted {
