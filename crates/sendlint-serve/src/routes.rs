@@ -233,17 +233,22 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), guard::deadline))
         .layer(middleware::from_fn_with_state(state.clone(), guard::require_token))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::body))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::same_origin))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::log))
         .layer(middleware::from_fn(guard::headers))
         .with_state(state)
 }
 
 fn error_response(status: u16) -> (String, Value) {
     let what = match status {
-        400 => "The request is malformed.",
+        400 => "The request is malformed, or its `Host` is missing or not one this server answers as.",
         401 => "The bearer token is missing or wrong.",
+        403 => "Sent by a page of another origin (`Origin`, `Sec-Fetch-Site`).",
         404 => "Not found.",
         405 => "Method not allowed.",
         413 => "The request body is too large.",
+        415 => "The body is not `application/json`.",
         422 => "Well-formed, but not something that can be checked.",
         429 => "Too many checks in flight; see Retry-After.",
         503 => "Not ready yet; see Retry-After.",
@@ -266,7 +271,11 @@ pub fn openapi() -> Value {
             json!({"description": "OK", "content": {r.response.0: {"schema": {"$ref": format!("#/components/schemas/{}", r.response.1)}}}}),
         );
         let mut statuses: Vec<u16> = r.errors.to_vec();
-        statuses.push(504);
+        // every route: a Host not ours or missing (400), another origin (403)
+        statuses.extend([400, 403, 504]);
+        if r.request.is_some() {
+            statuses.extend([413, 415]);
+        }
         if r.auth {
             statuses.push(401);
         }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Weak};
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use sendlint::audit::{AuditOptions, Finished, Outcome, Stop, Summary, audit, json_line};
 use sendlint_ses::Badge;
@@ -62,6 +62,7 @@ fn summary_json(s: &Summary) -> Value {
 /// Checks the whole manifest once.
 async fn round(state: &AppState) -> Option<WorkspaceView> {
     let manifest = state.manifest.clone()?;
+    let started = Instant::now();
     let opts = AuditOptions { jobs: 8, now: SystemTime::now(), ..AuditOptions::default() };
     let mut finished: Vec<Finished> = Vec::with_capacity(manifest.len());
     audit(manifest, state.lookup.clone(), state.rules.clone(), &opts, &Stop::new(), |item| {
@@ -79,6 +80,7 @@ async fn round(state: &AppState) -> Option<WorkspaceView> {
         summary.add(item);
         lines.push(serde_json::from_str(&json_line(item)).unwrap_or(Value::Null));
     }
+    state.metrics.round_done(started.elapsed());
     Some(WorkspaceView { checked_at: Some(SystemTime::now()), lines, summary: summary_json(&summary) })
 }
 

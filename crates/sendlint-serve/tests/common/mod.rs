@@ -72,6 +72,37 @@ pub fn serve(zones: &ZoneSource, mode: Mode, configure: impl FnOnce(&mut Config)
     Serve { addr, dns, rt: Some(rt) }
 }
 
+/// Serves from the demo zone files directly (offline, as `serve --zone`),
+/// with `configure` applied.
+pub fn serve_offline(configure: impl FnOnce(&mut Config)) -> (SocketAddr, tokio::runtime::Runtime) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let lookup: Arc<dyn Lookup> = Arc::new(demo_zones());
+    let rules = Arc::new(RuleSet::builtin().expect("the built-in rules"));
+    let mut config = Config::new(lookup, rules);
+    configure(&mut config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    listener.set_nonblocking(true).expect("nonblocking");
+    rt.spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+        let _ = sendlint_serve::serve(listener, config, std::future::pending()).await;
+    });
+    (addr, rt)
+}
+
+/// The samples of a Prometheus exposition: `(name{labels}, value)`.
+pub fn samples(text: &str) -> Vec<(String, f64)> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| l.rsplit_once(' '))
+        .map(|(k, v)| (k.to_owned(), v.parse().unwrap_or_else(|_| panic!("not a number: {v}"))))
+        .collect()
+}
+
 /// An HTTP answer.
 #[derive(Debug)]
 pub struct Answer {
