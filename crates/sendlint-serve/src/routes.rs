@@ -9,6 +9,8 @@ use axum::middleware;
 use axum::routing::{MethodRouter, get, post};
 use serde_json::{Map, Value, json};
 
+use sendlint_rules::RuleSet;
+
 use crate::state::AppState;
 use crate::{api, assets, guard};
 
@@ -153,7 +155,7 @@ pub const ROUTES: &[Route] = &[
         operation: "domain",
         summary: "One workspace domain (its audit line) as of the last check.",
         request: None,
-        response: (JSON, "AuditLine"),
+        response: (JSON, "DomainLine"),
         query: &[],
         errors: &[404, 503],
         auth: true,
@@ -239,35 +241,78 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
 
 fn error_response(status: u16) -> (String, Value) {
     let what = match status {
-        400 => "The request is malformed.",
+        400 => "The request is malformed (the body, the query, or a header the connection checks refuse).",
         401 => "The bearer token is missing or wrong.",
+        403 => "Refused: a cross-origin request, or a Host this server does not answer to.",
         404 => "Not found.",
-        405 => "Method not allowed.",
         413 => "The request body is too large.",
+        415 => "The body is not `application/json`.",
         422 => "Well-formed, but not something that can be checked.",
         429 => "Too many checks in flight; see Retry-After.",
         503 => "Not ready yet; see Retry-After.",
         504 => "The request took longer than the server's deadline.",
         _ => "Error.",
     };
-    (
-        status.to_string(),
-        json!({"description": what, "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}),
-    )
+    let mut answer = json!({"description": what, "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let header = |doc: &str| json!({"description": doc, "required": true, "schema": {"type": "string"}});
+    match status {
+        401 => answer["headers"] = json!({"WWW-Authenticate": header("`Bearer`.")}),
+        429 | 503 => answer["headers"] = json!({"Retry-After": header("Seconds to wait before asking again.")}),
+        _ => {}
+    }
+    (status.to_string(), answer)
 }
 
-/// The OpenAPI 3.1 document of [`ROUTES`].
-pub fn openapi() -> Value {
+/// The schema of query parameter `name` of `operation`: what the handler
+/// accepts (an empty value is the same as none where the handler says so).
+fn query_schema(operation: &str, name: &str, registrars: &[Value]) -> Value {
+    use sendlint::schema::patterns;
+    let or_empty = |pattern: &str| json!({"type": "string", "pattern": format!("^$|{pattern}")});
+    match (operation, name) {
+        (_, "registrar") => json!({"type": "string", "enum": registrars}),
+        ("records", "domain") => {
+            json!({"type": "string", "pattern": patterns::DOMAIN, "maxLength": patterns::DOMAIN_MAX})
+        }
+        ("records", "selector") => json!({"type": "string", "pattern": patterns::SELECTOR}),
+        ("records", "region") => {
+            let mut regions: Vec<&str> = sendlint_ses::SES_REGIONS.to_vec();
+            regions.push("");
+            json!({"type": "string", "enum": regions})
+        }
+        ("records", "public_key") => or_empty(patterns::RSA_2048_SPKI),
+        ("records", "mail_from") => or_empty(patterns::LABEL),
+        ("records", "apex") => {
+            let mut s = or_empty(patterns::DOMAIN);
+            s["maxLength"] = json!(253);
+            s
+        }
+        _ => json!({"type": "string"}),
+    }
+}
+
+/// The OpenAPI 3.1 document of [`ROUTES`] for a server with `rules` and,
+/// when `token` is true, a bearer token: it then names the token and the
+/// 401 answers, and only then.
+pub fn openapi(rules: &RuleSet, token: bool) -> Value {
+    // every provider id, and "" (no provider)
+    let mut registrars: Vec<Value> = rules.providers().iter().map(|p| json!(&*p.id)).collect();
+    registrars.push(json!(""));
     let mut paths = Map::new();
     for r in ROUTES {
         let mut responses = Map::new();
-        responses.insert(
-            "200".into(),
-            json!({"description": "OK", "content": {r.response.0: {"schema": {"$ref": format!("#/components/schemas/{}", r.response.1)}}}}),
-        );
+        let mut ok = json!({"description": "OK", "content": {r.response.0: {"schema": {"$ref": format!("#/components/schemas/{}", r.response.1)}}}});
+        if r.response.1 == "DomainLine" || r.response.1 == "Workspace" {
+            // the workspace answers from its last round
+            ok["description"] = json!("OK, as of the last complete round of checks.");
+        }
+        responses.insert("200".into(), ok);
         let mut statuses: Vec<u16> = r.errors.to_vec();
-        statuses.push(504);
-        if r.auth {
+        // the connection checks and the deadline apply to every route
+        statuses.extend([400, 403, 504]);
+        if r.request.is_some() {
+            statuses.extend([413, 415]);
+        }
+        if token && r.auth {
             statuses.push(401);
         }
         statuses.sort_unstable();
@@ -280,7 +325,8 @@ pub fn openapi() -> Value {
             .query
             .iter()
             .map(|(name, required, doc)| {
-                json!({"name": name, "in": "query", "required": required, "description": doc, "schema": {"type": "string"}})
+                json!({"name": name, "in": "query", "required": required, "description": doc,
+                       "schema": query_schema(r.operation, name, &registrars)})
             })
             .collect();
         let mut rest = r.path;
@@ -299,24 +345,34 @@ pub fn openapi() -> Value {
         if let Some(schema) = r.request {
             op["requestBody"] = json!({"required": true, "content": {JSON: {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
         }
-        if !r.auth {
+        if token && !r.auth {
             op["security"] = json!([]);
         }
         let entry = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
         entry[r.method.to_ascii_lowercase()] = op;
     }
-    json!({
+    let mut schemas = crate::schemas::schemas();
+    // the registrars this server knows: the rule set's providers
+    if let Some(p) = schemas.pointer_mut("/ExplainRequest/properties/registrar") {
+        let mut ids = registrars.clone();
+        ids.push(Value::Null);
+        p["enum"] = Value::Array(ids);
+    }
+    let mut components = json!({"schemas": schemas});
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "sendlint",
             "version": env!("CARGO_PKG_VERSION"),
             "description": "Diagnose the DNS records of Amazon SES sending domains (BYODKIM + custom MAIL FROM). The JSON shapes are those of the sendlint CLI (docs/json.md, docs/schema/).",
         },
-        "security": [{"bearer": []}],
         "paths": paths,
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "Needed only when the server was started with --token."}},
-            "schemas": crate::schemas::schemas(),
-        },
-    })
+    });
+    if token {
+        doc["security"] = json!([{"bearer": []}]);
+        components["securitySchemes"] = json!({"bearer": {"type": "http", "scheme": "bearer",
+            "description": "This server was started with --token: every route but the page, its assets and /healthz needs `Authorization: Bearer <token>`."}});
+    }
+    doc["components"] = components;
+    doc
 }
