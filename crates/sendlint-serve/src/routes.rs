@@ -305,6 +305,15 @@ pub fn openapi(rules: &RuleSet, token: bool) -> Value {
             // the workspace answers from its last round
             ok["description"] = json!("OK, as of the last complete round of checks.");
         }
+        if r.operation == "asset" {
+            // each file its own media type
+            let mut content = Map::new();
+            for (_, media, _) in assets::ASSETS {
+                let media = media.split(';').next().unwrap_or_default().to_owned();
+                content.insert(media, json!({"schema": {"$ref": "#/components/schemas/Text"}}));
+            }
+            ok["content"] = Value::Object(content);
+        }
         responses.insert("200".into(), ok);
         let mut statuses: Vec<u16> = r.errors.to_vec();
         // the connection checks and the deadline apply to every route
@@ -333,7 +342,11 @@ pub fn openapi(rules: &RuleSet, token: bool) -> Value {
         while let Some(open) = rest.find('{') {
             let Some(close) = rest[open..].find('}') else { break };
             let name = &rest[open + 1..open + close];
-            params.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+            let schema = match name {
+                "file" => json!({"type": "string", "enum": assets::ASSETS.iter().map(|a| a.0).collect::<Vec<_>>()}),
+                _ => json!({"type": "string"}),
+            };
+            params.push(json!({"name": name, "in": "path", "required": true, "schema": schema}));
             rest = &rest[open + close..];
         }
         let mut op = json!({
