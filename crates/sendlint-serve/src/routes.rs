@@ -300,7 +300,12 @@ pub fn openapi(rules: &RuleSet, token: bool) -> Value {
     let mut paths = Map::new();
     for r in ROUTES {
         let mut responses = Map::new();
-        let mut ok = json!({"description": "OK", "content": {r.response.0: {"schema": {"$ref": format!("#/components/schemas/{}", r.response.1)}}}});
+        // a JSON answer has a schema; a page, a script or metrics text is just its media type
+        let body = match r.response.0 {
+            JSON => json!({"schema": {"$ref": format!("#/components/schemas/{}", r.response.1)}}),
+            _ => json!({}),
+        };
+        let mut ok = json!({"description": "OK", "content": {r.response.0: body}});
         if r.response.1 == "DomainLine" || r.response.1 == "Workspace" {
             // the workspace answers from its last round
             ok["description"] = json!("OK, as of the last complete round of checks.");
@@ -310,7 +315,7 @@ pub fn openapi(rules: &RuleSet, token: bool) -> Value {
             let mut content = Map::new();
             for (_, media, _) in assets::ASSETS {
                 let media = media.split(';').next().unwrap_or_default().to_owned();
-                content.insert(media, json!({"schema": {"$ref": "#/components/schemas/Text"}}));
+                content.insert(media, json!({}));
             }
             ok["content"] = Value::Object(content);
         }

@@ -253,7 +253,6 @@ pub fn schemas() -> Value {
         ("Info", out.subschema_for::<Info>()),
         ("Health", out.subschema_for::<Health>()),
         ("OpenApi", Schema::from(json!({"type": "object"}).as_object().cloned().unwrap_or_default())),
-        ("Text", Schema::from(json!({"type": "string"}).as_object().cloned().unwrap_or_default())),
     ];
     let _ = out.subschema_for::<DomainReport>();
     let mut input = sendlint::schema::settings().for_deserialize().with(path).into_generator();

@@ -445,6 +445,8 @@ fn the_request_schemas_refuse_what_the_server_refuses() {
         ("submitted_at", json!("yesterday")),
         ("submitted_at", json!("2026-13-01T00:00:00Z")),
         ("ses", json!({"dkim": "Pending"})),
+        ("ses", json!([null, null])),
+        ("ses", json!(["SUCCESS"])),
         ("from_addresses", json!(null)),
         ("nameserver", json!("1.1.1.1")),
     ] {

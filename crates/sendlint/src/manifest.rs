@@ -120,10 +120,20 @@ pub(crate) struct RawEntry {
     #[serde(default)]
     from_addresses: Vec<String>,
     /// What SES says, in the SESv2 status spellings.
+    #[serde(default, deserialize_with = "ses_object")]
     ses: Option<RawSes>,
     /// When the domain was submitted to SES (RFC 3339), for the 72-hour window.
     #[cfg_attr(feature = "schema", schemars(regex(pattern = crate::schema::patterns::RFC3339)))]
     submitted_at: Option<String>,
+}
+
+/// `ses` as an object, or null: serde alone would also read a struct from an
+/// array (`"ses": [null, "SUCCESS"]`), which no manifest means.
+fn ses_object<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<RawSes>, D::Error> {
+    let Some(map) = Option::<serde_json::Map<String, serde_json::Value>>::deserialize(d)? else {
+        return Ok(None);
+    };
+    RawSes::deserialize(serde_json::Value::Object(map)).map(Some).map_err(serde::de::Error::custom)
 }
 
 /// SES verification statuses of a manifest entry.
