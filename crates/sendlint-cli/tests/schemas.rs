@@ -189,6 +189,23 @@ fn explain_json_of_every_role_validates() {
     }
 }
 
+#[test]
+fn records_json_validates() {
+    let records = published("records");
+    let key = common::KEY;
+    for registrar in [None, Some("godaddy"), Some("cloudflare"), Some("namecheap"), Some("google")] {
+        let mut args = vec!["records", "mail.acme.test", "--selector", "sf1", "--public-key", key, "--format", "json"];
+        if let Some(r) = registrar {
+            args.extend(["--registrar", r]);
+        }
+        let out = sendlint(&args);
+        let value: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("records {registrar:?}: not JSON ({e}): {}", stderr(&out)));
+        assert_eq!(value.as_array().map(Vec::len), Some(4));
+        assert_valid(&records, &value, &format!("records (registrar {registrar:?})"));
+    }
+}
+
 /// The fields of one CSV row (RFC 4180: quoted fields may hold commas and `""`).
 fn csv_fields(row: &str) -> Vec<String> {
     let (mut fields, mut field, mut quoted, mut chars) = (Vec::new(), String::new(), false, row.chars().peekable());

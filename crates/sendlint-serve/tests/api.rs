@@ -508,3 +508,24 @@ fn the_request_schemas_refuse_what_the_server_refuses() {
         param["schema"]["enum"].as_array().unwrap().iter().filter(|v| *v != "").cloned().collect();
     assert_eq!(listed, known);
 }
+
+#[test]
+fn the_document_and_docs_schema_share_every_shape() {
+    // One source: the OpenAPI components of the CLI's outputs are the
+    // published docs/schema/ files, definition for definition.
+    let doc = sendlint_serve::openapi(&sendlint_rules::RuleSet::builtin().expect("rules"), false);
+    let components = &doc["components"]["schemas"];
+    for (file, name) in [("check", "DomainReport"), ("explain", "RecordReport"), ("audit-line", "AuditLine")] {
+        let text = std::fs::read_to_string(root().join(format!("docs/schema/{file}.json"))).expect("schema file");
+        let text = text.replace("#/$defs/", "#/components/schemas/");
+        let mut published: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let defs = published.as_object_mut().and_then(|o| o.remove("$defs")).unwrap_or_default();
+        for (def, schema) in defs.as_object().into_iter().flatten() {
+            assert_eq!(&components[def], schema, "{def} of docs/schema/{file}.json");
+        }
+        let root = published.as_object_mut().expect("object");
+        root.remove("$schema");
+        root.remove("title");
+        assert_eq!(&components[name], &published, "docs/schema/{file}.json is {name}");
+    }
+}

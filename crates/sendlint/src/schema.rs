@@ -10,6 +10,7 @@ use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 
 use crate::audit_baseline::DomainChanges;
+use crate::publish::PublishRecord;
 use crate::report::{DomainReport, RecordReport};
 
 /// A line of `sendlint audit --format json` (JSON Lines, one per manifest entry,
@@ -80,7 +81,7 @@ pub struct RemovedLine {
 }
 
 /// The schemas, by the file name under `docs/schema/` (without `.json`).
-pub const NAMES: [&str; 3] = ["check", "audit-line", "explain"];
+pub const NAMES: [&str; 4] = ["check", "audit-line", "explain", "records"];
 
 /// The settings every published schema is generated with: JSON Schema
 /// draft 2020-12, describing serialized values. The OpenAPI document uses
@@ -97,6 +98,7 @@ pub fn subschema(generator: &mut SchemaGenerator, name: &str) -> Option<Schema> 
         "check" => generator.subschema_for::<DomainReport>(),
         "audit-line" => generator.subschema_for::<AuditLine>(),
         "explain" => generator.subschema_for::<RecordReport>(),
+        "records" => generator.subschema_for::<Vec<PublishRecord>>(),
         _ => return None,
     })
 }
@@ -115,6 +117,7 @@ pub fn schema(name: &str) -> Option<String> {
         "check" => generator.into_root_schema_for::<DomainReport>(),
         "audit-line" => generator.into_root_schema_for::<AuditLine>(),
         "explain" => generator.into_root_schema_for::<RecordReport>(),
+        "records" => generator.into_root_schema_for::<Vec<PublishRecord>>(),
         _ => return None,
     };
     serde_json::to_string_pretty(&schema).ok().map(|mut s| {
