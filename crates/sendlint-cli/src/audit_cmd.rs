@@ -82,6 +82,8 @@ pub(crate) struct AuditArgs {
     pub(crate) ses: crate::audit_ops::AuditSesArgs,
     #[command(flatten)]
     baseline: crate::audit_ops::BaselineArgs,
+    #[command(flatten)]
+    pub(crate) rules: crate::RulesDir,
 }
 
 /// Most queries in flight: each may hold a socket, and a process gets about

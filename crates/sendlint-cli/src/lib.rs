@@ -41,9 +41,18 @@ mod watch;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Load extra rule files from this directory (on top of the built-in rules).
-    #[arg(long, global = true, value_name = "DIR")]
+    /// Load extra rule files from this directory (on top of the built-in rules), for the
+    /// commands that use rules; also accepted after the subcommand's name.
+    #[arg(long, value_name = "DIR")]
     rules: Option<PathBuf>,
+}
+
+/// `--rules DIR` of a subcommand that judges records with the rule set.
+#[derive(Args, Debug, Clone, Default)]
+pub(crate) struct RulesDir {
+    /// Load extra rule files from this directory (on top of the built-in rules).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub(crate) dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -56,7 +65,7 @@ enum Command {
     Explain(Deferred<ExplainArgs>),
     /// Print the four records to publish, written for the DNS provider's form.
     Records(Deferred<RecordsArgs>),
-    /// List the rules, or show one rule's documentation.
+    /// List the rules (show CODE, facts, docs, and check DIR for rule authors).
     Rules(rules_cmd::RulesArgs),
     /// Re-check one domain until sending unlocks (exit 0) or a record fails (exit 1).
     Watch(Deferred<watch::WatchArgs>),
@@ -145,6 +154,8 @@ struct CheckArgs {
     /// Answer from a file saved with --record instead of DNS (offline).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["zones", "nameservers"])]
     replay: Option<PathBuf>,
+    #[command(flatten)]
+    rules: RulesDir,
 }
 
 #[derive(Args, Debug)]
@@ -171,6 +182,8 @@ struct ExplainArgs {
     /// put `--` before it when it starts with `-`.
     #[arg(required = true, value_name = "RAW", trailing_var_arg = true, allow_hyphen_values = true)]
     raw: Vec<String>,
+    #[command(flatten)]
+    rules: RulesDir,
 }
 
 /// The setup flags `records` uses: what the records say, not when they were
@@ -218,12 +231,15 @@ struct RecordsArgs {
     #[arg(long, value_name = "ID")]
     registrar: Option<String>,
     /// The DNS zone the records go into, for providers whose host field is relative
-    /// (default: the last two labels of the domain).
+    /// (default: the registrable domain by the public suffix list, e.g. acme.co.uk for
+    /// mail.acme.co.uk; give it when your zone is another, such as mail.acme.co.uk itself).
     #[arg(long, value_name = "ZONE")]
     apex: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    #[command(flatten)]
+    rules: RulesDir,
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -263,7 +279,33 @@ fn fail(report: Report) -> ExitCode {
 }
 
 fn run(cli: Cli) -> miette::Result<ExitCode> {
-    let rules = load_rules(cli.rules.as_deref())?;
+    let given = match &cli.command {
+        Command::Check(a) => &a.rules,
+        Command::Audit(a) => &a.rules,
+        Command::Explain(a) => &a.rules,
+        Command::Records(a) => &a.rules,
+        Command::Rules(a) => &a.rules,
+        Command::Watch(a) => &a.rules,
+        Command::Serve(a) => &a.rules,
+        Command::Schema { .. } | Command::Completions(_) | Command::Man(_) => {
+            if cli.rules.is_some() {
+                return Err(miette!(
+                    help = "--rules goes with check, audit, explain, records, rules, watch and serve",
+                    "`sendlint {}` uses no rules: --rules would change nothing",
+                    subcommand_name(&cli.command)
+                ));
+            }
+            &RulesDir { dir: None }
+        }
+    };
+    let dir = match (&cli.rules, &given.dir) {
+        (Some(_), Some(_)) => {
+            return Err(miette!("--rules is given twice (before and after the subcommand): give it once"));
+        }
+        (Some(d), None) | (None, Some(d)) => Some(d.as_path()),
+        (None, None) => None,
+    };
+    let rules = load_rules(dir)?;
     match cli.command {
         Command::Check(Deferred(args)) => cmd_check(args, &rules),
         Command::Audit(Deferred(args)) => audit_cmd::run(args, &rules),
@@ -282,6 +324,21 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Schema { name } => shell_cmd::schema(&name),
         Command::Completions(args) => shell_cmd::completions(args, Cli::command()),
         Command::Man(args) => shell_cmd::man(args, Cli::command()),
+    }
+}
+
+fn subcommand_name(command: &Command) -> &'static str {
+    match command {
+        Command::Check(_) => "check",
+        Command::Audit(_) => "audit",
+        Command::Explain(_) => "explain",
+        Command::Records(_) => "records",
+        Command::Rules(_) => "rules",
+        Command::Watch(_) => "watch",
+        Command::Serve(_) => "serve",
+        Command::Schema { .. } => "schema",
+        Command::Completions(_) => "completions",
+        Command::Man(_) => "man",
     }
 }
 
@@ -412,15 +469,10 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
         Some(t) => parse_time(t, "--now")?,
         None => SystemTime::now(),
     };
-    if let Some(id) = &args.registrar
-        && rules.provider(id).is_none()
-    {
-        return Err(unknown_registrar(id, rules));
-    }
+    let registrar = canonical_registrar(args.registrar.as_deref(), rules)?;
     let work = async {
         let ses_lookup = args.ses.lookup(&setup, args.setup.region.is_some()).await?;
-        let opts =
-            CheckOptions { now, registrar: args.registrar.clone(), ses_lookup, ..CheckOptions::default() };
+        let opts = CheckOptions { now, registrar: registrar.clone(), ses_lookup, ..CheckOptions::default() };
         Ok::<_, Report>(sendlint::check(&setup, &lookup, rules, &opts).await)
     };
     // Zone files and replays answer at once and a saved SES state is a file:
@@ -442,7 +494,19 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     Ok(if report.sending_unlocked { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-pub(crate) fn unknown_registrar(id: &str, rules: &RuleSet) -> Report {
+/// The provider id as the rule set spells it (`CloudFlare` is `cloudflare`),
+/// or the error that lists the known ones.
+pub(crate) fn canonical_registrar(id: Option<&str>, rules: &RuleSet) -> miette::Result<Option<String>> {
+    match id {
+        None => Ok(None),
+        Some(id) => match rules.provider(id) {
+            Some(p) => Ok(Some(p.id.to_string())),
+            None => Err(unknown_registrar(id, rules)),
+        },
+    }
+}
+
+fn unknown_registrar(id: &str, rules: &RuleSet) -> Report {
     let known: Vec<&str> = rules.providers().iter().map(|p| &*p.id).collect();
     let id_safe = sendlint_records::display::terminal_safe(id);
     let hint = match sendlint_rules::suggest_among(&id.to_ascii_lowercase(), &known) {
@@ -462,18 +526,14 @@ fn cmd_explain(args: ExplainArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     } else {
         args.raw.join(" ")
     };
-    if let Some(id) = &args.registrar
-        && rules.provider(id).is_none()
-    {
-        return Err(unknown_registrar(id, rules));
-    }
+    let registrar = canonical_registrar(args.registrar.as_deref(), rules)?;
     let input = ExplainInput {
         role: args.role,
         raw,
         expected: args.expected,
         region: args.region,
         domain: args.domain,
-        registrar: args.registrar,
+        registrar,
     };
     let report = sendlint::explain(&input, rules).map_err(Report::new)?;
     let mut out = crate::stdout::stdout();

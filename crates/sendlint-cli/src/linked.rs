@@ -110,8 +110,20 @@ pub(crate) fn hand_off(what: &str) -> miette::Report {
     let error = command.args(args).exec();
     let path = sendlint_records::display::escape(full.display().to_string().as_bytes()).text;
     miette!(
-        help =
-            "install both binaries of the package, e.g. `cargo install --locked --path crates/sendlint-cli`",
+        help = build_hint(&full),
         "{what} needs {FULL} (the AWS SDK and the HTTP server), which cannot be run from {path}: {error}"
     )
+}
+
+/// How to get `sendlint-full` next to this binary. In a cargo target folder
+/// (`cargo run` builds `sendlint` alone), building the package is quick once
+/// `sendlint` is built: most of what it needs is compiled already.
+fn build_hint(full: &std::path::Path) -> String {
+    let install = "install both binaries of the package: `cargo install --locked --path crates/sendlint-cli`";
+    let profile = full.parent().and_then(|d| d.file_name()).and_then(|n| n.to_str());
+    match profile {
+        Some("release") => format!("build it with `cargo build --release -p sendlint-cli`, or {install}"),
+        Some("debug") => format!("build it with `cargo build -p sendlint-cli`, or {install}"),
+        _ => install.to_owned(),
+    }
 }

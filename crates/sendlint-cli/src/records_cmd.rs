@@ -13,7 +13,7 @@ use sendlint_records::txt::TxtRecord;
 use sendlint_rules::{HostStyle, RuleSet, TxtStyle};
 use sendlint_ses::{ExpectedRecord, Setup, expected_exchange, expected_records};
 
-use crate::{SetupArgs, build_setup, unknown_registrar};
+use crate::{SetupArgs, build_setup, canonical_registrar};
 
 fn title(r: &ExpectedRecord) -> &'static str {
     match r.role {
@@ -34,10 +34,7 @@ pub(crate) fn run(
     json: bool,
     rules: &RuleSet,
 ) -> miette::Result<ExitCode> {
-    let provider = match registrar {
-        Some(id) => Some(rules.provider(id).ok_or_else(|| unknown_registrar(id, rules))?),
-        None => None,
-    };
+    let provider = canonical_registrar(registrar, rules)?.and_then(|id| rules.provider(&id));
     let setup = build_setup(domain, args)?;
     let records = expected_records(&setup);
     let mut out = crate::stdout::stdout();

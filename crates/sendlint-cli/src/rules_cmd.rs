@@ -17,6 +17,8 @@ use sendlint_rules::RuleSet;
 pub(crate) struct RulesArgs {
     #[command(subcommand)]
     command: Option<RulesCommand>,
+    #[command(flatten)]
+    pub(crate) rules: crate::RulesDir,
 }
 
 #[derive(Subcommand, Debug)]
@@ -53,7 +55,7 @@ pub(crate) fn run(args: RulesArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         Some(RulesCommand::Show { code }) => {
             let Some(r) = rules.rule(&code) else {
                 return Err(miette!(
-                    help = "`sendlint rules` lists every code",
+                    help = code_hint(&code, rules),
                     "no rule has the code {}",
                     sendlint_records::display::quote(&code)
                 ));
@@ -78,6 +80,26 @@ pub(crate) fn run(args: RulesArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         Some(RulesCommand::Check { dir }) => return check(&dir, rules, &mut out),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// "Did you mean" for a code that no rule has: the codes it begins (`dkim.doubled`
+/// is `dkim.doubled-suffix`), else the closest by spelling.
+fn code_hint(typed: &str, rules: &RuleSet) -> String {
+    const LIST: &str = "(`sendlint rules` lists every code)";
+    let typed = typed.trim().to_ascii_lowercase();
+    let codes: Vec<&str> = rules.rules().map(|r| &*r.code).collect();
+    let starting: Vec<&str> = codes.iter().copied().filter(|c| c.starts_with(typed.as_str())).collect();
+    match starting.as_slice() {
+        [one] => format!("did you mean `{one}`? {LIST}"),
+        [_, _, ..] if starting.len() <= 6 && !typed.is_empty() => {
+            let names: Vec<String> = starting.iter().map(|c| format!("`{c}`")).collect();
+            format!("did you mean one of {}? {LIST}", names.join(", "))
+        }
+        _ => match sendlint_rules::suggest_among(&typed, &codes) {
+            Some(close) => format!("did you mean `{close}`? {LIST}"),
+            None => "`sendlint rules` lists every code".to_owned(),
+        },
+    }
 }
 
 /// `rules check DIR`: load DIR's rule files on top of `base` (every load error is

@@ -51,6 +51,8 @@ pub(crate) struct ServeArgs {
     /// How many checks requests may run at once (429 beyond).
     #[arg(long, default_value_t = 32, value_name = "N")]
     max_checks: usize,
+    #[command(flatten)]
+    pub(crate) rules: crate::RulesDir,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {

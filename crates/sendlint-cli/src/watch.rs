@@ -17,7 +17,7 @@ use sendlint_records::Role;
 use sendlint_rules::RuleSet;
 use sendlint_ses::{Badge, Setup};
 
-use crate::{DnsArgs, SetupArgs, build_setup, dns_source, render_options, runtime, ses, unknown_registrar};
+use crate::{DnsArgs, SetupArgs, build_setup, canonical_registrar, dns_source, render_options, runtime, ses};
 
 /// The arguments of `sendlint watch`.
 #[derive(Args, Debug)]
@@ -36,6 +36,8 @@ pub(crate) struct WatchArgs {
     /// Time between checks, e.g. `30s`, `2m` (at least 1s).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_interval)]
     interval: Duration,
+    #[command(flatten)]
+    pub(crate) rules: crate::RulesDir,
 }
 
 /// The shortest `--interval`: each poll asks DNS (and SES) anew, and neither
@@ -58,11 +60,8 @@ const INTERRUPTED: u8 = 130;
 
 pub(crate) fn run(args: WatchArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     let setup = build_setup(&args.domain, &args.setup)?;
-    if let Some(id) = &args.registrar
-        && rules.provider(id).is_none()
-    {
-        return Err(unknown_registrar(id, rules));
-    }
+    let mut args = args;
+    args.registrar = canonical_registrar(args.registrar.as_deref(), rules)?;
     runtime()?.block_on(watch(&args, &setup, rules))
 }
 

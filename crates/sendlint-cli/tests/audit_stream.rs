@@ -48,10 +48,10 @@ const BAD: [&str; 2] = [
     r#"{"org": "x", "domain": 7, "region": "us-east-1", "dkim_selector": "s1"}"#,
 ];
 
-/// `line:column` (1-based, columns in bytes) of byte `at` of `text`.
+/// `line:column` (1-based, columns in characters) of byte `at` of `text`.
 fn line_column(text: &str, at: usize) -> String {
     let line = text[..at].matches('\n').count() + 1;
-    format!("{line}:{}", at - text[..at].rfind('\n').map_or(0, |n| n + 1) + 1)
+    format!("{line}:{}", text[text[..at].rfind('\n').map_or(0, |n| n + 1)..at].chars().count() + 1)
 }
 
 /// A manifest of entries plus bad ones, over 1 MiB (more than

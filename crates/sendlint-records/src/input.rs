@@ -295,12 +295,18 @@ pub fn open_file(path: &Path, kind: InputKind) -> Result<File, InputError> {
     Ok(file)
 }
 
-/// 1-based line and column (in bytes) of byte `offset` of `bytes`.
+/// 1-based line and column (in characters, as editors count them) of byte `offset` of `bytes`.
 pub fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    (line, before.len() - line_start + 1)
+    (line, chars(&before[line_start..]) + 1)
+}
+
+/// Characters in `bytes` as editors count columns: one per UTF-8 character
+/// (continuation bytes do not count), one per invalid byte.
+pub fn chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
 /// [`read_bytes`], then UTF-8: invalid bytes are an error giving their offset.

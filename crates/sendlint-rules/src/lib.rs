@@ -394,7 +394,7 @@ impl RuleSet {
     pub fn evaluate(&self, role: Role, facts: &Facts, provider: Option<&str>) -> Vec<Diagnosis> {
         let r = role_index(role);
         let prov = provider.and_then(|id| {
-            let i = self.providers.iter().position(|p| p.id == id)?;
+            let i = self.providers.iter().position(|p| p.id.eq_ignore_ascii_case(id))?;
             Some((&*self.providers[i].id, &self.provider_rules[i]))
         });
         let mut fired: Vec<u32> = self.by_role[r]
@@ -462,9 +462,10 @@ impl RuleSet {
         &self.providers
     }
 
-    /// The provider with this id.
+    /// The provider with this id. Ids are compared without regard to ASCII
+    /// case (`CloudFlare` is `cloudflare`): people type them.
     pub fn provider(&self, id: &str) -> Option<&Provider> {
-        self.providers.iter().find(|p| p.id == id)
+        self.providers.iter().find(|p| p.id.eq_ignore_ascii_case(id))
     }
 
     /// The provider whose patterns match the most of the apex NS names (ties: file order).

@@ -213,7 +213,7 @@ pub(crate) fn load(sources: Vec<RuleSource>) -> Result<RuleSet, RulesError> {
         let rule = &b.rules[i as usize];
         let target = match &rule.provider {
             None => &mut by_role,
-            Some(p) => match b.providers.iter().position(|x| &x.id == p) {
+            Some(p) => match b.providers.iter().position(|x| x.id.eq_ignore_ascii_case(p)) {
                 Some(pi) => &mut provider_by_role[pi],
                 None => continue,
             },
@@ -559,7 +559,7 @@ impl Builder {
             );
             return None;
         }
-        if let Some(k) = self.providers.iter().position(|p| p.id == id.value) {
+        if let Some(k) = self.providers.iter().position(|p| p.id.eq_ignore_ascii_case(&id.value)) {
             let (first_file, first_span) = self.provider_spans[k].clone();
             let where_ = self.location(first_file, first_span.start);
             self.error(

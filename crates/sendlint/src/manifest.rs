@@ -168,15 +168,17 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
     text.len()
 }
 
-/// Where one entry is: its bytes in the manifest, and the 0-based line and
-/// byte column of its first byte (for positions in errors without the text).
-/// `u32` is enough: a manifest is at most 1 GiB ([`InputKind::limit`]).
+/// Where one entry is: its bytes in the manifest, and the 0-based line,
+/// byte column and character column of its first byte (for positions in
+/// errors without the text). `u32` is enough: a manifest is at most 1 GiB
+/// ([`InputKind::limit`]).
 #[derive(Clone, Copy, Debug)]
 struct Span {
     start: u32,
     len: u32,
     line: u32,
     column: u32,
+    chars: u32,
 }
 
 /// Where the manifest's text is.
@@ -256,7 +258,7 @@ impl ManifestIndex {
                     // RawValue borrows from `text`: its offset is a pointer difference.
                     let start = (raw_text.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
                     // Lines and columns are counted from the text when needed.
-                    Span { start: start as u32, len: raw_text.len() as u32, line: 0, column: 0 }
+                    Span { start: start as u32, len: raw_text.len() as u32, line: 0, column: 0, chars: 0 }
                 })
                 .collect(),
             Err(e) => {
@@ -400,8 +402,8 @@ impl ManifestIndex {
             let message = match (&self.src, span) {
                 (Backing::Memory(text), _) => json_message(&e, text, at),
                 (Backing::File { .. }, Some(span)) => {
-                    let (line, column) = position_in(span, raw_text, rel);
-                    json_message_at(&e, line + 1, column + 1)
+                    let (line, _, chars) = position_in(span, raw_text, rel);
+                    json_message_at(&e, line + 1, chars + 1)
                 }
                 (Backing::File { .. }, None) => json_message_at(&e, 1, 1),
             };
@@ -432,7 +434,7 @@ impl ManifestIndex {
             }
         };
         let anchor = at.offset();
-        let (line, column) = position_in(span, raw_text, anchor.saturating_sub(span.start as usize));
+        let (line, column, _) = position_in(span, raw_text, anchor.saturating_sub(span.start as usize));
         let r0 = anchor.saturating_sub(WINDOW);
         let r1 = (anchor + at.len().min(CONTEXT_SPAN + 1) + WINDOW).min(file_len);
         let mut bytes = vec![0; r1.saturating_sub(r0)];
@@ -466,14 +468,15 @@ impl ManifestIndex {
 /// longer label is cut to a window of its first bytes.
 const CONTEXT_SPAN: usize = 16 * 1024;
 
-/// 0-based line and byte column of byte `rel` of an entry at `span`.
-fn position_in(span: Span, raw_text: &str, rel: usize) -> (usize, usize) {
+/// 0-based line, byte column and character column of byte `rel` of an entry at `span`.
+fn position_in(span: Span, raw_text: &str, rel: usize) -> (usize, usize, usize) {
     let before = &raw_text.as_bytes()[..rel.min(raw_text.len())];
     let newlines = before.iter().filter(|&&b| b == b'\n').count();
     let line = span.line as usize + newlines;
+    let chars = sendlint_records::input::chars;
     match before.iter().rposition(|&b| b == b'\n') {
-        Some(i) => (line, before.len() - i - 1),
-        None => (line, span.column as usize + before.len()),
+        Some(i) => (line, before.len() - i - 1, chars(&before[i + 1..])),
+        None => (line, span.column as usize + before.len(), span.chars as usize + chars(before)),
     }
 }
 
@@ -504,6 +507,8 @@ struct Bytes<'a> {
     line: u64,
     /// File offset of the current line's first byte.
     line_start: u64,
+    /// Characters of the current line read so far (UTF-8 continuation bytes do not count).
+    line_chars: u64,
     /// A `\r` not followed by `\n` (miette counts it as a line break, the
     /// messages do not: such a file goes the whole-text way).
     lone_cr: bool,
@@ -530,6 +535,9 @@ impl Bytes<'_> {
         if b == b'\n' {
             self.line += 1;
             self.line_start = self.offset();
+            self.line_chars = 0;
+        } else if (b & 0xC0) != 0x80 {
+            self.line_chars += 1;
         }
         Ok(Some(b))
     }
@@ -563,6 +571,7 @@ fn first_pass(file: &File, len: u64, chunk: usize) -> std::io::Result<Option<Vec
         base: 0,
         line: 0,
         line_start: 0,
+        line_chars: 0,
         lone_cr: false,
         after_cr: false,
     };
@@ -587,7 +596,8 @@ fn first_pass(file: &File, len: u64, chunk: usize) -> std::io::Result<Option<Vec
             return Ok(None);
         }
         let start = r.offset() - 1;
-        let (line, column) = (r.line, start - r.line_start);
+        // the entry's first byte (ASCII: `{`, `"`, a digit…) is read and counted
+        let (line, column, chars) = (r.line, start - r.line_start, r.line_chars.saturating_sub(1));
         elem.clear();
         elem.push(b);
         let mut depth = usize::from(matches!(b, b'{' | b'['));
@@ -644,12 +654,16 @@ fn first_pass(file: &File, len: u64, chunk: usize) -> std::io::Result<Option<Vec
         if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
             return Ok(None);
         }
-        let (Ok(start), Ok(len), Ok(line), Ok(column)) =
-            (u32::try_from(start), u32::try_from(elem.len()), u32::try_from(line), u32::try_from(column))
-        else {
+        let (Ok(start), Ok(len), Ok(line), Ok(column), Ok(chars)) = (
+            u32::try_from(start),
+            u32::try_from(elem.len()),
+            u32::try_from(line),
+            u32::try_from(column),
+            u32::try_from(chars),
+        ) else {
             return Ok(None);
         };
-        spans.push(Span { start, len, line, column });
+        spans.push(Span { start, len, line, column, chars });
         match after {
             Some(b',') => next = r.skip_ws()?,
             Some(b']') => break,

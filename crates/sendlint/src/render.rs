@@ -175,12 +175,28 @@ fn handler(theme: GraphicalTheme, opts: RenderOptions) -> GraphicalReportHandler
 pub fn render_error(diagnostic: &dyn Diagnostic, opts: RenderOptions) -> String {
     let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     let handler = handler(theme, opts);
-    let safe = SafeDiagnostic::new(diagnostic);
     let mut out = String::new();
-    if handler.render_report(&mut out, &safe).is_err() {
-        out = safe.to_string();
-    }
+    render_flat(&handler, SafeDiagnostic::for_error(diagnostic), &mut out);
     out
+}
+
+/// One error, then each error it gathers (a rule set's, a manifest's) as a
+/// report of its own: every error reads alike, with no "Error:" headers
+/// nested inside another. The code is not shown: an input error's message
+/// says what is wrong, and a header such as `sendlint::zone::io` says nothing
+/// to the reader.
+fn render_flat(handler: &GraphicalReportHandler, mut safe: SafeDiagnostic, out: &mut String) {
+    let related = safe.take_related();
+    safe.clear_code();
+    let mut one = String::new();
+    if handler.render_report(&mut one, &safe).is_err() {
+        one = format!("{safe}\n");
+    }
+    out.push_str(&one);
+    for r in related {
+        out.push('\n');
+        render_flat(handler, r, out);
+    }
 }
 
 /// A diagnosis without source code.

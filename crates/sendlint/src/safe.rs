@@ -38,6 +38,24 @@ const GROUP_MAX: usize = 4 * 1024;
 /// Context lines the handlers read around a label (miette's default; render.rs uses it too).
 pub const CONTEXT_LINES: usize = 1;
 
+/// How much of a source a rendering draws.
+#[derive(Clone, Copy, Debug)]
+struct Limits {
+    /// Longest line kept whole.
+    line_max: usize,
+    /// Bytes of a long line kept before a label's start and after its end.
+    around: usize,
+    /// Longest label drawn, in bytes.
+    label_max: usize,
+}
+
+/// Diagnoses of records: a record's data is shown whole up to [`LINE_MAX`].
+const RECORD_LIMITS: Limits = Limits { line_max: LINE_MAX, around: AROUND, label_max: LABEL_MAX };
+
+/// Errors about inputs (a manifest entry, a zone file, a flag): the snippet is a
+/// window that fits a terminal line, whatever the line's length.
+const ERROR_LIMITS: Limits = Limits { line_max: 100, around: 24, label_max: 48 };
+
 /// Text cut to `max` bytes at a character boundary, saying so.
 pub(crate) fn cap(text: &str, max: usize) -> String {
     if text.len() <= max {
@@ -76,6 +94,25 @@ struct Segment {
     text: String,
     line: usize,
     column: usize,
+    /// The text starts with a cut mark standing for the line's bytes before the window.
+    cut_start: bool,
+}
+
+impl Segment {
+    /// The column, in characters, of byte `rel` of this segment's text. Bytes
+    /// of the line before a cut window are counted as bytes (they were not read).
+    fn char_column(&self, rel: usize) -> usize {
+        let rel = self.text.floor_char_boundary(rel.min(self.text.len()));
+        let line_start = self.text[..rel].rfind('\n').map_or(0, |i| i + 1);
+        if line_start > 0 {
+            return self.text[line_start..rel].chars().count();
+        }
+        if self.cut_start && rel >= MARK.len() {
+            self.column + MARK.len() + self.text[MARK.len()..rel].chars().count()
+        } else {
+            self.column + self.text[..rel].chars().count()
+        }
+    }
 }
 
 /// The parts of a source a diagnostic's labels need, and nothing else.
@@ -101,7 +138,15 @@ impl SourceCode for Windowed {
             .ok_or(MietteError::OutOfBounds)?;
         let rel = SourceSpan::from((span.offset() - seg.offset, span.len()));
         let c = seg.text.as_str().read_span(&rel, before, after)?;
-        let column = if c.line() == 0 { seg.column + c.column() } else { c.column() };
+        let column = if before == 0 && after == 0 {
+            // The `[file:line:col]` header: columns count characters, as
+            // editors do (`“` is one column, not three).
+            seg.char_column(span.offset() - seg.offset)
+        } else if c.line() == 0 {
+            seg.column + c.column()
+        } else {
+            c.column()
+        };
         let span = SourceSpan::from((seg.offset + c.span().offset(), c.span().len()));
         let (data, line, count) = (c.data(), seg.line + c.line(), c.line_count());
         let mut contents = match &self.name {
@@ -125,26 +170,27 @@ fn char_start(data: &[u8], mut at: usize) -> usize {
 
 /// The whole context of `span` (with [`CONTEXT_LINES`] around it) when it is
 /// small enough to draw as it is; `None` when it is not (or cannot be read).
-fn whole(src: &dyn SourceCode, span: &SourceSpan) -> Option<Segment> {
+fn whole(src: &dyn SourceCode, span: &SourceSpan, limits: Limits) -> Option<Segment> {
     // Deep into a long line already: do not read the rest of it (a minified
     // manifest is one line of up to 1 GiB).
-    if src.read_span(span, 0, 0).ok()?.column() > LINE_MAX || span.len() > CONTEXT_MAX {
+    if src.read_span(span, 0, 0).ok()?.column() > limits.line_max || span.len() > CONTEXT_MAX {
         return None;
     }
     let c = src.read_span(span, CONTEXT_LINES, CONTEXT_LINES).ok()?;
     let data = c.data();
     let longest = data.split(|&b| b == b'\n').map(<[u8]>::len).max().unwrap_or(0);
-    (data.len() <= CONTEXT_MAX && longest <= LINE_MAX).then(|| Segment {
+    (data.len() <= CONTEXT_MAX && longest <= limits.line_max).then(|| Segment {
         offset: c.span().offset(),
         text: safe_bytes(data),
         line: c.line(),
         column: c.column(),
+        cut_start: false,
     })
 }
 
 /// A window of the line around `span` (at most [`LABEL_MAX`] long):
 /// [`AROUND`] bytes each side, cuts marked with `…`.
-fn cut(src: &dyn SourceCode, span: &SourceSpan) -> Option<Segment> {
+fn cut(src: &dyn SourceCode, span: &SourceSpan, around: usize) -> Option<Segment> {
     // Without context lines the contents start at the span, `column` bytes into its line.
     let c = src.read_span(span, 0, 0).ok()?;
     let (line, column) = (c.line(), c.column());
@@ -153,10 +199,10 @@ fn cut(src: &dyn SourceCode, span: &SourceSpan) -> Option<Segment> {
     // source holding only a window of a long line (a streamed manifest) can
     // answer. Should invalid UTF-8 move the window's start back past that,
     // read from the line's start after all.
-    let near = line_start.max(span.offset().saturating_sub(AROUND + 8));
-    let mut seg = cut_from(src, span, near, line_start)?;
+    let near = line_start.max(span.offset().saturating_sub(around + 8));
+    let mut seg = cut_from(src, span, near, line_start, around)?;
     if near > line_start && seg.column < near - line_start {
-        seg = cut_from(src, span, line_start, line_start)?;
+        seg = cut_from(src, span, line_start, line_start, around)?;
     }
     seg.line = line;
     Some(seg)
@@ -166,12 +212,18 @@ fn cut(src: &dyn SourceCode, span: &SourceSpan) -> Option<Segment> {
 const MARK: &str = "…";
 
 /// [`cut`] reading the line from byte `base` (at or after `line_start`).
-fn cut_from(src: &dyn SourceCode, span: &SourceSpan, base: usize, line_start: usize) -> Option<Segment> {
+fn cut_from(
+    src: &dyn SourceCode,
+    span: &SourceSpan,
+    base: usize,
+    line_start: usize,
+    around: usize,
+) -> Option<Segment> {
     let skipped = base - line_start;
     let end = span.offset() + span.len();
     // From `base` to AROUND bytes past the span, or (near the end of the
     // source) to the end of the next line; borrowed, not copied.
-    let (c, partial) = match src.read_span(&SourceSpan::from((base, end + AROUND - base)), 0, 0) {
+    let (c, partial) = match src.read_span(&SourceSpan::from((base, end + around - base)), 0, 0) {
         Ok(c) => (c, true),
         Err(_) => (src.read_span(&SourceSpan::from((base, end - base)), 0, 1).ok()?, false),
     };
@@ -180,9 +232,9 @@ fn cut_from(src: &dyn SourceCode, span: &SourceSpan, base: usize, line_start: us
     let rel_end = (end - base).min(data.len());
     let line_end = data[rel_end..].iter().position(|&b| b == b'\n').map_or(data.len(), |i| rel_end + i);
     // "…" takes the place of the three bytes before a cut start.
-    let ws = char_start(data, rel_start.saturating_sub(AROUND));
+    let ws = char_start(data, rel_start.saturating_sub(around));
     let ws = if ws + skipped >= MARK.len() { ws } else { 0 };
-    let we = char_start(data, (rel_end + AROUND).min(line_end)).max(rel_end);
+    let we = char_start(data, (rel_end + around).min(line_end)).max(rel_end);
     let mut text = String::new();
     if ws + skipped > 0 {
         text.push_str(MARK);
@@ -193,7 +245,7 @@ fn cut_from(src: &dyn SourceCode, span: &SourceSpan, base: usize, line_start: us
         text.push_str(MARK);
     }
     let start = if ws + skipped > 0 { ws + skipped - MARK.len() } else { 0 };
-    Some(Segment { offset: line_start + start, text, line: 0, column: start })
+    Some(Segment { offset: line_start + start, text, line: 0, column: start, cut_start: ws + skipped > 0 })
 }
 
 fn relabel(l: &LabeledSpan, len: usize) -> LabeledSpan {
@@ -208,7 +260,11 @@ fn relabel(l: &LabeledSpan, len: usize) -> LabeledSpan {
 /// The windows of `src` that show `labels`: labels close together share one
 /// (the handler draws them in one context); a context that is too long to
 /// draw is replaced by a window of the line per label, labels cut to [`LABEL_MAX`].
-fn window(src: &dyn SourceCode, mut labels: Vec<LabeledSpan>) -> (Option<Windowed>, Vec<LabeledSpan>) {
+fn window(
+    src: &dyn SourceCode,
+    mut labels: Vec<LabeledSpan>,
+    limits: Limits,
+) -> (Option<Windowed>, Vec<LabeledSpan>) {
     labels.sort_by_key(LabeledSpan::offset);
     let mut groups: Vec<(usize, usize, Vec<&LabeledSpan>)> = Vec::new();
     for l in &labels {
@@ -230,14 +286,14 @@ fn window(src: &dyn SourceCode, mut labels: Vec<LabeledSpan>) -> (Option<Windowe
         out.language = c.language().map(str::to_owned);
     }
     for (start, end, group) in groups {
-        if let Some(seg) = whole(src, &SourceSpan::from((start, end - start))) {
+        if let Some(seg) = whole(src, &SourceSpan::from((start, end - start)), limits) {
             out.segments.push(seg);
             shown.extend(group.iter().map(|l| relabel(l, l.len())));
             continue;
         }
         for l in group {
-            let len = l.len().min(LABEL_MAX);
-            if let Some(seg) = cut(src, &SourceSpan::from((l.offset(), len))) {
+            let len = l.len().min(limits.label_max);
+            if let Some(seg) = cut(src, &SourceSpan::from((l.offset(), len)), limits.around) {
                 out.segments.push(seg);
                 shown.push(relabel(l, len));
             }
@@ -287,14 +343,39 @@ pub struct SafeDiagnostic {
 impl SafeDiagnostic {
     /// The safe copy of `d` (what it needs of its source code, not the source).
     pub fn new(d: &dyn Diagnostic) -> SafeDiagnostic {
-        SafeDiagnostic::with_parent(d, None, 0)
+        SafeDiagnostic::with_parent(d, None, 0, RECORD_LIMITS)
     }
 
-    fn with_parent(d: &dyn Diagnostic, parent: Option<&dyn SourceCode>, depth: usize) -> SafeDiagnostic {
+    /// [`SafeDiagnostic::new`] for an error about an input: its snippet is a
+    /// window of at most a terminal line around the label, however long the
+    /// line (a manifest entry holding a 400-character key).
+    pub fn for_error(d: &dyn Diagnostic) -> SafeDiagnostic {
+        SafeDiagnostic::with_parent(d, None, 0, ERROR_LIMITS)
+    }
+
+    /// The diagnostics gathered under this one, taken out of it.
+    pub(crate) fn take_related(&mut self) -> Vec<SafeDiagnostic> {
+        std::mem::take(&mut self.related)
+    }
+
+    /// Drops the code, so that the report has no code header.
+    pub(crate) fn clear_code(&mut self) {
+        self.code = None;
+        if let Some(inner) = &mut self.diagnostic_source {
+            inner.clear_code();
+        }
+    }
+
+    fn with_parent(
+        d: &dyn Diagnostic,
+        parent: Option<&dyn SourceCode>,
+        depth: usize,
+        limits: Limits,
+    ) -> SafeDiagnostic {
         let src = d.source_code().or(parent);
         let labels: Vec<LabeledSpan> = d.labels().map(|l| l.collect()).unwrap_or_default();
         let (source, labels) = match src {
-            Some(s) if !labels.is_empty() => window(s, labels),
+            Some(s) if !labels.is_empty() => window(s, labels, limits),
             _ => (None, Vec::new()),
         };
         let mut related: Vec<SafeDiagnostic> = Vec::new();
@@ -304,7 +385,7 @@ impl SafeDiagnostic {
         {
             for r in rel {
                 if related.len() < RELATED_MAX {
-                    related.push(SafeDiagnostic::with_parent(r, src, depth + 1));
+                    related.push(SafeDiagnostic::with_parent(r, src, depth + 1, limits));
                 } else {
                     more += 1;
                 }
@@ -315,7 +396,9 @@ impl SafeDiagnostic {
             message.push_str(&format!(" ({more} more not shown)"));
         }
         let diagnostic_source = match d.diagnostic_source() {
-            Some(inner) if depth < 8 => Some(Box::new(SafeDiagnostic::with_parent(inner, src, depth + 1))),
+            Some(inner) if depth < 8 => {
+                Some(Box::new(SafeDiagnostic::with_parent(inner, src, depth + 1, limits)))
+            }
             _ => None,
         };
         let cause = if diagnostic_source.is_some() {

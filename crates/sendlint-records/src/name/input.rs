@@ -122,8 +122,14 @@ impl DomainName {
         if labels.last().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit())) {
             return Err(bad("its last label is a number: a top-level domain is never all digits"));
         }
+        // DNS names are case-insensitive: shown and emitted in lower case, as
+        // UTS 46 also gives them (`MAIL.Acme.com` is `mail.acme.com`).
         let ascii = if name.is_ascii() && !labels.iter().any(|l| is_a_label(l)) {
-            std::borrow::Cow::Borrowed(name)
+            if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                std::borrow::Cow::Owned(name.to_ascii_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(name)
+            }
         } else {
             // UTS 46 ToASCII, non-transitional (IDNA 2008 behaviour for ß, ς);
             // it also checks that every `xn--` label given decodes
@@ -190,12 +196,13 @@ mod tests {
     }
 
     #[test]
-    fn plain_names_pass_unchanged() {
+    fn plain_names_pass_as_the_same_name_in_lower_case() {
         for ok in ["mail.acme.test", "Mail.Acme.Test.", "send-1.mail.acme.test", "_dmarc.acme.test"] {
             let n = DomainName::parse_input(ok).expect(ok);
             assert_eq!(n, DomainName::parse(ok).expect(ok));
         }
-        assert_eq!(DomainName::parse_input("Mail.Acme.test").expect("ok").to_string(), "Mail.Acme.test");
+        assert_eq!(DomainName::parse_input("Mail.Acme.test").expect("ok").to_string(), "mail.acme.test");
+        assert_eq!(DomainName::parse_input("mail.acme.test").expect("ok").to_string(), "mail.acme.test");
     }
 
     #[test]
