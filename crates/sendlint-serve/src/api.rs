@@ -44,9 +44,11 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     q.map(|Query(v)| v).map_err(|e| ApiError::bad_request("bad_query", e.body_text()))
 }
 
+/// The provider of a `registrar`: an id exactly as `GET /api/v1/providers`
+/// spells it (the OpenAPI document's enum), or empty for none.
 fn provider<'a>(state: &'a AppState, id: Option<&str>) -> Result<Option<&'a Provider>, ApiError> {
     let Some(id) = id.filter(|id| !id.is_empty()) else { return Ok(None) };
-    match state.rules.provider(id) {
+    match state.rules.providers().iter().find(|p| *p.id == *id) {
         Some(p) => Ok(Some(p)),
         None => {
             let known: Vec<&str> = state.rules.providers().iter().map(|p| &*p.id).collect();

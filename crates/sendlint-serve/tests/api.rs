@@ -479,6 +479,7 @@ fn the_request_schemas_refuse_what_the_server_refuses() {
     for extra in [
         json!({"role": "mx"}),
         json!({"registrar": "nosuch"}),
+        json!({"registrar": "CloudFlare"}),
         json!({"region": "mars-1"}),
         json!({"region": " "}),
         json!({"domain": "a..b"}),
@@ -507,6 +508,9 @@ fn the_request_schemas_refuse_what_the_server_refuses() {
     let listed: Vec<serde_json::Value> =
         param["schema"]["enum"].as_array().unwrap().iter().filter(|v| *v != "").cloned().collect();
     assert_eq!(listed, known);
+    // the API takes the ids as listed (the CLI is kinder to people typing them)
+    let a = post(s.addr, "/api/v1/check?registrar=CloudFlare", &ok);
+    assert_eq!((a.status, a.error_code().as_str()), (422, "unknown_registrar"));
 }
 
 #[test]
