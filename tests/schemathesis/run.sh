@@ -84,7 +84,7 @@ run() {
   "$VENV/bin/st" --config-file tests/schemathesis/schemathesis.toml run "$BASE/api/v1/openapi.json" \
     --checks all \
     --max-examples "$MAX_EXAMPLES" \
-    --seed 20261207 \
+    --seed "${ST_SEED:-20261207}" \
     --workers 2 \
     --request-timeout 20 \
     --no-color \

@@ -73,7 +73,8 @@ fn check_json_of_every_demo_domain_validates() {
     let mut checked = 0;
     for e in m["domains"].as_array().expect("domains") {
         let s = |k: &str| e[k].as_str().unwrap_or_default().to_owned();
-        let (domain, selector, region, key) = (s("domain"), s("dkim_selector"), s("region"), s("dkim_public_key"));
+        let (domain, selector, region, key) =
+            (s("domain"), s("dkim_selector"), s("region"), s("dkim_public_key"));
         let mut args = vec!["check", &domain, "--selector", &selector, "--region", &region];
         args.extend(["--zone", "fixtures/demo/zones", "--now", NOW, "--format", "json"]);
         if !key.is_empty() {
@@ -104,7 +105,10 @@ fn audit_lines_validate_with_and_without_a_baseline() {
 
     let plain = audit(&bad, zones, &[]);
     assert_eq!(plain.len(), 10, "5 demo entries and 5 bad ones");
-    assert!(plain.iter().any(|l| l["domain"].is_null() && l.get("error").is_some()), "a bad entry without a domain");
+    assert!(
+        plain.iter().any(|l| l["domain"].is_null() && l.get("error").is_some()),
+        "a bad entry without a domain"
+    );
     for l in &plain {
         assert_valid(&line, l, "audit line");
     }
@@ -173,7 +177,14 @@ fn explain_json_of_every_role_validates() {
         vec!["--role", "spf_txt", "--registrar", "google", "--", "'v=spf1 include:amazonses.com ~all'"],
         vec!["--role", "spf_txt", "--", "v=spf1 include:_spf.google.com -all"],
         vec!["--role", "dkim", "--expected", &expected_dkim, "--", &expected_dkim],
-        vec!["--role", "dkim", "--expected", key, "--", "\"p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAp2AQ\""],
+        vec![
+            "--role",
+            "dkim",
+            "--expected",
+            key,
+            "--",
+            "\"p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAp2AQ\"",
+        ],
         vec!["--role", "dkim", "--", "v=DKIM1; k=rsa; t=y; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQ"],
         vec!["--role", "dmarc", "--", "v=DMARC1; p=quarantne"],
         vec!["--role", "dmarc", "--domain", "mail.acme.test", "--", "v=DMARC1; p=none; aspf=s"],
@@ -194,7 +205,8 @@ fn records_json_validates() {
     let records = published("records");
     let key = common::KEY;
     for registrar in [None, Some("godaddy"), Some("cloudflare"), Some("namecheap"), Some("google")] {
-        let mut args = vec!["records", "mail.acme.test", "--selector", "sf1", "--public-key", key, "--format", "json"];
+        let mut args =
+            vec!["records", "mail.acme.test", "--selector", "sf1", "--public-key", key, "--format", "json"];
         if let Some(r) = registrar {
             args.extend(["--registrar", r]);
         }
@@ -208,7 +220,8 @@ fn records_json_validates() {
 
 /// The fields of one CSV row (RFC 4180: quoted fields may hold commas and `""`).
 fn csv_fields(row: &str) -> Vec<String> {
-    let (mut fields, mut field, mut quoted, mut chars) = (Vec::new(), String::new(), false, row.chars().peekable());
+    let (mut fields, mut field, mut quoted, mut chars) =
+        (Vec::new(), String::new(), false, row.chars().peekable());
     while let Some(c) = chars.next() {
         match (c, quoted) {
             ('"', true) if chars.peek() == Some(&'"') => {

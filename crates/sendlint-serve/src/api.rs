@@ -246,7 +246,11 @@ pub async fn providers(State(state): Shared) -> Json<Vec<ProviderSummary>> {
             .rules
             .providers()
             .iter()
-            .map(|p| ProviderSummary { id: p.id.to_string(), name: p.name.to_string(), docs: p.docs.to_string() })
+            .map(|p| ProviderSummary {
+                id: p.id.to_string(),
+                name: p.name.to_string(),
+                docs: p.docs.to_string(),
+            })
             .collect(),
     )
 }

@@ -253,11 +253,14 @@ fn error_response(status: u16) -> (String, Value) {
         504 => "The request took longer than the server's deadline.",
         _ => "Error.",
     };
-    let mut answer = json!({"description": what, "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let mut answer =
+        json!({"description": what, "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let header = |doc: &str| json!({"description": doc, "required": true, "schema": {"type": "string"}});
     match status {
         401 => answer["headers"] = json!({"WWW-Authenticate": header("`Bearer`.")}),
-        429 | 503 => answer["headers"] = json!({"Retry-After": header("Seconds to wait before asking again.")}),
+        429 | 503 => {
+            answer["headers"] = json!({"Retry-After": header("Seconds to wait before asking again.")})
+        }
         _ => {}
     }
     (status.to_string(), answer)
@@ -348,7 +351,9 @@ pub fn openapi(rules: &RuleSet, token: bool) -> Value {
             let Some(close) = rest[open..].find('}') else { break };
             let name = &rest[open + 1..open + close];
             let schema = match name {
-                "file" => json!({"type": "string", "enum": assets::ASSETS.iter().map(|a| a.0).collect::<Vec<_>>()}),
+                "file" => {
+                    json!({"type": "string", "enum": assets::ASSETS.iter().map(|a| a.0).collect::<Vec<_>>()})
+                }
                 _ => json!({"type": "string"}),
             };
             params.push(json!({"name": name, "in": "path", "required": true, "schema": schema}));

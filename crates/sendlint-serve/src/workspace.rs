@@ -6,8 +6,8 @@ use std::sync::{Arc, Weak};
 use std::time::SystemTime;
 
 use sendlint::audit::{AuditOptions, Finished, Outcome, Stop, Summary, audit, json_line};
-use sendlint_ses::Badge;
 use sendlint_records::Role;
+use sendlint_ses::Badge;
 use serde_json::Value;
 
 use crate::metrics::CheckOrigin;
@@ -58,7 +58,11 @@ fn summary_of(s: &Summary) -> WorkspaceSummary {
         bad_entries: s.bad_entries,
         crashed: s.crashed,
         badges,
-        top_codes: s.top_codes(10).iter().map(|(c, n)| CodeCount { code: c.to_string(), domains: *n }).collect(),
+        top_codes: s
+            .top_codes(10)
+            .iter()
+            .map(|(c, n)| CodeCount { code: c.to_string(), domains: *n })
+            .collect(),
         providers,
     }
 }

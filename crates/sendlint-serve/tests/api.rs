@@ -414,7 +414,8 @@ fn the_document_states_the_token_only_when_one_is_set() {
 
 /// A request body judged by the document's schema `name`.
 fn schema_accepts(doc: &serde_json::Value, name: &str, body: &serde_json::Value) -> bool {
-    let root = json!({"components": doc["components"].clone(), "$ref": format!("#/components/schemas/{name}")});
+    let root =
+        json!({"components": doc["components"].clone(), "$ref": format!("#/components/schemas/{name}")});
     jsonschema::draft202012::new(&root).expect("the schema compiles").is_valid(body)
 }
 
@@ -498,7 +499,11 @@ fn the_request_schemas_refuse_what_the_server_refuses() {
     for (body, status) in checks {
         let a = post(s.addr, "/api/v1/explain", &body);
         assert_eq!(a.status, status, "{body}: {}", a.body);
-        assert_eq!(schema_accepts(&doc, "ExplainRequest", &body), status == 200, "the document disagrees on {body}");
+        assert_eq!(
+            schema_accepts(&doc, "ExplainRequest", &body),
+            status == 200,
+            "the document disagrees on {body}"
+        );
     }
     // every provider the rules know, and only those, is a registrar
     let known: Vec<serde_json::Value> =
@@ -519,8 +524,10 @@ fn the_document_and_docs_schema_share_every_shape() {
     // published docs/schema/ files, definition for definition.
     let doc = sendlint_serve::openapi(&sendlint_rules::RuleSet::builtin().expect("rules"), false);
     let components = &doc["components"]["schemas"];
-    for (file, name) in [("check", "DomainReport"), ("explain", "RecordReport"), ("audit-line", "AuditLine")] {
-        let text = std::fs::read_to_string(root().join(format!("docs/schema/{file}.json"))).expect("schema file");
+    for (file, name) in [("check", "DomainReport"), ("explain", "RecordReport"), ("audit-line", "AuditLine")]
+    {
+        let text =
+            std::fs::read_to_string(root().join(format!("docs/schema/{file}.json"))).expect("schema file");
         let text = text.replace("#/$defs/", "#/components/schemas/");
         let mut published: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         let defs = published.as_object_mut().and_then(|o| o.remove("$defs")).unwrap_or_default();

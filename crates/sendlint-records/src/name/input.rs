@@ -143,8 +143,10 @@ impl DomainName {
         // UTS 46 maps some characters to ASCII a name cannot hold (´ → space + accent,
         // ⑴ → `(1)`), kept as they are by the empty deny list: refuse them here
         if ascii.bytes().any(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))) {
-            return Err(bad("it is not a valid internationalized domain name (IDNA): a label holds a character \
-                            no domain name may hold once mapped (e.g. one that becomes a space)"));
+            return Err(bad(
+                "it is not a valid internationalized domain name (IDNA): a label holds a character \
+                            no domain name may hold once mapped (e.g. one that becomes a space)",
+            ));
         }
         if let Some(long) = ascii.split('.').find(|l| l.len() > MAX_LABEL) {
             return Err(bad(format!(
@@ -192,7 +194,10 @@ mod tests {
             let r = reason(text);
             assert!(r.contains("no domain name may hold"), "{text}: {r}");
         }
-        assert_eq!(DomainName::parse_input("mail.b\u{fc}cher.example").expect("IDN").to_string(), "mail.xn--bcher-kva.example");
+        assert_eq!(
+            DomainName::parse_input("mail.b\u{fc}cher.example").expect("IDN").to_string(),
+            "mail.xn--bcher-kva.example"
+        );
     }
 
     #[test]

@@ -153,7 +153,9 @@ pub fn conforms(method: &str, path: &str, answer: &Answer) {
     let same = |template: &str| {
         let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
         t.len() == p.len()
-            && t.iter().zip(&p).all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
+            && t.iter()
+                .zip(&p)
+                .all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
     };
     let Some(paths) = doc["paths"].as_object() else { return };
     // a literal path wins over a template (/api/v1/openapi.json is not /api/v1/rules/{code})
@@ -182,12 +184,16 @@ pub fn conforms(method: &str, path: &str, answer: &Answer) {
         .should_validate_formats(true)
         .build(&root)
         .unwrap_or_else(|e| panic!("{what}: the response schema does not compile: {e}"));
-    let body: serde_json::Value =
-        serde_json::from_str(&answer.body).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {}", answer.body));
+    let body: serde_json::Value = serde_json::from_str(&answer.body)
+        .unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {}", answer.body));
     let errors: Vec<String> =
         validator.iter_errors(&body).map(|e| format!("at {}: {e}", e.instance_path())).take(5).collect();
     let shown: String = answer.body.chars().take(600).collect();
-    assert!(errors.is_empty(), "{what}: the body does not validate:\n  {}\nbody: {shown}", errors.join("\n  "));
+    assert!(
+        errors.is_empty(),
+        "{what}: the body does not validate:\n  {}\nbody: {shown}",
+        errors.join("\n  ")
+    );
 }
 
 fn dechunk(mut s: &str) -> String {
