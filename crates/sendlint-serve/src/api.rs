@@ -136,12 +136,13 @@ pub async fn explain(
     // an empty field is no value (the page sends one for every field left blank)
     let nonempty = |v: Option<String>| v.filter(|s| !s.is_empty());
     let input = ExplainInput {
-        role,
+        role: Some(role),
         raw: b.raw,
         expected: nonempty(b.expected),
         region: nonempty(b.region),
         domain: nonempty(b.domain),
         registrar,
+        ..ExplainInput::default()
     };
     sendlint::explain(&input, &state.rules)
         .map(Json)
