@@ -73,7 +73,7 @@ enum Command {
     Serve(Deferred<serve_cmd::ServeArgs>),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(shell_cmd::CompletionsArgs),
-    /// Print the JSON Schema of an output: check, audit-line or explain (docs/schema/).
+    /// Print the JSON Schema of an output: check, audit-line, explain or records (docs/schema/).
     Schema {
         /// Which output.
         #[arg(value_parser = clap::builder::PossibleValuesParser::new(sendlint::schema::NAMES))]

@@ -554,3 +554,157 @@ fn the_page_script_never_parses_data_as_markup() {
         assert!(!js.body.contains(sink), "app.js uses {sink}");
     }
 }
+
+#[test]
+fn the_document_states_the_token_only_when_one_is_set() {
+    let open = serve(&demo_zones(), NORMAL, |_| {});
+    let doc = get(open.addr, "/api/v1/openapi.json").json();
+    assert!(doc.get("security").is_none(), "no token, no security requirement: {}", doc["security"]);
+    assert!(doc["components"].get("securitySchemes").is_none());
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            assert!(op["responses"].get("401").is_none(), "{method} {path}: 401 without a token");
+            assert!(op.get("security").is_none(), "{method} {path}");
+        }
+    }
+    // the server agrees: no route asks for a token
+    assert_eq!(get(open.addr, "/api/v1/rules").status, 200);
+
+    let closed = serve(&demo_zones(), NORMAL, |c| c.token = Some("t0ken".into()));
+    let a = request(closed.addr, "GET", "/api/v1/openapi.json", &[("Authorization", "Bearer t0ken")], b"");
+    let doc = a.json();
+    assert_eq!(doc["security"], json!([{"bearer": []}]));
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert!(doc["paths"]["/api/v1/check"]["post"]["responses"].get("401").is_some());
+    assert_eq!(doc["paths"]["/healthz"]["get"]["security"], json!([]), "the health check needs no token");
+    assert!(doc["paths"]["/healthz"]["get"]["responses"].get("401").is_none());
+}
+
+/// A request body judged by the document's schema `name`.
+fn schema_accepts(doc: &serde_json::Value, name: &str, body: &serde_json::Value) -> bool {
+    let root =
+        json!({"components": doc["components"].clone(), "$ref": format!("#/components/schemas/{name}")});
+    jsonschema::draft202012::new(&root).expect("the schema compiles").is_valid(body)
+}
+
+#[test]
+fn the_request_schemas_refuse_what_the_server_refuses() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    let doc = get(s.addr, "/api/v1/openapi.json").json();
+    let ok = demo_setup("mail.acme.test");
+    let with = |k: &str, v: serde_json::Value| {
+        let mut b = ok.clone();
+        b[k] = v;
+        b
+    };
+    let mut checks = vec![(ok.clone(), 200)];
+    for (field, value) in [
+        ("domain", json!("")),
+        ("domain", json!("a..b")),
+        ("domain", json!("localhost")),
+        ("dkim_selector", json!("")),
+        ("dkim_selector", json!("a.b")),
+        ("dkim_selector", json!("-a")),
+        ("region", json!("")),
+        ("region", json!("mars-1")),
+        ("region", json!(null)),
+        ("mail_from", json!("")),
+        ("dkim_public_key", json!("not a key")),
+        ("dkim_public_key", json!("")),
+        ("submitted_at", json!("yesterday")),
+        ("submitted_at", json!("2026-13-01T00:00:00Z")),
+        ("ses", json!({"dkim": "Pending"})),
+        ("ses", json!([null, null])),
+        ("ses", json!(["SUCCESS"])),
+        ("from_addresses", json!(null)),
+        ("nameserver", json!("1.1.1.1")),
+    ] {
+        checks.push((with(field, value), 422));
+    }
+    for (field, value) in [
+        ("org", json!(null)),
+        ("mail_from", json!(null)),
+        ("mail_from", json!("bounce")),
+        ("submitted_at", json!("2026-11-20T09:00:00+02:00")),
+        ("ses", json!({"dkim": null, "mail_from": "PENDING"})),
+        ("from_addresses", json!([])),
+    ] {
+        checks.push((with(field, value), 200));
+    }
+    for (body, status) in checks {
+        let a = post(s.addr, "/api/v1/check", &body);
+        assert_eq!(a.status, status, "{body}: {}", a.body);
+        assert_eq!(schema_accepts(&doc, "Setup", &body), status == 200, "the document disagrees on {body}");
+    }
+
+    let explain = |extra: serde_json::Value| {
+        let mut b = json!({"role": "dmarc", "raw": "v=DMARC1; p=none"});
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b
+    };
+    let mut checks = vec![];
+    for extra in [
+        json!({"role": "mx"}),
+        json!({"registrar": "nosuch"}),
+        json!({"registrar": "CloudFlare"}),
+        json!({"region": "mars-1"}),
+        json!({"region": " "}),
+        json!({"domain": "a..b"}),
+        json!({"domain": " "}),
+    ] {
+        checks.push((explain(extra), 422));
+    }
+    for extra in [
+        json!({}),
+        json!({"registrar": null, "region": null, "domain": null, "expected": null}),
+        json!({"registrar": "", "region": "", "domain": ""}),
+        json!({"registrar": "cloudflare", "region": "eu-west-1", "domain": "mail.acme.test"}),
+    ] {
+        checks.push((explain(extra), 200));
+    }
+    for (body, status) in checks {
+        let a = post(s.addr, "/api/v1/explain", &body);
+        assert_eq!(a.status, status, "{body}: {}", a.body);
+        assert_eq!(
+            schema_accepts(&doc, "ExplainRequest", &body),
+            status == 200,
+            "the document disagrees on {body}"
+        );
+    }
+    // every provider the rules know, and only those, is a registrar
+    let known: Vec<serde_json::Value> =
+        get(s.addr, "/api/v1/providers").json().as_array().unwrap().iter().map(|p| p["id"].clone()).collect();
+    let param = &doc["paths"]["/api/v1/check"]["post"]["parameters"][0];
+    assert_eq!(param["name"], "registrar");
+    let listed: Vec<serde_json::Value> =
+        param["schema"]["enum"].as_array().unwrap().iter().filter(|v| *v != "").cloned().collect();
+    assert_eq!(listed, known);
+    // the API takes the ids as listed (the CLI is kinder to people typing them)
+    let a = post(s.addr, "/api/v1/check?registrar=CloudFlare", &ok);
+    assert_eq!((a.status, a.error_code().as_str()), (422, "unknown_registrar"));
+}
+
+#[test]
+fn the_document_and_docs_schema_share_every_shape() {
+    // One source: the OpenAPI components of the CLI's outputs are the
+    // published docs/schema/ files, definition for definition.
+    let doc = sendlint_serve::openapi(&sendlint_rules::RuleSet::builtin().expect("rules"), false);
+    let components = &doc["components"]["schemas"];
+    for (file, name) in [("check", "DomainReport"), ("explain", "RecordReport"), ("audit-line", "AuditLine")]
+    {
+        let text =
+            std::fs::read_to_string(root().join(format!("docs/schema/{file}.json"))).expect("schema file");
+        let text = text.replace("#/$defs/", "#/components/schemas/");
+        let mut published: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let defs = published.as_object_mut().and_then(|o| o.remove("$defs")).unwrap_or_default();
+        for (def, schema) in defs.as_object().into_iter().flatten() {
+            assert_eq!(&components[def], schema, "{def} of docs/schema/{file}.json");
+        }
+        let root = published.as_object_mut().expect("object");
+        root.remove("$schema");
+        root.remove("title");
+        assert_eq!(&components[name], &published, "docs/schema/{file}.json is {name}");
+    }
+}
