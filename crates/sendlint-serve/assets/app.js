@@ -305,8 +305,21 @@ function permalinkFor(setup, registrar) {
   return `${location.origin}${location.pathname}${location.search}#/check?${q}`;
 }
 
+// The API takes domain names in ASCII: an internationalized name typed on the
+// page (bücher.example) is sent as its A-label (xn--bcher-kva.example), which
+// the browser's own URL parser computes. Anything it cannot parse is sent as typed.
+function asciiDomain(name) {
+  const typed = name.trim();
+  if (/^[\x00-\x7f]*$/.test(typed)) return typed;
+  try {
+    return new URL(`http://${typed}/`).hostname;
+  } catch (_) {
+    return typed;
+  }
+}
+
 function checkBody(s) {
-  const body = { domain: s.domain.trim(), region: s.region.trim(), dkim_selector: s.selector.trim() };
+  const body = { domain: asciiDomain(s.domain), region: s.region.trim(), dkim_selector: s.selector.trim() };
   if (s.mail_from && s.mail_from.trim()) body.mail_from = s.mail_from.trim();
   if (s.key && s.key.trim()) body.dkim_public_key = s.key.trim();
   return body;
@@ -412,6 +425,7 @@ async function explainSubmit(event) {
   for (const k of ["expected", "region", "domain", "registrar"]) {
     if (field(f, k).value.trim()) body[k] = field(f, k).value.trim();
   }
+  if (body.domain) body.domain = asciiDomain(body.domain);
   clear(result);
   try {
     const r = await api("/api/v1/explain", { body });

@@ -71,10 +71,45 @@ pub struct CheckQuery {
 fn entry_of(body: &[u8]) -> Result<Entry, ApiError> {
     let object: Map<String, Value> = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request("bad_json", format!("the body is not a JSON object: {e}")))?;
+    if let Some(Value::String(d)) = object.get("domain") {
+        ascii_domain(d)?;
+    }
     let text = json!({"domains": [Value::Object(object)]}).to_string();
     let manifest = ManifestIndex::parse("request", text)
         .map_err(|e| ApiError::unprocessable("bad_setup", e.to_string()))?;
     manifest.entry(0).map_err(|e| ApiError::unprocessable("bad_setup", e.message().to_owned()))
+}
+
+/// The API takes a sending domain as the OpenAPI document's pattern says: in
+/// ASCII (letters, digits, hyphens), two labels or more, each of 1 to 63
+/// characters with no hyphen at either end, the last starting with a letter,
+/// 178 characters at most. An internationalized name is given as its A-label
+/// (`xn--…`; the page converts what is typed into it).
+fn ascii_domain(name: &str) -> Result<(), ApiError> {
+    let bare = name.strip_suffix('.').unwrap_or(name);
+    let labels: Vec<&str> = bare.split('.').collect();
+    let label_ok = |l: &&str| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    let ok = name.len() <= 178
+        && labels.len() >= 2
+        && labels.iter().all(label_ok)
+        && labels.last().is_some_and(|l| l.as_bytes()[0].is_ascii_alphabetic());
+    if ok {
+        return Ok(());
+    }
+    let why = if name.is_ascii() {
+        "a domain name of two labels or more: letters, digits and hyphens"
+    } else {
+        "a domain name in ASCII: give an internationalized name as its A-label (xn--…)"
+    };
+    Err(ApiError::unprocessable(
+        "bad_setup",
+        format!("domain {}: the API takes {why}", sendlint_records::display::quote(name)),
+    ))
 }
 
 /// `POST /api/v1/check`: a setup in, the domain report out.
@@ -135,6 +170,9 @@ pub async fn explain(
     let registrar = provider(&state, b.registrar.as_deref())?.map(|p| p.id.to_string());
     // an empty field is no value (the page sends one for every field left blank)
     let nonempty = |v: Option<String>| v.filter(|s| !s.is_empty());
+    if let Some(d) = b.domain.as_deref().filter(|d| !d.is_empty()) {
+        ascii_domain(d)?;
+    }
     let input = ExplainInput {
         role: Some(role),
         raw: b.raw,

@@ -142,7 +142,8 @@ pub async fn body(State(state): State<Arc<AppState>>, request: Request, next: Ne
         let m = format!("the request body is too large (more than {limit} bytes)");
         return refuse(&state, Rejection::TooLarge, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", m);
     }
-    if request.method() == Method::POST {
+    // A POST to a route that reads no body is answered 405 by the router.
+    if request.method() == Method::POST && crate::routes::takes_json_body(request.uri().path()) {
         let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         let media = media.split(';').next().unwrap_or("").trim();
         if !media.eq_ignore_ascii_case("application/json") {

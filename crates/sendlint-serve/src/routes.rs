@@ -39,6 +39,12 @@ pub struct Route {
 
 const JSON: &str = "application/json";
 
+/// Whether a POST to `path` reaches a route that reads a JSON body. The
+/// routes with a body have no path parameters, so the path is compared whole.
+pub(crate) fn takes_json_body(path: &str) -> bool {
+    ROUTES.iter().any(|r| r.method == "POST" && r.request.is_some() && r.path == path)
+}
+
 /// Every route of the server.
 pub const ROUTES: &[Route] = &[
     Route {

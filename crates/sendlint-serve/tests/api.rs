@@ -708,3 +708,38 @@ fn the_document_and_docs_schema_share_every_shape() {
         assert_eq!(&components[name], &published, "docs/schema/{file}.json is {name}");
     }
 }
+
+/// A method a route does not take is 405, whatever the body's media type
+/// (the JSON-only guard speaks only for the routes that read a body).
+#[test]
+fn a_method_a_route_does_not_take_is_405_not_415() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    for path in ["/", "/api/v1/domains", "/api/v1/info", "/api/v1/providers", "/api/v1/rules", "/healthz"] {
+        let a = request(s.addr, "POST", path, &[], b"");
+        assert_eq!(a.status, 405, "POST {path}: {}", a.body);
+    }
+    // the routes that read a body still want JSON
+    let a = request(s.addr, "POST", "/api/v1/check", &[("Content-Type", "text/plain")], b"{}");
+    assert_eq!(a.status, 415, "{}", a.body);
+}
+
+/// The API takes a domain as its document's pattern says: ASCII, two labels
+/// or more; an internationalized name as its A-label.
+#[test]
+fn the_api_takes_domains_as_its_document_says() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    for domain in ["t\u{f7}TS\u{a9}", "b\u{fc}cher.example", "single", "-bad.example"] {
+        let mut setup = demo_setup("mail.acme.test");
+        setup["domain"] = json!(domain);
+        let a = post(s.addr, "/api/v1/check", &setup);
+        assert_eq!((a.status, a.error_code().as_str()), (422, "bad_setup"), "check {domain:?}: {}", a.body);
+        let a = post(s.addr, "/api/v1/explain", &json!({"role": "dkim", "raw": "", "domain": domain}));
+        assert_eq!(a.status, 422, "explain {domain:?}: {}", a.body);
+    }
+    let a =
+        post(s.addr, "/api/v1/explain", &json!({"role": "dkim", "raw": "", "domain": "b\u{fc}cher.example"}));
+    assert!(a.body.contains("A-label"), "{}", a.body);
+    let mut setup = demo_setup("mail.acme.test");
+    setup["domain"] = json!("xn--bcher-kva.example");
+    assert_eq!(post(s.addr, "/api/v1/check", &setup).status, 200);
+}
