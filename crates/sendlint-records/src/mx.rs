@@ -1,7 +1,7 @@
 //! MX records and their text decoder.
 
 use crate::name::DomainName;
-use crate::text::{DecodeError, DigLine, dig_line, line_at, skip_blanks, token_end};
+use crate::text::{DecodeError, DigLine, content_lines, skip_blanks, token_end};
 
 /// One MX resource record.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -47,18 +47,11 @@ pub fn owner_name(input: &str) -> Option<&str> {
 pub fn parse_text(input: &str) -> Result<Vec<MxRecord>, DecodeError> {
     let b = input.as_bytes();
     let mut out = Vec::new();
-    let mut pos = 0;
-    while pos < b.len() {
-        let line = line_at(b, pos);
-        pos = line.next;
-        let first = skip_blanks(b, line.start, line.end);
-        if first >= line.end || b.get(first) == Some(&b';') {
-            continue;
-        }
-        let rdata = match dig_line(b, line.start, line.end, &["MX"]) {
+    for line in content_lines(b, &["MX"]) {
+        let rdata = match line.kind {
             DigLine::Rdata(at) => at,
             DigLine::OtherType => continue,
-            DigLine::NotDig => first,
+            DigLine::NotDig => line.first,
         };
         out.push(parse_rdata(b, rdata, line.end)?);
     }
@@ -76,18 +69,11 @@ pub fn parse_text(input: &str) -> Result<Vec<MxRecord>, DecodeError> {
 pub fn parse_pasted(input: &str) -> Result<Vec<MxRecord>, DecodeError> {
     let b = input.as_bytes();
     let mut out = Vec::new();
-    let mut pos = 0;
-    while pos < b.len() {
-        let line = line_at(b, pos);
-        pos = line.next;
-        let first = skip_blanks(b, line.start, line.end);
-        if first >= line.end || b.get(first) == Some(&b';') {
-            continue;
-        }
-        let rdata = match dig_line(b, line.start, line.end, &["MX"]) {
+    for line in content_lines(b, &["MX"]) {
+        let rdata = match line.kind {
             DigLine::Rdata(at) => at,
             DigLine::OtherType => continue,
-            DigLine::NotDig => first,
+            DigLine::NotDig => line.first,
         };
         out.push(parse_pasted_rdata(b, rdata, line.end)?);
     }

@@ -140,46 +140,59 @@ pub(crate) fn dig_line(b: &[u8], start: usize, end: usize, wanted: &[&str]) -> D
     }
 }
 
+/// One line of pasted or `dig` text that holds something.
+pub(crate) struct ContentLine {
+    /// Its first non-blank byte.
+    pub first: usize,
+    /// Its end (before `\r\n` or `\n`).
+    pub end: usize,
+    /// What [`dig_line`] makes of it for the types in `wanted`.
+    pub kind: DigLine,
+}
+
+/// The lines of `b` that hold something, blank lines and `;` comments skipped.
+pub(crate) fn content_lines<'a>(
+    b: &'a [u8],
+    wanted: &'a [&'a str],
+) -> impl Iterator<Item = ContentLine> + 'a {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        while pos < b.len() {
+            let line = line_at(b, pos);
+            pos = line.next;
+            let first = skip_blanks(b, line.start, line.end);
+            if first >= line.end || b.get(first) == Some(&b';') {
+                continue;
+            }
+            return Some(ContentLine {
+                first,
+                end: line.end,
+                kind: dig_line(b, line.start, line.end, wanted),
+            });
+        }
+        None
+    })
+}
+
 /// The owner name of the first `dig` answer line of a type in `wanted`
 /// (`send.mail.acme.com. 300 IN MX 10 …` gives `send.mail.acme.com.`), as
 /// written; `None` when the text holds no answer line of that type.
 pub(crate) fn dig_owner<'a>(input: &'a str, wanted: &[&str]) -> Option<&'a str> {
     let b = input.as_bytes();
-    let mut pos = 0;
-    while pos < b.len() {
-        let line = line_at(b, pos);
-        pos = line.next;
-        let first = skip_blanks(b, line.start, line.end);
-        if first >= line.end || b.get(first) == Some(&b';') {
-            continue;
-        }
-        if let DigLine::Rdata(_) = dig_line(b, line.start, line.end, wanted) {
-            return input.get(first..token_end(b, first, line.end));
-        }
-    }
-    None
+    let l = content_lines(b, wanted).find(|l| matches!(l.kind, DigLine::Rdata(_)))?;
+    input.get(l.first..token_end(b, l.first, l.end))
 }
 
 /// The first `dig` answer line of a type in `wanted`: its owner and its
 /// rdata (to the end of the line), as written.
 pub(crate) fn dig_answer<'a>(input: &'a str, wanted: &[&str]) -> Option<(&'a str, &'a str)> {
     let b = input.as_bytes();
-    let mut pos = 0;
-    while pos < b.len() {
-        let line = line_at(b, pos);
-        pos = line.next;
-        let first = skip_blanks(b, line.start, line.end);
-        if first >= line.end || b.get(first) == Some(&b';') {
-            continue;
+    content_lines(b, wanted).find_map(|l| match l.kind {
+        DigLine::Rdata(at) => {
+            Some((input.get(l.first..token_end(b, l.first, l.end))?, input.get(at..l.end)?.trim_end()))
         }
-        if let DigLine::Rdata(at) = dig_line(b, line.start, line.end, wanted) {
-            return Some((
-                input.get(first..token_end(b, first, line.end))?,
-                input.get(at..line.end)?.trim_end(),
-            ));
-        }
-    }
-    None
+        _ => None,
+    })
 }
 
 #[cfg(test)]
