@@ -44,7 +44,8 @@ fn rules_on_disk() -> Vec<RuleSource> {
     load::read_dir(&root, &mut files).expect("rules/ is readable");
     for f in &mut files {
         let rel = Path::new(&*f.name).strip_prefix(&root).expect("read_dir names files by path");
-        let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let rel: Vec<String> =
+            rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         f.name = format!("rules/{}", rel.join("/")).into();
     }
     files
@@ -65,7 +66,8 @@ fn generated_builtin_rules_are_up_to_date() {
         let path = dir.join(name);
         if std::fs::read_to_string(&path).ok().as_deref() != Some(want.as_str()) {
             if bless {
-                std::fs::write(&path, want).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+                std::fs::write(&path, want)
+                    .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
             } else {
                 stale.push(name);
             }
