@@ -5,6 +5,23 @@
 //! TOML files under the repository's `rules/` (compiled into this crate, see
 //! [`RuleSet::builtin`]).
 //! The format is documented in `docs/rules-format.md`.
+//!
+//! ```
+//! use sendlint_records::{DomainName, Expectation, Role, txt, txt_facts};
+//! use sendlint_rules::{RuleSet, Severity};
+//!
+//! let records = txt::parse_text(r#""\"v=spf1 include:amazonses.com ~all\"""#)?;
+//! let domain = DomainName::parse("mail.acme.com")?;
+//! let mail_from = DomainName::parse("send.mail.acme.com")?;
+//! let expect =
+//!     Expectation { region: "us-east-1", domain: &domain, zone: None, mail_from: &mail_from, expected_key: None };
+//! let facts = txt_facts(Role::SpfTxt, &records, &expect);
+//!
+//! let diagnoses = RuleSet::builtin().evaluate(Role::SpfTxt, &facts, None);
+//! assert_eq!(diagnoses[0].code, "spf.quoted-value");
+//! assert_eq!(diagnoses[0].severity, Severity::Error);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #[cfg(test)]
 mod codegen;
@@ -379,14 +396,14 @@ impl RuleSet {
     /// The rule files shipped with sendlint (`rules/**/*.toml`), loaded and
     /// validated when they were generated into this crate: this only borrows
     /// the compiled set (no TOML parsing at run time).
-    pub fn builtin() -> Result<RuleSet, RulesError> {
-        Ok(RuleSet {
+    pub fn builtin() -> RuleSet {
+        RuleSet {
             sources: List::Borrowed(builtin::SOURCES),
             rules: List::Borrowed(builtin::RULES),
             by_role: builtin::BY_ROLE.map(List::Borrowed),
             providers: List::Borrowed(builtin::PROVIDERS),
             provider_rules: List::Borrowed(builtin::PROVIDER_RULES),
-        })
+        }
     }
 
     /// Loads and validates rule files; every error of every file is reported together.

@@ -59,7 +59,7 @@ pub fn serve(zones: &ZoneSource, mode: Mode, configure: impl FnOnce(&mut Config)
     let options = LiveOptions { timeout: Duration::from_millis(400), attempts: 1, ..LiveOptions::default() };
     let lookup: Arc<dyn Lookup> =
         Arc::new(rt.block_on(async { LiveSource::new(&[dns.addr()], options) }).expect("live source"));
-    let rules = Arc::new(RuleSet::builtin().expect("the built-in rules"));
+    let rules = Arc::new(RuleSet::builtin());
     let mut config = Config::new(lookup, rules);
     configure(&mut config);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
