@@ -71,7 +71,7 @@ impl Builder {
     }
 
     /// `[provider.records]`: how the provider's form wants the records typed.
-    pub(super) fn records_form(&mut self, file: usize, v: &Spanned<DeValue<'_>>) -> RecordsForm {
+    fn records_form(&mut self, file: usize, v: &Spanned<DeValue<'_>>) -> RecordsForm {
         let mut form = RecordsForm::default();
         let DeValue::Table(table) = v.get_ref() else {
             self.error(
@@ -149,7 +149,7 @@ impl Builder {
         form
     }
 
-    pub(super) fn bad_value(&mut self, file: usize, s: &SStr, key: &str, allowed: &[&str]) {
+    fn bad_value(&mut self, file: usize, s: &SStr, key: &str, allowed: &[&str]) {
         let help = match suggest_among(&s.value, allowed) {
             Some(m) => format!("did you mean `{m}`? `{key}` takes: {}", allowed.join(", ")),
             None => format!("`{key}` takes: {}", allowed.join(", ")),

@@ -356,7 +356,7 @@ impl Builder {
 }
 
 /// `<prefix>.<kebab-name>`, lowercase ASCII.
-pub(super) fn valid_code(code: &str) -> bool {
+fn valid_code(code: &str) -> bool {
     let kebab = |s: &str| {
         !s.is_empty()
             && s.split('-')
