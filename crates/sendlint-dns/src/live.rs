@@ -389,7 +389,7 @@ impl LiveSource {
             })
         {
             // Records of another name are no answer to this question: reading
-            // them as "none here" would report a missing record (SPEC §7).
+            // them as "none here" would report a missing record.
             let owner = from_hickory_name(&stranger.name)
                 .map_or_else(|| stranger.name.to_string(), |n| n.to_string());
             return Step::Done(self.failed(

@@ -3,7 +3,7 @@
 //!
 //! - [`setup`]: a domain's SES setup, validated ([`Setup`], [`SetupBuilder`]).
 //! - [`expected`]: the records to publish for it ([`expected_records`]).
-//! - [`badge`]: the SPEC §2 table as one pure function, [`decide`].
+//! - [`badge`]: the badge table (`docs/badges.md`) as one pure function, [`decide`].
 //! - [`identity`]: what SES says about the identity ([`SesIdentity`], [`SesLookup`]),
 //!   read from a saved `GetEmailIdentity` answer or filled in by `sendlint-ses-client`.
 //!
