@@ -63,11 +63,15 @@ fn every_record_level_code_has_a_fixture() {
         covered.extend(fixture.expect);
     }
     let prefixes = ["mx.", "spf.", "dkim.", "dmarc.", "domain.", "sender."];
+    // Faults only a pasted record can have (check looks only at the expected
+    // names and their known misplacements): covered by the `explain` tests
+    // (crates/sendlint-cli/tests/explain.rs) instead.
+    let explain_only = ["mx.wrong-name", "spf.wrong-name", "dkim.wrong-name", "dmarc.wrong-name"];
     let missing: Vec<&str> = rules
         .rules()
         .filter(|r| r.provider.is_none() && prefixes.iter().any(|p| r.code.starts_with(p)))
         .map(|r| &*r.code)
-        .filter(|c| !covered.contains(*c))
+        .filter(|c| !covered.contains(*c) && !explain_only.contains(c))
         .collect();
     assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
 }

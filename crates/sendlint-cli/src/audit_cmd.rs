@@ -232,8 +232,8 @@ impl Sink {
                     Some(line) => std::borrow::Cow::Borrowed(line.as_str()),
                     None => std::borrow::Cow::Owned(audit::json_line(item)),
                 };
-                match &changes {
-                    Some(c) => audit_baseline::json_with_changes(&line, c),
+                match &self.baseline {
+                    Some(_) => audit_baseline::json_with_changes(&line, changes.as_ref()),
                     None => line.into_owned(),
                 }
             }

@@ -73,7 +73,7 @@ enum Command {
     Serve(Deferred<serve_cmd::ServeArgs>),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(shell_cmd::CompletionsArgs),
-    /// Print the JSON Schema of an output: check, audit-line or explain (docs/schema/).
+    /// Print the JSON Schema of an output: check, audit-line, explain or records (docs/schema/).
     Schema {
         /// Which output.
         #[arg(value_parser = clap::builder::PossibleValuesParser::new(sendlint::schema::NAMES))]
@@ -160,18 +160,24 @@ struct CheckArgs {
 
 #[derive(Args, Debug)]
 struct ExplainArgs {
-    /// Which record the text is meant to be.
+    /// Which record the text is meant to be [default: what the name or value says].
     #[arg(long, value_parser = parse_role)]
-    role: Role,
+    role: Option<Role>,
     /// What it should be: the MX value, the DKIM key (`p=…`, base64 or PEM), …
     #[arg(long)]
     expected: Option<String>,
     /// The SES region, for the MX target.
     #[arg(long)]
     region: Option<String>,
-    /// The sending domain, when known.
+    /// The sending domain, when known: the record's name is judged against it.
     #[arg(long)]
     domain: Option<String>,
+    /// The DKIM selector given to SES, when known.
+    #[arg(long, short = 's')]
+    selector: Option<String>,
+    /// The MAIL FROM domain, when known: a label like `send`, or the full name.
+    #[arg(long)]
+    mail_from: Option<String>,
     /// Phrase the advice for this DNS provider.
     #[arg(long, value_name = "ID")]
     registrar: Option<String>,
@@ -489,8 +495,8 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
             write!(out, "{}", sendlint::render_domain(&report, render_options())).into_diagnostic()?
         }
     }
-    // One verdict: a failed SES call is `ses.unavailable` (a warning, DNS-only
-    // badges) and changes the exit status only through that verdict.
+    // One verdict: a failed SES call is `ses.unavailable` (an error: DNS-only
+    // badges, sending not unlocked) and changes the exit status only through it.
     Ok(if report.sending_unlocked { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
@@ -520,6 +526,17 @@ fn to_json(report: &DomainReport) -> miette::Result<String> {
     serde_json::to_string(report).into_diagnostic()
 }
 
+/// A role as the texts name it.
+fn role_title(role: Role) -> &'static str {
+    match role {
+        Role::SpfMx => "MAIL FROM MX",
+        Role::SpfTxt => "MAIL FROM SPF",
+        Role::Dkim => "DKIM",
+        Role::Dmarc => "DMARC",
+        Role::Domain => "domain",
+    }
+}
+
 fn cmd_explain(args: ExplainArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     let raw = if args.raw.len() == 1 && args.raw[0] == "-" {
         read_input(Path::new("-"), InputKind::Pasted)?
@@ -527,12 +544,25 @@ fn cmd_explain(args: ExplainArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
         args.raw.join(" ")
     };
     let registrar = canonical_registrar(args.registrar.as_deref(), rules)?;
+    // Without --role, the text says which record it is; say what was assumed.
+    if args.role.is_none()
+        && let Some(guess) = sendlint::infer_role(&raw)
+    {
+        eprintln!(
+            "note: read as the {} record (--role {}), from {}; give --role to read it as another",
+            role_title(guess.role),
+            guess.role.as_str(),
+            guess.reason
+        );
+    }
     let input = ExplainInput {
         role: args.role,
         raw,
         expected: args.expected,
         region: args.region,
         domain: args.domain,
+        selector: args.selector,
+        mail_from: args.mail_from,
         registrar,
     };
     let report = sendlint::explain(&input, rules).map_err(Report::new)?;

@@ -30,7 +30,8 @@ pub(crate) struct SesArgs {
     #[arg(long, value_name = "URL", requires = "ses")]
     ses_endpoint: Option<String>,
     /// Give up on SES after this long, retries included (connecting: 3s at most; the
-    /// answer's headers: 5s at most); then the badges are from DNS alone (`ses.unavailable`).
+    /// answer's headers: 5s at most); then the badges are from DNS alone and sending is not
+    /// unlocked (`ses.unavailable`).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_ses_timeout, requires = "ses")]
     ses_timeout: std::time::Duration,
 }

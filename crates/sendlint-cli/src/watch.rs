@@ -104,10 +104,9 @@ async fn watch(args: &WatchArgs, setup: &Setup, rules: &RuleSet) -> miette::Resu
             .records
             .iter()
             .any(|r| r.state == Badge::Failed && matches!(r.role, Role::SpfMx | Role::SpfTxt | Role::Dkim));
-        // `--ses` asked and SES not read this time (`ses.unavailable`): a
-        // DNS-only "unlocked" is not what the watch waits for; ask again.
-        let ses_missing = args.ses.live() && !report.ses_consulted;
-        if (report.sending_unlocked && !ses_missing) || failed {
+        // `--ses` asked and SES not read this time is `ses.unavailable`, an
+        // error that keeps sending locked: the watch asks again.
+        if report.sending_unlocked || failed {
             writeln!(out).into_diagnostic()?;
             write!(out, "{}", sendlint::render_domain(&report, render_options())).into_diagnostic()?;
             out.flush().into_diagnostic()?;
@@ -149,10 +148,10 @@ fn status_line(report: &DomainReport, poll: u64, ses_live: bool) -> String {
 
 /// What the poll line adds after the badges.
 fn verdict_note(report: &DomainReport, ses_live: bool) -> &'static str {
+    // SES asked for and not read never unlocks (`ses.unavailable`): the watch asks again.
     match (report.sending_unlocked, ses_live && !report.ses_consulted) {
+        (_, true) => " (SES could not be read, asking again)",
         (true, false) => " (sending unlocked)",
-        (true, true) => " (DNS only: SES could not be read, asking again)",
-        (false, true) => " (SES could not be read)",
         (false, false) => "",
     }
 }

@@ -193,10 +193,10 @@ fn no_credentials_anywhere_is_one_clear_sentence() {
     let out = check_ses(&dir, &ses, &env, &[]);
     assert!(ses.requests().is_empty(), "nothing is sent unsigned");
     let r = report(&out);
-    // One verdict: SES that cannot be asked is `ses.unavailable` (a warning) and
-    // the exit status is the DNS-only verdict's, never a second story.
-    let verdict = if r["sending_unlocked"] == true { 0 } else { 1 };
-    assert_eq!(out.status.code(), Some(verdict), "{r:#}");
+    // One verdict: SES that cannot be asked is `ses.unavailable` (an error: SES
+    // was asked for and not heard), so sending is not unlocked and the exit is 1.
+    assert_eq!(r["sending_unlocked"], false, "{r:#}");
+    assert_eq!(out.status.code(), Some(1), "{r:#}");
     assert_eq!(r["ses_consulted"], false, "the badges stay DNS-only");
     let messages: Vec<String> = r["diagnoses"]
         .as_array()

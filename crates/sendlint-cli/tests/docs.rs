@@ -10,7 +10,7 @@ use serde_json::Value;
 
 #[test]
 fn docs_schema_is_up_to_date() {
-    for name in ["check", "audit-line", "explain"] {
+    for name in sendlint::schema::NAMES {
         let out = sendlint(&["schema", name]);
         assert_eq!(out.status.code(), Some(0));
         let path = root().join(format!("docs/schema/{name}.json"));

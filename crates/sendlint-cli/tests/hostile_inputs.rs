@@ -444,7 +444,8 @@ fn entry_errors_give_the_files_line_and_column() {
     .expect("write");
     let r = quick(&["audit", s(&m), "--zone", "fixtures/demo/zones", "--format", "json", "--now", NOW]);
     assert_clean_error(&r);
-    let bad = r.stdout.lines().find(|l| l.contains("\"error\"")).expect("an error line");
+    // the entry error's key, not a diagnosis's `"severity":"error"`
+    let bad = r.stdout.lines().find(|l| l.contains("\"error\":")).expect("an error line");
     assert!(bad.starts_with("{\"index\":1,"), "{bad}");
     assert!(bad.contains("at line 4 column 21"), "{bad}");
 }

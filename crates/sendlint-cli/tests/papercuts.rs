@@ -199,3 +199,33 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
     std::fs::write(&path, text).expect("write");
     path
 }
+
+#[test]
+fn texts_name_the_record_even_when_no_domain_is_known() {
+    let cases: [(&str, &str); 4] = [
+        ("dkim", "p=“abc"),
+        ("spf_txt", "v=spf1 ~all"),
+        ("dmarc", "“v=DMARC1; p=none”"),
+        ("spf_mx", "10 feedback-smtp.us-east-1.amazonses.com.acme.test"),
+    ];
+    for (role, value) in cases {
+        let out = sendlint(&["explain", "--role", role, "--", value]);
+        let text = stdout(&out);
+        assert!(!text.contains("the record's name"), "{role}:\n{text}");
+        assert!(!text.is_empty(), "{role}: {}", stderr(&out));
+    }
+    let out = sendlint(&["explain", "--role", "dkim", "--", "p=“abc"]);
+    assert!(stdout(&out).contains("<selector>._domainkey.<your domain>"), "{}", stdout(&out));
+    let out = sendlint(&[
+        "explain",
+        "--role",
+        "dkim",
+        "--domain",
+        "mail.acme.test",
+        "--selector",
+        "s1",
+        "--",
+        "p=“abc",
+    ]);
+    assert!(stdout(&out).contains("s1._domainkey.mail.acme.test"), "{}", stdout(&out));
+}

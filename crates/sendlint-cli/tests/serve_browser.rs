@@ -277,6 +277,16 @@ fn the_page_in_a_real_browser() {
         ])
     );
     browser.window_size(1280, 1500);
+    // At 1280 px no domain name wraps (issue #18): each is laid out on one line.
+    let wrapped = browser.js(
+        "return [...document.querySelectorAll('#ws-table .dom')].filter(e => {\
+           const r = document.createRange(); r.selectNodeContents(e);\
+           const tops = new Set([...r.getClientRects()].map(q => Math.round(q.top)));\
+           return tops.size > 1 || e.scrollWidth > e.clientWidth + 1;\
+         }).map(e => e.textContent);",
+        json!([]),
+    );
+    assert_eq!(wrapped, json!([]), "domain names wrapped at 1280 px");
     browser.screenshot(&shots.join("workspace-desktop.png"));
     browser.window_size(1280, 1000);
     browser.click("#w-badge option[value=Failed]");

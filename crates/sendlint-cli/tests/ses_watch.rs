@@ -141,7 +141,7 @@ fn a_failed_ses_call_keeps_the_dns_findings_and_the_dns_verdict() {
         let ses = TestSes::start(vec![reply]).expect("server");
         let out = check(&zone_file, &["--ses", "--ses-endpoint", &ses.endpoint()]);
         let report = json(&out);
-        // a failed SES call is not bad input: the DNS-only verdict decides (DKIM missing: 1)
+        // a failed SES call is not bad input (never 2) and never unlocks: 1
         assert_eq!(out.status.code(), Some(1), "{report}");
         assert_eq!(report["sending_unlocked"], false);
         assert_eq!(report["ses_consulted"], false);

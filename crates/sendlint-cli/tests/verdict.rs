@@ -276,10 +276,18 @@ fn a_saved_state_with_an_unknown_status_is_bad_input() {
     }
 }
 
-// ---- SES that cannot be read: a warning, DNS-only badges, never a hang ----
+// ---- SES that cannot be read: an error, DNS-only badges, never unlocked, never a hang ----
+
+/// The `ses.unavailable` diagnosis of a report.
+fn unavailable(report: &Value) -> &Value {
+    report["diagnoses"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["code"] == "ses.unavailable"))
+        .unwrap_or_else(|| panic!("no ses.unavailable: {report}"))
+}
 
 #[test]
-fn an_ses_endpoint_that_never_answers_times_out_to_dns_only() {
+fn an_ses_endpoint_that_never_answers_times_out_and_does_not_unlock() {
     let dir = scratch();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let identity = Reply::identity(identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS"));
@@ -295,17 +303,22 @@ fn an_ses_endpoint_that_never_answers_times_out_to_dns_only() {
         let (human, _, report) = check_both(&zone_file, &strs(&args));
         assert!(started.elapsed() < Duration::from_secs(30), "{pace:?}: two checks of a 2 s deadline");
         assert_eq!(report["ses_consulted"], false, "{pace:?}: {report}");
-        assert_eq!(report["sending_unlocked"], true, "{pace:?}: DNS alone decides: {report}");
-        let unavailable = report["diagnoses"]
+        assert_eq!(report["sending_unlocked"], false, "{pace:?}: SES asked for and not heard: {report}");
+        let states: Vec<&str> = report["records"]
             .as_array()
-            .and_then(|d| d.iter().find(|d| d["code"] == "ses.unavailable"))
-            .unwrap_or_else(|| panic!("{pace:?}: no ses.unavailable: {report}"));
-        assert_eq!(unavailable["severity"], "warning");
+            .expect("records")
+            .iter()
+            .map(|r| r["state"].as_str().expect("state"))
+            .collect();
+        assert_eq!(states, ["Verified", "Verified", "Verified", "Verified"], "{pace:?}: DNS-only badges");
+        let unavailable = unavailable(&report);
+        assert_eq!(unavailable["severity"], "error");
         let message = unavailable["message"].as_str().expect("message");
         assert!(message.contains("within 2 s"), "{pace:?}: {message}");
         assert!(!message.contains("DispatchFailure") && !message.contains("ConnectorError"), "{message}");
-        assert_eq!(headline(&human), "sending UNLOCKED: 0 errors, 1 warning");
-        assert!(text(&human.stdout).contains("DNS only (SES not consulted)"));
+        assert_eq!(human.status.code(), Some(1), "{pace:?}");
+        assert_eq!(headline(&human), "sending locked: ses.unavailable; 1 error, 0 warnings");
+        assert!(text(&human.stdout).contains("DNS only (SES asked for, could not be read)"));
     }
 }
 
@@ -315,19 +328,119 @@ fn a_failed_ses_call_reads_as_one_sentence() {
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let endpoint = format!("http://127.0.0.1:{port}");
-    let (_, _, report) = check_both(&zone_file, &["--ses", "--ses-endpoint", &endpoint]);
-    let message = report["diagnoses"]
-        .as_array()
-        .and_then(|d| d.iter().find(|d| d["code"] == "ses.unavailable"))
-        .and_then(|d| d["message"].as_str())
-        .unwrap_or_else(|| panic!("{report}"))
-        .to_owned();
+    let (human, _, report) = check_both(&zone_file, &["--ses", "--ses-endpoint", &endpoint]);
+    assert_eq!(human.status.code(), Some(1), "nothing listening at the endpoint: not unlocked");
+    let message = unavailable(&report)["message"].as_str().expect("message").to_owned();
     assert_eq!(
         message,
         format!(
-            "could not read the SES state of mail.acme.test: could not reach SES (us-east-1) at {endpoint}: Connection refused"
+            "SES was asked for but could not be read, so sending is not shown as unlocked for mail.acme.test: could not reach SES (us-east-1) at {endpoint}: Connection refused"
         )
     );
+}
+
+#[test]
+fn an_ses_answer_that_cannot_be_read_or_a_refusal_does_not_unlock() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    for reply in [Reply::malformed(), Reply::bad_credentials()] {
+        let (_ses, args) = live_ses(reply);
+        let (human, _, report) = check_both(&zone_file, &strs(&args));
+        assert_eq!(human.status.code(), Some(1), "{report:#}");
+        assert_eq!(report["sending_unlocked"], false, "{report:#}");
+        assert_eq!(report["ses_consulted"], false, "{report:#}");
+        assert_eq!(unavailable(&report)["severity"], "error");
+        assert_eq!(headline(&human), "sending locked: ses.unavailable; 1 error, 0 warnings");
+    }
+}
+
+#[test]
+fn no_aws_credentials_anywhere_does_not_unlock() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let mut cmd = sendlint();
+    for (name, _) in std::env::vars_os().filter(|(k, _)| k.to_string_lossy().starts_with("AWS_")) {
+        cmd.env_remove(name);
+    }
+    cmd.env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("HOME", &dir)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.join("none-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("none-credentials"))
+        .args(["check", "mail.acme.test", "--selector", "sf1", "--public-key", KEY, "--zone"])
+        .arg(&zone_file)
+        .args(["--ses", "--ses-endpoint", &format!("http://127.0.0.1:{port}"), "--format", "json"]);
+    let out = run_within(cmd, Duration::from_secs(60));
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    assert_eq!(report["sending_unlocked"], false, "{report:#}");
+    assert_eq!(report["ses_consulted"], false, "{report:#}");
+    let message = unavailable(&report)["message"].as_str().expect("message");
+    assert!(message.contains("no AWS credentials found"), "{message}");
+}
+
+// ---- a verdict claims only what was compared: the DKIM key ----
+
+/// `check mail.acme.test` without any DKIM public key.
+fn check_without_key(zone_file: &Path, format: &str, extra: &[&str]) -> Output {
+    let mut cmd = sendlint();
+    cmd.args(["check", "mail.acme.test", "--selector", "sf1", "--zone"])
+        .arg(zone_file)
+        .args(extra)
+        .args(["--format", format]);
+    run_within(cmd, Duration::from_secs(60))
+}
+
+#[test]
+fn without_the_key_the_dkim_record_is_not_verified_and_sending_stays_locked() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let human = check_without_key(&zone_file, "human", &[]);
+    let machine = check_without_key(&zone_file, "json", &[]);
+    let report = json(&machine);
+    assert_eq!(human.status.code(), Some(1), "{}", text(&human.stdout));
+    assert_eq!(machine.status.code(), Some(1));
+    assert_eq!(report["sending_unlocked"], false, "{report:#}");
+    assert_eq!(headline(&human), "sending locked: dkim Pending; 0 errors, 1 warning");
+    let dkim = report["records"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["role"] == "dkim"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(dkim["state"], "Pending", "never Verified, never Failed for this: {dkim}");
+    let d = &dkim["diagnoses"][0];
+    assert_eq!(d["code"], "dkim.key-not-compared", "{dkim}");
+    assert_eq!(d["severity"], "warning");
+    let help = d["help"].as_str().expect("help");
+    for way in ["--public-key-file", "--public-key", "dkim_public_key", "--ses"] {
+        assert!(help.contains(way), "the help says how to give the key ({way}): {help}");
+    }
+    assert_eq!(codes(&report), ["dkim.key-not-compared", "dmarc.policy-none"], "{report:#}");
+}
+
+#[test]
+fn without_the_key_ses_success_stands_because_ses_compared_its_own() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let state = write(&dir, "state.json", &saved_state("send.mail.acme.test", "SUCCESS"));
+    let out = check_without_key(&zone_file, "json", &["--ses-state", state.to_str().expect("utf-8")]);
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+    assert_eq!(report["sending_unlocked"], true, "{report:#}");
+    assert!(!codes(&report).contains(&"dkim.key-not-compared".to_owned()), "{report:#}");
+    // SES still checking: Pending, not Verifying (nobody has said the key is right)
+    let pending = saved_state("send.mail.acme.test", "SUCCESS")
+        .replace("\"Status\": \"SUCCESS\", \"Tokens\"", "\"Status\": \"PENDING\", \"Tokens\"");
+    assert!(pending.contains("\"Status\": \"PENDING\""), "{pending}");
+    let state = write(&dir, "pending.json", &pending);
+    let out = check_without_key(&zone_file, "json", &["--ses-state", state.to_str().expect("utf-8")]);
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    let dkim =
+        report["records"].as_array().and_then(|r| r.iter().find(|r| r["role"] == "dkim")).expect("dkim");
+    assert_eq!(dkim["state"], "Pending", "{dkim}");
+    assert_eq!(dkim["diagnoses"][0]["code"], "dkim.key-not-compared", "{dkim}");
 }
 
 #[test]
@@ -388,7 +501,8 @@ fn watch_does_not_stop_on_a_dns_only_unlock_when_ses_was_asked() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     let polls: Vec<&str> = stdout.lines().filter(|l| l.contains(" poll ")).collect();
     assert_eq!(polls.len(), 2, "{stdout}");
-    assert!(polls[0].contains("DNS only: SES could not be read, asking again"), "{stdout}");
+    assert!(polls[0].contains("(SES could not be read, asking again)"), "{stdout}");
+    assert!(!polls[0].contains("sending unlocked"), "SES not heard never unlocks: {stdout}");
     assert!(polls[1].ends_with("(sending unlocked)"), "{stdout}");
     assert!(stdout.contains("SES consulted"), "the final report is SES's: {stdout}");
 }
@@ -470,4 +584,209 @@ fn audit_domain_in_use_locks_in_every_format() {
         ["sending locked: workspace.domain-in-use; 1 error, 0 warnings"; 2],
         "{stdout}"
     );
+}
+
+/// `audit MANIFEST --zone ZONE --format FORMAT` with `extra` flags.
+fn audit(manifest: &Path, zone_file: &Path, format: &str, extra: &[&str]) -> Output {
+    let mut cmd = sendlint();
+    cmd.arg("audit").arg(manifest).arg("--zone").arg(zone_file).args(["--format", format]).args(extra);
+    run_within(cmd, Duration::from_secs(60))
+}
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    text(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect()
+}
+
+fn diagnosis<'a>(report: &'a Value, code: &str) -> Option<&'a Value> {
+    report["diagnoses"].as_array().and_then(|d| d.iter().find(|d| d["code"] == code))
+}
+
+#[test]
+fn audit_domain_in_use_when_both_keys_are_published_dns_cannot_tell() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let entry = |org: &str| {
+        format!(
+            r#"{{"org": "{org}", "domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1", "dkim_public_key": "{KEY}"}}"#
+        )
+    };
+    let manifest =
+        write(&dir, "manifest.json", &format!("{{\"domains\": [{}, {}]}}", entry("acme"), entry("globex")));
+    let out = audit(&manifest, &zone_file, "json", &[]);
+    for line in json_lines(&out) {
+        let message =
+            diagnosis(&line, "workspace.domain-in-use").expect("domain-in-use")["message"].to_string();
+        assert!(
+            message.contains(
+                "DNS does not tell whose setup is published: the DKIM keys of acme, globex are all published"
+            ) || message.contains(
+                "DNS does not tell whose setup is published: the DKIM keys of globex, acme are all published"
+            ),
+            "says which evidence decided: {message}"
+        );
+    }
+}
+
+#[test]
+fn audit_domain_in_use_the_published_dkim_key_decides_whose_claim_stands() {
+    let dir = scratch();
+    // acme's key is what DNS serves at sf1; globex claims the domain with another key
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let other = std::fs::read_to_string(common::root().join("fixtures/keys/other-2048.b64")).expect("key");
+    let entry = |org: &str, key: &str| {
+        format!(
+            r#"{{"org": "{org}", "domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1", "dkim_public_key": "{}"}}"#,
+            key.trim()
+        )
+    };
+    let manifest = write(
+        &dir,
+        "manifest.json",
+        &format!("{{\"domains\": [{}, {}]}}", entry("acme", KEY), entry("globex", &other)),
+    );
+    let out = audit(&manifest, &zone_file, "json", &[]);
+    assert_eq!(out.status.code(), Some(1), "globex is not unlocked: {}", text(&out.stdout));
+    let lines = json_lines(&out);
+    let by_org =
+        |org: &str| lines.iter().find(|l| l["org"] == org).unwrap_or_else(|| panic!("{org}: {lines:#?}"));
+
+    let acme = by_org("acme");
+    assert_eq!(acme["sending_unlocked"], true, "the published claim keeps its verdict: {acme:#}");
+    assert!(diagnosis(acme, "workspace.domain-in-use").is_none(), "{acme:#}");
+    let kept = diagnosis(acme, "workspace.domain-also-claimed").expect("domain-also-claimed");
+    assert_eq!(kept["severity"], "warning");
+    assert!(kept["message"].as_str().expect("message").contains("globex"), "{kept}");
+
+    let globex = by_org("globex");
+    assert_eq!(globex["sending_unlocked"], false, "{globex:#}");
+    let error = diagnosis(globex, "workspace.domain-in-use").expect("domain-in-use");
+    let message = error["message"].as_str().expect("message");
+    assert!(
+        message.contains(
+            "DNS decides against this claim: the DKIM key published for mail.acme.test is the one of acme"
+        ),
+        "says which evidence decided: {message}"
+    );
+
+    // the same claims, neither key published: DNS cannot tell, both locked
+    let zone_file = write(&dir, "nokey.zone", &zone(MX_OK, "", DMARC_OK));
+    let out = audit(&manifest, &zone_file, "json", &[]);
+    for line in json_lines(&out) {
+        let message =
+            diagnosis(&line, "workspace.domain-in-use").expect("both locked")["message"].to_string();
+        assert!(message.contains("no claim's DKIM key is published"), "{message}");
+    }
+}
+
+#[test]
+fn audit_ses_that_cannot_be_read_locks_in_every_format() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let manifest = write(
+        &dir,
+        "manifest.json",
+        &format!(
+            r#"{{"domains": [{{"org": "acme", "domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1", "dkim_public_key": "{KEY}"}}]}}"#
+        ),
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let ses = ["--ses", "--ses-endpoint", endpoint.as_str(), "--ses-timeout", "2s"];
+
+    let out = audit(&manifest, &zone_file, "json", &ses);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["sending_unlocked"], false, "{:#}", lines[0]);
+    assert_eq!(lines[0]["ses_consulted"], false);
+    assert_eq!(diagnosis(&lines[0], "ses.unavailable").expect("ses.unavailable")["severity"], "error");
+
+    let csv = audit(&manifest, &zone_file, "csv", &ses);
+    assert_eq!(csv.status.code(), Some(1));
+    let csv = text(&csv.stdout);
+    let row: Vec<&str> = csv.lines().nth(1).expect("one row").split(',').collect();
+    assert_eq!(row[5], "false", "unlocked column: {csv}");
+
+    let human = audit(&manifest, &zone_file, "human", &ses);
+    assert_eq!(human.status.code(), Some(1));
+    assert!(
+        text(&human.stdout).contains("sending locked: ses.unavailable; 1 error, 0 warnings"),
+        "{}",
+        text(&human.stdout)
+    );
+}
+
+// ---- serve: the same verdict over HTTP ----
+
+/// `sendlint serve ARGS --listen 127.0.0.1:0`, killed on drop; the address it listens on.
+fn serve(args: &[&str]) -> (Reaper, String) {
+    let mut child = sendlint()
+        .arg("serve")
+        .args(args)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sendlint serve starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let child = Reaper(child);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let addr = rest.split(['/', ' ']).next().unwrap_or_default().to_owned();
+                let _ = tx.send(addr);
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(60)).expect("sendlint serve listens");
+    (child, addr)
+}
+
+/// `POST path` with a JSON body over a plain HTTP/1.1 connection: the status and the body.
+fn post_json(addr: &str, path: &str, body: &str) -> (u16, String) {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("request");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answer");
+    let status = answer.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn serve_ses_that_cannot_be_read_and_a_missing_key_never_unlock() {
+    let dir = scratch();
+    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let zone_arg = zone_file.to_str().expect("utf-8");
+    let (_server, addr) = serve(&["--zone", zone_arg, "--ses", "--ses-endpoint", &endpoint]);
+
+    let with_key = format!(
+        r#"{{"domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1", "dkim_public_key": "{KEY}"}}"#
+    );
+    let (status, body) = post_json(&addr, "/api/v1/check", &with_key);
+    assert_eq!(status, 200, "{body}");
+    let report: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(report["sending_unlocked"], false, "{report:#}");
+    assert_eq!(report["ses_consulted"], false, "{report:#}");
+    assert_eq!(unavailable(&report)["severity"], "error");
+
+    let without_key = r#"{"domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1"}"#;
+    let (status, body) = post_json(&addr, "/api/v1/check", without_key);
+    assert_eq!(status, 200, "{body}");
+    let report: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(report["sending_unlocked"], false, "{report:#}");
+    let dkim =
+        report["records"].as_array().and_then(|r| r.iter().find(|r| r["role"] == "dkim")).expect("dkim");
+    assert_eq!(dkim["state"], "Pending", "{dkim}");
+    assert_eq!(dkim["diagnoses"][0]["code"], "dkim.key-not-compared", "{dkim}");
 }

@@ -104,11 +104,41 @@ fn a_domain_under_no_loaded_zone_says_which_zone_file_is_missing() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     for record in report["records"].as_array().expect("records") {
-        let d = &record["diagnoses"][0];
-        assert_eq!(d["code"], "dns.zone-not-loaded", "{record}");
         assert_eq!(record["state"], "Pending");
-        let text = d.to_string();
-        assert!(text.contains("loaded: globex.test") && text.contains("--zone"), "{text}");
-        assert!(!text.to_lowercase().contains("retry"), "{text}");
+        assert_eq!(record["diagnoses"], serde_json::json!([]), "said once, for the domain: {record}");
     }
+    let domain = report["diagnoses"].as_array().expect("diagnoses");
+    assert_eq!(domain.len(), 1, "one diagnosis for the domain: {report:#}");
+    let d = &domain[0];
+    assert_eq!(d["code"], "dns.zone-not-loaded", "{d}");
+    let text = d.to_string();
+    assert!(text.contains("loaded: globex.test") && text.contains("--zone"), "{text}");
+    assert!(!text.to_lowercase().contains("retry"), "{text}");
+    assert!(!text.contains("did you mean"), "acme.test is not a typo of globex.test: {text}");
+}
+
+/// A mistyped domain offline: one diagnosis for the domain, naming the loaded
+/// zone it most likely meant; the verdict names it rather than reading "Pending".
+#[test]
+fn a_mistyped_domain_offline_is_one_diagnosis_with_did_you_mean() {
+    let args =
+        ["check", "mail.acme.tset", "--selector", "sf1", "--zone", "fixtures/demo/zones", "--now", NOW];
+    let human = sendlint(&args);
+    assert_eq!(human.status.code(), Some(1), "{}", stderr(&human));
+    let text = stdout(&human);
+    let blocks = text.lines().filter(|l| l.trim() == "dns.zone-not-loaded").count();
+    assert_eq!(blocks, 1, "one block, not four: {text}");
+    assert!(text.contains("sending locked: dns.zone-not-loaded; 1 error, 0 warnings"), "{text}");
+    let flat = text.split_whitespace().filter(|w| *w != "│").collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("did you mean mail.acme.test?"), "{text}");
+
+    let json = sendlint(&[&args[..], &["--format", "json"]].concat());
+    let report: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    assert_eq!(report["sending_unlocked"], false);
+    let message = report["diagnoses"][0]["message"].as_str().expect("message");
+    assert!(
+        message.starts_with("no zone file covers mail.acme.tset (loaded: acme.test,")
+            && message.ends_with("did you mean mail.acme.test?"),
+        "{message}"
+    );
 }

@@ -385,6 +385,32 @@ pub struct ZoneSource {
 /// enough to spot a typo in a small run, bounded in a run of 20,000 zones.
 const LOADED_NAMED: usize = 5;
 
+/// Above this many loaded zones a miss suggests no "did you mean" zone.
+const SUGGEST_MAX_ZONES: usize = 1_000;
+
+/// Edits between `a` and `b`: insertions, deletions, substitutions and swaps of
+/// two neighbours (optimal string alignment), the slips of typing a name.
+fn typo_distance(a: &[u8], b: &[u8]) -> usize {
+    let mut rows: Vec<Vec<usize>> = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = d;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
 /// Below this many files a directory is parsed on the calling thread.
 const PARALLEL_LOAD_MIN_FILES: usize = 32;
 
@@ -594,6 +620,48 @@ impl ZoneSource {
         text
     }
 
+    /// A name no loaded zone covers, with its tail replaced by the loaded apex
+    /// it most likely meant (a typo: `mail.acme.tset` → `mail.acme.test`
+    /// when `acme.test` is loaded), if one is close enough. Not looked for in
+    /// runs of more than [`SUGGEST_MAX_ZONES`] zones (each miss scans them all).
+    fn suggest(&self, name: &DomainName) -> Option<DomainName> {
+        if self.zones.len() > SUGGEST_MAX_ZONES {
+            return None;
+        }
+        let labels: Vec<&[u8]> = name.labels().collect();
+        let mut best: Option<(usize, String, DomainName)> = None;
+        for apex in self.zones.keys() {
+            let n = apex.label_count();
+            if n == 0 || n > labels.len() {
+                continue;
+            }
+            let Ok(tail) = DomainName::from_labels(labels[labels.len() - n..].iter().copied()) else {
+                continue;
+            };
+            let (tail_text, apex_text) =
+                (tail.to_string().to_ascii_lowercase(), apex.to_string().to_ascii_lowercase());
+            // one slip in a short name, about one in four characters in a long one
+            let most = 1.max(apex_text.len() / 4);
+            if tail_text.len().abs_diff(apex_text.len()) > most {
+                continue;
+            }
+            let distance = typo_distance(tail_text.as_bytes(), apex_text.as_bytes());
+            if distance == 0 || distance > most {
+                continue;
+            }
+            if best.as_ref().is_some_and(|(d, text, _)| (*d, text.as_str()) <= (distance, apex_text.as_str()))
+            {
+                continue;
+            }
+            let Ok(head) = DomainName::from_labels(labels[..labels.len() - n].iter().copied()) else {
+                continue;
+            };
+            let Ok(meant) = head.join(apex) else { continue };
+            best = Some((distance, apex_text, meant));
+        }
+        best.map(|(_, _, meant)| meant)
+    }
+
     /// The loaded zone with the longest apex containing `name`.
     fn zone_for(&self, name: &DomainName) -> Option<&Zone> {
         let mut at = Some(name.clone());
@@ -639,12 +707,16 @@ impl ZoneSource {
             let Some(zone) = self.zone_for(&current) else {
                 if cnames.is_empty() {
                     let loaded = self.loaded.get_or_init(|| self.loaded_summary());
+                    let detail = match self.suggest(name) {
+                        Some(close) => format!("{NO_ZONE_FILE} {name} ({loaded}): did you mean {close}?"),
+                        None => format!("{NO_ZONE_FILE} {name} ({loaded})"),
+                    };
                     return Answer::Failed(LookupError::new(
                         FailureKind::NotCovered,
                         SERVER,
                         name,
                         rtype,
-                        format!("{NO_ZONE_FILE} {name} ({loaded})"),
+                        detail,
                     ));
                 }
                 return Answer::Records { records: Vec::new(), cnames, ttl };

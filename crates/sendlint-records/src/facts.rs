@@ -246,16 +246,18 @@ facts! {
     Absent = "absent": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
     /// Our own lookup failed (timeout, SERVFAIL, REFUSED, …): nothing can be said about the record.
     LookupFailed = "lookup_failed": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
-    /// What failed and where, e.g. `SERVFAIL from 127.0.0.1:53 for TXT send.mail.acme.com`.
-    LookupError = "lookup_error": Str [SpfMx, SpfTxt, Dkim, Dmarc];
-    /// Offline (`--zone`), the name lies in no loaded zone file: the lookup failed because a zone file was not given.
-    ZoneFileMissing = "zone_file_missing": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// What failed and where, e.g. `SERVFAIL from 127.0.0.1:53 for TXT send.mail.acme.com`. On the domain: with `zone_file_missing`, which name no loaded zone covers, what was loaded and the loaded zone it most likely meant, e.g. `no zone file covers mail.acme.tset (loaded: acme.test): did you mean mail.acme.test?`.
+    LookupError = "lookup_error": Str [SpfMx, SpfTxt, Dkim, Dmarc, Domain];
+    /// Offline (`--zone`), the name lies in no loaded zone file: the lookup failed because a zone file was not given. On the domain: true when any of its records' names lies in no loaded zone (reported once, for the domain).
+    ZoneFileMissing = "zone_file_missing": Bool [SpfMx, SpfTxt, Dkim, Dmarc, Domain];
     /// Nothing at the expected name, but the record exists at `<name>.<zone>`: the provider appended the zone to a full name.
     DoubledSuffix = "doubled_suffix": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
     /// Nothing at the expected name, but the record exists at `<priority>.<name>`: the MX priority was typed into the host field.
     PriorityInHost = "priority_in_host": Bool [SpfMx, SpfTxt];
-    /// Where a misplaced record was found (with `doubled_suffix` / `priority_in_host`), else "".
+    /// Where a misplaced record was found (with `doubled_suffix` / `priority_in_host` / `wrong_name`), else "".
     MisplacedName = "misplaced_name": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// `explain` only: the pasted record's owner name is neither the name this role's record belongs at nor a known misplacement of it (another domain, another DKIM selector, the name of another role); `misplaced_name` holds the owner name.
+    WrongName = "wrong_name": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
     /// How many records of the kind this role needs were found (MX records; `v=spf1` TXT; TXT at the DKIM name; `v=DMARC1` TXT).
     RecordCount = "record_count": Int [SpfMx, SpfTxt, Dkim, Dmarc];
     /// A CNAME sits at the expected name.
@@ -478,9 +480,17 @@ facts! {
     KeySharedWith = "key_shared_with": Str [Domain];
     /// How many other domains of the workspace manifest use this domain's DKIM selector with the same public key.
     KeySharedCount = "key_shared_count": Int [Domain];
+    /// With `other_claimant_count > 0`: every claim on the domain (this one and the others) gave a DKIM selector and key to compare with DNS.
+    ClaimKeysKnown = "claim_keys_known": Bool [Domain];
+    /// With `other_claimant_count > 0`: the organizations whose DKIM key DNS serves at their selector, this entry's first, comma-separated, else "".
+    ClaimPublishedBy = "claim_published_by": Str [Domain];
+    /// With `other_claimant_count > 0`: how many claims' DKIM keys DNS serves (see `claim_published_by`).
+    ClaimPublishedCount = "claim_published_count": Int [Domain];
+    /// With `other_claimant_count > 0`: DNS serves this entry's DKIM key at its selector.
+    ClaimPublishedHere = "claim_published_here": Bool [Domain];
 
     // ---- the badge and SES (set by the engine; see docs/badges.md) ----
-    /// How the DNS rules judged the record: `correct`, `absent`, `wrong` (an error diagnosis) or `lookup_failed`. Set for a second evaluation after the badge is decided, so unset while the DNS rules themselves run.
+    /// How the DNS rules judged the record: `correct`, `not_compared` (a well-formed DKIM record checked without the expected public key), `absent`, `wrong` (an error diagnosis) or `lookup_failed`. Set for a second evaluation after the badge is decided, so unset while the DNS rules themselves run.
     DnsState = "dns_state": Str [SpfMx, SpfTxt, Dkim, Dmarc];
     /// The record's badge: `Pending`, `Verifying`, `Verified` or `Failed` (set with `dns_state`).
     Badge = "badge": Str [SpfMx, SpfTxt, Dkim, Dmarc];

@@ -65,6 +65,76 @@ pub fn parse_text(input: &str) -> Result<Vec<MxRecord>, DecodeError> {
     Ok(out)
 }
 
+/// Decodes MX records as a customer pastes them, one per non-empty line: what
+/// [`parse_text`] takes, and also what was typed into a DNS form's fields:
+///
+/// - the exchange alone (`feedback-smtp.us-east-1.amazonses.com`, the value
+///   field of a form with a separate priority field): preference 10 assumed;
+/// - the priority typed into the value as well, unescaped
+///   (`10 10 feedback-smtp.…`): the value `10 feedback-smtp.…` becomes one
+///   exchange whose first label holds a space, as DNS stores it.
+pub fn parse_pasted(input: &str) -> Result<Vec<MxRecord>, DecodeError> {
+    let b = input.as_bytes();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < b.len() {
+        let line = line_at(b, pos);
+        pos = line.next;
+        let first = skip_blanks(b, line.start, line.end);
+        if first >= line.end || b.get(first) == Some(&b';') {
+            continue;
+        }
+        let rdata = match dig_line(b, line.start, line.end, &["MX"]) {
+            DigLine::Rdata(at) => at,
+            DigLine::OtherType => continue,
+            DigLine::NotDig => first,
+        };
+        out.push(parse_pasted_rdata(b, rdata, line.end)?);
+    }
+    Ok(out)
+}
+
+/// The preference a bare exchange is given: what SES's instructions say.
+const PASTED_PREFERENCE: u16 = 10;
+
+fn parse_pasted_rdata(b: &[u8], start: usize, end: usize) -> Result<MxRecord, DecodeError> {
+    // The tokens up to a comment.
+    let mut tokens = Vec::new();
+    let mut i = start;
+    while i < end && b.get(i) != Some(&b';') && tokens.len() < 4 {
+        let t_end = token_end(b, i, end);
+        tokens.push((i, t_end));
+        i = skip_blanks(b, t_end, end);
+    }
+    let tok = |n: usize| tokens.get(n).and_then(|&(s, e)| b.get(s..e));
+    let digits = |t: Option<&[u8]>| t.is_some_and(|t| !t.is_empty() && t.iter().all(u8::is_ascii_digit));
+    match tokens.len() {
+        // `feedback-smtp.…`: the value field alone.
+        1 if !digits(tok(0)) => {
+            let (s, e) = tokens[0];
+            let exchange = DomainName::parse_bytes(b.get(s..e).unwrap_or_default())
+                .map_err(|err| DecodeError::new(s + err.offset, format!("bad exchange: {err}")))?;
+            Ok(MxRecord { preference: PASTED_PREFERENCE, exchange })
+        }
+        // `10 10 feedback-smtp.…`: the second number is part of the value.
+        3 if digits(tok(0)) && digits(tok(1)) => {
+            let preference = std::str::from_utf8(tok(0).unwrap_or_default())
+                .ok()
+                .and_then(|s| s.parse::<u16>().ok())
+                .ok_or_else(|| DecodeError::new(start, "MX preference is out of range (0-65535)"))?;
+            let (s1, e1) = tokens[1];
+            let (s2, e2) = tokens[2];
+            let mut value = b.get(s1..e1).unwrap_or_default().to_vec();
+            value.extend_from_slice(b"\\ ");
+            value.extend_from_slice(b.get(s2..e2).unwrap_or_default());
+            let exchange = DomainName::parse_bytes(&value)
+                .map_err(|err| DecodeError::new(s2, format!("bad exchange: {err}")))?;
+            Ok(MxRecord { preference, exchange })
+        }
+        _ => parse_rdata(b, start, end),
+    }
+}
+
 fn parse_rdata(b: &[u8], start: usize, end: usize) -> Result<MxRecord, DecodeError> {
     if start >= end {
         return Err(DecodeError::new(start, "MX record without data"));
@@ -126,6 +196,28 @@ mod tests {
         for r in parse_text("0 10\\ x.y.\n5 a\\.b.c.\n65535 \\000.z").unwrap() {
             assert_eq!(parse_text(&r.presentation()).unwrap(), vec![r.clone()]);
         }
+    }
+
+    #[test]
+    fn pasted_values() {
+        // The value field alone: the exchange, priority 10 assumed.
+        let v = parse_pasted("feedback-smtp.us-east-1.amazonses.com").unwrap();
+        assert_eq!(v[0].presentation(), "10 feedback-smtp.us-east-1.amazonses.com.");
+        // The priority typed into the value as well: one label with a space.
+        let v = parse_pasted("10 10 feedback-smtp.us-east-1.amazonses.com.").unwrap();
+        assert_eq!(v[0].preference, 10);
+        assert_eq!(v[0].exchange.first_label().unwrap(), b"10 feedback-smtp");
+        let v = parse_pasted("send.mail.acme.com. 300 IN MX 10 10 feedback-smtp.us-east-1.amazonses.com.")
+            .unwrap();
+        assert_eq!(v[0].exchange.first_label().unwrap(), b"10 feedback-smtp");
+        // What parse_text takes is read the same.
+        let text = "10 a.example.\nx. 300 IN MX 20 10\\ b.example. ; c\n";
+        assert_eq!(parse_pasted(text).unwrap(), parse_text(text).unwrap());
+        // Still not an MX: a number alone, extra words, a bad name.
+        assert!(parse_pasted("10").is_err());
+        assert!(parse_pasted("10 a b c").is_err());
+        assert!(parse_pasted("a..b").is_err());
+        assert!(parse_pasted("70000 10 x.").is_err());
     }
 
     #[test]

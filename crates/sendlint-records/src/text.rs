@@ -160,6 +160,28 @@ pub(crate) fn dig_owner<'a>(input: &'a str, wanted: &[&str]) -> Option<&'a str> 
     None
 }
 
+/// The first `dig` answer line of a type in `wanted`: its owner and its
+/// rdata (to the end of the line), as written.
+pub(crate) fn dig_answer<'a>(input: &'a str, wanted: &[&str]) -> Option<(&'a str, &'a str)> {
+    let b = input.as_bytes();
+    let mut pos = 0;
+    while pos < b.len() {
+        let line = line_at(b, pos);
+        pos = line.next;
+        let first = skip_blanks(b, line.start, line.end);
+        if first >= line.end || b.get(first) == Some(&b';') {
+            continue;
+        }
+        if let DigLine::Rdata(at) = dig_line(b, line.start, line.end, wanted) {
+            return Some((
+                input.get(first..token_end(b, first, line.end))?,
+                input.get(at..line.end)?.trim_end(),
+            ));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

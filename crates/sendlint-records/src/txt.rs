@@ -99,6 +99,13 @@ pub fn owner_name(input: &str) -> Option<&str> {
     crate::text::dig_owner(input, &["TXT", "SPF"])
 }
 
+/// The first CNAME answer line in `input` (`dig` prints the chain before the
+/// records): its owner and target, as written.
+pub fn cname_answer(input: &str) -> Option<(&str, &str)> {
+    let (owner, rdata) = crate::text::dig_answer(input, &["CNAME"])?;
+    Some((owner, rdata.split_ascii_whitespace().next()?))
+}
+
 /// Decodes TXT records from text as `dig` prints them or a customer pastes
 /// them, one record per non-empty line:
 ///
@@ -314,6 +321,14 @@ mod tests {
         let v = parse_text(input).unwrap();
         assert_eq!(v.len(), 2);
         assert_eq!(v[1].data(), b"b");
+    }
+
+    #[test]
+    fn cname_lines() {
+        let input = "sf1._domainkey.a.test. 300 IN CNAME sf1.dkim.amazonses.com.\nsf1.dkim.amazonses.com. 60 IN TXT \"p=x\"";
+        assert_eq!(cname_answer(input), Some(("sf1._domainkey.a.test.", "sf1.dkim.amazonses.com.")));
+        assert_eq!(cname_answer("x. 300 IN TXT \"a\""), None);
+        assert_eq!(parse_text(input).unwrap().len(), 1);
     }
 
     #[test]

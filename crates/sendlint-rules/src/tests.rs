@@ -395,6 +395,7 @@ fn key_sizes() {
         let mut f = dkim_facts();
         f.set(Fact::KeyPresent, true);
         f.set(Fact::KeyValid, true);
+        f.set(Fact::ExpectedKeyKnown, true);
         f.set(Fact::KeyMatches, true);
         f.set(Fact::KeyBits, bits);
         rules.evaluate(Role::Dkim, &f, None)

@@ -22,6 +22,9 @@ use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
 use crate::metrics::{CheckOrigin, Rejection};
+use crate::schemas::{
+    ExplainBody, Health, Info, ProviderSummary, RecordsAnswer, RuleDoc, RuleDocs, RuleSummary, Workspace,
+};
 use crate::state::AppState;
 
 type Shared = State<Arc<AppState>>;
@@ -41,9 +44,11 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
     q.map(|Query(v)| v).map_err(|e| ApiError::bad_request("bad_query", e.body_text()))
 }
 
+/// The provider of a `registrar`: an id exactly as `GET /api/v1/providers`
+/// spells it (the OpenAPI document's enum), or empty for none.
 fn provider<'a>(state: &'a AppState, id: Option<&str>) -> Result<Option<&'a Provider>, ApiError> {
     let Some(id) = id.filter(|id| !id.is_empty()) else { return Ok(None) };
-    match state.rules.provider(id) {
+    match state.rules.providers().iter().find(|p| *p.id == *id) {
         Some(p) => Ok(Some(p)),
         None => {
             let known: Vec<&str> = state.rules.providers().iter().map(|p| &*p.id).collect();
@@ -110,18 +115,6 @@ pub async fn check(
     Ok(Json(report))
 }
 
-/// The body of `POST /api/v1/explain`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExplainBody {
-    role: String,
-    raw: String,
-    expected: Option<String>,
-    region: Option<String>,
-    domain: Option<String>,
-    registrar: Option<String>,
-}
-
 /// `POST /api/v1/explain`: a pasted record in, its diagnoses out.
 pub async fn explain(
     State(state): Shared,
@@ -140,14 +133,16 @@ pub async fn explain(
         }
     };
     let registrar = provider(&state, b.registrar.as_deref())?.map(|p| p.id.to_string());
-    let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    // an empty field is no value (the page sends one for every field left blank)
+    let nonempty = |v: Option<String>| v.filter(|s| !s.is_empty());
     let input = ExplainInput {
-        role,
+        role: Some(role),
         raw: b.raw,
         expected: nonempty(b.expected),
         region: nonempty(b.region),
         domain: nonempty(b.domain),
         registrar,
+        ..ExplainInput::default()
     };
     sendlint::explain(&input, &state.rules)
         .map(Json)
@@ -185,7 +180,7 @@ fn setup_of(q: &RecordsQuery) -> Result<Setup, ApiError> {
 pub async fn records(
     State(state): Shared,
     q: Result<Query<RecordsQuery>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RecordsAnswer>, ApiError> {
     let q = query(q)?;
     let setup = setup_of(&q)?;
     let p = provider(&state, q.registrar.as_deref())?;
@@ -199,68 +194,81 @@ pub async fn records(
     let zone =
         zone_apex(&setup.domain, apex.as_ref()).map_err(|m| ApiError::unprocessable("bad_setup", m))?;
     let records = publish_records(&setup, p, &zone);
-    Ok(Json(json!({
-        "domain": setup.domain.to_string(),
-        "region": setup.region,
-        "registrar": p.map(|p| p.id.clone()),
-        "provider": p.map(|p| p.name.clone()),
-        "zone": zone.to_string(),
-        "zone_guessed": apex.is_none(),
-        "notes": p.map(|p| p.records.notes.clone()).unwrap_or_default(),
-        "records": records,
-    })))
+    Ok(Json(RecordsAnswer {
+        domain: setup.domain.to_string(),
+        region: setup.region.clone(),
+        registrar: p.map(|p| p.id.to_string()),
+        provider: p.map(|p| p.name.to_string()),
+        zone: zone.to_string(),
+        zone_guessed: apex.is_none(),
+        notes: p.map(|p| p.records.notes.iter().map(|n| n.to_string()).collect()).unwrap_or_default(),
+        records,
+    }))
 }
 
-fn rule_summary(r: &Rule) -> Value {
-    json!({
-        "code": r.code,
-        "severity": r.severity,
-        "roles": r.roles,
-        "provider": r.provider,
-        "summary": r.docs.what.lines().next().unwrap_or_default(),
-    })
+fn rule_summary(r: &Rule) -> RuleSummary {
+    RuleSummary {
+        code: r.code.to_string(),
+        severity: r.severity,
+        roles: r.roles.iter().copied().collect(),
+        provider: r.provider.as_ref().map(|p| p.to_string()),
+        summary: r.docs.what.lines().next().unwrap_or_default().to_owned(),
+    }
 }
 
 /// `GET /api/v1/rules`: every rule, one line of documentation each.
-pub async fn rules(State(state): Shared) -> Json<Value> {
-    Json(Value::Array(state.rules.rules().map(rule_summary).collect()))
+pub async fn rules(State(state): Shared) -> Json<Vec<RuleSummary>> {
+    Json(state.rules.rules().map(rule_summary).collect())
 }
 
 /// `GET /api/v1/rules/{code}`: one rule's documentation.
-pub async fn rule(State(state): Shared, Path(code): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn rule(State(state): Shared, Path(code): Path<String>) -> Result<Json<RuleDoc>, ApiError> {
     let r = state
         .rules
         .rule(&code)
         .ok_or_else(|| ApiError::not_found("unknown_rule", format!("no rule has the code {code:?}")))?;
-    let mut v = rule_summary(r);
-    v["docs"] = json!({
-        "what": r.docs.what, "why": r.docs.why, "example": r.docs.example, "references": r.docs.references,
-    });
-    v["markdown"] = json!(r.markdown());
-    v["source"] = json!(r.source);
-    Ok(Json(v))
-}
-
-/// `GET /api/v1/providers`: the DNS providers the rules know.
-pub async fn providers(State(state): Shared) -> Json<Value> {
-    Json(Value::Array(
-        state.rules.providers().iter().map(|p| json!({"id": p.id, "name": p.name, "docs": p.docs})).collect(),
-    ))
-}
-
-/// `GET /api/v1/info`: what the page needs to know about this server.
-pub async fn info(State(state): Shared) -> Json<Value> {
-    Json(json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "workspace": state.manifest.is_some(),
-        "poll_seconds": state.poll.as_secs_f64(),
-        "refresh_seconds": state.refresh.as_secs_f64(),
-        "ses": state.ses.is_some(),
+    Ok(Json(RuleDoc {
+        rule: rule_summary(r),
+        docs: RuleDocs {
+            what: r.docs.what.to_string(),
+            why: r.docs.why.to_string(),
+            example: r.docs.example.to_string(),
+            references: r.docs.references.iter().map(|x| x.to_string()).collect(),
+        },
+        markdown: r.markdown(),
+        source: r.source.to_string(),
     }))
 }
 
-fn rfc3339(t: Option<SystemTime>) -> Value {
-    t.map(|t| json!(humantime::format_rfc3339_seconds(t).to_string())).unwrap_or(Value::Null)
+/// `GET /api/v1/providers`: the DNS providers the rules know.
+pub async fn providers(State(state): Shared) -> Json<Vec<ProviderSummary>> {
+    Json(
+        state
+            .rules
+            .providers()
+            .iter()
+            .map(|p| ProviderSummary {
+                id: p.id.to_string(),
+                name: p.name.to_string(),
+                docs: p.docs.to_string(),
+            })
+            .collect(),
+    )
+}
+
+/// `GET /api/v1/info`: what the page needs to know about this server.
+pub async fn info(State(state): Shared) -> Json<Info> {
+    Json(Info {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        workspace: state.manifest.is_some(),
+        poll_seconds: state.poll.as_secs_f64(),
+        refresh_seconds: state.refresh.as_secs_f64(),
+        ses: state.ses.is_some(),
+    })
+}
+
+fn rfc3339(t: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(t).to_string()
 }
 
 fn no_manifest() -> ApiError {
@@ -268,17 +276,17 @@ fn no_manifest() -> ApiError {
 }
 
 /// `GET /api/v1/domains`: every manifest entry with its badges, as of the last round.
-pub async fn domains(State(state): Shared) -> Result<Json<Value>, ApiError> {
+pub async fn domains(State(state): Shared) -> Result<Json<Workspace>, ApiError> {
     if state.manifest.is_none() {
         return Err(no_manifest());
     }
     let view = state.workspace();
-    Ok(Json(json!({
-        "checked_at": rfc3339(view.checked_at),
-        "refresh_seconds": state.refresh.as_secs_f64(),
-        "summary": view.summary,
-        "domains": view.lines,
-    })))
+    Ok(Json(Workspace {
+        checked_at: view.checked_at.map(rfc3339),
+        refresh_seconds: state.refresh.as_secs_f64(),
+        summary: view.summary.clone(),
+        domains: view.lines.clone(),
+    }))
 }
 
 /// `GET /api/v1/domains/{domain}`: one manifest entry, as of the last round.
@@ -298,13 +306,13 @@ pub async fn domain(State(state): Shared, Path(domain): Path<String>) -> Result<
         ApiError::not_found("unknown_domain", format!("{domain:?} is not in the workspace manifest"))
     })?;
     let mut v = line.clone();
-    v["checked_at"] = rfc3339(view.checked_at);
+    v["checked_at"] = view.checked_at.map(rfc3339).into();
     Ok(Json(v).into_response())
 }
 
 /// `GET /healthz`.
-pub async fn healthz() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
 }
 
 /// `GET /metrics`: Prometheus text format.
@@ -314,8 +322,8 @@ pub async fn metrics(State(state): Shared) -> Response {
 }
 
 /// `GET /api/v1/openapi.json`.
-pub async fn openapi() -> Json<Value> {
-    Json(crate::routes::openapi())
+pub async fn openapi(State(state): Shared) -> Json<Value> {
+    Json(crate::routes::openapi(&state.rules, state.token.is_some()))
 }
 
 /// Anything else: 404 in the API's error shape.

@@ -10,7 +10,7 @@ use crate::error::ApiError;
 const INDEX: &str = include_str!("../assets/index.html");
 
 /// `(name, media type, bytes)` of every asset.
-const ASSETS: &[(&str, &str, &[u8])] = &[
+pub(crate) const ASSETS: &[(&str, &str, &[u8])] = &[
     ("app.js", "text/javascript; charset=utf-8", include_bytes!("../assets/app.js")),
     ("style.css", "text/css; charset=utf-8", include_bytes!("../assets/style.css")),
     ("icon.svg", "image/svg+xml", include_bytes!("../assets/icon.svg")),

@@ -2,11 +2,14 @@
 //! support page, both served by one axum router.
 //!
 //! Safe by default: the caller decides where to listen ([`check_listen`]
-//! refuses a non-loopback address without a bearer token); request bodies are
-//! bounded, every request has a deadline, checks in flight are bounded (429
-//! with `Retry-After` beyond), and no request can choose the name server or
-//! read a file. DNS data is attacker-controlled: the page inserts it as text
-//! and the Content-Security-Policy forbids inline script.
+//! refuses a non-loopback address without a bearer token, [`check_token`] a
+//! weak token); only the server's own `Host` names and same-origin requests
+//! are answered, bodies are JSON only; every connection must send its request
+//! head within a timeout and connections are bounded ([`Limits`]); request
+//! bodies are bounded, every request has a deadline, checks in flight are
+//! bounded (429 with `Retry-After` beyond), and no request can choose the
+//! name server or read a file. DNS data is attacker-controlled: the page
+//! inserts it as text and the Content-Security-Policy forbids inline script.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,8 +23,10 @@ use sendlint_ses::{SesLookup, Setup};
 
 mod api;
 mod assets;
+mod conn;
 mod error;
 mod guard;
+mod host;
 mod metrics;
 pub mod routes;
 mod schemas;
@@ -38,20 +43,34 @@ pub trait SesSource: Send + Sync {
     fn lookup<'a>(&'a self, setup: &'a Setup) -> BoxFuture<'a, SesLookup>;
 }
 
-/// The bounds every request lives within.
+/// The bounds every connection and request lives within.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// The largest request body accepted (413 beyond).
+    /// The largest request body accepted (413 beyond, at once when the
+    /// declared `Content-Length` is larger).
     pub body_bytes: usize,
-    /// How long one request may take (504 beyond).
+    /// How long one request may take once its head is read (504 beyond).
     pub deadline: Duration,
     /// Checks running at once for requests (429 with `Retry-After` beyond).
     pub checks_in_flight: usize,
+    /// How long a connection may take to send a whole request head, from
+    /// when it opens and again from each answer (so also how long an idle
+    /// kept-alive connection stays open); closed beyond.
+    pub header_timeout: Duration,
+    /// Connections held at once. At the bound a new connection takes the
+    /// place of the one that has waited longest for a request head.
+    pub connections: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { body_bytes: 64 * 1024, deadline: Duration::from_secs(15), checks_in_flight: 32 }
+        Limits {
+            body_bytes: 64 * 1024,
+            deadline: Duration::from_secs(15),
+            checks_in_flight: 32,
+            header_timeout: Duration::from_secs(10),
+            connections: 128,
+        }
     }
 }
 
@@ -73,6 +92,11 @@ pub struct Config {
     pub ses: Option<Arc<dyn SesSource>>,
     /// Request bounds.
     pub limits: Limits,
+    /// Host names the server also answers as (a reverse proxy's), besides
+    /// `localhost` and its own addresses (see `--allowed-host`).
+    pub allowed_hosts: Vec<String>,
+    /// Log one line per request to stderr.
+    pub log_requests: bool,
 }
 
 impl Config {
@@ -87,6 +111,8 @@ impl Config {
             token: None,
             ses: None,
             limits: Limits::default(),
+            allowed_hosts: Vec::new(),
+            log_requests: false,
         }
     }
 }
@@ -103,23 +129,49 @@ pub fn check_listen(addr: SocketAddr, token: Option<&str>) -> Result<(), String>
     ))
 }
 
-/// The router, and the background task that keeps the workspace fresh (run
-/// it with `tokio::spawn`; it ends when the router and its clones are dropped).
-pub fn app(config: Config) -> (Router, impl Future<Output = ()> + Send + 'static) {
-    let state = state::AppState::new(config);
+/// The shortest token accepted: 16 bytes, as `openssl rand -hex 8` prints.
+pub const MIN_TOKEN_BYTES: usize = 16;
+
+/// Refuses a token too weak to guard the API: shorter than
+/// [`MIN_TOKEN_BYTES`], or with characters a bearer token cannot carry
+/// (spaces, control bytes, non-ASCII).
+pub fn check_token(token: &str) -> Result<(), String> {
+    if !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("the token may hold only visible ASCII characters (no spaces): \
+                    it travels as `Authorization: Bearer <token>`"
+            .into());
+    }
+    if token.len() < MIN_TOKEN_BYTES {
+        return Err(format!(
+            "the token is {} bytes long; use at least {MIN_TOKEN_BYTES} random ones, \
+             e.g. `openssl rand -hex 16`",
+            token.len()
+        ));
+    }
+    Ok(())
+}
+
+/// The router of a server listening on `listen`, and the background task that
+/// keeps the workspace fresh (run it with `tokio::spawn`; it ends when the
+/// router and its clones are dropped). Connection bounds are [`serve`]'s.
+pub fn app(config: Config, listen: SocketAddr) -> (Router, impl Future<Output = ()> + Send + 'static) {
+    let state = state::AppState::new(config, listen);
     let refresher = workspace::refresh_loop(Arc::downgrade(&state));
     (routes::router(state), refresher)
 }
 
-/// Serves on `listener` until `shutdown` completes.
+/// Serves on `listener` until `shutdown` completes, within `config.limits`.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let (router, refresher) = app(config);
-    let refresh = tokio::spawn(refresher);
-    let result = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
+    let limits = config.limits;
+    let listen = listener.local_addr()?;
+    let state = state::AppState::new(config, listen);
+    let refresh = tokio::spawn(workspace::refresh_loop(Arc::downgrade(&state)));
+    let metrics = state.metrics.clone();
+    let result = conn::run(listener, routes::router(state), limits, metrics, shutdown).await;
     refresh.abort();
     result
 }

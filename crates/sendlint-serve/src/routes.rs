@@ -9,6 +9,8 @@ use axum::middleware;
 use axum::routing::{MethodRouter, get, post};
 use serde_json::{Map, Value, json};
 
+use sendlint_rules::RuleSet;
+
 use crate::state::AppState;
 use crate::{api, assets, guard};
 
@@ -153,7 +155,7 @@ pub const ROUTES: &[Route] = &[
         operation: "domain",
         summary: "One workspace domain (its audit line) as of the last check.",
         request: None,
-        response: (JSON, "AuditLine"),
+        response: (JSON, "DomainLine"),
         query: &[],
         errors: &[404, 503],
         auth: true,
@@ -233,41 +235,104 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(state.clone(), guard::deadline))
         .layer(middleware::from_fn_with_state(state.clone(), guard::require_token))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::body))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::same_origin))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::log))
         .layer(middleware::from_fn(guard::headers))
         .with_state(state)
 }
 
 fn error_response(status: u16) -> (String, Value) {
     let what = match status {
-        400 => "The request is malformed.",
+        400 => "The request is malformed, or its `Host` is missing or not one this server answers as.",
         401 => "The bearer token is missing or wrong.",
+        403 => "Sent by a page of another origin (`Origin`, `Sec-Fetch-Site`).",
         404 => "Not found.",
-        405 => "Method not allowed.",
         413 => "The request body is too large.",
+        415 => "The body is not `application/json`.",
         422 => "Well-formed, but not something that can be checked.",
         429 => "Too many checks in flight; see Retry-After.",
         503 => "Not ready yet; see Retry-After.",
         504 => "The request took longer than the server's deadline.",
         _ => "Error.",
     };
-    (
-        status.to_string(),
-        json!({"description": what, "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}),
-    )
+    let mut answer =
+        json!({"description": what, "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let header = |doc: &str| json!({"description": doc, "required": true, "schema": {"type": "string"}});
+    match status {
+        401 => answer["headers"] = json!({"WWW-Authenticate": header("`Bearer`.")}),
+        429 | 503 => {
+            answer["headers"] = json!({"Retry-After": header("Seconds to wait before asking again.")})
+        }
+        _ => {}
+    }
+    (status.to_string(), answer)
 }
 
-/// The OpenAPI 3.1 document of [`ROUTES`].
-pub fn openapi() -> Value {
+/// The schema of query parameter `name` of `operation`: what the handler
+/// accepts (an empty value is the same as none where the handler says so).
+fn query_schema(operation: &str, name: &str, registrars: &[Value]) -> Value {
+    use sendlint::schema::patterns;
+    let or_empty = |pattern: &str| json!({"type": "string", "pattern": format!("^$|{pattern}")});
+    match (operation, name) {
+        (_, "registrar") => json!({"type": "string", "enum": registrars}),
+        ("records", "domain") => {
+            json!({"type": "string", "pattern": patterns::DOMAIN, "maxLength": patterns::DOMAIN_MAX})
+        }
+        ("records", "selector") => json!({"type": "string", "pattern": patterns::SELECTOR}),
+        ("records", "region") => {
+            let mut regions: Vec<&str> = sendlint_ses::SES_REGIONS.to_vec();
+            regions.push("");
+            json!({"type": "string", "enum": regions})
+        }
+        ("records", "public_key") => or_empty(patterns::RSA_2048_SPKI),
+        ("records", "mail_from") => or_empty(patterns::LABEL),
+        ("records", "apex") => {
+            let mut s = or_empty(patterns::DOMAIN);
+            s["maxLength"] = json!(253);
+            s
+        }
+        _ => json!({"type": "string"}),
+    }
+}
+
+/// The OpenAPI 3.1 document of [`ROUTES`] for a server with `rules` and,
+/// when `token` is true, a bearer token: it then names the token and the
+/// 401 answers, and only then.
+pub fn openapi(rules: &RuleSet, token: bool) -> Value {
+    // every provider id, and "" (no provider)
+    let mut registrars: Vec<Value> = rules.providers().iter().map(|p| json!(&*p.id)).collect();
+    registrars.push(json!(""));
     let mut paths = Map::new();
     for r in ROUTES {
         let mut responses = Map::new();
-        responses.insert(
-            "200".into(),
-            json!({"description": "OK", "content": {r.response.0: {"schema": {"$ref": format!("#/components/schemas/{}", r.response.1)}}}}),
-        );
+        // a JSON answer has a schema; a page, a script or metrics text is just its media type
+        let body = match r.response.0 {
+            JSON => json!({"schema": {"$ref": format!("#/components/schemas/{}", r.response.1)}}),
+            _ => json!({}),
+        };
+        let mut ok = json!({"description": "OK", "content": {r.response.0: body}});
+        if r.response.1 == "DomainLine" || r.response.1 == "Workspace" {
+            // the workspace answers from its last round
+            ok["description"] = json!("OK, as of the last complete round of checks.");
+        }
+        if r.operation == "asset" {
+            // each file its own media type
+            let mut content = Map::new();
+            for (_, media, _) in assets::ASSETS {
+                let media = media.split(';').next().unwrap_or_default().to_owned();
+                content.insert(media, json!({}));
+            }
+            ok["content"] = Value::Object(content);
+        }
+        responses.insert("200".into(), ok);
         let mut statuses: Vec<u16> = r.errors.to_vec();
-        statuses.push(504);
-        if r.auth {
+        // every route: a Host not ours or missing (400), another origin (403)
+        statuses.extend([400, 403, 504]);
+        if r.request.is_some() {
+            statuses.extend([413, 415]);
+        }
+        if token && r.auth {
             statuses.push(401);
         }
         statuses.sort_unstable();
@@ -280,14 +345,21 @@ pub fn openapi() -> Value {
             .query
             .iter()
             .map(|(name, required, doc)| {
-                json!({"name": name, "in": "query", "required": required, "description": doc, "schema": {"type": "string"}})
+                json!({"name": name, "in": "query", "required": required, "description": doc,
+                       "schema": query_schema(r.operation, name, &registrars)})
             })
             .collect();
         let mut rest = r.path;
         while let Some(open) = rest.find('{') {
             let Some(close) = rest[open..].find('}') else { break };
             let name = &rest[open + 1..open + close];
-            params.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+            let schema = match name {
+                "file" => {
+                    json!({"type": "string", "enum": assets::ASSETS.iter().map(|a| a.0).collect::<Vec<_>>()})
+                }
+                _ => json!({"type": "string"}),
+            };
+            params.push(json!({"name": name, "in": "path", "required": true, "schema": schema}));
             rest = &rest[open + close..];
         }
         let mut op = json!({
@@ -299,24 +371,34 @@ pub fn openapi() -> Value {
         if let Some(schema) = r.request {
             op["requestBody"] = json!({"required": true, "content": {JSON: {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
         }
-        if !r.auth {
+        if token && !r.auth {
             op["security"] = json!([]);
         }
         let entry = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
         entry[r.method.to_ascii_lowercase()] = op;
     }
-    json!({
+    let mut schemas = crate::schemas::schemas();
+    // the registrars this server knows: the rule set's providers
+    if let Some(p) = schemas.pointer_mut("/ExplainRequest/properties/registrar") {
+        let mut ids = registrars.clone();
+        ids.push(Value::Null);
+        p["enum"] = Value::Array(ids);
+    }
+    let mut components = json!({"schemas": schemas});
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "sendlint",
             "version": env!("CARGO_PKG_VERSION"),
             "description": "Diagnose the DNS records of Amazon SES sending domains (BYODKIM + custom MAIL FROM). The JSON shapes are those of the sendlint CLI (docs/json.md, docs/schema/).",
         },
-        "security": [{"bearer": []}],
         "paths": paths,
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "Needed only when the server was started with --token."}},
-            "schemas": crate::schemas::schemas(),
-        },
-    })
+    });
+    if token {
+        doc["security"] = json!([{"bearer": []}]);
+        components["securitySchemes"] = json!({"bearer": {"type": "http", "scheme": "bearer",
+            "description": "This server was started with --token: every route but the page, its assets and /healthz needs `Authorization: Bearer <token>`."}});
+    }
+    doc["components"] = components;
+    doc
 }

@@ -1,87 +1,276 @@
-//! The JSON schemas of the OpenAPI document: the manifest entry (docs/manifest.md)
-//! and the report (docs/json.md).
+//! What the API reads and writes, as Rust types: the handlers answer with
+//! these, and `components/schemas` of the OpenAPI document is generated from
+//! them, from the engine's report types (the CLI's `--format json`, published
+//! in docs/schema/) and from the manifest entry, so no shape is written twice.
 
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
-fn r(name: &str) -> Value {
-    json!({"$ref": format!("#/components/schemas/{name}")})
+use schemars::{JsonSchema, Schema};
+use sendlint::RecordReport;
+use sendlint::publish::PublishRecord;
+use sendlint::schema::AuditLine;
+use sendlint_records::Role;
+use sendlint_rules::Severity;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+/// An error answer: `{"error": {"code", "message"}}`.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Error")]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
 }
 
-fn s() -> Value {
-    json!({"type": "string"})
+/// The error of an error answer.
+#[derive(Serialize, JsonSchema)]
+pub struct ErrorDetail {
+    /// A stable machine-readable code, e.g. `bad_setup`.
+    pub code: String,
+    /// What went wrong, for a person.
+    pub message: String,
 }
 
-fn opt_s() -> Value {
-    json!({"type": ["string", "null"]})
+/// The body of `POST /api/v1/explain`.
+#[derive(Deserialize, JsonSchema)]
+#[schemars(rename = "ExplainRequest")]
+#[serde(deny_unknown_fields)]
+pub struct ExplainBody {
+    /// Which record it is.
+    #[schemars(extend("enum" = ["spf_mx", "spf_txt", "dkim", "dmarc"]))]
+    pub role: String,
+    /// The record as `dig` printed it or as pasted; one record per line.
+    pub raw: String,
+    /// The value it should have (for `dkim`, the public key given to SES).
+    pub expected: Option<String>,
+    /// The SES region (empty: not known).
+    #[schemars(extend("enum" = region_or_empty()))]
+    pub region: Option<String>,
+    /// The sending domain (empty: not known).
+    #[schemars(regex(pattern = DOMAIN_OR_EMPTY), length(max = sendlint::schema::patterns::DOMAIN_MAX))]
+    pub domain: Option<String>,
+    /// Phrase the advice for this DNS provider (an id of `GET /api/v1/providers`).
+    pub registrar: Option<String>,
 }
 
-/// `components/schemas`.
+/// A domain name or nothing: explain's optional `domain`.
+const DOMAIN_OR_EMPTY: &str = "^$|^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$";
+
+fn region_or_empty() -> Vec<Option<&'static str>> {
+    let mut all: Vec<Option<&str>> = sendlint_ses::SES_REGIONS.iter().copied().map(Some).collect();
+    all.push(Some(""));
+    all.push(None);
+    all
+}
+
+/// `GET /api/v1/records`: the records to publish.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Records")]
+pub struct RecordsAnswer {
+    /// The sending domain.
+    pub domain: String,
+    /// The SES region.
+    pub region: String,
+    /// The DNS provider whose form the fields are for, else null.
+    pub registrar: Option<String>,
+    /// That provider's name, else null.
+    pub provider: Option<String>,
+    /// The zone relative host fields are relative to.
+    pub zone: String,
+    /// The zone is the public suffix list's guess (no `apex` given).
+    pub zone_guessed: bool,
+    /// The provider's notes about its form.
+    pub notes: Vec<String>,
+    /// The four records, in role order.
+    pub records: Vec<PublishRecord>,
+}
+
+/// One rule, in a line.
+#[derive(Serialize, JsonSchema)]
+pub struct RuleSummary {
+    /// Its code, e.g. `dkim.quoted-value`.
+    pub code: String,
+    /// Its severity.
+    pub severity: Severity,
+    /// The records it applies to.
+    pub roles: Vec<Role>,
+    /// The DNS provider it is specific to, else null.
+    pub provider: Option<String>,
+    /// The first line of its documentation.
+    pub summary: String,
+}
+
+/// One rule's documentation.
+#[derive(Serialize, JsonSchema)]
+pub struct RuleDoc {
+    #[serde(flatten)]
+    /// The rule in a line.
+    pub rule: RuleSummary,
+    /// The documentation, by heading.
+    pub docs: RuleDocs,
+    /// The documentation page as Markdown.
+    pub markdown: String,
+    /// The rule file it comes from.
+    pub source: String,
+}
+
+/// A rule's documentation, by heading.
+#[derive(Serialize, JsonSchema)]
+pub struct RuleDocs {
+    /// What it does.
+    pub what: String,
+    /// Why it matters.
+    pub why: String,
+    /// An example.
+    pub example: String,
+    /// Where to read more.
+    pub references: Vec<String>,
+}
+
+/// A DNS provider the rules know.
+#[derive(Serialize, JsonSchema)]
+pub struct ProviderSummary {
+    /// Its id (the `registrar` of requests and reports).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Where its documentation is.
+    pub docs: String,
+}
+
+/// `GET /api/v1/info`.
+#[derive(Serialize, JsonSchema)]
+pub struct Info {
+    /// The server's version.
+    pub version: String,
+    /// It was started with a workspace manifest.
+    pub workspace: bool,
+    /// How often the page polls a domain, in seconds.
+    pub poll_seconds: f64,
+    /// How often the workspace is re-checked, in seconds.
+    pub refresh_seconds: f64,
+    /// It reads live SES state.
+    pub ses: bool,
+}
+
+/// `GET /healthz`.
+#[derive(Serialize, JsonSchema)]
+pub struct Health {
+    /// Always `ok`.
+    #[schemars(extend("const" = "ok"))]
+    pub status: &'static str,
+}
+
+/// `GET /api/v1/domains`: the workspace as of the last complete round.
+#[derive(Serialize, JsonSchema)]
+pub struct Workspace {
+    /// End of the last complete round (RFC 3339); null before the first.
+    #[schemars(with = "Option<DateTime>")]
+    pub checked_at: Option<String>,
+    /// How often the workspace is re-checked, in seconds.
+    pub refresh_seconds: f64,
+    /// The audit summary of the last round; null before the first.
+    pub summary: Option<WorkspaceSummary>,
+    /// One audit line per manifest entry, in manifest order.
+    #[schemars(with = "Vec<AuditLine>")]
+    pub domains: Vec<Value>,
+}
+
+/// The audit summary of a round.
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+pub struct WorkspaceSummary {
+    /// Entries checked.
+    pub total: usize,
+    /// Domains whose sending is unlocked.
+    pub unlocked: usize,
+    /// Domains whose sending is not unlocked.
+    pub not_unlocked: usize,
+    /// Manifest entries that could not be read.
+    pub bad_entries: usize,
+    /// Checks that failed internally.
+    pub crashed: usize,
+    /// Role → badge → how many records have it.
+    pub badges: BTreeMap<Role, BTreeMap<String, usize>>,
+    /// The most frequent codes, with how many domains report each.
+    pub top_codes: Vec<CodeCount>,
+    /// DNS host → domains and how many are unlocked.
+    pub providers: BTreeMap<String, ProviderCount>,
+}
+
+/// A code and how many domains report it.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct CodeCount {
+    /// The code.
+    pub code: String,
+    /// Domains reporting it.
+    pub domains: usize,
+}
+
+/// The domains of one DNS host.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct ProviderCount {
+    /// Domains it hosts.
+    pub domains: usize,
+    /// Of those, unlocked.
+    pub unlocked: usize,
+}
+
+/// `GET /api/v1/domains/{domain}`: the domain's audit line and when the
+/// round that checked it ended.
+#[derive(JsonSchema)]
+#[allow(dead_code)] // only its schema is used: the line is served as JSON
+pub struct DomainLine {
+    #[serde(flatten)]
+    line: AuditLine,
+    /// End of the round that checked it (RFC 3339).
+    checked_at: DateTime,
+}
+
+/// An RFC 3339 time, e.g. `2026-11-26T06:00:00Z`.
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+#[allow(dead_code)]
+struct DateTime(#[schemars(extend("format" = "date-time"))] String);
+
+/// `components/schemas`: every schema a route names, generated from the types.
 pub fn schemas() -> Value {
-    let badge = json!({"type": "string", "enum": ["Pending", "Verifying", "Verified", "Failed"]});
-    let role = json!({"type": "string", "enum": ["spf_mx", "spf_txt", "dkim", "dmarc"]});
-    let status = json!({"type": "string", "enum": ["NOT_STARTED", "PENDING", "SUCCESS", "FAILED", "TEMPORARY_FAILURE"]});
-    json!({
-        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-            "type": "object", "required": ["code", "message"],
-            "properties": {"code": s(), "message": s()}}}},
-        "Setup": {"type": "object", "description": "A workspace manifest entry (docs/manifest.md).",
-            "required": ["domain", "region", "dkim_selector"], "additionalProperties": false,
-            "properties": {
-                "org": s(), "domain": s(), "region": s(), "mail_from": s(), "dkim_selector": s(),
-                "dkim_public_key": s(), "from_addresses": {"type": "array", "items": s()},
-                "ses": {"type": "object", "properties": {"dkim": status, "mail_from": status}},
-                "submitted_at": {"type": "string", "format": "date-time"}}},
-        "ExplainRequest": {"type": "object", "required": ["role", "raw"], "additionalProperties": false,
-            "properties": {"role": role, "raw": {"type": "string", "description": "The record as `dig` printed it or as pasted; one record per line."},
-                "expected": s(), "region": s(), "domain": s(), "registrar": s()}},
-        "Label": {"type": "object", "required": ["offset", "length", "text", "record"], "properties": {
-            "offset": {"type": "integer", "description": "Byte offset into observed[record]."},
-            "length": {"type": "integer"}, "text": s(), "record": {"type": "integer"}}},
-        "Diagnosis": {"type": "object", "required": ["code", "severity", "message", "help", "registrar", "labels"],
-            "properties": {"code": s(), "severity": {"type": "string", "enum": ["error", "warning", "info"]},
-                "message": s(), "help": s(), "registrar": opt_s(), "labels": {"type": "array", "items": r("Label")}}},
-        "RecordReport": {"type": "object", "required": ["role", "name", "type", "expected", "observed", "state", "diagnoses"],
-            "properties": {"role": role, "name": s(), "type": {"type": "string", "enum": ["MX", "TXT"]},
-                "expected": s(), "found_at": s(), "observed": {"type": "array", "items": s()},
-                "state": badge, "diagnoses": {"type": "array", "items": r("Diagnosis")}}},
-        "DomainReport": {"type": "object", "description": "The report of one domain (`sendlint check --format json`, docs/json.md).",
-            "required": ["org", "domain", "zone", "dns_host", "sending_unlocked", "ses_consulted", "records", "diagnoses"],
-            "properties": {"org": opt_s(), "domain": s(), "zone": opt_s(), "dns_host": opt_s(),
-                "sending_unlocked": {"type": "boolean"}, "ses_consulted": {"type": "boolean"},
-                "records": {"type": "array", "items": r("RecordReport")},
-                "diagnoses": {"type": "array", "items": r("Diagnosis")}}},
-        "AuditLine": {"description": "One line of `sendlint audit --format json`: a DomainReport with its manifest `index`, or `{index, org, domain, error}` for an entry that is not a setup.",
-            "oneOf": [
-                {"allOf": [r("DomainReport"), {"type": "object", "properties": {"index": {"type": "integer"}, "checked_at": opt_s()}}]},
-                {"type": "object", "required": ["index", "error"], "properties": {"index": {"type": "integer"}, "org": opt_s(), "domain": opt_s(), "error": s()}}]},
-        "Workspace": {"type": "object", "required": ["checked_at", "refresh_seconds", "summary", "domains"], "properties": {
-            "checked_at": {"type": ["string", "null"], "description": "End of the last complete round; null before the first."},
-            "refresh_seconds": {"type": "number"},
-            "summary": {"type": "object", "properties": {
-                "total": {"type": "integer"}, "unlocked": {"type": "integer"}, "not_unlocked": {"type": "integer"},
-                "bad_entries": {"type": "integer"}, "crashed": {"type": "integer"},
-                "badges": {"type": "object", "description": "role → badge → count"},
-                "top_codes": {"type": "array", "items": {"type": "object", "properties": {"code": s(), "domains": {"type": "integer"}}}},
-                "providers": {"type": "object", "description": "DNS host → {domains, unlocked}"}}},
-            "domains": {"type": "array", "items": r("AuditLine")}}},
-        "PublishRecord": {"type": "object", "required": ["role", "name", "type", "value"], "properties": {
-            "role": role, "name": s(), "type": s(), "value": s(), "registrar": s(), "host": s(), "form_value": s(),
-            "priority": {"type": "integer"},
-            "fields": {"type": "array", "items": {"type": "object", "properties": {"field": s(), "value": s()}}}}},
-        "Records": {"type": "object", "properties": {"domain": s(), "region": s(), "registrar": opt_s(), "provider": opt_s(),
-            "zone": s(), "zone_guessed": {"type": "boolean"}, "notes": {"type": "array", "items": s()},
-            "records": {"type": "array", "items": r("PublishRecord")}}},
-        "RuleSummary": {"type": "object", "properties": {"code": s(), "severity": s(), "roles": {"type": "array", "items": s()},
-            "provider": opt_s(), "summary": s()}},
-        "RuleList": {"type": "array", "items": r("RuleSummary")},
-        "RuleDoc": {"allOf": [r("RuleSummary"), {"type": "object", "properties": {
-            "docs": {"type": "object", "properties": {"what": s(), "why": s(), "example": s(), "references": {"type": "array", "items": s()}}},
-            "markdown": s(), "source": s()}}]},
-        "ProviderList": {"type": "array", "items": {"type": "object", "properties": {"id": s(), "name": s(), "docs": s()}}},
-        "Info": {"type": "object", "properties": {"version": s(), "workspace": {"type": "boolean"},
-            "poll_seconds": {"type": "number"}, "refresh_seconds": {"type": "number"}, "ses": {"type": "boolean"}}},
-        "Health": {"type": "object", "properties": {"status": s()}},
-        "OpenApi": {"type": "object"},
-        "Text": {"type": "string"},
-    })
+    // Answers are described as serialized, requests as deserialized (a field
+    // that may be left out is optional there): two generators, one namespace.
+    let path = |s: &mut schemars::generate::SchemaSettings| s.definitions_path = "/components/schemas".into();
+    let mut out = sendlint::schema::settings().with(path).into_generator();
+    let mut named: Vec<(&str, Schema)> = vec![
+        ("Error", out.subschema_for::<ErrorBody>()),
+        ("DomainReport", sendlint::schema::subschema(&mut out, "check").unwrap_or_default()),
+        ("RecordReport", out.subschema_for::<RecordReport>()),
+        ("AuditLine", sendlint::schema::subschema(&mut out, "audit-line").unwrap_or_default()),
+        ("DomainLine", out.subschema_for::<DomainLine>()),
+        ("Workspace", out.subschema_for::<Workspace>()),
+        ("Records", out.subschema_for::<RecordsAnswer>()),
+        ("RuleList", out.subschema_for::<Vec<RuleSummary>>()),
+        ("RuleDoc", out.subschema_for::<RuleDoc>()),
+        ("ProviderList", out.subschema_for::<Vec<ProviderSummary>>()),
+        ("Info", out.subschema_for::<Info>()),
+        ("Health", out.subschema_for::<Health>()),
+        ("OpenApi", Schema::from(json!({"type": "object"}).as_object().cloned().unwrap_or_default())),
+    ];
+    let mut input = sendlint::schema::settings().for_deserialize().with(path).into_generator();
+    named.push(("Setup", sendlint::schema::manifest_entry(&mut input)));
+    named.push(("ExplainRequest", input.subschema_for::<ExplainBody>()));
+
+    let mut all = Map::new();
+    for generator in [&mut out, &mut input] {
+        for (name, schema) in generator.take_definitions(true) {
+            // a type both read and written must be described alike (the tests run with debug assertions)
+            if let Some(before) = all.insert(name.clone(), schema.clone()) {
+                debug_assert_eq!(before, schema, "two different schemas named {name}");
+            }
+        }
+    }
+    for (name, schema) in named {
+        let own_ref = format!("#/components/schemas/{name}");
+        if schema.get("$ref").and_then(Value::as_str) != Some(own_ref.as_str()) {
+            all.insert(name.to_owned(), schema.to_value());
+        }
+    }
+    Value::Object(all)
 }

@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use sendlint_dns::Lookup;
 use sendlint_rules::RuleSet;
 use tokio::sync::Semaphore;
 
+use crate::host::Hosts;
 use crate::metrics::{CountingLookup, Metrics};
 use crate::workspace::WorkspaceView;
 use crate::{Config, Limits, SesSource};
@@ -36,10 +38,15 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The last workspace check.
     pub workspace: RwLock<Arc<WorkspaceView>>,
+    /// The `Host` names answered.
+    pub hosts: Hosts,
+    /// Log one line per request to stderr.
+    pub log_requests: bool,
 }
 
 impl AppState {
-    pub fn new(config: Config) -> Arc<AppState> {
+    /// The state of a server listening on `listen`.
+    pub fn new(config: Config, listen: SocketAddr) -> Arc<AppState> {
         let metrics = Arc::new(Metrics::default());
         let lookup: Arc<dyn Lookup> = Arc::new(CountingLookup::new(config.lookup, metrics.clone()));
         Arc::new(AppState {
@@ -54,6 +61,8 @@ impl AppState {
             checks: Arc::new(Semaphore::new(config.limits.checks_in_flight.max(1))),
             metrics,
             workspace: RwLock::new(Arc::new(WorkspaceView::default())),
+            hosts: Hosts::new(listen, &config.allowed_hosts),
+            log_requests: config.log_requests,
         })
     }
 

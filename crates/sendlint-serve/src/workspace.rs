@@ -3,13 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Weak};
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use sendlint::audit::{AuditOptions, Finished, Outcome, Stop, Summary, audit, json_line};
+use sendlint_records::Role;
 use sendlint_ses::Badge;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::metrics::CheckOrigin;
+use crate::schemas::{CodeCount, ProviderCount, WorkspaceSummary};
 use crate::state::AppState;
 
 /// One complete round over the manifest.
@@ -19,8 +21,8 @@ pub struct WorkspaceView {
     pub checked_at: Option<SystemTime>,
     /// One audit line per manifest entry, in manifest order.
     pub lines: Vec<Value>,
-    /// The audit summary of the round, as JSON.
-    pub summary: Value,
+    /// The audit summary of the round (none before the first).
+    pub summary: Option<WorkspaceSummary>,
 }
 
 impl WorkspaceView {
@@ -31,37 +33,44 @@ impl WorkspaceView {
     }
 }
 
-fn summary_json(s: &Summary) -> Value {
-    let badges: BTreeMap<String, Value> = s
+fn summary_of(s: &Summary) -> WorkspaceSummary {
+    let badges: BTreeMap<Role, BTreeMap<String, usize>> = s
         .badges
         .iter()
         .map(|(role, counts)| {
-            let per: serde_json::Map<String, Value> =
-                [Badge::Pending, Badge::Verifying, Badge::Verified, Badge::Failed]
-                    .iter()
-                    .zip(counts)
-                    .map(|(b, n)| (b.as_str().to_owned(), json!(n)))
-                    .collect();
-            (role.as_str().to_owned(), Value::Object(per))
+            let per = [Badge::Pending, Badge::Verifying, Badge::Verified, Badge::Failed]
+                .iter()
+                .zip(counts)
+                .map(|(b, n)| (b.as_str().to_owned(), *n))
+                .collect();
+            (*role, per)
         })
         .collect();
-    let providers: BTreeMap<&String, Value> =
-        s.providers.iter().map(|(p, (n, u))| (p, json!({"domains": n, "unlocked": u}))).collect();
-    json!({
-        "total": s.total,
-        "unlocked": s.unlocked,
-        "not_unlocked": s.not_unlocked(),
-        "bad_entries": s.bad_entries,
-        "crashed": s.crashed,
-        "badges": badges,
-        "top_codes": s.top_codes(10).iter().map(|(c, n)| json!({"code": c, "domains": n})).collect::<Vec<_>>(),
-        "providers": providers,
-    })
+    let providers = s
+        .providers
+        .iter()
+        .map(|(p, (n, u))| (p.clone(), ProviderCount { domains: *n, unlocked: *u }))
+        .collect();
+    WorkspaceSummary {
+        total: s.total,
+        unlocked: s.unlocked,
+        not_unlocked: s.not_unlocked(),
+        bad_entries: s.bad_entries,
+        crashed: s.crashed,
+        badges,
+        top_codes: s
+            .top_codes(10)
+            .iter()
+            .map(|(c, n)| CodeCount { code: c.to_string(), domains: *n })
+            .collect(),
+        providers,
+    }
 }
 
 /// Checks the whole manifest once.
 async fn round(state: &AppState) -> Option<WorkspaceView> {
     let manifest = state.manifest.clone()?;
+    let started = Instant::now();
     let opts = AuditOptions { jobs: 8, now: SystemTime::now(), ..AuditOptions::default() };
     let mut finished: Vec<Finished> = Vec::with_capacity(manifest.len());
     audit(manifest, state.lookup.clone(), state.rules.clone(), &opts, &Stop::new(), |item| {
@@ -79,7 +88,8 @@ async fn round(state: &AppState) -> Option<WorkspaceView> {
         summary.add(item);
         lines.push(serde_json::from_str(&json_line(item)).unwrap_or(Value::Null));
     }
-    Some(WorkspaceView { checked_at: Some(SystemTime::now()), lines, summary: summary_json(&summary) })
+    state.metrics.round_done(started.elapsed());
+    Some(WorkspaceView { checked_at: Some(SystemTime::now()), lines, summary: Some(summary_of(&summary)) })
 }
 
 /// Re-checks the workspace every `refresh` while the server lives.

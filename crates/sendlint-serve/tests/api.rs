@@ -56,7 +56,7 @@ fn check_takes_a_registrar_on_the_url() {
 #[test]
 fn check_errors_say_what_is_wrong_with_the_right_status() {
     let s = serve(&demo_zones(), NORMAL, |_| {});
-    let a = request(s.addr, "POST", "/api/v1/check", &[], b"{not json");
+    let a = request(s.addr, "POST", "/api/v1/check", &[("Content-Type", "application/json")], b"{not json");
     assert_eq!((a.status, a.error_code().as_str()), (400, "bad_json"));
     let a = post(s.addr, "/api/v1/check", &json!(["a list"]));
     assert_eq!((a.status, a.error_code().as_str()), (400, "bad_json"));
@@ -254,7 +254,7 @@ fn the_token_is_required_when_set_and_compared_exactly() {
         s.addr,
         "POST",
         "/api/v1/check",
-        &[("Authorization", "Bearer s3cret-token")],
+        &[("Authorization", "Bearer s3cret-token"), ("Content-Type", "application/json")],
         body.as_bytes(),
     );
     assert_eq!(a.status, 200, "{}", a.body);
@@ -304,23 +304,191 @@ fn metrics_count_checks_queries_failures_and_latency() {
     let m = get(s.addr, "/metrics");
     assert_eq!(m.header("content-type"), Some("text/plain; version=0.0.4; charset=utf-8"));
     let value = |name: &str| -> f64 {
-        m.body
-            .lines()
-            .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+        samples(&m.body)
+            .into_iter()
+            .find_map(|(k, v)| (k == name).then_some(v))
             .unwrap_or_else(|| panic!("no {name} in {}", m.body))
     };
     assert_eq!(value("sendlint_checks_total{origin=\"api\"}"), 1.0);
     assert!(value("sendlint_dns_queries_total") >= 4.0);
-    assert_eq!(value("sendlint_check_duration_seconds_count"), 1.0);
-    assert_eq!(value("sendlint_check_duration_seconds_bucket{le=\"+Inf\"}"), 1.0);
+    assert_eq!(value("sendlint_check_duration_seconds_count{origin=\"api\"}"), 1.0);
+    assert_eq!(value("sendlint_check_duration_seconds_bucket{origin=\"api\",le=\"+Inf\"}"), 1.0);
 
     let failing = serve(&demo_zones(), Mode::ServFail, |_| {});
     let a = post(failing.addr, "/api/v1/check", &demo_setup("mail.acme.test"));
     assert_eq!(a.status, 200, "a failed lookup is a finding, not an error: {}", a.body);
     assert!(a.json()["records"][0]["diagnoses"].to_string().contains("dns.lookup-failed"));
-    let m = get(failing.addr, "/metrics").body;
-    let failures = m.lines().find_map(|l| l.strip_prefix("sendlint_dns_lookup_failures_total ")).unwrap();
-    assert!(failures.parse::<u64>().unwrap() >= 4, "{m}");
+    let m = samples(&get(failing.addr, "/metrics").body);
+    let servfail =
+        m.iter().find(|(k, _)| k == "sendlint_dns_lookup_failures_total{kind=\"servfail\"}").unwrap();
+    assert!(servfail.1 >= 4.0, "{m:?}");
+}
+
+/// Issue #18: on the offline demo every metric means what its name says.
+/// Drives requests of every kind and reads every series the server exposes
+/// (a series nobody reads here fails the test).
+#[test]
+fn every_metric_means_what_its_name_says() {
+    const TOKEN: &str = "0123456789abcdef-metrics";
+    let (addr, _rt) = serve_offline(|c| {
+        c.manifest = Some(demo_manifest());
+        c.refresh = Duration::from_secs(3600);
+        c.token = Some(TOKEN.into());
+        // long: only the bound closes connections here (tests/connections.rs times heads out)
+        c.limits.header_timeout = Duration::from_secs(600);
+        c.limits.connections = 4;
+        c.limits.body_bytes = 4096;
+    });
+    let bearer = format!("Bearer {TOKEN}");
+    let auth: &[(&str, &str)] = &[("Authorization", &bearer)];
+    let json_auth: &[(&str, &str)] = &[("Authorization", &bearer), ("Content-Type", "application/json")];
+    let metrics = || samples(&request(addr, "GET", "/metrics", auth, b"").body);
+    // the first round over the workspace
+    eventually(30, || {
+        let w = request(addr, "GET", "/api/v1/domains", auth, b"").json();
+        (!w["checked_at"].is_null()).then_some(())
+    });
+    let before = metrics();
+    let body = demo_setup("mail.acme.test").to_string();
+    for _ in 0..2 {
+        assert_eq!(request(addr, "POST", "/api/v1/check", json_auth, body.as_bytes()).status, 200);
+    }
+    assert_eq!(request(addr, "GET", "/api/v1/nothing", auth, b"").status, 404);
+    assert_eq!(
+        request(addr, "POST", "/api/v1/check", &[("Content-Type", "application/json")], body.as_bytes())
+            .status,
+        401
+    );
+    let plain = [("Authorization", bearer.as_str()), ("Content-Type", "text/plain")];
+    assert_eq!(request(addr, "POST", "/api/v1/check", &plain, body.as_bytes()).status, 415);
+    let cross = [
+        ("Authorization", bearer.as_str()),
+        ("Content-Type", "application/json"),
+        ("Origin", "http://evil.example"),
+    ];
+    assert_eq!(request(addr, "POST", "/api/v1/check", &cross, body.as_bytes()).status, 403);
+    assert_eq!(request(addr, "POST", "/api/v1/check", json_auth, &[b' '; 5000]).status, 413);
+    let raw = |text: &str| {
+        let mut c = std::net::TcpStream::connect(addr).expect("connect");
+        c.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+        std::io::Write::write_all(&mut c, text.as_bytes()).expect("write");
+        let mut out = String::new();
+        let _ = std::io::Read::read_to_string(&mut c, &mut out);
+        out
+    };
+    assert!(
+        raw("GET /healthz HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+            .starts_with("HTTP/1.1 400")
+    );
+    // five half-sent heads through four places: the oldest gives way
+    let _held: Vec<std::net::TcpStream> = (0..5)
+        .map(|_| {
+            let mut c = std::net::TcpStream::connect(addr).expect("connect");
+            std::io::Write::write_all(&mut c, b"GET / HTTP/1.1\r\n").expect("write");
+            c
+        })
+        .collect();
+    let after = metrics();
+
+    let delta = |name: &str| -> f64 {
+        let of = |m: &[(String, f64)]| {
+            m.iter().find(|(k, _)| k == name).map(|(_, v)| *v).unwrap_or_else(|| panic!("no {name}"))
+        };
+        of(&after) - of(&before)
+    };
+    let value = |name: &str| -> f64 {
+        after
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| panic!("no {name}: {after:?}"))
+    };
+    let mut read: Vec<String> = Vec::new();
+    let mut check = |name: &str, ok: bool| {
+        assert!(ok, "{name}: before {before:?}\nafter {after:?}");
+        read.push(name.to_owned());
+    };
+    check("sendlint_checks_total{origin=\"api\"}", delta("sendlint_checks_total{origin=\"api\"}") == 2.0);
+    // one round of the five demo domains, before `before`
+    check(
+        "sendlint_checks_total{origin=\"workspace\"}",
+        value("sendlint_checks_total{origin=\"workspace\"}") == 5.0,
+    );
+    check("sendlint_workspace_rounds_total", value("sendlint_workspace_rounds_total") == 1.0);
+    check("sendlint_workspace_round_seconds", value("sendlint_workspace_round_seconds") > 0.0);
+    // the histogram times exactly the checks of requests
+    let api_checks = value("sendlint_checks_total{origin=\"api\"}");
+    check(
+        "sendlint_check_duration_seconds_count{origin=\"api\"}",
+        value("sendlint_check_duration_seconds_count{origin=\"api\"}") == api_checks,
+    );
+    check(
+        "sendlint_check_duration_seconds_sum{origin=\"api\"}",
+        value("sendlint_check_duration_seconds_sum{origin=\"api\"}") > 0.0,
+    );
+    let mut last = 0.0;
+    for (k, v) in &after {
+        if k.starts_with("sendlint_check_duration_seconds_bucket{") {
+            let ok = *v >= last && *v <= api_checks;
+            last = *v;
+            check(k, ok);
+        }
+    }
+    check(
+        "le=+Inf",
+        value("sendlint_check_duration_seconds_bucket{origin=\"api\",le=\"+Inf\"}") == api_checks,
+    );
+    // offline everything the demo asks resolves from the zone files: no failures;
+    // the DMARC walk above the zones asks names no zone file covers
+    check("sendlint_dns_queries_total", delta("sendlint_dns_queries_total") > 0.0);
+    for kind in ["timeout", "servfail", "refused", "truncated", "other"] {
+        let name = format!("sendlint_dns_lookup_failures_total{{kind=\"{kind}\"}}");
+        check(&name, value(&name) == 0.0);
+    }
+    check("sendlint_dns_not_covered_total", value("sendlint_dns_not_covered_total") > 0.0);
+    // answers by status, between the two scrapes (the first scrape counts itself after it rendered)
+    for (code, n) in
+        [("200", 3.0), ("400", 1.0), ("401", 1.0), ("403", 1.0), ("404", 1.0), ("413", 1.0), ("415", 1.0)]
+    {
+        let name = format!("sendlint_http_responses_total{{code=\"{code}\"}}");
+        check(&name, delta(&name) == n);
+    }
+    for code in ["405", "408", "422", "429", "500", "503", "504", "other"] {
+        let name = format!("sendlint_http_responses_total{{code=\"{code}\"}}");
+        check(&name, delta(&name) == 0.0);
+    }
+    for (reason, n) in [
+        ("auth", 1.0),
+        ("host", 1.0),
+        ("cross_site", 1.0),
+        ("media_type", 1.0),
+        ("too_large", 1.0),
+        ("busy", 0.0),
+        ("deadline", 0.0),
+    ] {
+        let name = format!("sendlint_http_rejected_total{{reason=\"{reason}\"}}");
+        check(&name, delta(&name) == n);
+    }
+    // 7 requests on their own connections, the host probe, five half heads, the scrape
+    check(
+        "sendlint_http_connections_total",
+        delta("sendlint_http_connections_total") == 7.0 + 1.0 + 5.0 + 1.0,
+    );
+    check("sendlint_http_connections_open", (1.0..=4.0).contains(&value("sendlint_http_connections_open")));
+    check(
+        "sendlint_http_connections_closed_total{reason=\"header_timeout\"}",
+        delta("sendlint_http_connections_closed_total{reason=\"header_timeout\"}") == 0.0,
+    );
+    check(
+        "sendlint_http_connections_closed_total{reason=\"evicted\"}",
+        delta("sendlint_http_connections_closed_total{reason=\"evicted\"}") >= 2.0,
+    );
+    let unread: Vec<&String> = after
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| !read.contains(k) && !k.starts_with("sendlint_check_duration_seconds_bucket{"))
+        .collect();
+    assert!(unread.is_empty(), "series no assertion reads: {unread:?}");
 }
 
 #[test]
@@ -384,5 +552,159 @@ fn the_page_script_never_parses_data_as_markup() {
     assert_eq!(js.header("content-type"), Some("text/javascript; charset=utf-8"));
     for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"] {
         assert!(!js.body.contains(sink), "app.js uses {sink}");
+    }
+}
+
+#[test]
+fn the_document_states_the_token_only_when_one_is_set() {
+    let open = serve(&demo_zones(), NORMAL, |_| {});
+    let doc = get(open.addr, "/api/v1/openapi.json").json();
+    assert!(doc.get("security").is_none(), "no token, no security requirement: {}", doc["security"]);
+    assert!(doc["components"].get("securitySchemes").is_none());
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            assert!(op["responses"].get("401").is_none(), "{method} {path}: 401 without a token");
+            assert!(op.get("security").is_none(), "{method} {path}");
+        }
+    }
+    // the server agrees: no route asks for a token
+    assert_eq!(get(open.addr, "/api/v1/rules").status, 200);
+
+    let closed = serve(&demo_zones(), NORMAL, |c| c.token = Some("t0ken".into()));
+    let a = request(closed.addr, "GET", "/api/v1/openapi.json", &[("Authorization", "Bearer t0ken")], b"");
+    let doc = a.json();
+    assert_eq!(doc["security"], json!([{"bearer": []}]));
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert!(doc["paths"]["/api/v1/check"]["post"]["responses"].get("401").is_some());
+    assert_eq!(doc["paths"]["/healthz"]["get"]["security"], json!([]), "the health check needs no token");
+    assert!(doc["paths"]["/healthz"]["get"]["responses"].get("401").is_none());
+}
+
+/// A request body judged by the document's schema `name`.
+fn schema_accepts(doc: &serde_json::Value, name: &str, body: &serde_json::Value) -> bool {
+    let root =
+        json!({"components": doc["components"].clone(), "$ref": format!("#/components/schemas/{name}")});
+    jsonschema::draft202012::new(&root).expect("the schema compiles").is_valid(body)
+}
+
+#[test]
+fn the_request_schemas_refuse_what_the_server_refuses() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    let doc = get(s.addr, "/api/v1/openapi.json").json();
+    let ok = demo_setup("mail.acme.test");
+    let with = |k: &str, v: serde_json::Value| {
+        let mut b = ok.clone();
+        b[k] = v;
+        b
+    };
+    let mut checks = vec![(ok.clone(), 200)];
+    for (field, value) in [
+        ("domain", json!("")),
+        ("domain", json!("a..b")),
+        ("domain", json!("localhost")),
+        ("dkim_selector", json!("")),
+        ("dkim_selector", json!("a.b")),
+        ("dkim_selector", json!("-a")),
+        ("region", json!("")),
+        ("region", json!("mars-1")),
+        ("region", json!(null)),
+        ("mail_from", json!("")),
+        ("dkim_public_key", json!("not a key")),
+        ("dkim_public_key", json!("")),
+        ("submitted_at", json!("yesterday")),
+        ("submitted_at", json!("2026-13-01T00:00:00Z")),
+        ("ses", json!({"dkim": "Pending"})),
+        ("ses", json!([null, null])),
+        ("ses", json!(["SUCCESS"])),
+        ("from_addresses", json!(null)),
+        ("nameserver", json!("1.1.1.1")),
+    ] {
+        checks.push((with(field, value), 422));
+    }
+    for (field, value) in [
+        ("org", json!(null)),
+        ("mail_from", json!(null)),
+        ("mail_from", json!("bounce")),
+        ("submitted_at", json!("2026-11-20T09:00:00+02:00")),
+        ("ses", json!({"dkim": null, "mail_from": "PENDING"})),
+        ("from_addresses", json!([])),
+    ] {
+        checks.push((with(field, value), 200));
+    }
+    for (body, status) in checks {
+        let a = post(s.addr, "/api/v1/check", &body);
+        assert_eq!(a.status, status, "{body}: {}", a.body);
+        assert_eq!(schema_accepts(&doc, "Setup", &body), status == 200, "the document disagrees on {body}");
+    }
+
+    let explain = |extra: serde_json::Value| {
+        let mut b = json!({"role": "dmarc", "raw": "v=DMARC1; p=none"});
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b
+    };
+    let mut checks = vec![];
+    for extra in [
+        json!({"role": "mx"}),
+        json!({"registrar": "nosuch"}),
+        json!({"registrar": "CloudFlare"}),
+        json!({"region": "mars-1"}),
+        json!({"region": " "}),
+        json!({"domain": "a..b"}),
+        json!({"domain": " "}),
+    ] {
+        checks.push((explain(extra), 422));
+    }
+    for extra in [
+        json!({}),
+        json!({"registrar": null, "region": null, "domain": null, "expected": null}),
+        json!({"registrar": "", "region": "", "domain": ""}),
+        json!({"registrar": "cloudflare", "region": "eu-west-1", "domain": "mail.acme.test"}),
+    ] {
+        checks.push((explain(extra), 200));
+    }
+    for (body, status) in checks {
+        let a = post(s.addr, "/api/v1/explain", &body);
+        assert_eq!(a.status, status, "{body}: {}", a.body);
+        assert_eq!(
+            schema_accepts(&doc, "ExplainRequest", &body),
+            status == 200,
+            "the document disagrees on {body}"
+        );
+    }
+    // every provider the rules know, and only those, is a registrar
+    let known: Vec<serde_json::Value> =
+        get(s.addr, "/api/v1/providers").json().as_array().unwrap().iter().map(|p| p["id"].clone()).collect();
+    let param = &doc["paths"]["/api/v1/check"]["post"]["parameters"][0];
+    assert_eq!(param["name"], "registrar");
+    let listed: Vec<serde_json::Value> =
+        param["schema"]["enum"].as_array().unwrap().iter().filter(|v| *v != "").cloned().collect();
+    assert_eq!(listed, known);
+    // the API takes the ids as listed (the CLI is kinder to people typing them)
+    let a = post(s.addr, "/api/v1/check?registrar=CloudFlare", &ok);
+    assert_eq!((a.status, a.error_code().as_str()), (422, "unknown_registrar"));
+}
+
+#[test]
+fn the_document_and_docs_schema_share_every_shape() {
+    // One source: the OpenAPI components of the CLI's outputs are the
+    // published docs/schema/ files, definition for definition.
+    let doc = sendlint_serve::openapi(&sendlint_rules::RuleSet::builtin(), false);
+    let components = &doc["components"]["schemas"];
+    for (file, name) in [("check", "DomainReport"), ("explain", "RecordReport"), ("audit-line", "AuditLine")]
+    {
+        let text =
+            std::fs::read_to_string(root().join(format!("docs/schema/{file}.json"))).expect("schema file");
+        let text = text.replace("#/$defs/", "#/components/schemas/");
+        let mut published: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let defs = published.as_object_mut().and_then(|o| o.remove("$defs")).unwrap_or_default();
+        for (def, schema) in defs.as_object().into_iter().flatten() {
+            assert_eq!(&components[def], schema, "{def} of docs/schema/{file}.json");
+        }
+        let root = published.as_object_mut().expect("object");
+        root.remove("$schema");
+        root.remove("title");
+        assert_eq!(&components[name], &published, "docs/schema/{file}.json is {name}");
     }
 }

@@ -63,6 +63,11 @@ impl fmt::Display for Badge {
 pub enum DnsState {
     /// Present, and no error-severity diagnosis.
     Correct,
+    /// Present and well-formed, but its value could not be compared with what
+    /// SES expects: a DKIM record checked without the public key given to SES.
+    /// A verdict claims only what was compared, so this is never Verified on
+    /// DNS alone; only SES's own `SUCCESS` (SES compared its key) makes it so.
+    NotCompared,
     /// The lookup succeeded and the record is not there (NXDOMAIN, NODATA).
     Absent,
     /// Present but wrong: at least one error-severity diagnosis.
@@ -173,6 +178,7 @@ impl BadgeDecision {
 /// | DNS ↓ / SES →  | unknown (DNS-only) | NOT_STARTED, PENDING | TEMPORARY_FAILURE | SUCCESS | FAILED |
 /// |---|---|---|---|---|---|
 /// | correct        | Verified | Verifying | Verifying + `ses.temporary-failure` | Verified | Failed + `ses.verification-failed` |
+/// | not compared   | Pending | Pending | Pending + `ses.temporary-failure` | Verified | Failed + `ses.verification-failed` |
 /// | absent         | Pending; Failed after 72 h | Pending; Failed after 72 h | Pending + `ses.temporary-failure` | **Failed + `ses.record-removed`** | Failed |
 /// | wrong          | Failed | Failed | Failed | Failed | Failed |
 /// | lookup failed  | Pending + `dns.lookup-failed` | same | same | same | same |
@@ -227,8 +233,17 @@ pub fn decide(input: &BadgeInput) -> BadgeDecision {
         (DnsState::Correct, Some(SesStatus::TemporaryFailure)) => {
             BadgeDecision::noted(Badge::Verifying, SES_TEMPORARY_FAILURE)
         }
-        (DnsState::Correct, Some(SesStatus::Failed)) => {
+        (DnsState::Correct | DnsState::NotCompared, Some(SesStatus::Failed)) => {
             BadgeDecision::noted(Badge::Failed, SES_VERIFICATION_FAILED)
+        }
+
+        // SES compared the record with its own key: its SUCCESS stands.
+        (DnsState::NotCompared, Some(SesStatus::Success)) => BadgeDecision::plain(Badge::Verified),
+        (DnsState::NotCompared, None | Some(SesStatus::NotStarted | SesStatus::Pending)) => {
+            BadgeDecision::plain(Badge::Pending)
+        }
+        (DnsState::NotCompared, Some(SesStatus::TemporaryFailure)) => {
+            BadgeDecision::noted(Badge::Pending, SES_TEMPORARY_FAILURE)
         }
 
         (DnsState::Absent, None | Some(SesStatus::NotStarted | SesStatus::Pending)) => {
@@ -283,8 +298,9 @@ pub const BLOCKING: [Role; 3] = [Role::SpfMx, Role::SpfTxt, Role::Dkim];
 /// `docs/badges.md` holds these tables and a test keeps it in sync.
 pub fn table_markdown(role: Role) -> String {
     use std::fmt::Write as _;
-    const ROWS: [(DnsState, &str); 4] = [
+    const ROWS: [(DnsState, &str); 5] = [
         (DnsState::Correct, "correct"),
+        (DnsState::NotCompared, "present, value not compared (no expected DKIM key)"),
         (DnsState::Absent, "absent (NXDOMAIN/NODATA)"),
         (DnsState::Wrong, "present but wrong (an error diagnosis)"),
         (DnsState::LookupFailed, "lookup failed (timeout, SERVFAIL, REFUSED)"),
@@ -312,6 +328,10 @@ pub fn table_markdown(role: Role) -> String {
     out.push_str(&"---|".repeat(columns.len()));
     out.push('\n');
     for (dns, label) in ROWS {
+        // Only a DKIM key is compared: DMARC is never "not compared".
+        if dns == DnsState::NotCompared && role == Role::Dmarc {
+            continue;
+        }
         let _ = write!(out, "| {label} |");
         for ses in columns {
             let input = |since| BadgeInput { role, dns, ses, since_submitted: since };

@@ -72,7 +72,13 @@ fn every_combination() {
     ];
     let mut seen_notes = std::collections::BTreeSet::new();
     for role in Role::RECORDS {
-        for dns in [DnsState::Correct, DnsState::Absent, DnsState::Wrong, DnsState::LookupFailed] {
+        for dns in [
+            DnsState::Correct,
+            DnsState::NotCompared,
+            DnsState::Absent,
+            DnsState::Wrong,
+            DnsState::LookupFailed,
+        ] {
             for &ses in &statuses {
                 let mut previous: Option<Badge> = None;
                 for since in times {
@@ -86,8 +92,22 @@ fn every_combination() {
                     assert!(!ses_note || (ses.is_some() && role != Role::Dmarc), "{role} {dns:?} {ses:?}");
                     // Verified needs correct DNS and SES (when known) at SUCCESS
                     if out.badge == Badge::Verified {
-                        assert_eq!(dns, DnsState::Correct);
+                        assert!(matches!(dns, DnsState::Correct | DnsState::NotCompared), "{role} {dns:?}");
                         assert!(role == Role::Dmarc || matches!(ses, None | Some(SesStatus::Success)));
+                    }
+                    // a value nobody compared is Verified only by SES's own SUCCESS,
+                    // and never Failed unless SES says FAILED
+                    if dns == DnsState::NotCompared && role != Role::Dmarc {
+                        assert_eq!(
+                            out.badge == Badge::Verified,
+                            ses == Some(SesStatus::Success),
+                            "{role} {ses:?}"
+                        );
+                        assert_eq!(
+                            out.badge == Badge::Failed,
+                            ses == Some(SesStatus::Failed),
+                            "{role} {ses:?}"
+                        );
                     }
                     // time only ever turns Pending into Failed, never back
                     if let Some(before) = previous

@@ -43,7 +43,7 @@ use tokio::sync::{Notify, OnceCell, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::check::{CheckOptions, WorkspaceContext, check};
+use crate::check::{CheckOptions, Claimant, WorkspaceContext, check};
 
 mod fail_fast;
 use crate::manifest::{Entry, EntryError, ManifestIndex};
@@ -215,19 +215,32 @@ struct Claim<'a> {
 }
 
 /// The org of an entry without one, when counting claimants.
-const NO_ORG: &str = "(no org)";
+pub(crate) const NO_ORG: &str = "(no org)";
 
 /// What an entry claims: its domain (lowercased), its org, the hash of its
 /// (selector, key) when the key decodes; `None` without a readable domain.
 fn claim_of(raw: &str) -> Option<(String, String, Option<u64>)> {
+    let (domain, claimant) = claim_with_key(raw)?;
+    let key = match (&claimant.selector, &claimant.key) {
+        (Some(sel), Some(k)) => Some(selector_key_hash(sel, k)),
+        _ => None,
+    };
+    Some((domain, claimant.org, key))
+}
+
+/// [`claim_of`], with the selector and key themselves (both, or neither).
+fn claim_with_key(raw: &str) -> Option<(String, Claimant)> {
     let claim = serde_json::from_str::<Claim<'_>>(raw).ok()?;
     let domain = claim.domain.as_deref().and_then(domain_key)?;
     let org = claim.org.as_deref().unwrap_or(NO_ORG).to_owned();
-    let key = match (&claim.dkim_selector, &claim.dkim_public_key) {
-        (Some(sel), Some(key)) => PublicKey::parse(key).ok().map(|k| selector_key_hash(sel, &k)),
-        _ => None,
+    let (selector, key) = match (&claim.dkim_selector, &claim.dkim_public_key) {
+        (Some(sel), Some(key)) => match PublicKey::parse(key) {
+            Ok(k) => (Some(sel.to_string()), Some(k)),
+            Err(_) => (None, None),
+        },
+        _ => (None, None),
     };
-    Some((domain, org, key))
+    Some((domain, Claimant { org, selector, key }))
 }
 
 /// The hashes of `pairs` that come with two or more distinct values.
@@ -241,8 +254,9 @@ fn conflicts(mut pairs: Vec<(u64, u64)>) -> HashSet<u64> {
 /// 100,000-entry manifest without conflicts costs next to nothing.
 #[derive(Debug, Default)]
 pub struct Workspace {
-    /// Domain → the distinct orgs claiming it (only domains with two or more).
-    claims: HashMap<String, Vec<String>>,
+    /// Domain → the distinct orgs claiming it (only domains with two or more),
+    /// each with the DKIM selector and key of its (first) entry, when given.
+    claims: HashMap<String, Vec<Claimant>>,
     /// (selector, key) hash → the distinct domains using it (only when two or more).
     keys: HashMap<u64, Vec<String>>,
 }
@@ -288,11 +302,15 @@ impl Workspace {
             return ws;
         }
         manifest.for_each_raw(|_, raw| {
-            let Some((domain, org, key)) = claim_of(raw) else { return };
+            let Some((domain, claimant)) = claim_with_key(raw) else { return };
+            let key = match (&claimant.selector, &claimant.key) {
+                (Some(sel), Some(k)) => Some(selector_key_hash(sel, k)),
+                _ => None,
+            };
             if claims.contains(&fnv1a(domain.as_bytes())) {
                 let orgs = ws.claims.entry(domain.clone()).or_default();
-                if !orgs.contains(&org) {
-                    orgs.push(org);
+                if !orgs.iter().any(|c| c.org == claimant.org) {
+                    orgs.push(claimant);
                 }
             }
             if let Some(k) = key
@@ -311,9 +329,10 @@ impl Workspace {
     pub fn context(&self, entry: &Entry) -> WorkspaceContext {
         let domain = entry.setup.domain.to_string().to_ascii_lowercase();
         let org = entry.org.as_deref().unwrap_or(NO_ORG);
-        let mut other_claimants: Vec<String> =
-            self.claims.get(&domain).into_iter().flatten().filter(|o| *o != org).cloned().collect();
-        other_claimants.sort();
+        let mut other_claims: Vec<Claimant> =
+            self.claims.get(&domain).into_iter().flatten().filter(|c| c.org != org).cloned().collect();
+        other_claims.sort_by(|a, b| a.org.cmp(&b.org));
+        let other_claimants: Vec<String> = other_claims.iter().map(|c| c.org.clone()).collect();
         let mut key_shared_with: Vec<String> = match &entry.setup.public_key {
             Some(key) => self
                 .keys
@@ -326,7 +345,7 @@ impl Workspace {
             None => Vec::new(),
         };
         key_shared_with.sort();
-        WorkspaceContext { other_claimants, key_shared_with }
+        WorkspaceContext { other_claimants, other_claims, key_shared_with }
     }
 
     /// Domains claimed by two or more organizations.

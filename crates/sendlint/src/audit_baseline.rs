@@ -171,6 +171,7 @@ pub struct DomainChanges {
     pub fix: bool,
     /// `sending_unlocked`, when it changed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "UnlockedChange"))]
     pub unlocked: Option<UnlockedChange>,
     /// The badges that changed, regressions first.
     pub badges: Vec<BadgeChange>,
@@ -436,9 +437,12 @@ impl Baseline {
     }
 }
 
-/// A JSON line of this run with its `changes` field added.
-pub fn json_with_changes(line: &str, changes: &DomainChanges) -> String {
-    let changes = serde_json::to_string(changes).unwrap_or_else(|_| "null".into());
+/// A JSON line of this run with its `changes` field added: null for a line
+/// that has no domain to match with the baseline (a manifest entry whose
+/// domain cannot be read, a check that failed internally), so that every
+/// line of a comparison has the field (docs/json.md).
+pub fn json_with_changes(line: &str, changes: Option<&DomainChanges>) -> String {
+    let changes = changes.and_then(|c| serde_json::to_string(c).ok()).unwrap_or_else(|| "null".into());
     match line.trim_end().strip_suffix('}') {
         Some(head) if head.trim_end().ends_with('{') => format!("{head}\"changes\":{changes}}}"),
         Some(head) => format!("{head},\"changes\":{changes}}}"),
@@ -503,7 +507,7 @@ mod tests {
     #[test]
     fn changes_are_spliced_into_the_line() {
         let c = DomainChanges::between(None, &snap(true, &[], &[]));
-        let line = json_with_changes(r#"{"index":0,"domain":"x"}"#, &c);
+        let line = json_with_changes(r#"{"index":0,"domain":"x"}"#, Some(&c));
         let v: Value = serde_json::from_str(&line).expect("json");
         assert_eq!(v["changes"]["status"], "new");
         assert_eq!(v["domain"], "x");

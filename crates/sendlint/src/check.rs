@@ -8,6 +8,7 @@ use sendlint_dns::{
     Answer, ApexMap, CachingLookup, FailureKind, Lookup, LookupError, ZoneInfo, find_zone_in,
 };
 use sendlint_records::extract::{self, Expectation};
+use sendlint_records::key::PublicKey;
 use sendlint_records::name::DomainName;
 use sendlint_records::{Fact, Facts, Role};
 use sendlint_rules::{Diagnosis, RuleSet, Severity};
@@ -73,8 +74,22 @@ pub struct CheckOptions {
 pub struct WorkspaceContext {
     /// The other organizations that claim the same domain.
     pub other_claimants: Vec<String>,
+    /// The same claims with the DKIM selector and key each gave, when given:
+    /// DNS tells whose setup is published when it serves one claim's key.
+    pub other_claims: Vec<Claimant>,
     /// The other domains that publish the same DKIM selector with the same key.
     pub key_shared_with: Vec<String>,
+}
+
+/// Another organization's claim on the checked domain (`audit`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Claimant {
+    /// The organization.
+    pub org: String,
+    /// The DKIM selector of its entry.
+    pub selector: Option<String>,
+    /// The DKIM public key of its entry, when it gave one that decodes.
+    pub key: Option<PublicKey>,
 }
 
 impl Default for CheckOptions {
@@ -171,7 +186,21 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         servers: &authoritative_servers,
         ses: &ses,
     };
+    // Offline, a domain whose records lie in no loaded zone is reported once,
+    // for the domain (`dns.zone-not-loaded`): the zone walk's miss names the
+    // domain itself, else the first record's.
+    let mut zone_missing: Option<String> =
+        zone_info.failure.as_ref().filter(|e| e.zone_file_missing()).map(|e| e.detail.clone());
+    // What the DKIM record shows, for the workspace's claim evidence.
+    let mut own_key_published = false;
+    let mut dkim_txt = Vec::new();
     for (want, mut obs) in expected.iter().zip(observations) {
+        if zone_missing.is_none()
+            && let Outcome::Failed(e) = &obs.outcome
+            && e.zone_file_missing()
+        {
+            zone_missing = Some(e.detail.clone());
+        }
         let mut facts = gather_facts(&cx, want, &obs, None).await;
         let mut judged = rules.evaluate(want.role, &facts, provider.as_deref());
         // Live DNS only: a found record the rules judge wrong may be an old
@@ -190,8 +219,17 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
             // docs/badges.md, "DMARC inherited from a parent domain").
             dns = DnsState::Correct;
         }
+        if dns == DnsState::Correct && want.role == Role::Dkim && !facts.flag(Fact::ExpectedKeyKnown) {
+            // A verdict claims only what was compared: without the key given
+            // to SES, a well-formed key is not known to be the right one.
+            dns = DnsState::NotCompared;
+        }
         let decision =
             decide(&BadgeInput { role: want.role, dns, ses: ses.state.for_role(want.role), since_submitted });
+        if want.role == Role::Dkim && !opts.workspace.other_claimants.is_empty() {
+            own_key_published = facts.flag(Fact::KeyMatches);
+            dkim_txt = obs.records.txt.clone();
+        }
         set_badge_facts(&mut facts, dns, &decision);
         let diagnoses = rules.evaluate(want.role, &facts, provider.as_deref());
         records.push(record_report(want, &obs, &diagnoses, decision.badge));
@@ -200,6 +238,8 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     let mut domain_facts = Facts::new();
     context_facts_common(&mut domain_facts, setup, zone.as_ref(), provider.as_deref());
     domain_facts.set(Fact::IsApex, zone.as_ref().is_some_and(|z| *z == setup.domain));
+    domain_facts.set(Fact::ZoneFileMissing, zone_missing.is_some());
+    domain_facts.set(Fact::LookupError, zone_missing.unwrap_or_default());
     let off: Vec<&str> = setup
         .from_addresses
         .iter()
@@ -212,6 +252,24 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     let ws = &opts.workspace;
     domain_facts.set(Fact::OtherClaimants, ws.other_claimants.join(", "));
     domain_facts.set(Fact::OtherClaimantCount, ws.other_claimants.len());
+    if !ws.other_claimants.is_empty() {
+        let own = Claimant {
+            org: opts.org.clone().unwrap_or_else(|| crate::audit::NO_ORG.to_owned()),
+            selector: Some(setup.selector.clone()),
+            key: setup.public_key.clone(),
+        };
+        let evidence = claim_evidence(
+            lookup,
+            setup,
+            &exp,
+            &own,
+            own_key_published,
+            &dkim_txt,
+            (&ws.other_claims, ws.other_claimants.len()),
+        )
+        .await;
+        evidence.set_facts(&mut domain_facts);
+    }
     let named: Vec<&str> = ws.key_shared_with.iter().take(10).map(String::as_str).collect();
     domain_facts.set(Fact::KeySharedWith, named.join(", "));
     domain_facts.set(Fact::KeySharedCount, ws.key_shared_with.len());
@@ -234,6 +292,68 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         records,
         diagnoses,
     }
+}
+
+/// Whose claim on a contested domain DNS shows published: the claims whose
+/// DKIM key is served at their selector.
+struct ClaimEvidence {
+    /// Every claim (this one and the others) gave a DKIM key to compare.
+    keys_known: bool,
+    /// The orgs whose key DNS serves, in claim order (this one first).
+    published_by: Vec<String>,
+    /// This claim's key is among them.
+    published_here: bool,
+}
+
+impl ClaimEvidence {
+    fn set_facts(&self, facts: &mut Facts) {
+        facts.set(Fact::ClaimKeysKnown, self.keys_known);
+        facts.set(Fact::ClaimPublishedBy, self.published_by.join(", "));
+        facts.set(Fact::ClaimPublishedCount, self.published_by.len());
+        facts.set(Fact::ClaimPublishedHere, self.published_here);
+    }
+}
+
+/// Looks at the DKIM record of every claim on the domain (its selector's TXT;
+/// the one already observed when the selectors are the same) and compares it
+/// with that claim's key.
+async fn claim_evidence(
+    lookup: &dyn Lookup,
+    setup: &Setup,
+    exp: &Expectation<'_>,
+    own: &Claimant,
+    own_published: bool,
+    own_txt: &[sendlint_records::TxtRecord],
+    (others, other_count): (&[Claimant], usize),
+) -> ClaimEvidence {
+    let mut keys_known = own.key.is_some() && others.len() == other_count;
+    let mut published_by = Vec::new();
+    if own_published && own.key.is_some() {
+        published_by.push(own.org.clone());
+    }
+    for other in others {
+        let (Some(selector), Some(key)) = (&other.selector, &other.key) else {
+            keys_known = false;
+            continue;
+        };
+        let txt: Vec<sendlint_records::TxtRecord> = if selector.eq_ignore_ascii_case(&setup.selector) {
+            own_txt.to_vec()
+        } else {
+            let name = setup
+                .domain
+                .prepend_label(b"_domainkey")
+                .and_then(|n| n.prepend_label(selector.to_ascii_lowercase().as_bytes()));
+            let Ok(name) = name else { continue };
+            let answer = lookup.lookup(&name, rtype_of(Role::Dkim)).await;
+            crate::observe::records_of(Role::Dkim, &answer).0.txt
+        };
+        let theirs = Expectation { expected_key: Some(key), ..*exp };
+        if extract::txt_facts(Role::Dkim, &txt, &theirs).flag(Fact::KeyMatches) {
+            published_by.push(other.org.clone());
+        }
+    }
+    let published_here = own_published && own.key.is_some();
+    ClaimEvidence { keys_known, published_by, published_here }
 }
 
 /// What every record's facts are gathered with.

@@ -29,7 +29,7 @@ pub mod verdict;
 pub mod view;
 
 pub use check::{CheckOptions, SesState, WorkspaceContext, check};
-pub use explain::{ExplainError, ExplainInput, explain};
+pub use explain::{ExplainError, ExplainInput, RoleGuess, explain, infer_role};
 pub use manifest::{Entry, EntryError, ManifestError, ManifestIndex};
 pub use render::{RenderOptions, render_domain, render_record};
 pub use report::{AffectedRecord, DiagnosisReport, DomainReport, LabelReport, RecordReport};

@@ -115,7 +115,7 @@ fn starts_with_tag(data: &[u8], tag: &[u8]) -> bool {
 
 /// The names a record of `role` expected at `name` may have been published at
 /// by mistake, most likely first.
-fn misplaced_names(
+pub(crate) fn misplaced_names(
     role: Role,
     name: &DomainName,
     zone: Option<&DomainName>,

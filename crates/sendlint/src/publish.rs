@@ -12,6 +12,7 @@ use serde::Serialize;
 
 /// One field of a provider's form and what to type into it.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FormField {
     /// The field's label in the provider's UI.
     pub field: String,
@@ -21,6 +22,7 @@ pub struct FormField {
 
 /// One record to publish.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PublishRecord {
     /// Its role.
     pub role: Role,
@@ -28,20 +30,25 @@ pub struct PublishRecord {
     pub name: String,
     /// `MX` or `TXT`.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["MX", "TXT"])))]
     pub rtype: &'static str,
     /// The value, as DNS serves it.
     pub value: String,
     /// The provider whose form the fields below are for.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub registrar: Option<String>,
     /// The host field as that provider wants it (relative or full).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub host: Option<String>,
     /// The value field as that provider wants it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub form_value: Option<String>,
     /// The MX priority, when the form has a field for it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "u16"))]
     pub priority: Option<u16>,
     /// Every field of the form, in order.
     #[serde(skip_serializing_if = "Vec::is_empty")]

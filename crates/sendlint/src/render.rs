@@ -77,7 +77,13 @@ pub fn render_domain(report: &DomainReport, opts: RenderOptions) -> String {
         "  zone {}, DNS host {}, {}",
         report.zone.as_deref().map_or_else(|| "unknown".into(), shown),
         report.dns_host.as_deref().map_or_else(|| "unknown".into(), shown),
-        if report.ses_consulted { "SES consulted" } else { "DNS only (SES not consulted)" },
+        if report.ses_consulted {
+            "SES consulted"
+        } else if report.diagnoses.iter().any(|d| d.code == "ses.unavailable") {
+            "DNS only (SES asked for, could not be read)"
+        } else {
+            "DNS only (SES not consulted)"
+        },
     );
     let _ = writeln!(out, "  {}", report.verdict().headline());
     out.push('\n');

@@ -39,11 +39,13 @@ pub struct RecordReport {
     pub name: String,
     /// `MX` or `TXT`.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["MX", "TXT"])))]
     pub rtype: &'static str,
     /// The value it should have.
     pub expected: String,
     /// Where the observed records were found when not at `name` (a misplaced record).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub found_at: Option<String>,
     /// The records DNS returned, one string per record: the data with control
     /// bytes and invalid UTF-8 escaped (`\xNN`). Label offsets index into these.
@@ -87,6 +89,7 @@ pub struct AffectedRecord {
     pub name: String,
     /// `MX` or `TXT`.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["MX", "TXT"])))]
     pub rtype: &'static str,
 }
 

@@ -129,6 +129,7 @@ pub(crate) fn set_ses_facts(facts: &mut Facts, role: Role, setup: &Setup, ses: &
 pub(crate) fn set_badge_facts(facts: &mut Facts, dns: DnsState, decision: &BadgeDecision) {
     let dns = match dns {
         DnsState::Correct => "correct",
+        DnsState::NotCompared => "not_compared",
         DnsState::Absent => "absent",
         DnsState::Wrong => "wrong",
         DnsState::LookupFailed => "lookup_failed",

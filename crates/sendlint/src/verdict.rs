@@ -17,7 +17,8 @@ pub struct Verdict {
     /// Sending is unlocked.
     pub unlocked: bool,
     /// The blocking records that are not Verified, most serious first
-    /// (Failed, Pending, Verifying), then in role order.
+    /// (Failed, Pending, Verifying), then in role order; a Pending record that
+    /// no diagnosis speaks of is left to the domain-level error that explains it.
     pub waiting_on: Vec<(Role, Badge)>,
     /// The codes of the errors that lock sending on their own: errors on the
     /// domain as a whole, or on a blocking record whose badge is Verified (any
@@ -60,6 +61,20 @@ impl Verdict {
             Badge::Verified => 3,
         };
         waiting_on.sort_by_key(|(role, badge)| (rank(*badge), BLOCKING.iter().position(|r| r == role)));
+        // A Pending record that nothing in the report speaks of was not looked
+        // at because of an error on the domain as a whole (no loaded zone file
+        // covers it, say): that error is the reason to name, not "Pending".
+        if domain.iter().any(|d| d.severity == Severity::Error) {
+            let spoken_of = |role: Role| {
+                records.iter().any(|r| r.role == role && !r.diagnoses.is_empty())
+                    || records
+                        .iter()
+                        .flat_map(|r| &r.diagnoses)
+                        .chain(domain)
+                        .any(|d| d.records.iter().any(|a| a.role == role))
+            };
+            waiting_on.retain(|(role, badge)| *badge != Badge::Pending || spoken_of(*role));
+        }
 
         let mut locked_by: Vec<String> = Vec::new();
         let unnamed = records

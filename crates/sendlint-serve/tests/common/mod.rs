@@ -72,6 +72,37 @@ pub fn serve(zones: &ZoneSource, mode: Mode, configure: impl FnOnce(&mut Config)
     Serve { addr, dns, rt: Some(rt) }
 }
 
+/// Serves from the demo zone files directly (offline, as `serve --zone`),
+/// with `configure` applied.
+pub fn serve_offline(configure: impl FnOnce(&mut Config)) -> (SocketAddr, tokio::runtime::Runtime) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let lookup: Arc<dyn Lookup> = Arc::new(demo_zones());
+    let rules = Arc::new(RuleSet::builtin());
+    let mut config = Config::new(lookup, rules);
+    configure(&mut config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    listener.set_nonblocking(true).expect("nonblocking");
+    rt.spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+        let _ = sendlint_serve::serve(listener, config, std::future::pending()).await;
+    });
+    (addr, rt)
+}
+
+/// The samples of a Prometheus exposition: `(name{labels}, value)`.
+pub fn samples(text: &str) -> Vec<(String, f64)> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| l.rsplit_once(' '))
+        .map(|(k, v)| (k.to_owned(), v.parse().unwrap_or_else(|_| panic!("not a number: {v}"))))
+        .collect()
+}
+
 /// An HTTP answer.
 #[derive(Debug)]
 pub struct Answer {
@@ -132,7 +163,68 @@ pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &st
     let chunked =
         headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
     let body = if chunked { dechunk(body) } else { body.to_owned() };
-    Answer { status, headers, body }
+    let answer = Answer { status, headers, body };
+    conforms(method, path, &answer);
+    answer
+}
+
+/// The OpenAPI document of a server with a token (every answer a server
+/// without one gives is in it too).
+fn document() -> &'static serde_json::Value {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| sendlint_serve::openapi(&RuleSet::builtin(), true))
+}
+
+/// Every answer of a documented operation is documented: its status, its
+/// media type, and a JSON body validates against the response's schema (an
+/// independent validator, the `jsonschema` crate, draft 2020-12, formats asserted).
+pub fn conforms(method: &str, path: &str, answer: &Answer) {
+    let doc = document();
+    let path = path.split('?').next().unwrap_or_default();
+    let same = |template: &str| {
+        let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+        t.len() == p.len()
+            && t.iter()
+                .zip(&p)
+                .all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
+    };
+    let Some(paths) = doc["paths"].as_object() else { return };
+    // a literal path wins over a template (/api/v1/openapi.json is not /api/v1/rules/{code})
+    let Some((template, ops)) =
+        paths.iter().find(|(t, _)| t.as_str() == path).or_else(|| paths.iter().find(|(t, _)| same(t)))
+    else {
+        return;
+    };
+    let Some(op) = ops.get(method.to_ascii_lowercase()) else { return };
+    let what = format!("{method} {path} ({template}) answered {}", answer.status);
+    let response = op["responses"]
+        .get(answer.status.to_string())
+        .unwrap_or_else(|| panic!("{what}: the status is not documented: {}", answer.body));
+    let Some(content) = response["content"].as_object() else { return };
+    let media = answer.header("content-type").unwrap_or_default();
+    let (documented, spec) = content
+        .iter()
+        .find(|(m, _)| media.starts_with(m.as_str()))
+        .unwrap_or_else(|| panic!("{what}: content type {media:?} is not one of {:?}", content.keys()));
+    if documented != "application/json" {
+        return;
+    }
+    let mut root = serde_json::json!({"components": doc["components"].clone()});
+    root["allOf"] = serde_json::json!([spec["schema"].clone()]);
+    let validator = jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("{what}: the response schema does not compile: {e}"));
+    let body: serde_json::Value = serde_json::from_str(&answer.body)
+        .unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {}", answer.body));
+    let errors: Vec<String> =
+        validator.iter_errors(&body).map(|e| format!("at {}: {e}", e.instance_path())).take(5).collect();
+    let shown: String = answer.body.chars().take(600).collect();
+    assert!(
+        errors.is_empty(),
+        "{what}: the body does not validate:\n  {}\nbody: {shown}",
+        errors.join("\n  ")
+    );
 }
 
 fn dechunk(mut s: &str) -> String {
