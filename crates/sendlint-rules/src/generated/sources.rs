@@ -43,6 +43,25 @@ Fixed (host field: sf1._domainkey.mail):
 sf1._domainkey.mail.acme.com.           TXT  "p=MIIBIjANBg…\""""
 references = ["RFC 1035 §5.1"]
 
+
+[[rule]]
+code = "dkim.wrong-name"
+role = "dkim"
+severity = "error"
+when = "wrong_name"
+message = "this DKIM record is at {misplaced_name}, but SES looks for the key at {name}"
+help = "Add the TXT record at {name} (the selector you gave SES, then `._domainkey.` and the domain) with the value `{expected}`; the one at {misplaced_name} is not checked for this domain."
+[rule.docs]
+what = "Reports, for a record pasted into `sendlint explain` with its name, a DKIM record whose name is not `<selector>._domainkey.<domain>` for the selector given to SES (another selector, another domain, or a name without `_domainkey`)."
+why = """
+With Bring-Your-Own-DKIM, SES and every verifier fetch the key at the selector SES was given, under the domain. A key at any other name is never read: SES cannot verify the domain. `check` never meets this fault (it looks only at the expected names and the known misplacements); a record pasted from a ticket can be from anywhere."""
+example = """
+sf2._domainkey.mail.acme.com.  TXT  "p=MIIBIjANBg…"   (selector sf1)
+
+Fixed:
+sf1._domainkey.mail.acme.com.  TXT  "p=MIIBIjANBg…""""
+references = ["RFC 6376 §3.6.2.1", "https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-bring-your-own.html"]
+
 [[rule]]
 code = "dkim.cname-instead-of-txt"
 role = "dkim"
@@ -311,6 +330,7 @@ Fixed:
 sf1._domainkey.mail.acme.com.  TXT  "p=MIIBIjANBg…(public half of the key uploaded to SES)\""""
 references = ["RFC 6376 §6.1.3", "https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-bring-your-own.html"]
 
+
 [[rule]]
 code = "dkim.invalid-key"
 role = "dkim"
@@ -437,6 +457,24 @@ sf1._domainkey.mail.acme.com.  TXT  "v=DKIM1; s=tlsrpt; p=MIIBIjANBg…"
 Fixed:
 sf1._domainkey.mail.acme.com.  TXT  "v=DKIM1; s=email; p=MIIBIjANBg…\""""
 references = ["RFC 6376 §3.6.1", "RFC 6376 §6.1.2"]
+
+[[rule]]
+code = "dkim.key-not-compared"
+role = "dkim"
+severity = "warning"
+when = 'dns_state == "not_compared" && badge != "Verified"'
+message = "the DKIM key published{?name != \"\"} at {name}{/?} was not compared with the key given to SES: no expected public key was given"
+help = "Give the public key that was given to SES, so the published key can be compared with it: `--public-key-file FILE` (PEM or base64) or `--public-key KEY` for `check` and `watch`, `--expected KEY` for `explain`, `dkim_public_key` in the workspace manifest entry for `audit` and `serve`, or ask SES for its own verdict with `--ses`. Until the key is compared (or SES reports DKIM verified), this record cannot be Verified and sending is not shown as unlocked: a well-formed key may still be the wrong one."
+[rule.docs]
+what = "Reports a well-formed DKIM record that was checked without the public key given to SES (no `--public-key`/`--public-key-file`, no `dkim_public_key` in the manifest entry), while SES has not verified DKIM itself."
+why = """
+A verdict claims only what was compared. The record can hold a valid RSA key and still be the wrong one (an old key, another tenant's, a key from another selector): SES compares it with the private key it signs with and fails. Without the expected key sendlint cannot tell, so the badge is Pending, never Verified, and sending is not shown as unlocked. It is never Failed for this reason either: nothing wrong was seen. When SES's DKIM status is `SUCCESS` (from `--ses`, `--ses-state` or the manifest's `ses` block), SES has made the comparison with its own key and the badge is Verified without this note."""
+example = """
+$ sendlint check mail.acme.com --selector sf1
+sf1._domainkey.mail.acme.com.  TXT  "p=MIIBIjANBg…"   (a valid key, but whose?)
+
+Compared: sendlint check mail.acme.com --selector sf1 --public-key-file sf1.pub.pem"""
+references = ["RFC 6376 §3.6.1", "https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-bring-your-own.html"]
 "#),
 },
 RuleSource {
@@ -578,6 +616,25 @@ _dmarc.mail.acme.com.acme.com.  TXT  "v=DMARC1; p=none"
 Fixed (host field: _dmarc.mail):
 _dmarc.mail.acme.com.           TXT  "v=DMARC1; p=none\""""
 references = ["RFC 1035 §5.1", "RFC 7489 §6.1"]
+
+
+[[rule]]
+code = "dmarc.wrong-name"
+role = "dmarc"
+severity = "error"
+when = "wrong_name"
+message = "this DMARC record is at {misplaced_name}, but receivers look for the policy of {domain|the domain} at {name}"
+help = "Add the TXT record at {name} with the value `{expected}`; the one at {misplaced_name} is not the policy of {domain|this domain}."
+[rule.docs]
+what = "Reports, for a record pasted into `sendlint explain` with its name, a DMARC record whose name is neither `_dmarc.<domain>` nor `_dmarc.` of a parent of the domain (whose policy the domain inherits)."
+why = """
+Receivers look for a domain's policy at `_dmarc.<domain>`, then at its organizational domain (RFC 7489 §6.6.3). A record at any other name is not the domain's policy. `check` never meets this fault (it looks only at the expected names and the known misplacements); a record pasted from a ticket can be from anywhere."""
+example = """
+_dmarc.other.org.       TXT  "v=DMARC1; p=none"   (domain mail.acme.com)
+
+Fixed:
+_dmarc.mail.acme.com.   TXT  "v=DMARC1; p=none""""
+references = ["RFC 7489 §6.1", "RFC 7489 §6.6.3"]
 
 [[rule]]
 code = "dmarc.embedded-quotes"
@@ -758,7 +815,7 @@ RuleSource {
 code = "dns.lookup-failed"
 roles = ["spf_mx", "spf_txt", "dkim", "dmarc"]
 severity = "warning"
-when = "lookup_failed"
+when = "lookup_failed && !zone_file_missing"
 message = "could not look up {name}: {lookup_error}"
 help = "This is a failure of sendlint's own DNS query, not evidence that the record is wrong or missing. Retry in a minute; if it keeps failing, check that every nameserver of {zone} answers for {name} (`dig +trace {name}`), since SES's resolvers may hit the same broken server."
 [rule.docs]
@@ -774,21 +831,20 @@ references = ["RFC 1035 §4.1.1", "RFC 8914 (Extended DNS Errors)"]
 
 [[rule]]
 code = "dns.zone-not-loaded"
-roles = ["spf_mx", "spf_txt", "dkim", "dmarc"]
-severity = "warning"
+role = "domain"
+severity = "error"
 when = "zone_file_missing"
-suppresses = ["dns.lookup-failed"]
 message = "{lookup_error}"
-help = "Answering offline, sendlint only knows the zones of the files given with --zone. Add the zone file of the zone that holds {name} (`--zone FILE`, or a directory of zone files), or check live without --zone. The record itself was not looked at."
+help = "Answering offline, sendlint only knows the zones of the files given with --zone, and none of them holds this domain's records: check the domain's spelling, or add the zone file that holds them (`--zone FILE`, or a directory of zone files), or check live without --zone. The records were not looked at, so their badges stay Pending and sending is not shown as unlocked."
 [rule.docs]
-what = "Reports, offline (answers from zone files), a record whose name lies in none of the loaded zones."
+what = "Reports, offline (answers from zone files), a domain whose records lie in none of the loaded zones: once for the domain, naming what was loaded and, when a loaded zone is one typo away, the name that was most likely meant."
 why = """
-No server failed and retrying changes nothing: the zone file that would answer was not given. sendlint keeps the badge Pending, as for any lookup it could not make, and names the zones that were loaded so the missing file is easy to spot."""
+No server failed and retrying changes nothing: the domain is misspelled, or the zone file that would answer was not given. Nothing was looked at, so the records stay Pending (as for any lookup that could not be made, never Failed) and this error says why the verdict is "not unlocked": a check that saw nothing cannot unlock sending. One diagnosis for the domain, not one per record: the four records share the one cause."""
 example = """
-$ sendlint check mail.acme.test -s sf1 --zone globex.test.zone
-no loaded zone file answers MX send.mail.acme.test: no zone file covers send.mail.acme.test (loaded: globex.test)
+$ sendlint check mail.acme.tset -s sf1 --zone zones/
+no zone file covers mail.acme.tset (loaded: acme.test, globex.test): did you mean mail.acme.test?
 
-Fixed: sendlint check mail.acme.test -s sf1 --zone acme.test.zone"""
+Fixed: sendlint check mail.acme.test -s sf1 --zone zones/"""
 references = ["RFC 1035 §5 (master files)"]
 
 [[rule]]
@@ -930,6 +986,25 @@ Fixed:
 send.mail.acme.com.     MX  10 feedback-smtp.us-east-1.amazonses.com."""
 references = ["https://docs.aws.amazon.com/ses/latest/dg/mail-from.html"]
 
+
+[[rule]]
+code = "mx.wrong-name"
+role = "spf_mx"
+severity = "error"
+when = "wrong_name"
+message = "this MX record is at {misplaced_name}, but SES looks for the MAIL FROM MX at {name}"
+help = "Add the MX record at {name} (priority 10, value `{expected_exchange|feedback-smtp.<region>.amazonses.com}`); the one at {misplaced_name} is not used for this domain."
+[rule.docs]
+what = "Reports, for a record pasted into `sendlint explain` with its name, an MX record whose name is not the MAIL FROM name of the domain (another domain, or the name of another record)."
+why = """
+SES reads the MX record at exactly the MAIL FROM domain it was given. A correct value at any other name leaves the MAIL FROM name without an MX, and SES's MAIL FROM setup fails. `check` never meets this fault (it looks only at the expected names and the known misplacements); a record pasted from a ticket can be from anywhere."""
+example = """
+bounce.other.com.     MX  10 feedback-smtp.us-east-1.amazonses.com.   (domain mail.acme.com)
+
+Fixed:
+send.mail.acme.com.   MX  10 feedback-smtp.us-east-1.amazonses.com."""
+references = ["https://docs.aws.amazon.com/ses/latest/dg/mail-from.html"]
+
 [[rule]]
 code = "mx.priority-in-value"
 role = "spf_mx"
@@ -1039,8 +1114,8 @@ code = "ses.verification-failed"
 roles = ["spf_mx", "spf_txt", "dkim"]
 severity = "error"
 when = 'badge_note == "ses.verification-failed"'
-message = "SES gave up verifying {name} (FAILED), although DNS serves the correct record now"
-help = "Restart verification: for DKIM, re-save the BYODKIM settings of {domain} (SES console → Identities → {domain} → Authentication → Edit, or `aws sesv2 put-email-identity-dkim-signing-attributes` with the same selector and private key); for MAIL FROM, set the MAIL FROM domain {mail_from} again (`aws sesv2 put-email-identity-mail-from-attributes`). SES then checks DNS anew."
+message = "SES gave up verifying {name} (FAILED){?dns_state == \"not_compared\"}; DNS serves a well-formed key there, not compared with the key given to SES{:}, although DNS serves the correct record now{/?}"
+help = "{?dns_state == \"not_compared\"}First make sure the key published at {name} is the public half of the private key given to SES (see `dkim.key-not-compared`). Then restart{:}Restart{/?} verification: for DKIM, re-save the BYODKIM settings of {domain} (SES console → Identities → {domain} → Authentication → Edit, or `aws sesv2 put-email-identity-dkim-signing-attributes` with the same selector and private key); for MAIL FROM, set the MAIL FROM domain {mail_from} again (`aws sesv2 put-email-identity-mail-from-attributes`). SES then checks DNS anew."
 [rule.docs]
 what = "Reports a record that is correct in DNS now while SES's status for it is `FAILED`."
 why = """
@@ -1088,14 +1163,14 @@ references = ["https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_GetEma
 [[rule]]
 code = "ses.unavailable"
 role = "domain"
-severity = "warning"
+severity = "error"
 when = 'ses_lookup == "failed"'
-message = "could not read the SES state of {domain}: {ses_lookup_error}"
-help = "The badges above are from DNS alone, and so is the verdict. If SES was slow or unreachable, run again (or allow more time with `--ses-timeout`); if it refused or found no credentials, check the AWS credentials and region sendlint found through the AWS chain (environment variables, `--profile` or AWS_PROFILE, SSO, a container or instance role) and that they allow `ses:GetEmailIdentity`. Or pass a saved answer with `--ses-state FILE` (`aws sesv2 get-email-identity --email-identity {domain} > FILE`)."
+message = "SES was asked for but could not be read, so sending is not shown as unlocked for {domain}: {ses_lookup_error}"
+help = "The badges above are from DNS alone; the verdict waits for SES. If SES was slow or unreachable, run again (or allow more time with `--ses-timeout`); if it refused or found no credentials, check the AWS credentials and region sendlint found through the AWS chain (environment variables, `--profile` or AWS_PROFILE, SSO, a container or instance role) and that they allow `ses:GetEmailIdentity`. Or pass a saved answer with `--ses-state FILE` (`aws sesv2 get-email-identity --email-identity {domain} > FILE`)."
 [rule.docs]
 what = "Reports that SES could not be asked: bad or expired credentials, access denied, throttling that outlasted the retries, a network error, no answer within the deadline (`--ses-timeout`, 10 s by default; connecting 3 s, the answer's headers 5 s at most), or an answer that could not be read (including a verification status that is not an SESv2 value)."
 why = """
-A failed SES call says nothing about the domain, so it never hides the DNS findings: the badges fall back to DNS-only (`"ses_consulted": false`), the verdict and the exit status are those of DNS alone (0 or 1; a failed call is not bad input, so never 2), and this warning says why SES is missing from them. A call never hangs: an endpoint that accepts and never answers, or answers a byte at a time, ends at the deadline."""
+A failed SES call says nothing about the domain, so it never hides the DNS findings: the badges fall back to DNS-only (`"ses_consulted": false`). But SES was asked for and not heard, and a verdict claims only what was compared: this error locks sending, so the verdict is "not unlocked" and the exit status 1 (`check`, `watch`, `audit`), whatever DNS shows. A failed call is not bad input, so never 2. A call never hangs: an endpoint that accepts and never answers, or answers a byte at a time, ends at the deadline."""
 example = """
 SES (us-east-1) answered 403 UnrecognizedClientException: The security token included in the request is invalid (check the AWS credentials and that they allow ses:GetEmailIdentity)
 SES (us-east-1) did not answer within 10 s (the deadline of --ses-timeout)"""
@@ -1264,7 +1339,7 @@ references = ["https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Verifi
 code = "ses.dns-server-error"
 role = "dkim"
 severity = "warning"
-when = 'ses_error_type == "DNS_SERVER_ERROR" && dns_state != "correct"'
+when = 'ses_error_type == "DNS_SERVER_ERROR" && dns_state != "correct" && dns_state != "not_compared"'
 message = "SES's last check ({ses_last_checked}) could not get an answer for {name} from the zone's nameservers (DNS_SERVER_ERROR); DNS now: {dns_state}"
 help = "Make every nameserver of {zone} answer authoritatively for {name} (`dig +norec @<each nameserver> {name} TXT`): a lame delegation, a nameserver that is down or a broken DNSSEC chain makes SES's resolver fail. SES saw the zone from {ses_soa}."
 [rule.docs]
@@ -1280,7 +1355,7 @@ references = ["https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Verifi
 code = "ses.service-error"
 role = "dkim"
 severity = "warning"
-when = 'ses_error_type == "SERVICE_ERROR" && dns_state != "correct"'
+when = 'ses_error_type == "SERVICE_ERROR" && dns_state != "correct" && dns_state != "not_compared"'
 message = "SES's last check ({ses_last_checked}) failed inside SES (SERVICE_ERROR), not because of DNS; DNS now: {dns_state}"
 help = "Fix what the record-level diagnoses say, if any; SES retries on its own. If the status stays FAILED with DNS correct, restart verification, and contact AWS Support if it fails again."
 [rule.docs]
@@ -1348,6 +1423,25 @@ example = """
 Fixed:
 send.mail.acme.com.     TXT  "v=spf1 include:amazonses.com ~all\""""
 references = ["RFC 7208 §4"]
+
+
+[[rule]]
+code = "spf.wrong-name"
+role = "spf_txt"
+severity = "error"
+when = "wrong_name"
+message = "this SPF record is at {misplaced_name}, but SES checks SPF for the MAIL FROM domain, {name}"
+help = "Add the TXT record at {name} with the value `{expected}`; the one at {misplaced_name} does not authorize SES for this domain."
+[rule.docs]
+what = "Reports, for a record pasted into `sendlint explain` with its name, an SPF record whose name is not the MAIL FROM name of the domain (another domain, or the name of another record)."
+why = """
+Receivers evaluate SPF for the envelope sender's domain, which is the MAIL FROM domain SES uses. An SPF record at any other name does not authorize SES for that domain. `check` never meets this fault (it looks only at the expected names and the known misplacements); a record pasted from a ticket can be from anywhere."""
+example = """
+acme.com.             TXT  "v=spf1 include:amazonses.com ~all"   (domain mail.acme.com)
+
+Fixed:
+send.mail.acme.com.   TXT  "v=spf1 include:amazonses.com ~all""""
+references = ["RFC 7208 §2.4", "https://docs.aws.amazon.com/ses/latest/dg/mail-from.html"]
 
 [[rule]]
 code = "spf.embedded-quotes"
@@ -1714,16 +1808,36 @@ RuleSource {
 code = "workspace.domain-in-use"
 role = "domain"
 severity = "error"
-when = "other_claimant_count > 0"
-message = "{domain} is also claimed by another organization of this workspace: {other_claimants}"
-help = "One domain belongs to one organization: find out which one owns {domain} and remove it from the others (an SES identity, its DKIM key and its reputation cannot be shared between tenants)."
+when = "other_claimant_count > 0 && !(claim_keys_known && claim_published_count == 1 && claim_published_here)"
+message = "{domain} is also claimed by another organization of this workspace: {other_claimants}; {?claim_keys_known && claim_published_count == 1}DNS decides against this claim: the DKIM key published for {domain} is the one of {claim_published_by}, not this entry's{/?}{?!claim_keys_known}DNS does not tell whose setup is published: not every claim gives a DKIM key to compare{/?}{?claim_keys_known && claim_published_count == 0}DNS does not tell whose setup is published: no claim's DKIM key is published{/?}{?claim_keys_known && claim_published_count > 1}DNS does not tell whose setup is published: the DKIM keys of {claim_published_by} are all published{/?}"
+help = "One domain belongs to one organization. {?claim_keys_known && claim_published_count == 1}DNS serves the setup of {claim_published_by}: remove {domain} from this organization's entry (or, if it really owns the domain, publish its own DKIM key and remove the other claim).{:}Find out which organization owns {domain} and remove it from the others (an SES identity, its DKIM key and its reputation cannot be shared between tenants); until then every claim stays locked.{/?}"
 [rule.docs]
-what = "Reports, on every claimant's entry, a domain that two or more organizations of the workspace manifest list as theirs."
+what = "Reports a domain that two or more organizations of the workspace manifest list as theirs, on every claim that DNS does not show to be the published one."
 why = """
-An SES identity is one domain in one account and region, with one DKIM key. When two tenants of a workspace both claim `mail.acme.com`, at most one of them can have published the records the other was told to publish: one setup silently overwrites the other, and mail of one tenant is signed, bounced or reported under the other's name. It is also how a domain takeover between tenants starts. The error is reported on both entries, because either may be the wrong one."""
+An SES identity is one domain in one account and region, with one DKIM key. When two tenants of a workspace both claim `mail.acme.com`, at most one of them can have published the records the other was told to publish: one setup silently overwrites the other, and mail of one tenant is signed, bounced or reported under the other's name. It is also how a domain takeover between tenants starts.
+
+The DKIM key is the evidence: each claim gives its selector and public key, and sendlint compares the key DNS serves at each claim's selector with that claim's key. When exactly one claim's key is published (and every claim gave a key), DNS shows whose setup is live: that claim keeps its verdict (with the warning `workspace.domain-also-claimed`) and this error is on the others, saying whose key DNS serves. When DNS cannot tell (no claim's key is published, several are, or a claim gives no key to compare), the error is on every claim, because either may be the wrong one, and it says which of those it was."""
 example = """
-{"org": "acme",   "domain": "mail.acme.com", …}
-{"org": "globex", "domain": "mail.acme.com", …}   ← both get workspace.domain-in-use"""
+{"org": "acme",   "domain": "mail.acme.com", "dkim_selector": "sf1", "dkim_public_key": "MIIB…acme…"}
+{"org": "globex", "domain": "mail.acme.com", "dkim_selector": "sf1", "dkim_public_key": "MIIB…globex…"}
+sf1._domainkey.mail.acme.com. TXT "p=MIIB…acme…"   ← acme keeps its verdict; globex gets workspace.domain-in-use"""
+references = ["https://docs.aws.amazon.com/ses/latest/dg/creating-identities.html"]
+
+[[rule]]
+code = "workspace.domain-also-claimed"
+role = "domain"
+severity = "warning"
+when = "other_claimant_count > 0 && claim_keys_known && claim_published_count == 1 && claim_published_here"
+message = "{domain} is also claimed by another organization of this workspace ({other_claimants}), but DNS publishes this entry's DKIM key for it: this claim stands"
+help = "Remove {domain} from the entries of {other_claimants}: their setup is not what DNS publishes, and each of them is reported with `workspace.domain-in-use`."
+[rule.docs]
+what = "Reports, on the one claim of a contested domain whose DKIM key DNS serves, that other organizations of the workspace claim the same domain."
+why = """
+DNS shows whose setup is live: the DKIM key published at this entry's selector is this entry's key, and no other claim's key is published. This claim keeps its verdict (this is a warning, it does not lock sending); the other claims are errors (`workspace.domain-in-use`) until they are removed, because a second tenant's records would overwrite this one's."""
+example = """
+{"org": "acme",   "domain": "mail.acme.com", "dkim_selector": "sf1", "dkim_public_key": "MIIB…acme…"}   ← workspace.domain-also-claimed
+{"org": "globex", "domain": "mail.acme.com", "dkim_selector": "sf1", "dkim_public_key": "MIIB…globex…"} ← workspace.domain-in-use
+sf1._domainkey.mail.acme.com. TXT "p=MIIB…acme…""""
 references = ["https://docs.aws.amazon.com/ses/latest/dg/creating-identities.html"]
 
 [[rule]]
