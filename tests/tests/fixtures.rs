@@ -8,7 +8,7 @@ use sendlint_rules::RuleSet;
 use sendlint_tests::{Fixture, differences, fixture_files, fixtures_dir, snapshot_text};
 
 fn rules() -> RuleSet {
-    RuleSet::builtin().expect("the built-in rules load")
+    RuleSet::builtin()
 }
 
 fn fixture_name(path: &Path) -> String {

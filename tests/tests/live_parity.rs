@@ -13,7 +13,7 @@ use sendlint_testdns::{Mode, TestServer};
 use sendlint_tests::{Fixture, fixture_files, fixture_now, fixtures_dir};
 
 fn rules() -> RuleSet {
-    RuleSet::builtin().expect("the built-in rules load")
+    RuleSet::builtin()
 }
 
 fn rt() -> tokio::runtime::Runtime {

@@ -349,7 +349,7 @@ fn subcommand_name(command: &Command) -> &'static str {
 }
 
 fn load_rules(extra: Option<&Path>) -> miette::Result<RuleSet> {
-    let rules = RuleSet::builtin().map_err(Report::new)?;
+    let rules = RuleSet::builtin();
     match extra {
         Some(dir) => rules.with_dir(dir).map_err(Report::new),
         None => Ok(rules),

@@ -7,6 +7,27 @@
 //! Answers keep what diagnosis needs: TXT character-strings byte-exact, the
 //! CNAME chain that was followed, and the SOA of negative answers (which is how
 //! the zone apex is found).
+//!
+//! ```
+//! use sendlint_dns::{Answer, Lookup, RData, RecordType, ZoneSource};
+//! use sendlint_records::DomainName;
+//!
+//! let zone = ZoneSource::from_text(
+//!     "acme.test.zone",
+//!     "$ORIGIN acme.test.\n\
+//!      @          300 SOA ns1 hostmaster 1 3600 600 604800 300\n\
+//!      send.mail  300 TXT \"v=spf1 include:amazonses.com ~all\"\n",
+//!     None,
+//! )?;
+//! let name = DomainName::parse("send.mail.acme.test")?;
+//! let rt = tokio::runtime::Builder::new_current_thread().build()?;
+//! let Answer::Records { records, .. } = rt.block_on(zone.lookup(&name, RecordType::Txt)) else {
+//!     panic!("the zone has the record");
+//! };
+//! let [RData::Txt(txt)] = records.as_slice() else { panic!("one TXT record") };
+//! assert_eq!(txt.data(), b"v=spf1 include:amazonses.com ~all");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod apex;
 mod apexmap;
@@ -20,7 +41,7 @@ mod zonetext;
 pub use apex::{ZoneInfo, find_zone, find_zone_in};
 pub use apexmap::ApexMap;
 pub use cache::CachingLookup;
-pub use live::{LiveError, LiveOptions, LiveSource, parse_nameserver};
+pub use live::{LiveError, LiveOptions, LiveSource, NameserverError, parse_nameserver};
 pub use record::{RecordingFile, RecordingLookup, ReplayError, ReplayLookup};
 pub use wire::WireStats;
 pub use zone::{ZoneData, ZoneError, ZoneSource, ZoneSyntaxError};

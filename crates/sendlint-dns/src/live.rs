@@ -73,8 +73,16 @@ pub enum LiveError {
     NoServers,
 }
 
+/// A `--nameserver` value that is not an address: what [`parse_nameserver`] refuses.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?} is not IP[:PORT] (e.g. 127.0.0.1:5353 or [::1]:53)")]
+pub struct NameserverError {
+    /// The text given, trimmed.
+    pub text: String,
+}
+
 /// Parses `IP`, `IP:PORT`, `[IPv6]:PORT` (port 53 when absent).
-pub fn parse_nameserver(text: &str) -> Result<SocketAddr, String> {
+pub fn parse_nameserver(text: &str) -> Result<SocketAddr, NameserverError> {
     let text = text.trim();
     if let Ok(addr) = text.parse::<SocketAddr>() {
         return Ok(addr);
@@ -82,7 +90,7 @@ pub fn parse_nameserver(text: &str) -> Result<SocketAddr, String> {
     let bare = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')).unwrap_or(text);
     match bare.parse::<IpAddr>() {
         Ok(ip) => Ok(SocketAddr::new(ip, 53)),
-        Err(_) => Err(format!("{text:?} is not IP[:PORT] (e.g. 127.0.0.1:5353 or [::1]:53)")),
+        Err(_) => Err(NameserverError { text: text.to_owned() }),
     }
 }
 
@@ -381,7 +389,7 @@ impl LiveSource {
             })
         {
             // Records of another name are no answer to this question: reading
-            // them as "none here" would report a missing record (SPEC §7).
+            // them as "none here" would report a missing record.
             let owner = from_hickory_name(&stranger.name)
                 .map_or_else(|| stranger.name.to_string(), |n| n.to_string());
             return Step::Done(self.failed(

@@ -18,7 +18,7 @@
 //! - tries: the first waits [`FIRST_WAIT`], each next one twice as long (at
 //!   most `LiveOptions::timeout`), rotating over the servers, until the
 //!   budget `timeout × attempts` is spent (the longest wait for a silent
-//!   server is the same as before); an answer to an earlier try still counts;
+//!   server); an answer to an earlier try still counts;
 //! - TC: the same question over TCP with its own deadline (`timeout`);
 //! - REFUSED is final (never asked again); SERVFAIL is asked of each other
 //!   server once, never again of the same (RFC 9520: a resolver caches its
@@ -47,7 +47,7 @@ use tokio::time::Instant;
 const SOCKETS: usize = 6;
 /// How long the first try waits before the question is sent again.
 const FIRST_WAIT: Duration = Duration::from_millis(200);
-/// The EDNS payload size offered (hickory's default, as before).
+/// The EDNS payload size offered (hickory's default).
 const PAYLOAD: u16 = hickory_proto::op::DEFAULT_MAX_PAYLOAD_LEN;
 
 /// What went on the wire, counted as it happens.

@@ -508,7 +508,7 @@ impl ZoneSource {
     }
 
     /// [`ZoneSource::from_text`] without the fast path: every file through
-    /// hickory's parser, as before it. For tests and benchmarks that compare.
+    /// hickory's parser. For tests and benchmarks that compare.
     #[doc(hidden)]
     pub fn from_text_via_hickory(
         name: &str,

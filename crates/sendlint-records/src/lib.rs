@@ -5,6 +5,25 @@
 //! them) or as presentation text (as `dig` prints them or a customer pastes
 //! them). They decode into [`TxtRecord`]s and [`MxRecord`]s, then into typed
 //! SPF, DKIM and DMARC records with byte spans, and finally into [`Facts`].
+//!
+//! ```
+//! use sendlint_records::{DomainName, Expectation, Fact, Role, txt, txt_facts};
+//!
+//! // The MAIL FROM SPF record as a DNS form stored it: with the quotes typed into the value.
+//! let records = txt::parse_text(r#""\"v=spf1 include:amazonses.com ~all\"""#)?;
+//! let domain = DomainName::parse("mail.acme.com")?;
+//! let mail_from = DomainName::parse("send.mail.acme.com")?;
+//! let expect = Expectation {
+//!     region: "us-east-1",
+//!     domain: &domain,
+//!     zone: None,
+//!     mail_from: &mail_from,
+//!     expected_key: None,
+//! };
+//! let facts = txt_facts(Role::SpfTxt, &records, &expect);
+//! assert!(facts.flag(Fact::Quoted));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod display;
 pub mod dkim;

@@ -1,20 +1,54 @@
-//! Compiled into build.rs only: writes a loaded, validated [`RuleSet`] as Rust
-//! statics, so the built-in rules cost no TOML parsing, validation, template
-//! compiling or even allocation at run time: every text and list is borrowed
-//! from the binary ([`Text`], [`List`]).
+//! Writes a loaded, validated [`RuleSet`] as Rust statics, so the built-in rules
+//! cost no TOML parsing, validation, template compiling or even allocation at run
+//! time: every text and list is borrowed from the binary ([`Text`], [`List`]).
+//!
+//! The output is checked in under `src/generated/` (so the published crate needs
+//! nothing outside it); `tests::generated_builtin_rules_are_up_to_date` regenerates
+//! it from the top-level `rules/` and fails when it differs, or writes it with
+//! `SENDLINT_BLESS=1`.
+//!
+//! The generated statics name this crate's types: after changing one of them,
+//! the crate does not compile until the output is regenerated. Build it without
+//! the generated files for that run:
+//! `RUSTFLAGS="--cfg sendlint_rules_bootstrap" SENDLINT_BLESS=1 cargo test -p sendlint-rules --lib generated`.
 
 use super::cond::{CmpOp, Cond, Node, Operand};
 use super::template::{Segment, Template};
 use super::{
     Compiled, HostStyle, LabelDef, List, PriorityStyle, Provider, ProviderRules, RecordsForm, Rule, RuleDocs,
-    RuleSet, Severity, Text, TxtStyle,
+    RuleSet, RuleSource, Severity, Text, TxtStyle,
 };
 use sendlint_records::{Fact, Role};
 use std::fmt::Write as _;
 
-/// The statics `RuleSet::builtin` borrows: `RULES`, `BY_ROLE`, `PROVIDERS`, `PROVIDER_RULES`.
+/// The first line of every generated file.
+const HEADER: &str = "// @generated from rules/**/*.toml by crates/sendlint-rules/src/codegen.rs: do not edit.\n\
+// Regenerate with `SENDLINT_BLESS=1 cargo test -p sendlint-rules --lib generated`.\n";
+
+/// The rule files as a `&[RuleSource]` expression (`src/generated/sources.rs`),
+/// each text a raw string literal so that a rule change reads as a normal diff.
+pub(crate) fn emit_sources(sources: &[RuleSource]) -> String {
+    let mut out = String::from(HEADER);
+    out.push_str("&[\n");
+    for s in sources {
+        let mut hashes = String::from("#");
+        while s.text.contains(&format!("\"{hashes}")) {
+            hashes.push('#');
+        }
+        let _ = write!(
+            out,
+            "RuleSource {{\n    name: Text::Borrowed({:?}),\n    text: Text::Borrowed(r{hashes}\"{}\"{hashes}),\n}},\n",
+            &*s.name, &*s.text
+        );
+    }
+    out.push_str("]\n");
+    out
+}
+
+/// The statics `RuleSet::builtin` borrows (`src/generated/compiled.rs`):
+/// `RULES`, `BY_ROLE`, `PROVIDERS`, `PROVIDER_RULES`.
 pub(crate) fn emit(set: &RuleSet) -> String {
-    let mut out = String::new();
+    let mut out = String::from(HEADER);
     out.push_str("pub(crate) static RULES: &[Rule] = &");
     items_of(&set.rules, &mut out);
     out.push_str(";\npub(crate) static BY_ROLE: [&[u32]; 5] = [");

@@ -2,11 +2,29 @@
 //! validation, and evaluation of facts into diagnoses.
 //!
 //! Facts are computed in Rust (`sendlint-records`); the judgement lives in
-//! TOML files under `rules/` (embedded at build time, see [`RuleSet::builtin`]).
+//! TOML files under the repository's `rules/` (compiled into this crate, see
+//! [`RuleSet::builtin`]).
 //! The format is documented in `docs/rules-format.md`.
+//!
+//! ```
+//! use sendlint_records::{DomainName, Expectation, Role, txt, txt_facts};
+//! use sendlint_rules::{RuleSet, Severity};
+//!
+//! let records = txt::parse_text(r#""\"v=spf1 include:amazonses.com ~all\"""#)?;
+//! let domain = DomainName::parse("mail.acme.com")?;
+//! let mail_from = DomainName::parse("send.mail.acme.com")?;
+//! let expect =
+//!     Expectation { region: "us-east-1", domain: &domain, zone: None, mail_from: &mail_from, expected_key: None };
+//! let facts = txt_facts(Role::SpfTxt, &records, &expect);
+//!
+//! let diagnoses = RuleSet::builtin().evaluate(Role::SpfTxt, &facts, None);
+//! assert_eq!(diagnoses[0].code, "spf.quoted-value");
+//! assert_eq!(diagnoses[0].severity, Severity::Error);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
-#[cfg(not(sendlint_rules_built))]
-pub(crate) mod codegen;
+#[cfg(test)]
+mod codegen;
 mod cond;
 mod error;
 mod load;
@@ -344,36 +362,48 @@ fn role_index(role: Role) -> usize {
     }
 }
 
-// build.rs compiles this crate's sources as a module of its own to load the
-// built-in rules; only the library proper (cfg set by build.rs) embeds its output.
-#[cfg(sendlint_rules_built)]
+// The built-in rules, generated from `rules/` by `codegen` and checked in
+// (`src/generated/`). `--cfg sendlint_rules_bootstrap` leaves them out, to
+// regenerate them after a change to the types they name (see `codegen`).
+#[cfg(not(sendlint_rules_bootstrap))]
 mod builtin {
     use super::cond::{CmpOp, Cond, Node, Operand};
     use super::template::{Segment, Template};
     use super::*;
     use sendlint_records::Fact;
 
-    /// Every file under `rules/`, embedded by build.rs.
-    pub(crate) static SOURCES: &[RuleSource] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+    /// Every file under `rules/`.
+    pub(crate) static SOURCES: &[RuleSource] = include!("generated/sources.rs");
 
-    // The built-in rules as build.rs loaded and validated them: statics in the
-    // binary, so `RuleSet::builtin` allocates nothing.
-    include!(concat!(env!("OUT_DIR"), "/builtin_compiled.rs"));
+    // The built-in rules as the generator loaded and validated them: statics in
+    // the binary, so `RuleSet::builtin` allocates nothing.
+    include!("generated/compiled.rs");
+}
+
+// The bootstrap build: no built-in rules.
+#[cfg(sendlint_rules_bootstrap)]
+mod builtin {
+    use super::*;
+
+    pub(crate) static SOURCES: &[RuleSource] = &[];
+    pub(crate) static RULES: &[Rule] = &[];
+    pub(crate) static BY_ROLE: [&[u32]; 5] = [&[], &[], &[], &[], &[]];
+    pub(crate) static PROVIDERS: &[Provider] = &[];
+    pub(crate) static PROVIDER_RULES: &[ProviderRules] = &[];
 }
 
 impl RuleSet {
     /// The rule files shipped with sendlint (`rules/**/*.toml`), loaded and
-    /// validated by build.rs: a broken built-in rule fails the build, and this
-    /// only rebuilds the compiled set (no TOML parsing at run time).
-    #[cfg(sendlint_rules_built)]
-    pub fn builtin() -> Result<RuleSet, RulesError> {
-        Ok(RuleSet {
+    /// validated when they were generated into this crate: this only borrows
+    /// the compiled set (no TOML parsing at run time).
+    pub fn builtin() -> RuleSet {
+        RuleSet {
             sources: List::Borrowed(builtin::SOURCES),
             rules: List::Borrowed(builtin::RULES),
             by_role: builtin::BY_ROLE.map(List::Borrowed),
             providers: List::Borrowed(builtin::PROVIDERS),
             provider_rules: List::Borrowed(builtin::PROVIDER_RULES),
-        })
+        }
     }
 
     /// Loads and validates rule files; every error of every file is reported together.

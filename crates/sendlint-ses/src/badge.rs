@@ -1,4 +1,4 @@
-//! The badge of each record: the SES verification state machine of SPEC §2.
+//! The badge of each record: the SES verification state machine (`docs/badges.md`).
 //!
 //! [`decide`] is the whole table as one pure function; [`sending_unlocked`]
 //! says whether the badges of a domain let it send.
@@ -173,7 +173,7 @@ impl BadgeDecision {
     }
 }
 
-/// Decides one record's badge: the table of SPEC §2, every cell.
+/// Decides one record's badge: the table of `docs/badges.md`, every cell.
 ///
 /// | DNS ↓ / SES →  | unknown (DNS-only) | NOT_STARTED, PENDING | TEMPORARY_FAILURE | SUCCESS | FAILED |
 /// |---|---|---|---|---|---|

@@ -1,4 +1,4 @@
-//! The records a customer publishes for a [`Setup`] (SPEC §1).
+//! The records a customer publishes for a [`Setup`].
 
 use crate::setup::Setup;
 use sendlint_records::Role;

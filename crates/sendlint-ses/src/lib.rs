@@ -3,9 +3,24 @@
 //!
 //! - [`setup`]: a domain's SES setup, validated ([`Setup`], [`SetupBuilder`]).
 //! - [`expected`]: the records to publish for it ([`expected_records`]).
-//! - [`badge`]: the SPEC §2 table as one pure function, [`decide`].
+//! - [`badge`]: the badge table (`docs/badges.md`) as one pure function, [`decide`].
 //! - [`identity`]: what SES says about the identity ([`SesIdentity`], [`SesLookup`]),
 //!   read from a saved `GetEmailIdentity` answer or filled in by `sendlint-ses-client`.
+//!
+//! ```
+//! use sendlint_records::Role;
+//! use sendlint_ses::{Badge, BadgeInput, DnsState, SesStatus, decide};
+//!
+//! // SES verified the DKIM record, and DNS no longer serves it.
+//! let decision = decide(&BadgeInput {
+//!     role: Role::Dkim,
+//!     dns: DnsState::Absent,
+//!     ses: Some(SesStatus::Success),
+//!     since_submitted: None,
+//! });
+//! assert_eq!(decision.badge, Badge::Failed);
+//! assert_eq!(decision.notes, ["ses.record-removed"]);
+//! ```
 
 pub mod badge;
 pub mod expected;

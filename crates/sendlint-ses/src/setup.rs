@@ -73,7 +73,7 @@ pub enum SetupError {
     },
 }
 
-/// One sending domain as set up in SES (SPEC §1, §5).
+/// One sending domain as set up in SES.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Setup {
     /// The sending domain D, e.g. `mail.acme.com`.

@@ -31,13 +31,13 @@ fn setup() -> Setup {
 
 fn bench(c: &mut Criterion) {
     let zones = [demo()];
-    let rules = RuleSet::builtin().expect("rules");
+    let rules = RuleSet::builtin();
     let source = ZoneSource::from_files(&zones).expect("zones");
     let setup = setup();
     let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     let opts = CheckOptions::default();
 
-    c.bench_function("load builtin rules", |b| b.iter(|| black_box(RuleSet::builtin().expect("rules"))));
+    c.bench_function("load builtin rules", |b| b.iter(|| black_box(RuleSet::builtin())));
     c.bench_function("load demo zones", |b| {
         b.iter(|| black_box(ZoneSource::from_files(&zones).expect("zones")))
     });
@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("check one domain (load + check)", |b| {
         b.iter(|| {
-            let rules = RuleSet::builtin().expect("rules");
+            let rules = RuleSet::builtin();
             let source = ZoneSource::from_files(&zones).expect("zones");
             black_box(rt.block_on(check(&setup, &source, &rules, &opts)))
         })

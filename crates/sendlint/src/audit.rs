@@ -1364,7 +1364,7 @@ mod tests {
     fn abandon_cancels_what_is_in_flight_and_says_so() {
         rt().block_on(async {
             let source = Arc::new(Gated { calls: AtomicUsize::new(0), gate: Notify::new(), fail: false });
-            let rules = Arc::new(RuleSet::builtin().expect("rules"));
+            let rules = Arc::new(RuleSet::builtin());
             let stop = Arc::new(Stop::new());
             let opts = AuditOptions { jobs: 4, ..AuditOptions::default() };
             let (src, st) = (source.clone(), stop.clone());
@@ -1388,7 +1388,7 @@ mod tests {
     fn a_drained_audit_schedules_nothing_new() {
         rt().block_on(async {
             let source = Arc::new(Gated { calls: AtomicUsize::new(0), gate: Notify::new(), fail: false });
-            let rules = Arc::new(RuleSet::builtin().expect("rules"));
+            let rules = Arc::new(RuleSet::builtin());
             let stop = Stop::new();
             stop.raise(StopLevel::Drain);
             let run =

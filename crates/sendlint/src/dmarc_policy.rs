@@ -47,7 +47,7 @@ pub enum Discovery {
 }
 
 /// The names the tree walk asks after `_dmarc.D`, in order: the parents of
-/// `domain` (from at most [`MAX_WALK_LABELS`] labels) down to one label.
+/// `domain` (from at most `MAX_WALK_LABELS`, 7, labels) down to one label.
 pub fn walk_names(domain: &DomainName) -> Vec<DomainName> {
     let labels: Vec<&[u8]> = domain.labels().collect();
     let n = labels.len();

@@ -5,7 +5,7 @@
 //! It gives exactly what the hickory path gives, or nothing: anything it does
 //! not know to be read the same way (another type or class, an odd name, a
 //! fault of any kind) makes [`load`] return `None`, and the caller loads the
-//! file the old way, which accepts, rejects and words every error as before.
+//! file through hickory's parser, which accepts, rejects and words every error.
 //! What it mirrors, from hickory-proto 0.26's `Parser` and `RecordSet`:
 //! - names as `Name::parse` reads them after [`zonetext::encode_name_escapes`]:
 //!   IDNA lower-cases a label unless it starts with `_`; relative names take

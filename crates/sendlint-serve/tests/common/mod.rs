@@ -59,7 +59,7 @@ pub fn serve(zones: &ZoneSource, mode: Mode, configure: impl FnOnce(&mut Config)
     let options = LiveOptions { timeout: Duration::from_millis(400), attempts: 1, ..LiveOptions::default() };
     let lookup: Arc<dyn Lookup> =
         Arc::new(rt.block_on(async { LiveSource::new(&[dns.addr()], options) }).expect("live source"));
-    let rules = Arc::new(RuleSet::builtin().expect("the built-in rules"));
+    let rules = Arc::new(RuleSet::builtin());
     let mut config = Config::new(lookup, rules);
     configure(&mut config);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -81,7 +81,7 @@ pub fn serve_offline(configure: impl FnOnce(&mut Config)) -> (SocketAddr, tokio:
         .build()
         .expect("a runtime");
     let lookup: Arc<dyn Lookup> = Arc::new(demo_zones());
-    let rules = Arc::new(RuleSet::builtin().expect("the built-in rules"));
+    let rules = Arc::new(RuleSet::builtin());
     let mut config = Config::new(lookup, rules);
     configure(&mut config);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -172,7 +172,7 @@ pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &st
 /// without one gives is in it too).
 fn document() -> &'static serde_json::Value {
     static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
-    DOC.get_or_init(|| sendlint_serve::openapi(&RuleSet::builtin().expect("the built-in rules"), true))
+    DOC.get_or_init(|| sendlint_serve::openapi(&RuleSet::builtin(), true))
 }
 
 /// Every answer of a documented operation is documented: its status, its
