@@ -23,6 +23,13 @@
 //!   for a slow domain and nothing is held after it is handed out.
 //! - **Sharding** ([`Shard`]) picks the entries of one array-job task by a
 //!   stable hash of the domain's organizational name.
+//!
+//! One concern per file: `options.rs`, `shard.rs`, `workspace.rs`,
+//! `shared_lookup.rs` (over `rate_limit.rs`, the token bucket [`ses`] uses
+//! too), `fail_fast.rs`, `stop.rs`, `outcome.rs` (what is handed out), the two
+//! drivers `driver.rs` (live, tokio) and `offline.rs` (rayon), the writers
+//! `json.rs`, `csv.rs` and `summary.rs`, and the operations modules
+//! [`baseline`] (`--baseline`) and [`ses`] (`--ses`).
 
 mod csv;
 mod driver;

@@ -39,8 +39,8 @@ pub struct AuditOptions {
     /// Threads of that pool (`None`: one per core).
     pub threads: Option<usize>,
     /// Offline, each entry's JSON line is made on the pool, beside its check
-    /// ([`Finished::json`](super::Finished::json)): on the one thread that hands entries out, it was
-    /// as much work as a whole worker's checks.
+    /// ([`Finished::json`](super::Finished::json)): on the one thread that
+    /// hands entries out, it was as much work as a whole worker's checks.
     pub json_lines: bool,
 }
 

@@ -28,8 +28,9 @@ pub struct Finished {
     pub index: usize,
     /// What became of it.
     pub outcome: Outcome,
-    /// Its [`json_line`](super::json_line), made by the worker that judged it when
-    /// [`AuditOptions::json_lines`](super::AuditOptions::json_lines) asks for it (offline audits).
+    /// Its [`json_line`](super::json_line), made by the worker that judged it
+    /// when [`AuditOptions::json_lines`](super::AuditOptions::json_lines) asks
+    /// for it (offline audits).
     pub json: Option<String>,
 }
 
