@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use miette::{IntoDiagnostic, WrapErr, miette};
-use sendlint::audit_baseline::Baseline;
-use sendlint::audit_ses::{SesGate, SesLimits, SesSource};
+use sendlint::audit::baseline::Baseline;
+use sendlint::audit::ses::{SesGate, SesLimits, SesSource};
 use sendlint_dns::BoxFuture;
 use sendlint_ses::SesLookup;
 use sendlint_ses_client::{SesConfig, SesSession};

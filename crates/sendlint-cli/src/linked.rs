@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, OnceLock};
 
 use miette::miette;
-use sendlint::audit_ses::SesGate;
+use sendlint::audit::ses::SesGate;
 use sendlint_dns::BoxFuture;
 use sendlint_rules::RuleSet;
 use sendlint_ses::{SesLookup, Setup};

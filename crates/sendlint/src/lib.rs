@@ -6,8 +6,6 @@
 //! state machine (`sendlint-ses`) → a [`DomainReport`].
 
 pub mod audit;
-pub mod audit_baseline;
-pub mod audit_ses;
 pub mod check;
 mod context;
 pub mod dmarc_policy;

@@ -9,7 +9,7 @@
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 
-use crate::audit_baseline::DomainChanges;
+use crate::audit::baseline::DomainChanges;
 use crate::publish::PublishRecord;
 use crate::report::{DomainReport, RecordReport};
 

@@ -17,7 +17,7 @@ use sendlint_ses::SesLookup;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
-use crate::audit::RateLimit;
+use super::rate_limit::RateLimit;
 
 /// Where SES answers come from (the live client in the CLI, fakes in tests).
 pub trait SesSource: Send + Sync {

@@ -14,7 +14,7 @@ use sendlint_records::Role;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::audit::{Finished, Outcome};
+use super::outcome::{Finished, Outcome};
 
 /// One domain as an audit saw it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,0 +1,90 @@
+//! Audit a workspace: every entry of a manifest, concurrently, gently.
+//!
+//! - **Lookups** go through one [`SharedLookup`] for the whole run: at most
+//!   `jobs` queries in flight (a semaphore), at most `qps` queries a second
+//!   (a token bucket), answers shared across domains (the zone's NS set,
+//!   `amazonses.com`'s SPF) in a bounded cache, and concurrent asks of one
+//!   question coalesced into one query.
+//! - **CPU work** (entry parsing, facts, rules, badges) runs in the same tokio
+//!   tasks as the lookups, on a multi-thread runtime, when the source is live:
+//!   a check interleaves lookups and judgement in one `async fn`, each step is
+//!   microseconds, and tokio's scheduler spreads the tasks over the cores.
+//! - **Offline audits** (zone files: [`AuditOptions::offline`]) wait on
+//!   nothing: each entry is one CPU-bound job on a rayon pool (`--threads`),
+//!   its check driven to completion on the worker by a minimal `block_on`.
+//!   No tokio task per entry, no timer, no hand-off per step.
+//! - **Workspace checks** (a domain claimed by two organizations, one DKIM key
+//!   reused across domains) need the whole manifest: [`Workspace::scan`] reads
+//!   it once before the per-domain checks, keeping 16 bytes of hashes per
+//!   entry and then only the conflicts. The manifest itself is streamed from
+//!   its file (see [`crate::manifest`]): entries are read back one at a time.
+//! - **Results** stream out in completion order through a callback, one
+//!   [`Finished`] per entry, each carrying its manifest index; nothing waits
+//!   for a slow domain and nothing is held after it is handed out.
+//! - **Sharding** ([`Shard`]) picks the entries of one array-job task by a
+//!   stable hash of the domain's organizational name.
+//!
+//! One concern per file: `options.rs`, `shard.rs`, `workspace.rs`,
+//! `shared_lookup.rs` (over `rate_limit.rs`, the token bucket [`ses`] uses
+//! too), `fail_fast.rs`, `stop.rs`, `outcome.rs` (what is handed out), the two
+//! drivers `driver.rs` (live, tokio) and `offline.rs` (rayon), the writers
+//! `json.rs`, `csv.rs` and `summary.rs`, and the operations modules
+//! [`baseline`] (`--baseline`) and [`ses`] (`--ses`).
+
+mod csv;
+mod driver;
+mod fail_fast;
+mod json;
+mod offline;
+mod options;
+mod outcome;
+mod rate_limit;
+mod shard;
+mod shared_lookup;
+mod stop;
+mod summary;
+#[cfg(test)]
+mod testing;
+mod workspace;
+
+pub mod baseline;
+pub mod ses;
+
+use std::sync::Arc;
+
+use sendlint_dns::Lookup;
+use sendlint_rules::RuleSet;
+
+use crate::manifest::ManifestIndex;
+
+pub use csv::{CSV_HEADER, csv_row, csv_text};
+pub use fail_fast::{Expired, FailFast, Guarded};
+pub use json::json_line;
+pub use offline::block_on;
+pub use options::{AuditOptions, DEFAULT_DOMAIN_DEADLINE, DEFAULT_GIVE_UP_AFTER, DEFAULT_JOBS};
+pub use outcome::{AuditRun, Finished, Outcome};
+pub use rate_limit::RateLimit;
+pub use shard::{Shard, entry_in_shard, shard_key, shard_of};
+pub use shared_lookup::{LookupStats, SharedLookup};
+pub use stop::{Stop, StopLevel};
+pub use summary::Summary;
+pub(crate) use workspace::NO_ORG;
+pub use workspace::Workspace;
+
+/// Audits every entry of `manifest` (of `opts.shard`) against `source`,
+/// calling `done` once per entry as it finishes (completion order, from the
+/// calling task: `done` may write and flush). Must run inside a tokio runtime;
+/// on a multi-thread runtime the checks use every worker.
+pub async fn audit(
+    manifest: Arc<ManifestIndex>,
+    source: Arc<dyn Lookup>,
+    rules: Arc<RuleSet>,
+    opts: &AuditOptions,
+    stop: &Stop,
+    done: impl FnMut(Finished),
+) -> AuditRun {
+    if opts.offline && opts.qps.is_none() && opts.ses.is_none() {
+        return offline::audit_offline(&manifest, source, &rules, opts, stop, done);
+    }
+    driver::audit_live(manifest, source, rules, opts, stop, done).await
+}
