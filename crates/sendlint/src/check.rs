@@ -13,38 +13,16 @@ use sendlint_records::name::DomainName;
 use sendlint_records::{Fact, Facts, Role};
 use sendlint_rules::{Diagnosis, RuleSet, Severity};
 use sendlint_ses::{
-    Badge, BadgeInput, DnsState, ExpectedRecord, SesLookup, SesStatus, Setup, decide, expected_exchange,
+    Badge, BadgeInput, DnsState, ExpectedRecord, SesLookup, Setup, decide, expected_exchange,
     expected_records,
 };
 
 use crate::dmarc_policy::{discover, set_facts as set_discovery_facts};
 use crate::observe::{Misplacement, Observation, Outcome, is_cloudflare_proxy, observe, rtype_of};
 use crate::report::{DiagnosisReport, DomainReport, RecordReport};
+pub use crate::ses_facts::SesState;
 use crate::ses_facts::{SesView, set_badge_facts, set_ses_facts};
 use crate::view::{observed_view, report_diagnosis};
-
-/// SES verification status per badge group, when known.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SesState {
-    /// The DKIM status (drives `dkim`).
-    pub dkim: Option<SesStatus>,
-    /// The MAIL FROM status (drives `spf_mx` and `spf_txt`).
-    pub mail_from: Option<SesStatus>,
-}
-
-impl SesState {
-    pub(crate) fn for_role(&self, role: Role) -> Option<SesStatus> {
-        match role {
-            Role::SpfMx | Role::SpfTxt => self.mail_from,
-            Role::Dkim => self.dkim,
-            Role::Dmarc | Role::Domain => None,
-        }
-    }
-
-    pub(crate) fn consulted(&self) -> bool {
-        self.dkim.is_some() || self.mail_from.is_some()
-    }
-}
 
 /// How to check: everything that is not the setup or the DNS source.
 #[derive(Clone, Debug)]

@@ -6,9 +6,30 @@
 
 use sendlint_records::{Fact, Facts, Role};
 use sendlint_ses::identity::format_time;
-use sendlint_ses::{BadgeDecision, DnsState, SesLookup, Setup};
+use sendlint_ses::{BadgeDecision, DnsState, SesLookup, SesStatus, Setup};
 
-use crate::check::SesState;
+/// SES verification status per badge group, when known.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SesState {
+    /// The DKIM status (drives `dkim`).
+    pub dkim: Option<SesStatus>,
+    /// The MAIL FROM status (drives `spf_mx` and `spf_txt`).
+    pub mail_from: Option<SesStatus>,
+}
+
+impl SesState {
+    pub(crate) fn for_role(&self, role: Role) -> Option<SesStatus> {
+        match role {
+            Role::SpfMx | Role::SpfTxt => self.mail_from,
+            Role::Dkim => self.dkim,
+            Role::Dmarc | Role::Domain => None,
+        }
+    }
+
+    pub(crate) fn consulted(&self) -> bool {
+        self.dkim.is_some() || self.mail_from.is_some()
+    }
+}
 
 /// SES as one check sees it: the statuses that drive the badges and, when SES
 /// was asked for the identity, what it answered.

@@ -8,7 +8,7 @@ use sendlint_ses::{SesStatus, Setup};
 use serde::Deserialize;
 
 use super::Entry;
-use crate::check::SesState;
+use crate::ses_facts::SesState;
 
 /// A workspace manifest entry (docs/manifest.md), also the body of
 /// `POST /api/v1/check`. Its schema (`sendlint::schema`) states what an entry

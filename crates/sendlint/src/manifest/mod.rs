@@ -24,7 +24,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use thiserror::Error;
 
-use crate::check::SesState;
+use crate::ses_facts::SesState;
 
 mod entry;
 mod source;
