@@ -418,7 +418,7 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         builder.worker_threads(n);
     }
     let rt = builder.enable_all().build().into_diagnostic()?;
-    let ses = args.ses.gate(&rt)?;
+    let ses = crate::linked::audit_ses_gate(&args.ses, &rt)?;
     let stop = Arc::new(Stop::new());
     let signal = Arc::new(std::sync::atomic::AtomicU8::new(0));
     let opts = AuditOptions {

@@ -59,16 +59,6 @@ impl SesSource for LiveSes {
 }
 
 impl AuditSesArgs {
-    /// The SES gate of the run, or `None` without `--ses`. Credentials are
-    /// resolved here, once: none anywhere is one sentence and exit 2, before
-    /// any DNS query.
-    pub(crate) fn gate(&self, rt: &tokio::runtime::Runtime) -> miette::Result<Option<Arc<SesGate>>> {
-        if !self.ses {
-            return Ok(None);
-        }
-        crate::linked::get()?.ses_gate(self, rt).map(Some)
-    }
-
     /// `--ses`: SES is asked live.
     pub(crate) fn live(&self) -> bool {
         self.ses

@@ -477,7 +477,7 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     };
     let registrar = canonical_registrar(args.registrar.as_deref(), rules)?;
     let work = async {
-        let ses_lookup = args.ses.lookup(&setup, args.setup.region.is_some()).await?;
+        let ses_lookup = linked::ses_lookup(&args.ses, &setup, args.setup.region.is_some()).await?;
         let opts = CheckOptions { now, registrar: registrar.clone(), ses_lookup, ..CheckOptions::default() };
         Ok::<_, Report>(sendlint::check(&setup, &lookup, rules, &opts).await)
     };

@@ -82,6 +82,37 @@ pub(crate) fn get() -> miette::Result<&'static dyn Linked> {
         .ok_or_else(|| miette!("internal error: this needs {FULL}, and the command was not handed to it"))
 }
 
+/// What SES says about `setup.domain`: the saved answer (`--ses-state`), the
+/// live one (`--ses`, in `sendlint-full`), or `None` when no SES flag was
+/// given. A live call that fails is a [`SesLookup::Failed`], reported with the
+/// DNS findings.
+pub(crate) async fn ses_lookup(
+    args: &SesArgs,
+    setup: &sendlint_ses::Setup,
+    region_given: bool,
+) -> miette::Result<Option<sendlint_ses::SesLookup>> {
+    if let Some(saved) = args.saved()? {
+        return Ok(Some(saved));
+    }
+    if args.live() {
+        return Ok(Some(get()?.ses_lookup(args, setup, region_given).await));
+    }
+    Ok(None)
+}
+
+/// The SES gate of an audit, or `None` without `--ses`. Credentials are
+/// resolved here, once: none anywhere is one sentence and exit 2, before any
+/// DNS query.
+pub(crate) fn audit_ses_gate(
+    args: &AuditSesArgs,
+    rt: &tokio::runtime::Runtime,
+) -> miette::Result<Option<Arc<SesGate>>> {
+    if !args.live() {
+        return Ok(None);
+    }
+    get()?.ses_gate(args, rt).map(Some)
+}
+
 /// What in this command line needs `sendlint-full`, if anything.
 pub(crate) fn needed_by(command: &crate::Command) -> Option<&'static str> {
     use crate::Command;

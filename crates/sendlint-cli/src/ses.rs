@@ -65,14 +65,10 @@ impl SesArgs {
         self.ses
     }
 
-    /// What SES says about `setup.domain`, or `None` when no SES flag was given.
-    /// A saved file that cannot be read or parsed is an error (bad input); a
-    /// live call that fails is a [`SesLookup::Failed`], reported with the DNS findings.
-    pub(crate) async fn lookup(
-        &self,
-        setup: &Setup,
-        region_given: bool,
-    ) -> miette::Result<Option<SesLookup>> {
+    /// What the saved GetEmailIdentity answer (`--ses-state FILE`) says, or
+    /// `None` without one. A file that cannot be read or parsed is an error
+    /// (bad input). `--ses` (live) is asked through [`crate::linked::ses_lookup`].
+    pub(crate) fn saved(&self) -> miette::Result<Option<SesLookup>> {
         if let Some(path) = &self.ses_state {
             let name = path.display().to_string();
             let text = crate::read_input(path, sendlint_records::input::InputKind::SesState)?;
@@ -89,9 +85,6 @@ impl SesArgs {
                     .into())
                 }
             };
-        }
-        if self.ses {
-            return Ok(Some(crate::linked::get()?.ses_lookup(self, setup, region_given).await));
         }
         Ok(None)
     }

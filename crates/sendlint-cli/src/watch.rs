@@ -73,7 +73,7 @@ async fn watch(args: &WatchArgs, setup: &Setup, rules: &RuleSet) -> miette::Resu
     for poll in 1u64.. {
         let lookup = dns_source(&args.dns)?;
         let round = async {
-            let ses_lookup = args.ses.lookup(setup, args.setup.region.is_some()).await?;
+            let ses_lookup = crate::linked::ses_lookup(&args.ses, setup, args.setup.region.is_some()).await?;
             let opts = CheckOptions {
                 now: SystemTime::now(),
                 registrar: args.registrar.clone(),

@@ -359,11 +359,6 @@ pub async fn metrics(State(state): Shared) -> Response {
         .into_response()
 }
 
-/// `GET /api/v1/openapi.json`.
-pub async fn openapi(State(state): Shared) -> Json<Value> {
-    Json(crate::routes::openapi(&state.rules, state.token.is_some()))
-}
-
 /// Anything else: 404 in the API's error shape.
 pub async fn fallback() -> ApiError {
     ApiError::not_found("not_found", "no such route; see /api/v1/openapi.json")

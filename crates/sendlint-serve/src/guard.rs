@@ -129,33 +129,37 @@ fn navigation(request: &Request) -> bool {
         && request.headers().get("sec-fetch-mode").is_some_and(|v| v.as_bytes() == b"navigate")
 }
 
-/// Bodies are JSON only (415 otherwise: a cross-site form or no-cors fetch
-/// can only send `text/plain` and the like), and a declared length over the
-/// limit is refused before any of it is read (413), so `Expect:
-/// 100-continue` never invites an upload the server would refuse.
+/// A declared length over the limit is refused before any of it is read
+/// (413), so `Expect: 100-continue` never invites an upload the server would
+/// refuse.
 pub async fn body(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let headers = request.headers();
-    let length =
-        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    let length = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
     let limit = state.limits.body_bytes;
     if length.is_some_and(|n| n > limit as u64) {
         let m = format!("the request body is too large (more than {limit} bytes)");
         return refuse(&state, Rejection::TooLarge, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", m);
     }
-    // A POST to a route that reads no body is answered 405 by the router.
-    if request.method() == Method::POST && crate::routes::takes_json_body(request.uri().path()) {
-        let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let media = media.split(';').next().unwrap_or("").trim();
-        if !media.eq_ignore_ascii_case("application/json") {
-            let m = format!("the body must be sent as Content-Type: application/json, not {media:?}");
-            return refuse(
-                &state,
-                Rejection::MediaType,
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                m,
-            );
-        }
+    next.run(request).await
+}
+
+/// Bodies are JSON only (415 otherwise: a cross-site form or no-cors fetch
+/// can only send `text/plain` and the like). Layered on the routes that read
+/// a body, so a method a route does not take stays 405.
+pub async fn json_only(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let media = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let media = media.split(';').next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case("application/json") {
+        let m = format!("the body must be sent as Content-Type: application/json, not {media:?}");
+        return refuse(
+            &state,
+            Rejection::MediaType,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            m,
+        );
     }
     next.run(request).await
 }

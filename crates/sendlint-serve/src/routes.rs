@@ -39,12 +39,6 @@ pub struct Route {
 
 const JSON: &str = "application/json";
 
-/// Whether a POST to `path` reaches a route that reads a JSON body. The
-/// routes with a body have no path parameters, so the path is compared whole.
-pub(crate) fn takes_json_body(path: &str) -> bool {
-    ROUTES.iter().any(|r| r.method == "POST" && r.request.is_some() && r.path == path)
-}
-
 /// Every route of the server.
 pub const ROUTES: &[Route] = &[
     Route {
@@ -177,7 +171,7 @@ pub const ROUTES: &[Route] = &[
         query: &[],
         errors: &[],
         auth: true,
-        handler: || get(api::openapi),
+        handler: || get(openapi_document),
     },
     Route {
         method: "GET",
@@ -233,7 +227,11 @@ pub const ROUTES: &[Route] = &[
 pub(crate) fn router(state: Arc<AppState>) -> Router {
     let mut router: Router<Arc<AppState>> = Router::new();
     for r in ROUTES {
-        router = router.route(r.path, (r.handler)());
+        let mut method = (r.handler)();
+        if r.request.is_some() {
+            method = method.route_layer(middleware::from_fn_with_state(state.clone(), guard::json_only));
+        }
+        router = router.route(r.path, method);
     }
     let limit = state.limits.body_bytes;
     router
@@ -300,6 +298,13 @@ fn query_schema(operation: &str, name: &str, registrars: &[Value]) -> Value {
         }
         _ => json!({"type": "string"}),
     }
+}
+
+/// `GET /api/v1/openapi.json`: the document of this server (with its token or without).
+async fn openapi_document(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+) -> axum::Json<Value> {
+    axum::Json(openapi(&state.rules, state.token.is_some()))
 }
 
 /// The OpenAPI 3.1 document of [`ROUTES`] for a server with `rules` and,

@@ -2,16 +2,17 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use sendlint::ManifestIndex;
 use sendlint_dns::Lookup;
 use sendlint_rules::RuleSet;
+use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use crate::host::Hosts;
 use crate::metrics::{CountingLookup, Metrics};
-use crate::workspace::WorkspaceView;
+use crate::schemas::WorkspaceSummary;
 use crate::{Config, Limits, SesSource};
 
 /// The server's shared state.
@@ -72,5 +73,24 @@ impl AppState {
             Ok(v) => v.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+}
+
+/// One complete round over the manifest.
+#[derive(Debug, Default)]
+pub struct WorkspaceView {
+    /// When the round finished; `None` before the first one.
+    pub checked_at: Option<SystemTime>,
+    /// One audit line per manifest entry, in manifest order.
+    pub lines: Vec<Value>,
+    /// The audit summary of the round (none before the first).
+    pub summary: Option<WorkspaceSummary>,
+}
+
+impl WorkspaceView {
+    /// The line of `domain` (case-insensitive, trailing dot ignored).
+    pub fn domain(&self, domain: &str) -> Option<&Value> {
+        let want = domain.trim_end_matches('.');
+        self.lines.iter().find(|l| l["domain"].as_str().is_some_and(|d| d.eq_ignore_ascii_case(want)))
     }
 }

@@ -12,26 +12,7 @@ use serde_json::Value;
 
 use crate::metrics::CheckOrigin;
 use crate::schemas::{CodeCount, ProviderCount, WorkspaceSummary};
-use crate::state::AppState;
-
-/// One complete round over the manifest.
-#[derive(Debug, Default)]
-pub struct WorkspaceView {
-    /// When the round finished; `None` before the first one.
-    pub checked_at: Option<SystemTime>,
-    /// One audit line per manifest entry, in manifest order.
-    pub lines: Vec<Value>,
-    /// The audit summary of the round (none before the first).
-    pub summary: Option<WorkspaceSummary>,
-}
-
-impl WorkspaceView {
-    /// The line of `domain` (case-insensitive, trailing dot ignored).
-    pub fn domain(&self, domain: &str) -> Option<&Value> {
-        let want = domain.trim_end_matches('.');
-        self.lines.iter().find(|l| l["domain"].as_str().is_some_and(|d| d.eq_ignore_ascii_case(want)))
-    }
-}
+use crate::state::{AppState, WorkspaceView};
 
 fn summary_of(s: &Summary) -> WorkspaceSummary {
     let badges: BTreeMap<Role, BTreeMap<String, usize>> = s
