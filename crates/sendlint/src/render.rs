@@ -113,6 +113,22 @@ pub fn render_domain(report: &DomainReport, opts: RenderOptions) -> String {
 }
 
 /// Renders a record on its own (`explain`).
+///
+/// ```
+/// use sendlint::{ExplainInput, RenderOptions, RuleSet, explain, render_record};
+///
+/// let input = ExplainInput {
+///     raw: r#"_dmarc.mail.acme.com. 300 IN TXT "v=DMARC1; p=none""#.into(),
+///     ..ExplainInput::default()
+/// };
+/// let record = explain(&input, &RuleSet::builtin())?;
+/// let text = render_record(&record, RenderOptions::plain());
+/// assert!(text.starts_with("✔ Verified dmarc TXT"));
+/// // Each diagnosis by its code, with its label on the exact bytes.
+/// assert!(text.contains("dmarc.policy-none"));
+/// assert!(text.contains("monitor only"));
+/// # Ok::<(), sendlint::ExplainError>(())
+/// ```
 pub fn render_record(record: &RecordReport, opts: RenderOptions) -> String {
     let mut out = String::new();
     let _ = writeln!(

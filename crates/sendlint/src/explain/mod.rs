@@ -81,6 +81,21 @@ fn input_error(message: String, what: &str, text: &str, at: Option<usize>) -> Ex
 
 /// Explains `input.raw` as a record of `input.role` (or of the role the text
 /// names, see [`infer_role`]).
+///
+/// ```
+/// use sendlint::{Badge, ExplainInput, Role, RuleSet, explain};
+///
+/// // The SPF record as `dig` printed it: the quotes were typed into the value.
+/// let input = ExplainInput {
+///     raw: r#"send.mail.acme.com. 300 IN TXT "\"v=spf1 include:amazonses.com ~all\"""#.into(),
+///     ..ExplainInput::default()
+/// };
+/// let record = explain(&input, &RuleSet::builtin())?;
+/// assert_eq!(record.role, Role::SpfTxt);
+/// assert_eq!(record.state, Badge::Failed);
+/// assert_eq!(record.diagnoses[0].code, "spf.quoted-value");
+/// # Ok::<(), sendlint::ExplainError>(())
+/// ```
 pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, ExplainError> {
     let role = match input.role {
         Some(role) => role,

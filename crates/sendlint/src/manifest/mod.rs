@@ -161,6 +161,26 @@ const CHUNK: usize = 1 << 20;
 impl ManifestIndex {
     /// Checks that `text` (read from `name`) is a manifest and finds its
     /// entries; a malformed file is one error pointing at line and column.
+    ///
+    /// ```
+    /// use sendlint::ManifestIndex;
+    ///
+    /// let text = r#"{"domains": [
+    ///     {"org": "acme", "domain": "mail.acme.com", "region": "us-east-1", "dkim_selector": "sf1"}
+    /// ]}"#;
+    /// let manifest = ManifestIndex::parse("workspace.json", text.to_owned())?;
+    /// assert_eq!(manifest.len(), 1);
+    ///
+    /// // Entries are parsed one at a time, on demand, into a setup.
+    /// let entry = manifest.entry(0)?;
+    /// assert_eq!(entry.org.as_deref(), Some("acme"));
+    /// assert_eq!(entry.setup.mail_from.to_string(), "send.mail.acme.com");
+    ///
+    /// // The commonest mistake: the list without its object.
+    /// let error = ManifestIndex::parse("workspace.json", "[]".to_owned()).unwrap_err();
+    /// assert!(error.to_string().contains("found an array"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parse(name: &str, text: String) -> Result<ManifestIndex, Box<ManifestError>> {
         let src = Arc::new(text);
         let text: &str = &src;
