@@ -45,15 +45,25 @@ pub fn owner_name(input: &str) -> Option<&str> {
 /// as `10\ feedback-smtp.…` (a label with a space) and all-digit labels.
 /// Lines starting with `;` are comments; answer lines of other types are skipped.
 pub fn parse_text(input: &str) -> Result<Vec<MxRecord>, DecodeError> {
+    each_mx_line(input, parse_rdata)
+}
+
+/// Each MX line of `input` (a bare value, or the rdata of an MX answer line;
+/// other answer types skipped), decoded by `rdata` from its first byte to the
+/// line's end.
+fn each_mx_line(
+    input: &str,
+    rdata: impl Fn(&[u8], usize, usize) -> Result<MxRecord, DecodeError>,
+) -> Result<Vec<MxRecord>, DecodeError> {
     let b = input.as_bytes();
     let mut out = Vec::new();
     for line in content_lines(b, &["MX"]) {
-        let rdata = match line.kind {
+        let start = match line.kind {
             DigLine::Rdata(at) => at,
             DigLine::OtherType => continue,
             DigLine::NotDig => line.first,
         };
-        out.push(parse_rdata(b, rdata, line.end)?);
+        out.push(rdata(b, start, line.end)?);
     }
     Ok(out)
 }
@@ -67,17 +77,7 @@ pub fn parse_text(input: &str) -> Result<Vec<MxRecord>, DecodeError> {
 ///   (`10 10 feedback-smtp.…`): the value `10 feedback-smtp.…` becomes one
 ///   exchange whose first label holds a space, as DNS stores it.
 pub fn parse_pasted(input: &str) -> Result<Vec<MxRecord>, DecodeError> {
-    let b = input.as_bytes();
-    let mut out = Vec::new();
-    for line in content_lines(b, &["MX"]) {
-        let rdata = match line.kind {
-            DigLine::Rdata(at) => at,
-            DigLine::OtherType => continue,
-            DigLine::NotDig => line.first,
-        };
-        out.push(parse_pasted_rdata(b, rdata, line.end)?);
-    }
-    Ok(out)
+    each_mx_line(input, parse_pasted_rdata)
 }
 
 /// The preference a bare exchange is given: what SES's instructions say.
