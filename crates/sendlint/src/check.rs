@@ -24,6 +24,9 @@ pub use crate::ses_facts::SesState;
 use crate::ses_facts::{SesView, set_badge_facts, set_ses_facts};
 use crate::view::{observed_view, report_diagnosis};
 
+/// The org of an entry without one, when counting claimants.
+pub(crate) const NO_ORG: &str = "(no org)";
+
 /// How to check: everything that is not the setup or the DNS source.
 #[derive(Clone, Debug)]
 pub struct CheckOptions {
@@ -232,7 +235,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     domain_facts.set(Fact::OtherClaimantCount, ws.other_claimants.len());
     if !ws.other_claimants.is_empty() {
         let own = Claimant {
-            org: opts.org.clone().unwrap_or_else(|| crate::audit::NO_ORG.to_owned()),
+            org: opts.org.clone().unwrap_or_else(|| NO_ORG.to_owned()),
             selector: Some(setup.selector.clone()),
             key: setup.public_key.clone(),
         };

@@ -68,7 +68,6 @@ pub use shard::{Shard, entry_in_shard, shard_key, shard_of};
 pub use shared_lookup::{LookupStats, SharedLookup};
 pub use stop::{Stop, StopLevel};
 pub use summary::Summary;
-pub(crate) use workspace::NO_ORG;
 pub use workspace::Workspace;
 
 /// Audits every entry of `manifest` (of `opts.shard`) against `source`,

@@ -10,6 +10,7 @@ use sendlint_records::name::DomainName;
 use serde::Deserialize;
 
 use super::shard::fnv1a;
+use crate::check::NO_ORG;
 use crate::check::{Claimant, WorkspaceContext};
 use crate::manifest::{Entry, ManifestIndex};
 
@@ -25,9 +26,6 @@ struct Claim<'a> {
     #[serde(borrow, default)]
     dkim_public_key: Option<Cow<'a, str>>,
 }
-
-/// The org of an entry without one, when counting claimants.
-pub(crate) const NO_ORG: &str = "(no org)";
 
 /// What an entry claims: its domain (lowercased), its org, the hash of its
 /// (selector, key) when the key decodes; `None` without a readable domain.

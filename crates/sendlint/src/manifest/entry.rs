@@ -21,21 +21,21 @@ pub(crate) struct RawEntry {
     org: Option<String>,
     /// The sending domain (at least two labels; letters, digits, hyphens;
     /// internationalized names are accepted too and checked as their A-labels).
-    #[cfg_attr(feature = "schema", schemars(regex(pattern = crate::schema::patterns::DOMAIN), length(max = crate::schema::patterns::DOMAIN_MAX)))]
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = super::patterns::DOMAIN), length(max = super::patterns::DOMAIN_MAX)))]
     domain: String,
     /// The SES region of the identity.
     #[cfg_attr(feature = "schema", schemars(extend("enum" = sendlint_ses::SES_REGIONS)))]
     region: String,
     /// The MAIL FROM domain: a label (`send`, the default) or a full name
     /// under `domain` (which the schema cannot compare, so it shows the label form).
-    #[cfg_attr(feature = "schema", schemars(regex(pattern = crate::schema::patterns::LABEL)))]
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = super::patterns::LABEL)))]
     mail_from: Option<String>,
     /// The DKIM selector given to SES: 1–63 letters, digits, inner hyphens.
-    #[cfg_attr(feature = "schema", schemars(regex(pattern = crate::schema::patterns::SELECTOR)))]
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = super::patterns::SELECTOR)))]
     dkim_selector: String,
     /// The DKIM public key given to SES: base64 of the DER SubjectPublicKeyInfo of an
     /// RSA key (the schema shows a 2048-bit key; PEM and other sizes are accepted too).
-    #[cfg_attr(feature = "schema", schemars(regex(pattern = crate::schema::patterns::RSA_2048_SPKI)))]
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = super::patterns::RSA_2048_SPKI)))]
     dkim_public_key: Option<String>,
     /// The From addresses the domain sends as.
     #[serde(default)]
@@ -44,7 +44,7 @@ pub(crate) struct RawEntry {
     #[serde(default, deserialize_with = "ses_object")]
     ses: Option<RawSes>,
     /// When the domain was submitted to SES (RFC 3339), for the 72-hour window.
-    #[cfg_attr(feature = "schema", schemars(regex(pattern = crate::schema::patterns::RFC3339)))]
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = super::patterns::RFC3339)))]
     submitted_at: Option<String>,
 }
 
@@ -63,10 +63,10 @@ fn ses_object<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<RawSes>, 
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSes {
     /// The DKIM status.
-    #[cfg_attr(feature = "schema", schemars(extend("enum" = crate::schema::patterns::SES_STATUSES)))]
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = super::patterns::SES_STATUSES)))]
     dkim: Option<String>,
     /// The MAIL FROM status.
-    #[cfg_attr(feature = "schema", schemars(extend("enum" = crate::schema::patterns::SES_STATUSES)))]
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = super::patterns::SES_STATUSES)))]
     mail_from: Option<String>,
 }
 

@@ -27,6 +27,8 @@ use thiserror::Error;
 use crate::ses_facts::SesState;
 
 mod entry;
+#[cfg(feature = "schema")]
+pub mod patterns;
 mod source;
 mod stream;
 
