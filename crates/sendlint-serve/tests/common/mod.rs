@@ -59,6 +59,17 @@ pub fn serve(zones: &ZoneSource, mode: Mode, configure: impl FnOnce(&mut Config)
     let options = LiveOptions { timeout: Duration::from_millis(400), attempts: 1, ..LiveOptions::default() };
     let lookup: Arc<dyn Lookup> =
         Arc::new(rt.block_on(async { LiveSource::new(&[dns.addr()], options) }).expect("live source"));
+    let addr = start(&rt, lookup, configure);
+    Serve { addr, dns, rt: Some(rt) }
+}
+
+/// Starts the server on 127.0.0.1 port 0 on `rt`, answering from `lookup`
+/// with the built-in rules and `configure` applied; returns its address.
+fn start(
+    rt: &tokio::runtime::Runtime,
+    lookup: Arc<dyn Lookup>,
+    configure: impl FnOnce(&mut Config),
+) -> SocketAddr {
     let rules = Arc::new(RuleSet::builtin());
     let mut config = Config::new(lookup, rules);
     configure(&mut config);
@@ -69,7 +80,7 @@ pub fn serve(zones: &ZoneSource, mode: Mode, configure: impl FnOnce(&mut Config)
         let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
         let _ = sendlint_serve::serve(listener, config, std::future::pending()).await;
     });
-    Serve { addr, dns, rt: Some(rt) }
+    addr
 }
 
 /// Serves from the demo zone files directly (offline, as `serve --zone`),
@@ -81,16 +92,7 @@ pub fn serve_offline(configure: impl FnOnce(&mut Config)) -> (SocketAddr, tokio:
         .build()
         .expect("a runtime");
     let lookup: Arc<dyn Lookup> = Arc::new(demo_zones());
-    let rules = Arc::new(RuleSet::builtin());
-    let mut config = Config::new(lookup, rules);
-    configure(&mut config);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    listener.set_nonblocking(true).expect("nonblocking");
-    rt.spawn(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-        let _ = sendlint_serve::serve(listener, config, std::future::pending()).await;
-    });
+    let addr = start(&rt, lookup, configure);
     (addr, rt)
 }
 
