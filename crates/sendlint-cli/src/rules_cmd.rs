@@ -152,7 +152,7 @@ fn check(dir: &Path, base: &RuleSet, out: &mut impl Write) -> miette::Result<Exi
             Err(e) => {
                 failed += 1;
                 writeln!(out, "FAIL {name}").into_diagnostic()?;
-                for line in e.lines() {
+                for line in e.to_string().lines() {
                     writeln!(out, "  ! {}", untrusted(line)).into_diagnostic()?;
                 }
             }

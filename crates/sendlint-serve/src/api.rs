@@ -229,8 +229,8 @@ pub async fn records(
         ),
         None => None,
     };
-    let zone =
-        zone_apex(&setup.domain, apex.as_ref()).map_err(|m| ApiError::unprocessable("bad_setup", m))?;
+    let zone = zone_apex(&setup.domain, apex.as_ref())
+        .map_err(|e| ApiError::unprocessable("bad_setup", e.to_string()))?;
     let records = publish_records(&setup, p, &zone);
     Ok(Json(RecordsAnswer {
         domain: setup.domain.to_string(),

@@ -20,7 +20,7 @@ use hickory_server::net::xfer::Protocol;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, MessageResponseBuilder, ZoneType};
-use sendlint_dns::{RData, RecordType, ZoneSource};
+use sendlint_dns::{RData, RecordType, ZoneError, ZoneSource};
 use sendlint_records::name::DomainName;
 use std::collections::HashSet;
 use std::io;
@@ -29,6 +29,32 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+/// Why zones could not be served.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// Zone file text did not parse.
+    #[error(transparent)]
+    Zone(#[from] ZoneError),
+    /// A name hickory does not accept.
+    #[error("{name}: {source}")]
+    Name {
+        /// The name.
+        name: String,
+        /// What hickory said.
+        source: hickory_proto::ProtoError,
+    },
+    /// hickory's zone handler refused a record.
+    #[error("hickory refused a record at {0}")]
+    Refused(Name),
+}
+
+impl From<ServeError> for io::Error {
+    fn from(e: ServeError) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidData, e)
+    }
+}
 
 /// How a test server behaves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,8 +133,7 @@ impl TestServer {
     pub fn from_text(texts: &[&str], mode: Mode) -> io::Result<TestServer> {
         let mut zones = ZoneSource::new();
         for (i, text) in texts.iter().enumerate() {
-            let one = ZoneSource::from_text(&format!("zone{i}"), text, None)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+            let one = ZoneSource::from_text(&format!("zone{i}"), text, None).map_err(ServeError::from)?;
             zones.add(one);
         }
         TestServer::start(&zones, mode)
@@ -130,8 +155,7 @@ impl TestServer {
         let failing = failing
             .iter()
             .map(|(n, t)| Ok((LowerName::new(&name(n)?), t.map(hickory_type))))
-            .collect::<Result<Vec<_>, String>>()
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            .collect::<Result<Vec<_>, ServeError>>()?;
         TestServer::start_with(
             SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             zones,
@@ -153,7 +177,7 @@ impl TestServer {
         mode: Mode,
         failing: Vec<Failing>,
     ) -> io::Result<TestServer> {
-        let catalog = catalog(zones).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        let catalog = catalog(zones)?;
         let zones = zones.clone();
         let catalog: Zones = Arc::new(RwLock::new(Arc::new(catalog)));
         let shared = catalog.clone();
@@ -248,7 +272,7 @@ impl TestServer {
 
     /// Serves `zones` from now on instead of the zones it had, without a
     /// restart: DNS data changing while a client watches it (propagation).
-    pub fn replace_zones(&self, zones: &ZoneSource) -> Result<(), String> {
+    pub fn replace_zones(&self, zones: &ZoneSource) -> Result<(), ServeError> {
         let next = Arc::new(catalog(zones)?);
         match self.catalog.write() {
             Ok(mut c) => *c = next,
@@ -283,10 +307,10 @@ impl TestServer {
     }
 
     /// [`TestServer::replace_zones`] from zone file text (with `$ORIGIN`).
-    pub fn replace_text(&self, texts: &[&str]) -> Result<(), String> {
+    pub fn replace_text(&self, texts: &[&str]) -> Result<(), ServeError> {
         let mut zones = ZoneSource::new();
         for (i, text) in texts.iter().enumerate() {
-            zones.add(ZoneSource::from_text(&format!("zone{i}"), text, None).map_err(|e| e.to_string())?);
+            zones.add(ZoneSource::from_text(&format!("zone{i}"), text, None)?);
         }
         self.replace_zones(&zones)
     }
@@ -409,7 +433,7 @@ fn bind(ip: IpAddr, with_tcp: bool) -> io::Result<(std::net::UdpSocket, Option<s
 }
 
 /// The catalog of hickory zone handlers holding `zones`' records.
-pub fn catalog(zones: &ZoneSource) -> Result<Catalog, String> {
+pub fn catalog(zones: &ZoneSource) -> Result<Catalog, ServeError> {
     let mut catalog = Catalog::new();
     for zone in zones.zones() {
         let origin = name(&zone.apex)?;
@@ -423,7 +447,7 @@ pub fn catalog(zones: &ZoneSource) -> Result<Catalog, String> {
         };
         let rname = Name::from_ascii("hostmaster")
             .and_then(|h| h.append_domain(&origin))
-            .map_err(|e| e.to_string())?;
+            .map_err(|source| ServeError::Name { name: format!("hostmaster.{origin}"), source })?;
         let soa = SOA::new(mname, rname, serial, 3600, 600, 604_800, minimum);
         handler.upsert_mut(Record::from_rdata(origin.clone(), soa_ttl, HData::SOA(soa)), serial);
         for (owner, ttl, records) in &zone.rrsets {
@@ -431,7 +455,7 @@ pub fn catalog(zones: &ZoneSource) -> Result<Catalog, String> {
             for r in records {
                 let Some(data) = hickory_data(r)? else { continue };
                 if !handler.upsert_mut(Record::from_rdata(owner.clone(), *ttl, data), serial) {
-                    return Err(format!("hickory refused a record at {owner}"));
+                    return Err(ServeError::Refused(owner));
                 }
             }
         }
@@ -446,7 +470,7 @@ pub fn catalog(zones: &ZoneSource) -> Result<Catalog, String> {
 }
 
 /// Ours → hickory's record data; `None` for the SOA (a server makes its own).
-fn hickory_data(r: &RData) -> Result<Option<HData>, String> {
+fn hickory_data(r: &RData) -> Result<Option<HData>, ServeError> {
     Ok(Some(match r {
         RData::Soa(_) => return Ok(None),
         RData::A(a) => HData::A(rdata::A(*a)),
@@ -458,8 +482,9 @@ fn hickory_data(r: &RData) -> Result<Option<HData>, String> {
     }))
 }
 
-fn name(n: &DomainName) -> Result<Name, String> {
-    let mut out = Name::from_labels(n.labels()).map_err(|e| format!("{n}: {e}"))?;
+fn name(n: &DomainName) -> Result<Name, ServeError> {
+    let mut out =
+        Name::from_labels(n.labels()).map_err(|source| ServeError::Name { name: n.to_string(), source })?;
     out.set_fqdn(true);
     Ok(out)
 }

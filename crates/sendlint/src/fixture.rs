@@ -37,12 +37,67 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use crate::{CheckOptions, DomainReport, RenderOptions, SesState};
-use sendlint_dns::ZoneSource;
-use sendlint_records::key::PublicKey;
-use sendlint_records::name::DomainName;
+use sendlint_dns::{ZoneError, ZoneSource};
+use sendlint_records::input::InputError;
+use sendlint_records::key::{KeyError, PublicKey};
+use sendlint_records::name::{DomainName, NameError};
 use sendlint_rules::RuleSet;
-use sendlint_ses::{SesIdentity, SesLookup, SesStatus, Setup};
+use sendlint_ses::{SesIdentity, SesLookup, SesStateError, SesStatus, Setup, SetupError};
 use serde::Deserialize;
+
+/// Why a fixture could not be loaded or run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FixtureError {
+    /// A file (the fixture, a key, a saved SES state) could not be read.
+    #[error(transparent)]
+    Read(#[from] InputError),
+    /// The fixture file is not a valid fixture.
+    #[error("{path}: {source}")]
+    Toml {
+        /// The fixture file.
+        path: PathBuf,
+        /// What the TOML parser said.
+        source: toml::de::Error,
+    },
+    /// `[setup] domain` is not a domain name.
+    #[error(transparent)]
+    Domain(#[from] NameError),
+    /// The setup is invalid (region, selector, MAIL FROM, submission time).
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    /// `public_key_file` does not hold a public key.
+    #[error("{file}: {source}")]
+    Key {
+        /// The key file, as the fixture names it.
+        file: String,
+        /// Why it is not a key.
+        source: KeyError,
+    },
+    /// A `[[zone]]` text is not a valid zone file (rendered with its source snippet).
+    #[error("{0}")]
+    Zone(String),
+    /// An `[ses]` status is not an SESv2 status.
+    #[error("[ses] {what}: unknown SES status {value:?}")]
+    SesStatus {
+        /// `dkim` or `mail_from`.
+        what: &'static str,
+        /// The status as written.
+        value: String,
+    },
+    /// The `[ses]` state is not a `GetEmailIdentity` answer.
+    #[error("[ses] state: {0}")]
+    SesState(#[from] SesStateError),
+    /// The async runtime the check runs on could not start.
+    #[error(transparent)]
+    Runtime(#[from] std::io::Error),
+}
+
+impl FixtureError {
+    fn zone(e: ZoneError) -> FixtureError {
+        FixtureError::Zone(format!("{:?}", miette::Report::new(e)))
+    }
+}
 
 /// "Now" for every fixture, so the 72-hour window is reproducible.
 pub const FIXTURE_NOW: &str = "2026-11-26T06:00:00Z";
@@ -153,25 +208,21 @@ pub struct FixtureSes {
 }
 
 impl FixtureSes {
-    fn status(s: Option<&String>, what: &str) -> Result<Option<SesStatus>, String> {
-        s.map(|s| s.parse::<SesStatus>().map_err(|_| format!("[ses] {what}: unknown SES status {s:?}")))
+    fn status(s: Option<&String>, what: &'static str) -> Result<Option<SesStatus>, FixtureError> {
+        s.map(|s| s.parse::<SesStatus>().map_err(|_| FixtureError::SesStatus { what, value: s.clone() }))
             .transpose()
     }
 
-    fn lookup(&self, base: &Path) -> Result<Option<SesLookup>, String> {
+    fn lookup(&self, base: &Path) -> Result<Option<SesLookup>, FixtureError> {
         let json = match (&self.state, &self.state_file) {
             (Some(text), _) => Some(text.clone()),
-            (None, Some(file)) => {
-                Some(read_text(&base.join(file), InputKind::SesState).map_err(|e| e.to_string())?)
-            }
+            (None, Some(file)) => Some(read_text(&base.join(file), InputKind::SesState)?),
             (None, None) => None,
         };
         Ok(match (json, &self.not_found, &self.failed) {
             // `.into()`: the variant holds the identity itself or a box of it.
             #[allow(clippy::useless_conversion)]
-            (Some(text), _, _) => Some(SesLookup::Found(
-                SesIdentity::from_json(&text).map_err(|e| format!("[ses] state: {e}"))?.into(),
-            )),
+            (Some(text), _, _) => Some(SesLookup::Found(SesIdentity::from_json(&text)?.into())),
             (None, Some(m), _) => Some(SesLookup::NotFound { message: m.clone() }),
             (None, None, Some(m)) => Some(SesLookup::Failed { message: m.clone() }),
             (None, None, None) => None,
@@ -193,45 +244,47 @@ fn base_dir(path: &Path) -> PathBuf {
 impl Fixture {
     /// Reads a fixture file; `public_key_file` resolves against the nearest
     /// enclosing `fixtures/` directory.
-    pub fn load(path: &Path) -> Result<Fixture, String> {
-        let text = read_text(path, InputKind::Rules).map_err(|e| e.to_string())?;
-        let mut fixture: Fixture = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<Fixture, FixtureError> {
+        let text = read_text(path, InputKind::Rules)?;
+        let mut fixture: Fixture = toml::from_str(&text)
+            .map_err(|source| FixtureError::Toml { path: path.to_path_buf(), source })?;
         fixture.base = base_dir(path);
         Ok(fixture)
     }
 
     /// The setup as the engine takes it.
-    pub fn setup(&self) -> Result<Setup, String> {
+    pub fn setup(&self) -> Result<Setup, FixtureError> {
         let s = &self.setup;
-        let domain = DomainName::parse(&s.domain).map_err(|e| e.to_string())?;
-        let mut setup = Setup::new(domain, &s.region, &s.selector).map_err(|e| e.to_string())?;
+        let domain = DomainName::parse(&s.domain)?;
+        let mut setup = Setup::new(domain, &s.region, &s.selector)?;
         if let Some(m) = &s.mail_from {
-            setup = setup.with_mail_from(m).map_err(|e| e.to_string())?;
+            setup = setup.with_mail_from(m)?;
         }
         if let Some(file) = &s.public_key_file {
-            let text = read_text(&self.base.join(file), InputKind::PublicKey).map_err(|e| e.to_string())?;
-            setup = setup.with_public_key(PublicKey::parse(&text).map_err(|e| format!("{file}: {e}"))?);
+            let text = read_text(&self.base.join(file), InputKind::PublicKey)?;
+            let key =
+                PublicKey::parse(&text).map_err(|source| FixtureError::Key { file: file.clone(), source })?;
+            setup = setup.with_public_key(key);
         }
         if let Some(t) = &s.submitted_at {
-            setup = setup.with_submitted_at(t).map_err(|e| e.to_string())?;
+            setup = setup.with_submitted_at(t)?;
         }
         Ok(setup.with_from_addresses(s.from.clone()))
     }
 
     /// The zones as a lookup source.
-    pub fn zones(&self, name: &str) -> Result<ZoneSource, String> {
+    pub fn zones(&self, name: &str) -> Result<ZoneSource, FixtureError> {
         let mut source = ZoneSource::default();
         for (i, z) in self.zone.iter().enumerate() {
             let zone_name = format!("{name}#zone{i}");
-            let one = ZoneSource::from_text(&zone_name, &z.text, None)
-                .map_err(|e| format!("{:?}", miette::Report::new(e)))?;
+            let one = ZoneSource::from_text(&zone_name, &z.text, None).map_err(FixtureError::zone)?;
             source.add(one);
         }
         Ok(source)
     }
 
     /// Runs the check the fixture describes, at [`FIXTURE_NOW`].
-    pub fn run(&self, name: &str, rules: &RuleSet) -> Result<DomainReport, String> {
+    pub fn run(&self, name: &str, rules: &RuleSet) -> Result<DomainReport, FixtureError> {
         let setup = self.setup()?;
         let zones = self.zones(name)?;
         let mut opts = CheckOptions {
@@ -246,7 +299,7 @@ impl Fixture {
             };
             opts.ses_lookup = ses.lookup(&self.base)?;
         }
-        let rt = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+        let rt = tokio::runtime::Builder::new_current_thread().build()?;
         Ok(rt.block_on(crate::check(&setup, &zones, rules, &opts)))
     }
 }

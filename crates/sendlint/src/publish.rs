@@ -55,14 +55,24 @@ pub struct PublishRecord {
     pub fields: Vec<FormField>,
 }
 
+/// The zone given as the apex does not contain the domain.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the zone {zone} does not contain the domain {domain}")]
+pub struct ZoneApexError {
+    /// The zone given.
+    pub zone: DomainName,
+    /// The domain it should contain.
+    pub domain: DomainName,
+}
+
 /// The zone a provider's relative host fields are relative to: `apex` when
 /// given (it must contain the domain), else the registrable domain of the
 /// domain by the public suffix list (there is no DNS to ask here:
 /// `mail.acme.co.uk` → `acme.co.uk`).
-pub fn zone_apex(domain: &DomainName, apex: Option<&DomainName>) -> Result<DomainName, String> {
+pub fn zone_apex(domain: &DomainName, apex: Option<&DomainName>) -> Result<DomainName, ZoneApexError> {
     if let Some(zone) = apex {
         if !domain.is_subdomain_of(zone) {
-            return Err(format!("the zone {zone} does not contain the domain {domain}"));
+            return Err(ZoneApexError { zone: zone.clone(), domain: domain.clone() });
         }
         return Ok(zone.clone());
     }

@@ -64,7 +64,7 @@ pub use offline::block_on;
 pub use options::{AuditOptions, DEFAULT_DOMAIN_DEADLINE, DEFAULT_GIVE_UP_AFTER, DEFAULT_JOBS};
 pub use outcome::{AuditRun, Finished, Outcome};
 pub use rate_limit::RateLimit;
-pub use shard::{Shard, entry_in_shard, shard_key, shard_of};
+pub use shard::{Shard, ShardParseError, entry_in_shard, shard_key, shard_of};
 pub use shared_lookup::{LookupStats, SharedLookup};
 pub use stop::{Stop, StopLevel};
 pub use summary::Summary;

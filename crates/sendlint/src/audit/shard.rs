@@ -18,11 +18,18 @@ pub struct Shard {
     pub count: u32,
 }
 
+/// Text that is not a shard `K/N` with 0 ≤ K < N.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?} is not K/N with 0 <= K < N (e.g. 0/4; K is 0-based like array job indexes)")]
+pub struct ShardParseError {
+    /// The text as given.
+    pub text: String,
+}
+
 impl Shard {
     /// Parses `K/N` (0 ≤ K < N).
-    pub fn parse(text: &str) -> Result<Shard, String> {
-        let bad =
-            || format!("{text:?} is not K/N with 0 <= K < N (e.g. 0/4; K is 0-based like array job indexes)");
+    pub fn parse(text: &str) -> Result<Shard, ShardParseError> {
+        let bad = || ShardParseError { text: text.to_owned() };
         let (k, n) = text.trim().split_once('/').ok_or_else(bad)?;
         let index: u32 = k.trim().parse().map_err(|_| bad())?;
         let count: u32 = n.trim().parse().map_err(|_| bad())?;
