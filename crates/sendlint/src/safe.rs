@@ -475,7 +475,7 @@ impl Diagnostic for SafeDiagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::{RenderOptions, render_error};
+    use crate::output::{RenderOptions, render_error};
     use miette::NamedSource;
 
     #[derive(Debug, thiserror::Error, Diagnostic)]
