@@ -54,10 +54,10 @@ use sendlint_rules::RuleSet;
 
 use crate::manifest::ManifestIndex;
 
+pub use crate::outcome::{AuditRun, DnsTally, EntryOutcome, Finished};
 pub use fail_fast::{Expired, FailFast, Guarded};
 pub use offline::block_on;
 pub use options::{AuditOptions, DEFAULT_DOMAIN_DEADLINE, DEFAULT_GIVE_UP_AFTER, DEFAULT_JOBS};
-pub use crate::outcome::{AuditRun, DnsTally, EntryOutcome, Finished};
 pub use rate_limit::RateLimit;
 pub use shard::{Shard, entry_in_shard, shard_key, shard_of};
 pub use shared_lookup::{LookupStats, SharedLookup};

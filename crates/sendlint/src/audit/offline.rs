@@ -10,9 +10,7 @@ use sendlint_rules::RuleSet;
 
 use super::fail_fast::FailFast;
 use super::shared_lookup::SharedLookup;
-use super::{
-    AuditOptions, AuditRun, Finished, EntryOutcome, Stop, StopLevel, Workspace, entry_in_shard,
-};
+use super::{AuditOptions, AuditRun, EntryOutcome, Finished, Stop, StopLevel, Workspace, entry_in_shard};
 use crate::check::{CheckOptions, check};
 use crate::manifest::ManifestIndex;
 

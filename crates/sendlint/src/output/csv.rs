@@ -149,7 +149,10 @@ mod tests {
 
     #[test]
     fn the_header_names_the_columns() {
-        assert_eq!(csv_header(), "index,org,domain,zone,dns_host,unlocked,spf_mx,spf_txt,dkim,dmarc,codes,error");
+        assert_eq!(
+            csv_header(),
+            "index,org,domain,zone,dns_host,unlocked,spf_mx,spf_txt,dkim,dmarc,codes,error"
+        );
         let gone = csv_row(Row::Gone { org: Some("acme"), domain: "mail.acme.test" });
         assert_eq!(gone, ",acme,mail.acme.test,,,,,,,,,");
     }

@@ -23,6 +23,8 @@ pub use human::{
 pub use json::json_line;
 pub use summary::{Summary, TOP_CODES};
 
+use std::borrow::Cow;
+
 use crate::outcome::{AuditRun, Finished};
 
 /// Where an audit's entries go, one event at a time.
@@ -89,11 +91,14 @@ impl Format {
 
     /// The text of one entry (one line, except for a human report). A JSON
     /// line made by the worker ([`Finished::json`]) is used as it is.
-    pub fn entry(self, item: &Finished) -> String {
+    pub fn entry(self, item: &Finished) -> Cow<'_, str> {
         match self {
-            Format::Human(opts) => render_entry(item, opts),
-            Format::Json => item.json.clone().unwrap_or_else(|| json_line(item)),
-            Format::Csv => csv_row(Row::Entry(item)),
+            Format::Human(opts) => Cow::Owned(render_entry(item, opts)),
+            Format::Json => match &item.json {
+                Some(line) => Cow::Borrowed(line),
+                None => Cow::Owned(json_line(item)),
+            },
+            Format::Csv => Cow::Owned(csv_row(Row::Entry(item))),
         }
     }
 
