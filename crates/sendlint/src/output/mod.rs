@@ -31,7 +31,8 @@ use crate::outcome::{AuditRun, Finished};
 pub trait Printer {
     /// Before the first entry.
     fn begin(&mut self) {}
-    /// One finished entry, as the audit hands it out (completion order).
+    /// One finished entry: in completion order as the audit hands them out,
+    /// or in manifest order when the caller sorts them first.
     fn entry(&mut self, item: &Finished);
     /// After the last entry: the counts over every entry, and how the run went.
     fn finish(&mut self, summary: &Summary, run: &AuditRun);
