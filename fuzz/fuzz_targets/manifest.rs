@@ -4,7 +4,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use sendlint::manifest::ManifestIndex;
-use sendlint::render::{RenderOptions, render_error};
+use sendlint::output::{RenderOptions, render_error};
 
 fn safe(text: &str) -> bool {
     !text.chars().any(|c| c.is_control() && c != '\n')

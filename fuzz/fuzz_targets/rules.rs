@@ -3,7 +3,7 @@
 //! rendered error never carries a raw control character.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use sendlint::render::{RenderOptions, render_error};
+use sendlint::output::{RenderOptions, render_error};
 use sendlint_rules::{RuleSet, RuleSource};
 
 fuzz_target!(|data: &[u8]| {

@@ -11,10 +11,11 @@ use std::time::{Duration, SystemTime};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::{IntoDiagnostic, Report, WrapErr};
+use sendlint::RenderOptions;
 use sendlint::audit::baseline::{self as audit_baseline, Baseline};
-use sendlint::audit::{self, AuditOptions, Finished, Outcome, Shard, Stop, StopLevel, Summary};
+use sendlint::audit::{self, AuditOptions, AuditRun, Finished, Shard, Stop, StopLevel};
 use sendlint::manifest::{ManifestIndex, OpenError};
-use sendlint::{RenderOptions, render};
+use sendlint::output::{self, Counted, Format, Printer, Summary};
 use sendlint_dns::{Lookup, RecordingFile, RecordingLookup, ReplayLookup};
 use sendlint_records::input::{self, InputError, InputKind};
 use sendlint_rules::RuleSet;
@@ -190,16 +191,17 @@ fn same_file(_: &fs::Metadata, _: &fs::Metadata) -> bool {
     false
 }
 
-/// Where the lines go, flushed one by one.
+/// Where the lines go, flushed one by one: the audit's [`Printer`].
 struct Sink {
     out: Box<dyn Write>,
-    format: AuditFormat,
-    render: RenderOptions,
+    format: Format,
     bar: Option<ProgressBar>,
     /// The first write error: once writing fails, the audit stops.
     failed: Option<io::Error>,
     /// `--baseline`: each line gets its changes.
     baseline: Option<Baseline>,
+    /// Whether the baseline saw something regress (known at the end).
+    regressed: bool,
 }
 
 impl Sink {
@@ -223,38 +225,80 @@ impl Sink {
         }
     }
 
-    fn item(&mut self, item: &Finished) {
+    /// After the run: the baseline domains this run did not see (a line or row
+    /// each, unless interrupted: then "not seen" is not "removed"), and the
+    /// summary block of changes (in the output for human, on stderr otherwise).
+    fn finish_baseline(&mut self, interrupted: bool) {
+        let Some(mut baseline) = self.baseline.take() else { return };
+        if !interrupted {
+            for (before, changes) in baseline.removed() {
+                match self.format {
+                    Format::Json => self.write(&audit_baseline::removed_json_line(&before, &changes)),
+                    Format::Csv => {
+                        let row = output::csv_row(output::Row::Gone {
+                            org: before.org.as_deref(),
+                            domain: &before.domain,
+                        });
+                        self.write(&format!("{row},{}", output::csv_text(&changes.describe())));
+                    }
+                    Format::Human(_) => {}
+                }
+            }
+        }
+        let summary = baseline.summary();
+        match self.format {
+            Format::Human(_) => self.write(&summary),
+            _ => eprint!("{summary}"),
+        }
+        self.regressed = baseline.regressed();
+    }
+}
+
+impl Printer for Sink {
+    fn begin(&mut self) {
+        if let Some(header) = self.format.header() {
+            match &self.baseline {
+                Some(_) => self.write(&format!("{header},changes")),
+                None => self.write(&header),
+            }
+        }
+    }
+
+    fn entry(&mut self, item: &Finished) {
         let changes = self.baseline.as_mut().and_then(|b| b.compare(item));
-        let text = match self.format {
-            AuditFormat::Json => {
-                // made on the worker when the audit could (offline)
-                let line = match &item.json {
-                    Some(line) => std::borrow::Cow::Borrowed(line.as_str()),
-                    None => std::borrow::Cow::Owned(audit::json_line(item)),
-                };
-                match &self.baseline {
-                    Some(_) => audit_baseline::json_with_changes(&line, changes.as_ref()),
-                    None => line.into_owned(),
-                }
+        let text = self.format.entry(item);
+        match self.format {
+            Format::Json if self.baseline.is_some() => {
+                self.write(&audit_baseline::json_with_changes(&text, changes.as_ref()))
             }
-            AuditFormat::Csv if self.baseline.is_some() => {
+            Format::Csv if self.baseline.is_some() => {
                 let described = changes.as_ref().map(|c| c.describe()).unwrap_or_default();
-                format!("{},{}", audit::csv_row(item), audit::csv_text(&described))
+                self.write(&format!("{text},{}", output::csv_text(&described)))
             }
-            AuditFormat::Csv => audit::csv_row(item),
-            AuditFormat::Human => match &item.outcome {
-                Outcome::Report(r) => sendlint::render_domain(r, self.render),
-                Outcome::BadEntry(e) => render::render_error(e.as_ref(), self.render),
-                Outcome::Crashed { message } => {
-                    format!(
-                        "manifest entry {}: {}",
-                        item.index,
-                        sendlint_records::display::untrusted_lines(message)
-                    )
+            _ => self.write(&text),
+        }
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&mut self, summary: &Summary, run: &AuditRun) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        if self.failed.is_some() {
+            return;
+        }
+        self.finish_baseline(run.interrupted);
+        match self.format.footer(summary, run) {
+            Some(text) => self.write(&text),
+            // said wherever the output goes: it changes how every later line reads
+            None => {
+                if let Some(line) = output::gave_up_line(run) {
+                    eprintln!("{line}");
                 }
-            },
-        };
-        self.write(&text);
+            }
+        }
     }
 }
 
@@ -398,20 +442,15 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         bar.enable_steady_tick(Duration::from_millis(200));
         bar
     });
-    let mut sink = Sink {
-        out,
-        format: args.format,
-        render: if to_terminal { render_options() } else { RenderOptions::plain() },
-        bar,
-        failed: None,
-        baseline,
-    };
-    if args.format == AuditFormat::Csv {
-        match &sink.baseline {
-            Some(_) => sink.write(&format!("{},changes", audit::CSV_HEADER)),
-            None => sink.write(audit::CSV_HEADER),
+    let format = match args.format {
+        AuditFormat::Human => {
+            Format::Human(if to_terminal { render_options() } else { RenderOptions::plain() })
         }
-    }
+        AuditFormat::Json => Format::Json,
+        AuditFormat::Csv => Format::Csv,
+    };
+    let mut sink = Counted::new(Sink { out, format, bar, failed: None, baseline, regressed: false });
+    sink.begin();
 
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(n) = args.threads {
@@ -437,18 +476,13 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         ..AuditOptions::default()
     };
     let rules = Arc::new(rules.clone());
-    let mut summary = Summary::default();
     let run = rt.block_on(async {
         // Listen before the first query, so any interrupt is ours.
         let signals = tokio::spawn(watch_signals(stop.clone(), signal.clone()));
         tokio::task::yield_now().await;
         let run = audit::audit(manifest.clone(), lookup, rules, &opts, &stop, |item| {
-            summary.add(&item);
-            sink.item(&item);
-            if let Some(bar) = &sink.bar {
-                bar.inc(1);
-            }
-            if sink.failed.is_some() {
+            sink.entry(&item);
+            if sink.printer.failed.is_some() {
                 stop.raise(StopLevel::Abandon);
             }
         })
@@ -456,32 +490,8 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         signals.abort();
         run
     });
-    if let Some(bar) = &sink.bar {
-        bar.finish_and_clear();
-    }
-    if let Some(e) = sink.failed.take() {
-        return Err(Report::msg(format!("cannot write the output: {e}")));
-    }
-    // said wherever the output goes: it changes how every later line reads
-    let gave_up = run.dead_server.as_ref().map(|(server, n)| {
-        format!(
-            "gave up on {server}: it answered none of the first {n} questions (all timed out); \
-             the domains after that were reported as dns.lookup-failed without asking it"
-        )
-    });
-    let regressed = finish_baseline(&mut sink, run.interrupted);
-    if args.format == AuditFormat::Human {
-        let mut text = summary.to_string();
-        if let Some(line) = &gave_up {
-            text.push_str(&format!("\n{line}\n"));
-        }
-        if run.interrupted {
-            text.push_str(&format!("interrupted: {} of {} domains done\n", run.finished, run.selected));
-        }
-        sink.write(text.trim_end());
-    } else if let Some(line) = &gave_up {
-        eprintln!("{line}");
-    }
+    sink.finish(&run);
+    let Counted { printer: mut sink, summary } = sink;
     if args.format != AuditFormat::Human && io::stderr().is_terminal() {
         eprint!("{summary}");
         if run.interrupted {
@@ -491,6 +501,7 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     if let Some(e) = sink.failed.take() {
         return Err(Report::msg(format!("cannot write the output: {e}")));
     }
+    let regressed = sink.regressed;
     drop(sink);
     if let Some((recorded, file)) = recording
         && let Some(path) = &args.record
@@ -501,7 +512,7 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         o.finish(run.interrupted)?;
     }
     if args.stats {
-        let (queries, hits, coalesced, max_in_flight) = run.dns;
+        let audit::DnsTally { queries, cache_hits: hits, coalesced, max_in_flight } = run.dns;
         // `queries` are the questions the audit asked its source; `wire` what
         // went to the servers (tries, TCP, NS addresses and CNAME targets
         // included), null where nothing is sent or sends are not counted
@@ -565,35 +576,4 @@ fn save_recording(
         );
     }
     Ok(())
-}
-
-/// After the run: the baseline domains this run did not see (a line or row
-/// each, unless interrupted: then "not seen" is not "removed"), and the
-/// summary block of changes (in the output for human, on stderr otherwise).
-/// Returns whether anything regressed.
-fn finish_baseline(sink: &mut Sink, interrupted: bool) -> bool {
-    let Some(mut baseline) = sink.baseline.take() else { return false };
-    if !interrupted {
-        for (before, changes) in baseline.removed() {
-            match sink.format {
-                AuditFormat::Json => sink.write(&audit_baseline::removed_json_line(&before, &changes)),
-                AuditFormat::Csv => {
-                    let row = format!(
-                        ",{},{},,,,,,,,,,{}",
-                        audit::csv_text(before.org.as_deref().unwrap_or_default()),
-                        audit::csv_text(&before.domain),
-                        audit::csv_text(&changes.describe())
-                    );
-                    sink.write(&row);
-                }
-                AuditFormat::Human => {}
-            }
-        }
-    }
-    let summary = baseline.summary();
-    match sink.format {
-        AuditFormat::Human => sink.write(&summary),
-        _ => eprint!("{summary}"),
-    }
-    baseline.regressed()
 }

@@ -279,7 +279,7 @@ fn fail(report: Report) -> ExitCode {
     // Errors quote files, manifests, SES answers and flags: rendered
     // through the one escaping and windowing path, never raw.
     let color = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let text = sendlint::render::render_error(report.as_ref(), RenderOptions { color, width: 100 });
+    let text = sendlint::output::render_error(report.as_ref(), RenderOptions { color, width: 100 });
     eprint!("{text}");
     ExitCode::from(2)
 }

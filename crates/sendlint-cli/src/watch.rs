@@ -169,7 +169,7 @@ fn status_block(report: &DomainReport, poll: u64, interval: Duration, ses_live: 
         let codes: Vec<&str> = r.diagnoses.iter().map(|d| d.code.as_str()).collect();
         lines.push(format!(
             "  {} {:<9} {:<7} {:<4} {}  {}",
-            sendlint::render::badge_glyph(r.state),
+            sendlint::output::badge_glyph(r.state),
             r.state.to_string(),
             r.role.as_str(),
             r.rtype,

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Weak};
 use std::time::{Instant, SystemTime};
 
-use sendlint::audit::{AuditOptions, Finished, Outcome, Stop, Summary, audit, json_line};
+use sendlint::audit::{AuditOptions, AuditRun, EntryOutcome, Finished, Stop, audit};
+use sendlint::output::{Counted, Printer, Summary, TOP_CODES, json_line};
 use sendlint_records::Role;
 use sendlint_ses::Badge;
 use serde_json::Value;
@@ -40,11 +41,33 @@ fn summary_of(s: &Summary) -> WorkspaceSummary {
         crashed: s.crashed,
         badges,
         top_codes: s
-            .top_codes(10)
+            .top_codes(TOP_CODES)
             .iter()
             .map(|(c, n)| CodeCount { code: c.to_string(), domains: *n })
             .collect(),
         providers,
+    }
+}
+
+/// The workspace view of a round, printed entry by entry: each entry's
+/// audit line (as JSON), then the summary.
+struct ViewPrinter<'a> {
+    state: &'a AppState,
+    lines: Vec<Value>,
+    summary: Option<WorkspaceSummary>,
+}
+
+impl Printer for ViewPrinter<'_> {
+    fn entry(&mut self, item: &Finished) {
+        if matches!(item.outcome, EntryOutcome::Report(_)) {
+            // checks of a round overlap: counted, not timed one by one
+            self.state.metrics.check_done(CheckOrigin::Workspace, None);
+        }
+        self.lines.push(serde_json::from_str(&json_line(item)).unwrap_or(Value::Null));
+    }
+
+    fn finish(&mut self, summary: &Summary, _: &AuditRun) {
+        self.summary = Some(summary_of(summary));
     }
 }
 
@@ -54,23 +77,22 @@ async fn round(state: &AppState) -> Option<WorkspaceView> {
     let started = Instant::now();
     let opts = AuditOptions { jobs: 8, now: SystemTime::now(), ..AuditOptions::default() };
     let mut finished: Vec<Finished> = Vec::with_capacity(manifest.len());
-    audit(manifest, state.lookup.clone(), state.rules.clone(), &opts, &Stop::new(), |item| {
+    let run = audit(manifest, state.lookup.clone(), state.rules.clone(), &opts, &Stop::new(), |item| {
         finished.push(item);
     })
     .await;
-    let mut summary = Summary::default();
+    // printed in manifest order, not completion order
     finished.sort_by_key(|f| f.index);
-    let mut lines = Vec::with_capacity(finished.len());
+    let mut view =
+        Counted::new(ViewPrinter { state, lines: Vec::with_capacity(finished.len()), summary: None });
+    view.begin();
     for item in &finished {
-        if matches!(item.outcome, Outcome::Report(_)) {
-            // checks of a round overlap: counted, not timed one by one
-            state.metrics.check_done(CheckOrigin::Workspace, None);
-        }
-        summary.add(item);
-        lines.push(serde_json::from_str(&json_line(item)).unwrap_or(Value::Null));
+        view.entry(item);
     }
+    view.finish(&run);
     state.metrics.round_done(started.elapsed());
-    Some(WorkspaceView { checked_at: Some(SystemTime::now()), lines, summary: Some(summary_of(&summary)) })
+    let ViewPrinter { lines, summary, .. } = view.printer;
+    Some(WorkspaceView { checked_at: Some(SystemTime::now()), lines, summary })
 }
 
 /// Re-checks the workspace every `refresh` while the server lives.

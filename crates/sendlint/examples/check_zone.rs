@@ -12,7 +12,7 @@
 use std::error::Error;
 use std::path::{Path, PathBuf};
 
-use sendlint::render::badge_glyph;
+use sendlint::output::badge_glyph;
 use sendlint::{CheckOptions, RuleSet, Setup, ZoneSource, audit::block_on, check};
 
 fn main() -> Result<(), Box<dyn Error>> {

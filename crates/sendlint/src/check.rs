@@ -18,7 +18,7 @@ use sendlint_ses::{
 };
 
 use crate::dmarc_policy::{discover, set_facts as set_discovery_facts};
-use crate::observe::{Misplacement, Observation, Outcome, is_cloudflare_proxy, observe, rtype_of};
+use crate::observe::{Misplacement, Observation, Presence, is_cloudflare_proxy, observe, rtype_of};
 use crate::report::{DiagnosisReport, DomainReport, RecordReport};
 pub use crate::ses_facts::SesState;
 use crate::ses_facts::{SesView, set_badge_facts, set_ses_facts};
@@ -124,7 +124,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
             .map(|want| Observation {
                 role: want.role,
                 name: want.name.clone(),
-                outcome: Outcome::Failed(LookupError {
+                presence: Presence::Failed(LookupError {
                     detail: format!(
                         "the server refuses the zone, so {} {} was not asked",
                         rtype_of(want.role),
@@ -177,7 +177,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     let mut dkim_txt = Vec::new();
     for (want, mut obs) in expected.iter().zip(observations) {
         if zone_missing.is_none()
-            && let Outcome::Failed(e) = &obs.outcome
+            && let Presence::Failed(e) = &obs.presence
             && e.zone_file_missing()
         {
             zone_missing = Some(e.detail.clone());
@@ -362,12 +362,12 @@ async fn gather_facts(
     let (lookup, setup) = (cx.lookup, cx.setup);
     let mut facts = record_facts(obs, cx.exp);
     if want.role == Role::Dmarc {
-        let discovery = match &obs.outcome {
+        let discovery = match &obs.presence {
             // Receivers do not see a misplaced record or one they do not
             // recognise as DMARC: they walk up as if there were none.
-            Outcome::Misplaced(..) | Outcome::Absent => Some(discover(lookup, &setup.domain).await),
-            Outcome::Found if !facts.flag(Fact::Found) => Some(discover(lookup, &setup.domain).await),
-            Outcome::Found | Outcome::Failed(_) => None,
+            Presence::Misplaced(..) | Presence::Absent => Some(discover(lookup, &setup.domain).await),
+            Presence::Found if !facts.flag(Fact::Found) => Some(discover(lookup, &setup.domain).await),
+            Presence::Found | Presence::Failed(_) => None,
         };
         set_discovery_facts(&mut facts, discovery.as_ref());
     }
@@ -406,12 +406,12 @@ fn record_facts(obs: &Observation, exp: &Expectation<'_>) -> Facts {
         Role::SpfMx => extract::mx_facts(&obs.records.mx, exp),
         role => extract::txt_facts(role, &obs.records.txt, exp),
     };
-    let (found, absent, failed) = match &obs.outcome {
-        Outcome::Found | Outcome::Misplaced(..) => {
+    let (found, absent, failed) = match &obs.presence {
+        Presence::Found | Presence::Misplaced(..) => {
             (facts.flag(Fact::Found) || obs.cname.is_some(), false, false)
         }
-        Outcome::Absent => (false, true, false),
-        Outcome::Failed(_) => (false, false, true),
+        Presence::Absent => (false, true, false),
+        Presence::Failed(_) => (false, false, true),
     };
     // `found` from the extractor means "records of the kind": a name holding
     // only unrelated TXT is absent for SPF and DMARC.
@@ -419,17 +419,17 @@ fn record_facts(obs: &Observation, exp: &Expectation<'_>) -> Facts {
     facts.set(Fact::Found, found);
     facts.set(Fact::Absent, absent);
     facts.set(Fact::LookupFailed, failed);
-    facts.set(Fact::ZoneFileMissing, matches!(&obs.outcome, Outcome::Failed(e) if e.zone_file_missing()));
+    facts.set(Fact::ZoneFileMissing, matches!(&obs.presence, Presence::Failed(e) if e.zone_file_missing()));
     facts.set(
         Fact::LookupError,
-        match &obs.outcome {
-            Outcome::Failed(e) => e.to_string(),
+        match &obs.presence {
+            Presence::Failed(e) => e.to_string(),
             _ => String::new(),
         },
     );
-    let (doubled, in_host, misplaced_name) = match &obs.outcome {
-        Outcome::Misplaced(Misplacement::DoubledSuffix, n) => (true, false, n.to_string()),
-        Outcome::Misplaced(Misplacement::PriorityInHost, n) => (false, true, n.to_string()),
+    let (doubled, in_host, misplaced_name) = match &obs.presence {
+        Presence::Misplaced(Misplacement::DoubledSuffix, n) => (true, false, n.to_string()),
+        Presence::Misplaced(Misplacement::PriorityInHost, n) => (false, true, n.to_string()),
         _ => (false, false, String::new()),
     };
     facts.set(Fact::DoubledSuffix, doubled);
@@ -468,8 +468,8 @@ fn context_facts(
 }
 
 fn dns_state(obs: &Observation, diagnoses: &[Diagnosis]) -> DnsState {
-    match obs.outcome {
-        Outcome::Failed(_) => DnsState::LookupFailed,
+    match obs.presence {
+        Presence::Failed(_) => DnsState::LookupFailed,
         _ if diagnoses.iter().any(|d| d.severity == Severity::Error) && !is_absent(obs) => DnsState::Wrong,
         _ if is_absent(obs) => DnsState::Absent,
         _ => DnsState::Correct,
@@ -481,9 +481,9 @@ fn is_absent(obs: &Observation) -> bool {
     if obs.addresses.iter().any(|ip| is_cloudflare_proxy(*ip)) {
         return false;
     }
-    match obs.outcome {
-        Outcome::Absent => obs.cname.is_none(),
-        Outcome::Found => obs.records.txt.is_empty() && obs.records.mx.is_empty() && obs.cname.is_none(),
+    match obs.presence {
+        Presence::Absent => obs.cname.is_none(),
+        Presence::Found => obs.records.txt.is_empty() && obs.records.mx.is_empty() && obs.cname.is_none(),
         _ => false,
     }
 }
@@ -502,8 +502,8 @@ fn record_report(
         name: want.name.to_string(),
         rtype: want.rtype,
         expected: want.value.clone(),
-        found_at: match &obs.outcome {
-            Outcome::Misplaced(_, n) => Some(n.to_string()),
+        found_at: match &obs.presence {
+            Presence::Misplaced(_, n) => Some(n.to_string()),
             _ => None,
         },
         observed: view.lines.iter().map(|e| e.text.clone()).collect(),
@@ -534,7 +534,7 @@ async fn published_instead(
     nameservers: &[DomainName],
     obs: &mut Observation,
 ) -> Option<StaleAnswer> {
-    if !matches!(obs.outcome, Outcome::Found) || obs.cname.is_some() || nameservers.is_empty() {
+    if !matches!(obs.presence, Presence::Found) || obs.cname.is_some() || nameservers.is_empty() {
         return None;
     }
     let rtype = rtype_of(obs.role);
@@ -572,7 +572,7 @@ async fn propagation_facts(
     facts: &mut Facts,
 ) {
     facts.set(Fact::Propagating, false);
-    if !matches!(obs.outcome, Outcome::Absent) || obs.cname.is_some() || nameservers.is_empty() {
+    if !matches!(obs.presence, Presence::Absent) || obs.cname.is_some() || nameservers.is_empty() {
         return;
     }
     let rtype = rtype_of(obs.role);

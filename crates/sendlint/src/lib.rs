@@ -64,12 +64,13 @@
 //!   into a [`RecordReport`].
 //! - **Many domains**: a [`ManifestIndex`] (the workspace manifest, entry by
 //!   entry) and [`audit::audit`].
-//! - **Output**: [`render_domain`] and [`render_record`] for people;
-//!   [`audit::json_line`], [`audit::csv_row`] and [`audit::Summary`] for an audit.
+//! - **Output**: [`render_domain`] and [`render_record`] for people; for an
+//!   audit, the [`output`] module: a [`output::Printer`] is given each entry,
+//!   and [`output::Format`] prints it as text, JSON Lines or CSV.
 //!
 //! The items above are the ones meant for embedders. The other public modules
 //! are working parts that the CLI and the server of this workspace reach into
-//! ([`audit`]'s drivers and writers, [`dmarc_policy`], [`spf_walk`],
+//! ([`audit`]'s drivers, [`output`]'s formats, [`dmarc_policy`], [`spf_walk`],
 //! [`fixture`], [`publish`], [`safe`]); observation and report assembly stay
 //! private.
 //!
@@ -86,9 +87,10 @@ pub mod explain;
 pub mod fixture;
 pub mod manifest;
 mod observe;
+mod outcome;
+pub mod output;
 mod public_suffix;
 pub mod publish;
-pub mod render;
 mod report;
 pub mod safe;
 #[cfg(feature = "schema")]
@@ -102,7 +104,7 @@ mod view;
 pub use check::{CheckOptions, SesState, WorkspaceContext, check};
 pub use explain::{ExplainError, ExplainInput, RoleGuess, explain, infer_role};
 pub use manifest::{Entry, EntryError, ManifestError, ManifestIndex};
-pub use render::{RenderOptions, render_domain, render_record};
+pub use output::{RenderOptions, render_domain, render_record};
 pub use report::{AffectedRecord, DiagnosisReport, DomainReport, LabelReport, RecordReport};
 pub use verdict::Verdict;
 

@@ -28,9 +28,11 @@ pub struct Records {
     pub mx: Vec<MxRecord>,
 }
 
-/// What the lookups of one role found.
+/// Whether the lookups of one role found its records, and where: found at
+/// the expected name, found only at a misplaced name, absent, or unknown (the
+/// lookup failed).
 #[derive(Clone, Debug)]
-pub enum Outcome {
+pub enum Presence {
     /// Records at the expected name (which may still not be the right kind:
     /// e.g. TXT but no `v=spf1`).
     Found,
@@ -50,7 +52,7 @@ pub struct Observation {
     /// The expected name.
     pub name: DomainName,
     /// What was found.
-    pub outcome: Outcome,
+    pub presence: Presence,
     /// The records found (at the expected name, or the misplaced one).
     pub records: Records,
     /// A CNAME at the expected name, with its target.
@@ -157,10 +159,10 @@ pub async fn observe(
     let answer = lookup.lookup(&name, rtype).await;
     let (records, mut cname) = records_of(role, &answer);
 
-    let outcome = match &answer {
-        Answer::Failed(err) => Outcome::Failed(err.clone()),
-        Answer::Records { .. } if holds_role(role, &records) => Outcome::Found,
-        _ => Outcome::Absent,
+    let presence = match &answer {
+        Answer::Failed(err) => Presence::Failed(err.clone()),
+        Answer::Records { .. } if holds_role(role, &records) => Presence::Found,
+        _ => Presence::Absent,
     };
 
     // A CNAME at the DKIM name (Easy DKIM style) may point outside what we
@@ -168,7 +170,7 @@ pub async fn observe(
     // reported as what it is. Any other answer already carries the chain it
     // went through, and only DKIM reports a CNAME that does not resolve.
     if cname.is_none()
-        && matches!(outcome, Outcome::Failed(_))
+        && matches!(presence, Presence::Failed(_))
         && role == Role::Dkim
         && let Answer::Records { records: rd, .. } = lookup.lookup(&name, RecordType::Cname).await
     {
@@ -181,11 +183,11 @@ pub async fn observe(
         // DKIM needs a TXT at the name: a CNAME there is present and wrong,
         // whatever its target answers. For SPF and DMARC a CNAME that resolves
         // to the record is a legitimate delegation.
-        if role == Role::Dkim || matches!(outcome, Outcome::Found) {
+        if role == Role::Dkim || matches!(presence, Presence::Found) {
             return Observation {
                 role,
                 name,
-                outcome: Outcome::Found,
+                presence: Presence::Found,
                 records,
                 cname: Some(target),
                 addresses: Vec::new(),
@@ -198,7 +200,7 @@ pub async fn observe(
     // addresses either.
     // (Through a CNAME the NXDOMAIN is the target's: the name itself exists.)
     let nxdomain = matches!(&answer, Answer::NxDomain { cnames, .. } if cnames.is_empty());
-    if let Outcome::Absent = outcome {
+    if let Presence::Absent = presence {
         for (kind, probe) in misplaced_names(role, &name, zone) {
             if nxdomain && probe.is_subdomain_of(&name) {
                 continue;
@@ -209,7 +211,7 @@ pub async fn observe(
                 return Observation {
                     role,
                     name,
-                    outcome: Outcome::Misplaced(kind, probe),
+                    presence: Presence::Misplaced(kind, probe),
                     records: found,
                     cname: None,
                     addresses: Vec::new(),
@@ -220,7 +222,7 @@ pub async fn observe(
     // Nothing of the kind anywhere: does the name answer addresses instead
     // (a proxied CNAME or A record where the record should be)?
     let mut addresses = Vec::new();
-    if matches!(outcome, Outcome::Absent) && !nxdomain {
+    if matches!(presence, Presence::Absent) && !nxdomain {
         for rtype in [RecordType::A, RecordType::Aaaa] {
             if let Answer::Records { records: rd, .. } = lookup.lookup(&name, rtype).await {
                 addresses.extend(rd.iter().filter_map(|r| match r {
@@ -231,7 +233,7 @@ pub async fn observe(
             }
         }
     }
-    Observation { role, name, outcome, records, cname: None, addresses }
+    Observation { role, name, presence, records, cname: None, addresses }
 }
 
 /// Is `ip` in Cloudflare's proxy ranges (104.16.0.0/13, 172.64.0.0/13,

@@ -35,7 +35,7 @@ const CONTEXT_MAX: usize = 16 * 1024;
 const LINE_MAX: usize = 1024;
 /// Labels further apart than this are drawn in separate windows.
 const GROUP_MAX: usize = 4 * 1024;
-/// Context lines the handlers read around a label (miette's default; render.rs uses it too).
+/// Context lines the handlers read around a label (miette's default; output/human.rs uses it too).
 pub const CONTEXT_LINES: usize = 1;
 
 /// How much of a source a rendering draws.
@@ -475,7 +475,7 @@ impl Diagnostic for SafeDiagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::{RenderOptions, render_error};
+    use crate::output::{RenderOptions, render_error};
     use miette::NamedSource;
 
     #[derive(Debug, thiserror::Error, Diagnostic)]

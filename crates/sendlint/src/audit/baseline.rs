@@ -14,7 +14,7 @@ use sendlint_records::Role;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::outcome::{Finished, Outcome};
+use crate::outcome::{EntryOutcome, Finished};
 
 /// One domain as an audit saw it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -41,7 +41,7 @@ impl Snapshot {
     /// The snapshot of an entry of this run (`None` for a crashed check, which has no domain).
     pub fn of(item: &Finished) -> Option<Snapshot> {
         match &item.outcome {
-            Outcome::Report(r) => Some(Snapshot {
+            EntryOutcome::Report(r) => Some(Snapshot {
                 org: r.org.clone(),
                 domain: r.domain.clone(),
                 unlocked: Some(r.sending_unlocked),
@@ -52,10 +52,10 @@ impl Snapshot {
                     .collect(),
                 codes: r.codes().into_iter().map(str::to_owned).collect(),
             }),
-            Outcome::BadEntry(e) => {
+            EntryOutcome::BadEntry(e) => {
                 Some(Snapshot { org: e.org.clone(), domain: e.domain.clone()?, ..Snapshot::default() })
             }
-            Outcome::Crashed { .. } => None,
+            EntryOutcome::Crashed { .. } => None,
         }
     }
 

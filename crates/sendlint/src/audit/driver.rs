@@ -10,7 +10,7 @@ use tokio::task::JoinSet;
 
 use super::fail_fast::{Expired, FailFast};
 use super::shared_lookup::SharedLookup;
-use super::{AuditOptions, AuditRun, Finished, Outcome, Stop, StopLevel, Workspace, entry_in_shard};
+use super::{AuditOptions, AuditRun, EntryOutcome, Finished, Stop, StopLevel, Workspace, entry_in_shard};
 use crate::check::{CheckOptions, check};
 use crate::manifest::ManifestIndex;
 
@@ -61,7 +61,7 @@ pub(super) async fn audit_live(
             let (now, ses) = (opts.now, opts.ses.clone());
             let handle = tasks.spawn(async move {
                 let outcome = match manifest.entry(index) {
-                    Err(e) => Outcome::BadEntry(e),
+                    Err(e) => EntryOutcome::BadEntry(e),
                     Ok(entry) => {
                         // Live SES state replaces the manifest's `ses` block.
                         let ses_lookup = match &ses {
@@ -94,7 +94,7 @@ pub(super) async fn audit_live(
                                 }
                             },
                         };
-                        Outcome::Report(Box::new(report))
+                        EntryOutcome::Report(Box::new(report))
                     }
                 };
                 Finished { index, outcome, json: None }
@@ -116,7 +116,7 @@ pub(super) async fn audit_live(
                     let index = running.remove(&err.id());
                     if err.is_panic() && let Some(index) = index {
                         finished += 1;
-                        done(Finished { index, outcome: Outcome::Crashed { message: format!("internal error: {err}") }, json: None });
+                        done(Finished { index, outcome: EntryOutcome::Crashed { message: format!("internal error: {err}") }, json: None });
                     }
                 }
                 None => break,

@@ -26,23 +26,20 @@
 //!
 //! One concern per file: `options.rs`, `shard.rs`, `workspace.rs`,
 //! `shared_lookup.rs` (over `rate_limit.rs`, the token bucket [`ses`] uses
-//! too), `fail_fast.rs`, `stop.rs`, `outcome.rs` (what is handed out), the two
-//! drivers `driver.rs` (live, tokio) and `offline.rs` (rayon), the writers
-//! `json.rs`, `csv.rs` and `summary.rs`, and the operations modules
-//! [`baseline`] (`--baseline`) and [`ses`] (`--ses`).
+//! too), `fail_fast.rs`, `stop.rs`, the two drivers `driver.rs` (live, tokio) and
+//! `offline.rs` (rayon), and the operations modules [`baseline`]
+//! (`--baseline`) and [`ses`] (`--ses`). What an audit hands out
+//! ([`Finished`], [`AuditRun`]) is defined a floor below, beside the report,
+//! and printed by [`crate::output`].
 
-mod csv;
 mod driver;
 mod fail_fast;
-mod json;
 mod offline;
 mod options;
-mod outcome;
 mod rate_limit;
 mod shard;
 mod shared_lookup;
 mod stop;
-mod summary;
 #[cfg(test)]
 mod testing;
 mod workspace;
@@ -57,17 +54,14 @@ use sendlint_rules::RuleSet;
 
 use crate::manifest::ManifestIndex;
 
-pub use csv::{CSV_HEADER, csv_row, csv_text};
+pub use crate::outcome::{AuditRun, DnsTally, EntryOutcome, Finished};
 pub use fail_fast::{Expired, FailFast, Guarded};
-pub use json::json_line;
 pub use offline::block_on;
 pub use options::{AuditOptions, DEFAULT_DOMAIN_DEADLINE, DEFAULT_GIVE_UP_AFTER, DEFAULT_JOBS};
-pub use outcome::{AuditRun, Finished, Outcome};
 pub use rate_limit::RateLimit;
 pub use shard::{Shard, ShardParseError, entry_in_shard, shard_key, shard_of};
 pub use shared_lookup::{LookupStats, SharedLookup};
 pub use stop::{Stop, StopLevel};
-pub use summary::Summary;
 pub use workspace::Workspace;
 
 /// Audits every entry of `manifest` (of `opts.shard`) against `source`,
@@ -86,4 +80,25 @@ pub async fn audit(
         return offline::audit_offline(&manifest, source, &rules, opts, stop, done);
     }
     driver::audit_live(manifest, source, rules, opts, stop, done).await
+}
+
+impl AuditRun {
+    /// The tally of a run whose entries are all done or abandoned.
+    fn ended(
+        entries: usize,
+        selected: usize,
+        finished: usize,
+        dns: &LookupStats,
+        fail_fast: &FailFast,
+    ) -> AuditRun {
+        let (queries, cache_hits, coalesced, max_in_flight) = dns.snapshot();
+        AuditRun {
+            entries,
+            selected,
+            finished,
+            interrupted: finished < selected,
+            dns: DnsTally { queries, cache_hits, coalesced, max_in_flight },
+            dead_server: fail_fast.dead_server(),
+        }
+    }
 }

@@ -10,9 +10,7 @@ use sendlint_rules::RuleSet;
 
 use super::fail_fast::FailFast;
 use super::shared_lookup::SharedLookup;
-use super::{
-    AuditOptions, AuditRun, Finished, Outcome, Stop, StopLevel, Workspace, entry_in_shard, json_line,
-};
+use super::{AuditOptions, AuditRun, EntryOutcome, Finished, Stop, StopLevel, Workspace, entry_in_shard};
 use crate::check::{CheckOptions, check};
 use crate::manifest::ManifestIndex;
 
@@ -61,7 +59,7 @@ pub(super) fn audit_offline(
     let lookup = fail_fast.guard(shared, false);
     let judge = |index: usize| -> Finished {
         let run = || match manifest.entry(index) {
-            Err(e) => Outcome::BadEntry(e),
+            Err(e) => EntryOutcome::BadEntry(e),
             Ok(entry) => {
                 let check_opts = CheckOptions {
                     now: opts.now,
@@ -70,7 +68,7 @@ pub(super) fn audit_offline(
                     workspace: workspace.context(&entry),
                     ..CheckOptions::default()
                 };
-                Outcome::Report(Box::new(block_on(check(&entry.setup, &lookup, rules, &check_opts))))
+                EntryOutcome::Report(Box::new(block_on(check(&entry.setup, &lookup, rules, &check_opts))))
             }
         };
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).unwrap_or_else(|panic| {
@@ -79,11 +77,11 @@ pub(super) fn audit_offline(
                 .map(|s| (*s).to_owned())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            Outcome::Crashed { message: format!("internal error: panicked with message {what:?}") }
+            EntryOutcome::Crashed { message: format!("internal error: panicked with message {what:?}") }
         });
         let mut finished = Finished { index, outcome, json: None };
         if opts.json_lines {
-            finished.json = Some(json_line(&finished));
+            finished.json = Some(crate::output::json_line(&finished));
         }
         finished
     };

@@ -39,7 +39,7 @@ use entry::entry_setup;
 use stream::{first_pass, position_in, read_at};
 
 /// A manifest that could not be read as one. Its source is the manifest as
-/// read (shared, never copied): render it with `render::render_error`, which
+/// read (shared, never copied): render it with `output::render_error`, which
 /// quotes only a terminal-safe window of it.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]

@@ -221,7 +221,7 @@ pub(super) fn first_pass(file: &File, len: u64, chunk: usize) -> std::io::Result
 mod tests {
     use super::*;
     use crate::manifest::{CHUNK, ManifestIndex, OpenError};
-    use crate::render::{RenderOptions, render_error};
+    use crate::output::{RenderOptions, render_error};
     use sendlint_records::input::InputError;
     use std::io::Write;
     use std::path::Path;

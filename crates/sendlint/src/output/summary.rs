@@ -6,7 +6,7 @@ use std::fmt::{self, Write as _};
 use sendlint_records::Role;
 use sendlint_ses::Badge;
 
-use super::{Finished, Outcome};
+use crate::outcome::{EntryOutcome, Finished};
 
 /// Counts over an audit, for the human summary.
 #[derive(Debug, Default)]
@@ -29,8 +29,8 @@ pub struct Summary {
     pub providers: BTreeMap<String, (usize, usize)>,
 }
 
-/// Codes listed in the summary.
-const TOP_CODES: usize = 10;
+/// Codes listed in the summary (by the human text and serve's workspace).
+pub const TOP_CODES: usize = 10;
 
 /// Errors first, then warnings, then info.
 fn rank(s: sendlint_rules::Severity) -> u8 {
@@ -55,7 +55,7 @@ impl Summary {
     pub fn add(&mut self, item: &Finished) {
         self.total += 1;
         match &item.outcome {
-            Outcome::Report(r) => {
+            EntryOutcome::Report(r) => {
                 self.unlocked += usize::from(r.sending_unlocked);
                 for rec in &r.records {
                     self.badges.entry(rec.role).or_default()[badge_slot(rec.state)] += 1;
@@ -75,8 +75,8 @@ impl Summary {
                 p.0 += 1;
                 p.1 += usize::from(r.sending_unlocked);
             }
-            Outcome::BadEntry(_) => self.bad_entries += 1,
-            Outcome::Crashed { .. } => self.crashed += 1,
+            EntryOutcome::BadEntry(_) => self.bad_entries += 1,
+            EntryOutcome::Crashed { .. } => self.crashed += 1,
         }
     }
 

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Finished, Outcome};
+use crate::outcome::{EntryOutcome, Finished};
 use crate::report::DomainReport;
 
 #[derive(Serialize)]
@@ -28,14 +28,14 @@ struct ErrorLine<'a> {
 /// `index` first so shards and completion order sort back into manifest order).
 pub fn json_line(item: &Finished) -> String {
     let value = match &item.outcome {
-        Outcome::Report(report) => serde_json::to_string(&ReportLine { index: item.index, report }),
-        Outcome::BadEntry(err) => serde_json::to_string(&ErrorLine {
+        EntryOutcome::Report(report) => serde_json::to_string(&ReportLine { index: item.index, report }),
+        EntryOutcome::BadEntry(err) => serde_json::to_string(&ErrorLine {
             index: item.index,
             org: Some(err.org.as_deref()),
             domain: Some(err.domain.as_deref()),
             error: err.message(),
         }),
-        Outcome::Crashed { message } => {
+        EntryOutcome::Crashed { message } => {
             serde_json::to_string(&ErrorLine { index: item.index, org: None, domain: None, error: message })
         }
     };

@@ -1,15 +1,13 @@
 //! What an audit hands out: one [`Finished`] per entry, and the [`AuditRun`]
-//! tally at the end.
+//! tally at the end. The audit (`crate::audit`) makes them and the output
+//! formats (`crate::output`) print them: they live a floor below both.
 
 use crate::manifest::EntryError;
 use crate::report::DomainReport;
 
-use super::fail_fast::FailFast;
-use super::shared_lookup::LookupStats;
-
-/// What became of one manifest entry.
+/// What became of one manifest entry in an audit.
 #[derive(Debug)]
-pub enum Outcome {
+pub enum EntryOutcome {
     /// Checked.
     Report(Box<DomainReport>),
     /// The entry could not be read as a setup.
@@ -27,11 +25,24 @@ pub struct Finished {
     /// Its position in the manifest's `domains` (0-based).
     pub index: usize,
     /// What became of it.
-    pub outcome: Outcome,
-    /// Its [`json_line`](super::json_line), made by the worker that judged it
-    /// when [`AuditOptions::json_lines`](super::AuditOptions::json_lines) asks
-    /// for it (offline audits).
+    pub outcome: EntryOutcome,
+    /// Its [`json_line`](crate::output::json_line), made by the worker that
+    /// judged it when [`AuditOptions::json_lines`](crate::audit::AuditOptions::json_lines)
+    /// asks for it (offline audits).
     pub json: Option<String>,
+}
+
+/// The counters of an audit's shared lookup.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DnsTally {
+    /// Questions sent to the source (network queries, for a live source).
+    pub queries: u64,
+    /// Questions answered from the shared cache.
+    pub cache_hits: u64,
+    /// Questions that joined a query already in flight for the same question.
+    pub coalesced: u64,
+    /// The most queries ever in flight at once.
+    pub max_in_flight: u64,
 }
 
 /// How an audit went, besides the entries.
@@ -45,28 +56,8 @@ pub struct AuditRun {
     pub finished: usize,
     /// True when stopped before every selected entry was finished.
     pub interrupted: bool,
-    /// `(queries, cache hits, coalesced, max in flight)` of the shared lookup.
-    pub dns: (u64, u64, u64, u64),
+    /// The counters of the shared lookup.
+    pub dns: DnsTally,
     /// The server the audit stopped asking, and after how many timeouts in a row.
     pub dead_server: Option<(String, usize)>,
-}
-
-impl AuditRun {
-    /// The tally of a run whose entries are all done or abandoned.
-    pub(super) fn ended(
-        entries: usize,
-        selected: usize,
-        finished: usize,
-        dns: &LookupStats,
-        fail_fast: &FailFast,
-    ) -> AuditRun {
-        AuditRun {
-            entries,
-            selected,
-            finished,
-            interrupted: finished < selected,
-            dns: dns.snapshot(),
-            dead_server: fail_fast.dead_server(),
-        }
-    }
 }

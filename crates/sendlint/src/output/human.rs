@@ -1,5 +1,6 @@
 //! Human rendering of reports: a badge table, then each diagnosis rendered by
-//! miette with its labels on the exact bytes of the observed record.
+//! miette with its labels on the exact bytes of the observed record; and an
+//! audit's entries and its end for people.
 
 use std::fmt::{self, Display, Write as _};
 
@@ -10,6 +11,7 @@ use sendlint_records::display::untrusted;
 use sendlint_rules::Severity;
 use sendlint_ses::Badge;
 
+use crate::outcome::{AuditRun, EntryOutcome, Finished};
 use crate::report::{DiagnosisReport, DomainReport, RecordReport};
 use crate::safe::SafeDiagnostic;
 
@@ -200,6 +202,28 @@ pub fn render_error(diagnostic: &dyn Diagnostic, opts: RenderOptions) -> String 
     let mut out = String::new();
     render_flat(&handler, SafeDiagnostic::for_error(diagnostic), &mut out);
     out
+}
+
+/// One audit entry for people: its report, the error of a bad manifest
+/// entry, or what went wrong in a check that failed.
+pub fn render_entry(item: &Finished, opts: RenderOptions) -> String {
+    match &item.outcome {
+        EntryOutcome::Report(r) => render_domain(r, opts),
+        EntryOutcome::BadEntry(e) => render_error(e.as_ref(), opts),
+        EntryOutcome::Crashed { message } => {
+            format!("manifest entry {}: {}", item.index, sendlint_records::display::untrusted_lines(message))
+        }
+    }
+}
+
+/// The line saying an audit gave up on a DNS server that never answered.
+pub fn gave_up_line(run: &AuditRun) -> Option<String> {
+    run.dead_server.as_ref().map(|(server, n)| {
+        format!(
+            "gave up on {server}: it answered none of the first {n} questions (all timed out); \
+             the domains after that were reported as dns.lookup-failed without asking it"
+        )
+    })
 }
 
 /// One error, then each error it gathers (a rule set's, a manifest's) as a
