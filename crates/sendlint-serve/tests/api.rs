@@ -267,7 +267,7 @@ fn the_token_is_required_when_set_and_compared_exactly() {
 #[test]
 fn a_non_loopback_listen_address_needs_a_token() {
     let any = "0.0.0.0:8080".parse().unwrap();
-    assert!(check_listen(any, None).unwrap_err().contains("--token"));
+    assert!(check_listen(any, None).unwrap_err().to_string().contains("--token"));
     assert!(check_listen(any, Some("")).is_err());
     assert!(check_listen(any, Some("t")).is_ok());
     assert!(check_listen("127.0.0.1:0".parse().unwrap(), None).is_ok());
@@ -742,4 +742,16 @@ fn the_api_takes_domains_as_its_document_says() {
     let mut setup = demo_setup("mail.acme.test");
     setup["domain"] = json!("xn--bcher-kva.example");
     assert_eq!(post(s.addr, "/api/v1/check", &setup).status, 200);
+}
+
+/// A path the handler cannot read (not UTF-8 once decoded) is refused in the
+/// API's error shape, as a malformed body or query string is.
+#[test]
+fn an_unreadable_path_is_refused_in_the_error_shape() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    for path in ["/api/v1/rules/%FF", "/api/v1/domains/%FF", "/assets/%FF"] {
+        let a = get(s.addr, path);
+        assert_eq!((a.status, a.error_code().as_str()), (400, "bad_path"), "{path}: {}", a.body);
+        assert!(a.header("content-type").is_some_and(|t| t.starts_with("application/json")), "{path}");
+    }
 }
