@@ -33,7 +33,7 @@ mod apex;
 mod apexmap;
 mod cache;
 mod live;
-mod record;
+mod recording;
 mod wire;
 mod zone;
 mod zonetext;
@@ -42,7 +42,7 @@ pub use apex::{ZoneInfo, find_zone, find_zone_in};
 pub use apexmap::ApexMap;
 pub use cache::CachingLookup;
 pub use live::{LiveError, LiveOptions, LiveSource, NameserverError, parse_nameserver};
-pub use record::{RecordingFile, RecordingLookup, ReplayError, ReplayLookup};
+pub use recording::{RecordingFile, RecordingLookup, ReplayError, ReplayLookup};
 pub use wire::WireStats;
 pub use zone::{ZoneData, ZoneError, ZoneSource, ZoneSyntaxError};
 
