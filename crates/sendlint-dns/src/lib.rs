@@ -31,8 +31,9 @@
 
 mod apex;
 mod apexmap;
-mod cache;
+pub mod layer;
 mod live;
+mod questions;
 mod recording;
 mod wire;
 mod zone;
@@ -40,7 +41,7 @@ mod zonetext;
 
 pub use apex::{ZoneInfo, find_zone, find_zone_in};
 pub use apexmap::ApexMap;
-pub use cache::CachingLookup;
+pub use layer::{CachingLookup, LookupExt};
 pub use live::{LiveError, LiveOptions, LiveSource, NameserverError, parse_nameserver};
 pub use recording::{RecordingFile, RecordingLookup, ReplayError, ReplayLookup};
 pub use wire::WireStats;
@@ -78,15 +79,58 @@ pub trait Lookup: Send + Sync {
         name: &'a DomainName,
         rtype: RecordType,
     ) -> BoxFuture<'a, Option<Answer>> {
-        let _ = (nameservers, name, rtype);
-        Box::pin(std::future::ready(None))
+        match self.wrapped() {
+            Some(below) => below.authoritative(nameservers, name, rtype),
+            None => Box::pin(std::future::ready(None)),
+        }
     }
 
     /// What this source sent on the wire so far (live sources with servers
     /// given explicitly); `None` when it does not count (zone files, replay,
     /// the system resolver).
     fn wire_stats(&self) -> Option<WireStats> {
+        self.wrapped().and_then(|below| below.wire_stats())
+    }
+
+    /// What the source is: how its failures name it, and whether it answers
+    /// from memory.
+    fn describe(&self) -> SourceInfo {
+        self.wrapped().map(|below| below.describe()).unwrap_or_default()
+    }
+
+    /// The lookup this one wraps, when it is a layer of a stack ([`layer`]).
+    ///
+    /// This is the one forwarding mechanism of the stack: what a layer does
+    /// not do itself ([`Lookup::authoritative`], [`Lookup::wire_stats`],
+    /// [`Lookup::describe`]) is asked of the layer below. A source (zone
+    /// files, a resolver, a recording) wraps nothing: `None`.
+    fn wrapped(&self) -> Option<&dyn Lookup> {
         None
+    }
+}
+
+/// What a source is, as [`Lookup::describe`] tells it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceInfo {
+    /// How the source's failures name it (`zone files`, `the system
+    /// resolver`, `192.0.2.1:53`, `the recording FILE`), for messages about
+    /// questions that never reached it; `None` when it has no name (a test
+    /// double).
+    pub label: Option<String>,
+    /// The source answers at once from memory (zone files, a recording):
+    /// no question waits on the network.
+    pub offline: bool,
+}
+
+impl SourceInfo {
+    /// A source answering from memory, named `label`.
+    pub fn memory(label: impl Into<String>) -> SourceInfo {
+        SourceInfo { label: Some(label.into()), offline: true }
+    }
+
+    /// A source asking the network, named `label`.
+    pub fn network(label: impl Into<String>) -> SourceInfo {
+        SourceInfo { label: Some(label.into()), offline: false }
     }
 }
 
@@ -109,6 +153,14 @@ macro_rules! forward_lookup {
 
             fn wire_stats(&self) -> Option<WireStats> {
                 (**self).wire_stats()
+            }
+
+            fn describe(&self) -> SourceInfo {
+                (**self).describe()
+            }
+
+            fn wrapped(&self) -> Option<&dyn Lookup> {
+                (**self).wrapped()
             }
         }
     )*};

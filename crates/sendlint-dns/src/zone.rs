@@ -6,7 +6,7 @@
 //! pointed at in the text ([`error`]); a name no zone covers gets a "did you
 //! mean" ([`suggest`]).
 
-use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa};
+use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa, SourceInfo};
 use sendlint_records::name::{DomainName, NameMap};
 use tree::{Key, Node, Step, Zone};
 
@@ -236,5 +236,9 @@ impl ZoneSource {
 impl Lookup for ZoneSource {
     fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
         Box::pin(std::future::ready(self.answer(name, rtype)))
+    }
+
+    fn describe(&self) -> SourceInfo {
+        SourceInfo::memory(SERVER)
     }
 }

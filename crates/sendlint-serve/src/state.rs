@@ -5,13 +5,13 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use sendlint::ManifestIndex;
-use sendlint_dns::Lookup;
+use sendlint_dns::{Lookup, LookupExt};
 use sendlint_rules::RuleSet;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use crate::host::Hosts;
-use crate::metrics::{CountingLookup, Metrics};
+use crate::metrics::Metrics;
 use crate::schemas::WorkspaceSummary;
 use crate::{Config, Limits, SesSource};
 
@@ -49,7 +49,9 @@ impl AppState {
     /// The state of a server listening on `listen`.
     pub fn new(config: Config, listen: SocketAddr) -> Arc<AppState> {
         let metrics = Arc::new(Metrics::default());
-        let lookup: Arc<dyn Lookup> = Arc::new(CountingLookup::new(config.lookup, metrics.clone()));
+        let counted = metrics.clone();
+        let lookup: Arc<dyn Lookup> =
+            Arc::new(config.lookup.counted(move |answer| counted.count_answer(answer)));
         Arc::new(AppState {
             lookup,
             rules: config.rules,

@@ -8,13 +8,12 @@ use std::sync::atomic::Ordering;
 use sendlint_dns::Lookup;
 use sendlint_rules::RuleSet;
 
-use super::fail_fast::FailFast;
-use super::shared_lookup::SharedLookup;
 use super::{
     AuditOptions, AuditRun, Finished, Outcome, Stop, StopLevel, Workspace, entry_in_shard, json_line,
 };
 use crate::check::{CheckOptions, check};
 use crate::manifest::ManifestIndex;
+use sendlint_dns::layer::{FailFast, LookupExt};
 
 /// Drives `future` to completion on this thread, parking while it is pending.
 /// Enough for checks against a source that answers at once (zone files, a
@@ -56,9 +55,11 @@ pub(super) fn audit_offline(
     use rayon::iter::{ParallelBridge, ParallelIterator};
     let workspace = Workspace::scan(manifest);
     let fail_fast = FailFast::new(opts.give_up_after);
-    let shared = SharedLookup::new(fail_fast.guard(source, true), opts.jobs, None, opts.cache_capacity)
-        .keeping_failures();
-    let lookup = fail_fast.guard(shared, false);
+    let lookup = source
+        .fail_fast(&fail_fast, true)
+        .shared(opts.jobs, None, opts.cache_capacity)
+        .keeping_failures()
+        .fail_fast(&fail_fast, false);
     let judge = |index: usize| -> Finished {
         let run = || match manifest.entry(index) {
             Err(e) => Outcome::BadEntry(e),

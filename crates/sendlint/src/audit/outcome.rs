@@ -4,8 +4,7 @@
 use crate::manifest::EntryError;
 use crate::report::DomainReport;
 
-use super::fail_fast::FailFast;
-use super::shared_lookup::LookupStats;
+use sendlint_dns::layer::{FailFast, LookupStats};
 
 /// What became of one manifest entry.
 #[derive(Debug)]
