@@ -1,8 +1,23 @@
 //! DNS for sendlint: one lookup trait, answered offline from zone files
-//! ([`ZoneSource`]) or live ([`LiveSource`], hickory-resolver), the zone apex
-//! finder ([`find_zone`]) that works over any [`Lookup`], and wrappers over any
-//! source: a per-run answer cache ([`CachingLookup`]), recording of every
-//! answer used ([`RecordingLookup`]) and replay of a recording ([`ReplayLookup`]).
+//! ([`ZoneSource`]) or a recording ([`ReplayLookup`]), or live
+//! ([`LiveSource`]); the zone apex finder ([`find_zone`]) that works over any
+//! [`Lookup`]; and the lookup stack ([`layer`]): layers over any source, each
+//! doing one thing, built one method per layer ([`LookupExt`]).
+//!
+//! | layer | builder | what it does |
+//! |---|---|---|
+//! | [`CachingLookup`] | [`LookupExt::cached`] | one answer per question per run |
+//! | [`RecordingLookup`] | [`LookupExt::recorded`] | keeps every answer used, to save for `--replay` |
+//! | [`layer::Guarded`] | [`LookupExt::fail_fast`] | stops asking a server that never answers |
+//! | [`layer::SharedLookup`] | [`LookupExt::shared`] | bounded concurrency, a rate limit, a bounded shared cache, in-flight coalescing |
+//! | [`layer::CountingLookup`] | [`LookupExt::counted`] | shows each answer to a counter (a server's metrics) |
+//!
+//! A layer answers [`Lookup::lookup`] and names the lookup below it
+//! ([`Lookup::wrapped`]); the rest of the trait ([`Lookup::authoritative`],
+//! [`Lookup::wire_stats`], [`Lookup::describe`]) is asked of the layer below
+//! unless the layer does it itself. So a whole stack describes itself as its
+//! source does ([`SourceInfo`]: how failures name it, whether it answers from
+//! memory), and counts what its source sent.
 //!
 //! Answers keep what diagnosis needs: TXT character-strings byte-exact, the
 //! CNAME chain that was followed, and the SOA of negative answers (which is how
@@ -26,6 +41,29 @@
 //! };
 //! let [RData::Txt(txt)] = records.as_slice() else { panic!("one TXT record") };
 //! assert_eq!(txt.data(), b"v=spf1 include:amazonses.com ~all");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A stack over the same zone: a recording of a cached source, counted.
+//!
+//! ```
+//! use sendlint_dns::{Lookup, LookupExt, RecordType, SourceInfo, ZoneSource};
+//! use sendlint_records::DomainName;
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//!
+//! let zone = ZoneSource::from_text("acme.test.zone", "acme.test. 300 IN TXT \"v=spf1 -all\"\n", None)?;
+//! let asked = AtomicUsize::new(0);
+//! let stack = zone.cached().recorded().counted(|_answer| {
+//!     asked.fetch_add(1, Ordering::Relaxed);
+//! });
+//! let name = DomainName::parse("acme.test")?;
+//! let rt = tokio::runtime::Builder::new_current_thread().build()?;
+//! rt.block_on(stack.lookup(&name, RecordType::Txt));
+//! rt.block_on(stack.lookup(&name, RecordType::Txt));
+//! assert_eq!(asked.load(Ordering::Relaxed), 2);
+//! // every layer describes itself as the zone files it stands on
+//! assert_eq!(stack.wrapped().map(|below| below.describe()), Some(SourceInfo::memory("zone files")));
+//! assert_eq!(stack.describe(), SourceInfo::memory("zone files"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -72,7 +110,7 @@ pub trait Lookup: Send + Sync {
     /// "published, but caches still hold the old answer".
     ///
     /// `None` when this source cannot (zone files are authoritative already)
-    /// or the servers' addresses are unknown.
+    /// or the servers' addresses are unknown. A layer asks the layer below.
     fn authoritative<'a>(
         &'a self,
         nameservers: &'a [DomainName],
