@@ -17,7 +17,7 @@ use sendlint_dns::layer::{FailFast, LookupExt};
 
 /// Drives `future` to completion on this thread, parking while it is pending.
 /// Enough for checks against a source that answers at once (zone files, a
-/// replay, or those behind [`SharedLookup`], whose only waits are on another
+/// replay, or those behind [`SharedLookup`](super::SharedLookup), whose only waits are on another
 /// thread's answer to the same question): no tokio on rayon workers, and no
 /// runtime to start for an offline `check`.
 pub fn block_on<F: Future>(future: F) -> F::Output {
