@@ -16,7 +16,7 @@ use sendlint::audit::baseline::{self as audit_baseline, Baseline};
 use sendlint::audit::{self, AuditOptions, AuditRun, Finished, Shard, Stop, StopLevel};
 use sendlint::manifest::{ManifestIndex, OpenError};
 use sendlint::output::{self, Counted, Format, Printer, Summary};
-use sendlint_dns::{Lookup, RecordingFile, RecordingLookup, ReplayLookup};
+use sendlint_dns::{Lookup, LookupExt, RecordingFile, RecordingLookup, ReplayLookup};
 use sendlint_records::input::{self, InputError, InputKind};
 use sendlint_rules::RuleSet;
 
@@ -384,13 +384,9 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         // same `--threads` as the checks (an error means it was already built).
         let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
     }
-    let (base, source_label): (Box<dyn Lookup>, String) = match &args.replay {
-        Some(file) => {
-            let replay = ReplayLookup::from_file(file).map_err(|e| miette::miette!("--replay: {e}"))?;
-            let label = replay.label().to_owned();
-            (Box::new(replay), label)
-        }
-        None => (dns_source(&args.dns)?, crate::source_label(&args.dns)),
+    let base: Box<dyn Lookup> = match &args.replay {
+        Some(file) => Box::new(ReplayLookup::from_file(file).map_err(|e| miette::miette!("--replay: {e}"))?),
+        None => dns_source(&args.dns)?,
     };
     // the recording's file is made now: an unwritable path fails before the audit
     let (lookup, recording): (Arc<dyn Lookup>, _) = match &args.record {
@@ -410,7 +406,7 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
                 ));
             }
             let file = RecordingFile::create(path).map_err(|e| miette::miette!("--record: {e}"))?;
-            let recorded = Arc::new(RecordingLookup::new(base));
+            let recorded = Arc::new(base.recorded());
             (recorded.clone(), Some((recorded, file)))
         }
         None => (Arc::from(base), None),
@@ -467,10 +463,10 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         shard: args.shard,
         give_up_after: args.give_up_after,
         domain_deadline: (!args.domain_timeout.is_zero()).then_some(args.domain_timeout),
-        source: Some(source_label),
         ses,
-        // zone files and recordings answer at once: the checks are CPU work for a rayon pool
-        offline: !args.dns.zones.is_empty() || args.replay.is_some(),
+        // zone files and recordings answer at once (the lookup says so): the
+        // checks are then CPU work for a rayon pool, this thread waits
+        pool_offline: true,
         threads: args.threads,
         json_lines: args.format == AuditFormat::Json,
         ..AuditOptions::default()

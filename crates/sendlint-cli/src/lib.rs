@@ -444,22 +444,6 @@ pub(crate) fn read_input(path: &Path, kind: InputKind) -> miette::Result<String>
     sendlint_records::input::read_text(path, kind).map_err(|e| miette!("{e}"))
 }
 
-/// The DNS source as its failures name it (for questions that never reached it).
-pub(crate) fn source_label(args: &DnsArgs) -> String {
-    if !args.zones.is_empty() {
-        return "zone files".into();
-    }
-    if args.nameservers.is_empty() {
-        return "the system resolver".into();
-    }
-    let servers: Vec<String> = args
-        .nameservers
-        .iter()
-        .map(|s| parse_nameserver(s).map_or_else(|_| s.clone(), |a| a.to_string()))
-        .collect();
-    servers.join(", ")
-}
-
 fn runtime() -> miette::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().into_diagnostic()
 }

@@ -1,8 +1,23 @@
 //! DNS for sendlint: one lookup trait, answered offline from zone files
-//! ([`ZoneSource`]) or live ([`LiveSource`], hickory-resolver), the zone apex
-//! finder ([`find_zone`]) that works over any [`Lookup`], and wrappers over any
-//! source: a per-run answer cache ([`CachingLookup`]), recording of every
-//! answer used ([`RecordingLookup`]) and replay of a recording ([`ReplayLookup`]).
+//! ([`ZoneSource`]) or a recording ([`ReplayLookup`]), or live
+//! ([`LiveSource`]); the zone apex finder ([`find_zone`]) that works over any
+//! [`Lookup`]; and the lookup stack ([`layer`]): layers over any source, each
+//! doing one thing, built one method per layer ([`LookupExt`]).
+//!
+//! | layer | builder | what it does |
+//! |---|---|---|
+//! | [`CachingLookup`] | [`LookupExt::cached`] | one answer per question per run |
+//! | [`RecordingLookup`] | [`LookupExt::recorded`] | keeps every answer used, to save for `--replay` |
+//! | [`layer::Guarded`] | [`LookupExt::fail_fast`] | stops asking a server that never answers |
+//! | [`layer::SharedLookup`] | [`LookupExt::shared`] | bounded concurrency, a rate limit, a bounded shared cache, in-flight coalescing |
+//! | [`layer::CountingLookup`] | [`LookupExt::counted`] | shows each answer to a counter (a server's metrics) |
+//!
+//! A layer answers [`Lookup::lookup`] and names the lookup below it
+//! ([`Lookup::wrapped`]); the rest of the trait ([`Lookup::authoritative`],
+//! [`Lookup::wire_stats`], [`Lookup::describe`]) is asked of the layer below
+//! unless the layer does it itself. So a whole stack describes itself as its
+//! source does ([`SourceInfo`]: how failures name it, whether it answers from
+//! memory), and counts what its source sent.
 //!
 //! Answers keep what diagnosis needs: TXT character-strings byte-exact, the
 //! CNAME chain that was followed, and the SOA of negative answers (which is how
@@ -28,21 +43,45 @@
 //! assert_eq!(txt.data(), b"v=spf1 include:amazonses.com ~all");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! A stack over the same zone: a recording of a cached source, counted.
+//!
+//! ```
+//! use sendlint_dns::{Lookup, LookupExt, RecordType, SourceInfo, ZoneSource};
+//! use sendlint_records::DomainName;
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//!
+//! let zone = ZoneSource::from_text("acme.test.zone", "acme.test. 300 IN TXT \"v=spf1 -all\"\n", None)?;
+//! let asked = AtomicUsize::new(0);
+//! let stack = zone.cached().recorded().counted(|_answer| {
+//!     asked.fetch_add(1, Ordering::Relaxed);
+//! });
+//! let name = DomainName::parse("acme.test")?;
+//! let rt = tokio::runtime::Builder::new_current_thread().build()?;
+//! rt.block_on(stack.lookup(&name, RecordType::Txt));
+//! rt.block_on(stack.lookup(&name, RecordType::Txt));
+//! assert_eq!(asked.load(Ordering::Relaxed), 2);
+//! // every layer describes itself as the zone files it stands on
+//! assert_eq!(stack.wrapped().map(|below| below.describe()), Some(SourceInfo::memory("zone files")));
+//! assert_eq!(stack.describe(), SourceInfo::memory("zone files"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod apex;
 mod apexmap;
-mod cache;
+pub mod layer;
 mod live;
-mod record;
+mod questions;
+mod recording;
 mod wire;
 mod zone;
 mod zonetext;
 
 pub use apex::{ZoneInfo, find_zone, find_zone_in};
 pub use apexmap::ApexMap;
-pub use cache::CachingLookup;
+pub use layer::{CachingLookup, LookupExt};
 pub use live::{LiveError, LiveOptions, LiveSource, NameserverError, parse_nameserver};
-pub use record::{RecordingFile, RecordingLookup, ReplayError, ReplayLookup};
+pub use recording::{RecordingFile, RecordingLookup, ReplayError, ReplayLookup};
 pub use wire::WireStats;
 pub use zone::{ZoneData, ZoneError, ZoneSource, ZoneSyntaxError};
 
@@ -71,22 +110,65 @@ pub trait Lookup: Send + Sync {
     /// "published, but caches still hold the old answer".
     ///
     /// `None` when this source cannot (zone files are authoritative already)
-    /// or the servers' addresses are unknown.
+    /// or the servers' addresses are unknown. A layer asks the layer below.
     fn authoritative<'a>(
         &'a self,
         nameservers: &'a [DomainName],
         name: &'a DomainName,
         rtype: RecordType,
     ) -> BoxFuture<'a, Option<Answer>> {
-        let _ = (nameservers, name, rtype);
-        Box::pin(std::future::ready(None))
+        match self.wrapped() {
+            Some(below) => below.authoritative(nameservers, name, rtype),
+            None => Box::pin(std::future::ready(None)),
+        }
     }
 
     /// What this source sent on the wire so far (live sources with servers
     /// given explicitly); `None` when it does not count (zone files, replay,
     /// the system resolver).
     fn wire_stats(&self) -> Option<WireStats> {
+        self.wrapped().and_then(|below| below.wire_stats())
+    }
+
+    /// What the source is: how its failures name it, and whether it answers
+    /// from memory.
+    fn describe(&self) -> SourceInfo {
+        self.wrapped().map(|below| below.describe()).unwrap_or_default()
+    }
+
+    /// The lookup this one wraps, when it is a layer of a stack ([`layer`]).
+    ///
+    /// This is the one forwarding mechanism of the stack: what a layer does
+    /// not do itself ([`Lookup::authoritative`], [`Lookup::wire_stats`],
+    /// [`Lookup::describe`]) is asked of the layer below. A source (zone
+    /// files, a resolver, a recording) wraps nothing: `None`.
+    fn wrapped(&self) -> Option<&dyn Lookup> {
         None
+    }
+}
+
+/// What a source is, as [`Lookup::describe`] tells it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceInfo {
+    /// How the source's failures name it (`zone files`, `the system
+    /// resolver`, `192.0.2.1:53`, `the recording FILE`), for messages about
+    /// questions that never reached it; `None` when it has no name (a test
+    /// double).
+    pub label: Option<String>,
+    /// The source answers at once from memory (zone files, a recording):
+    /// no question waits on the network.
+    pub offline: bool,
+}
+
+impl SourceInfo {
+    /// A source answering from memory, named `label`.
+    pub fn memory(label: impl Into<String>) -> SourceInfo {
+        SourceInfo { label: Some(label.into()), offline: true }
+    }
+
+    /// A source asking the network, named `label`.
+    pub fn network(label: impl Into<String>) -> SourceInfo {
+        SourceInfo { label: Some(label.into()), offline: false }
     }
 }
 
@@ -109,6 +191,14 @@ macro_rules! forward_lookup {
 
             fn wire_stats(&self) -> Option<WireStats> {
                 (**self).wire_stats()
+            }
+
+            fn describe(&self) -> SourceInfo {
+                (**self).describe()
+            }
+
+            fn wrapped(&self) -> Option<&dyn Lookup> {
+                (**self).wrapped()
             }
         }
     )*};

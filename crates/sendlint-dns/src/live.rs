@@ -11,7 +11,7 @@
 //! hand the same reader a response shaped by `DnsError::from_response`.
 
 use crate::wire::{Asker, Wire, WireStats};
-use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa};
+use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa, SourceInfo};
 use futures_core::Stream;
 use hickory_resolver::config::{NameServerConfig, ResolverOpts};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
@@ -504,6 +504,14 @@ impl Lookup for LiveSource {
 
     fn wire_stats(&self) -> Option<WireStats> {
         LiveSource::wire_stats(self)
+    }
+
+    fn describe(&self) -> SourceInfo {
+        match self.backend {
+            // the addresses are in its failures, not in its name
+            Backend::Resolver(_) => SourceInfo::network("the system resolver"),
+            Backend::Wire(_) => SourceInfo::network(self.server.clone()),
+        }
     }
 }
 

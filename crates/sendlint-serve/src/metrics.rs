@@ -1,15 +1,13 @@
-//! Counters for `/metrics` (Prometheus text format 0.0.4), and the lookup
-//! wrapper that counts DNS queries and failures. Every metric counts exactly
+//! Counters for `/metrics` (Prometheus text format 0.0.4), and what the
+//! lookup's counting layer counts: DNS queries and failures. Every metric counts exactly
 //! what its name and HELP line say; `tests/api.rs` drives requests and reads
 //! each one.
 
 use std::fmt::Write;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use sendlint_dns::{Answer, BoxFuture, FailureKind, Lookup, RecordType};
-use sendlint_records::name::DomainName;
+use sendlint_dns::{Answer, FailureKind};
 
 /// Upper bounds (seconds) of the check latency histogram buckets.
 const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
@@ -276,50 +274,16 @@ impl Metrics {
     }
 }
 
-/// A lookup that counts the questions it passes on and the failed answers.
-pub struct CountingLookup {
-    inner: Arc<dyn Lookup>,
-    metrics: Arc<Metrics>,
-}
-
-impl CountingLookup {
-    /// Counts `inner`'s questions into `metrics`.
-    pub fn new(inner: Arc<dyn Lookup>, metrics: Arc<Metrics>) -> CountingLookup {
-        CountingLookup { inner, metrics }
-    }
-
-    fn count(&self, answer: &Answer) {
-        inc(&self.metrics.dns_queries);
+impl Metrics {
+    /// Counts one answer of the server's lookup (its counting layer,
+    /// [`sendlint_dns::layer::CountingLookup`]): a question, and its failure.
+    pub fn count_answer(&self, answer: &Answer) {
+        inc(&self.dns_queries);
         if let Answer::Failed(e) = answer {
             match FAILURES.iter().position(|k| *k == e.kind) {
-                Some(i) => inc(&self.metrics.lookup_failures[i]),
-                None => inc(&self.metrics.not_covered),
+                Some(i) => inc(&self.lookup_failures[i]),
+                None => inc(&self.not_covered),
             }
         }
-    }
-}
-
-impl Lookup for CountingLookup {
-    fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
-        Box::pin(async move {
-            let answer = self.inner.lookup(name, rtype).await;
-            self.count(&answer);
-            answer
-        })
-    }
-
-    fn authoritative<'a>(
-        &'a self,
-        nameservers: &'a [DomainName],
-        name: &'a DomainName,
-        rtype: RecordType,
-    ) -> BoxFuture<'a, Option<Answer>> {
-        Box::pin(async move {
-            let answer = self.inner.authoritative(nameservers, name, rtype).await;
-            if let Some(a) = &answer {
-                self.count(a);
-            }
-            answer
-        })
     }
 }

@@ -4,13 +4,13 @@ use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
-use sendlint_dns::Lookup;
+use sendlint_dns::{Lookup, LookupExt};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use crate::Config;
 use crate::host::Hosts;
-use crate::metrics::{CountingLookup, Metrics};
+use crate::metrics::Metrics;
 use crate::schemas::WorkspaceSummary;
 
 /// The server's shared state: the configuration it was started with and
@@ -35,7 +35,9 @@ impl AppState {
     /// The state of a server listening on `listen`.
     pub fn new(mut config: Config, listen: SocketAddr) -> Arc<AppState> {
         let metrics = Arc::new(Metrics::default());
-        let lookup: Arc<dyn Lookup> = Arc::new(CountingLookup::new(config.lookup.clone(), metrics.clone()));
+        let counted = metrics.clone();
+        let lookup: Arc<dyn Lookup> =
+            Arc::new(config.lookup.clone().counted(move |answer| counted.count_answer(answer)));
         config.token = config.token.filter(|t| !t.is_empty());
         Arc::new(AppState {
             lookup,

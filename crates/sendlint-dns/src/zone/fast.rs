@@ -14,7 +14,9 @@
 //! - one RRset per (owner, type); a repeated record is dropped; a second CNAME
 //!   replaces the first; the set's TTL is the last added record's.
 
-use super::{CARRY_OWNER, Converted, Key, NO_ORIGIN, RrSet};
+use super::NO_ORIGIN;
+use super::hickory::{CARRY_OWNER, Converted};
+use super::tree::{Key, RrSet};
 use crate::zonetext::{self, Entry, MAX_STRING, NAME_MARK};
 use crate::{RData, RecordType, Soa};
 use hickory_proto::serialize::txt::parse_ttl;

@@ -8,11 +8,11 @@ use sendlint_dns::Lookup;
 use sendlint_rules::RuleSet;
 use tokio::task::JoinSet;
 
-use super::fail_fast::{Expired, FailFast};
-use super::shared_lookup::SharedLookup;
+use super::Expired;
 use super::{AuditOptions, AuditRun, EntryOutcome, Finished, Stop, StopLevel, Workspace, entry_in_shard};
 use crate::check::{CheckOptions, check};
 use crate::manifest::ManifestIndex;
+use sendlint_dns::layer::{FailFast, LookupExt};
 
 /// [`super::audit`] for a source that is waited on (the network, a rate
 /// limit, SES): entries are checked in tokio tasks on the calling runtime.
@@ -30,8 +30,14 @@ pub(super) async fn audit_live(
     // Given up is checked twice: before the queue (skip at once) and right
     // before the real query (questions queued before the verdict).
     let fail_fast = FailFast::new(opts.give_up_after);
-    let shared = SharedLookup::new(fail_fast.guard(source, true), opts.jobs, opts.qps, opts.cache_capacity);
-    let lookup = Arc::new(fail_fast.guard(shared, false));
+    // the source's name, for messages about questions that never reached it
+    let source_label = source.describe().label;
+    let lookup = Arc::new(
+        source
+            .fail_fast(&fail_fast, true)
+            .shared(opts.jobs, opts.qps, opts.cache_capacity)
+            .fail_fast(&fail_fast, false),
+    );
     let deadline = opts.domain_deadline;
     let jobs = opts.jobs.max(1);
     let mut tasks: JoinSet<Finished> = JoinSet::new();
@@ -57,7 +63,7 @@ pub(super) async fn audit_live(
             let (manifest, lookup, rules, workspace) =
                 (manifest.clone(), lookup.clone(), rules.clone(), workspace.clone());
             let apexes = apexes.clone();
-            let (fail_fast, source_label) = (fail_fast.clone(), opts.source.clone());
+            let (fail_fast, source_label) = (fail_fast.clone(), source_label.clone());
             let (now, ses) = (opts.now, opts.ses.clone());
             let handle = tasks.spawn(async move {
                 let outcome = match manifest.entry(index) {

@@ -1,6 +1,7 @@
 //! Audit a workspace: every entry of a manifest, concurrently, gently.
 //!
-//! - **Lookups** go through one [`SharedLookup`] for the whole run: at most
+//! - **Lookups** go through one [`SharedLookup`] (a layer of
+//!   [`sendlint_dns::layer`]) for the whole run: at most
 //!   `jobs` queries in flight (a semaphore), at most `qps` queries a second
 //!   (a token bucket), answers shared across domains (the zone's NS set,
 //!   `amazonses.com`'s SPF) in a bounded cache, and concurrent asks of one
@@ -9,7 +10,8 @@
 //!   tasks as the lookups, on a multi-thread runtime, when the source is live:
 //!   a check interleaves lookups and judgement in one `async fn`, each step is
 //!   microseconds, and tokio's scheduler spreads the tasks over the cores.
-//! - **Offline audits** (zone files: [`AuditOptions::offline`]) wait on
+//! - **Offline audits** (a source that answers from memory, as it says in
+//!   [`Lookup::describe`]; with [`AuditOptions::pool_offline`]) wait on
 //!   nothing: each entry is one CPU-bound job on a rayon pool (`--threads`),
 //!   its check driven to completion on the worker by a minimal `block_on`.
 //!   No tokio task per entry, no timer, no hand-off per step.
@@ -25,20 +27,19 @@
 //!   stable hash of the domain's organizational name.
 //!
 //! One concern per file: `options.rs`, `shard.rs`, `workspace.rs`,
-//! `shared_lookup.rs` (over `rate_limit.rs`, the token bucket [`ses`] uses
-//! too), `fail_fast.rs`, `stop.rs`, the two drivers `driver.rs` (live, tokio) and
-//! `offline.rs` (rayon), and the operations modules [`baseline`]
+//! `expired.rs` (the domain's deadline; the lookup layers, [`SharedLookup`],
+//! [`FailFast`] and the token bucket [`RateLimit`] that [`ses`] uses too, are
+//! [`sendlint_dns::layer`]'s), `stop.rs`, the two drivers `driver.rs` (live,
+//! tokio) and `offline.rs` (rayon), and the operations modules [`baseline`]
 //! (`--baseline`) and [`ses`] (`--ses`). What an audit hands out
 //! ([`Finished`], [`AuditRun`]) is defined a floor below, beside the report,
 //! and printed by [`crate::output`].
 
 mod driver;
-mod fail_fast;
+mod expired;
 mod offline;
 mod options;
-mod rate_limit;
 mod shard;
-mod shared_lookup;
 mod stop;
 #[cfg(test)]
 mod testing;
@@ -55,12 +56,11 @@ use sendlint_rules::RuleSet;
 use crate::manifest::ManifestIndex;
 
 pub use crate::outcome::{AuditRun, DnsTally, EntryOutcome, Finished};
-pub use fail_fast::{Expired, FailFast, Guarded};
+pub use expired::Expired;
 pub use offline::block_on;
 pub use options::{AuditOptions, DEFAULT_DOMAIN_DEADLINE, DEFAULT_GIVE_UP_AFTER, DEFAULT_JOBS};
-pub use rate_limit::RateLimit;
+pub use sendlint_dns::layer::{FailFast, Guarded, LookupStats, RateLimit, SharedLookup};
 pub use shard::{Shard, ShardParseError, entry_in_shard, shard_key, shard_of};
-pub use shared_lookup::{LookupStats, SharedLookup};
 pub use stop::{Stop, StopLevel};
 pub use workspace::Workspace;
 
@@ -76,7 +76,7 @@ pub async fn audit(
     stop: &Stop,
     done: impl FnMut(Finished),
 ) -> AuditRun {
-    if opts.offline && opts.qps.is_none() && opts.ses.is_none() {
+    if opts.pool_offline && source.describe().offline && opts.qps.is_none() && opts.ses.is_none() {
         return offline::audit_offline(&manifest, source, &rules, opts, stop, done);
     }
     driver::audit_live(manifest, source, rules, opts, stop, done).await

@@ -8,15 +8,14 @@ use std::sync::atomic::Ordering;
 use sendlint_dns::Lookup;
 use sendlint_rules::RuleSet;
 
-use super::fail_fast::FailFast;
-use super::shared_lookup::SharedLookup;
 use super::{AuditOptions, AuditRun, EntryOutcome, Finished, Stop, StopLevel, Workspace, entry_in_shard};
 use crate::check::{CheckOptions, check};
 use crate::manifest::ManifestIndex;
+use sendlint_dns::layer::{FailFast, LookupExt};
 
 /// Drives `future` to completion on this thread, parking while it is pending.
 /// Enough for checks against a source that answers at once (zone files, a
-/// replay, or those behind [`SharedLookup`], whose only waits are on another
+/// replay, or those behind [`SharedLookup`](super::SharedLookup), whose only waits are on another
 /// thread's answer to the same question): no tokio on rayon workers, and no
 /// runtime to start for an offline `check`.
 pub fn block_on<F: Future>(future: F) -> F::Output {
@@ -54,9 +53,11 @@ pub(super) fn audit_offline(
     use rayon::iter::{ParallelBridge, ParallelIterator};
     let workspace = Workspace::scan(manifest);
     let fail_fast = FailFast::new(opts.give_up_after);
-    let shared = SharedLookup::new(fail_fast.guard(source, true), opts.jobs, None, opts.cache_capacity)
-        .keeping_failures();
-    let lookup = fail_fast.guard(shared, false);
+    let lookup = source
+        .fail_fast(&fail_fast, true)
+        .shared(opts.jobs, None, opts.cache_capacity)
+        .keeping_failures()
+        .fail_fast(&fail_fast, false);
     let judge = |index: usize| -> Finished {
         let run = || match manifest.entry(index) {
             Err(e) => EntryOutcome::BadEntry(e),

@@ -26,16 +26,18 @@ pub struct AuditOptions {
     /// Longest a domain's check may take; past it, its unanswered records are
     /// reported as failed lookups (`None`: no deadline).
     pub domain_deadline: Option<Duration>,
-    /// The DNS source, as failures name it (`127.0.0.1:53`, `zone files`), for
-    /// messages about questions that never reached it.
-    pub source: Option<String>,
     /// Ask SES about every entry (`audit --ses`), in the entry's region.
     pub ses: Option<Arc<SesGate>>,
-    /// The source answers at once from memory (zone files): the audit is
-    /// CPU work and is judged on a rayon pool (unless `qps` or `ses` is set,
-    /// which wait on clocks and the network). No `domain_deadline` there: no
-    /// answer is waited for.
-    pub offline: bool,
+    /// The calling thread may wait for the whole audit: a source that answers
+    /// at once from memory (zone files, a recording: [`SourceInfo::offline`]
+    /// as the lookup describes itself) makes the audit CPU work, judged on a
+    /// rayon pool (unless `qps` or `ses` is set, which wait on clocks and the
+    /// network). No `domain_deadline` there: no answer is waited for. A
+    /// server, whose runtime must stay free, leaves it `false`: its audits run
+    /// in tokio tasks whatever the source.
+    ///
+    /// [`SourceInfo::offline`]: sendlint_dns::SourceInfo::offline
+    pub pool_offline: bool,
     /// Threads of that pool (`None`: one per core).
     pub threads: Option<usize>,
     /// Offline, each entry's JSON line is made on the pool, beside its check
@@ -54,9 +56,8 @@ impl Default for AuditOptions {
             cache_capacity: 4_096,
             give_up_after: DEFAULT_GIVE_UP_AFTER,
             domain_deadline: Some(DEFAULT_DOMAIN_DEADLINE),
-            source: None,
             ses: None,
-            offline: false,
+            pool_offline: false,
             threads: None,
             json_lines: false,
         }

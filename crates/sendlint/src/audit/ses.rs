@@ -17,7 +17,7 @@ use sendlint_ses::SesLookup;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
-use super::rate_limit::RateLimit;
+use sendlint_dns::layer::RateLimit;
 
 /// Where SES answers come from (the live client in the CLI, fakes in tests).
 pub trait SesSource: Send + Sync {

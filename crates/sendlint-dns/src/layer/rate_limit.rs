@@ -1,5 +1,5 @@
-//! The token bucket shared by the DNS lookups ([`super::SharedLookup`]) and
-//! the SES calls ([`super::ses::SesGate`]) of an audit.
+//! [`RateLimit`]: the token bucket of [`super::SharedLookup`] (and of any
+//! other calls an audit paces, such as SES's).
 
 use std::sync::Mutex;
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! Giving up on a dead DNS server, and a deadline per domain.
+//! [`FailFast`]: giving up on a dead DNS server.
 //!
 //! A resolver that never answers costs every question its full timeout (and
 //! retries): 100,000 domains against a dead server would take hours and end
@@ -10,9 +10,8 @@
 //! flaky, not dead, and its timeouts stay ordinary failures.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use sendlint_dns::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RecordType};
+use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RecordType};
 use sendlint_records::name::DomainName;
 
 /// What [`FailFast`] has seen. The audit asks one source (a resolver, a set
@@ -132,39 +131,8 @@ impl<L: Lookup> Lookup for Guarded<L> {
         })
     }
 
-    fn authoritative<'a>(
-        &'a self,
-        nameservers: &'a [DomainName],
-        name: &'a DomainName,
-        rtype: RecordType,
-    ) -> BoxFuture<'a, Option<Answer>> {
-        self.inner.authoritative(nameservers, name, rtype)
-    }
-}
-
-/// Every question fails at once: the domain's deadline passed. A check run
-/// against it reports each record as a failed lookup (Pending), never missing.
-#[derive(Debug)]
-pub struct Expired {
-    /// The server the audit asks, when known.
-    pub server: String,
-    /// The deadline that passed.
-    pub deadline: Duration,
-}
-
-impl Lookup for Expired {
-    fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
-        let detail = format!(
-            "the domain's deadline of {} passed before every answer came",
-            humantime::format_duration(self.deadline)
-        );
-        Box::pin(std::future::ready(Answer::Failed(LookupError::new(
-            FailureKind::Timeout,
-            self.server.clone(),
-            name,
-            rtype,
-            detail,
-        ))))
+    fn wrapped(&self) -> Option<&dyn Lookup> {
+        Some(&self.inner)
     }
 }
 

@@ -1,12 +1,13 @@
-//! The lookup of a whole audit: a semaphore, a rate limit, a bounded shared
-//! cache and in-flight coalescing in front of the real source.
+//! [`SharedLookup`]: a semaphore, a rate limit, a bounded shared cache and
+//! in-flight coalescing in front of the real source (the lookup of a whole
+//! audit).
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use sendlint_dns::{Answer, BoxFuture, Lookup, RecordType};
+use crate::{Answer, BoxFuture, Lookup, RecordType};
 use sendlint_records::name::DomainName;
 use tokio::sync::{OnceCell, Semaphore};
 
@@ -190,15 +191,45 @@ impl<L: Lookup> Lookup for SharedLookup<L> {
     ) -> BoxFuture<'a, Option<Answer>> {
         Box::pin(self.query(self.inner.authoritative(nameservers, name, rtype)))
     }
+
+    fn wrapped(&self) -> Option<&dyn Lookup> {
+        Some(&self.inner)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::testing::{Gated, rt};
+    use crate::{FailureKind, LookupError};
     use std::sync::atomic::AtomicUsize;
     use tokio::sync::Notify;
     use tokio::task::JoinSet;
+
+    /// Answers every question after `gate` opens, counting calls.
+    struct Gated {
+        calls: AtomicUsize,
+        gate: Notify,
+        fail: bool,
+    }
+
+    impl Lookup for Gated {
+        fn lookup<'a>(&'a self, name: &'a DomainName, rtype: RecordType) -> BoxFuture<'a, Answer> {
+            Box::pin(async move {
+                self.calls.fetch_add(1, Ordering::SeqCst);
+                self.gate.notified().await;
+                if self.fail {
+                    Answer::Failed(LookupError::new(FailureKind::Timeout, "test", name, rtype, ""))
+                } else {
+                    Answer::NxDomain { soa: None, cnames: Vec::new() }
+                }
+            })
+        }
+    }
+
+    /// A current-thread runtime with timers.
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime")
+    }
 
     #[test]
     fn a_thousand_concurrent_asks_make_one_query() {

@@ -17,8 +17,8 @@
 //!      "query": "TXT sf1._domainkey.mail.acme.test", "detail": ""}}}]}
 //! ```
 
-use crate::cache::QuestionMap;
-use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa};
+use crate::questions::QuestionMap;
+use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa, SourceInfo};
 use sendlint_records::mx::MxRecord;
 use sendlint_records::name::DomainName;
 use sendlint_records::txt::TxtRecord;
@@ -163,9 +163,10 @@ impl<L: Lookup> Lookup for RecordingLookup<L> {
         })
     }
 
-    // recording sends nothing itself: the wrapped source's counts are the run's
-    fn wire_stats(&self) -> Option<crate::WireStats> {
-        self.inner.wire_stats()
+    // recording sends nothing itself: the wrapped source's counts (and its
+    // description) are the run's
+    fn wrapped(&self) -> Option<&dyn Lookup> {
+        Some(&self.inner)
     }
 }
 
@@ -325,6 +326,10 @@ impl Lookup for ReplayLookup {
         rtype: RecordType,
     ) -> BoxFuture<'a, Option<Answer>> {
         Box::pin(std::future::ready(self.authoritative.get(name, rtype).cloned().flatten()))
+    }
+
+    fn describe(&self) -> SourceInfo {
+        SourceInfo::memory(self.label.clone())
     }
 }
 
