@@ -9,15 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sendlint_testses::{Reply, TestSes};
 
-fn scratch() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "sendlint-audit-ops-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+fn scratch() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("sendlint-audit-ops-").tempdir().expect("scratch dir")
 }
 
 /// The binary with no AWS setup of the developer's, instance metadata off.
@@ -47,7 +40,8 @@ fn lines(out: &Output) -> Vec<serde_json::Value> {
 
 #[test]
 fn audit_ses_asks_every_entry_in_its_region_through_throttling() {
-    let home = scratch();
+    let home_tmp = scratch();
+    let home = home_tmp.path();
     let mut script = vec![Reply::throttled(); 4];
     script.push(Reply::identity_of_request("sf1", "SUCCESS", "SUCCESS"));
     let ses = TestSes::start(script).expect("server");
@@ -96,7 +90,8 @@ fn audit_ses_asks_every_entry_in_its_region_through_throttling() {
 
 #[test]
 fn audit_ses_without_credentials_stops_before_checking() {
-    let home = scratch();
+    let home_tmp = scratch();
+    let home = home_tmp.path();
     let ses = TestSes::start(vec![Reply::not_found("x")]).expect("server");
     let endpoint = ses.endpoint();
     let out = sendlint(&home)
@@ -158,7 +153,8 @@ fn audit(home: &Path, manifest: &Path, zones: &Path, extra: &[&str]) -> Output {
 
 #[test]
 fn baseline_says_what_changed_regressions_first() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let root = common::root();
     let (demo, demo_zones) = (root.join("fixtures/demo/manifest.json"), root.join("fixtures/demo/zones"));
     let first = audit(&dir, &demo, &demo_zones, &["--format", "json"]);
@@ -227,7 +223,8 @@ fn baseline_says_what_changed_regressions_first() {
 
 #[test]
 fn a_baseline_that_is_not_json_lines_is_bad_input() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let bad = dir.join("bad.jsonl");
     std::fs::write(&bad, "{\"domain\": \"a.test\"}\nnot json\n").expect("write");
     let root = common::root();

@@ -17,15 +17,8 @@ use std::sync::{Arc, Mutex};
 use sendlint_testses::{Reply, TestSes};
 
 /// A fresh directory for one test.
-fn scratch() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "sendlint-aws-creds-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+fn scratch() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("sendlint-aws-creds-").tempdir().expect("scratch dir")
 }
 
 /// `check mail.globex.test --ses` against the demo zones and `ses`, with only
@@ -90,7 +83,8 @@ fn profile_files(dir: &Path) -> Vec<(&'static str, String)> {
 
 #[test]
 fn a_profile_named_with_the_flag_signs_the_request_in_its_region() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let ses = ses_server();
     let out = check_ses(&dir, &ses, &profile_files(&dir), &["--profile", "ops"]);
     let r = report(&out);
@@ -111,7 +105,8 @@ fn a_profile_named_with_the_flag_signs_the_request_in_its_region() {
 
 #[test]
 fn aws_profile_selects_the_profile_too() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let ses = ses_server();
     let mut env = profile_files(&dir);
     env.push(("AWS_PROFILE", "ops".into()));
@@ -162,7 +157,8 @@ fn container_endpoint() -> (String, Arc<Mutex<Vec<String>>>) {
 
 #[test]
 fn container_credentials_come_from_the_full_uri() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let ses = ses_server();
     let (uri, log) = container_endpoint();
     let env = vec![
@@ -184,7 +180,8 @@ fn container_credentials_come_from_the_full_uri() {
 
 #[test]
 fn no_credentials_anywhere_is_one_clear_sentence() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let ses = ses_server();
     let env = vec![
         ("AWS_CONFIG_FILE", dir.join("none-config").display().to_string()),

@@ -82,11 +82,8 @@ fn quick(args: &[&str]) -> Run {
     run(args, Duration::from_secs(60))
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sendlint-hostile-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("sendlint-hostile-{name}-")).tempdir().expect("scratch dir")
 }
 
 fn s(p: &Path) -> &str {
@@ -122,7 +119,8 @@ fn minified(n: usize, bad: Option<usize>) -> String {
 
 #[test]
 fn a_late_syntax_error_in_a_one_line_manifest_points_at_its_real_column() {
-    let dir = scratch("late");
+    let dir_tmp = scratch("late");
+    let dir = dir_tmp.path();
     let m = dir.join("min.json");
     let text = minified(1_000, None);
     // a trailing comma after the last entry, past column 65,535
@@ -139,7 +137,8 @@ fn a_late_syntax_error_in_a_one_line_manifest_points_at_its_real_column() {
 
 #[test]
 fn a_bad_entry_in_a_minified_manifest_does_not_stop_a_human_audit() {
-    let dir = scratch("entry");
+    let dir_tmp = scratch("entry");
+    let dir = dir_tmp.path();
     let m = dir.join("min.json");
     std::fs::write(&m, minified(1_000, Some(950))).expect("write");
     let r = run(&["audit", s(&m), "--zone", "fixtures/demo/zones", "--now", NOW], Duration::from_secs(300));
@@ -157,7 +156,8 @@ fn a_bad_entry_in_a_minified_manifest_does_not_stop_a_human_audit() {
 
 #[test]
 fn a_long_zone_file_line_renders_its_error() {
-    let dir = scratch("zone");
+    let dir_tmp = scratch("zone");
+    let dir = dir_tmp.path();
     let zone = dir.join("long.test.zone");
     let long = "x".repeat(250);
     let strings: Vec<String> = (0..300).map(|_| format!("\"{long}\"")).collect();
@@ -178,7 +178,8 @@ fn a_long_zone_file_line_renders_its_error() {
 
 #[test]
 fn a_long_rule_condition_renders_its_error() {
-    let dir = scratch("cond");
+    let dir_tmp = scratch("cond");
+    let dir = dir_tmp.path();
     let cond = format!("{} && no_such_fact", vec!["found"; 15_000].join(" && "));
     std::fs::write(
         dir.join("long.toml"),
@@ -203,7 +204,8 @@ fn check_demo(extra: &[&str]) -> Run {
 
 #[test]
 fn a_large_saved_ses_state_renders_its_error() {
-    let dir = scratch("ses");
+    let dir_tmp = scratch("ses");
+    let dir = dir_tmp.path();
     let state = dir.join("state.json");
     let tokens: Vec<String> = (0..8_000).map(|i| format!("\"tok{i:05}\"")).collect();
     // one line, a type error at its end
@@ -226,7 +228,8 @@ const HOSTILE_ARG: &str = "\u{1b}[31m\r\u{202e}";
 
 #[test]
 fn untrusted_text_is_escaped_from_every_source() {
-    let dir = scratch("escape");
+    let dir_tmp = scratch("escape");
+    let dir = dir_tmp.path();
     let key = std::fs::read_to_string(root().join("fixtures/keys/sf1-2048.b64")).expect("key");
     // the manifest's org, in the audit header
     let m = dir.join("m.json");
@@ -277,7 +280,8 @@ fn untrusted_text_is_escaped_from_every_source() {
     assert!(ses.stdout.contains("ses.other-identity"), "{}", ses.all());
     assert!(ses.stdout.contains("send.mail.acme.test\\x1B[31m\\x0D\\x00\\u{202E}"), "{}", ses.stdout);
     // a rule file's message and code
-    let rules = scratch("escape-rules");
+    let rules_tmp = scratch("escape-rules");
+    let rules = rules_tmp.path();
     // TOML escapes: the value holds the real characters
     std::fs::write(rules.join("r.toml"), "[[rule]]\ncode = \"x.\\u001b[31m\\r\\u0000\\u202e\"\n")
         .expect("write");
@@ -339,7 +343,8 @@ fn file_inputs(path: &str) -> Vec<Vec<String>> {
 #[cfg(unix)]
 #[test]
 fn fifos_and_devices_are_refused_for_every_file_input() {
-    let dir = scratch("fifo");
+    let dir_tmp = scratch("fifo");
+    let dir = dir_tmp.path();
     let pipe = dir.join("pipe.zone");
     fifo(&pipe);
     for target in [s(&pipe), "/dev/zero"] {
@@ -356,7 +361,8 @@ fn fifos_and_devices_are_refused_for_every_file_input() {
         }
     }
     // a FIFO named like a rule file in a --rules directory
-    let rules = scratch("fifo-rules");
+    let rules_tmp = scratch("fifo-rules");
+    let rules = rules_tmp.path();
     fifo(&rules.join("x.toml"));
     let r = run(&["--rules", s(&rules), "rules"], Duration::from_secs(30));
     assert_clean_error(&r);
@@ -365,7 +371,8 @@ fn fifos_and_devices_are_refused_for_every_file_input() {
 
 #[test]
 fn files_over_their_cap_are_refused() {
-    let dir = scratch("cap");
+    let dir_tmp = scratch("cap");
+    let dir = dir_tmp.path();
     let key = dir.join("key.pem");
     std::fs::write(&key, vec![b'A'; 64 * 1024 + 1]).expect("write");
     let r = check_demo(&["--public-key-file", s(&key)]);
@@ -375,7 +382,8 @@ fn files_over_their_cap_are_refused() {
         "{}",
         r.stderr
     );
-    let rules = scratch("cap-rules");
+    let rules_tmp = scratch("cap-rules");
+    let rules = rules_tmp.path();
     std::fs::write(rules.join("big.toml"), format!("# {}\n", "x".repeat(1024 * 1024))).expect("write");
     let r = quick(&["--rules", s(&rules), "rules"]);
     assert_clean_error(&r);
@@ -385,7 +393,8 @@ fn files_over_their_cap_are_refused() {
 #[cfg(unix)]
 #[test]
 fn a_symlink_loop_in_a_rules_directory_ends() {
-    let dir = scratch("loop");
+    let dir_tmp = scratch("loop");
+    let dir = dir_tmp.path();
     std::os::unix::fs::symlink(".", dir.join("a")).expect("symlink");
     std::os::unix::fs::symlink(".", dir.join("b")).expect("symlink");
     std::fs::write(dir.join("r.toml"), "# no rules, only a file to find\n").expect("write");
@@ -395,7 +404,8 @@ fn a_symlink_loop_in_a_rules_directory_ends() {
 
 #[test]
 fn ten_thousand_rule_errors_are_bounded() {
-    let dir = scratch("many");
+    let dir_tmp = scratch("many");
+    let dir = dir_tmp.path();
     let text: String = (0..10_000).map(|i| format!("[[rule]]\ncode = \"bad{i}\"\n")).collect();
     std::fs::write(dir.join("many.toml"), text).expect("write");
     let r = run(&["--rules", s(&dir), "rules"], Duration::from_secs(120));
@@ -413,7 +423,8 @@ fn ten_thousand_rule_errors_are_bounded() {
 
 #[test]
 fn a_huge_domain_value_is_not_amplified() {
-    let dir = scratch("amp");
+    let dir_tmp = scratch("amp");
+    let dir = dir_tmp.path();
     let m = dir.join("m.json");
     let huge = "a".repeat(2_000_000);
     std::fs::write(
@@ -435,7 +446,8 @@ fn a_huge_domain_value_is_not_amplified() {
 
 #[test]
 fn entry_errors_give_the_files_line_and_column() {
-    let dir = scratch("pos");
+    let dir_tmp = scratch("pos");
+    let dir = dir_tmp.path();
     let m = dir.join("m.json");
     std::fs::write(
         &m,
@@ -452,13 +464,15 @@ fn entry_errors_give_the_files_line_and_column() {
 
 #[test]
 fn invalid_utf8_gives_a_byte_offset() {
-    let dir = scratch("utf8");
+    let dir_tmp = scratch("utf8");
+    let dir = dir_tmp.path();
     let m = dir.join("m.json");
     std::fs::write(&m, b"{\"domains\": [\n {\"domain\": \"a\xff.test\"}]}").expect("write");
     let r = quick(&["audit", s(&m), "--zone", "fixtures/demo/zones"]);
     assert_clean_error(&r);
     assert!(r.flat_err().contains("invalid byte at offset 28 (line 2, column 15)"), "{}", r.stderr);
-    let rules = scratch("utf8-rules");
+    let rules_tmp = scratch("utf8-rules");
+    let rules = rules_tmp.path();
     std::fs::write(rules.join("r.toml"), b"# caf\xe9\n").expect("write");
     let r = quick(&["--rules", s(&rules), "rules"]);
     assert_clean_error(&r);
@@ -467,7 +481,8 @@ fn invalid_utf8_gives_a_byte_offset() {
 
 #[test]
 fn manifest_papercuts() {
-    let dir = scratch("paper");
+    let dir_tmp = scratch("paper");
+    let dir = dir_tmp.path();
     for (text, want) in [
         ("[{\"domain\": \"mail.a.test\"}]", "expected an object with `domains`, found an array"),
         ("", "the manifest is empty"),
@@ -505,7 +520,8 @@ fn top_codes_rank_errors_first_and_count_the_rest() {
 #[cfg(unix)]
 #[test]
 fn a_symlink_loop_in_a_rules_check_fixtures_directory_ends() {
-    let dir = scratch("fixloop");
+    let dir_tmp = scratch("fixloop");
+    let dir = dir_tmp.path();
     let fixtures = dir.join("fixtures");
     std::fs::create_dir_all(&fixtures).expect("mkdir");
     std::os::unix::fs::symlink(".", fixtures.join("a")).expect("symlink");

@@ -33,7 +33,8 @@ fn sendlint_links_neither_the_aws_sdk_nor_the_http_server() {
 
 /// `sendlint` copied somewhere on its own.
 fn lone_sendlint(tag: &str) -> std::path::PathBuf {
-    let dir = common::scratch_dir(tag);
+    let dir_tmp = common::scratch_dir(tag);
+    let dir = dir_tmp.path();
     let lone = dir.join("sendlint");
     std::fs::copy(env!("CARGO_BIN_EXE_sendlint"), &lone).expect("copy");
     lone
@@ -79,7 +80,8 @@ fn a_handed_off_command_keeps_its_arguments_and_standard_input() {
     // `audit -` reads the manifest from standard input: sendlint must not
     // touch it before handing over, and sendlint-full must get every argument.
     let manifest = std::fs::read(common::root().join("fixtures/demo/manifest.json")).expect("manifest");
-    let home = common::scratch_dir("handoff");
+    let home_tmp = common::scratch_dir("handoff");
+    let home = home_tmp.path();
     let mut child = Command::new(env!("CARGO_BIN_EXE_sendlint"))
         .args(["audit", "-", "--zone", "fixtures/demo/zones", "--format", "json", "--ses"])
         .args(["--ses-endpoint", "http://127.0.0.1:9", "--ses-timeout", "1s"])

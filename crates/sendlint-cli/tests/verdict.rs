@@ -31,15 +31,8 @@ fn good_zone() -> String {
     zone(MX_OK, &dkim_ok(), DMARC_OK)
 }
 
-fn scratch() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "sendlint-verdict-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+fn scratch() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("sendlint-verdict-").tempdir().expect("scratch dir")
 }
 
 /// Writes the zone (and anything else) into a fresh directory.
@@ -164,7 +157,8 @@ fn strs(v: &[String]) -> Vec<&str> {
 
 #[test]
 fn the_header_names_the_badges_that_block() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file =
         write(&dir, "acme.test.zone", &zone("10 feedback-smtp.eu-west-1.amazonses.com.", "", DMARC_OK));
     let (human, _, report) = check_both(&zone_file, &[]);
@@ -174,7 +168,8 @@ fn the_header_names_the_badges_that_block() {
 
 #[test]
 fn a_dmarc_error_never_locks_and_the_header_says_why() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &zone(MX_OK, &dkim_ok(), "v=DMARC1; p=quarantne"));
     let (human, _, report) = check_both(&zone_file, &[]);
     assert_eq!(report["sending_unlocked"], true, "{report}");
@@ -189,7 +184,8 @@ fn a_dmarc_error_never_locks_and_the_header_says_why() {
 
 #[test]
 fn an_ses_identity_with_another_selector_locks() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     // every status SUCCESS, but SES signs with selector sf2
     let (_ses, args) =
@@ -203,7 +199,8 @@ fn an_ses_identity_with_another_selector_locks() {
 
 #[test]
 fn an_ses_mail_from_elsewhere_on_the_domain_locks() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let body = identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS").replace(
         "\"MailFromDomain\":\"send.mail.acme.test\"",
@@ -232,7 +229,8 @@ fn saved_state(mail_from_domain: &str, mail_from_status: &str) -> String {
 
 #[test]
 fn a_saved_state_of_another_identity_is_an_error_not_advice() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let state = write(&dir, "other.json", &saved_state("bounce.example.org", "SUCCESS"));
     let (human, _, report) = check_both(&zone_file, &["--ses-state", state.to_str().expect("utf-8")]);
@@ -258,7 +256,8 @@ fn a_saved_state_of_another_identity_is_an_error_not_advice() {
 
 #[test]
 fn a_saved_state_with_an_unknown_status_is_bad_input() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let state = write(&dir, "odd.json", &saved_state("send.mail.acme.test", "VERIFIED"));
     for format in ["human", "json"] {
@@ -288,7 +287,8 @@ fn unavailable(report: &Value) -> &Value {
 
 #[test]
 fn an_ses_endpoint_that_never_answers_times_out_and_does_not_unlock() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let identity = Reply::identity(identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS"));
     for reply in [
@@ -324,7 +324,8 @@ fn an_ses_endpoint_that_never_answers_times_out_and_does_not_unlock() {
 
 #[test]
 fn a_failed_ses_call_reads_as_one_sentence() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let endpoint = format!("http://127.0.0.1:{port}");
@@ -341,7 +342,8 @@ fn a_failed_ses_call_reads_as_one_sentence() {
 
 #[test]
 fn an_ses_answer_that_cannot_be_read_or_a_refusal_does_not_unlock() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     for reply in [Reply::malformed(), Reply::bad_credentials()] {
         let (_ses, args) = live_ses(reply);
@@ -356,7 +358,8 @@ fn an_ses_answer_that_cannot_be_read_or_a_refusal_does_not_unlock() {
 
 #[test]
 fn no_aws_credentials_anywhere_does_not_unlock() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let mut cmd = sendlint();
@@ -395,7 +398,8 @@ fn check_without_key(zone_file: &Path, format: &str, extra: &[&str]) -> Output {
 
 #[test]
 fn without_the_key_the_dkim_record_is_not_verified_and_sending_stays_locked() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let human = check_without_key(&zone_file, "human", &[]);
     let machine = check_without_key(&zone_file, "json", &[]);
@@ -421,7 +425,8 @@ fn without_the_key_the_dkim_record_is_not_verified_and_sending_stays_locked() {
 
 #[test]
 fn without_the_key_ses_success_stands_because_ses_compared_its_own() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let state = write(&dir, "state.json", &saved_state("send.mail.acme.test", "SUCCESS"));
     let out = check_without_key(&zone_file, "json", &["--ses-state", state.to_str().expect("utf-8")]);
@@ -445,7 +450,8 @@ fn without_the_key_ses_success_stands_because_ses_compared_its_own() {
 
 #[test]
 fn watch_polls_on_when_ses_never_answers() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     // DKIM not published yet: the watch keeps polling
     let zone_file = write(&dir, "acme.test.zone", &zone(MX_OK, "", DMARC_OK));
     let ses = TestSes::start(vec![Reply::never()]).expect("server");
@@ -484,7 +490,8 @@ fn watch_polls_on_when_ses_never_answers() {
 
 #[test]
 fn watch_does_not_stop_on_a_dns_only_unlock_when_ses_was_asked() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     // the first call never answers, the next one says SUCCESS
     let ses = TestSes::start(vec![
@@ -509,7 +516,8 @@ fn watch_does_not_stop_on_a_dns_only_unlock_when_ses_was_asked() {
 
 #[test]
 fn watch_refuses_an_interval_below_one_second() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let mut cmd = sendlint();
     cmd.args([
@@ -535,7 +543,8 @@ fn watch_refuses_an_interval_below_one_second() {
 
 #[test]
 fn audit_domain_in_use_locks_in_every_format() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     write(&dir, "acme.test.zone", &good_zone());
     let entry = |org: &str| {
         format!(
@@ -603,7 +612,8 @@ fn diagnosis<'a>(report: &'a Value, code: &str) -> Option<&'a Value> {
 
 #[test]
 fn audit_domain_in_use_when_both_keys_are_published_dns_cannot_tell() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let entry = |org: &str| {
         format!(
@@ -629,7 +639,8 @@ fn audit_domain_in_use_when_both_keys_are_published_dns_cannot_tell() {
 
 #[test]
 fn audit_domain_in_use_the_published_dkim_key_decides_whose_claim_stands() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     // acme's key is what DNS serves at sf1; globex claims the domain with another key
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let other = std::fs::read_to_string(common::root().join("fixtures/keys/other-2048.b64")).expect("key");
@@ -680,7 +691,8 @@ fn audit_domain_in_use_the_published_dkim_key_decides_whose_claim_stands() {
 
 #[test]
 fn audit_ses_that_cannot_be_read_locks_in_every_format() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let manifest = write(
         &dir,
@@ -743,27 +755,19 @@ fn serve(args: &[&str]) -> (Reaper, String) {
     (child, addr)
 }
 
-/// `POST path` with a JSON body over a plain HTTP/1.1 connection: the status and the body.
+/// `POST path` with a JSON body through the shared test client: the status and the body.
 fn post_json(addr: &str, path: &str, body: &str) -> (u16, String) {
-    use std::io::Write;
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("request");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("answer");
-    let status = answer.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-    (status, body)
+    let answer = sendlint_testhttp::Request::post_json(path, body)
+        .timeout(Duration::from_secs(60))
+        .send(addr)
+        .expect("answer");
+    (answer.status, answer.body)
 }
 
 #[test]
 fn serve_ses_that_cannot_be_read_and_a_missing_key_never_unlock() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = write(&dir, "acme.test.zone", &good_zone());
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let endpoint = format!("http://127.0.0.1:{port}");
