@@ -2,7 +2,6 @@
 //! leaves half a file, `--jobs`/`--threads` are bounded, and a dead resolver
 //! is given up on instead of costing every domain its full timeout.
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;

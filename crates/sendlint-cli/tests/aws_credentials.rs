@@ -9,14 +9,13 @@ mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sendlint_testses::{Reply, TestSes};
 
-/// A fresh directory for one test.
+/// A fresh directory for one test, removed when the returned guard drops.
 fn scratch() -> tempfile::TempDir {
     tempfile::Builder::new().prefix("sendlint-aws-creds-").tempdir().expect("scratch dir")
 }

@@ -2,8 +2,6 @@
 //! with the reason) wherever it is given, never four `dns.lookup-failed`;
 //! an internationalized one is asked as its A-label and shown as its U-label.
 
-use std::path::PathBuf;
-
 use serde_json::Value;
 
 mod common;

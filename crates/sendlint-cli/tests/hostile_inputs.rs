@@ -4,7 +4,7 @@
 //! Every run has a deadline: a hang is a failure, not a stuck test suite.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 

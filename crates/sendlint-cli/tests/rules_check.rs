@@ -1,8 +1,6 @@
 //! `sendlint rules check DIR` and `sendlint rules docs`: the rule author's
 //! workflow outside the repository.
 
-use std::path::PathBuf;
-
 mod common;
 use common::{root, sendlint};
 

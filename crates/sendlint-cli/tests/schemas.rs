@@ -98,7 +98,8 @@ fn check_json_of_every_demo_domain_validates() {
 #[test]
 fn audit_lines_validate_with_and_without_a_baseline() {
     let line = published("audit-line");
-    let dir = scratch_dir("schema-audit");
+    let dir_tmp = scratch_dir("schema-audit");
+    let dir = dir_tmp.path();
     let bad = manifest_with_bad_entries(&dir);
     let demo = "fixtures/demo/manifest.json";
     let zones = "fixtures/demo/zones";
@@ -247,7 +248,8 @@ fn audit_csv_has_the_published_columns() {
         .find(|l| l.starts_with("index,org,domain"))
         .expect("the column list in docs/audit-at-scale.md")
         .to_owned();
-    let dir = scratch_dir("schema-csv");
+    let dir_tmp = scratch_dir("schema-csv");
+    let dir = dir_tmp.path();
     let bad = manifest_with_bad_entries(&dir);
     let out = sendlint(&["audit", &bad, "--zone", "fixtures/demo/zones", "--now", NOW, "--format", "csv"]);
     let text = stdout(&out);

@@ -3,9 +3,8 @@
 //! process only. DNS is a zone file the test writes (and, for `watch`, rewrites).
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sendlint_testses::{Reply, TestSes, identity_body};
 
@@ -19,7 +18,7 @@ fn zone(mx: &str, dkim: &str) -> String {
 
 const MX_OK: &str = "10 feedback-smtp.us-east-1.amazonses.com.";
 
-/// A fresh directory for one test.
+/// A fresh directory for one test, removed when the returned guard drops.
 fn scratch() -> tempfile::TempDir {
     tempfile::Builder::new().prefix("sendlint-ses-watch-").tempdir().expect("scratch dir")
 }

@@ -2,8 +2,6 @@
 //! not zone files, files that do not exist, paths that load nothing, and a
 //! domain no loaded zone covers.
 
-use std::path::PathBuf;
-
 mod common;
 use common::{sendlint, stderr, stdout};
 
