@@ -31,18 +31,18 @@ fn sendlint_links_neither_the_aws_sdk_nor_the_http_server() {
     assert!(lean.len() < full.len() * 3 / 4, "{} vs {} bytes", lean.len(), full.len());
 }
 
-/// `sendlint` copied somewhere on its own.
-fn lone_sendlint(tag: &str) -> std::path::PathBuf {
-    let dir_tmp = common::scratch_dir(tag);
-    let dir = dir_tmp.path();
-    let lone = dir.join("sendlint");
+/// `sendlint` copied somewhere on its own: the directory (removed when its guard
+/// drops) and the copy.
+fn lone_sendlint(tag: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = common::scratch_dir(tag);
+    let lone = dir.path().join("sendlint");
     std::fs::copy(env!("CARGO_BIN_EXE_sendlint"), &lone).expect("copy");
-    lone
+    (dir, lone)
 }
 
 #[test]
 fn a_lone_sendlint_says_what_needs_sendlint_full_and_still_checks() {
-    let lone = lone_sendlint("lone");
+    let (_dir, lone) = lone_sendlint("lone");
     let run = |args: &[&str]| {
         Command::new(&lone)
             .args(args)
