@@ -24,8 +24,10 @@ fn main() -> ExitCode {
     let paths: Vec<PathBuf> =
         FIXTURE_DIRS.iter().flat_map(|d| fixture_files(&fixtures_dir().join(d))).collect();
     let found = paths.len();
-    let mut trials: Vec<Trial> =
-        paths.into_iter().map(|path| Trial::test(trial_name(&path), move || Ok(fixture(&path)))).collect();
+    let mut trials: Vec<Trial> = paths
+        .into_iter()
+        .map(|path| Trial::test(trial_name(&path), move || passes(|| fixture(&path))))
+        .collect();
     trials.push(Trial::test("fixtures_are_found", move || {
         assert!(found > 40, "fixtures not found under {}", fixtures_dir().display());
         Ok(())
@@ -39,8 +41,14 @@ fn main() -> ExitCode {
         ("every_ses_code_has_a_fixture", every_ses_code_has_a_fixture),
         ("fixture_now_is_what_it_says", fixture_now_is_what_it_says),
     ];
-    trials.extend(tests.into_iter().map(|(name, test)| Trial::test(name, move || Ok(test()))));
+    trials.extend(tests.into_iter().map(|(name, test)| Trial::test(name, move || passes(test))));
     libtest_mimic::run(&args, trials).exit_code()
+}
+
+/// A trial's outcome: a test fails by panicking (libtest-mimic reports the panic).
+fn passes(test: impl FnOnce()) -> Result<(), libtest_mimic::Failed> {
+    test();
+    Ok(())
 }
 
 fn rules() -> RuleSet {
