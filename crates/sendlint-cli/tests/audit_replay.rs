@@ -101,7 +101,7 @@ fn a_live_audit_recorded_once_replays_offline_byte_for_byte_on_one_thread_or_two
     assert_eq!(again, live_lines);
     assert!(text == std::fs::read_to_string(&rec_again).expect("second recording"), "recordings differ");
     // no temporary file is left beside it
-    let left: Vec<_> = std::fs::read_dir(&dir).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(dir).expect("dir").map(|e| e.expect("entry").file_name()).collect();
     assert_eq!(left.len(), 2, "{left:?}");
 
     // the network is gone
@@ -146,7 +146,7 @@ fn entries_that_failed_are_recorded_and_a_question_the_recording_lacks_names_it(
     domains.push(serde_json::json!({"org": "broken", "domain": "mail..broken.test"}));
     let with_bad = dir.join("with-bad.json");
     std::fs::write(&with_bad, manifest.to_string()).expect("write manifest");
-    let (rec, recorded, out) = demo_recording(&dir, s(&with_bad));
+    let (rec, recorded, out) = demo_recording(dir, s(&with_bad));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let (out, replayed) = audit(s(&with_bad), &["--replay", s(&rec)]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -176,7 +176,7 @@ fn entries_that_failed_are_recorded_and_a_question_the_recording_lacks_names_it(
 fn a_broken_oversized_or_foreign_recording_is_a_clean_error() {
     let dir_tmp = scratch_dir("replay-bad");
     let dir = dir_tmp.path();
-    let (rec, _, out) = demo_recording(&dir, "fixtures/demo/manifest.json");
+    let (rec, _, out) = demo_recording(dir, "fixtures/demo/manifest.json");
     assert!(out.status.success() || out.status.code() == Some(1), "{}", stderr(&out));
     let good = std::fs::read_to_string(&rec).expect("recording");
     let bad = |name: &str, text: &[u8]| {
@@ -218,7 +218,7 @@ fn a_broken_oversized_or_foreign_recording_is_a_clean_error() {
 fn replay_excludes_other_sources_and_record_fails_before_the_audit() {
     let dir_tmp = scratch_dir("replay-flags");
     let dir = dir_tmp.path();
-    let (rec, _, _) = demo_recording(&dir, "fixtures/demo/manifest.json");
+    let (rec, _, _) = demo_recording(dir, "fixtures/demo/manifest.json");
     for other in [["--zone", "fixtures/demo/zones"], ["--nameserver", "127.0.0.1:53"], ["--record", "x.json"]]
     {
         let out =

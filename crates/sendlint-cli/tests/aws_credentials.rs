@@ -85,7 +85,7 @@ fn a_profile_named_with_the_flag_signs_the_request_in_its_region() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
     let ses = ses_server();
-    let out = check_ses(&dir, &ses, &profile_files(&dir), &["--profile", "ops"]);
+    let out = check_ses(dir, &ses, &profile_files(dir), &["--profile", "ops"]);
     let r = report(&out);
     assert_eq!(r["ses_consulted"], true, "{}", common::stderr(&out));
     let requests = ses.requests();
@@ -96,7 +96,7 @@ fn a_profile_named_with_the_flag_signs_the_request_in_its_region() {
 
     // a --region given on the command line beats the profile's
     let ses = ses_server();
-    let out = check_ses(&dir, &ses, &profile_files(&dir), &["--profile", "ops", "--region", "us-west-2"]);
+    let out = check_ses(dir, &ses, &profile_files(dir), &["--profile", "ops", "--region", "us-west-2"]);
     assert_eq!(report(&out)["ses_consulted"], true, "{}", common::stderr(&out));
     assert_eq!(ses.requests()[0].region.as_deref(), Some("us-west-2"));
     assert_eq!(ses.requests()[0].access_key_id.as_deref(), Some("AKIDPROFILEOPS"));
@@ -107,16 +107,16 @@ fn aws_profile_selects_the_profile_too() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
     let ses = ses_server();
-    let mut env = profile_files(&dir);
+    let mut env = profile_files(dir);
     env.push(("AWS_PROFILE", "ops".into()));
-    let out = check_ses(&dir, &ses, &env, &[]);
+    let out = check_ses(dir, &ses, &env, &[]);
     assert_eq!(report(&out)["ses_consulted"], true, "{}", common::stderr(&out));
     let requests = ses.requests();
     assert_eq!(requests[0].access_key_id.as_deref(), Some("AKIDPROFILEOPS"));
     assert_eq!(requests[0].region.as_deref(), Some("eu-west-1"));
     // and without AWS_PROFILE, the default profile
     let ses = ses_server();
-    let out = check_ses(&dir, &ses, &profile_files(&dir), &[]);
+    let out = check_ses(dir, &ses, &profile_files(dir), &[]);
     assert_eq!(report(&out)["ses_consulted"], true);
     assert_eq!(ses.requests()[0].access_key_id.as_deref(), Some("AKIDDEFAULT"));
     assert_eq!(ses.requests()[0].region.as_deref(), Some("us-east-1"));
@@ -165,7 +165,7 @@ fn container_credentials_come_from_the_full_uri() {
         ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "pod-token".to_owned()),
         ("AWS_REGION", "ap-southeast-2".to_owned()),
     ];
-    let out = check_ses(&dir, &ses, &env, &[]);
+    let out = check_ses(dir, &ses, &env, &[]);
     assert_eq!(report(&out)["ses_consulted"], true, "{}", common::stderr(&out));
     let requests = ses.requests();
     assert_eq!(requests.len(), 1, "{requests:?}");
@@ -186,7 +186,7 @@ fn no_credentials_anywhere_is_one_clear_sentence() {
         ("AWS_CONFIG_FILE", dir.join("none-config").display().to_string()),
         ("AWS_SHARED_CREDENTIALS_FILE", dir.join("none-credentials").display().to_string()),
     ];
-    let out = check_ses(&dir, &ses, &env, &[]);
+    let out = check_ses(dir, &ses, &env, &[]);
     assert!(ses.requests().is_empty(), "nothing is sent unsigned");
     let r = report(&out);
     // One verdict: SES that cannot be asked is `ses.unavailable` (an error: SES

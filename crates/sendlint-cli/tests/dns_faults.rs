@@ -132,7 +132,7 @@ fn answers_about_another_name_are_lookup_failures_not_missing_records() {
 fn a_closed_stdout_ends_the_audit_quietly() {
     let dir_tmp = tmp("pipe");
     let dir = dir_tmp.path();
-    let manifest = big_manifest(&dir, 50);
+    let manifest = big_manifest(dir, 50);
     let mut child = Command::new(env!("CARGO_BIN_EXE_sendlint"))
         .args(["audit", manifest.to_str().expect("utf-8"), "--zone", GEN_ZONES, "--now", NOW])
         .current_dir(root())

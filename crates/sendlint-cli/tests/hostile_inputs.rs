@@ -188,7 +188,7 @@ fn a_long_rule_condition_renders_its_error() {
         ),
     )
     .expect("write");
-    let r = quick(&["--rules", s(&dir), "rules"]);
+    let r = quick(&["--rules", s(dir), "rules"]);
     assert_clean_error(&r);
     assert!(r.stderr.contains("no_such_fact"), "{}", r.stderr);
     assert!(r.stderr.contains("long.toml:5:"), "{}", r.stderr);
@@ -285,7 +285,7 @@ fn untrusted_text_is_escaped_from_every_source() {
     // TOML escapes: the value holds the real characters
     std::fs::write(rules.join("r.toml"), "[[rule]]\ncode = \"x.\\u001b[31m\\r\\u0000\\u202e\"\n")
         .expect("write");
-    let rule = quick(&["--rules", s(&rules), "rules"]);
+    let rule = quick(&["--rules", s(rules), "rules"]);
     assert_clean_error(&rule);
     assert!(rule.stderr.contains("x.\\x1B[31m\\x0D\\x00\\u{202E}"), "{}", rule.stderr);
     // validation messages of command-line values, and explain --region
@@ -364,7 +364,7 @@ fn fifos_and_devices_are_refused_for_every_file_input() {
     let rules_tmp = scratch("fifo-rules");
     let rules = rules_tmp.path();
     fifo(&rules.join("x.toml"));
-    let r = run(&["--rules", s(&rules), "rules"], Duration::from_secs(30));
+    let r = run(&["--rules", s(rules), "rules"], Duration::from_secs(30));
     assert_clean_error(&r);
     assert!(r.flat_err().contains("x.toml is a FIFO (named pipe), not a regular file"), "{}", r.stderr);
 }
@@ -385,7 +385,7 @@ fn files_over_their_cap_are_refused() {
     let rules_tmp = scratch("cap-rules");
     let rules = rules_tmp.path();
     std::fs::write(rules.join("big.toml"), format!("# {}\n", "x".repeat(1024 * 1024))).expect("write");
-    let r = quick(&["--rules", s(&rules), "rules"]);
+    let r = quick(&["--rules", s(rules), "rules"]);
     assert_clean_error(&r);
     assert!(r.flat_err().contains("larger than 1 MiB"), "{}", r.stderr);
 }
@@ -398,7 +398,7 @@ fn a_symlink_loop_in_a_rules_directory_ends() {
     std::os::unix::fs::symlink(".", dir.join("a")).expect("symlink");
     std::os::unix::fs::symlink(".", dir.join("b")).expect("symlink");
     std::fs::write(dir.join("r.toml"), "# no rules, only a file to find\n").expect("write");
-    let r = run(&["--rules", s(&dir), "rules"], Duration::from_secs(30));
+    let r = run(&["--rules", s(dir), "rules"], Duration::from_secs(30));
     assert_eq!(r.code, Some(0), "{}", r.all());
 }
 
@@ -408,7 +408,7 @@ fn ten_thousand_rule_errors_are_bounded() {
     let dir = dir_tmp.path();
     let text: String = (0..10_000).map(|i| format!("[[rule]]\ncode = \"bad{i}\"\n")).collect();
     std::fs::write(dir.join("many.toml"), text).expect("write");
-    let r = run(&["--rules", s(&dir), "rules"], Duration::from_secs(120));
+    let r = run(&["--rules", s(dir), "rules"], Duration::from_secs(120));
     assert_clean_error(&r);
     assert!(
         r.flat_err().contains("(the first 50 shown, and 69950 more)"),
@@ -474,7 +474,7 @@ fn invalid_utf8_gives_a_byte_offset() {
     let rules_tmp = scratch("utf8-rules");
     let rules = rules_tmp.path();
     std::fs::write(rules.join("r.toml"), b"# caf\xe9\n").expect("write");
-    let r = quick(&["--rules", s(&rules), "rules"]);
+    let r = quick(&["--rules", s(rules), "rules"]);
     assert_clean_error(&r);
     assert!(r.flat_err().contains("invalid byte at offset 5 (line 1, column 6)"), "{}", r.stderr);
 }
@@ -528,7 +528,7 @@ fn a_symlink_loop_in_a_rules_check_fixtures_directory_ends() {
     std::os::unix::fs::symlink(".", fixtures.join("b")).expect("symlink");
     // a fixture with a hostile name: listed escaped
     std::fs::write(fixtures.join("x\u{1b}[31m.toml"), "not = [a fixture").expect("write");
-    let r = run(&["rules", "check", s(&dir)], Duration::from_secs(30));
+    let r = run(&["rules", "check", s(dir)], Duration::from_secs(30));
     assert_eq!(r.code, Some(1), "{}", r.all());
     assert_eq!(r.stdout.matches("FAIL x\\x1B[31m.toml").count(), 1, "{}", r.stdout);
     assert_no_raw_controls(&r);

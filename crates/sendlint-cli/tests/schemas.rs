@@ -100,7 +100,7 @@ fn audit_lines_validate_with_and_without_a_baseline() {
     let line = published("audit-line");
     let dir_tmp = scratch_dir("schema-audit");
     let dir = dir_tmp.path();
-    let bad = manifest_with_bad_entries(&dir);
+    let bad = manifest_with_bad_entries(dir);
     let demo = "fixtures/demo/manifest.json";
     let zones = "fixtures/demo/zones";
 
@@ -250,7 +250,7 @@ fn audit_csv_has_the_published_columns() {
         .to_owned();
     let dir_tmp = scratch_dir("schema-csv");
     let dir = dir_tmp.path();
-    let bad = manifest_with_bad_entries(&dir);
+    let bad = manifest_with_bad_entries(dir);
     let out = sendlint(&["audit", &bad, "--zone", "fixtures/demo/zones", "--now", NOW, "--format", "csv"]);
     let text = stdout(&out);
     let mut rows = text.lines();

@@ -44,7 +44,7 @@ fn sorted(text: &str) -> Vec<serde_json::Value> {
 fn merged_shards_equal_one_unsharded_audit() {
     let out_tmp = scratch("plain");
     let out = out_tmp.path();
-    let run = script("3", &out, &["--", "--zone", "fixtures/demo/zones", "--now", NOW]);
+    let run = script("3", out, &["--", "--zone", "fixtures/demo/zones", "--now", NOW]);
     let single = unsharded(&[]);
     assert_eq!(run.status.code(), single.status.code(), "{}", common::stderr(&run));
     let merged = std::fs::read_to_string(out.join("audit.jsonl")).expect("merged");

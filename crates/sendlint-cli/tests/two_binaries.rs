@@ -87,7 +87,7 @@ fn a_handed_off_command_keeps_its_arguments_and_standard_input() {
         .args(["--ses-endpoint", "http://127.0.0.1:9", "--ses-timeout", "1s"])
         .current_dir(common::root())
         .env("NO_COLOR", "1")
-        .env("HOME", &home)
+        .env("HOME", home)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", home.join("no-config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))

@@ -159,7 +159,7 @@ fn the_header_names_the_badges_that_block() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
     let zone_file =
-        write(&dir, "acme.test.zone", &zone("10 feedback-smtp.eu-west-1.amazonses.com.", "", DMARC_OK));
+        write(dir, "acme.test.zone", &zone("10 feedback-smtp.eu-west-1.amazonses.com.", "", DMARC_OK));
     let (human, _, report) = check_both(&zone_file, &[]);
     assert_eq!(report["sending_unlocked"], false);
     assert_eq!(headline(&human), "sending locked: spf_mx Failed, dkim Pending; 2 errors, 0 warnings");
@@ -169,7 +169,7 @@ fn the_header_names_the_badges_that_block() {
 fn a_dmarc_error_never_locks_and_the_header_says_why() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &zone(MX_OK, &dkim_ok(), "v=DMARC1; p=quarantne"));
+    let zone_file = write(dir, "acme.test.zone", &zone(MX_OK, &dkim_ok(), "v=DMARC1; p=quarantne"));
     let (human, _, report) = check_both(&zone_file, &[]);
     assert_eq!(report["sending_unlocked"], true, "{report}");
     assert!(codes(&report).contains(&"dmarc.syntax".to_owned()), "{report}");
@@ -185,7 +185,7 @@ fn a_dmarc_error_never_locks_and_the_header_says_why() {
 fn an_ses_identity_with_another_selector_locks() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     // every status SUCCESS, but SES signs with selector sf2
     let (_ses, args) =
         live_ses(Reply::identity(identity_body("mail.acme.test", "sf2", "SUCCESS", "SUCCESS")));
@@ -200,7 +200,7 @@ fn an_ses_identity_with_another_selector_locks() {
 fn an_ses_mail_from_elsewhere_on_the_domain_locks() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let body = identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS").replace(
         "\"MailFromDomain\":\"send.mail.acme.test\"",
         "\"MailFromDomain\":\"bounce.mail.acme.test\"",
@@ -230,8 +230,8 @@ fn saved_state(mail_from_domain: &str, mail_from_status: &str) -> String {
 fn a_saved_state_of_another_identity_is_an_error_not_advice() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
-    let state = write(&dir, "other.json", &saved_state("bounce.example.org", "SUCCESS"));
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
+    let state = write(dir, "other.json", &saved_state("bounce.example.org", "SUCCESS"));
     let (human, _, report) = check_both(&zone_file, &["--ses-state", state.to_str().expect("utf-8")]);
     assert_eq!(report["sending_unlocked"], false, "{report}");
     assert_eq!(report["ses_consulted"], false, "another identity's statuses drive no badge");
@@ -257,8 +257,8 @@ fn a_saved_state_of_another_identity_is_an_error_not_advice() {
 fn a_saved_state_with_an_unknown_status_is_bad_input() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
-    let state = write(&dir, "odd.json", &saved_state("send.mail.acme.test", "VERIFIED"));
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
+    let state = write(dir, "odd.json", &saved_state("send.mail.acme.test", "VERIFIED"));
     for format in ["human", "json"] {
         let out = check(&zone_file, format, &["--ses-state", state.to_str().expect("utf-8")]);
         assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
@@ -288,7 +288,7 @@ fn unavailable(report: &Value) -> &Value {
 fn an_ses_endpoint_that_never_answers_times_out_and_does_not_unlock() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let identity = Reply::identity(identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS"));
     for reply in [
         Reply::never(),
@@ -325,7 +325,7 @@ fn an_ses_endpoint_that_never_answers_times_out_and_does_not_unlock() {
 fn a_failed_ses_call_reads_as_one_sentence() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let endpoint = format!("http://127.0.0.1:{port}");
     let (human, _, report) = check_both(&zone_file, &["--ses", "--ses-endpoint", &endpoint]);
@@ -343,7 +343,7 @@ fn a_failed_ses_call_reads_as_one_sentence() {
 fn an_ses_answer_that_cannot_be_read_or_a_refusal_does_not_unlock() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     for reply in [Reply::malformed(), Reply::bad_credentials()] {
         let (_ses, args) = live_ses(reply);
         let (human, _, report) = check_both(&zone_file, &strs(&args));
@@ -359,7 +359,7 @@ fn an_ses_answer_that_cannot_be_read_or_a_refusal_does_not_unlock() {
 fn no_aws_credentials_anywhere_does_not_unlock() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let mut cmd = sendlint();
     for (name, _) in std::env::vars_os().filter(|(k, _)| k.to_string_lossy().starts_with("AWS_")) {
@@ -367,7 +367,7 @@ fn no_aws_credentials_anywhere_does_not_unlock() {
     }
     cmd.env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env("HOME", &dir)
+        .env("HOME", dir)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", dir.join("none-config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("none-credentials"))
@@ -399,7 +399,7 @@ fn check_without_key(zone_file: &Path, format: &str, extra: &[&str]) -> Output {
 fn without_the_key_the_dkim_record_is_not_verified_and_sending_stays_locked() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let human = check_without_key(&zone_file, "human", &[]);
     let machine = check_without_key(&zone_file, "json", &[]);
     let report = json(&machine);
@@ -426,8 +426,8 @@ fn without_the_key_the_dkim_record_is_not_verified_and_sending_stays_locked() {
 fn without_the_key_ses_success_stands_because_ses_compared_its_own() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
-    let state = write(&dir, "state.json", &saved_state("send.mail.acme.test", "SUCCESS"));
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
+    let state = write(dir, "state.json", &saved_state("send.mail.acme.test", "SUCCESS"));
     let out = check_without_key(&zone_file, "json", &["--ses-state", state.to_str().expect("utf-8")]);
     let report = json(&out);
     assert_eq!(out.status.code(), Some(0), "{report:#}");
@@ -437,7 +437,7 @@ fn without_the_key_ses_success_stands_because_ses_compared_its_own() {
     let pending = saved_state("send.mail.acme.test", "SUCCESS")
         .replace("\"Status\": \"SUCCESS\", \"Tokens\"", "\"Status\": \"PENDING\", \"Tokens\"");
     assert!(pending.contains("\"Status\": \"PENDING\""), "{pending}");
-    let state = write(&dir, "pending.json", &pending);
+    let state = write(dir, "pending.json", &pending);
     let out = check_without_key(&zone_file, "json", &["--ses-state", state.to_str().expect("utf-8")]);
     let report = json(&out);
     assert_eq!(out.status.code(), Some(1), "{report:#}");
@@ -452,7 +452,7 @@ fn watch_polls_on_when_ses_never_answers() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
     // DKIM not published yet: the watch keeps polling
-    let zone_file = write(&dir, "acme.test.zone", &zone(MX_OK, "", DMARC_OK));
+    let zone_file = write(dir, "acme.test.zone", &zone(MX_OK, "", DMARC_OK));
     let ses = TestSes::start(vec![Reply::never()]).expect("server");
     let mut child = Reaper(
         sendlint()
@@ -491,7 +491,7 @@ fn watch_polls_on_when_ses_never_answers() {
 fn watch_does_not_stop_on_a_dns_only_unlock_when_ses_was_asked() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     // the first call never answers, the next one says SUCCESS
     let ses = TestSes::start(vec![
         Reply::never(),
@@ -517,7 +517,7 @@ fn watch_does_not_stop_on_a_dns_only_unlock_when_ses_was_asked() {
 fn watch_refuses_an_interval_below_one_second() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let mut cmd = sendlint();
     cmd.args([
         "watch",
@@ -544,14 +544,14 @@ fn watch_refuses_an_interval_below_one_second() {
 fn audit_domain_in_use_locks_in_every_format() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    write(&dir, "acme.test.zone", &good_zone());
+    write(dir, "acme.test.zone", &good_zone());
     let entry = |org: &str| {
         format!(
             r#"{{"org": "{org}", "domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1", "dkim_public_key": "{KEY}"}}"#
         )
     };
     let manifest =
-        write(&dir, "manifest.json", &format!("{{\"domains\": [{}, {}]}}", entry("acme"), entry("globex")));
+        write(dir, "manifest.json", &format!("{{\"domains\": [{}, {}]}}", entry("acme"), entry("globex")));
     let run = |format: &str| {
         let mut cmd = sendlint();
         cmd.arg("audit")
@@ -613,14 +613,14 @@ fn diagnosis<'a>(report: &'a Value, code: &str) -> Option<&'a Value> {
 fn audit_domain_in_use_when_both_keys_are_published_dns_cannot_tell() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let entry = |org: &str| {
         format!(
             r#"{{"org": "{org}", "domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1", "dkim_public_key": "{KEY}"}}"#
         )
     };
     let manifest =
-        write(&dir, "manifest.json", &format!("{{\"domains\": [{}, {}]}}", entry("acme"), entry("globex")));
+        write(dir, "manifest.json", &format!("{{\"domains\": [{}, {}]}}", entry("acme"), entry("globex")));
     let out = audit(&manifest, &zone_file, "json", &[]);
     for line in json_lines(&out) {
         let message =
@@ -641,7 +641,7 @@ fn audit_domain_in_use_the_published_dkim_key_decides_whose_claim_stands() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
     // acme's key is what DNS serves at sf1; globex claims the domain with another key
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let other = std::fs::read_to_string(common::root().join("fixtures/keys/other-2048.b64")).expect("key");
     let entry = |org: &str, key: &str| {
         format!(
@@ -650,7 +650,7 @@ fn audit_domain_in_use_the_published_dkim_key_decides_whose_claim_stands() {
         )
     };
     let manifest = write(
-        &dir,
+        dir,
         "manifest.json",
         &format!("{{\"domains\": [{}, {}]}}", entry("acme", KEY), entry("globex", &other)),
     );
@@ -679,7 +679,7 @@ fn audit_domain_in_use_the_published_dkim_key_decides_whose_claim_stands() {
     );
 
     // the same claims, neither key published: DNS cannot tell, both locked
-    let zone_file = write(&dir, "nokey.zone", &zone(MX_OK, "", DMARC_OK));
+    let zone_file = write(dir, "nokey.zone", &zone(MX_OK, "", DMARC_OK));
     let out = audit(&manifest, &zone_file, "json", &[]);
     for line in json_lines(&out) {
         let message =
@@ -692,9 +692,9 @@ fn audit_domain_in_use_the_published_dkim_key_decides_whose_claim_stands() {
 fn audit_ses_that_cannot_be_read_locks_in_every_format() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let manifest = write(
-        &dir,
+        dir,
         "manifest.json",
         &format!(
             r#"{{"domains": [{{"org": "acme", "domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1", "dkim_public_key": "{KEY}"}}]}}"#
@@ -767,7 +767,7 @@ fn post_json(addr: &str, path: &str, body: &str) -> (u16, String) {
 fn serve_ses_that_cannot_be_read_and_a_missing_key_never_unlock() {
     let dir_tmp = scratch();
     let dir = dir_tmp.path();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let endpoint = format!("http://127.0.0.1:{port}");
     let zone_arg = zone_file.to_str().expect("utf-8");

@@ -334,7 +334,7 @@ mod tests {
         let file = dir.join("m.json");
         std::fs::write(&file, "{}").expect("write");
         assert_eq!(read_text(&file, InputKind::Manifest).expect("read"), "{}");
-        let err = read_text(&dir, InputKind::Manifest).expect_err("a directory");
+        let err = read_text(dir, InputKind::Manifest).expect_err("a directory");
         assert!(matches!(err, InputError::NotAFile { found: "a directory", .. }), "{err}");
     }
 

@@ -574,11 +574,11 @@ fn with_dir_adds_files_and_validates_across_them() {
     std::fs::write(dir.join("fixtures/acme/clean.toml"), "description = \"a fixture\"\nexpect = []\n")
         .unwrap();
     let base = load(&[("core.toml", CORE)]).unwrap();
-    let rules = base.clone().with_dir(&dir).unwrap();
+    let rules = base.clone().with_dir(dir).unwrap();
     assert!(rules.provider("acme").is_some());
     assert!(rules.rule("acme.mangles-keys").is_some());
     // The same directory twice defines everything twice.
-    let err = rules.with_dir(&dir).unwrap_err();
+    let err = rules.with_dir(dir).unwrap_err();
     assert!(err.errors().iter().any(|e| e.kind == ErrorKind::DuplicateProvider));
     let err = base.with_dir(&dir.join("nope")).unwrap_err();
     assert_eq!(err.errors()[0].kind, ErrorKind::Io);
