@@ -1,60 +1,97 @@
 //! Every fixture under `fixtures/core` (and providers): the exact set of codes,
 //! the expected badges, and one snapshot of what a user sees (human + JSON).
 
-use std::collections::BTreeSet;
-use std::path::Path;
+//!
+//! A `harness = false` target on libtest-mimic: each fixture is its own trial, named by
+//! its path under `fixtures/` with `::` between the parts (`core::dkim::missing-key`), so
+//! one fixture runs alone with `cargo test -p sendlint-tests --test fixtures -- NAME` or
+//! `cargo nextest run -p sendlint-tests -E 'test(NAME)'`. Its snapshot keeps the name
+//! with `__` between the parts (`tests/snapshots/core__dkim__missing-key.snap`).
 
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use libtest_mimic::{Arguments, Trial};
 use sendlint_rules::RuleSet;
 use sendlint_tests::{Fixture, differences, fixture_files, fixtures_dir, snapshot_text};
+
+/// The fixture directories under `fixtures/` that get a trial and a snapshot each.
+const FIXTURE_DIRS: [&str; 4] = ["core", "providers", "ses", "offline"];
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let paths: Vec<PathBuf> =
+        FIXTURE_DIRS.iter().flat_map(|d| fixture_files(&fixtures_dir().join(d))).collect();
+    let found = paths.len();
+    let mut trials: Vec<Trial> = paths
+        .into_iter()
+        .map(|path| Trial::test(trial_name(&path), move || passes(|| fixture(&path))))
+        .collect();
+    trials.push(Trial::test("fixtures_are_found", move || {
+        assert!(found > 40, "fixtures not found under {}", fixtures_dir().display());
+        Ok(())
+    }));
+    let tests: [(&str, fn()); 4] = [
+        ("every_record_level_code_has_a_fixture", every_record_level_code_has_a_fixture),
+        (
+            "provider_advice_only_where_the_provider_hosts_the_zone",
+            provider_advice_only_where_the_provider_hosts_the_zone,
+        ),
+        ("every_ses_code_has_a_fixture", every_ses_code_has_a_fixture),
+        ("fixture_now_is_what_it_says", fixture_now_is_what_it_says),
+    ];
+    trials.extend(tests.into_iter().map(|(name, test)| Trial::test(name, move || passes(test))));
+    libtest_mimic::run(&args, trials).exit_code()
+}
+
+/// A trial's outcome: a test fails by panicking (libtest-mimic reports the panic).
+fn passes(test: impl FnOnce()) -> Result<(), libtest_mimic::Failed> {
+    test();
+    Ok(())
+}
 
 fn rules() -> RuleSet {
     RuleSet::builtin()
 }
 
+/// The trial name: the fixture's path under `fixtures/` without its extension, parts
+/// joined by `::` (`core::dkim::missing-key`).
+fn trial_name(path: &Path) -> String {
+    let rel = path.strip_prefix(fixtures_dir()).unwrap_or(path).with_extension("");
+    let parts: Vec<_> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    parts.join("::")
+}
+
+/// The snapshot name (and the fixture's name in its report): `core__dkim__missing-key`.
 fn fixture_name(path: &Path) -> String {
     let rel = path.strip_prefix(fixtures_dir()).unwrap_or(path);
     rel.with_extension("").to_string_lossy().replace(['/', '\\'], "__")
 }
 
-#[test]
-fn fixtures() {
+/// One fixture: the exact set of codes, then the snapshot of what a user sees.
+fn fixture(path: &Path) {
     let rules = rules();
+    let name = fixture_name(path);
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
     settings.set_snapshot_path("../snapshots");
     settings.set_omit_expression(true);
-    let mut failures = Vec::new();
-    let paths: Vec<_> = ["core", "providers", "ses", "offline"]
-        .iter()
-        .flat_map(|d| fixture_files(&fixtures_dir().join(d)))
-        .collect();
-    assert!(paths.len() > 40, "fixtures not found under {}", fixtures_dir().display());
-    for path in paths {
-        let name = fixture_name(&path);
-        // One fixture's failure must not hide the others': run each, report all.
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            settings.bind(|| {
-                let fixture = Fixture::load(&path).unwrap_or_else(|e| panic!("{e}"));
-                let report = fixture.run(&name, &rules).unwrap_or_else(|e| panic!("{name}: {e}"));
-                let problems = differences(&fixture, &report);
-                assert!(
-                    problems.is_empty(),
-                    "{name}:\n  {}\n\n{}",
-                    problems.join("\n  "),
-                    snapshot_text(&fixture, &report)
-                );
-                insta::assert_snapshot!(name.clone(), snapshot_text(&fixture, &report));
-            })
-        }));
-        if outcome.is_err() {
-            failures.push(name);
-        }
-    }
-    assert!(failures.is_empty(), "{} fixture(s) failed: {failures:#?}", failures.len());
+    settings.bind(|| {
+        let fixture = Fixture::load(path).unwrap_or_else(|e| panic!("{e}"));
+        let report = fixture.run(&name, &rules).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let problems = differences(&fixture, &report);
+        assert!(
+            problems.is_empty(),
+            "{name}:\n  {}\n\n{}",
+            problems.join("\n  "),
+            snapshot_text(&fixture, &report)
+        );
+        insta::assert_snapshot!(name.clone(), snapshot_text(&fixture, &report));
+    });
 }
 
 /// Every record-level code of SPEC §3 has at least one fixture that expects it.
-#[test]
 fn every_record_level_code_has_a_fixture() {
     let rules = rules();
     let mut covered = BTreeSet::new();
@@ -80,7 +117,6 @@ fn every_record_level_code_has_a_fixture() {
 /// `fixtures/providers/<id>/` zone is detected as `<id>` from its apex NS records,
 /// every diagnosis there carries either no registrar or `<id>`, at least one fixture
 /// per provider shows its advice, and no core fixture (unknown DNS host) gets any.
-#[test]
 fn provider_advice_only_where_the_provider_hosts_the_zone() {
     let rules = rules();
     let mut advised = BTreeSet::new();
@@ -122,7 +158,6 @@ fn provider_advice_only_where_the_provider_hosts_the_zone() {
 }
 
 /// Every `ses.` code has a fixture under `fixtures/ses` that expects it.
-#[test]
 fn every_ses_code_has_a_fixture() {
     let rules = rules();
     let mut covered = BTreeSet::new();
@@ -139,7 +174,6 @@ fn every_ses_code_has_a_fixture() {
     assert!(missing.is_empty(), "ses codes without a fixture: {missing:?}");
 }
 
-#[test]
 fn fixture_now_is_what_it_says() {
     let t = humantime_free_parse(sendlint_tests::FIXTURE_NOW);
     assert_eq!(t, sendlint_tests::FIXTURE_NOW_SECS);

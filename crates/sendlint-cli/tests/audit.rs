@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -18,7 +17,7 @@ const DEMO_ZONES: &str = "fixtures/demo/zones";
 const GEN: &str = "fixtures/workspace/generated/manifest.json";
 const GEN_ZONES: &str = "fixtures/workspace/generated/zones";
 
-fn tmp(name: &str) -> PathBuf {
+fn tmp(name: &str) -> tempfile::TempDir {
     common::scratch_dir(&format!("audit-{name}"))
 }
 
@@ -96,7 +95,8 @@ fn a_bad_entry_in_the_middle_does_not_stop_the_others() {
         serde_json::json!({"org": "bad", "domain": "mail.bad.test", "region": "us-east-1", "dkim_selector": "not.a.selector"}),
     );
     entries.insert(middle + 2, serde_json::json!({"org": "worse", "domain": 7}));
-    let dir = tmp("bad");
+    let dir_tmp = tmp("bad");
+    let dir = dir_tmp.path();
     let path = dir.join("manifest.json");
     std::fs::write(&path, serde_json::json!({ "domains": entries }).to_string()).expect("write");
     let (code, lines) = audit_json(path.to_str().expect("utf-8"), GEN_ZONES, &[]);
@@ -159,7 +159,8 @@ fn csv_fields(line: &str) -> Vec<String> {
 
 #[test]
 fn csv_has_a_header_and_one_row_per_entry() {
-    let dir = tmp("csv");
+    let dir_tmp = tmp("csv");
+    let dir = dir_tmp.path();
     let path = dir.join("audit.csv");
     let out = sendlint(&[
         "audit",

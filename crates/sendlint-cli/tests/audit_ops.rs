@@ -5,19 +5,11 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sendlint_testses::{Reply, TestSes};
 
-fn scratch() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "sendlint-audit-ops-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+fn scratch() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("sendlint-audit-ops-").tempdir().expect("scratch dir")
 }
 
 /// The binary with no AWS setup of the developer's, instance metadata off.
@@ -47,12 +39,13 @@ fn lines(out: &Output) -> Vec<serde_json::Value> {
 
 #[test]
 fn audit_ses_asks_every_entry_in_its_region_through_throttling() {
-    let home = scratch();
+    let home_tmp = scratch();
+    let home = home_tmp.path();
     let mut script = vec![Reply::throttled(); 4];
     script.push(Reply::identity_of_request("sf1", "SUCCESS", "SUCCESS"));
     let ses = TestSes::start(script).expect("server");
     let endpoint = ses.endpoint();
-    let out = sendlint(&home)
+    let out = sendlint(home)
         .env("AWS_ACCESS_KEY_ID", "AKIDAUDIT")
         .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
         .args(["audit", "fixtures/demo/manifest.json", "--zone", "fixtures/demo/zones", "--now", NOW])
@@ -96,10 +89,11 @@ fn audit_ses_asks_every_entry_in_its_region_through_throttling() {
 
 #[test]
 fn audit_ses_without_credentials_stops_before_checking() {
-    let home = scratch();
+    let home_tmp = scratch();
+    let home = home_tmp.path();
     let ses = TestSes::start(vec![Reply::not_found("x")]).expect("server");
     let endpoint = ses.endpoint();
-    let out = sendlint(&home)
+    let out = sendlint(home)
         .args(["audit", "fixtures/demo/manifest.json", "--zone", "fixtures/demo/zones", "--now", NOW])
         .args(["--format", "json", "--ses", "--ses-endpoint", &endpoint])
         .output()
@@ -158,18 +152,19 @@ fn audit(home: &Path, manifest: &Path, zones: &Path, extra: &[&str]) -> Output {
 
 #[test]
 fn baseline_says_what_changed_regressions_first() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let root = common::root();
     let (demo, demo_zones) = (root.join("fixtures/demo/manifest.json"), root.join("fixtures/demo/zones"));
-    let first = audit(&dir, &demo, &demo_zones, &["--format", "json"]);
+    let first = audit(dir, &demo, &demo_zones, &["--format", "json"]);
     let previous = dir.join("previous.jsonl");
     std::fs::write(&previous, &first.stdout).expect("write baseline");
     let prev = previous.to_str().expect("utf-8");
-    let (manifest, zones) = changed_workspace(&dir);
+    let (manifest, zones) = changed_workspace(dir);
 
     // JSON: a `changes` field on every line, a line per removed domain, exit 1 on regression
     let out =
-        audit(&dir, &manifest, &zones, &["--format", "json", "--baseline", prev, "--fail-on", "regression"]);
+        audit(dir, &manifest, &zones, &["--format", "json", "--baseline", prev, "--fail-on", "regression"]);
     assert_eq!(out.status.code(), Some(1), "a regression: {}", common::stderr(&out));
     let first_lines = lines(&out);
     let by_domain = |d: &str| first_lines.iter().find(|l| l["domain"] == d).unwrap_or_else(|| panic!("{d}"));
@@ -198,7 +193,7 @@ fn baseline_says_what_changed_regressions_first() {
     assert!(err.contains("1 regressed, 1 fixed, 0 other, 1 new, 1 removed, 2 unchanged"), "{err}");
 
     // human: the summary block, as a user reads it
-    let out = audit(&dir, &manifest, &zones, &["--baseline", prev]);
+    let out = audit(dir, &manifest, &zones, &["--baseline", prev]);
     let text = common::stdout(&out);
     let block = &text[text.find("changes since").expect("summary block")..];
     let block = block.replace(prev, "previous.jsonl");
@@ -207,7 +202,7 @@ fn baseline_says_what_changed_regressions_first() {
     assert_eq!(out.status.code(), Some(1), "without --fail-on: the usual status (not all unlocked)");
 
     // CSV: a `changes` column
-    let out = audit(&dir, &manifest, &zones, &["--format", "csv", "--baseline", prev]);
+    let out = audit(dir, &manifest, &zones, &["--format", "csv", "--baseline", prev]);
     let csv = common::stdout(&out);
     assert!(csv.lines().next().expect("header").ends_with(",error,changes"), "{csv}");
     let acme_row = csv.lines().find(|l| l.contains(",mail.acme.test,")).expect("acme row");
@@ -220,19 +215,20 @@ fn baseline_says_what_changed_regressions_first() {
 
     // the same workspace against its own audit: nothing regressed, exit 0
     let out =
-        audit(&dir, &demo, &demo_zones, &["--format", "json", "--baseline", prev, "--fail-on", "regression"]);
+        audit(dir, &demo, &demo_zones, &["--format", "json", "--baseline", prev, "--fail-on", "regression"]);
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
     assert!(lines(&out).iter().all(|l| l["changes"]["status"] == "unchanged"));
 }
 
 #[test]
 fn a_baseline_that_is_not_json_lines_is_bad_input() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let bad = dir.join("bad.jsonl");
     std::fs::write(&bad, "{\"domain\": \"a.test\"}\nnot json\n").expect("write");
     let root = common::root();
     let out = audit(
-        &dir,
+        dir,
         &root.join("fixtures/demo/manifest.json"),
         &root.join("fixtures/demo/zones"),
         &["--baseline", bad.to_str().expect("utf-8")],

@@ -73,7 +73,8 @@ fn servers() -> (TestServer, TestServer) {
 
 #[test]
 fn a_live_audit_recorded_once_replays_offline_byte_for_byte_on_one_thread_or_two() {
-    let dir = scratch_dir("replay-live");
+    let dir_tmp = scratch_dir("replay-live");
+    let dir = dir_tmp.path();
     let (rec, rec_again) = (dir.join("ws300.json"), dir.join("ws300-again.json"));
     let (authority, resolver) = servers();
     let ns = resolver.addr().to_string();
@@ -100,7 +101,7 @@ fn a_live_audit_recorded_once_replays_offline_byte_for_byte_on_one_thread_or_two
     assert_eq!(again, live_lines);
     assert!(text == std::fs::read_to_string(&rec_again).expect("second recording"), "recordings differ");
     // no temporary file is left beside it
-    let left: Vec<_> = std::fs::read_dir(&dir).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(dir).expect("dir").map(|e| e.expect("entry").file_name()).collect();
     assert_eq!(left.len(), 2, "{left:?}");
 
     // the network is gone
@@ -133,7 +134,8 @@ fn demo_recording(dir: &Path, manifest: &str) -> (PathBuf, Vec<String>, Output) 
 
 #[test]
 fn entries_that_failed_are_recorded_and_a_question_the_recording_lacks_names_it() {
-    let dir = scratch_dir("replay-miss");
+    let dir_tmp = scratch_dir("replay-miss");
+    let dir = dir_tmp.path();
     // the demo workspace plus a broken entry: the run fails (exit 2), the
     // recording is still written and replays every line, the broken one too
     let mut manifest: serde_json::Value = serde_json::from_str(
@@ -144,7 +146,7 @@ fn entries_that_failed_are_recorded_and_a_question_the_recording_lacks_names_it(
     domains.push(serde_json::json!({"org": "broken", "domain": "mail..broken.test"}));
     let with_bad = dir.join("with-bad.json");
     std::fs::write(&with_bad, manifest.to_string()).expect("write manifest");
-    let (rec, recorded, out) = demo_recording(&dir, s(&with_bad));
+    let (rec, recorded, out) = demo_recording(dir, s(&with_bad));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let (out, replayed) = audit(s(&with_bad), &["--replay", s(&rec)]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -172,8 +174,9 @@ fn entries_that_failed_are_recorded_and_a_question_the_recording_lacks_names_it(
 
 #[test]
 fn a_broken_oversized_or_foreign_recording_is_a_clean_error() {
-    let dir = scratch_dir("replay-bad");
-    let (rec, _, out) = demo_recording(&dir, "fixtures/demo/manifest.json");
+    let dir_tmp = scratch_dir("replay-bad");
+    let dir = dir_tmp.path();
+    let (rec, _, out) = demo_recording(dir, "fixtures/demo/manifest.json");
     assert!(out.status.success() || out.status.code() == Some(1), "{}", stderr(&out));
     let good = std::fs::read_to_string(&rec).expect("recording");
     let bad = |name: &str, text: &[u8]| {
@@ -213,8 +216,9 @@ fn a_broken_oversized_or_foreign_recording_is_a_clean_error() {
 
 #[test]
 fn replay_excludes_other_sources_and_record_fails_before_the_audit() {
-    let dir = scratch_dir("replay-flags");
-    let (rec, _, _) = demo_recording(&dir, "fixtures/demo/manifest.json");
+    let dir_tmp = scratch_dir("replay-flags");
+    let dir = dir_tmp.path();
+    let (rec, _, _) = demo_recording(dir, "fixtures/demo/manifest.json");
     for other in [["--zone", "fixtures/demo/zones"], ["--nameserver", "127.0.0.1:53"], ["--record", "x.json"]]
     {
         let out =
@@ -263,7 +267,8 @@ fn replay_excludes_other_sources_and_record_fails_before_the_audit() {
 fn an_interrupted_audit_keeps_the_previous_recording_and_saves_the_partial_one() {
     use std::process::{Command, Stdio};
     const GEN: &str = "fixtures/workspace/generated/manifest.json";
-    let dir = scratch_dir("replay-interrupted");
+    let dir_tmp = scratch_dir("replay-interrupted");
+    let dir = dir_tmp.path();
     let (out_file, rec) = (dir.join("out.jsonl"), dir.join("rec.json"));
     std::fs::write(&rec, "previous\n").expect("write");
     let partial_out = dir.join("out.jsonl.partial");

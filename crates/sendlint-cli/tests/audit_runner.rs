@@ -2,7 +2,6 @@
 //! leaves half a file, `--jobs`/`--threads` are bounded, and a dead resolver
 //! is given up on instead of costing every domain its full timeout.
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -14,7 +13,7 @@ const NOW: &str = "2026-11-26T06:00:00Z";
 const GEN: &str = "fixtures/workspace/generated/manifest.json";
 const GEN_ZONES: &str = "fixtures/workspace/generated/zones";
 
-fn tmp(name: &str) -> PathBuf {
+fn tmp(name: &str) -> tempfile::TempDir {
     common::scratch_dir(&format!("runner-{name}"))
 }
 
@@ -25,7 +24,8 @@ fn gen_entries() -> usize {
 
 #[test]
 fn output_onto_the_manifest_is_refused_and_the_manifest_kept() {
-    let dir = tmp("same");
+    let dir_tmp = tmp("same");
+    let dir = dir_tmp.path();
     let manifest = dir.join("manifest.json");
     std::fs::copy(root().join(GEN), &manifest).expect("copy");
     let before = std::fs::read(&manifest).expect("read");
@@ -46,7 +46,8 @@ fn output_onto_the_manifest_is_refused_and_the_manifest_kept() {
 
 #[test]
 fn output_is_replaced_whole_at_the_end() {
-    let dir = tmp("whole");
+    let dir_tmp = tmp("whole");
+    let dir = dir_tmp.path();
     let target = dir.join("out.jsonl");
     std::fs::write(&target, "previous\n").expect("write");
     let out = sendlint(&[
@@ -73,7 +74,8 @@ fn output_is_replaced_whole_at_the_end() {
 /// already done are kept beside it, and the message says where.
 #[test]
 fn an_interrupted_audit_leaves_the_previous_output() {
-    let dir = tmp("interrupted");
+    let dir_tmp = tmp("interrupted");
+    let dir = dir_tmp.path();
     let target = dir.join("out.jsonl");
     std::fs::write(&target, "previous\n").expect("write");
     let partial = dir.join("out.jsonl.partial");

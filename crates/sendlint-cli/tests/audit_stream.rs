@@ -89,7 +89,8 @@ fn big_manifest(minified: bool) -> (String, Vec<usize>) {
 
 #[test]
 fn entry_errors_of_a_streamed_manifest_point_at_their_place_in_the_file() {
-    let dir = common::scratch_dir("audit-stream-errors");
+    let dir_tmp = common::scratch_dir("audit-stream-errors");
+    let dir = dir_tmp.path();
     for minified in [true, false] {
         let (text, bad) = big_manifest(minified);
         assert!(text.len() > 1 << 20);

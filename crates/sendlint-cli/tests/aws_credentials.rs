@@ -9,23 +9,15 @@ mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sendlint_testses::{Reply, TestSes};
 
-/// A fresh directory for one test.
-fn scratch() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "sendlint-aws-creds-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+/// A fresh directory for one test, removed when the returned guard drops.
+fn scratch() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("sendlint-aws-creds-").tempdir().expect("scratch dir")
 }
 
 /// `check mail.globex.test --ses` against the demo zones and `ses`, with only
@@ -90,9 +82,10 @@ fn profile_files(dir: &Path) -> Vec<(&'static str, String)> {
 
 #[test]
 fn a_profile_named_with_the_flag_signs_the_request_in_its_region() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let ses = ses_server();
-    let out = check_ses(&dir, &ses, &profile_files(&dir), &["--profile", "ops"]);
+    let out = check_ses(dir, &ses, &profile_files(dir), &["--profile", "ops"]);
     let r = report(&out);
     assert_eq!(r["ses_consulted"], true, "{}", common::stderr(&out));
     let requests = ses.requests();
@@ -103,7 +96,7 @@ fn a_profile_named_with_the_flag_signs_the_request_in_its_region() {
 
     // a --region given on the command line beats the profile's
     let ses = ses_server();
-    let out = check_ses(&dir, &ses, &profile_files(&dir), &["--profile", "ops", "--region", "us-west-2"]);
+    let out = check_ses(dir, &ses, &profile_files(dir), &["--profile", "ops", "--region", "us-west-2"]);
     assert_eq!(report(&out)["ses_consulted"], true, "{}", common::stderr(&out));
     assert_eq!(ses.requests()[0].region.as_deref(), Some("us-west-2"));
     assert_eq!(ses.requests()[0].access_key_id.as_deref(), Some("AKIDPROFILEOPS"));
@@ -111,18 +104,19 @@ fn a_profile_named_with_the_flag_signs_the_request_in_its_region() {
 
 #[test]
 fn aws_profile_selects_the_profile_too() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let ses = ses_server();
-    let mut env = profile_files(&dir);
+    let mut env = profile_files(dir);
     env.push(("AWS_PROFILE", "ops".into()));
-    let out = check_ses(&dir, &ses, &env, &[]);
+    let out = check_ses(dir, &ses, &env, &[]);
     assert_eq!(report(&out)["ses_consulted"], true, "{}", common::stderr(&out));
     let requests = ses.requests();
     assert_eq!(requests[0].access_key_id.as_deref(), Some("AKIDPROFILEOPS"));
     assert_eq!(requests[0].region.as_deref(), Some("eu-west-1"));
     // and without AWS_PROFILE, the default profile
     let ses = ses_server();
-    let out = check_ses(&dir, &ses, &profile_files(&dir), &[]);
+    let out = check_ses(dir, &ses, &profile_files(dir), &[]);
     assert_eq!(report(&out)["ses_consulted"], true);
     assert_eq!(ses.requests()[0].access_key_id.as_deref(), Some("AKIDDEFAULT"));
     assert_eq!(ses.requests()[0].region.as_deref(), Some("us-east-1"));
@@ -162,7 +156,8 @@ fn container_endpoint() -> (String, Arc<Mutex<Vec<String>>>) {
 
 #[test]
 fn container_credentials_come_from_the_full_uri() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let ses = ses_server();
     let (uri, log) = container_endpoint();
     let env = vec![
@@ -170,7 +165,7 @@ fn container_credentials_come_from_the_full_uri() {
         ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "pod-token".to_owned()),
         ("AWS_REGION", "ap-southeast-2".to_owned()),
     ];
-    let out = check_ses(&dir, &ses, &env, &[]);
+    let out = check_ses(dir, &ses, &env, &[]);
     assert_eq!(report(&out)["ses_consulted"], true, "{}", common::stderr(&out));
     let requests = ses.requests();
     assert_eq!(requests.len(), 1, "{requests:?}");
@@ -184,13 +179,14 @@ fn container_credentials_come_from_the_full_uri() {
 
 #[test]
 fn no_credentials_anywhere_is_one_clear_sentence() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let ses = ses_server();
     let env = vec![
         ("AWS_CONFIG_FILE", dir.join("none-config").display().to_string()),
         ("AWS_SHARED_CREDENTIALS_FILE", dir.join("none-credentials").display().to_string()),
     ];
-    let out = check_ses(&dir, &ses, &env, &[]);
+    let out = check_ses(dir, &ses, &env, &[]);
     assert!(ses.requests().is_empty(), "nothing is sent unsigned");
     let r = report(&out);
     // One verdict: SES that cannot be asked is `ses.unavailable` (an error: SES

@@ -73,8 +73,8 @@ fn check_exits_1_when_not_unlocked_and_labels_index_observed() {
 
 #[test]
 fn a_broken_zone_file_is_exit_2_with_file_line_and_column() {
-    let dir = std::env::temp_dir().join(format!("sendlint-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp");
+    let tmp = tempfile::Builder::new().prefix("sendlint-cli-").tempdir().expect("tmp");
+    let dir = tmp.path();
     let zone = dir.join("broken.test.zone");
     std::fs::write(&zone, "$ORIGIN broken.test.\n$TTL 300\n@ SOA ns1 h 1 2 3 4 5\nsend MX ten feedback-smtp.us-east-1.amazonses.com.\n").expect("write");
     let out =
@@ -86,8 +86,8 @@ fn a_broken_zone_file_is_exit_2_with_file_line_and_column() {
 
 #[test]
 fn a_malformed_manifest_is_exit_2_pointing_into_the_file() {
-    let dir = std::env::temp_dir().join(format!("sendlint-cli-m-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp");
+    let tmp = tempfile::Builder::new().prefix("sendlint-cli-m-").tempdir().expect("tmp");
+    let dir = tmp.path();
     let m = dir.join("manifest.json");
     std::fs::write(&m, "{\"domains\": [\n  {\"domain\": \"a.test\",}\n]}\n").expect("write");
     let out = sendlint(&["audit", m.to_str().expect("utf-8"), "--zone", "fixtures/demo/zones"]);
@@ -98,8 +98,8 @@ fn a_malformed_manifest_is_exit_2_pointing_into_the_file() {
 
 #[test]
 fn a_bad_manifest_entry_is_reported_and_the_audit_goes_on() {
-    let dir = std::env::temp_dir().join(format!("sendlint-cli-e-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp");
+    let tmp = tempfile::Builder::new().prefix("sendlint-cli-e-").tempdir().expect("tmp");
+    let dir = tmp.path();
     let m = dir.join("manifest.json");
     let key = std::fs::read_to_string(root().join("fixtures/keys/sf1-2048.b64")).expect("key");
     let text = format!(
@@ -261,8 +261,8 @@ fn bad_setup_flags_are_exit_2() {
 /// reach the terminal raw (ANSI escapes, a lone CR, bidi overrides).
 #[test]
 fn errors_never_quote_raw_control_bytes() {
-    let dir = std::env::temp_dir().join(format!("sendlint-cli-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp");
+    let tmp = tempfile::Builder::new().prefix("sendlint-cli-hostile-").tempdir().expect("tmp");
+    let dir = tmp.path();
     let manifest = dir.join("manifest.json");
     std::fs::write(
         &manifest,

@@ -5,10 +5,8 @@ mod common;
 
 use common::{root, sendlint, stderr, stdout};
 
-fn zone_dir(tag: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("sendlint-dmarc-dkim-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp");
-    dir
+fn zone_dir(tag: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("sendlint-dmarc-dkim-{tag}-")).tempdir().expect("tmp")
 }
 
 /// The four records of `mail.acme.test` as SES wants them, without `_dmarc.mail`.
@@ -27,7 +25,8 @@ fn zone_without_own_dmarc(apex_dmarc: &str) -> String {
 }
 
 fn check_json(zone_text: &str, tag: &str) -> (Option<i32>, serde_json::Value) {
-    let dir = zone_dir(tag);
+    let dir_tmp = zone_dir(tag);
+    let dir = dir_tmp.path();
     let zone = dir.join("acme.test.zone");
     std::fs::write(&zone, zone_text).expect("write");
     let out = sendlint(&[

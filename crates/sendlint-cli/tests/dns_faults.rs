@@ -19,7 +19,7 @@ const GEN: &str = "fixtures/workspace/generated/manifest.json";
 const GEN_ZONES: &str = "fixtures/workspace/generated/zones";
 const DEMO_ZONES: &str = "fixtures/demo/zones";
 
-fn tmp(name: &str) -> PathBuf {
+fn tmp(name: &str) -> tempfile::TempDir {
     common::scratch_dir(&format!("dnsfaults-{name}"))
 }
 
@@ -130,8 +130,9 @@ fn answers_about_another_name_are_lookup_failures_not_missing_records() {
 /// SIGPIPE, without having SIGPIPE kill it (that kills it on sockets too).
 #[test]
 fn a_closed_stdout_ends_the_audit_quietly() {
-    let dir = tmp("pipe");
-    let manifest = big_manifest(&dir, 50);
+    let dir_tmp = tmp("pipe");
+    let dir = dir_tmp.path();
+    let manifest = big_manifest(dir, 50);
     let mut child = Command::new(env!("CARGO_BIN_EXE_sendlint"))
         .args(["audit", manifest.to_str().expect("utf-8"), "--zone", GEN_ZONES, "--now", NOW])
         .current_dir(root())

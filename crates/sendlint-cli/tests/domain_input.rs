@@ -2,8 +2,6 @@
 //! with the reason) wherever it is given, never four `dns.lookup-failed`;
 //! an internationalized one is asked as its A-label and shown as its U-label.
 
-use std::path::PathBuf;
-
 use serde_json::Value;
 
 mod common;
@@ -12,7 +10,7 @@ use common::{root, sendlint, stderr, stdout};
 const NOW: &str = "2026-11-26T06:00:00Z";
 const KEY: &str = "fixtures/keys/sf1-2048.b64";
 
-fn tmp(name: &str) -> PathBuf {
+fn tmp(name: &str) -> tempfile::TempDir {
     common::scratch_dir(&format!("domain-{name}"))
 }
 
@@ -67,7 +65,8 @@ fn records_watch_and_explain_refuse_it_too() {
 /// In a manifest, each bad domain (or MAIL FROM) is an error line; the others are checked.
 #[test]
 fn an_audit_reports_each_bad_domain_as_an_error_line_and_goes_on() {
-    let dir = tmp("audit");
+    let dir_tmp = tmp("audit");
+    let dir = dir_tmp.path();
     let key = std::fs::read_to_string(root().join(KEY)).expect("key");
     let mut entries: Vec<Value> = BAD
         .iter()
@@ -108,7 +107,8 @@ fn an_audit_reports_each_bad_domain_as_an_error_line_and_goes_on() {
 /// `mail.xn--bcher-kva.test`, and shown to people as typed.
 #[test]
 fn an_internationalized_domain_is_asked_as_its_a_label() {
-    let dir = tmp("idn");
+    let dir_tmp = tmp("idn");
+    let dir = dir_tmp.path();
     let zone = std::fs::read_to_string(root().join("fixtures/demo/zones/acme.test.zone"))
         .expect("zone")
         .replace("acme.test", "xn--bcher-kva.test");

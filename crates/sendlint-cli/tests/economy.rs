@@ -28,7 +28,8 @@ fn a_zone_far_apart_in_the_manifest_is_asked_for_its_ns_set_once() {
     let mut domains = vec![entry("mail.acme.test")];
     domains.extend((0..1200).map(|i| entry(&format!("f{i}.filler.test"))));
     domains.push(entry("news.acme.test"));
-    let dir = scratch_dir("economy-apex");
+    let dir_tmp = scratch_dir("economy-apex");
+    let dir = dir_tmp.path();
     let manifest = dir.join("manifest.json");
     std::fs::write(&manifest, json!({ "domains": domains }).to_string()).expect("write");
     let addr = server.addr().to_string();

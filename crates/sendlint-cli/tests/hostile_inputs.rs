@@ -4,7 +4,7 @@
 //! Every run has a deadline: a hang is a failure, not a stuck test suite.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -82,11 +82,8 @@ fn quick(args: &[&str]) -> Run {
     run(args, Duration::from_secs(60))
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sendlint-hostile-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("sendlint-hostile-{name}-")).tempdir().expect("scratch dir")
 }
 
 fn s(p: &Path) -> &str {
@@ -122,7 +119,8 @@ fn minified(n: usize, bad: Option<usize>) -> String {
 
 #[test]
 fn a_late_syntax_error_in_a_one_line_manifest_points_at_its_real_column() {
-    let dir = scratch("late");
+    let dir_tmp = scratch("late");
+    let dir = dir_tmp.path();
     let m = dir.join("min.json");
     let text = minified(1_000, None);
     // a trailing comma after the last entry, past column 65,535
@@ -139,7 +137,8 @@ fn a_late_syntax_error_in_a_one_line_manifest_points_at_its_real_column() {
 
 #[test]
 fn a_bad_entry_in_a_minified_manifest_does_not_stop_a_human_audit() {
-    let dir = scratch("entry");
+    let dir_tmp = scratch("entry");
+    let dir = dir_tmp.path();
     let m = dir.join("min.json");
     std::fs::write(&m, minified(1_000, Some(950))).expect("write");
     let r = run(&["audit", s(&m), "--zone", "fixtures/demo/zones", "--now", NOW], Duration::from_secs(300));
@@ -157,7 +156,8 @@ fn a_bad_entry_in_a_minified_manifest_does_not_stop_a_human_audit() {
 
 #[test]
 fn a_long_zone_file_line_renders_its_error() {
-    let dir = scratch("zone");
+    let dir_tmp = scratch("zone");
+    let dir = dir_tmp.path();
     let zone = dir.join("long.test.zone");
     let long = "x".repeat(250);
     let strings: Vec<String> = (0..300).map(|_| format!("\"{long}\"")).collect();
@@ -178,7 +178,8 @@ fn a_long_zone_file_line_renders_its_error() {
 
 #[test]
 fn a_long_rule_condition_renders_its_error() {
-    let dir = scratch("cond");
+    let dir_tmp = scratch("cond");
+    let dir = dir_tmp.path();
     let cond = format!("{} && no_such_fact", vec!["found"; 15_000].join(" && "));
     std::fs::write(
         dir.join("long.toml"),
@@ -187,7 +188,7 @@ fn a_long_rule_condition_renders_its_error() {
         ),
     )
     .expect("write");
-    let r = quick(&["--rules", s(&dir), "rules"]);
+    let r = quick(&["--rules", s(dir), "rules"]);
     assert_clean_error(&r);
     assert!(r.stderr.contains("no_such_fact"), "{}", r.stderr);
     assert!(r.stderr.contains("long.toml:5:"), "{}", r.stderr);
@@ -203,7 +204,8 @@ fn check_demo(extra: &[&str]) -> Run {
 
 #[test]
 fn a_large_saved_ses_state_renders_its_error() {
-    let dir = scratch("ses");
+    let dir_tmp = scratch("ses");
+    let dir = dir_tmp.path();
     let state = dir.join("state.json");
     let tokens: Vec<String> = (0..8_000).map(|i| format!("\"tok{i:05}\"")).collect();
     // one line, a type error at its end
@@ -226,7 +228,8 @@ const HOSTILE_ARG: &str = "\u{1b}[31m\r\u{202e}";
 
 #[test]
 fn untrusted_text_is_escaped_from_every_source() {
-    let dir = scratch("escape");
+    let dir_tmp = scratch("escape");
+    let dir = dir_tmp.path();
     let key = std::fs::read_to_string(root().join("fixtures/keys/sf1-2048.b64")).expect("key");
     // the manifest's org, in the audit header
     let m = dir.join("m.json");
@@ -277,11 +280,12 @@ fn untrusted_text_is_escaped_from_every_source() {
     assert!(ses.stdout.contains("ses.other-identity"), "{}", ses.all());
     assert!(ses.stdout.contains("send.mail.acme.test\\x1B[31m\\x0D\\x00\\u{202E}"), "{}", ses.stdout);
     // a rule file's message and code
-    let rules = scratch("escape-rules");
+    let rules_tmp = scratch("escape-rules");
+    let rules = rules_tmp.path();
     // TOML escapes: the value holds the real characters
     std::fs::write(rules.join("r.toml"), "[[rule]]\ncode = \"x.\\u001b[31m\\r\\u0000\\u202e\"\n")
         .expect("write");
-    let rule = quick(&["--rules", s(&rules), "rules"]);
+    let rule = quick(&["--rules", s(rules), "rules"]);
     assert_clean_error(&rule);
     assert!(rule.stderr.contains("x.\\x1B[31m\\x0D\\x00\\u{202E}"), "{}", rule.stderr);
     // validation messages of command-line values, and explain --region
@@ -339,7 +343,8 @@ fn file_inputs(path: &str) -> Vec<Vec<String>> {
 #[cfg(unix)]
 #[test]
 fn fifos_and_devices_are_refused_for_every_file_input() {
-    let dir = scratch("fifo");
+    let dir_tmp = scratch("fifo");
+    let dir = dir_tmp.path();
     let pipe = dir.join("pipe.zone");
     fifo(&pipe);
     for target in [s(&pipe), "/dev/zero"] {
@@ -356,16 +361,18 @@ fn fifos_and_devices_are_refused_for_every_file_input() {
         }
     }
     // a FIFO named like a rule file in a --rules directory
-    let rules = scratch("fifo-rules");
+    let rules_tmp = scratch("fifo-rules");
+    let rules = rules_tmp.path();
     fifo(&rules.join("x.toml"));
-    let r = run(&["--rules", s(&rules), "rules"], Duration::from_secs(30));
+    let r = run(&["--rules", s(rules), "rules"], Duration::from_secs(30));
     assert_clean_error(&r);
     assert!(r.flat_err().contains("x.toml is a FIFO (named pipe), not a regular file"), "{}", r.stderr);
 }
 
 #[test]
 fn files_over_their_cap_are_refused() {
-    let dir = scratch("cap");
+    let dir_tmp = scratch("cap");
+    let dir = dir_tmp.path();
     let key = dir.join("key.pem");
     std::fs::write(&key, vec![b'A'; 64 * 1024 + 1]).expect("write");
     let r = check_demo(&["--public-key-file", s(&key)]);
@@ -375,9 +382,10 @@ fn files_over_their_cap_are_refused() {
         "{}",
         r.stderr
     );
-    let rules = scratch("cap-rules");
+    let rules_tmp = scratch("cap-rules");
+    let rules = rules_tmp.path();
     std::fs::write(rules.join("big.toml"), format!("# {}\n", "x".repeat(1024 * 1024))).expect("write");
-    let r = quick(&["--rules", s(&rules), "rules"]);
+    let r = quick(&["--rules", s(rules), "rules"]);
     assert_clean_error(&r);
     assert!(r.flat_err().contains("larger than 1 MiB"), "{}", r.stderr);
 }
@@ -385,20 +393,22 @@ fn files_over_their_cap_are_refused() {
 #[cfg(unix)]
 #[test]
 fn a_symlink_loop_in_a_rules_directory_ends() {
-    let dir = scratch("loop");
+    let dir_tmp = scratch("loop");
+    let dir = dir_tmp.path();
     std::os::unix::fs::symlink(".", dir.join("a")).expect("symlink");
     std::os::unix::fs::symlink(".", dir.join("b")).expect("symlink");
     std::fs::write(dir.join("r.toml"), "# no rules, only a file to find\n").expect("write");
-    let r = run(&["--rules", s(&dir), "rules"], Duration::from_secs(30));
+    let r = run(&["--rules", s(dir), "rules"], Duration::from_secs(30));
     assert_eq!(r.code, Some(0), "{}", r.all());
 }
 
 #[test]
 fn ten_thousand_rule_errors_are_bounded() {
-    let dir = scratch("many");
+    let dir_tmp = scratch("many");
+    let dir = dir_tmp.path();
     let text: String = (0..10_000).map(|i| format!("[[rule]]\ncode = \"bad{i}\"\n")).collect();
     std::fs::write(dir.join("many.toml"), text).expect("write");
-    let r = run(&["--rules", s(&dir), "rules"], Duration::from_secs(120));
+    let r = run(&["--rules", s(dir), "rules"], Duration::from_secs(120));
     assert_clean_error(&r);
     assert!(
         r.flat_err().contains("(the first 50 shown, and 69950 more)"),
@@ -413,7 +423,8 @@ fn ten_thousand_rule_errors_are_bounded() {
 
 #[test]
 fn a_huge_domain_value_is_not_amplified() {
-    let dir = scratch("amp");
+    let dir_tmp = scratch("amp");
+    let dir = dir_tmp.path();
     let m = dir.join("m.json");
     let huge = "a".repeat(2_000_000);
     std::fs::write(
@@ -435,7 +446,8 @@ fn a_huge_domain_value_is_not_amplified() {
 
 #[test]
 fn entry_errors_give_the_files_line_and_column() {
-    let dir = scratch("pos");
+    let dir_tmp = scratch("pos");
+    let dir = dir_tmp.path();
     let m = dir.join("m.json");
     std::fs::write(
         &m,
@@ -452,22 +464,25 @@ fn entry_errors_give_the_files_line_and_column() {
 
 #[test]
 fn invalid_utf8_gives_a_byte_offset() {
-    let dir = scratch("utf8");
+    let dir_tmp = scratch("utf8");
+    let dir = dir_tmp.path();
     let m = dir.join("m.json");
     std::fs::write(&m, b"{\"domains\": [\n {\"domain\": \"a\xff.test\"}]}").expect("write");
     let r = quick(&["audit", s(&m), "--zone", "fixtures/demo/zones"]);
     assert_clean_error(&r);
     assert!(r.flat_err().contains("invalid byte at offset 28 (line 2, column 15)"), "{}", r.stderr);
-    let rules = scratch("utf8-rules");
+    let rules_tmp = scratch("utf8-rules");
+    let rules = rules_tmp.path();
     std::fs::write(rules.join("r.toml"), b"# caf\xe9\n").expect("write");
-    let r = quick(&["--rules", s(&rules), "rules"]);
+    let r = quick(&["--rules", s(rules), "rules"]);
     assert_clean_error(&r);
     assert!(r.flat_err().contains("invalid byte at offset 5 (line 1, column 6)"), "{}", r.stderr);
 }
 
 #[test]
 fn manifest_papercuts() {
-    let dir = scratch("paper");
+    let dir_tmp = scratch("paper");
+    let dir = dir_tmp.path();
     for (text, want) in [
         ("[{\"domain\": \"mail.a.test\"}]", "expected an object with `domains`, found an array"),
         ("", "the manifest is empty"),
@@ -505,14 +520,15 @@ fn top_codes_rank_errors_first_and_count_the_rest() {
 #[cfg(unix)]
 #[test]
 fn a_symlink_loop_in_a_rules_check_fixtures_directory_ends() {
-    let dir = scratch("fixloop");
+    let dir_tmp = scratch("fixloop");
+    let dir = dir_tmp.path();
     let fixtures = dir.join("fixtures");
     std::fs::create_dir_all(&fixtures).expect("mkdir");
     std::os::unix::fs::symlink(".", fixtures.join("a")).expect("symlink");
     std::os::unix::fs::symlink(".", fixtures.join("b")).expect("symlink");
     // a fixture with a hostile name: listed escaped
     std::fs::write(fixtures.join("x\u{1b}[31m.toml"), "not = [a fixture").expect("write");
-    let r = run(&["rules", "check", s(&dir)], Duration::from_secs(30));
+    let r = run(&["rules", "check", s(dir)], Duration::from_secs(30));
     assert_eq!(r.code, Some(1), "{}", r.all());
     assert_eq!(r.stdout.matches("FAIL x\\x1B[31m.toml").count(), 1, "{}", r.stdout);
     assert_no_raw_controls(&r);

@@ -114,14 +114,15 @@ fn rules_is_offered_only_where_rules_are_used() {
 
 #[test]
 fn every_error_has_one_style_no_rust_path_header_no_bare_error_prefix() {
-    let dir = scratch_dir("papercut-errors");
+    let dir_tmp = scratch_dir("papercut-errors");
+    let dir = dir_tmp.path();
     let cases: Vec<Vec<String>> = vec![
         vec!["check".into(), "mail.acme.test".into(), "-s".into(), "sf1".into(), "--zone".into(), "/nonexistent/zone".into()],
         vec!["--rules".into(), dir.join("missing").display().to_string(), "rules".into()],
-        vec!["audit".into(), write(&dir, "broken.json", "{\"domains\": [").display().to_string()],
+        vec!["audit".into(), write(dir, "broken.json", "{\"domains\": [").display().to_string()],
         vec![
             "audit".into(),
-            write(&dir, "one.json", &format!(
+            write(dir, "one.json", &format!(
                 "{{\"domains\":[{{\"org\":\"a\",\"domain\":\"mail.x.test\",\"region\":\"us-east-1\",\"dkim_selector\":\"s1\",\"dkim_public_key\":\"{}\"}}]}}",
                 "A".repeat(400)
             ))
@@ -167,9 +168,10 @@ fn the_domain_is_shown_and_emitted_normalised() {
 
 #[test]
 fn snippet_columns_count_characters() {
-    let dir = scratch_dir("papercut-columns");
+    let dir_tmp = scratch_dir("papercut-columns");
+    let dir = dir_tmp.path();
     // `“` is three bytes and one column; the bad value is at character 34
-    let manifest = write(&dir, "m.json", "{\"domains\":[{\"org\":\"“\", \"domain\":1}]}");
+    let manifest = write(dir, "m.json", "{\"domains\":[{\"org\":\"“\", \"domain\":1}]}");
     let out = sendlint(&["audit", &manifest.display().to_string(), "--zone", "fixtures/demo/zones"]);
     let err = stdout(&out);
     assert!(err.contains("m.json:1:34]"), "{err}");
@@ -178,7 +180,8 @@ fn snippet_columns_count_characters() {
 
 #[test]
 fn without_sendlint_full_the_hint_is_the_quick_build_of_the_same_profile() {
-    let dir = scratch_dir("papercut-handoff").join("release");
+    let dir_tmp = scratch_dir("papercut-handoff");
+    let dir = dir_tmp.path().join("release");
     std::fs::create_dir_all(&dir).expect("dir");
     let lone = dir.join("sendlint");
     std::fs::copy(env!("CARGO_BIN_EXE_sendlint"), &lone).expect("copy");

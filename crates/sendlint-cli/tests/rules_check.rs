@@ -1,8 +1,6 @@
 //! `sendlint rules check DIR` and `sendlint rules docs`: the rule author's
 //! workflow outside the repository.
 
-use std::path::PathBuf;
-
 mod common;
 use common::{root, sendlint};
 
@@ -46,9 +44,12 @@ _dmarc.mail TXT "v=DMARC1; p=quarantine; rua=mailto:d@acme.test"
     )
 }
 
-fn rules_dir(name: &str, files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sendlint-rules-check-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+fn rules_dir(name: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!("sendlint-rules-check-{name}-"))
+        .tempdir()
+        .expect("scratch dir");
+    let dir = tmp.path();
     for (path, text) in files {
         let p = dir.join(path);
         std::fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
@@ -57,50 +58,50 @@ fn rules_dir(name: &str, files: &[(&str, &str)]) -> PathBuf {
     let key = std::fs::read_to_string(root().join("fixtures/keys/sf1-2048.b64")).expect("test key");
     std::fs::create_dir_all(dir.join("fixtures/keys")).expect("mkdir");
     std::fs::write(dir.join("fixtures/keys/sf1.b64"), key).expect("write");
-    dir
+    tmp
 }
 
 #[test]
 fn passing_fixtures_exit_0() {
     let good = fixture(r#""dkim.doubled-suffix""#);
-    let dir = rules_dir(
+    let dir_tmp = rules_dir(
         "pass",
         &[("providers/acmedns.toml", PROVIDER), ("fixtures/acmedns/doubled.toml", good.as_str())],
     );
+    let dir = dir_tmp.path();
     let out = sendlint(&["rules", "check", dir.to_str().expect("utf-8")]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("1 rule file from"), "{stdout}");
     assert!(stdout.contains("PASS acmedns/doubled.toml"), "{stdout}");
     assert!(stdout.contains("fixtures: 1, passed 1, failed 0"), "{stdout}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_failing_fixture_exits_1_with_a_diff_of_codes() {
     let wrong = fixture(r#""dkim.missing""#);
-    let dir = rules_dir(
+    let dir_tmp = rules_dir(
         "fail",
         &[("providers/acmedns.toml", PROVIDER), ("fixtures/acmedns/doubled.toml", wrong.as_str())],
     );
+    let dir = dir_tmp.path();
     let out = sendlint(&["rules", "check", dir.to_str().expect("utf-8")]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("FAIL acmedns/doubled.toml"), "{stdout}");
     assert!(stdout.contains("  - dkim.missing"), "{stdout}");
     assert!(stdout.contains("  + dkim.doubled-suffix"), "{stdout}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_broken_rule_file_exits_2_pointing_into_it() {
     let broken = PROVIDER.replace("dkim.doubled-suffix", "dkim.doubled-sufix");
-    let dir = rules_dir("broken", &[("providers/acmedns.toml", broken.as_str())]);
+    let dir_tmp = rules_dir("broken", &[("providers/acmedns.toml", broken.as_str())]);
+    let dir = dir_tmp.path();
     let out = sendlint(&["rules", "check", dir.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("acmedns.toml") && err.contains("dkim.doubled-sufix"), "{err}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

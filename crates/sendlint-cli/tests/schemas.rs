@@ -98,8 +98,9 @@ fn check_json_of_every_demo_domain_validates() {
 #[test]
 fn audit_lines_validate_with_and_without_a_baseline() {
     let line = published("audit-line");
-    let dir = scratch_dir("schema-audit");
-    let bad = manifest_with_bad_entries(&dir);
+    let dir_tmp = scratch_dir("schema-audit");
+    let dir = dir_tmp.path();
+    let bad = manifest_with_bad_entries(dir);
     let demo = "fixtures/demo/manifest.json";
     let zones = "fixtures/demo/zones";
 
@@ -247,8 +248,9 @@ fn audit_csv_has_the_published_columns() {
         .find(|l| l.starts_with("index,org,domain"))
         .expect("the column list in docs/audit-at-scale.md")
         .to_owned();
-    let dir = scratch_dir("schema-csv");
-    let bad = manifest_with_bad_entries(&dir);
+    let dir_tmp = scratch_dir("schema-csv");
+    let dir = dir_tmp.path();
+    let bad = manifest_with_bad_entries(dir);
     let out = sendlint(&["audit", &bad, "--zone", "fixtures/demo/zones", "--now", NOW, "--format", "csv"]);
     let text = stdout(&out);
     let mut rows = text.lines();

@@ -53,7 +53,8 @@ impl Running {
 
 #[test]
 fn serve_listens_on_localhost_logs_each_request_and_says_when_it_stops() {
-    use std::io::{BufRead, Read, Write};
+    use sendlint_testhttp::Request;
+    use std::io::BufRead;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sendlint"))
         .args(["serve", "--zone", "fixtures/demo/zones", "--listen", "localhost:0"])
         .current_dir(common::root())
@@ -74,11 +75,9 @@ fn serve_listens_on_localhost_logs_each_request_and_says_when_it_stops() {
     let addr: std::net::SocketAddr = addr.parse().unwrap_or_else(|e| panic!("{addr}: {e}"));
     assert!(addr.ip().is_loopback(), "{first}");
 
-    let mut c = std::net::TcpStream::connect(addr).expect("connect");
-    write!(c, "GET /healthz HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n").expect("write");
-    let mut answer = String::new();
-    c.read_to_string(&mut answer).expect("read");
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let host = format!("localhost:{port}");
+    let answer = Request::get("/healthz").host(&host).send(addr).expect("an answer");
+    assert!(answer.status_line.starts_with("HTTP/1.1 200"), "{answer:?}");
     // one line per request: peer, method, path, status, time
     let line = s.next_line();
     let words: Vec<&str> = line.split_whitespace().collect();
@@ -87,11 +86,8 @@ fn serve_listens_on_localhost_logs_each_request_and_says_when_it_stops() {
             if peer.parse::<std::net::SocketAddr>().is_ok() && ms.parse::<f64>().is_ok()),
         "{line}"
     );
-    let mut c = std::net::TcpStream::connect(addr).expect("connect");
-    write!(c, "GET /api/v1/info HTTP/1.1\r\nHost: evil.example:{port}\r\nConnection: close\r\n\r\n")
-        .expect("write");
-    let mut answer = String::new();
-    c.read_to_string(&mut answer).expect("read");
+    let host = format!("evil.example:{port}");
+    Request::get("/api/v1/info").host(&host).send(addr).expect("an answer");
     let line = s.next_line();
     assert!(line.contains(" GET /api/v1/info 400 "), "{line}");
 

@@ -3,9 +3,8 @@
 //! process only. DNS is a zone file the test writes (and, for `watch`, rewrites).
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sendlint_testses::{Reply, TestSes, identity_body};
 
@@ -19,16 +18,9 @@ fn zone(mx: &str, dkim: &str) -> String {
 
 const MX_OK: &str = "10 feedback-smtp.us-east-1.amazonses.com.";
 
-/// A fresh directory for one test.
-fn scratch() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "sendlint-ses-watch-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+/// A fresh directory for one test, removed when the returned guard drops.
+fn scratch() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("sendlint-ses-watch-").tempdir().expect("scratch dir")
 }
 
 /// Writes `text` to `path` atomically, so a poll never reads half a zone.
@@ -87,7 +79,8 @@ fn states(report: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn live_ses_success_unlocks() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = dir.join("acme.test.zone");
     write_atomic(&zone_file, &zone(MX_OK, &dkim_ok()));
     let ses =
@@ -106,7 +99,8 @@ fn live_ses_success_unlocks() {
 
 #[test]
 fn live_ses_pending_is_verifying() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = dir.join("acme.test.zone");
     write_atomic(&zone_file, &zone(MX_OK, &dkim_ok()));
     let ses =
@@ -120,7 +114,8 @@ fn live_ses_pending_is_verifying() {
 
 #[test]
 fn identity_not_found_is_a_diagnosis() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = dir.join("acme.test.zone");
     write_atomic(&zone_file, &zone(MX_OK, &dkim_ok()));
     let ses = TestSes::start(vec![Reply::not_found("mail.acme.test")]).expect("server");
@@ -133,7 +128,8 @@ fn identity_not_found_is_a_diagnosis() {
 
 #[test]
 fn a_failed_ses_call_keeps_the_dns_findings_and_the_dns_verdict() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = dir.join("acme.test.zone");
     // DKIM missing: the DNS finding must survive the SES failure
     write_atomic(&zone_file, &zone(MX_OK, ""));
@@ -153,7 +149,8 @@ fn a_failed_ses_call_keeps_the_dns_findings_and_the_dns_verdict() {
 
 #[test]
 fn throttling_is_retried_by_the_cli() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = dir.join("acme.test.zone");
     write_atomic(&zone_file, &zone(MX_OK, &dkim_ok()));
     let ses = TestSes::start(vec![
@@ -168,7 +165,8 @@ fn throttling_is_retried_by_the_cli() {
 
 #[test]
 fn ses_state_file() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = dir.join("acme.test.zone");
     write_atomic(&zone_file, &zone(MX_OK, &dkim_ok()));
     let saved = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -222,7 +220,8 @@ impl Drop for Reaper {
 
 #[test]
 fn watch_exits_0_once_the_zone_is_fixed() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = dir.join("acme.test.zone");
     write_atomic(&zone_file, &zone(MX_OK, ""));
     let mut child = Reaper(watch(&zone_file));
@@ -240,7 +239,8 @@ fn watch_exits_0_once_the_zone_is_fixed() {
 
 #[test]
 fn watch_exits_1_on_failed() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = dir.join("acme.test.zone");
     write_atomic(&zone_file, &zone("10 feedback-smtp.eu-west-1.amazonses.com.", &dkim_ok()));
     let mut child = Reaper(watch(&zone_file));
@@ -255,7 +255,8 @@ fn watch_exits_1_on_failed() {
 #[cfg(unix)]
 #[test]
 fn watch_leaves_on_ctrl_c_with_130() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file = dir.join("acme.test.zone");
     write_atomic(&zone_file, &zone(MX_OK, ""));
     let mut child = Reaper(watch(&zone_file));

@@ -3,16 +3,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 const NOW: &str = "2026-11-26T06:00:00Z";
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sendlint-sharded-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("sendlint-sharded-{name}-")).tempdir().expect("scratch dir")
 }
 
 fn script(n: &str, out: &Path, extra: &[&str]) -> Output {
@@ -45,8 +42,9 @@ fn sorted(text: &str) -> Vec<serde_json::Value> {
 
 #[test]
 fn merged_shards_equal_one_unsharded_audit() {
-    let out = scratch("plain");
-    let run = script("3", &out, &["--", "--zone", "fixtures/demo/zones", "--now", NOW]);
+    let out_tmp = scratch("plain");
+    let out = out_tmp.path();
+    let run = script("3", out, &["--", "--zone", "fixtures/demo/zones", "--now", NOW]);
     let single = unsharded(&[]);
     assert_eq!(run.status.code(), single.status.code(), "{}", common::stderr(&run));
     let merged = std::fs::read_to_string(out.join("audit.jsonl")).expect("merged");
@@ -69,7 +67,8 @@ fn merged_shards_equal_one_unsharded_audit() {
 #[test]
 fn merged_shards_with_a_baseline_equal_the_unsharded_comparison() {
     // a baseline with one domain the workspace no longer has, and one domain less
-    let dir = scratch("baseline");
+    let dir_tmp = scratch("baseline");
+    let dir = dir_tmp.path();
     let first = unsharded(&[]);
     let mut previous: Vec<String> = common::stdout(&first)
         .lines()

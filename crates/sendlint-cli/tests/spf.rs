@@ -17,8 +17,13 @@ fn check_spf(test: &str, spf: &str, extra: &str) -> Value {
          send.mail MX 10 feedback-smtp.us-east-1.amazonses.com.\n\
          send.mail TXT \"{spf}\"\n{extra}"
     );
-    let path = std::env::temp_dir().join(format!("sendlint-spf-{}-{test}.zone", std::process::id()));
-    std::fs::write(&path, zone).expect("zone file written");
+    let file = tempfile::Builder::new()
+        .prefix(&format!("sendlint-spf-{test}-"))
+        .suffix(".zone")
+        .tempfile()
+        .expect("zone file");
+    let path = file.path();
+    std::fs::write(path, zone).expect("zone file written");
     let zone_arg = path.to_string_lossy().into_owned();
     let out = sendlint(&[
         "check",
@@ -32,7 +37,6 @@ fn check_spf(test: &str, spf: &str, extra: &str) -> Value {
         "--format",
         "json",
     ]);
-    let _ = std::fs::remove_file(&path);
     let report: Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
     report["records"]
         .as_array()

@@ -45,7 +45,8 @@ fn a_mistyped_region_is_bad_input_with_a_suggestion_on_every_command() {
 
 #[test]
 fn a_manifest_entry_with_a_mistyped_region_is_reported_and_the_audit_goes_on() {
-    let dir = tempdir();
+    let dir_tmp = tempdir();
+    let dir = dir_tmp.path();
     let manifest = dir.join("m.json");
     std::fs::write(
         &manifest,
@@ -66,7 +67,6 @@ fn a_manifest_entry_with_a_mistyped_region_is_reported_and_the_audit_goes_on() {
     assert!(text.contains("did you mean `eu-west-1`?"), "{text}");
     assert!(!text.contains("feedback-smtp.eu-wset-1"), "{text}");
     assert!(lines[1].get("records").is_some(), "the second entry was checked: {}", lines[1]);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -181,14 +181,8 @@ fn an_unknown_registrar_gets_a_suggestion() {
     assert!(stderr(&out).contains("did you mean `godaddy`?"), "{}", stderr(&out));
 }
 
-fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "sendlint-texts-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("sendlint-texts-").tempdir().expect("scratch dir")
 }
 
 #[test]

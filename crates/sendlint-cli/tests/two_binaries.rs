@@ -31,17 +31,18 @@ fn sendlint_links_neither_the_aws_sdk_nor_the_http_server() {
     assert!(lean.len() < full.len() * 3 / 4, "{} vs {} bytes", lean.len(), full.len());
 }
 
-/// `sendlint` copied somewhere on its own.
-fn lone_sendlint(tag: &str) -> std::path::PathBuf {
+/// `sendlint` copied somewhere on its own: the directory (removed when its guard
+/// drops) and the copy.
+fn lone_sendlint(tag: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = common::scratch_dir(tag);
-    let lone = dir.join("sendlint");
+    let lone = dir.path().join("sendlint");
     std::fs::copy(env!("CARGO_BIN_EXE_sendlint"), &lone).expect("copy");
-    lone
+    (dir, lone)
 }
 
 #[test]
 fn a_lone_sendlint_says_what_needs_sendlint_full_and_still_checks() {
-    let lone = lone_sendlint("lone");
+    let (_dir, lone) = lone_sendlint("lone");
     let run = |args: &[&str]| {
         Command::new(&lone)
             .args(args)
@@ -79,13 +80,14 @@ fn a_handed_off_command_keeps_its_arguments_and_standard_input() {
     // `audit -` reads the manifest from standard input: sendlint must not
     // touch it before handing over, and sendlint-full must get every argument.
     let manifest = std::fs::read(common::root().join("fixtures/demo/manifest.json")).expect("manifest");
-    let home = common::scratch_dir("handoff");
+    let home_tmp = common::scratch_dir("handoff");
+    let home = home_tmp.path();
     let mut child = Command::new(env!("CARGO_BIN_EXE_sendlint"))
         .args(["audit", "-", "--zone", "fixtures/demo/zones", "--format", "json", "--ses"])
         .args(["--ses-endpoint", "http://127.0.0.1:9", "--ses-timeout", "1s"])
         .current_dir(common::root())
         .env("NO_COLOR", "1")
-        .env("HOME", &home)
+        .env("HOME", home)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", home.join("no-config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))

@@ -9,7 +9,6 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -31,15 +30,8 @@ fn good_zone() -> String {
     zone(MX_OK, &dkim_ok(), DMARC_OK)
 }
 
-fn scratch() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "sendlint-verdict-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+fn scratch() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("sendlint-verdict-").tempdir().expect("scratch dir")
 }
 
 /// Writes the zone (and anything else) into a fresh directory.
@@ -164,9 +156,10 @@ fn strs(v: &[String]) -> Vec<&str> {
 
 #[test]
 fn the_header_names_the_badges_that_block() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     let zone_file =
-        write(&dir, "acme.test.zone", &zone("10 feedback-smtp.eu-west-1.amazonses.com.", "", DMARC_OK));
+        write(dir, "acme.test.zone", &zone("10 feedback-smtp.eu-west-1.amazonses.com.", "", DMARC_OK));
     let (human, _, report) = check_both(&zone_file, &[]);
     assert_eq!(report["sending_unlocked"], false);
     assert_eq!(headline(&human), "sending locked: spf_mx Failed, dkim Pending; 2 errors, 0 warnings");
@@ -174,8 +167,9 @@ fn the_header_names_the_badges_that_block() {
 
 #[test]
 fn a_dmarc_error_never_locks_and_the_header_says_why() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &zone(MX_OK, &dkim_ok(), "v=DMARC1; p=quarantne"));
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &zone(MX_OK, &dkim_ok(), "v=DMARC1; p=quarantne"));
     let (human, _, report) = check_both(&zone_file, &[]);
     assert_eq!(report["sending_unlocked"], true, "{report}");
     assert!(codes(&report).contains(&"dmarc.syntax".to_owned()), "{report}");
@@ -189,8 +183,9 @@ fn a_dmarc_error_never_locks_and_the_header_says_why() {
 
 #[test]
 fn an_ses_identity_with_another_selector_locks() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     // every status SUCCESS, but SES signs with selector sf2
     let (_ses, args) =
         live_ses(Reply::identity(identity_body("mail.acme.test", "sf2", "SUCCESS", "SUCCESS")));
@@ -203,8 +198,9 @@ fn an_ses_identity_with_another_selector_locks() {
 
 #[test]
 fn an_ses_mail_from_elsewhere_on_the_domain_locks() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let body = identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS").replace(
         "\"MailFromDomain\":\"send.mail.acme.test\"",
         "\"MailFromDomain\":\"bounce.mail.acme.test\"",
@@ -232,9 +228,10 @@ fn saved_state(mail_from_domain: &str, mail_from_status: &str) -> String {
 
 #[test]
 fn a_saved_state_of_another_identity_is_an_error_not_advice() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
-    let state = write(&dir, "other.json", &saved_state("bounce.example.org", "SUCCESS"));
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
+    let state = write(dir, "other.json", &saved_state("bounce.example.org", "SUCCESS"));
     let (human, _, report) = check_both(&zone_file, &["--ses-state", state.to_str().expect("utf-8")]);
     assert_eq!(report["sending_unlocked"], false, "{report}");
     assert_eq!(report["ses_consulted"], false, "another identity's statuses drive no badge");
@@ -258,9 +255,10 @@ fn a_saved_state_of_another_identity_is_an_error_not_advice() {
 
 #[test]
 fn a_saved_state_with_an_unknown_status_is_bad_input() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
-    let state = write(&dir, "odd.json", &saved_state("send.mail.acme.test", "VERIFIED"));
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
+    let state = write(dir, "odd.json", &saved_state("send.mail.acme.test", "VERIFIED"));
     for format in ["human", "json"] {
         let out = check(&zone_file, format, &["--ses-state", state.to_str().expect("utf-8")]);
         assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
@@ -288,8 +286,9 @@ fn unavailable(report: &Value) -> &Value {
 
 #[test]
 fn an_ses_endpoint_that_never_answers_times_out_and_does_not_unlock() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let identity = Reply::identity(identity_body("mail.acme.test", "sf1", "SUCCESS", "SUCCESS"));
     for reply in [
         Reply::never(),
@@ -324,8 +323,9 @@ fn an_ses_endpoint_that_never_answers_times_out_and_does_not_unlock() {
 
 #[test]
 fn a_failed_ses_call_reads_as_one_sentence() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let endpoint = format!("http://127.0.0.1:{port}");
     let (human, _, report) = check_both(&zone_file, &["--ses", "--ses-endpoint", &endpoint]);
@@ -341,8 +341,9 @@ fn a_failed_ses_call_reads_as_one_sentence() {
 
 #[test]
 fn an_ses_answer_that_cannot_be_read_or_a_refusal_does_not_unlock() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     for reply in [Reply::malformed(), Reply::bad_credentials()] {
         let (_ses, args) = live_ses(reply);
         let (human, _, report) = check_both(&zone_file, &strs(&args));
@@ -356,8 +357,9 @@ fn an_ses_answer_that_cannot_be_read_or_a_refusal_does_not_unlock() {
 
 #[test]
 fn no_aws_credentials_anywhere_does_not_unlock() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let mut cmd = sendlint();
     for (name, _) in std::env::vars_os().filter(|(k, _)| k.to_string_lossy().starts_with("AWS_")) {
@@ -365,7 +367,7 @@ fn no_aws_credentials_anywhere_does_not_unlock() {
     }
     cmd.env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env("HOME", &dir)
+        .env("HOME", dir)
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", dir.join("none-config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("none-credentials"))
@@ -395,8 +397,9 @@ fn check_without_key(zone_file: &Path, format: &str, extra: &[&str]) -> Output {
 
 #[test]
 fn without_the_key_the_dkim_record_is_not_verified_and_sending_stays_locked() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let human = check_without_key(&zone_file, "human", &[]);
     let machine = check_without_key(&zone_file, "json", &[]);
     let report = json(&machine);
@@ -421,9 +424,10 @@ fn without_the_key_the_dkim_record_is_not_verified_and_sending_stays_locked() {
 
 #[test]
 fn without_the_key_ses_success_stands_because_ses_compared_its_own() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
-    let state = write(&dir, "state.json", &saved_state("send.mail.acme.test", "SUCCESS"));
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
+    let state = write(dir, "state.json", &saved_state("send.mail.acme.test", "SUCCESS"));
     let out = check_without_key(&zone_file, "json", &["--ses-state", state.to_str().expect("utf-8")]);
     let report = json(&out);
     assert_eq!(out.status.code(), Some(0), "{report:#}");
@@ -433,7 +437,7 @@ fn without_the_key_ses_success_stands_because_ses_compared_its_own() {
     let pending = saved_state("send.mail.acme.test", "SUCCESS")
         .replace("\"Status\": \"SUCCESS\", \"Tokens\"", "\"Status\": \"PENDING\", \"Tokens\"");
     assert!(pending.contains("\"Status\": \"PENDING\""), "{pending}");
-    let state = write(&dir, "pending.json", &pending);
+    let state = write(dir, "pending.json", &pending);
     let out = check_without_key(&zone_file, "json", &["--ses-state", state.to_str().expect("utf-8")]);
     let report = json(&out);
     assert_eq!(out.status.code(), Some(1), "{report:#}");
@@ -445,9 +449,10 @@ fn without_the_key_ses_success_stands_because_ses_compared_its_own() {
 
 #[test]
 fn watch_polls_on_when_ses_never_answers() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     // DKIM not published yet: the watch keeps polling
-    let zone_file = write(&dir, "acme.test.zone", &zone(MX_OK, "", DMARC_OK));
+    let zone_file = write(dir, "acme.test.zone", &zone(MX_OK, "", DMARC_OK));
     let ses = TestSes::start(vec![Reply::never()]).expect("server");
     let mut child = Reaper(
         sendlint()
@@ -484,8 +489,9 @@ fn watch_polls_on_when_ses_never_answers() {
 
 #[test]
 fn watch_does_not_stop_on_a_dns_only_unlock_when_ses_was_asked() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     // the first call never answers, the next one says SUCCESS
     let ses = TestSes::start(vec![
         Reply::never(),
@@ -509,8 +515,9 @@ fn watch_does_not_stop_on_a_dns_only_unlock_when_ses_was_asked() {
 
 #[test]
 fn watch_refuses_an_interval_below_one_second() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let mut cmd = sendlint();
     cmd.args([
         "watch",
@@ -535,15 +542,16 @@ fn watch_refuses_an_interval_below_one_second() {
 
 #[test]
 fn audit_domain_in_use_locks_in_every_format() {
-    let dir = scratch();
-    write(&dir, "acme.test.zone", &good_zone());
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    write(dir, "acme.test.zone", &good_zone());
     let entry = |org: &str| {
         format!(
             r#"{{"org": "{org}", "domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1", "dkim_public_key": "{KEY}"}}"#
         )
     };
     let manifest =
-        write(&dir, "manifest.json", &format!("{{\"domains\": [{}, {}]}}", entry("acme"), entry("globex")));
+        write(dir, "manifest.json", &format!("{{\"domains\": [{}, {}]}}", entry("acme"), entry("globex")));
     let run = |format: &str| {
         let mut cmd = sendlint();
         cmd.arg("audit")
@@ -603,15 +611,16 @@ fn diagnosis<'a>(report: &'a Value, code: &str) -> Option<&'a Value> {
 
 #[test]
 fn audit_domain_in_use_when_both_keys_are_published_dns_cannot_tell() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let entry = |org: &str| {
         format!(
             r#"{{"org": "{org}", "domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1", "dkim_public_key": "{KEY}"}}"#
         )
     };
     let manifest =
-        write(&dir, "manifest.json", &format!("{{\"domains\": [{}, {}]}}", entry("acme"), entry("globex")));
+        write(dir, "manifest.json", &format!("{{\"domains\": [{}, {}]}}", entry("acme"), entry("globex")));
     let out = audit(&manifest, &zone_file, "json", &[]);
     for line in json_lines(&out) {
         let message =
@@ -629,9 +638,10 @@ fn audit_domain_in_use_when_both_keys_are_published_dns_cannot_tell() {
 
 #[test]
 fn audit_domain_in_use_the_published_dkim_key_decides_whose_claim_stands() {
-    let dir = scratch();
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
     // acme's key is what DNS serves at sf1; globex claims the domain with another key
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let other = std::fs::read_to_string(common::root().join("fixtures/keys/other-2048.b64")).expect("key");
     let entry = |org: &str, key: &str| {
         format!(
@@ -640,7 +650,7 @@ fn audit_domain_in_use_the_published_dkim_key_decides_whose_claim_stands() {
         )
     };
     let manifest = write(
-        &dir,
+        dir,
         "manifest.json",
         &format!("{{\"domains\": [{}, {}]}}", entry("acme", KEY), entry("globex", &other)),
     );
@@ -669,7 +679,7 @@ fn audit_domain_in_use_the_published_dkim_key_decides_whose_claim_stands() {
     );
 
     // the same claims, neither key published: DNS cannot tell, both locked
-    let zone_file = write(&dir, "nokey.zone", &zone(MX_OK, "", DMARC_OK));
+    let zone_file = write(dir, "nokey.zone", &zone(MX_OK, "", DMARC_OK));
     let out = audit(&manifest, &zone_file, "json", &[]);
     for line in json_lines(&out) {
         let message =
@@ -680,10 +690,11 @@ fn audit_domain_in_use_the_published_dkim_key_decides_whose_claim_stands() {
 
 #[test]
 fn audit_ses_that_cannot_be_read_locks_in_every_format() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let manifest = write(
-        &dir,
+        dir,
         "manifest.json",
         &format!(
             r#"{{"domains": [{{"org": "acme", "domain": "mail.acme.test", "region": "us-east-1", "dkim_selector": "sf1", "dkim_public_key": "{KEY}"}}]}}"#
@@ -743,28 +754,20 @@ fn serve(args: &[&str]) -> (Reaper, String) {
     (child, addr)
 }
 
-/// `POST path` with a JSON body over a plain HTTP/1.1 connection: the status and the body.
+/// `POST path` with a JSON body through the shared test client: the status and the body.
 fn post_json(addr: &str, path: &str, body: &str) -> (u16, String) {
-    use std::io::Write;
-    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("request");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("answer");
-    let status = answer.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-    (status, body)
+    let answer = sendlint_testhttp::Request::post_json(path, body)
+        .timeout(Duration::from_secs(60))
+        .send(addr)
+        .expect("answer");
+    (answer.status, answer.body)
 }
 
 #[test]
 fn serve_ses_that_cannot_be_read_and_a_missing_key_never_unlock() {
-    let dir = scratch();
-    let zone_file = write(&dir, "acme.test.zone", &good_zone());
+    let dir_tmp = scratch();
+    let dir = dir_tmp.path();
+    let zone_file = write(dir, "acme.test.zone", &good_zone());
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let endpoint = format!("http://127.0.0.1:{port}");
     let zone_arg = zone_file.to_str().expect("utf-8");

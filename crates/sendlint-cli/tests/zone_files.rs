@@ -2,14 +2,12 @@
 //! not zone files, files that do not exist, paths that load nothing, and a
 //! domain no loaded zone covers.
 
-use std::path::PathBuf;
-
 mod common;
 use common::{sendlint, stderr, stdout};
 
 const NOW: &str = "2026-11-26T06:00:00Z";
 
-fn tmp(name: &str) -> PathBuf {
+fn tmp(name: &str) -> tempfile::TempDir {
     common::scratch_dir(&format!("zonefiles-{name}"))
 }
 
@@ -23,7 +21,8 @@ const HEAD: &str =
 /// `a\046b` and `a\.b` are the same name (a label holding a dot): both load.
 #[test]
 fn an_escaped_dot_loads_whichever_way_it_is_spelled() {
-    let dir = tmp("escapes");
+    let dir_tmp = tmp("escapes");
+    let dir = dir_tmp.path();
     for (file, owner) in [("decimal.zone", r"a\046b"), ("backslash.zone", r"a\.b")] {
         let path = dir.join(file);
         std::fs::write(&path, format!("{HEAD}{owner} TXT \"x\"\n")).expect("write");
@@ -37,7 +36,8 @@ fn an_escaped_dot_loads_whichever_way_it_is_spelled() {
 /// hickory's `Label contains invalid characters: Err(Errors)` never reaches a person.
 #[test]
 fn no_internal_error_text_in_zone_errors() {
-    let dir = tmp("internal");
+    let dir_tmp = tmp("internal");
+    let dir = dir_tmp.path();
     let path = dir.join("bad.zone");
     std::fs::write(&path, format!("{HEAD}a%b TXT \"x\"\n")).expect("write");
     let out = check_with(path.to_str().expect("utf-8"));
@@ -70,7 +70,8 @@ fn a_missing_zone_file_prints_the_os_error_once() {
 /// regular file: refused by the input guard (exit 2), never read as an empty zone.
 #[test]
 fn a_zone_path_that_loads_nothing_is_warned_about() {
-    let empty = tmp("empty-dir");
+    let empty_tmp = tmp("empty-dir");
+    let empty = empty_tmp.path();
     let zone = empty.to_str().expect("utf-8");
     let out = check_with(zone);
     let err = stderr(&out);

@@ -132,12 +132,10 @@ fn errors_render_with_miette() {
 
 #[test]
 fn not_utf8_points_at_the_byte() {
-    let dir = std::env::temp_dir().join(format!("sendlint-dns-utf8-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("latin1.test.zone");
+    let dir = tempfile::Builder::new().prefix("sendlint-dns-utf8-").tempdir().expect("tmp");
+    let path = dir.path().join("latin1.test.zone");
     std::fs::write(&path, b"$TTL 60\na TXT \"caf\xe9\"\n").unwrap();
     let err = ZoneSource::from_files(&[path]).unwrap_err();
-    std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(err.position(), Some((2, 11)));
     assert!(err.to_string().contains("not valid UTF-8"), "{err}");
 }

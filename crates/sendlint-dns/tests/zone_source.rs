@@ -378,9 +378,8 @@ async fn a_miss_names_a_few_loaded_zones_and_counts_the_rest() {
 
 #[test]
 fn a_directory_loads_in_parallel_and_reports_its_first_bad_file_in_name_order() {
-    let dir = std::env::temp_dir().join(format!("sendlint-zones-order-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let tmp = tempfile::Builder::new().prefix("sendlint-zones-order-").tempdir().expect("scratch dir");
+    let dir = tmp.path().to_path_buf();
     for i in 0..64 {
         let apex = format!("z{i:02}.test");
         let text = format!("$ORIGIN {apex}.\n@ 300 IN SOA ns1 host 1 7200 3600 1209600 300\n");
@@ -396,7 +395,6 @@ fn a_directory_loads_in_parallel_and_reports_its_first_bad_file_in_name_order() 
         let text = format!("{err:?}");
         assert!(text.contains("z10.test.zone") && !text.contains("z50.test.zone"), "{text}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A directory's zone files are the regular files, and symlinks to them; a
@@ -404,19 +402,19 @@ fn a_directory_loads_in_parallel_and_reports_its_first_bad_file_in_name_order() 
 #[cfg(unix)]
 #[test]
 fn a_directory_loads_files_and_links_to_files_only() {
-    let dir = std::env::temp_dir().join(format!("sendlint-zones-links-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::Builder::new().prefix("sendlint-zones-links-").tempdir().expect("scratch dir");
+    let dir = tmp.path().to_path_buf();
     std::fs::create_dir_all(dir.join("sub.test.zone")).expect("scratch dir");
-    let elsewhere = std::env::temp_dir().join(format!("sendlint-zones-target-{}.zone", std::process::id()));
-    std::fs::write(&elsewhere, "$ORIGIN linked.test.\n@ 300 IN SOA ns1 host 1 7200 3600 1209600 300\n")
+    let target =
+        tempfile::Builder::new().prefix("sendlint-zones-target-").suffix(".zone").tempfile().expect("target");
+    let elsewhere = target.path();
+    std::fs::write(elsewhere, "$ORIGIN linked.test.\n@ 300 IN SOA ns1 host 1 7200 3600 1209600 300\n")
         .expect("write zone");
     std::fs::write(dir.join("plain.test.zone"), "$ORIGIN plain.test.\n@ 300 IN SOA ns1 host 1 2 3 4 5\n")
         .expect("write zone");
-    std::os::unix::fs::symlink(&elsewhere, dir.join("linked.test.zone")).expect("link");
+    std::os::unix::fs::symlink(elsewhere, dir.join("linked.test.zone")).expect("link");
     std::os::unix::fs::symlink(dir.join("missing"), dir.join("dangling.test.zone")).expect("link");
     let loaded = ZoneSource::from_files(std::slice::from_ref(&dir)).expect("zones load");
     let apexes: Vec<String> = loaded.apexes().iter().map(ToString::to_string).collect();
     assert_eq!(apexes, ["linked.test", "plain.test"]);
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_file(&elsewhere);
 }

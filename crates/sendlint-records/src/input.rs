@@ -323,22 +323,19 @@ pub fn read_text(path: &Path, kind: InputKind) -> Result<String, InputError> {
 mod tests {
     use super::*;
 
-    fn tmp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("sendlint-input-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("tmp");
-        dir
+    fn tmp(name: &str) -> tempfile::TempDir {
+        tempfile::Builder::new().prefix(&format!("sendlint-input-{name}-")).tempdir().expect("tmp")
     }
 
     #[test]
     fn reads_a_regular_file_and_refuses_a_directory() {
-        let dir = tmp("regular");
+        let dir_tmp = tmp("regular");
+        let dir = dir_tmp.path();
         let file = dir.join("m.json");
         std::fs::write(&file, "{}").expect("write");
         assert_eq!(read_text(&file, InputKind::Manifest).expect("read"), "{}");
-        let err = read_text(&dir, InputKind::Manifest).expect_err("a directory");
+        let err = read_text(dir, InputKind::Manifest).expect_err("a directory");
         assert!(matches!(err, InputError::NotAFile { found: "a directory", .. }), "{err}");
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[cfg(unix)]
@@ -351,7 +348,8 @@ mod tests {
 
     #[test]
     fn caps_the_size_per_kind() {
-        let dir = tmp("cap");
+        let dir_tmp = tmp("cap");
+        let dir = dir_tmp.path();
         let file = dir.join("key.pem");
         std::fs::write(&file, vec![b'A'; 64 * 1024 + 1]).expect("write");
         let err = read_bytes(&file, InputKind::PublicKey).expect_err("too large");
@@ -363,18 +361,17 @@ mod tests {
             )
         );
         assert!(read_bytes(&file, InputKind::Rules).is_ok());
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn invalid_utf8_gives_its_offset_line_and_column() {
-        let dir = tmp("utf8");
+        let dir_tmp = tmp("utf8");
+        let dir = dir_tmp.path();
         let file = dir.join("r.toml");
         std::fs::write(&file, b"a = 1\nb = \"x\xff\"\n").expect("write");
         let err = read_text(&file, InputKind::Rules).expect_err("not UTF-8");
         assert!(matches!(err, InputError::NotUtf8 { offset: 12, line: 2, column: 7, .. }), "{err:?}");
         assert_eq!(err.offset(), Some(12));
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

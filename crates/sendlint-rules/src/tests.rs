@@ -563,8 +563,8 @@ fn provider_detection() {
 
 #[test]
 fn with_dir_adds_files_and_validates_across_them() {
-    let dir = std::env::temp_dir().join(format!("sendlint-rules-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::Builder::new().prefix("sendlint-rules-test-").tempdir().expect("tmp");
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("providers")).unwrap();
     std::fs::write(dir.join("providers/acme.toml"), ACME.replace("dkim.syntax", "dkim.quoted-value"))
         .unwrap();
@@ -574,15 +574,14 @@ fn with_dir_adds_files_and_validates_across_them() {
     std::fs::write(dir.join("fixtures/acme/clean.toml"), "description = \"a fixture\"\nexpect = []\n")
         .unwrap();
     let base = load(&[("core.toml", CORE)]).unwrap();
-    let rules = base.clone().with_dir(&dir).unwrap();
+    let rules = base.clone().with_dir(dir).unwrap();
     assert!(rules.provider("acme").is_some());
     assert!(rules.rule("acme.mangles-keys").is_some());
     // The same directory twice defines everything twice.
-    let err = rules.with_dir(&dir).unwrap_err();
+    let err = rules.with_dir(dir).unwrap_err();
     assert!(err.errors().iter().any(|e| e.kind == ErrorKind::DuplicateProvider));
     let err = base.with_dir(&dir.join("nope")).unwrap_err();
     assert_eq!(err.errors()[0].kind, ErrorKind::Io);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ---------------------------------------------------------------- loader errors, as a rule author sees them

@@ -1,6 +1,8 @@
 //! A small load generator for `sendlint serve`: N clients, each on its own
 //! keep-alive connection, POST the same body in a loop for a fixed time;
-//! prints requests, errors, throughput and latency percentiles.
+//! prints requests, errors, throughput and latency percentiles. Its HTTP/1.1 is
+//! its own, async and on kept-alive connections (the shared test client,
+//! `sendlint-testhttp`, is blocking with one connection per request).
 //!
 //! ```sh
 //! cargo run --release -p sendlint-serve --example load -- \

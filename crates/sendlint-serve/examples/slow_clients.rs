@@ -1,8 +1,9 @@
 //! Slow clients against `sendlint serve`: N connections that never finish a
 //! request (a third send half a header then one byte every 5 s, a third send
 //! the request line one byte every 5 s, a third make one request and then
-//! idle on the kept-alive connection), and a probe that asks `GET /healthz`
-//! on a new connection once a second. Prints, every 5 s, how many of the slow
+//! idle on the kept-alive connection; raw TCP writes, on purpose never a whole
+//! request), and a probe that asks `GET /healthz` on a new connection once a
+//! second (the shared test client, `sendlint-testhttp`). Prints, every 5 s, how many of the slow
 //! connections the server still holds open and the probes' latency.
 //!
 //! ```sh
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use sendlint_testhttp::Request;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -72,24 +74,23 @@ async fn slow(addr: String, kind: usize, open: Arc<AtomicUsize>, failed: Arc<Ato
     open.fetch_sub(1, Ordering::Relaxed);
 }
 
-/// `GET /healthz` on a new connection: its latency, or why it failed.
+/// `GET /healthz` on a new connection (the shared test client, on a blocking
+/// thread): its latency, or why it failed.
 async fn probe(addr: &str) -> Result<Duration, String> {
     let start = Instant::now();
-    let work = async {
-        let mut s = TcpStream::connect(addr).await.map_err(|e| format!("connect: {e}"))?;
-        let req = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-        s.write_all(req.as_bytes()).await.map_err(|e| format!("write: {e}"))?;
-        let mut answer = Vec::new();
-        s.read_to_end(&mut answer).await.map_err(|e| format!("read: {e}"))?;
-        if answer.starts_with(b"HTTP/1.1 200") {
+    let addr = addr.to_owned();
+    let work = tokio::task::spawn_blocking(move || {
+        let answer = Request::get("/healthz").send(addr.as_str()).map_err(|e| e.to_string())?;
+        if answer.status_line.starts_with("HTTP/1.1 200") {
             Ok(())
         } else {
-            Err(format!("answer: {:?}", String::from_utf8_lossy(&answer[..answer.len().min(40)])))
+            Err(format!("answer: {:?}", answer.status_line))
         }
-    };
+    });
     match tokio::time::timeout(Duration::from_secs(30), work).await {
-        Ok(Ok(())) => Ok(start.elapsed()),
-        Ok(Err(e)) => Err(e),
+        Ok(Ok(Ok(()))) => Ok(start.elapsed()),
+        Ok(Ok(Err(e))) => Err(e),
+        Ok(Err(e)) => Err(format!("probe: {e}")),
         Err(_) => Err("no answer in 30 s".into()),
     }
 }

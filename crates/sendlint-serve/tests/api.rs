@@ -368,18 +368,9 @@ fn every_metric_means_what_its_name_says() {
     ];
     assert_eq!(request(addr, "POST", "/api/v1/check", &cross, body.as_bytes()).status, 403);
     assert_eq!(request(addr, "POST", "/api/v1/check", json_auth, &[b' '; 5000]).status, 413);
-    let raw = |text: &str| {
-        let mut c = std::net::TcpStream::connect(addr).expect("connect");
-        c.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
-        std::io::Write::write_all(&mut c, text.as_bytes()).expect("write");
-        let mut out = String::new();
-        let _ = std::io::Read::read_to_string(&mut c, &mut out);
-        out
-    };
-    assert!(
-        raw("GET /healthz HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
-            .starts_with("HTTP/1.1 400")
-    );
+    let foreign_host =
+        sendlint_testhttp::Request::get("/healthz").host("evil.example").send(addr).expect("an answer");
+    assert!(foreign_host.status_line.starts_with("HTTP/1.1 400"), "{}", foreign_host.status_line);
     // five half-sent heads through four places: the oldest gives way
     let _held: Vec<std::net::TcpStream> = (0..5)
         .map(|_| {

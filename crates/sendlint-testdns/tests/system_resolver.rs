@@ -58,9 +58,8 @@ fn the_system_resolver_reads_resolv_conf_and_asks_its_server() {
 
 fn inside_the_namespaces() {
     assert!(succeeds(Command::new("ip").args(["link", "set", "lo", "up"])), "loopback up");
-    let dir = std::env::temp_dir().join(format!("sendlint-resolv-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp dir");
-    let conf = dir.join("resolv.conf");
+    let dir = tempfile::Builder::new().prefix("sendlint-resolv-").tempdir().expect("tmp dir");
+    let conf = dir.path().join("resolv.conf");
     std::fs::write(&conf, "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n").expect("resolv.conf");
     assert!(
         succeeds(Command::new("mount").arg("--bind").arg(&conf).arg("/etc/resolv.conf")),

@@ -53,12 +53,10 @@ pub fn dkim_ok() -> String {
     format!("sf1._domainkey.mail TXT \"p={a}\" \"{b}\"")
 }
 
-/// A fresh-named scratch directory for one test, `sendlint-{tag}-{pid}` under the
-/// system's temporary directory (created if missing).
-pub fn scratch_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sendlint-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+/// A fresh scratch directory for one test, `sendlint-{tag}-…` under the system's
+/// temporary directory; removed when the returned guard drops.
+pub fn scratch_dir(tag: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("sendlint-{tag}-")).tempdir().expect("scratch dir")
 }
 
 /// Sends SIGINT to `child`, as Ctrl-C would, once `file` reads as `ready`

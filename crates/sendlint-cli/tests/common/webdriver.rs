@@ -1,15 +1,15 @@
 //! Just enough of the W3C WebDriver protocol to drive headless Chromium
 //! through chromedriver on loopback: a session, navigation, elements, keys,
-//! clicks, scripts, window size and screenshots. Blocking HTTP/1.1, one
-//! connection per command.
+//! clicks, scripts, window size and screenshots, one request per command through
+//! the shared test client (`sendlint-testhttp`).
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+use sendlint_testhttp::Request;
 use serde_json::{Value, json};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -28,39 +28,14 @@ pub fn find_browser() -> Option<(PathBuf, PathBuf)> {
 }
 
 fn http(addr: SocketAddr, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
-    let mut stream = TcpStream::connect(addr).map_err(|e| e.to_string())?;
-    stream.set_read_timeout(Some(Duration::from_secs(60))).map_err(|e| e.to_string())?;
     let body = body.map(Value::to_string).unwrap_or_default();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
-    // chromedriver may keep the connection open: read by Content-Length
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 16384];
-    let body = loop {
-        let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
-        if n == 0 {
-            return Err("connection closed before the answer".into());
-        }
-        raw.extend_from_slice(&buf[..n]);
-        let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else { continue };
-        let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
-        let len: usize = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .and_then(|v| v.trim().parse().ok())
-            .ok_or("no Content-Length")?;
-        while raw.len() < end + 4 + len {
-            let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
-            if n == 0 {
-                return Err("connection closed mid-answer".into());
-            }
-            raw.extend_from_slice(&buf[..n]);
-        }
-        break String::from_utf8_lossy(&raw[end + 4..end + 4 + len]).into_owned();
-    };
+    let answer = Request::new(method, path)
+        .header("Content-Type", "application/json")
+        .body(body.as_bytes())
+        .timeout(Duration::from_secs(60))
+        .send(addr)
+        .map_err(|e| e.to_string())?;
+    let body = answer.body;
     let v: Value = serde_json::from_str(&body).map_err(|e| format!("{e}: {body}"))?;
     if let Some(err) = v["value"].get("error") {
         return Err(format!("{err}: {}", v["value"]["message"]));
@@ -73,16 +48,7 @@ pub struct Browser {
     driver: Child,
     addr: SocketAddr,
     session: String,
-    _profile: TempDir,
-}
-
-/// A directory removed when dropped.
-pub struct TempDir(pub PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    _profile: tempfile::TempDir,
 }
 
 impl Browser {
@@ -96,10 +62,10 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts");
-        let profile =
-            TempDir(std::env::temp_dir().join(format!("sendlint-chromium-{}-{port}", std::process::id())));
-        let _ = std::fs::remove_dir_all(&profile.0);
-        std::fs::create_dir_all(&profile.0).expect("profile dir");
+        let profile = tempfile::Builder::new()
+            .prefix(&format!("sendlint-chromium-{port}-"))
+            .tempdir()
+            .expect("profile dir");
         let deadline = Instant::now() + Duration::from_secs(20);
         while http(addr, "GET", "/status", None).map(|v| v["ready"] != true).unwrap_or(true) {
             if Instant::now() >= deadline {
@@ -122,7 +88,7 @@ impl Browser {
             "--disable-sync",
             "--disable-dev-shm-usage",
             "--window-size=1280,1000",
-            &format!("--user-data-dir={}", profile.0.display()),
+            &format!("--user-data-dir={}", profile.path().display()),
         ];
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",

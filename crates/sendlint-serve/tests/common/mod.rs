@@ -1,10 +1,10 @@
 //! A `sendlint serve` on 127.0.0.1 port 0 in-process, answering from the
-//! in-process DNS server, and a small blocking HTTP/1.1 client.
+//! in-process DNS server, and requests through the shared test client
+//! (`sendlint-testhttp`) checked against the OpenAPI document.
 
 #![allow(dead_code)] // each test file uses its own part
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +14,7 @@ use sendlint_dns::{LiveOptions, LiveSource, Lookup, ZoneSource};
 use sendlint_rules::RuleSet;
 use sendlint_serve::Config;
 use sendlint_testdns::{Mode, TestServer};
+use sendlint_testhttp::Request;
 
 /// The workspace root, where `fixtures/` lives.
 pub fn root() -> PathBuf {
@@ -105,67 +106,13 @@ pub fn samples(text: &str) -> Vec<(String, f64)> {
         .collect()
 }
 
-/// An HTTP answer.
-#[derive(Debug)]
-pub struct Answer {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
+pub use sendlint_testhttp::Answer;
 
-impl Answer {
-    /// The value of header `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-
-    /// The body as JSON.
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-
-    /// The `error.code` of an error body.
-    pub fn error_code(&self) -> String {
-        self.json()["error"]["code"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no error code: {}", self.body))
-            .to_owned()
-    }
-}
-
-/// Sends one request (`Connection: close`) and reads the whole answer.
+/// Sends one request (`Connection: close`) with the shared test client, reads the
+/// whole answer, and checks it against the OpenAPI document ([`conforms`]).
 pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).expect("write head");
-    // a server may answer (413) before reading a large body: ignore the reset
-    let _ = stream.write_all(body);
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no HTTP answer: {text:?}"));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status line: {head}"));
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    let chunked =
-        headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    let body = if chunked { dechunk(body) } else { body.to_owned() };
-    let answer = Answer { status, headers, body };
+    let request = headers.iter().fold(Request::new(method, path).body(body), |r, (k, v)| r.header(k, v));
+    let answer = request.send(addr).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
     conforms(method, path, &answer);
     answer
 }
@@ -227,19 +174,6 @@ pub fn conforms(method: &str, path: &str, answer: &Answer) {
         "{what}: the body does not validate:\n  {}\nbody: {shown}",
         errors.join("\n  ")
     );
-}
-
-fn dechunk(mut s: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = s.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
-        if n == 0 || rest.len() < n {
-            break;
-        }
-        out.push_str(&rest[..n]);
-        s = rest[n..].trim_start_matches("\r\n");
-    }
-    out
 }
 
 /// `GET path`.
