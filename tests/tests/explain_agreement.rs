@@ -113,7 +113,7 @@ fn explain_agrees_with_check_on_every_fixture() {
         // DNS-only: what the zone shows, as explain sees it.
         let opts = CheckOptions {
             now: fixture_now(),
-            registrar: fixture.setup.registrar.clone(),
+            provider: fixture.setup.provider.clone(),
             ..CheckOptions::default()
         };
         let report = rt.block_on(sendlint::check(&setup, &zones, &rules, &opts));
@@ -135,7 +135,7 @@ fn explain_agrees_with_check_on_every_fixture() {
                 domain: Some(setup.domain.to_string()),
                 selector: Some(setup.selector.clone()),
                 mail_from: Some(setup.mail_from.to_string()),
-                registrar: report.dns_host.clone(),
+                provider: report.provider.clone(),
             };
             let explained = match sendlint::explain(&input, &rules) {
                 Ok(r) => r,

@@ -135,12 +135,12 @@ fn provider_advice_only_where_the_provider_hosts_the_zone() {
             }
             _ => None,
         };
-        if fixture.setup.registrar.is_none() && report.dns_host != want {
-            problems.push(format!("{name}: DNS host {:?}, expected {want:?}", report.dns_host));
+        if fixture.setup.provider.is_none() && report.provider != want {
+            problems.push(format!("{name}: DNS host {:?}, expected {want:?}", report.provider));
         }
         let all = report.records.iter().flat_map(|r| r.diagnoses.iter()).chain(report.diagnoses.iter());
         for d in all {
-            match (&d.registrar, &want) {
+            match (&d.provider, &want) {
                 (None, _) => {}
                 (Some(r), Some(w)) if r == w => {
                     advised.insert(r.clone());

@@ -21,7 +21,7 @@ fn rt() -> tokio::runtime::Runtime {
 }
 
 fn options(fixture: &Fixture) -> CheckOptions {
-    CheckOptions { now: fixture_now(), registrar: fixture.setup.registrar.clone(), ..CheckOptions::default() }
+    CheckOptions { now: fixture_now(), provider: fixture.setup.provider.clone(), ..CheckOptions::default() }
 }
 
 /// What must not differ between sources: per record the badge, the codes and
@@ -30,7 +30,7 @@ fn options(fixture: &Fixture) -> CheckOptions {
 fn essence(report: &DomainReport) -> String {
     let mut out = format!(
         "zone={:?} dns_host={:?} unlocked={}\n",
-        report.zone, report.dns_host, report.sending_unlocked
+        report.zone, report.provider, report.sending_unlocked
     );
     for r in &report.records {
         let mut codes: Vec<&str> = r.diagnoses.iter().map(|d| d.code.as_str()).collect();

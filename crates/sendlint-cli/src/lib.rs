@@ -140,8 +140,8 @@ struct CheckArgs {
     #[command(flatten)]
     ses: ses::SesArgs,
     /// Use this DNS provider's advice instead of the detected one.
-    #[arg(long, value_name = "ID")]
-    registrar: Option<String>,
+    #[arg(long = "registrar", value_name = "ID")]
+    provider: Option<String>,
     /// "Now" for the 72-hour window (RFC 3339), for reproducible runs.
     #[arg(long, value_name = "TIME")]
     now: Option<String>,
@@ -179,8 +179,8 @@ struct ExplainArgs {
     #[arg(long)]
     mail_from: Option<String>,
     /// Phrase the advice for this DNS provider.
-    #[arg(long, value_name = "ID")]
-    registrar: Option<String>,
+    #[arg(long = "registrar", value_name = "ID")]
+    provider: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -234,8 +234,8 @@ struct RecordsArgs {
     #[command(flatten)]
     setup: RecordsSetupArgs,
     /// Write the blocks for this DNS provider's form.
-    #[arg(long, value_name = "ID")]
-    registrar: Option<String>,
+    #[arg(long = "registrar", value_name = "ID")]
+    provider: Option<String>,
     /// The DNS zone the records go into, for providers whose host field is relative
     /// (default: the registrable domain by the public suffix list, e.g. acme.co.uk for
     /// mail.acme.co.uk; give it when your zone is another, such as mail.acme.co.uk itself).
@@ -319,7 +319,7 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Records(Deferred(args)) => records_cmd::run(
             &args.domain,
             &args.setup.into(),
-            args.registrar.as_deref(),
+            args.provider.as_deref(),
             args.apex.as_deref(),
             args.format == Format::Json,
             &rules,
@@ -459,10 +459,10 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
         Some(t) => parse_time(t, "--now")?,
         None => SystemTime::now(),
     };
-    let registrar = canonical_registrar(args.registrar.as_deref(), rules)?;
+    let provider = canonical_provider(args.provider.as_deref(), rules)?;
     let work = async {
         let ses_lookup = linked::ses_lookup(&args.ses, &setup, args.setup.region.is_some()).await?;
-        let opts = CheckOptions { now, registrar: registrar.clone(), ses_lookup, ..CheckOptions::default() };
+        let opts = CheckOptions { now, provider: provider.clone(), ses_lookup, ..CheckOptions::default() };
         Ok::<_, Report>(sendlint::check(&setup, &lookup, rules, &opts).await)
     };
     // Zone files and replays answer at once and a saved SES state is a file:
@@ -486,17 +486,17 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
 
 /// The provider id as the rule set spells it (`CloudFlare` is `cloudflare`),
 /// or the error that lists the known ones.
-pub(crate) fn canonical_registrar(id: Option<&str>, rules: &RuleSet) -> miette::Result<Option<String>> {
+pub(crate) fn canonical_provider(id: Option<&str>, rules: &RuleSet) -> miette::Result<Option<String>> {
     match id {
         None => Ok(None),
         Some(id) => match rules.provider(id) {
             Some(p) => Ok(Some(p.id.to_string())),
-            None => Err(unknown_registrar(id, rules)),
+            None => Err(unknown_provider(id, rules)),
         },
     }
 }
 
-fn unknown_registrar(id: &str, rules: &RuleSet) -> Report {
+fn unknown_provider(id: &str, rules: &RuleSet) -> Report {
     let known: Vec<&str> = rules.providers().iter().map(|p| &*p.id).collect();
     let id_safe = sendlint_records::display::terminal_safe(id);
     let hint = match sendlint_rules::suggest_among(&id.to_ascii_lowercase(), &known) {
@@ -527,7 +527,7 @@ fn cmd_explain(args: ExplainArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     } else {
         args.raw.join(" ")
     };
-    let registrar = canonical_registrar(args.registrar.as_deref(), rules)?;
+    let provider = canonical_provider(args.provider.as_deref(), rules)?;
     // Without --role, the text says which record it is; say what was assumed.
     if args.role.is_none()
         && let Some(guess) = sendlint::infer_role(&raw)
@@ -547,7 +547,7 @@ fn cmd_explain(args: ExplainArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
         domain: args.domain,
         selector: args.selector,
         mail_from: args.mail_from,
-        registrar,
+        provider,
     };
     let report = sendlint::explain(&input, rules).map_err(Report::new)?;
     let mut out = crate::stdout::stdout();

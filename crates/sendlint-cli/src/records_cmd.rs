@@ -13,7 +13,7 @@ use sendlint_records::txt::TxtRecord;
 use sendlint_rules::{HostStyle, RuleSet, TxtStyle};
 use sendlint_ses::{ExpectedRecord, Setup, expected_exchange, expected_records};
 
-use crate::{SetupArgs, build_setup, canonical_registrar};
+use crate::{SetupArgs, build_setup, canonical_provider};
 
 fn title(r: &ExpectedRecord) -> &'static str {
     match r.role {
@@ -29,12 +29,12 @@ fn title(r: &ExpectedRecord) -> &'static str {
 pub(crate) fn run(
     domain: &str,
     args: &SetupArgs,
-    registrar: Option<&str>,
+    provider_id: Option<&str>,
     apex: Option<&str>,
     json: bool,
     rules: &RuleSet,
 ) -> miette::Result<ExitCode> {
-    let provider = canonical_registrar(registrar, rules)?.and_then(|id| rules.provider(&id));
+    let provider = canonical_provider(provider_id, rules)?.and_then(|id| rules.provider(&id));
     let setup = build_setup(domain, args)?;
     let records = expected_records(&setup);
     let mut out = crate::stdout::stdout();

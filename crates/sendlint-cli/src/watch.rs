@@ -17,7 +17,7 @@ use sendlint_records::Role;
 use sendlint_rules::RuleSet;
 use sendlint_ses::{Badge, Setup};
 
-use crate::{DnsArgs, SetupArgs, build_setup, canonical_registrar, dns_source, render_options, runtime, ses};
+use crate::{DnsArgs, SetupArgs, build_setup, canonical_provider, dns_source, render_options, runtime, ses};
 
 /// The arguments of `sendlint watch`.
 #[derive(Args, Debug)]
@@ -31,8 +31,8 @@ pub(crate) struct WatchArgs {
     #[command(flatten)]
     pub(crate) ses: ses::SesArgs,
     /// Use this DNS provider's advice instead of the detected one.
-    #[arg(long, value_name = "ID")]
-    registrar: Option<String>,
+    #[arg(long = "registrar", value_name = "ID")]
+    provider: Option<String>,
     /// Time between checks, e.g. `30s`, `2m` (at least 1s).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_interval)]
     interval: Duration,
@@ -61,7 +61,7 @@ const INTERRUPTED: u8 = 130;
 pub(crate) fn run(args: WatchArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
     let setup = build_setup(&args.domain, &args.setup)?;
     let mut args = args;
-    args.registrar = canonical_registrar(args.registrar.as_deref(), rules)?;
+    args.provider = canonical_provider(args.provider.as_deref(), rules)?;
     runtime()?.block_on(watch(&args, &setup, rules))
 }
 
@@ -76,7 +76,7 @@ async fn watch(args: &WatchArgs, setup: &Setup, rules: &RuleSet) -> miette::Resu
             let ses_lookup = crate::linked::ses_lookup(&args.ses, setup, args.setup.region.is_some()).await?;
             let opts = CheckOptions {
                 now: SystemTime::now(),
-                registrar: args.registrar.clone(),
+                provider: args.provider.clone(),
                 ses_lookup,
                 ..CheckOptions::default()
             };

@@ -105,8 +105,10 @@ pub struct Diagnosis {
     pub message: String,
     /// What to do (for this customer's DNS provider when known).
     pub help: String,
-    /// The provider id whose advice or rule produced this, else `None`.
-    pub registrar: Option<String>,
+    /// The DNS provider id whose advice or rule produced this, else `None`
+    /// (`registrar` on the wire).
+    #[serde(rename = "registrar")]
+    pub provider: Option<String>,
     /// Spans into the observed record.
     pub labels: Vec<Label>,
 }
@@ -452,7 +454,7 @@ impl RuleSet {
                     let at = pr.help.binary_search_by_key(&i, |(k, _)| *k).ok()?;
                     Some((id, &pr.help[at].1))
                 });
-                let (help, registrar) = match (over, &rule.provider) {
+                let (help, provider) = match (over, &rule.provider) {
                     (Some((id, t)), _) => (t.render(facts), Some(id.to_owned())),
                     (None, Some(p)) => (c.help.render(facts), Some(p.to_string())),
                     (None, None) => (c.help.render(facts), None),
@@ -463,7 +465,7 @@ impl RuleSet {
                     severity: rule.severity,
                     message: c.message.render(facts),
                     help,
-                    registrar,
+                    provider,
                     labels: c
                         .labels
                         .iter()

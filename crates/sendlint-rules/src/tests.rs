@@ -255,7 +255,7 @@ fn wrong_region_says_where_it_points() {
         d[0].labels,
         [Label { span: Span::new(0, 3, 37), text: "expected feedback-smtp.us-east-1.amazonses.com".into() }]
     );
-    assert_eq!(d[0].registrar, None);
+    assert_eq!(d[0].provider, None);
     assert_eq!(d[0].severity, Severity::Error);
     assert_eq!(d[0].role, Role::SpfMx);
 }
@@ -454,9 +454,9 @@ fn provider_help_overrides_core_help() {
     let nc = rules.evaluate(Role::Dkim, &f, Some("namecheap"));
     let cf = rules.evaluate(Role::Dkim, &f, Some("cloudflare"));
     assert_eq!(codes(&plain), ["dkim.doubled-suffix"]);
-    assert_eq!(plain[0].registrar, None);
+    assert_eq!(plain[0].provider, None);
     assert_eq!(cf, plain, "cloudflare has no override for this code");
-    assert_eq!(nc[0].registrar.as_deref(), Some("namecheap"));
+    assert_eq!(nc[0].provider.as_deref(), Some("namecheap"));
     assert_eq!(nc[0].message, plain[0].message);
     assert_eq!(
         nc[0].help,
@@ -526,12 +526,12 @@ fn provider_only_rules_run_only_for_their_provider() {
     assert_eq!(none[0].help, "fix it");
     let acme = rules.evaluate(Role::Dkim, &f, Some("acme"));
     assert_eq!(codes(&acme), ["acme.mangles-keys"]);
-    assert_eq!(acme[0].registrar.as_deref(), Some("acme"));
+    assert_eq!(acme[0].provider.as_deref(), Some("acme"));
     f.set(Fact::SyntaxMessage, "other");
     let acme = rules.evaluate(Role::Dkim, &f, Some("acme"));
     assert_eq!(codes(&acme), ["dkim.syntax"]);
     assert_eq!(acme[0].help, "In Acme's panel, fix sf1._domainkey.x.test");
-    assert_eq!(acme[0].registrar.as_deref(), Some("acme"));
+    assert_eq!(acme[0].provider.as_deref(), Some("acme"));
     // Suppression: quoted explains syntax.
     f.set(Fact::Quoted, true);
     f.set(Fact::QuoteChar, "'");

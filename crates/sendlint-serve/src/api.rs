@@ -47,7 +47,8 @@ fn provider<'a>(state: &'a AppState, id: Option<&str>) -> Result<Option<&'a Prov
 /// The `registrar` of a check: `?registrar=` on the URL.
 #[derive(Deserialize)]
 pub struct CheckQuery {
-    registrar: Option<String>,
+    #[serde(rename = "registrar")]
+    provider: Option<String>,
 }
 
 /// The body of `POST /api/v1/check`: a JSON object, read as a manifest entry.
@@ -114,7 +115,7 @@ pub async fn check(
     Api(JsonBody(body)): Api<JsonBody<SetupBody>>,
 ) -> Result<Json<DomainReport>, ApiError> {
     let entry = entry_of(body)?;
-    let registrar = provider(&state, q.registrar.as_deref())?.map(|p| p.id.to_string());
+    let provider_id = provider(&state, q.provider.as_deref())?.map(|p| p.id.to_string());
     let Ok(_permit) = state.checks.clone().try_acquire_owned() else {
         state.metrics.rejected(Rejection::Busy);
         let mut e = ApiError::new(
@@ -132,7 +133,7 @@ pub async fn check(
     };
     let opts = CheckOptions {
         now: SystemTime::now(),
-        registrar,
+        provider: provider_id,
         ses: entry.ses,
         org: entry.org.clone(),
         ses_lookup,
@@ -157,7 +158,7 @@ pub async fn explain(
             ));
         }
     };
-    let registrar = provider(&state, b.registrar.as_deref())?.map(|p| p.id.to_string());
+    let provider_id = provider(&state, b.provider.as_deref())?.map(|p| p.id.to_string());
     // an empty field is no value (the page sends one for every field left blank)
     let nonempty = |v: Option<String>| v.filter(|s| !s.is_empty());
     if let Some(d) = b.domain.as_deref().filter(|d| !d.is_empty()) {
@@ -169,7 +170,7 @@ pub async fn explain(
         expected: nonempty(b.expected),
         region: nonempty(b.region),
         domain: nonempty(b.domain),
-        registrar,
+        provider: provider_id,
         ..ExplainInput::default()
     };
     sendlint::explain(&input, &state.config.rules)
@@ -185,7 +186,8 @@ pub struct RecordsQuery {
     region: Option<String>,
     public_key: Option<String>,
     mail_from: Option<String>,
-    registrar: Option<String>,
+    #[serde(rename = "registrar")]
+    provider: Option<String>,
     apex: Option<String>,
 }
 
@@ -210,7 +212,7 @@ pub async fn records(
     Api(Query(q)): Api<Query<RecordsQuery>>,
 ) -> Result<Json<RecordsAnswer>, ApiError> {
     let setup = setup_of(&q)?;
-    let p = provider(&state, q.registrar.as_deref())?;
+    let p = provider(&state, q.provider.as_deref())?;
     let apex = match q.apex.as_deref().filter(|a| !a.is_empty()) {
         Some(a) => Some(
             DomainName::parse(a)
@@ -224,8 +226,8 @@ pub async fn records(
     Ok(Json(RecordsAnswer {
         domain: setup.domain.to_string(),
         region: setup.region.clone(),
-        registrar: p.map(|p| p.id.to_string()),
-        provider: p.map(|p| p.name.to_string()),
+        provider: p.map(|p| p.id.to_string()),
+        provider_name: p.map(|p| p.name.to_string()),
         zone: zone.to_string(),
         zone_guessed: apex.is_none(),
         notes: p.map(|p| p.records.notes.iter().map(|n| n.to_string()).collect()).unwrap_or_default(),

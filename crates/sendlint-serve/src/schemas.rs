@@ -50,7 +50,8 @@ pub struct ExplainBody {
     #[schemars(regex(pattern = DOMAIN_OR_EMPTY), length(max = sendlint::schema::patterns::DOMAIN_MAX))]
     pub domain: Option<String>,
     /// Phrase the advice for this DNS provider (an id of `GET /api/v1/providers`).
-    pub registrar: Option<String>,
+    #[serde(rename = "registrar")]
+    pub provider: Option<String>,
 }
 
 /// A domain name or nothing: explain's optional `domain`.
@@ -72,9 +73,11 @@ pub struct RecordsAnswer {
     /// The SES region.
     pub region: String,
     /// The DNS provider whose form the fields are for, else null.
-    pub registrar: Option<String>,
-    /// That provider's name, else null.
+    #[serde(rename = "registrar")]
     pub provider: Option<String>,
+    /// That provider's name, else null.
+    #[serde(rename = "provider")]
+    pub provider_name: Option<String>,
     /// The zone relative host fields are relative to.
     pub zone: String,
     /// The zone is the public suffix list's guess (no `apex` given).

@@ -32,8 +32,8 @@ pub(crate) const NO_ORG: &str = "(no org)";
 pub struct CheckOptions {
     /// "Now", for the 72-hour window (fixed in tests and `--now`).
     pub now: SystemTime,
-    /// Use this provider's advice instead of the detected one.
-    pub registrar: Option<String>,
+    /// Use this DNS provider's advice instead of the detected one.
+    pub provider: Option<String>,
     /// SES state, when known.
     pub ses: SesState,
     /// The organization owning the domain (manifest entries).
@@ -77,7 +77,7 @@ impl Default for CheckOptions {
     fn default() -> Self {
         CheckOptions {
             now: SystemTime::now(),
-            registrar: None,
+            provider: None,
             ses: SesState::default(),
             org: None,
             ses_lookup: None,
@@ -96,7 +96,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     let zone_info: ZoneInfo = find_zone_in(lookup, &setup.domain, opts.apexes.as_deref()).await;
     let zone = zone_info.apex.clone();
     let ns: Vec<String> = zone_info.nameservers.iter().map(ToString::to_string).collect();
-    let provider: Option<String> = match &opts.registrar {
+    let provider: Option<String> = match &opts.provider {
         Some(id) => Some(id.clone()),
         None => rules.detect_provider(&ns).map(|p| p.id.to_string()),
     };
@@ -267,7 +267,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         org: opts.org.clone(),
         domain: setup.domain.to_string(),
         zone: zone.as_ref().map(ToString::to_string),
-        dns_host: provider,
+        provider,
         sending_unlocked: unlocked,
         ses_consulted: ses.consulted(),
         records,

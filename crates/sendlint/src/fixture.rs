@@ -175,8 +175,9 @@ pub struct FixtureSetup {
     pub from: Vec<String>,
     /// RFC 3339 submission time.
     pub submitted_at: Option<String>,
-    /// Force this provider's advice.
-    pub registrar: Option<String>,
+    /// Force this DNS provider's advice (`registrar` in the file).
+    #[serde(rename = "registrar")]
+    pub provider: Option<String>,
 }
 
 /// One `[[zone]]`.
@@ -289,7 +290,7 @@ impl Fixture {
         let zones = self.zones(name)?;
         let mut opts = CheckOptions {
             now: fixture_now(),
-            registrar: self.setup.registrar.clone(),
+            provider: self.setup.provider.clone(),
             ..CheckOptions::default()
         };
         if let Some(ses) = &self.ses {

@@ -34,10 +34,10 @@ pub struct PublishRecord {
     pub rtype: &'static str,
     /// The value, as DNS serves it.
     pub value: String,
-    /// The provider whose form the fields below are for.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The DNS provider whose form the fields below are for (`registrar` on the wire).
+    #[serde(rename = "registrar", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
-    pub registrar: Option<String>,
+    pub provider: Option<String>,
     /// The host field as that provider wants it (relative or full).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
@@ -119,7 +119,7 @@ fn form(r: &ExpectedRecord, p: &Provider, zone: &DomainName, region: &str, out: 
         (v, None)
     };
     lines.extend(f.fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    out.registrar = Some(p.id.to_string());
+    out.provider = Some(p.id.to_string());
     out.host = Some(host);
     out.form_value = Some(value);
     out.priority = priority;
@@ -137,7 +137,7 @@ pub fn publish_records(setup: &Setup, provider: Option<&Provider>, zone: &Domain
                 name: r.name.to_string(),
                 rtype: r.rtype,
                 value: r.value.clone(),
-                registrar: None,
+                provider: None,
                 host: None,
                 form_value: None,
                 priority: None,

@@ -16,8 +16,10 @@ pub struct DomainReport {
     pub domain: String,
     /// The zone apex holding the domain, when it could be found.
     pub zone: Option<String>,
-    /// The DNS host detected from the apex NS records (or given with `--registrar`).
-    pub dns_host: Option<String>,
+    /// The DNS provider detected from the apex NS records (or given with
+    /// `--registrar`); `dns_host` on the wire.
+    #[serde(rename = "dns_host")]
+    pub provider: Option<String>,
     /// SPF MX, SPF TXT and DKIM are all Verified.
     pub sending_unlocked: bool,
     /// Whether SES state was part of the decision.
@@ -68,8 +70,9 @@ pub struct DiagnosisReport {
     pub message: String,
     /// What to do.
     pub help: String,
-    /// The DNS provider whose advice was applied, else null.
-    pub registrar: Option<String>,
+    /// The DNS provider whose advice was applied, else null (`registrar` on the wire).
+    #[serde(rename = "registrar")]
+    pub provider: Option<String>,
     /// Byte ranges into `observed` strings.
     pub labels: Vec<LabelReport>,
     /// Every record this one fault affects, when it is more than the record

@@ -43,7 +43,7 @@ fn same_fault(a: &DiagnosisReport, b: &DiagnosisReport) -> bool {
         && a.code == b.code
         && a.severity == b.severity
         && a.message == b.message
-        && a.registrar == b.registrar
+        && a.provider == b.provider
 }
 
 fn affected_of(r: &RecordReport) -> AffectedRecord {
@@ -91,7 +91,7 @@ mod tests {
             severity: Severity::Error,
             message: "m".into(),
             help: help.into(),
-            registrar: None,
+            provider: None,
             labels: Vec::new(),
             records: Vec::new(),
         }

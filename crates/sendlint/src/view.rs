@@ -56,7 +56,7 @@ pub fn report_diagnosis(d: &Diagnosis, view: Option<&ObservedView>) -> Diagnosis
         severity: d.severity,
         message: d.message.clone(),
         help: d.help.clone(),
-        registrar: d.registrar.clone(),
+        provider: d.provider.clone(),
         labels,
         records: Vec::new(),
     }

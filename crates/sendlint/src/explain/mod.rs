@@ -47,7 +47,7 @@ pub struct ExplainInput {
     /// The MAIL FROM domain (a label like `send`, or the full name), when known.
     pub mail_from: Option<String>,
     /// Advice for this DNS provider.
-    pub registrar: Option<String>,
+    pub provider: Option<String>,
 }
 
 /// The role a text was read as when none was given, and what told.
@@ -285,7 +285,7 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
     facts.set(Fact::Name, if name.is_empty() { placed.pattern(role) } else { name.clone() });
     facts.set(Fact::Expected, expected_value.as_str());
 
-    let judged = rules.evaluate(role, &facts, input.registrar.as_deref());
+    let judged = rules.evaluate(role, &facts, input.provider.as_deref());
     // A record receivers do not recognise as DMARC is present, and wrong.
     let mut dns = if (empty && dkim_cname.is_none()) || (!found && !facts.flag(Fact::NotRecognized)) {
         DnsState::Absent
@@ -302,7 +302,7 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
     let decision = decide(&BadgeInput { role, dns, ses: None, since_submitted: None });
     // The badge becomes a fact and the rules speak again, as in `check`.
     crate::ses_facts::set_badge_facts(&mut facts, dns, &decision);
-    let diagnoses = rules.evaluate(role, &facts, input.registrar.as_deref());
+    let diagnoses = rules.evaluate(role, &facts, input.provider.as_deref());
     let badge = decision.badge;
     Ok(RecordReport {
         role,
@@ -319,7 +319,7 @@ pub fn explain(input: &ExplainInput, rules: &RuleSet) -> Result<RecordReport, Ex
 fn set_context(facts: &mut Facts, input: &ExplainInput, region: &str, domain: Option<&DomainName>) {
     facts.set(Fact::Region, region);
     facts.set(Fact::Domain, domain.map(ToString::to_string).unwrap_or_default());
-    facts.set(Fact::Provider, input.registrar.as_deref().unwrap_or_default());
+    facts.set(Fact::Provider, input.provider.as_deref().unwrap_or_default());
     facts.set(
         Fact::ExpectedExchange,
         if region.is_empty() { String::new() } else { expected_exchange(region) },

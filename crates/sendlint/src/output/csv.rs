@@ -68,7 +68,7 @@ pub const COLUMNS: &[Column] = &[
         Row::Gone { domain, .. } => domain.to_owned(),
     }),
     ("zone", |row| of_report(row, |r| r.zone.clone().unwrap_or_default())),
-    ("dns_host", |row| of_report(row, |r| r.dns_host.clone().unwrap_or_default())),
+    ("dns_host", |row| of_report(row, |r| r.provider.clone().unwrap_or_default())),
     ("unlocked", |row| of_report(row, |r| r.sending_unlocked.to_string())),
     ("spf_mx", |row| badge(row, Role::SpfMx)),
     ("spf_txt", |row| badge(row, Role::SpfTxt)),

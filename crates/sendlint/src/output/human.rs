@@ -78,7 +78,7 @@ pub fn render_domain(report: &DomainReport, opts: RenderOptions) -> String {
         out,
         "  zone {}, DNS host {}, {}",
         report.zone.as_deref().map_or_else(|| "unknown".into(), shown),
-        report.dns_host.as_deref().map_or_else(|| "unknown".into(), shown),
+        report.provider.as_deref().map_or_else(|| "unknown".into(), shown),
         if report.ses_consulted {
             "SES consulted"
         } else if report.diagnoses.iter().any(|d| d.code == "ses.unavailable") {
@@ -175,7 +175,7 @@ pub fn render_diagnosis(d: &DiagnosisReport, record: Option<&RecordReport>, opts
         let names: Vec<String> = d.records.iter().map(|a| format!("{} {}", a.rtype, a.name)).collect();
         let _ = writeln!(out, "  (one fault, affects: {})", names.join(", "));
     }
-    if let Some(reg) = &d.registrar {
+    if let Some(reg) = &d.provider {
         let _ = writeln!(out, "  (advice for {})", shown(reg));
     }
     out

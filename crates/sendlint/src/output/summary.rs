@@ -71,7 +71,7 @@ impl Summary {
                     }
                 }
                 let p =
-                    self.providers.entry(r.dns_host.clone().unwrap_or_else(|| "unknown".into())).or_default();
+                    self.providers.entry(r.provider.clone().unwrap_or_else(|| "unknown".into())).or_default();
                 p.0 += 1;
                 p.1 += usize::from(r.sending_unlocked);
             }
