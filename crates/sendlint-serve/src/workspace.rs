@@ -77,10 +77,11 @@ async fn round(state: &AppState) -> Option<WorkspaceView> {
     let started = Instant::now();
     let opts = AuditOptions { jobs: 8, now: SystemTime::now(), ..AuditOptions::default() };
     let mut finished: Vec<Finished> = Vec::with_capacity(manifest.len());
-    let run = audit(manifest, state.lookup.clone(), state.config.rules.clone(), &opts, &Stop::new(), |item| {
-        finished.push(item);
-    })
-    .await;
+    let run =
+        audit(manifest, state.lookup.clone(), state.config.rules.clone(), &opts, &Stop::new(), |item| {
+            finished.push(item);
+        })
+        .await;
     // printed in manifest order, not completion order
     finished.sort_by_key(|f| f.index);
     let mut view =
