@@ -34,7 +34,7 @@ pub struct PublishRecord {
     pub rtype: &'static str,
     /// The value, as DNS serves it.
     pub value: String,
-    /// The DNS provider whose form the fields below are for (`registrar` on the wire).
+    /// The provider whose form the fields below are for.
     #[serde(rename = "registrar", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub provider: Option<String>,

@@ -16,8 +16,7 @@ pub struct DomainReport {
     pub domain: String,
     /// The zone apex holding the domain, when it could be found.
     pub zone: Option<String>,
-    /// The DNS provider detected from the apex NS records (or given with
-    /// `--registrar`); `dns_host` on the wire.
+    /// The DNS host detected from the apex NS records (or given with `--registrar`).
     #[serde(rename = "dns_host")]
     pub provider: Option<String>,
     /// SPF MX, SPF TXT and DKIM are all Verified.
@@ -70,7 +69,7 @@ pub struct DiagnosisReport {
     pub message: String,
     /// What to do.
     pub help: String,
-    /// The DNS provider whose advice was applied, else null (`registrar` on the wire).
+    /// The DNS provider whose advice was applied, else null.
     #[serde(rename = "registrar")]
     pub provider: Option<String>,
     /// Byte ranges into `observed` strings.
