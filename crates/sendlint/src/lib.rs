@@ -83,6 +83,7 @@ pub mod check;
 mod context;
 pub mod dmarc_policy;
 pub mod explain;
+pub mod fix;
 pub mod fixture;
 pub mod manifest;
 mod observe;
