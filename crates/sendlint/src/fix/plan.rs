@@ -85,7 +85,27 @@ pub async fn plan(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &Ch
             }
             continue;
         }
+        let faults: Vec<&str> = report
+            .record(want.role)
+            .map(|r| {
+                r.diagnoses
+                    .iter()
+                    .filter(|d| d.severity == sendlint_rules::Severity::Error)
+                    .map(|d| d.code.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let planned = plans.len();
         if let Err(reason) = plan_role(lookup, setup, &want, &obs, &mut plans, &mut out.notes).await {
+            out.unknown.push(Unknown { role: want.role, name: want.name.clone(), reason });
+        } else if plans[planned..].iter().all(|p| same_set(&p.before, &p.after)) {
+            // DNS already holds what SES was given: what fails is the value
+            // given to SES itself (a key it rejects), not DNS.
+            plans.truncate(planned);
+            let reason = format!(
+                "DNS already holds the value SES was given; what fails is not in DNS ({}): see `sendlint check`",
+                faults.join(", ")
+            );
             out.unknown.push(Unknown { role: want.role, name: want.name.clone(), reason });
         }
     }
@@ -327,6 +347,11 @@ fn why_of(role: Role, obs: &Observation) -> String {
         }
         _ => format!("{what} is not what SES needs"),
     }
+}
+
+/// The same records, in any order?
+fn same_set(a: &[RecordValue], b: &[RecordValue]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| y.same(x)))
 }
 
 /// Turns the set plans into changes: CNAME deletions first, then the other
