@@ -96,7 +96,7 @@ pub async fn plan(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &Ch
             })
             .unwrap_or_default();
         let planned = plans.len();
-        if let Err(reason) = plan_role(lookup, setup, &want, &obs, &mut plans, &mut out.notes).await {
+        if let Err(reason) = plan_role(lookup, setup, (&want, &faults), &obs, &mut plans, &mut out.notes).await {
             out.unknown.push(Unknown { role: want.role, name: want.name.clone(), reason });
         } else if plans[planned..].iter().all(|p| same_set(&p.before, &p.after)) {
             // DNS already holds what SES was given: what fails is the value
@@ -264,7 +264,7 @@ fn merge_dmarc(records: &[String]) -> String {
 async fn plan_role(
     lookup: &dyn Lookup,
     setup: &Setup,
-    want: &ExpectedRecord,
+    (want, faults): (&ExpectedRecord, &[&str]),
     obs: &Observation,
     plans: &mut Vec<SetPlan>,
     notes: &mut Vec<String>,
@@ -284,7 +284,10 @@ async fn plan_role(
     let right = wanted(setup, want.role, &own, notes)?;
     let mut after: Vec<RecordValue> = here.values.iter().filter(|v| !is_roles(want.role, v)).cloned().collect();
     after.push(right);
-    let why = why_of(want.role, obs);
+    let mut why = why_of(want.role, obs);
+    if !faults.is_empty() {
+        why = format!("{why} ({})", faults.join(", "));
+    }
     plans.push(SetPlan {
         role: want.role,
         name: want.name.clone(),

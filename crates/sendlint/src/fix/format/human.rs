@@ -22,7 +22,9 @@ fn step(out: &mut String, n: usize, c: &Change, form: &RecordsForm, zone: &sendl
     field(out, &form.host_field, &shown_host);
     match &c.value {
         RecordValue::Mx(mx) => {
-            let exchange = mx.exchange.to_string();
+            // as a panel shows it: labels unescaped (but terminal-safe)
+            let exchange: String =
+                mx.exchange.labels().map(|l| escape(l).text).collect::<Vec<_>>().join(".");
             match form.priority {
                 PriorityStyle::Separate => {
                     field(out, &form.mx_value_field, &exchange);
@@ -95,6 +97,9 @@ pub(super) fn render(cs: &ChangeSet, provider: Option<&Provider>) -> String {
         }
     }
     if !cs.is_empty() {
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
         out.push_str(&format!("\nThen check again: sendlint check {} (the same flags).\n", cs.domain));
     }
     out
