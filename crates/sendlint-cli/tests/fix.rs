@@ -92,15 +92,22 @@ fn exit_statuses() {
 fn json_of_every_demo_domain_validates_against_the_published_schema() {
     let text = std::fs::read_to_string(root().join("docs/schema/fix.json")).expect("docs/schema/fix.json");
     let schema: Value = serde_json::from_str(&text).expect("JSON");
-    let validator = jsonschema::options().should_validate_formats(true).build(&schema).expect("a valid schema");
+    let validator =
+        jsonschema::options().should_validate_formats(true).build(&schema).expect("a valid schema");
     for (domain, flags) in demo() {
         let out = fix(&flags, &["--format", "json"]);
         assert!(matches!(out.status.code(), Some(0 | 1)), "{domain}: {}", stderr(&out));
         let value: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
-        let errors: Vec<String> = validator.iter_errors(&value).map(|e| format!("{}: {e}", e.instance_path())).collect();
+        let errors: Vec<String> =
+            validator.iter_errors(&value).map(|e| format!("{}: {e}", e.instance_path())).collect();
         assert!(errors.is_empty(), "{domain}: {errors:?}\n{value}");
         // deletions first, then additions, each with its TTL
-        let ops: Vec<&str> = value["changes"].as_array().expect("changes").iter().map(|c| c["op"].as_str().unwrap_or("")).collect();
+        let ops: Vec<&str> = value["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .map(|c| c["op"].as_str().unwrap_or(""))
+            .collect();
         assert!(ops.windows(2).all(|w| !(w[0] == "add" && w[1] == "delete")), "{domain}: {ops:?}");
     }
 }

@@ -26,7 +26,8 @@ use serde_json::Value;
 /// The setup flags of a fixture, as `check` and `fix` take them.
 fn setup_flags(f: &Fixture) -> Vec<String> {
     let s = &f.setup;
-    let mut a = vec![s.domain.clone(), "--selector".into(), s.selector.clone(), "--region".into(), s.region.clone()];
+    let mut a =
+        vec![s.domain.clone(), "--selector".into(), s.selector.clone(), "--region".into(), s.region.clone()];
     if let Some(k) = &s.public_key_file {
         a.push("--public-key-file".into());
         a.push(f.base.join(k).display().to_string());
@@ -163,7 +164,9 @@ fn one(path: &Path, scratch: &Path) -> Result_ {
         if !unknown.is_empty() {
             return Result_::Excluded(unknown.join("; "));
         }
-        return Result_::Failed(format!("after nsupdate, sending is still locked: {after}\nscript:\n{script}"));
+        return Result_::Failed(format!(
+            "after nsupdate, sending is still locked: {after}\nscript:\n{script}"
+        ));
     }
     if again.status.code() != Some(0) {
         return Result_::Failed(format!("fix after applying its change is not empty:\n{}", stdout(&again)));
@@ -190,9 +193,11 @@ fn zone_form(
     let mut args: Vec<String> = Vec::new();
     for (i, (origin, was)) in named.zones.iter().zip(before).enumerate() {
         // the SOA first: AXFR left it out
-        let soa = f.zone.iter().find(|z| origin_of(&z.text).as_deref() == Some(origin)).map(|_| {
-            named.dig(&["+short", origin, "SOA"]).trim().to_owned()
-        });
+        let soa = f
+            .zone
+            .iter()
+            .find(|z| origin_of(&z.text).as_deref() == Some(origin))
+            .map(|_| named.dig(&["+short", origin, "SOA"]).trim().to_owned());
         let mut text = format!("$ORIGIN {origin}\n{origin} 300 IN SOA {}\n", soa.unwrap_or_default());
         for l in was.iter().filter(|l| !sets.contains(&key_of(l))) {
             text.push_str(l);
@@ -202,7 +207,10 @@ fn zone_form(
             let name = l.split(' ').next().unwrap_or_default().to_ascii_lowercase();
             let in_zone = name.ends_with(&format!(".{origin}")) || name == *origin;
             // the longest zone holding the name takes the line
-            let longer = named.zones.iter().any(|z| z.len() > origin.len() && (name.ends_with(&format!(".{z}")) || name == *z));
+            let longer = named
+                .zones
+                .iter()
+                .any(|z| z.len() > origin.len() && (name.ends_with(&format!(".{z}")) || name == *z));
             if in_zone && !longer {
                 text.push_str(l);
                 text.push('\n');
@@ -230,7 +238,10 @@ fn fixtures() -> Vec<PathBuf> {
 #[test]
 fn fix_then_nsupdate_to_named_unlocks_every_dns_fault_fixture() {
     if !tools_present() {
-        assert!(std::env::var_os("CI").is_none(), "CI: named, nsupdate and dig must be installed (.ci/run installs bind9)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI: named, nsupdate and dig must be installed (.ci/run installs bind9)"
+        );
         eprintln!("skipped: named, nsupdate or dig missing (Debian: bind9 bind9-utils bind9-dnsutils)");
         return;
     }

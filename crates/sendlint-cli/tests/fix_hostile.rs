@@ -50,7 +50,9 @@ fn decode(text: &str, radix: u32) -> Vec<Vec<u8>> {
             if b[i] == b'\\' {
                 if b.get(i + 1).is_some_and(u8::is_ascii_digit) {
                     let digits = std::str::from_utf8(&b[i + 1..i + 4]).expect("ASCII");
-                    s.push(u8::try_from(u32::from_str_radix(digits, radix).expect("number")).expect("a byte"));
+                    s.push(
+                        u8::try_from(u32::from_str_radix(digits, radix).expect("number")).expect("a byte"),
+                    );
                     i += 4;
                 } else {
                     s.push(b[i + 1]);
@@ -140,7 +142,10 @@ fn json_keeps_the_hostile_bytes_exactly() {
     let dmarc = expected(&s.plan, "_dmarc.mail.acme.test.");
     assert_eq!(dmarc.len(), 1);
     let value = String::from_utf8(dmarc[0].concat()).expect("UTF-8");
-    assert!(value.starts_with("v=DMARC1; p=quarantine;") && value.contains(&format!("x=$(touch {mark})`y`\\")), "{value}");
+    assert!(
+        value.starts_with("v=DMARC1; p=quarantine;") && value.contains(&format!("x=$(touch {mark})`y`\\")),
+        "{value}"
+    );
     assert!(!s.mark.exists());
 }
 
@@ -222,11 +227,7 @@ fn terraform_strings_are_escaped() {
         let mark = s.mark.display().to_string();
         let wanted = format!("x=$(touch {mark})`y`\\");
         let found = literals.iter().any(|l| {
-            let strings = if registrar.is_some() {
-                decode(l, 10)
-            } else {
-                decode(&format!("\"{l}\""), 8)
-            };
+            let strings = if registrar.is_some() { decode(l, 10) } else { decode(&format!("\"{l}\""), 8) };
             String::from_utf8_lossy(&strings.concat()).contains(&wanted)
         });
         assert!(found, "the DMARC value decodes back ({registrar:?}):\n{text}");
@@ -263,7 +264,8 @@ fn cloudflare_script_passes_values_as_data() {
             listing.push(serde_json::json!({"id": format!("{}-{}-{i}", set["name"].as_str().unwrap_or(""), set["type"].as_str().unwrap_or("")), "content": content, "priority": priority}));
         }
     }
-    std::fs::write(s.dir.join("listing.json"), serde_json::json!({ "result": listing }).to_string()).expect("listing");
+    std::fs::write(s.dir.join("listing.json"), serde_json::json!({ "result": listing }).to_string())
+        .expect("listing");
     let log = s.dir.join("calls");
     std::fs::create_dir_all(&log).expect("log");
     let shim = format!(
@@ -295,12 +297,15 @@ fn cloudflare_script_passes_values_as_data() {
     for e in entries {
         if e.extension().is_some_and(|x| x == "args") {
             let args = std::fs::read(&e).expect("args");
-            let args: Vec<String> = args.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+            let args: Vec<String> =
+                args.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
             if let Some(at) = args.iter().position(|a| a == "DELETE") {
                 deleted.push(args[at + 1].rsplit('/').next().unwrap_or_default().to_owned());
             }
         } else if e.extension().is_some_and(|x| x == "body") {
-            bodies.push(serde_json::from_slice::<Value>(&std::fs::read(&e).expect("body")).expect("a JSON body"));
+            bodies.push(
+                serde_json::from_slice::<Value>(&std::fs::read(&e).expect("body")).expect("a JSON body"),
+            );
         }
     }
     let changes = s.plan["changes"].as_array().expect("changes");
@@ -346,12 +351,29 @@ fn nsupdate_applied_to_named_writes_the_exact_bytes() {
     let file = s.dir.join("form.zone");
     std::fs::write(&file, format!("$ORIGIN acme.test.\n@ 300 IN SOA ns1.dns.test. h.acme.test. 1 1 1 1 1\n@ 300 IN NS ns1.dns.test.\n{form}"))
         .expect("form");
-    let check = Command::new("named-checkzone").args(["-D", "acme.test"]).arg(&file).output().expect("named-checkzone");
+    let check = Command::new("named-checkzone")
+        .args(["-D", "acme.test"])
+        .arg(&file)
+        .output()
+        .expect("named-checkzone");
     let dump = String::from_utf8_lossy(&check.stdout);
     assert!(check.status.success(), "named-checkzone: {dump}");
-    let kept = dump.lines().filter(|l| l.contains("TXT")).flat_map(|l| decode(l, 10)).any(|s| s.starts_with(b"site-verification"));
+    let kept = dump
+        .lines()
+        .filter(|l| l.contains("TXT"))
+        .flat_map(|l| decode(l, 10))
+        .any(|s| s.starts_with(b"site-verification"));
     assert!(kept, "{dump}");
-    let again = sendlint(&["fix", "mail.acme.test", "--selector", "sf1", "--public-key", KEY, "--nameserver", &named.address()]);
+    let again = sendlint(&[
+        "fix",
+        "mail.acme.test",
+        "--selector",
+        "sf1",
+        "--public-key",
+        KEY,
+        "--nameserver",
+        &named.address(),
+    ]);
     assert_eq!(again.status.code(), Some(0), "nothing to change after the update: {}", stdout(&again));
     let _ = root();
 }

@@ -156,7 +156,7 @@ impl Named {
     /// `dig @127.0.0.1 -p PORT ARGS…`, standard output.
     pub fn dig(&self, args: &[&str]) -> String {
         let out = Command::new("dig")
-            .arg(format!("@127.0.0.1"))
+            .arg("@127.0.0.1")
             .args(["-p", &self.port.to_string(), "+time=2", "+tries=1"])
             .args(args)
             .output();
@@ -198,7 +198,8 @@ impl Named {
         let text = format!("server 127.0.0.1 {}\n{script}", self.port);
         std::fs::write(&file, text).expect("update script");
         let out = Command::new("nsupdate").arg("-v").arg(&file).output().expect("nsupdate runs");
-        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let said =
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         (out.status.success(), said)
     }
 }

@@ -99,7 +99,8 @@ impl RecordValue {
     pub fn same(&self, other: &RecordValue) -> bool {
         match (self, other) {
             (RecordValue::Mx(a), RecordValue::Mx(b)) => {
-                a.preference == b.preference && a.exchange.to_string().eq_ignore_ascii_case(&b.exchange.to_string())
+                a.preference == b.preference
+                    && a.exchange.to_string().eq_ignore_ascii_case(&b.exchange.to_string())
             }
             (RecordValue::Txt(a), RecordValue::Txt(b)) => a.strings == b.strings,
             (RecordValue::Cname(a), RecordValue::Cname(b)) => {
