@@ -26,6 +26,7 @@ use sendlint_ses::Setup;
 mod audit_cmd;
 mod audit_ops;
 mod deferred;
+mod fix_cmd;
 mod linked;
 mod records_cmd;
 mod rules_cmd;
@@ -65,6 +66,8 @@ enum Command {
     Explain(Deferred<ExplainArgs>),
     /// Print the four records to publish, written for the DNS provider's form.
     Records(Deferred<RecordsArgs>),
+    /// Print the minimal change-set that makes the domain pass, in the form its DNS takes.
+    Fix(Deferred<fix_cmd::FixArgs>),
     /// List the rules (show CODE, facts, docs, and check DIR for rule authors).
     Rules(rules_cmd::RulesArgs),
     /// Re-check one domain until sending unlocks (exit 0) or a record fails (exit 1).
@@ -73,7 +76,7 @@ enum Command {
     Serve(Deferred<serve_cmd::ServeArgs>),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(shell_cmd::CompletionsArgs),
-    /// Print the JSON Schema of an output: check, audit-line, explain or records (docs/schema/).
+    /// Print the JSON Schema of an output: check, audit-line, explain, records or fix (docs/schema/).
     Schema {
         /// Which output.
         #[arg(value_parser = clap::builder::PossibleValuesParser::new(sendlint::schema::NAMES))]
@@ -290,13 +293,14 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Audit(a) => &a.rules,
         Command::Explain(a) => &a.rules,
         Command::Records(a) => &a.rules,
+        Command::Fix(a) => &a.rules,
         Command::Rules(a) => &a.rules,
         Command::Watch(a) => &a.rules,
         Command::Serve(a) => &a.rules,
         Command::Schema { .. } | Command::Completions(_) | Command::Man(_) => {
             if cli.rules.is_some() {
                 return Err(miette!(
-                    help = "--rules goes with check, audit, explain, records, rules, watch and serve",
+                    help = "--rules goes with check, audit, explain, records, fix, rules, watch and serve",
                     "`sendlint {}` uses no rules: --rules would change nothing",
                     subcommand_name(&cli.command)
                 ));
@@ -324,6 +328,7 @@ fn run(cli: Cli) -> miette::Result<ExitCode> {
             args.format == Format::Json,
             &rules,
         ),
+        Command::Fix(Deferred(args)) => fix_cmd::run(args, &rules),
         Command::Rules(args) => rules_cmd::run(args, &rules),
         Command::Watch(Deferred(args)) => watch::run(args, &rules),
         Command::Serve(Deferred(args)) => linked::get()?.serve(args, rules),
@@ -339,6 +344,7 @@ fn subcommand_name(command: &Command) -> &'static str {
         Command::Audit(_) => "audit",
         Command::Explain(_) => "explain",
         Command::Records(_) => "records",
+        Command::Fix(_) => "fix",
         Command::Rules(_) => "rules",
         Command::Watch(_) => "watch",
         Command::Serve(_) => "serve",

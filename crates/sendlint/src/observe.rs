@@ -102,7 +102,7 @@ pub(crate) fn holds_role(role: Role, records: &Records) -> bool {
 
 /// True when `data`, past leading quote characters and blanks, starts with
 /// `tag` (ASCII case-insensitive).
-fn starts_with_tag(data: &[u8], tag: &[u8]) -> bool {
+pub(crate) fn starts_with_tag(data: &[u8], tag: &[u8]) -> bool {
     let mut rest = data;
     loop {
         rest = match rest {

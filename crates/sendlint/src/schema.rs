@@ -10,6 +10,7 @@ use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 
 use crate::audit::baseline::DomainChanges;
+use crate::fix::format::json::FixOutput;
 use crate::publish::PublishRecord;
 use crate::report::{DomainReport, RecordReport};
 
@@ -81,7 +82,7 @@ pub struct RemovedLine {
 }
 
 /// The schemas, by the file name under `docs/schema/` (without `.json`).
-pub const NAMES: [&str; 4] = ["check", "audit-line", "explain", "records"];
+pub const NAMES: [&str; 5] = ["check", "audit-line", "explain", "records", "fix"];
 
 /// The settings every published schema is generated with: JSON Schema
 /// draft 2020-12, describing serialized values. The OpenAPI document uses
@@ -99,6 +100,7 @@ pub fn subschema(generator: &mut SchemaGenerator, name: &str) -> Option<Schema> 
         "audit-line" => generator.subschema_for::<AuditLine>(),
         "explain" => generator.subschema_for::<RecordReport>(),
         "records" => generator.subschema_for::<Vec<PublishRecord>>(),
+        "fix" => generator.subschema_for::<FixOutput>(),
         _ => return None,
     })
 }
@@ -118,6 +120,7 @@ pub fn schema(name: &str) -> Option<String> {
         "audit-line" => generator.into_root_schema_for::<AuditLine>(),
         "explain" => generator.into_root_schema_for::<RecordReport>(),
         "records" => generator.into_root_schema_for::<Vec<PublishRecord>>(),
+        "fix" => generator.into_root_schema_for::<FixOutput>(),
         _ => return None,
     };
     serde_json::to_string_pretty(&schema).ok().map(|mut s| {

@@ -79,7 +79,7 @@ fn spf_value(facts: &Facts) -> String {
 /// policy or mode corrected (`p=quarantne` → `p=quarantine`), a bad `pct=`
 /// dropped, `p=` added when missing, their other tags and addresses kept;
 /// a `rua=` is suggested when they have none.
-fn dmarc_value(facts: &Facts, domain: Option<&DomainName>) -> String {
+pub(crate) fn dmarc_value(facts: &Facts, domain: Option<&DomainName>) -> String {
     let rua = match domain {
         Some(d) => format!("rua=mailto:dmarc-reports@{d}"),
         None => "rua=mailto:dmarc-reports@<your domain>".to_owned(),

@@ -27,6 +27,10 @@ mod role;
 
 pub use role::infer_role;
 
+/// The DMARC record to publish, built on the customer's own (its policy and
+/// report addresses kept), as `explain` and `fix` write it.
+pub(crate) use intent::dmarc_value;
+
 /// What to explain.
 #[derive(Clone, Debug, Default)]
 pub struct ExplainInput {
