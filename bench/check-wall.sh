@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Wall time of one `sendlint check` from zone files, release build, process
-# start to exit (SPEC §8: under 2.5 ms).
+# start to exit (target: under 2.5 ms).
 #
 #   bench/check-wall.sh                       # this tree's release build
 #   BEFORE=/work/bin/sendlint-before bench/check-wall.sh   # and a baseline, same run

@@ -91,7 +91,7 @@ fn fixture(path: &Path) {
     });
 }
 
-/// Every record-level code of SPEC §3 has at least one fixture that expects it.
+/// Every record-level code of docs/rules.md has at least one fixture that expects it.
 fn every_record_level_code_has_a_fixture() {
     let rules = rules();
     let mut covered = BTreeSet::new();

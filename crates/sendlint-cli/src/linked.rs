@@ -3,7 +3,7 @@
 //! `sendlint` is the everyday binary. Without the AWS SDK, hyper, rustls and
 //! axum it is a third of the size, and the dynamic loader applies a third of the
 //! relocations on every start: a `check` from zone files starts and ends in a few
-//! milliseconds (SPEC §8). A command that needs those parts (`--ses`, `serve`) is
+//! milliseconds. A command that needs those parts (`--ses`, `serve`) is
 //! handed, argument for argument, to `sendlint-full`: the same command line with
 //! them linked, installed next to it.
 //!

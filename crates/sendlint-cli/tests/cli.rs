@@ -1,4 +1,4 @@
-//! The `sendlint` binary end to end: exit codes, the JSON shape of SPEC §6,
+//! The `sendlint` binary end to end: exit codes, the JSON shape of docs/json.md,
 //! errors on hostile input, and what `explain` prints.
 
 use std::process::Output;

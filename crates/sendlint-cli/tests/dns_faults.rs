@@ -92,7 +92,7 @@ fn check_against_a_tc_then_close_server_exits_1_naming_the_server() {
     assert!(text.contains("dns.lookup-failed") && text.contains(&addr), "{text}");
 }
 
-/// Records owned by another name are a failed lookup (SPEC §7), not four
+/// Records owned by another name are a failed lookup, not four
 /// `.missing` records.
 #[test]
 fn answers_about_another_name_are_lookup_failures_not_missing_records() {

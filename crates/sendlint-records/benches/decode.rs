@@ -1,7 +1,7 @@
 //! Decoding and fact extraction over a mixed corpus of realistic answers.
 //!
 //! `cargo bench -p sendlint-records --bench decode -- --warm-up-time 1 --measurement-time 3`
-//! Throughput is in answers (elements) per second; SPEC §8 asks for at least
+//! Throughput is in answers (elements) per second; the target is at least
 //! 1,000,000 TXT answers per second per core.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

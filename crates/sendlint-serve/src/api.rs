@@ -64,7 +64,7 @@ impl RequestBody for ExplainBody {
     const NOT_ONE: &'static str = "not an explain request";
 }
 
-/// A manifest entry (SPEC §5) as a setup, with the manifest's own checks
+/// A manifest entry (docs/manifest.md) as a setup, with the manifest's own checks
 /// and messages: the body is parsed as a one-entry manifest.
 fn entry_of(SetupBody(object): SetupBody) -> Result<Entry, ApiError> {
     if let Some(Value::String(d)) = object.get("domain") {

@@ -1,4 +1,4 @@
-//! The SES verification state machine against every cell of SPEC §2.
+//! The SES verification state machine against every cell of docs/badges.md.
 
 use proptest::prelude::*;
 use sendlint_records::Role;

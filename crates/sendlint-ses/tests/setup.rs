@@ -1,4 +1,4 @@
-//! Setup validation and the expected records of SPEC §1.
+//! Setup validation and the expected records.
 
 use sendlint_records::Role;
 use sendlint_records::key::PublicKey;

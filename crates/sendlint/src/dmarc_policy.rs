@@ -10,7 +10,7 @@
 //! that record's domain, `np=` applies when D does not exist (NXDOMAIN),
 //! else `sp=`, else `p=`; `np=` falls back to `sp=`, then `p=`. A `psd=y`
 //! record is a public suffix operator's policy (reported as such). The walk
-//! needs no list, so it works for `.test` zones (SPEC §4) and for live DNS
+//! needs no list, so it works for `.test` zones and for live DNS
 //! alike, and every question goes through [`Lookup`] (cache, record/replay).
 
 use sendlint_dns::{Answer, FailureKind, Lookup, LookupError, RData, RecordType};

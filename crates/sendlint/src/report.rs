@@ -1,4 +1,4 @@
-//! The report of one domain: the JSON shape of SPEC §6, also the input of the
+//! The report of one domain: the JSON shape of docs/json.md, also the input of the
 //! human renderer.
 
 use sendlint_records::Role;

@@ -3,7 +3,7 @@
 //! One story everywhere: the header of the human report, the exit status of
 //! `check`/`watch`/`audit`, `"sending_unlocked"` in JSON and `unlocked` in CSV
 //! all come from [`Verdict::of`], which applies [`sendlint_ses::sending_unlocked`]
-//! (SPEC §1/§2: the three blocking badges Verified, and no error that locks).
+//! (docs/badges.md: the three blocking badges Verified, and no error that locks).
 
 use sendlint_records::Role;
 use sendlint_rules::Severity;
@@ -36,7 +36,7 @@ impl Verdict {
     /// The verdict of a domain's records and domain-level diagnoses.
     ///
     /// An error locks sending wherever it is, except on the DMARC record:
-    /// DMARC never blocks sending (SPEC §1), so its errors make its own badge
+    /// DMARC never blocks sending, so its errors make its own badge
     /// Failed and nothing more.
     pub fn of(records: &[RecordReport], domain: &[DiagnosisReport]) -> Verdict {
         let is_error = |d: &&DiagnosisReport| d.severity == Severity::Error;

@@ -1,4 +1,4 @@
-//! The workspace manifest (SPEC §5): the input of batch audits.
+//! The workspace manifest (docs/manifest.md): the input of batch audits.
 //!
 //! The manifest comes from strangers. A file that is not a manifest at all is
 //! one error pointing at file, line and column; a bad *entry* is reported with

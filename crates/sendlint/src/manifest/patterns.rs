@@ -4,7 +4,7 @@
 
 /// A host label: letters, digits, inner hyphens, 1–63 characters.
 pub const LABEL: &str = "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$";
-/// An SES DKIM selector: one label (SPEC §1).
+/// An SES DKIM selector: one label.
 pub const SELECTOR: &str = LABEL;
 /// A sending domain: two labels or more, the last starting with a letter
 /// (so never an IP address), an optional final dot. Its length is bounded

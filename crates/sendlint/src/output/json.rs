@@ -24,7 +24,7 @@ struct ErrorLine<'a> {
     error: &'a str,
 }
 
-/// The JSON Lines line of a finished entry (SPEC §6, with its manifest
+/// The JSON Lines line of a finished entry (docs/json.md, with its manifest
 /// `index` first so shards and completion order sort back into manifest order).
 pub fn json_line(item: &Finished) -> String {
     let value = match &item.outcome {
