@@ -5,8 +5,6 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -21,6 +19,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
+use crate::extract::{Api, JsonBody, RequestBody};
 use crate::metrics::{CheckOrigin, Rejection};
 use crate::schemas::{
     ExplainBody, Health, Info, ProviderSummary, RecordsAnswer, RuleDoc, RuleDocs, RuleSummary, Workspace,
@@ -29,29 +28,14 @@ use crate::state::AppState;
 
 type Shared = State<Arc<AppState>>;
 
-/// The body of a request, or why it was refused (413 past the limit).
-fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
-    body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the request body is too large")
-        } else {
-            ApiError::bad_request("bad_body", e.body_text())
-        }
-    })
-}
-
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    q.map(|Query(v)| v).map_err(|e| ApiError::bad_request("bad_query", e.body_text()))
-}
-
 /// The provider of a `registrar`: an id exactly as `GET /api/v1/providers`
 /// spells it (the OpenAPI document's enum), or empty for none.
 fn provider<'a>(state: &'a AppState, id: Option<&str>) -> Result<Option<&'a Provider>, ApiError> {
     let Some(id) = id.filter(|id| !id.is_empty()) else { return Ok(None) };
-    match state.rules.providers().iter().find(|p| *p.id == *id) {
+    match state.config.rules.providers().iter().find(|p| *p.id == *id) {
         Some(p) => Ok(Some(p)),
         None => {
-            let known: Vec<&str> = state.rules.providers().iter().map(|p| &*p.id).collect();
+            let known: Vec<&str> = state.config.rules.providers().iter().map(|p| &*p.id).collect();
             Err(ApiError::unprocessable(
                 "unknown_registrar",
                 format!("unknown DNS provider {id:?}; known: {}", known.join(", ")),
@@ -66,11 +50,22 @@ pub struct CheckQuery {
     registrar: Option<String>,
 }
 
+/// The body of `POST /api/v1/check`: a JSON object, read as a manifest entry.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct SetupBody(Map<String, Value>);
+
+impl RequestBody for SetupBody {
+    const NOT_ONE: &'static str = "the body is not a JSON object";
+}
+
+impl RequestBody for ExplainBody {
+    const NOT_ONE: &'static str = "not an explain request";
+}
+
 /// A manifest entry (SPEC §5) as a setup, with the manifest's own checks
 /// and messages: the body is parsed as a one-entry manifest.
-fn entry_of(body: &[u8]) -> Result<Entry, ApiError> {
-    let object: Map<String, Value> = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request("bad_json", format!("the body is not a JSON object: {e}")))?;
+fn entry_of(SetupBody(object): SetupBody) -> Result<Entry, ApiError> {
     if let Some(Value::String(d)) = object.get("domain") {
         ascii_domain(d)?;
     }
@@ -115,12 +110,10 @@ fn ascii_domain(name: &str) -> Result<(), ApiError> {
 /// `POST /api/v1/check`: a setup in, the domain report out.
 pub async fn check(
     State(state): Shared,
-    q: Result<Query<CheckQuery>, QueryRejection>,
-    raw: Result<Bytes, BytesRejection>,
+    Api(Query(q)): Api<Query<CheckQuery>>,
+    Api(JsonBody(body)): Api<JsonBody<SetupBody>>,
 ) -> Result<Json<DomainReport>, ApiError> {
-    let q = query(q)?;
-    let raw = body(raw)?;
-    let entry = entry_of(&raw)?;
+    let entry = entry_of(body)?;
     let registrar = provider(&state, q.registrar.as_deref())?.map(|p| p.id.to_string());
     let Ok(_permit) = state.checks.clone().try_acquire_owned() else {
         state.metrics.rejected(Rejection::Busy);
@@ -133,7 +126,7 @@ pub async fn check(
         return Err(e);
     };
     let started = Instant::now();
-    let ses_lookup = match &state.ses {
+    let ses_lookup = match &state.config.ses {
         Some(ses) => Some(ses.lookup(&entry.setup).await),
         None => None,
     };
@@ -145,7 +138,7 @@ pub async fn check(
         ses_lookup,
         ..CheckOptions::default()
     };
-    let report = sendlint::check(&entry.setup, &*state.lookup, &state.rules, &opts).await;
+    let report = sendlint::check(&entry.setup, &*state.lookup, &state.config.rules, &opts).await;
     state.metrics.check_done(CheckOrigin::Api, Some(started.elapsed()));
     Ok(Json(report))
 }
@@ -153,11 +146,8 @@ pub async fn check(
 /// `POST /api/v1/explain`: a pasted record in, its diagnoses out.
 pub async fn explain(
     State(state): Shared,
-    raw: Result<Bytes, BytesRejection>,
+    Api(JsonBody(b)): Api<JsonBody<ExplainBody>>,
 ) -> Result<Json<RecordReport>, ApiError> {
-    let raw = body(raw)?;
-    let b: ExplainBody = serde_json::from_slice(&raw)
-        .map_err(|e| ApiError::bad_request("bad_json", format!("not an explain request: {e}")))?;
     let role = match Role::parse(&b.role) {
         Some(r) if r != Role::Domain => r,
         _ => {
@@ -182,7 +172,7 @@ pub async fn explain(
         registrar,
         ..ExplainInput::default()
     };
-    sendlint::explain(&input, &state.rules)
+    sendlint::explain(&input, &state.config.rules)
         .map(Json)
         .map_err(|e| ApiError::unprocessable("bad_record", e.to_string()))
 }
@@ -217,9 +207,8 @@ fn setup_of(q: &RecordsQuery) -> Result<Setup, ApiError> {
 /// `GET /api/v1/records`: the four records to publish, for a provider's form.
 pub async fn records(
     State(state): Shared,
-    q: Result<Query<RecordsQuery>, QueryRejection>,
+    Api(Query(q)): Api<Query<RecordsQuery>>,
 ) -> Result<Json<RecordsAnswer>, ApiError> {
-    let q = query(q)?;
     let setup = setup_of(&q)?;
     let p = provider(&state, q.registrar.as_deref())?;
     let apex = match q.apex.as_deref().filter(|a| !a.is_empty()) {
@@ -256,12 +245,16 @@ fn rule_summary(r: &Rule) -> RuleSummary {
 
 /// `GET /api/v1/rules`: every rule, one line of documentation each.
 pub async fn rules(State(state): Shared) -> Json<Vec<RuleSummary>> {
-    Json(state.rules.rules().map(rule_summary).collect())
+    Json(state.config.rules.rules().map(rule_summary).collect())
 }
 
 /// `GET /api/v1/rules/{code}`: one rule's documentation.
-pub async fn rule(State(state): Shared, Path(code): Path<String>) -> Result<Json<RuleDoc>, ApiError> {
+pub async fn rule(
+    State(state): Shared,
+    Api(Path(code)): Api<Path<String>>,
+) -> Result<Json<RuleDoc>, ApiError> {
     let r = state
+        .config
         .rules
         .rule(&code)
         .ok_or_else(|| ApiError::not_found("unknown_rule", format!("no rule has the code {code:?}")))?;
@@ -282,6 +275,7 @@ pub async fn rule(State(state): Shared, Path(code): Path<String>) -> Result<Json
 pub async fn providers(State(state): Shared) -> Json<Vec<ProviderSummary>> {
     Json(
         state
+            .config
             .rules
             .providers()
             .iter()
@@ -298,10 +292,10 @@ pub async fn providers(State(state): Shared) -> Json<Vec<ProviderSummary>> {
 pub async fn info(State(state): Shared) -> Json<Info> {
     Json(Info {
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        workspace: state.manifest.is_some(),
-        poll_seconds: state.poll.as_secs_f64(),
-        refresh_seconds: state.refresh.as_secs_f64(),
-        ses: state.ses.is_some(),
+        workspace: state.config.manifest.is_some(),
+        poll_seconds: state.config.poll.as_secs_f64(),
+        refresh_seconds: state.config.refresh.as_secs_f64(),
+        ses: state.config.ses.is_some(),
     })
 }
 
@@ -315,21 +309,24 @@ fn no_manifest() -> ApiError {
 
 /// `GET /api/v1/domains`: every manifest entry with its badges, as of the last round.
 pub async fn domains(State(state): Shared) -> Result<Json<Workspace>, ApiError> {
-    if state.manifest.is_none() {
+    if state.config.manifest.is_none() {
         return Err(no_manifest());
     }
     let view = state.workspace();
     Ok(Json(Workspace {
         checked_at: view.checked_at.map(rfc3339),
-        refresh_seconds: state.refresh.as_secs_f64(),
+        refresh_seconds: state.config.refresh.as_secs_f64(),
         summary: view.summary.clone(),
         domains: view.lines.clone(),
     }))
 }
 
 /// `GET /api/v1/domains/{domain}`: one manifest entry, as of the last round.
-pub async fn domain(State(state): Shared, Path(domain): Path<String>) -> Result<Response, ApiError> {
-    let Some(manifest) = &state.manifest else { return Err(no_manifest()) };
+pub async fn domain(
+    State(state): Shared,
+    Api(Path(domain)): Api<Path<String>>,
+) -> Result<Response, ApiError> {
+    let Some(manifest) = &state.config.manifest else { return Err(no_manifest()) };
     let view = state.workspace();
     if view.checked_at.is_none() {
         let mut e = ApiError::new(

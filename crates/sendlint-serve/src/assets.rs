@@ -6,6 +6,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
+use crate::extract::Api;
 
 const INDEX: &str = include_str!("../assets/index.html");
 
@@ -22,7 +23,7 @@ pub async fn index() -> Response {
 }
 
 /// `GET /assets/{file}`.
-pub async fn asset(Path(file): Path<String>) -> Response {
+pub async fn asset(Api(Path(file)): Api<Path<String>>) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {
         Some((_, media, bytes)) => ([(header::CONTENT_TYPE, *media)], *bytes).into_response(),
         None => ApiError::not_found("not_found", "no such asset").into_response(),

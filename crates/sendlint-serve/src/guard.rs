@@ -27,7 +27,7 @@ pub async fn log(State(state): State<Arc<AppState>>, request: Request, next: Nex
     let response = next.run(request).await;
     let status = response.status().as_u16();
     state.metrics.responded(status);
-    if state.log_requests {
+    if state.config.log_requests {
         let ms = started.elapsed().as_secs_f64() * 1e3;
         let peer = peer.map(|p| p.to_string()).unwrap_or_else(|| "-".into());
         eprintln!("{peer} {method} {path} {status} {ms:.1} ms");
@@ -137,7 +137,7 @@ pub async fn body(State(state): State<Arc<AppState>>, request: Request, next: Ne
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
-    let limit = state.limits.body_bytes;
+    let limit = state.config.limits.body_bytes;
     if length.is_some_and(|n| n > limit as u64) {
         let m = format!("the request body is too large (more than {limit} bytes)");
         return refuse(&state, Rejection::TooLarge, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", m);
@@ -185,7 +185,7 @@ fn token_ok(expected: &str, header: Option<&HeaderValue>) -> bool {
 
 /// Requires the bearer token on every non-public path when one is set.
 pub async fn require_token(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    if let Some(token) = &state.token
+    if let Some(token) = &state.config.token
         && !public_path(request.uri().path())
         && !token_ok(token, request.headers().get(header::AUTHORIZATION))
     {
@@ -209,22 +209,23 @@ pub async fn require_token(State(state): State<Arc<AppState>>, request: Request,
 
 /// Ends a request that takes longer than the deadline with 504.
 pub async fn deadline(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    match tokio::time::timeout(state.limits.deadline, next.run(request)).await {
+    match tokio::time::timeout(state.config.limits.deadline, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
             state.metrics.rejected(Rejection::Deadline);
             ApiError::new(
                 StatusCode::GATEWAY_TIMEOUT,
                 "deadline_exceeded",
-                format!("the request took longer than {} s", state.limits.deadline.as_secs_f64()),
+                format!("the request took longer than {} s", state.config.limits.deadline.as_secs_f64()),
             )
             .into_response()
         }
     }
 }
 
-/// Security headers on every answer; JSON error bodies for the answers axum
-/// gives without one (405, a rejected extractor).
+/// Security headers on every answer; a JSON error body for the answer axum
+/// gives without one (405; the handlers' extractor, `extract::Api`, refuses
+/// in the API's error shape itself).
 pub async fn headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     if response.status() == StatusCode::METHOD_NOT_ALLOWED

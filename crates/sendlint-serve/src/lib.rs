@@ -25,9 +25,11 @@ mod api;
 mod assets;
 mod conn;
 mod error;
+mod extract;
 mod guard;
 mod host;
 mod metrics;
+mod openapi;
 pub mod routes;
 mod schemas;
 mod state;
@@ -117,16 +119,37 @@ impl Config {
     }
 }
 
+/// Why the server refuses to start: what [`check_listen`] and
+/// [`check_token`] refuse, each with the message the CLI prints.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StartError {
+    /// Listening beyond loopback without a token.
+    #[error(
+        "refusing to listen on {0}, which is not a loopback address, without a token: \
+         pass --token (or SENDLINT_TOKEN) so every request needs `Authorization: Bearer <token>`"
+    )]
+    NoToken(SocketAddr),
+    /// A token with characters a bearer token cannot carry.
+    #[error(
+        "the token may hold only visible ASCII characters (no spaces): \
+         it travels as `Authorization: Bearer <token>`"
+    )]
+    TokenCharacters,
+    /// A token shorter than [`MIN_TOKEN_BYTES`]; its length.
+    #[error(
+        "the token is {0} bytes long; use at least {min} random ones, e.g. `openssl rand -hex 16`",
+        min = MIN_TOKEN_BYTES
+    )]
+    TokenTooShort(usize),
+}
+
 /// Refuses to listen beyond loopback without a token: the API runs checks on
 /// the operator's resolver and shows their workspace.
-pub fn check_listen(addr: SocketAddr, token: Option<&str>) -> Result<(), String> {
+pub fn check_listen(addr: SocketAddr, token: Option<&str>) -> Result<(), StartError> {
     if addr.ip().is_loopback() || token.is_some_and(|t| !t.is_empty()) {
         return Ok(());
     }
-    Err(format!(
-        "refusing to listen on {addr}, which is not a loopback address, without a token: \
-         pass --token (or SENDLINT_TOKEN) so every request needs `Authorization: Bearer <token>`"
-    ))
+    Err(StartError::NoToken(addr))
 }
 
 /// The shortest token accepted: 16 bytes, as `openssl rand -hex 8` prints.
@@ -135,18 +158,12 @@ pub const MIN_TOKEN_BYTES: usize = 16;
 /// Refuses a token too weak to guard the API: shorter than
 /// [`MIN_TOKEN_BYTES`], or with characters a bearer token cannot carry
 /// (spaces, control bytes, non-ASCII).
-pub fn check_token(token: &str) -> Result<(), String> {
+pub fn check_token(token: &str) -> Result<(), StartError> {
     if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err("the token may hold only visible ASCII characters (no spaces): \
-                    it travels as `Authorization: Bearer <token>`"
-            .into());
+        return Err(StartError::TokenCharacters);
     }
     if token.len() < MIN_TOKEN_BYTES {
-        return Err(format!(
-            "the token is {} bytes long; use at least {MIN_TOKEN_BYTES} random ones, \
-             e.g. `openssl rand -hex 16`",
-            token.len()
-        ));
+        return Err(StartError::TokenTooShort(token.len()));
     }
     Ok(())
 }
@@ -174,4 +191,29 @@ pub async fn serve(
     let result = conn::run(listener, routes::router(state), limits, metrics, shutdown).await;
     refresh.abort();
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The CLI prints these messages as they are.
+    #[test]
+    fn start_errors_read_as_before() {
+        let any: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert_eq!(
+            check_listen(any, None).unwrap_err().to_string(),
+            "refusing to listen on 0.0.0.0:8080, which is not a loopback address, without a token: \
+             pass --token (or SENDLINT_TOKEN) so every request needs `Authorization: Bearer <token>`"
+        );
+        assert_eq!(
+            check_token("a b").unwrap_err().to_string(),
+            "the token may hold only visible ASCII characters (no spaces): \
+             it travels as `Authorization: Bearer <token>`"
+        );
+        assert_eq!(
+            check_token("short").unwrap_err().to_string(),
+            "the token is 5 bytes long; use at least 16 random ones, e.g. `openssl rand -hex 16`"
+        );
+    }
 }

@@ -1,16 +1,21 @@
 //! The route table: one entry per route, from which both the router and the
 //! OpenAPI document are built, so neither can name a route the other lacks.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::{MethodRouter, get, post};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use sendlint_rules::RuleSet;
 
+use crate::openapi::{
+    Answer, Bearer, Components, DocInfo, Document, Header, In, MediaType, Operation, Parameter, RequestBody,
+    SecurityScheme, StringSchema,
+};
 use crate::state::AppState;
 use crate::{api, assets, guard};
 
@@ -233,7 +238,7 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         }
         router = router.route(r.path, method);
     }
-    let limit = state.limits.body_bytes;
+    let limit = state.config.limits.body_bytes;
     router
         .fallback(api::fallback)
         .layer(DefaultBodyLimit::max(limit))
@@ -246,8 +251,8 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-fn error_response(status: u16) -> (String, Value) {
-    let what = match status {
+fn error_response(status: u16) -> Answer {
+    let description = match status {
         400 => "The request is malformed, or its `Host` is missing or not one this server answers as.",
         401 => "The bearer token is missing or wrong.",
         403 => "Sent by a page of another origin (`Origin`, `Sec-Fetch-Site`).",
@@ -260,43 +265,40 @@ fn error_response(status: u16) -> (String, Value) {
         504 => "The request took longer than the server's deadline.",
         _ => "Error.",
     };
-    let mut answer =
-        json!({"description": what, "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}});
-    let header = |doc: &str| json!({"description": doc, "required": true, "schema": {"type": "string"}});
-    match status {
-        401 => answer["headers"] = json!({"WWW-Authenticate": header("`Bearer`.")}),
-        429 | 503 => {
-            answer["headers"] = json!({"Retry-After": header("Seconds to wait before asking again.")})
-        }
-        _ => {}
-    }
-    (status.to_string(), answer)
+    let header = |name, description| {
+        BTreeMap::from([(name, Header { description, required: true, schema: StringSchema::any() })])
+    };
+    let headers = match status {
+        401 => Some(header("WWW-Authenticate", "`Bearer`.")),
+        429 | 503 => Some(header("Retry-After", "Seconds to wait before asking again.")),
+        _ => None,
+    };
+    Answer { description, content: BTreeMap::from([(JSON.to_owned(), MediaType::named("Error"))]), headers }
 }
 
 /// The schema of query parameter `name` of `operation`: what the handler
 /// accepts (an empty value is the same as none where the handler says so).
-fn query_schema(operation: &str, name: &str, registrars: &[Value]) -> Value {
+/// Written here, not derived from the query types: a parameter's schema is
+/// the handler's reading of one string (`Option<String>` fields, each
+/// checked by the setup's own parsers), which no derive describes.
+fn query_schema(operation: &str, name: &str, registrars: &[String]) -> StringSchema {
     use sendlint::schema::patterns;
-    let or_empty = |pattern: &str| json!({"type": "string", "pattern": format!("^$|{pattern}")});
+    let or_empty = |pattern: &str| StringSchema::pattern(format!("^$|{pattern}"));
     match (operation, name) {
-        (_, "registrar") => json!({"type": "string", "enum": registrars}),
+        (_, "registrar") => StringSchema::one_of(registrars.to_vec()),
         ("records", "domain") => {
-            json!({"type": "string", "pattern": patterns::DOMAIN, "maxLength": patterns::DOMAIN_MAX})
+            StringSchema { max_length: Some(patterns::DOMAIN_MAX), ..StringSchema::pattern(patterns::DOMAIN) }
         }
-        ("records", "selector") => json!({"type": "string", "pattern": patterns::SELECTOR}),
+        ("records", "selector") => StringSchema::pattern(patterns::SELECTOR),
         ("records", "region") => {
-            let mut regions: Vec<&str> = sendlint_ses::SES_REGIONS.to_vec();
-            regions.push("");
-            json!({"type": "string", "enum": regions})
+            let mut regions: Vec<String> = sendlint_ses::SES_REGIONS.iter().map(|r| r.to_string()).collect();
+            regions.push(String::new());
+            StringSchema::one_of(regions)
         }
         ("records", "public_key") => or_empty(patterns::RSA_2048_SPKI),
         ("records", "mail_from") => or_empty(patterns::LABEL),
-        ("records", "apex") => {
-            let mut s = or_empty(patterns::DOMAIN);
-            s["maxLength"] = json!(253);
-            s
-        }
-        _ => json!({"type": "string"}),
+        ("records", "apex") => StringSchema { max_length: Some(253), ..or_empty(patterns::DOMAIN) },
+        _ => StringSchema::any(),
     }
 }
 
@@ -304,7 +306,7 @@ fn query_schema(operation: &str, name: &str, registrars: &[Value]) -> Value {
 async fn openapi_document(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
 ) -> axum::Json<Value> {
-    axum::Json(openapi(&state.rules, state.token.is_some()))
+    axum::Json(openapi(&state.config.rules, state.config.token.is_some()))
 }
 
 /// The OpenAPI 3.1 document of [`ROUTES`] for a server with `rules` and,
@@ -312,31 +314,32 @@ async fn openapi_document(
 /// 401 answers, and only then.
 pub fn openapi(rules: &RuleSet, token: bool) -> Value {
     // every provider id, and "" (no provider)
-    let mut registrars: Vec<Value> = rules.providers().iter().map(|p| json!(&*p.id)).collect();
-    registrars.push(json!(""));
-    let mut paths = Map::new();
+    let mut registrars: Vec<String> = rules.providers().iter().map(|p| p.id.to_string()).collect();
+    registrars.push(String::new());
+    let mut paths: BTreeMap<&'static str, BTreeMap<String, Operation>> = BTreeMap::new();
     for r in ROUTES {
-        let mut responses = Map::new();
+        let mut responses = BTreeMap::new();
         // a JSON answer has a schema; a page, a script or metrics text is just its media type
         let body = match r.response.0 {
-            JSON => json!({"schema": {"$ref": format!("#/components/schemas/{}", r.response.1)}}),
-            _ => json!({}),
+            JSON => MediaType::named(r.response.1),
+            _ => MediaType { schema: None },
         };
-        let mut ok = json!({"description": "OK", "content": {r.response.0: body}});
-        if r.response.1 == "DomainLine" || r.response.1 == "Workspace" {
-            // the workspace answers from its last round
-            ok["description"] = json!("OK, as of the last complete round of checks.");
-        }
+        let mut content = BTreeMap::from([(r.response.0.to_owned(), body)]);
         if r.operation == "asset" {
             // each file its own media type
-            let mut content = Map::new();
-            for (_, media, _) in assets::ASSETS {
-                let media = media.split(';').next().unwrap_or_default().to_owned();
-                content.insert(media, json!({}));
-            }
-            ok["content"] = Value::Object(content);
+            content = assets::ASSETS
+                .iter()
+                .map(|(_, media, _)| {
+                    (media.split(';').next().unwrap_or_default().to_owned(), MediaType { schema: None })
+                })
+                .collect();
         }
-        responses.insert("200".into(), ok);
+        let description = match r.response.1 {
+            // the workspace answers from its last round
+            "DomainLine" | "Workspace" => "OK, as of the last complete round of checks.",
+            _ => "OK",
+        };
+        responses.insert("200".to_owned(), Answer { description, content, headers: None });
         let mut statuses: Vec<u16> = r.errors.to_vec();
         // every route: a Host not ours or missing (400), another origin (403)
         statuses.extend([400, 403, 504]);
@@ -349,15 +352,17 @@ pub fn openapi(rules: &RuleSet, token: bool) -> Value {
         statuses.sort_unstable();
         statuses.dedup();
         for s in statuses {
-            let (k, v) = error_response(s);
-            responses.insert(k, v);
+            responses.insert(s.to_string(), error_response(s));
         }
-        let mut params: Vec<Value> = r
+        let mut parameters: Vec<Parameter> = r
             .query
             .iter()
-            .map(|(name, required, doc)| {
-                json!({"name": name, "in": "query", "required": required, "description": doc,
-                       "schema": query_schema(r.operation, name, &registrars)})
+            .map(|&(name, required, doc)| Parameter {
+                name,
+                location: In::Query,
+                required,
+                description: Some(doc),
+                schema: query_schema(r.operation, name, &registrars),
             })
             .collect();
         let mut rest = r.path;
@@ -365,51 +370,60 @@ pub fn openapi(rules: &RuleSet, token: bool) -> Value {
             let Some(close) = rest[open..].find('}') else { break };
             let name = &rest[open + 1..open + close];
             let schema = match name {
-                "file" => {
-                    json!({"type": "string", "enum": assets::ASSETS.iter().map(|a| a.0).collect::<Vec<_>>()})
-                }
-                _ => json!({"type": "string"}),
+                "file" => StringSchema::one_of(assets::ASSETS.iter().map(|a| a.0.to_owned()).collect()),
+                _ => StringSchema::any(),
             };
-            params.push(json!({"name": name, "in": "path", "required": true, "schema": schema}));
+            parameters.push(Parameter {
+                name,
+                location: In::Path,
+                required: true,
+                description: None,
+                schema,
+            });
             rest = &rest[open + close..];
         }
-        let mut op = json!({
-            "operationId": r.operation,
-            "summary": r.summary,
-            "parameters": params,
-            "responses": responses,
-        });
-        if let Some(schema) = r.request {
-            op["requestBody"] = json!({"required": true, "content": {JSON: {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
-        }
-        if token && !r.auth {
-            op["security"] = json!([]);
-        }
-        let entry = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
-        entry[r.method.to_ascii_lowercase()] = op;
+        let op = Operation {
+            operation_id: r.operation,
+            summary: r.summary,
+            parameters,
+            responses,
+            request_body: r.request.map(|schema| RequestBody {
+                required: true,
+                content: BTreeMap::from([(JSON, MediaType::named(schema))]),
+            }),
+            security: (token && !r.auth).then_some([]),
+        };
+        paths.entry(r.path).or_default().insert(r.method.to_ascii_lowercase(), op);
     }
     let mut schemas = crate::schemas::schemas();
-    // the registrars this server knows: the rule set's providers
+    // The registrars this server knows are its rule set's providers, known
+    // only at run time: the derived schema of `ExplainRequest.registrar`
+    // (any string or null) gets them as its enum here.
     if let Some(p) = schemas.pointer_mut("/ExplainRequest/properties/registrar") {
-        let mut ids = registrars.clone();
-        ids.push(Value::Null);
-        p["enum"] = Value::Array(ids);
+        let mut ids: Vec<Option<String>> = registrars.into_iter().map(Some).collect();
+        ids.push(None);
+        p["enum"] = json!(ids);
     }
-    let mut components = json!({"schemas": schemas});
-    let mut doc = json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "sendlint",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "Diagnose the DNS records of Amazon SES sending domains (BYODKIM + custom MAIL FROM). The JSON shapes are those of the sendlint CLI (docs/json.md, docs/schema/).",
+    let doc = Document {
+        openapi: "3.1.0",
+        info: DocInfo {
+            title: "sendlint",
+            version: env!("CARGO_PKG_VERSION"),
+            description: "Diagnose the DNS records of Amazon SES sending domains (BYODKIM + custom MAIL FROM). The JSON shapes are those of the sendlint CLI (docs/json.md, docs/schema/).",
         },
-        "paths": paths,
-    });
-    if token {
-        doc["security"] = json!([{"bearer": []}]);
-        components["securitySchemes"] = json!({"bearer": {"type": "http", "scheme": "bearer",
-            "description": "This server was started with --token: every route but the page, its assets and /healthz needs `Authorization: Bearer <token>`."}});
-    }
-    doc["components"] = components;
-    doc
+        paths,
+        components: Components {
+            schemas,
+            security_schemes: token.then(|| {
+                BTreeMap::from([("bearer", SecurityScheme {
+                    kind: "http",
+                    scheme: "bearer",
+                    description: "This server was started with --token: every route but the page, its assets and /healthz needs `Authorization: Bearer <token>`.",
+                })])
+            }),
+        },
+        security: token.then(|| vec![Bearer { bearer: [] }]),
+    };
+    // a document of these types always serializes
+    serde_json::to_value(doc).unwrap_or_default()
 }

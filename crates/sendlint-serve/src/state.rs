@@ -2,68 +2,48 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use sendlint::ManifestIndex;
 use sendlint_dns::Lookup;
-use sendlint_rules::RuleSet;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
+use crate::Config;
 use crate::host::Hosts;
 use crate::metrics::{CountingLookup, Metrics};
 use crate::schemas::WorkspaceSummary;
-use crate::{Config, Limits, SesSource};
 
-/// The server's shared state.
+/// The server's shared state: the configuration it was started with and
+/// what is built from it.
 pub struct AppState {
-    /// The operator's DNS source, counted.
+    /// The operator's DNS source, counted (`config.lookup` is the same
+    /// source uncounted: lookups go through this one).
     pub lookup: Arc<dyn Lookup>,
-    /// The rule set.
-    pub rules: Arc<RuleSet>,
-    /// The workspace manifest, when one was given.
-    pub manifest: Option<Arc<ManifestIndex>>,
-    /// How often the workspace is re-checked.
-    pub refresh: Duration,
-    /// The page's default poll interval.
-    pub poll: Duration,
-    /// The bearer token, when set.
-    pub token: Option<String>,
-    /// Live SES state.
-    pub ses: Option<Arc<dyn SesSource>>,
-    /// Request bounds.
-    pub limits: Limits,
-    /// Permits for checks run by requests.
+    /// The configuration, its token `None` when it was empty.
+    pub config: Config,
+    /// Permits for checks run by requests (`config.limits.checks_in_flight`).
     pub checks: Arc<Semaphore>,
     /// Counters.
     pub metrics: Arc<Metrics>,
     /// The last workspace check.
     pub workspace: RwLock<Arc<WorkspaceView>>,
-    /// The `Host` names answered.
+    /// The `Host` names answered (`config.allowed_hosts` and the listening address's).
     pub hosts: Hosts,
-    /// Log one line per request to stderr.
-    pub log_requests: bool,
 }
 
 impl AppState {
     /// The state of a server listening on `listen`.
-    pub fn new(config: Config, listen: SocketAddr) -> Arc<AppState> {
+    pub fn new(mut config: Config, listen: SocketAddr) -> Arc<AppState> {
         let metrics = Arc::new(Metrics::default());
-        let lookup: Arc<dyn Lookup> = Arc::new(CountingLookup::new(config.lookup, metrics.clone()));
+        let lookup: Arc<dyn Lookup> = Arc::new(CountingLookup::new(config.lookup.clone(), metrics.clone()));
+        config.token = config.token.filter(|t| !t.is_empty());
         Arc::new(AppState {
             lookup,
-            rules: config.rules,
-            manifest: config.manifest,
-            refresh: config.refresh,
-            poll: config.poll,
-            token: config.token.filter(|t| !t.is_empty()),
-            ses: config.ses,
-            limits: config.limits,
             checks: Arc::new(Semaphore::new(config.limits.checks_in_flight.max(1))),
             metrics,
             workspace: RwLock::new(Arc::new(WorkspaceView::default())),
             hosts: Hosts::new(listen, &config.allowed_hosts),
-            log_requests: config.log_requests,
+            config,
         })
     }
 

@@ -50,11 +50,11 @@ fn summary_of(s: &Summary) -> WorkspaceSummary {
 
 /// Checks the whole manifest once.
 async fn round(state: &AppState) -> Option<WorkspaceView> {
-    let manifest = state.manifest.clone()?;
+    let manifest = state.config.manifest.clone()?;
     let started = Instant::now();
     let opts = AuditOptions { jobs: 8, now: SystemTime::now(), ..AuditOptions::default() };
     let mut finished: Vec<Finished> = Vec::with_capacity(manifest.len());
-    audit(manifest, state.lookup.clone(), state.rules.clone(), &opts, &Stop::new(), |item| {
+    audit(manifest, state.lookup.clone(), state.config.rules.clone(), &opts, &Stop::new(), |item| {
         finished.push(item);
     })
     .await;
@@ -77,10 +77,10 @@ async fn round(state: &AppState) -> Option<WorkspaceView> {
 pub async fn refresh_loop(state: Weak<AppState>) {
     loop {
         let Some(s) = state.upgrade() else { return };
-        if s.manifest.is_none() {
+        if s.config.manifest.is_none() {
             return;
         }
-        let refresh = s.refresh;
+        let refresh = s.config.refresh;
         if let Some(view) = round(&s).await {
             let view = Arc::new(view);
             match s.workspace.write() {

@@ -267,7 +267,7 @@ fn the_token_is_required_when_set_and_compared_exactly() {
 #[test]
 fn a_non_loopback_listen_address_needs_a_token() {
     let any = "0.0.0.0:8080".parse().unwrap();
-    assert!(check_listen(any, None).unwrap_err().contains("--token"));
+    assert!(check_listen(any, None).unwrap_err().to_string().contains("--token"));
     assert!(check_listen(any, Some("")).is_err());
     assert!(check_listen(any, Some("t")).is_ok());
     assert!(check_listen("127.0.0.1:0".parse().unwrap(), None).is_ok());
