@@ -83,6 +83,8 @@ pub(crate) struct AuditArgs {
     #[command(flatten)]
     baseline: crate::audit_ops::BaselineArgs,
     #[command(flatten)]
+    fix: crate::audit_fix::FixDirArgs,
+    #[command(flatten)]
     pub(crate) rules: crate::RulesDir,
 }
 
@@ -438,12 +440,17 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     };
     let rules = Arc::new(rules.clone());
     let mut summary = Summary::default();
+    let mut fix_candidates = crate::audit_fix::Candidates::default();
+    let fix_lookup = lookup.clone();
     let run = rt.block_on(async {
         // Listen before the first query, so any interrupt is ours.
         let signals = tokio::spawn(watch_signals(stop.clone(), signal.clone()));
         tokio::task::yield_now().await;
-        let run = audit::audit(manifest.clone(), lookup, rules, &opts, &stop, |item| {
+        let run = audit::audit(manifest.clone(), lookup, rules.clone(), &opts, &stop, |item| {
             summary.add(&item);
+            if args.fix.fix_dir.is_some() {
+                fix_candidates.add(&item);
+            }
             sink.item(&item);
             if let Some(bar) = &sink.bar {
                 bar.inc(1);
@@ -470,8 +477,28 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         )
     });
     let regressed = finish_baseline(&mut sink, run.interrupted);
+    // the change-sets of the entries done (none when interrupted: stopping is what was asked)
+    let fixed = match &args.fix.fix_dir {
+        Some(dir) if !run.interrupted => Some(rt.block_on(crate::audit_fix::write_all(
+            &args.fix,
+            dir,
+            &manifest,
+            &fix_candidates,
+            fix_lookup,
+            &rules,
+            now,
+        ))?),
+        _ => None,
+    };
+    let fixed_line = fixed.as_ref().zip(args.fix.fix_dir.as_deref()).map(|(w, dir)| w.line(dir));
+    if let Some(line) = &fixed_line {
+        eprintln!("{line}");
+    }
     if args.format == AuditFormat::Human {
         let mut text = summary.to_string();
+        if let Some(line) = &fixed_line {
+            text.push_str(&format!("{line}\n"));
+        }
         if let Some(line) = &gave_up {
             text.push_str(&format!("\n{line}\n"));
         }
