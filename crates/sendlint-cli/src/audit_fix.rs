@@ -61,7 +61,13 @@ pub(crate) fn safe_stem(domain: &str) -> String {
     let mut stem: String = domain
         .trim_end_matches('.')
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if stem.is_empty() || stem.starts_with('.') {
         stem.insert(0, '_');
@@ -122,7 +128,9 @@ pub(crate) async fn write_all(
     rules: &RuleSet,
     now: SystemTime,
 ) -> miette::Result<Written> {
-    std::fs::create_dir_all(dir).into_diagnostic().wrap_err_with(|| format!("--fix-dir {}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("--fix-dir {}", dir.display()))?;
     let form = form_of(args.form);
     let mut used: BTreeSet<String> = BTreeSet::new();
     let mut written = Written { files: 0, nothing: 0, unknown_only: 0 };

@@ -39,7 +39,12 @@ fn serve() -> Serve {
         match lines.next() {
             Some(Ok(line)) => {
                 if let Some(rest) = line.split("listening on ").nth(1) {
-                    break rest.split_whitespace().next().unwrap_or_default().trim_end_matches('/').to_owned();
+                    break rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .trim_end_matches('/')
+                        .to_owned();
                 }
             }
             _ => {
@@ -54,7 +59,8 @@ fn serve() -> Serve {
 
 /// The text of a `data:text/plain;charset=utf-8,…` URL (percent-encoded).
 fn data_url_text(url: &str) -> String {
-    let encoded = url.strip_prefix("data:text/plain;charset=utf-8,").unwrap_or_else(|| panic!("not a data URL: {url}"));
+    let encoded =
+        url.strip_prefix("data:text/plain;charset=utf-8,").unwrap_or_else(|| panic!("not a data URL: {url}"));
     let bytes = encoded.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -87,7 +93,11 @@ fn the_fix_panel_in_a_real_browser() {
 
     // mail.globex.test (GoDaddy): the MX priority typed into the value, the DKIM key quoted
     browser.goto(&format!("{}/#/domain/mail.globex.test", server.url));
-    browser.wait_for(30, "the Fix panel's change-set", "return document.getElementById('fix-panel')?.dataset.changes;");
+    browser.wait_for(
+        30,
+        "the Fix panel's change-set",
+        "return document.getElementById('fix-panel')?.dataset.changes;",
+    );
     // GoDaddy has no API form: the steps to follow
     assert_eq!(browser.js("return document.getElementById('fix-form').value;", json!([])), "human");
     assert_eq!(browser.js("return document.getElementById('fix-panel').dataset.form;", json!([])), "human");
@@ -105,7 +115,8 @@ fn the_fix_panel_in_a_real_browser() {
     );
     let text = browser.js("return document.getElementById('fix-text').textContent;", json!([]));
     let text = text.as_str().unwrap_or_default().to_owned();
-    let batch: serde_json::Value = serde_json::from_str(&text).expect("the route53 form is a JSON change batch");
+    let batch: serde_json::Value =
+        serde_json::from_str(&text).expect("the route53 form is a JSON change batch");
     let actions: Vec<&str> =
         batch["Changes"].as_array().expect("Changes").iter().filter_map(|c| c["Action"].as_str()).collect();
     assert!(actions.contains(&"UPSERT"), "{text}");

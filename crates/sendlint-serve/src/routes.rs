@@ -69,11 +69,7 @@ pub const ROUTES: &[Route] = &[
         summary: "The change-set that makes one sending domain pass: a setup (the shape of a manifest entry) and `as` (the form) in, the change-set in that form and as data out.",
         request: Some("FixRequest"),
         response: (JSON, "FixAnswer"),
-        query: &[(
-            "registrar",
-            false,
-            "Word the steps for this DNS provider instead of the detected one.",
-        )],
+        query: &[("registrar", false, "Word the steps for this DNS provider instead of the detected one.")],
         errors: &[400, 413, 422, 429],
         auth: true,
         handler: || post(crate::fix::fix),
