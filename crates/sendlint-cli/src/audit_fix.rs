@@ -189,7 +189,8 @@ mod tests {
         assert_eq!(safe_stem("mail.acme.test"), "mail.acme.test");
         assert_eq!(safe_stem("Mail.Acme.Test."), "mail.acme.test");
         assert_eq!(safe_stem("../../etc/passwd"), "_.._.._etc_passwd");
-        assert_eq!(safe_stem(".."), "_..");
+        assert_eq!(safe_stem(".."), "_");
+        assert_eq!(safe_stem(".hidden"), "_.hidden");
         assert_eq!(safe_stem(""), "_");
         assert_eq!(safe_stem("a\\b/c\0d"), "a_b_c_d");
         assert!(safe_stem(&"a".repeat(300)).len() <= 200);
