@@ -64,6 +64,11 @@
 //!   into a [`RecordReport`].
 //! - **Many domains**: a [`ManifestIndex`] (the workspace manifest, entry by
 //!   entry) and [`audit::audit`].
+//! - **The change that fixes a domain**: [`fix::plan`] (the same inputs as
+//!   [`check()`]) gives a [`ChangeSet`] (records to delete and to add, the record
+//!   sets they touch, what is left alone and why); [`fix::render`] writes it in a
+//!   [`FixForm`] (provider steps, `nsupdate`, Route 53, Cloudflare, Terraform,
+//!   zone file), [`fix::format::json::output`] as data.
 //! - **Output**: [`render_domain`] and [`render_record`] for people;
 //!   [`audit::json_line`], [`audit::csv_row`] and [`audit::Summary`] for an audit.
 //!
@@ -102,6 +107,7 @@ mod view;
 
 pub use check::{CheckOptions, SesState, WorkspaceContext, check};
 pub use explain::{ExplainError, ExplainInput, RoleGuess, explain, infer_role};
+pub use fix::{Change, ChangeSet, Form as FixForm, Op, RecordValue, TouchedSet, Unknown};
 pub use manifest::{Entry, EntryError, ManifestError, ManifestIndex};
 pub use render::{RenderOptions, render_domain, render_record};
 pub use report::{AffectedRecord, DiagnosisReport, DomainReport, LabelReport, RecordReport};

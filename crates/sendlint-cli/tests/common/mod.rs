@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod bind;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};

@@ -65,7 +65,9 @@ pub async fn plan(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &Ch
             out.unknown.push(Unknown {
                 role: want.role,
                 name: want.name.clone(),
-                reason: format!("the lookup failed ({e}): nothing is known about this record, so it is left as it is"),
+                reason: format!(
+                    "the lookup failed ({e}): nothing is known about this record, so it is left as it is"
+                ),
             });
             continue;
         }
@@ -73,9 +75,10 @@ pub async fn plan(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &Ch
             out.unknown.push(Unknown {
                 role: want.role,
                 name: want.name.clone(),
-                reason: "no expected DKIM key was given (--public-key or --public-key-file): the published key \
+                reason:
+                    "no expected DKIM key was given (--public-key or --public-key-file): the published key \
                          cannot be compared with the one SES has, so no DKIM change is given"
-                    .to_owned(),
+                        .to_owned(),
             });
             continue;
         }
@@ -85,7 +88,29 @@ pub async fn plan(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &Ch
             }
             continue;
         }
-        if let Err(reason) = plan_role(lookup, setup, &want, &obs, &mut plans, &mut out.notes).await {
+        let faults: Vec<&str> = report
+            .record(want.role)
+            .map(|r| {
+                r.diagnoses
+                    .iter()
+                    .filter(|d| d.severity == sendlint_rules::Severity::Error)
+                    .map(|d| d.code.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let planned = plans.len();
+        if let Err(reason) =
+            plan_role(lookup, setup, (&want, &faults), &obs, &mut plans, &mut out.notes).await
+        {
+            out.unknown.push(Unknown { role: want.role, name: want.name.clone(), reason });
+        } else if plans[planned..].iter().all(|p| same_set(&p.before, &p.after)) {
+            // DNS already holds what SES was given: what fails is the value
+            // given to SES itself (a key it rejects), not DNS.
+            plans.truncate(planned);
+            let reason = format!(
+                "DNS already holds the value SES was given; what fails is not in DNS ({}): see `sendlint check`",
+                faults.join(", ")
+            );
             out.unknown.push(Unknown { role: want.role, name: want.name.clone(), reason });
         }
     }
@@ -165,7 +190,12 @@ fn is_roles(role: Role, value: &RecordValue) -> bool {
 
 /// The records `role` needs at its name: SES's values; for DMARC the
 /// customer's own record repaired (policy and report addresses kept).
-fn wanted(setup: &Setup, role: Role, current: &[RecordValue], notes: &mut Vec<String>) -> Result<RecordValue, String> {
+fn wanted(
+    setup: &Setup,
+    role: Role,
+    current: &[RecordValue],
+    notes: &mut Vec<String>,
+) -> Result<RecordValue, String> {
     Ok(match role {
         Role::SpfMx => {
             let exchange = DomainName::parse(&expected_exchange(&setup.region)).map_err(|e| e.to_string())?;
@@ -244,7 +274,7 @@ fn merge_dmarc(records: &[String]) -> String {
 async fn plan_role(
     lookup: &dyn Lookup,
     setup: &Setup,
-    want: &ExpectedRecord,
+    (want, faults): (&ExpectedRecord, &[&str]),
     obs: &Observation,
     plans: &mut Vec<SetPlan>,
     notes: &mut Vec<String>,
@@ -262,9 +292,13 @@ async fn plan_role(
         own.extend(there.values.iter().filter(|v| is_roles(want.role, v)).cloned());
     }
     let right = wanted(setup, want.role, &own, notes)?;
-    let mut after: Vec<RecordValue> = here.values.iter().filter(|v| !is_roles(want.role, v)).cloned().collect();
+    let mut after: Vec<RecordValue> =
+        here.values.iter().filter(|v| !is_roles(want.role, v)).cloned().collect();
     after.push(right);
-    let why = why_of(want.role, obs);
+    let mut why = why_of(want.role, obs);
+    if !faults.is_empty() {
+        why = format!("{why} ({})", faults.join(", "));
+    }
     plans.push(SetPlan {
         role: want.role,
         name: want.name.clone(),
@@ -329,13 +363,19 @@ fn why_of(role: Role, obs: &Observation) -> String {
     }
 }
 
+/// The same records, in any order?
+fn same_set(a: &[RecordValue], b: &[RecordValue]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| y.same(x)))
+}
+
 /// Turns the set plans into changes: CNAME deletions first, then the other
 /// deletions, then the additions; sets that end as they started are dropped.
 fn finish(plans: Vec<SetPlan>, out: &mut ChangeSet) {
     let mut deletes = Vec::new();
     let mut adds = Vec::new();
     for p in plans {
-        let gone: Vec<&RecordValue> = p.before.iter().filter(|b| !p.after.iter().any(|a| a.same(b))).collect();
+        let gone: Vec<&RecordValue> =
+            p.before.iter().filter(|b| !p.after.iter().any(|a| a.same(b))).collect();
         let new: Vec<&RecordValue> = p.after.iter().filter(|a| !p.before.iter().any(|b| b.same(a))).collect();
         if gone.is_empty() && new.is_empty() {
             continue;

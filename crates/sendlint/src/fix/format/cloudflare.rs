@@ -76,7 +76,8 @@ fn content(v: &RecordValue) -> (String, String, String) {
 fn call(f: &str, c: &Change, with_alt: bool) -> String {
     let (content, plain, prio) = content(&c.value);
     let name = c.name.to_string();
-    let mut line = format!("{f} {} {} {}", c.value.rtype(), bash_word(name.as_bytes()), bash_word(content.as_bytes()));
+    let mut line =
+        format!("{f} {} {} {}", c.value.rtype(), bash_word(name.as_bytes()), bash_word(content.as_bytes()));
     if with_alt {
         line.push_str(&format!(" {}", bash_word(plain.as_bytes())));
     } else {

@@ -13,16 +13,27 @@ fn field(out: &mut String, name: &str, value: &str) {
     out.push_str(&format!("     {:<14} {value}\n", format!("{name}:")));
 }
 
-fn step(out: &mut String, n: usize, c: &Change, form: &RecordsForm, zone: &sendlint_records::name::DomainName) {
+fn step(
+    out: &mut String,
+    n: usize,
+    c: &Change,
+    form: &RecordsForm,
+    zone: &sendlint_records::name::DomainName,
+) {
     let verb = if c.op == Op::Delete { "Delete" } else { "Add" };
     let host = host_field(&c.name, zone, form.host);
     let shown_host = escape(host.as_bytes()).text;
-    out.push_str(&format!("{n}. {verb} the {} record at {}\n", c.value.rtype(), escape(c.name.to_string().as_bytes()).text));
+    out.push_str(&format!(
+        "{n}. {verb} the {} record at {}\n",
+        c.value.rtype(),
+        escape(c.name.to_string().as_bytes()).text
+    ));
     field(out, "Type", c.value.rtype());
     field(out, &form.host_field, &shown_host);
     match &c.value {
         RecordValue::Mx(mx) => {
-            let exchange = mx.exchange.to_string();
+            // as a panel shows it: labels unescaped (but terminal-safe)
+            let exchange: String = mx.exchange.labels().map(|l| escape(l).text).collect::<Vec<_>>().join(".");
             match form.priority {
                 PriorityStyle::Separate => {
                     field(out, &form.mx_value_field, &exchange);
@@ -95,6 +106,9 @@ pub(super) fn render(cs: &ChangeSet, provider: Option<&Provider>) -> String {
         }
     }
     if !cs.is_empty() {
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
         out.push_str(&format!("\nThen check again: sendlint check {} (the same flags).\n", cs.domain));
     }
     out

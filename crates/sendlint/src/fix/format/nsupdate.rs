@@ -21,11 +21,21 @@ pub(super) fn render(cs: &ChangeSet) -> String {
             out.push_str(&format!("prereq nxrrset {} IN {}\n", fqdn(&set.name), set.rtype));
         }
         for v in &set.before {
-            out.push_str(&format!("prereq yxrrset {} IN {} {}\n", fqdn(&set.name), set.rtype, v.presentation()));
+            out.push_str(&format!(
+                "prereq yxrrset {} IN {} {}\n",
+                fqdn(&set.name),
+                set.rtype,
+                v.presentation()
+            ));
         }
     }
     for c in cs.deletions() {
-        out.push_str(&format!("update delete {} IN {} {}\n", fqdn(&c.name), c.value.rtype(), c.value.presentation()));
+        out.push_str(&format!(
+            "update delete {} IN {} {}\n",
+            fqdn(&c.name),
+            c.value.rtype(),
+            c.value.presentation()
+        ));
     }
     for c in cs.additions() {
         out.push_str(&format!(

@@ -108,7 +108,9 @@ fn render_cloudflare(cs: &ChangeSet, out: &mut String) {
                 out.push_str(&format!("  content  = {}\n", hcl_string(&mx.exchange.to_string())));
                 out.push_str(&format!("  priority = {}\n", mx.preference));
             }
-            RecordValue::Txt(t) => out.push_str(&format!("  content  = {}\n", hcl_string(&t.to_presentation()))),
+            RecordValue::Txt(t) => {
+                out.push_str(&format!("  content  = {}\n", hcl_string(&t.to_presentation())))
+            }
             RecordValue::Cname(t) => out.push_str(&format!("  content  = {}\n", hcl_string(&t.to_string()))),
         }
         out.push_str(&format!("  ttl      = {}\n", c.ttl));
@@ -123,7 +125,9 @@ pub(super) fn render(cs: &ChangeSet, provider: Option<&str>) -> String {
     }
     let cloudflare = provider.or(cs.provider.as_deref()) == Some("cloudflare");
     let what = if cloudflare { "Cloudflare zone id" } else { "Route 53 hosted zone id" };
-    out.push_str(&format!("\nvariable \"zone_id\" {{\n  type        = string\n  description = \"The {what}\"\n}}\n"));
+    out.push_str(&format!(
+        "\nvariable \"zone_id\" {{\n  type        = string\n  description = \"The {what}\"\n}}\n"
+    ));
     if cloudflare {
         render_cloudflare(cs, &mut out);
     } else {
