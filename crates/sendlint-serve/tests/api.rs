@@ -743,3 +743,15 @@ fn the_api_takes_domains_as_its_document_says() {
     setup["domain"] = json!("xn--bcher-kva.example");
     assert_eq!(post(s.addr, "/api/v1/check", &setup).status, 200);
 }
+
+/// A path the handler cannot read (not UTF-8 once decoded) is refused in the
+/// API's error shape, as a malformed body or query string is.
+#[test]
+fn an_unreadable_path_is_refused_in_the_error_shape() {
+    let s = serve(&demo_zones(), NORMAL, |_| {});
+    for path in ["/api/v1/rules/%FF", "/api/v1/domains/%FF", "/assets/%FF"] {
+        let a = get(s.addr, path);
+        assert_eq!((a.status, a.error_code().as_str()), (400, "bad_path"), "{path}: {}", a.body);
+        assert!(a.header("content-type").is_some_and(|t| t.starts_with("application/json")), "{path}");
+    }
+}
