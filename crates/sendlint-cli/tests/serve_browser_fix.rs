@@ -149,4 +149,16 @@ fn the_fix_panel_in_a_real_browser() {
     assert_eq!(browser.js("return document.getElementById('fix-form').value;", json!([])), "cloudflare");
     let status = browser.js("return document.getElementById('fix-status').textContent;", json!([]));
     assert_eq!(status, "Nothing to change in DNS.");
+
+    // the check page has the panel too; a DNS provider picked there picks its form
+    browser.goto(&format!(
+        "{}/#/check?domain=mail.globex.test&region=us-east-1&selector=sf1&registrar=route53",
+        server.url
+    ));
+    browser.wait_for(
+        30,
+        "the check page's Fix panel",
+        "return document.getElementById('fix-panel')?.dataset.form;",
+    );
+    assert_eq!(browser.js("return document.getElementById('fix-panel').dataset.form;", json!([])), "route53");
 }

@@ -281,14 +281,15 @@ function defaultFixForm(dnsHost) {
 /**
  * The Fix panel: the change-set that makes the domain pass (POST /api/v1/fix),
  * in the form picked (the DNS host's by default), with Copy and Download.
- * Made once per domain page and moved into each re-rendered report.
+ * Made once per page and moved into each re-rendered report; `registrar`
+ * words the steps for that DNS provider instead of the detected one.
  */
-function fixPanel(report) {
+function fixPanel(report, registrar) {
   const s = setupOf(report);
   if (!s.region || !s.selector) return null;
   const select = el("select", { id: "fix-form", name: "fix-form" },
     FIX_FORMS.map(([v, label]) => el("option", { value: v, text: label })));
-  select.value = defaultFixForm(report.dns_host);
+  select.value = defaultFixForm(registrar || report.dns_host);
   const status = el("p", { id: "fix-status", class: "status", "aria-live": "polite" });
   const code = el("code", { id: "fix-text" });
   const copy = el("button", { type: "button", id: "fix-copy", class: "copy", disabled: true }, "Copy");
@@ -313,7 +314,7 @@ function fixPanel(report) {
     status.textContent = "Working out the change…";
     copy.disabled = true;
     try {
-      const fix = await api("/api/v1/fix", { body });
+      const fix = await api(`/api/v1/fix${registrar ? `?registrar=${encodeURIComponent(registrar)}` : ""}`, { body });
       text = fix.text;
       code.textContent = text;
       const n = fix.changes.changes.length;
@@ -426,6 +427,7 @@ function routeCheck(params) {
   const seconds = pollSeconds();
   const link = permalinkFor(s, registrar);
   let lastForm = "";
+  let fix;
   poll(seconds, async () => {
     try {
       const report = await api(`/api/v1/check${registrar ? `?registrar=${encodeURIComponent(registrar)}` : ""}`, { body: checkBody(s) });
@@ -436,6 +438,8 @@ function routeCheck(params) {
       const formBox = view.querySelector("#provider-form");
       clear(result);
       result.append(view);
+      if (fix === undefined) fix = fixPanel(report, registrar);
+      if (fix) view.append(fix);
       const who = registrar || report.dns_host;
       if (who) {
         if (lastForm) formBox.replaceWith(lastForm);
