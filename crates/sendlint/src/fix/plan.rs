@@ -408,3 +408,33 @@ fn finish(plans: Vec<SetPlan>, out: &mut ChangeSet) {
     out.changes.extend(adds);
     out.notes.dedup();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_dmarc_keeps_every_tag_once_and_the_strictest_policy() {
+        let merged = merge_dmarc(&[
+            "v=DMARC1; p=none; rua=mailto:a@acme.test".to_owned(),
+            "v=DMARC1; p=quarantine; ruf=mailto:f@acme.test".to_owned(),
+        ]);
+        assert_eq!(merged, "v=DMARC1; p=quarantine; rua=mailto:a@acme.test; ruf=mailto:f@acme.test");
+    }
+
+    #[test]
+    fn cleaned_dmarc_loses_quotes_and_control_bytes() {
+        assert_eq!(clean_dmarc(b"\"v=DMARC1;\xC2\xA0p=none\x01\""), "v=DMARC1; p=none");
+        assert_eq!(clean_dmarc("\u{201C}v=DMARC1; p=reject\u{201D}".as_bytes()), "v=DMARC1; p=reject");
+    }
+
+    #[test]
+    fn roles_own_only_their_records() {
+        let txt = |s: &str| RecordValue::Txt(TxtRecord::from_value(s.as_bytes()));
+        assert!(is_roles(Role::SpfTxt, &txt("\"v=spf1 -all\"")));
+        assert!(!is_roles(Role::SpfTxt, &txt("google-site-verification=x")));
+        assert!(is_roles(Role::Dmarc, &txt(" v=DMARC1; p=none")));
+        assert!(!is_roles(Role::Dmarc, &txt("v=spf1 -all")));
+        assert!(is_roles(Role::Dkim, &txt("anything")));
+    }
+}

@@ -110,3 +110,35 @@ pub(crate) fn header(cs: &ChangeSet, mark: &str) -> String {
 pub(crate) fn fqdn(name: &DomainName) -> String {
     name.to_fqdn_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::cloudflare::bash_word;
+    use super::route53::{r53_name, r53_string};
+    use super::terraform::hcl_string;
+    use super::*;
+
+    #[test]
+    fn comments_stay_on_their_line() {
+        assert_eq!(comment_text("a\nb\x1b"), "a\\x0Ab\\x1B");
+    }
+
+    #[test]
+    fn bash_words_are_printable_ascii_without_quote_or_backslash() {
+        let w = bash_word(b"a'b\\c$(x)`y`\n\xff");
+        assert_eq!(w, "$'a\\x27b\\x5cc$(x)`y`\\x0a\\xff'");
+    }
+
+    #[test]
+    fn hcl_templates_are_doubled() {
+        assert_eq!(hcl_string("${x} %{y} $z \"q\" \\"), "\"$${x} %%{y} $z \\\"q\\\" \\\\\"");
+    }
+
+    #[test]
+    fn route53_escapes_in_octal() {
+        assert_eq!(r53_string(b"a\"b\\c\n\xff"), "a\\\"b\\\\c\\012\\377");
+        let name = DomainName::from_labels([b"10 send".as_slice(), b"acme", b"test"])
+            .unwrap_or_else(|_| DomainName::root());
+        assert_eq!(r53_name(&name), "10\\040send.acme.test.");
+    }
+}
