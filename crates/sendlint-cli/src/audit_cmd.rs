@@ -84,6 +84,8 @@ pub(crate) struct AuditArgs {
     #[command(flatten)]
     baseline: crate::audit_ops::BaselineArgs,
     #[command(flatten)]
+    fix: crate::audit_fix::FixDirArgs,
+    #[command(flatten)]
     pub(crate) rules: crate::RulesDir,
 }
 
@@ -202,6 +204,8 @@ struct Sink {
     baseline: Option<Baseline>,
     /// Whether the baseline saw something regress (known at the end).
     regressed: bool,
+    /// `--fix-dir`: how many change-sets were written where, said after the human summary.
+    fix_line: Option<String>,
 }
 
 impl Sink {
@@ -291,7 +295,12 @@ impl Printer for Sink {
         }
         self.finish_baseline(run.interrupted);
         match self.format.footer(summary, run) {
-            Some(text) => self.write(&text),
+            Some(text) => {
+                self.write(&text);
+                if let Some(line) = self.fix_line.take() {
+                    self.write(&line);
+                }
+            }
             // said wherever the output goes: it changes how every later line reads
             None => {
                 if let Some(line) = output::gave_up_line(run) {
@@ -445,7 +454,8 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         AuditFormat::Json => Format::Json,
         AuditFormat::Csv => Format::Csv,
     };
-    let mut sink = Counted::new(Sink { out, format, bar, failed: None, baseline, regressed: false });
+    let mut sink =
+        Counted::new(Sink { out, format, bar, failed: None, baseline, regressed: false, fix_line: None });
     sink.begin();
 
     let mut builder = tokio::runtime::Builder::new_multi_thread();
@@ -472,11 +482,16 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         ..AuditOptions::default()
     };
     let rules = Arc::new(rules.clone());
+    let mut fix_candidates = crate::audit_fix::Candidates::default();
+    let fix_lookup = lookup.clone();
     let run = rt.block_on(async {
         // Listen before the first query, so any interrupt is ours.
         let signals = tokio::spawn(watch_signals(stop.clone(), signal.clone()));
         tokio::task::yield_now().await;
-        let run = audit::audit(manifest.clone(), lookup, rules, &opts, &stop, |item| {
+        let run = audit::audit(manifest.clone(), lookup, rules.clone(), &opts, &stop, |item| {
+            if args.fix.fix_dir.is_some() {
+                fix_candidates.add(&item);
+            }
             sink.entry(&item);
             if sink.printer.failed.is_some() {
                 stop.raise(StopLevel::Abandon);
@@ -486,6 +501,19 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         signals.abort();
         run
     });
+    // the change-sets of the entries done (none when interrupted: stopping is what
+    // was asked, nor when writing the output failed)
+    let fixed = match &args.fix.fix_dir {
+        Some(dir) if !run.interrupted && sink.printer.failed.is_none() => Some(rt.block_on(
+            crate::audit_fix::write_all(&args.fix, dir, &manifest, &fix_candidates, fix_lookup, &rules, now),
+        )?),
+        _ => None,
+    };
+    let fixed_line = fixed.as_ref().zip(args.fix.fix_dir.as_deref()).map(|(w, dir)| w.line(dir));
+    if let Some(line) = &fixed_line {
+        eprintln!("{line}");
+    }
+    sink.printer.fix_line = fixed_line;
     sink.finish(&run);
     let Counted { printer: mut sink, summary } = sink;
     if args.format != AuditFormat::Human && io::stderr().is_terminal() {

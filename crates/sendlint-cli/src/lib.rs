@@ -24,6 +24,7 @@ use sendlint_rules::RuleSet;
 use sendlint_ses::Setup;
 
 mod audit_cmd;
+mod audit_fix;
 mod audit_ops;
 mod deferred;
 mod fix_cmd;

@@ -264,6 +264,87 @@ async function providerForm(report, registrar, into) {
         ])))))));
 }
 
+const FIX_FORMS = [
+  ["human", "Steps to follow"],
+  ["nsupdate", "nsupdate script"],
+  ["route53", "Route 53 change batch"],
+  ["cloudflare", "Cloudflare API script"],
+  ["terraform", "Terraform"],
+  ["zone", "Zone-file lines"],
+];
+
+/** The form a DNS host takes its changes in: its API's, else steps to follow. */
+function defaultFixForm(dnsHost) {
+  return dnsHost === "cloudflare" || dnsHost === "route53" ? dnsHost : "human";
+}
+
+/**
+ * The Fix panel: the change-set that makes the domain pass (POST /api/v1/fix),
+ * in the form picked (the DNS host's by default), with Copy and Download.
+ * Made once per page and moved into each re-rendered report; `registrar`
+ * words the steps for that DNS provider instead of the detected one.
+ */
+function fixPanel(report, registrar) {
+  const s = setupOf(report);
+  if (!s.region || !s.selector) return null;
+  const select = el("select", { id: "fix-form", name: "fix-form" },
+    FIX_FORMS.map(([v, label]) => el("option", { value: v, text: label })));
+  select.value = defaultFixForm(registrar || report.dns_host);
+  const status = el("p", { id: "fix-status", class: "status", "aria-live": "polite" });
+  const code = el("code", { id: "fix-text" });
+  const copy = el("button", { type: "button", id: "fix-copy", class: "copy", disabled: true }, "Copy");
+  const download = el("a", { id: "fix-download", class: "button", hidden: true }, "Download");
+  let text = "";
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      copy.textContent = "Copied";
+      copy.dataset.copied = "true";
+    } catch {
+      // no clipboard permission: select the text so Ctrl-C works
+      window.getSelection().selectAllChildren(code);
+      copy.textContent = "Press Ctrl-C";
+      copy.dataset.copied = "selected";
+    }
+    setTimeout(() => { copy.textContent = "Copy"; }, 1600);
+  });
+  const load = async () => {
+    const body = checkBody(s);
+    body.as = select.value;
+    status.textContent = "Working out the change…";
+    copy.disabled = true;
+    try {
+      const fix = await api(`/api/v1/fix${registrar ? `?registrar=${encodeURIComponent(registrar)}` : ""}`, { body });
+      text = fix.text;
+      code.textContent = text;
+      const n = fix.changes.changes.length;
+      status.textContent = n === 0
+        ? "Nothing to change in DNS."
+        : `${n} ${n === 1 ? "change" : "changes"}; ${fix.changes.unknown.length} left as they are (see the text).`;
+      download.setAttribute("href", `data:text/plain;charset=utf-8,${encodeURIComponent(text)}`);
+      download.setAttribute("download", fix.file_name);
+      download.hidden = false;
+      copy.disabled = false;
+      panel.dataset.form = fix.form;
+      panel.dataset.changes = String(n);
+    } catch (err) {
+      text = "";
+      code.textContent = "";
+      download.hidden = true;
+      status.textContent = `Could not work out the change: ${err.message || err}`;
+    }
+  };
+  select.addEventListener("change", load);
+  const panel = el("section", { class: "panel fix-panel", id: "fix-panel", "aria-labelledby": "fix-title" },
+    el("h2", { id: "fix-title", text: "Fix" }),
+    el("p", { class: "note", text: "The exact change that makes this domain pass: only its own records, unrelated ones kept." }),
+    el("div", { class: "row" }, el("label", { for: "fix-form", text: "Form " }), select, copy, download),
+    status,
+    el("pre", { class: "fix-text" }, code));
+  load();
+  return panel;
+}
+
 // ------------------------------------------------------------- views ------
 
 function showView(name) {
@@ -346,6 +427,7 @@ function routeCheck(params) {
   const seconds = pollSeconds();
   const link = permalinkFor(s, registrar);
   let lastForm = "";
+  let fix;
   poll(seconds, async () => {
     try {
       const report = await api(`/api/v1/check${registrar ? `?registrar=${encodeURIComponent(registrar)}` : ""}`, { body: checkBody(s) });
@@ -356,6 +438,8 @@ function routeCheck(params) {
       const formBox = view.querySelector("#provider-form");
       clear(result);
       result.append(view);
+      if (fix === undefined) fix = fixPanel(report, registrar);
+      if (fix) view.append(fix);
       const who = registrar || report.dns_host;
       if (who) {
         if (lastForm) formBox.replaceWith(lastForm);
@@ -375,6 +459,7 @@ function routeDomain(name) {
   clear(result);
   const seconds = state.info ? Math.min(pollSeconds(), state.info.refresh_seconds) : pollSeconds();
   let formDone = false;
+  let fix;
   poll(seconds, async () => {
     try {
       const line = await api(`/api/v1/domains/${encodeURIComponent(name)}`);
@@ -385,6 +470,8 @@ function routeDomain(name) {
       }
       const view = reportView(line, el("div", { class: "meta-box" }, metaLine(line.checked_at, state.info && state.info.refresh_seconds)));
       result.append(view);
+      if (fix === undefined) fix = fixPanel(line);
+      if (fix) view.append(fix);
       if (line.dns_host && !formDone) {
         formDone = true;
         await providerForm(line, line.dns_host, view.querySelector("#provider-form"));

@@ -30,7 +30,7 @@ type Shared = State<Arc<AppState>>;
 
 /// The provider of a `registrar`: an id exactly as `GET /api/v1/providers`
 /// spells it (the OpenAPI document's enum), or empty for none.
-fn provider<'a>(state: &'a AppState, id: Option<&str>) -> Result<Option<&'a Provider>, ApiError> {
+pub(crate) fn provider<'a>(state: &'a AppState, id: Option<&str>) -> Result<Option<&'a Provider>, ApiError> {
     let Some(id) = id.filter(|id| !id.is_empty()) else { return Ok(None) };
     match state.config.rules.providers().iter().find(|p| *p.id == *id) {
         Some(p) => Ok(Some(p)),
@@ -48,13 +48,13 @@ fn provider<'a>(state: &'a AppState, id: Option<&str>) -> Result<Option<&'a Prov
 #[derive(Deserialize)]
 pub struct CheckQuery {
     #[serde(rename = "registrar")]
-    provider: Option<String>,
+    pub(crate) provider: Option<String>,
 }
 
 /// The body of `POST /api/v1/check`: a JSON object, read as a manifest entry.
 #[derive(Deserialize)]
 #[serde(transparent)]
-pub struct SetupBody(Map<String, Value>);
+pub struct SetupBody(pub(crate) Map<String, Value>);
 
 impl RequestBody for SetupBody {
     const NOT_ONE: &'static str = "the body is not a JSON object";
@@ -66,7 +66,7 @@ impl RequestBody for ExplainBody {
 
 /// A manifest entry (docs/manifest.md) as a setup, with the manifest's own checks
 /// and messages: the body is parsed as a one-entry manifest.
-fn entry_of(SetupBody(object): SetupBody) -> Result<Entry, ApiError> {
+pub(crate) fn entry_of(SetupBody(object): SetupBody) -> Result<Entry, ApiError> {
     if let Some(Value::String(d)) = object.get("domain") {
         ascii_domain(d)?;
     }
@@ -108,15 +108,9 @@ fn ascii_domain(name: &str) -> Result<(), ApiError> {
     ))
 }
 
-/// `POST /api/v1/check`: a setup in, the domain report out.
-pub async fn check(
-    State(state): Shared,
-    Api(Query(q)): Api<Query<CheckQuery>>,
-    Api(JsonBody(body)): Api<JsonBody<SetupBody>>,
-) -> Result<Json<DomainReport>, ApiError> {
-    let entry = entry_of(body)?;
-    let provider_id = provider(&state, q.provider.as_deref())?.map(|p| p.id.to_string());
-    let Ok(_permit) = state.checks.clone().try_acquire_owned() else {
+/// A place among the checks in flight, or 429 with `Retry-After` when there is none.
+pub(crate) fn check_permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    let Ok(permit) = state.checks.clone().try_acquire_owned() else {
         state.metrics.rejected(Rejection::Busy);
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -126,6 +120,18 @@ pub async fn check(
         e.retry_after = Some(1);
         return Err(e);
     };
+    Ok(permit)
+}
+
+/// `POST /api/v1/check`: a setup in, the domain report out.
+pub async fn check(
+    State(state): Shared,
+    Api(Query(q)): Api<Query<CheckQuery>>,
+    Api(JsonBody(body)): Api<JsonBody<SetupBody>>,
+) -> Result<Json<DomainReport>, ApiError> {
+    let entry = entry_of(body)?;
+    let provider_id = provider(&state, q.provider.as_deref())?.map(|p| p.id.to_string());
+    let _permit = check_permit(&state)?;
     let started = Instant::now();
     let ses_lookup = match &state.config.ses {
         Some(ses) => Some(ses.lookup(&entry.setup).await),

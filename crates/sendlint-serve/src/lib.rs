@@ -26,6 +26,7 @@ mod assets;
 mod conn;
 mod error;
 mod extract;
+mod fix;
 mod guard;
 mod host;
 mod metrics;

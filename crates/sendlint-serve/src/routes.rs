@@ -64,6 +64,18 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "POST",
+        path: "/api/v1/fix",
+        operation: "fix",
+        summary: "The change-set that makes one sending domain pass: a setup (the shape of a manifest entry) and `as` (the form) in, the change-set in that form and as data out.",
+        request: Some("FixRequest"),
+        response: (JSON, "FixAnswer"),
+        query: &[("registrar", false, "Word the steps for this DNS provider instead of the detected one.")],
+        errors: &[400, 413, 422, 429],
+        auth: true,
+        handler: || post(crate::fix::fix),
+    },
+    Route {
+        method: "POST",
         path: "/api/v1/explain",
         operation: "explain",
         summary: "Explain one pasted record (or a `dig` answer) without looking anything up.",

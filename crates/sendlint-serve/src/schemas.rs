@@ -254,6 +254,7 @@ pub fn schemas() -> Value {
         ("ProviderList", out.subschema_for::<Vec<ProviderSummary>>()),
         ("Info", out.subschema_for::<Info>()),
         ("Health", out.subschema_for::<Health>()),
+        ("FixAnswer", out.subschema_for::<crate::fix::FixAnswer>()),
         // Written, not derived: the document's own schema is left open. The
         // types of `crate::openapi` describe only the parts of OpenAPI 3.1
         // this document uses, so a schema derived from them would refuse a
@@ -278,6 +279,24 @@ pub fn schemas() -> Value {
         if schema.get("$ref").and_then(Value::as_str) != Some(own_ref.as_str()) {
             all.insert(name.to_owned(), schema.to_value());
         }
+    }
+    // The body of `POST /api/v1/fix`: a setup and `as`. The setup's schema
+    // refuses fields it does not name, so the request is the setup's schema
+    // with `as` added, not a composition of two.
+    if let Some(Value::Object(setup)) = all.get("Setup").cloned() {
+        let mut fix = setup;
+        fix.insert("title".to_owned(), json!("FixRequest"));
+        if let Some(Value::Object(props)) = fix.get_mut("properties") {
+            props.insert(
+                "as".to_owned(),
+                json!({
+                    "description": "The form of the change-set (`sendlint fix --as`); left out, the DNS host's own (`cloudflare`, `route53`), else `human`.",
+                    "type": "string",
+                    "enum": crate::fix::form_names(),
+                }),
+            );
+        }
+        all.insert("FixRequest".to_owned(), Value::Object(fix));
     }
     Value::Object(all)
 }

@@ -153,6 +153,11 @@ impl Browser {
         self.cmd("POST", &format!("/element/{id}/click"), Some(json!({})));
     }
 
+    /// Grants or denies a permission (`clipboard-read`, …) to the page's origin.
+    pub fn set_permission(&self, name: &str, state: &str) {
+        self.cmd("POST", "/permissions", Some(json!({"descriptor": {"name": name}, "state": state})));
+    }
+
     /// Resizes the window.
     pub fn window_size(&self, width: u32, height: u32) {
         self.cmd("POST", "/window/rect", Some(json!({"width": width, "height": height})));
