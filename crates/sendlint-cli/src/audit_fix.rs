@@ -41,18 +41,6 @@ pub(crate) fn form_of(form: FixForm) -> Form {
     form.to_possible_value().and_then(|v| Form::parse(v.get_name())).unwrap_or(Form::Human)
 }
 
-/// The file name ending of a form: what the file is to the tool that takes it.
-pub(crate) fn extension(form: Form) -> &'static str {
-    match form {
-        Form::Human => "txt",
-        Form::Nsupdate => "nsupdate",
-        Form::Route53 => "json",
-        Form::Cloudflare => "sh",
-        Form::Terraform => "tf",
-        Form::Zone => "zone",
-    }
-}
-
 /// A file name for `domain` that stays inside the directory it is joined to:
 /// letters, digits, `-`, `_` and inner dots are kept, any other character
 /// becomes `_`, and a name that would start with a dot (`..`, a hidden file)
@@ -150,10 +138,10 @@ pub(crate) async fn write_all(
         let text = sendlint::fix::render(&changes, form, provider);
         // two entries of one domain (two organizations' claims): the later gets its index
         let stem = safe_stem(&entry.setup.domain.to_string());
-        let name = if used.insert(format!("{stem}.{}", extension(form))) {
-            format!("{stem}.{}", extension(form))
+        let name = if used.insert(format!("{stem}.{}", form.extension())) {
+            format!("{stem}.{}", form.extension())
         } else {
-            format!("{stem}-{index}.{}", extension(form))
+            format!("{stem}-{index}.{}", form.extension())
         };
         write_file(dir, &name, &text)?;
         written.files += 1;

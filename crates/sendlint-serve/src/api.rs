@@ -123,6 +123,23 @@ pub(crate) fn check_permit(state: &AppState) -> Result<tokio::sync::OwnedSemapho
     Ok(permit)
 }
 
+/// The options of a check a request runs: now, the provider asked for, and what
+/// SES says (the entry's statuses, or live SES when the server has it).
+pub(crate) async fn check_options(state: &AppState, entry: &Entry, provider: Option<String>) -> CheckOptions {
+    let ses_lookup = match &state.config.ses {
+        Some(ses) => Some(ses.lookup(&entry.setup).await),
+        None => None,
+    };
+    CheckOptions {
+        now: SystemTime::now(),
+        provider,
+        ses: entry.ses,
+        org: entry.org.clone(),
+        ses_lookup,
+        ..CheckOptions::default()
+    }
+}
+
 /// `POST /api/v1/check`: a setup in, the domain report out.
 pub async fn check(
     State(state): Shared,
@@ -133,18 +150,7 @@ pub async fn check(
     let provider_id = provider(&state, q.provider.as_deref())?.map(|p| p.id.to_string());
     let _permit = check_permit(&state)?;
     let started = Instant::now();
-    let ses_lookup = match &state.config.ses {
-        Some(ses) => Some(ses.lookup(&entry.setup).await),
-        None => None,
-    };
-    let opts = CheckOptions {
-        now: SystemTime::now(),
-        provider: provider_id,
-        ses: entry.ses,
-        org: entry.org.clone(),
-        ses_lookup,
-        ..CheckOptions::default()
-    };
+    let opts = check_options(&state, &entry, provider_id).await;
     let report = sendlint::check(&entry.setup, &*state.lookup, &state.config.rules, &opts).await;
     state.metrics.check_done(CheckOrigin::Api, Some(started.elapsed()));
     Ok(Json(report))

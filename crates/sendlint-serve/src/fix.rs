@@ -2,18 +2,18 @@
 //! change-set out, as text in that form and as data (`sendlint fix`).
 
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use axum::Json;
 use axum::extract::{Query, State};
 use schemars::JsonSchema;
-use sendlint::CheckOptions;
+
 use sendlint::fix::Form;
 use sendlint::fix::format::json::{FixOutput, output};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::api::{CheckQuery, SetupBody, check_permit, entry_of, provider};
+use crate::api::{CheckQuery, SetupBody, check_options, check_permit, entry_of, provider};
 use crate::error::ApiError;
 use crate::extract::{Api, JsonBody};
 use crate::metrics::CheckOrigin;
@@ -49,18 +49,6 @@ fn default_form(dns_host: Option<&str>) -> Form {
     }
 }
 
-/// The file name ending of a form.
-fn extension(form: Form) -> &'static str {
-    match form {
-        Form::Human => "txt",
-        Form::Nsupdate => "nsupdate",
-        Form::Route53 => "json",
-        Form::Cloudflare => "sh",
-        Form::Terraform => "tf",
-        Form::Zone => "zone",
-    }
-}
-
 /// `POST /api/v1/fix`: a setup with `as` in, the change-set out.
 pub async fn fix(
     State(state): State<Arc<AppState>>,
@@ -86,24 +74,13 @@ pub async fn fix(
     let provider_id = provider(&state, q.provider.as_deref())?.map(|p| p.id.to_string());
     let _permit = check_permit(&state)?;
     let started = Instant::now();
-    let ses_lookup = match &state.config.ses {
-        Some(ses) => Some(ses.lookup(&entry.setup).await),
-        None => None,
-    };
-    let opts = CheckOptions {
-        now: SystemTime::now(),
-        provider: provider_id,
-        ses: entry.ses,
-        org: entry.org.clone(),
-        ses_lookup,
-        ..CheckOptions::default()
-    };
+    let opts = check_options(&state, &entry, provider_id).await;
     let changes = sendlint::fix::plan(&entry.setup, &*state.lookup, &state.config.rules, &opts).await;
     state.metrics.check_done(CheckOrigin::Api, Some(started.elapsed()));
     let form = asked.unwrap_or_else(|| default_form(changes.provider.as_deref()));
     let host = changes.provider.as_deref().and_then(|id| state.config.rules.provider(id));
     let text = sendlint::fix::render(&changes, form, host);
     // the domain is an A-label (the API takes no other): a file name as it is
-    let file_name = format!("{}.{}", changes.domain, extension(form));
+    let file_name = format!("{}.{}", changes.domain, form.extension());
     Ok(Json(FixAnswer { form: form.as_str(), file_name, text, changes: output(&changes) }))
 }

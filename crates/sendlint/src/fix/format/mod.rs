@@ -56,6 +56,18 @@ impl Form {
     pub fn parse(name: &str) -> Option<Form> {
         Form::ALL.into_iter().find(|f| f.as_str() == name)
     }
+
+    /// The file name ending of the form: what the file is to the tool that takes it.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Form::Human => "txt",
+            Form::Nsupdate => "nsupdate",
+            Form::Route53 => "json",
+            Form::Cloudflare => "sh",
+            Form::Terraform => "tf",
+            Form::Zone => "zone",
+        }
+    }
 }
 
 /// The change-set in `form`; `provider` words the human form (its panel's
