@@ -4,58 +4,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-use common::root;
-use common::webdriver::{Browser, find_browser};
+use common::webdriver::{Browser, find_browser, serve};
 use serde_json::json;
-
-/// The running `sendlint serve`; killed when dropped.
-struct Serve {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve() -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sendlint"))
-        .args(["serve", "fixtures/demo/manifest.json", "--zone", "fixtures/demo/zones"])
-        .args(["--listen", "127.0.0.1:0", "--refresh", "300s"])
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sendlint serve starts");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let url = loop {
-        match lines.next() {
-            Some(Ok(line)) => {
-                if let Some(rest) = line.split("listening on ").nth(1) {
-                    break rest
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .trim_end_matches('/')
-                        .to_owned();
-                }
-            }
-            _ => {
-                let _ = child.kill();
-                panic!("sendlint serve ended before listening");
-            }
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Serve { child, url }
-}
 
 /// The text of a `data:text/plain;charset=utf-8,…` URL (percent-encoded).
 fn data_url_text(url: &str) -> String {
@@ -88,7 +38,8 @@ fn the_fix_panel_in_a_real_browser() {
         );
         return;
     };
-    let server = serve();
+    let server =
+        serve(&["fixtures/demo/manifest.json", "--zone", "fixtures/demo/zones", "--refresh", "300s"]);
     let browser = Browser::start(&chromium, &driver);
 
     // mail.globex.test (GoDaddy): the MX priority typed into the value, the DKIM key quoted

@@ -183,3 +183,56 @@ impl Drop for Browser {
         let _ = self.driver.wait();
     }
 }
+
+/// A running `sendlint serve` for a browser to open; killed when dropped.
+pub struct Serve {
+    child: Child,
+    /// Its base URL, without the final `/`.
+    pub url: String,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `sendlint serve ARGS --listen 127.0.0.1:0` in the repository root and
+/// waits for the address it says it listens on.
+pub fn serve(args: &[&str]) -> Serve {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sendlint"))
+        .arg("serve")
+        .args(args)
+        .args(["--listen", "127.0.0.1:0"])
+        .current_dir(super::root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sendlint serve starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let url = loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(rest) = line.split("listening on ").nth(1) {
+                    break rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .trim_end_matches('/')
+                        .to_owned();
+                }
+            }
+            _ => {
+                let _ = child.kill();
+                panic!("sendlint serve ended before listening");
+            }
+        }
+    };
+    // keep draining stderr so the server never blocks on a full pipe
+    std::thread::spawn(move || for _ in lines {});
+    Serve { child, url }
+}
