@@ -10,7 +10,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::root;
-use common::webdriver::{Browser, find_browser, serve};
+use common::webdriver::{Browser, browser_or_skip, serve};
 use sendlint_testdns::{Mode, TestServer};
 use serde_json::{Value, json};
 
@@ -110,15 +110,7 @@ fn permalink(base: &str, domain: &str, poll: u32) -> String {
 
 #[test]
 fn the_page_in_a_real_browser() {
-    let Some((chromium, driver)) = find_browser() else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but chromium/chromedriver are not installed: .ci/run installs them");
-        }
-        eprintln!(
-            "\n!!!!!!!! SKIPPED: chromium and chromedriver are not installed; the browser tests did NOT run !!!!!!!!\n"
-        );
-        return;
-    };
+    let Some((chromium, driver)) = browser_or_skip() else { return };
     let dns = TestServer::from_text(&refs(&dns_texts(false)), Mode::Normal).expect("DNS server");
     let ns = dns.addr().to_string();
     let server = serve(&["fixtures/demo/manifest.json", "--nameserver", &ns, "--refresh", "2s"]);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::webdriver::{Browser, find_browser, serve};
+use common::webdriver::{Browser, browser_or_skip, serve};
 use serde_json::json;
 
 /// The text of a `data:text/plain;charset=utf-8,…` URL (percent-encoded).
@@ -29,15 +29,7 @@ fn data_url_text(url: &str) -> String {
 
 #[test]
 fn the_fix_panel_in_a_real_browser() {
-    let Some((chromium, driver)) = find_browser() else {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true but chromium/chromedriver are not installed: .ci/run installs them");
-        }
-        eprintln!(
-            "\n!!!!!!!! SKIPPED: chromium and chromedriver are not installed; the browser tests did NOT run !!!!!!!!\n"
-        );
-        return;
-    };
+    let Some((chromium, driver)) = browser_or_skip() else { return };
     let server =
         serve(&["fixtures/demo/manifest.json", "--zone", "fixtures/demo/zones", "--refresh", "300s"]);
     let browser = Browser::start(&chromium, &driver);

@@ -14,6 +14,21 @@ use serde_json::{Value, json};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
+/// The Chromium and chromedriver binaries for a browser test; `None` (the test
+/// is skipped, loudly) when they are not installed, a failure under `CI=true`.
+pub fn browser_or_skip() -> Option<(PathBuf, PathBuf)> {
+    let found = find_browser();
+    if found.is_none() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but chromium/chromedriver are not installed: .ci/run installs them");
+        }
+        eprintln!(
+            "\n!!!!!!!! SKIPPED: chromium and chromedriver are not installed; the browser tests did NOT run !!!!!!!!\n"
+        );
+    }
+    found
+}
+
 /// The Chromium and chromedriver binaries, when installed.
 pub fn find_browser() -> Option<(PathBuf, PathBuf)> {
     let find = |names: &[&str]| -> Option<PathBuf> {
