@@ -111,3 +111,32 @@ fn json_of_every_demo_domain_validates_against_the_published_schema() {
         assert!(ops.windows(2).all(|w| !(w[0] == "add" && w[1] == "delete")), "{domain}: {ops:?}");
     }
 }
+
+/// With context missing (no DKIM key, no DNS host, no zone for the domain) the
+/// text claims only what was compared and shows no empty value.
+#[test]
+fn missing_context_claims_only_what_was_compared() {
+    let dir = common::scratch_dir("fix-missing-context");
+    let zone = dir.path().join("foo.test.zone");
+    std::fs::write(
+        &zone,
+        "$ORIGIN foo.test.\n$TTL 300\n@ SOA ns1.foo.test. h.foo.test. 1 3600 600 604800 300\n@ NS ns1.foo.test.\n\
+         send.mail MX 10 feedback-smtp.us-east-1.amazonses.com.\n\
+         send.mail TXT \"v=spf1 include:amazonses.com ~all\"\n\
+         sf1._domainkey.mail TXT \"p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\"\n\
+         _dmarc.mail TXT \"v=DMARC1; p=none\"\n",
+    )
+    .expect("zone");
+    let zone = zone.to_str().expect("UTF-8");
+    for domain in ["mail.foo.test", "mail.bar.test"] {
+        let out = sendlint(&["fix", domain, "--selector", "sf1", "--region", "us-east-1", "--zone", zone]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(0), "{domain}: {}", stderr(&out));
+        assert!(
+            !text.contains("already holds what SES needs"),
+            "{domain}: claims what was not compared:\n{text}"
+        );
+        assert!(text.contains("were not compared"), "{domain}:\n{text}");
+        assert!(!text.contains("()") && !text.contains("zone :") && !text.contains("DNS host: )"), "{text}");
+    }
+}

@@ -318,9 +318,12 @@ function fixPanel(report, registrar) {
       text = fix.text;
       code.textContent = text;
       const n = fix.changes.changes.length;
-      status.textContent = n === 0
+      const unknown = fix.changes.unknown.length;
+      status.textContent = n === 0 && unknown === 0
         ? "Nothing to change in DNS."
-        : `${n} ${n === 1 ? "change" : "changes"}; ${fix.changes.unknown.length} left as they are (see the text).`;
+        : n === 0
+          ? `Nothing to change in what could be compared; ${unknown} not compared (see the text).`
+          : `${n} ${n === 1 ? "change" : "changes"}; ${unknown} left as they are (see the text).`;
       download.setAttribute("href", `data:text/plain;charset=utf-8,${encodeURIComponent(text)}`);
       download.setAttribute("download", fix.file_name);
       download.hidden = false;

@@ -64,25 +64,42 @@ fn step(
 
 pub(super) fn render(cs: &ChangeSet, provider: Option<&Provider>) -> String {
     let generic = RecordsForm::default();
-    let form = provider.map_or(&generic, |p| &p.records);
+    let provider_form = provider.map_or(&generic, |p| &p.records);
+    // without the zone a relative host cannot be worked out: full names, said so
+    let full_names;
+    let form = if cs.zone.is_none() && provider_form.host == HostStyle::Relative {
+        full_names = RecordsForm { host: HostStyle::Full, ..provider_form.clone() };
+        &full_names
+    } else {
+        provider_form
+    };
     let host = match provider {
         Some(p) => format!(" (DNS host: {})", p.name),
         None => String::new(),
     };
     let mut out = format!("sendlint fix {}{host}\n\n", cs.domain);
     if cs.is_empty() {
-        out.push_str("Nothing to change: DNS already holds what SES needs");
-        out.push_str(if cs.unknown.is_empty() { ".\n" } else { ", as far as it could be read.\n" });
+        out.push_str(if cs.unknown.is_empty() {
+            "Nothing to change: DNS already holds what SES needs.\n"
+        } else {
+            "Nothing to change in what could be compared. The records below were not compared, \
+             so this does not say that they are right.\n"
+        });
     } else {
         let dels = cs.deletions().count();
         let adds = cs.additions().count();
         out.push_str(&format!("{dels} to delete, {adds} to add. Delete first, then add.\n"));
-        if form.host == HostStyle::Relative {
-            out.push_str(&format!(
-                "The {} field is relative to the zone {}: the provider appends it.\n",
-                form.host_field,
-                cs.zone.as_ref().map(ToString::to_string).unwrap_or_default()
-            ));
+        match &cs.zone {
+            Some(zone) if form.host == HostStyle::Relative => out.push_str(&format!(
+                "The {} field is relative to the zone {zone}: the provider appends it.\n",
+                form.host_field
+            )),
+            None if provider_form.host == HostStyle::Relative => out.push_str(&format!(
+                "The zone holding {} could not be found, so the names below are full names: type the \
+                 part before your zone into the {} field (the provider appends the zone).\n",
+                cs.domain, form.host_field
+            )),
+            _ => {}
         }
         for note in form.notes.iter() {
             out.push_str(&format!("{note}\n"));
