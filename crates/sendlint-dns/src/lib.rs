@@ -305,6 +305,9 @@ pub struct Soa {
     pub zone: DomainName,
     /// The primary name server.
     pub mname: DomainName,
+    /// The zone's serial number; `None` when the source did not keep it (a
+    /// recording made before serials were recorded).
+    pub serial: Option<u32>,
     /// The negative-caching TTL field.
     pub minimum: u32,
     /// The SOA record's own TTL.

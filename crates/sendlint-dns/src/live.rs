@@ -306,6 +306,7 @@ impl LiveSource {
             Some(Soa {
                 zone: from_hickory_name(&r.name)?,
                 mname: from_hickory_name(&r.data.mname)?,
+                serial: Some(r.data.serial),
                 minimum: r.data.minimum,
                 ttl: r.ttl,
             })
@@ -403,6 +404,7 @@ impl LiveSource {
             Some(Soa {
                 zone: from_hickory_name(r.name())?,
                 mname: from_hickory_name(&r.data().mname)?,
+                serial: Some(r.data().serial),
                 minimum: r.data().minimum,
                 ttl: r.ttl(),
             })
@@ -647,6 +649,7 @@ fn from_hickory_rdata(owner: &Name, ttl: u32, data: &hrr::RData) -> Option<RData
         hrr::RData::SOA(soa) => RData::Soa(Soa {
             zone: from_hickory_name(owner)?,
             mname: from_hickory_name(&soa.mname)?,
+            serial: Some(soa.serial),
             minimum: soa.minimum,
             ttl,
         }),

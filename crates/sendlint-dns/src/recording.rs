@@ -467,6 +467,9 @@ enum AnswerJson {
 struct SoaJson {
     zone: String,
     mname: String,
+    /// Absent in recordings made before serials were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    serial: Option<u32>,
     minimum: u32,
     ttl: u32,
 }
@@ -502,6 +505,8 @@ enum RecordJson {
     Soa {
         zone: String,
         mname: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        serial: Option<u32>,
         minimum: u32,
         ttl: u32,
     },
@@ -509,11 +514,23 @@ enum RecordJson {
 
 impl SoaJson {
     fn from_soa(s: &Soa) -> SoaJson {
-        SoaJson { zone: s.zone.to_string(), mname: s.mname.to_string(), minimum: s.minimum, ttl: s.ttl }
+        SoaJson {
+            zone: s.zone.to_string(),
+            mname: s.mname.to_string(),
+            serial: s.serial,
+            minimum: s.minimum,
+            ttl: s.ttl,
+        }
     }
 
     fn to_soa(&self) -> Result<Soa, String> {
-        Ok(Soa { zone: name(&self.zone)?, mname: name(&self.mname)?, minimum: self.minimum, ttl: self.ttl })
+        Ok(Soa {
+            zone: name(&self.zone)?,
+            mname: name(&self.mname)?,
+            serial: self.serial,
+            minimum: self.minimum,
+            ttl: self.ttl,
+        })
     }
 }
 
@@ -602,6 +619,7 @@ impl RecordJson {
             RData::Soa(s) => RecordJson::Soa {
                 zone: s.zone.to_string(),
                 mname: s.mname.to_string(),
+                serial: s.serial,
                 minimum: s.minimum,
                 ttl: s.ttl,
             },
@@ -620,9 +638,13 @@ impl RecordJson {
             }),
             RecordJson::Cname { target } => RData::Cname(name(target)?),
             RecordJson::Ns { host } => RData::Ns(name(host)?),
-            RecordJson::Soa { zone, mname, minimum, ttl } => {
-                RData::Soa(Soa { zone: name(zone)?, mname: name(mname)?, minimum: *minimum, ttl: *ttl })
-            }
+            RecordJson::Soa { zone, mname, serial, minimum, ttl } => RData::Soa(Soa {
+                zone: name(zone)?,
+                mname: name(mname)?,
+                serial: *serial,
+                minimum: *minimum,
+                ttl: *ttl,
+            }),
         })
     }
 }

@@ -46,7 +46,13 @@ fn txt_strings(answer: &Answer) -> Vec<Vec<Vec<u8>>> {
 }
 
 fn acme_soa() -> Soa {
-    Soa { zone: name("acme.test"), mname: name("ada.ns.cloudflare.com"), minimum: 1800, ttl: 300 }
+    Soa {
+        zone: name("acme.test"),
+        mname: name("ada.ns.cloudflare.com"),
+        serial: Some(2026112401),
+        minimum: 1800,
+        ttl: 300,
+    }
 }
 
 #[tokio::test]

@@ -439,11 +439,10 @@ pub fn catalog(zones: &ZoneSource) -> Result<Catalog, ServeError> {
         let origin = name(&zone.apex)?;
         let mut handler: InMemoryZoneHandler =
             InMemoryZoneHandler::empty(origin.clone(), ZoneType::Primary, AxfrPolicy::Deny);
-        let serial = 1;
         // a server needs an SOA; a zone file without one gets a stand-in
-        let (mname, minimum, soa_ttl) = match &zone.soa {
-            Some(s) => (name(&s.mname)?, s.minimum, s.ttl),
-            None => (origin.clone(), 300, 300),
+        let (mname, serial, minimum, soa_ttl) = match &zone.soa {
+            Some(s) => (name(&s.mname)?, s.serial.unwrap_or(1), s.minimum, s.ttl),
+            None => (origin.clone(), 1, 300, 300),
         };
         let rname = Name::from_ascii("hostmaster")
             .and_then(|h| h.append_domain(&origin))

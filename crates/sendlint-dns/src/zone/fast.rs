@@ -203,7 +203,7 @@ impl State {
                 let mname = self.rdata_name(raw(at)?)?;
                 // the RNAME is read but not kept
                 self.name(raw(at + 1)?)?;
-                parse_ttl(&word(2)?).ok()?;
+                let serial = parse_ttl(&word(2)?).ok()?;
                 for i in 3..6 {
                     i32::try_from(parse_ttl(&word(i)?).ok()?).ok()?;
                 }
@@ -213,7 +213,7 @@ impl State {
                     return None;
                 }
                 let zone = self.owner.as_ref()?.1.clone();
-                let soa = Soa { zone, mname, minimum, ttl };
+                let soa = Soa { zone, mname, serial: Some(serial), minimum, ttl };
                 self.soa = Some(soa.clone());
                 RData::Soa(soa)
             }

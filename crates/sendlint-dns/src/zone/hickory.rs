@@ -66,6 +66,7 @@ fn convert_rdata(
         hrr::RData::SOA(soa) => RData::Soa(Soa {
             zone: owner.clone(),
             mname: convert_name(&soa.mname, sentinel)?,
+            serial: Some(soa.serial),
             minimum: soa.minimum,
             ttl,
         }),
