@@ -73,6 +73,7 @@ pub mod layer;
 mod live;
 mod questions;
 mod recording;
+mod servers;
 mod wire;
 mod zone;
 mod zonetext;
@@ -82,6 +83,7 @@ pub use apexmap::ApexMap;
 pub use layer::{CachingLookup, LookupExt};
 pub use live::{LiveError, LiveOptions, LiveSource, NameserverError, parse_nameserver};
 pub use recording::{RecordingFile, RecordingLookup, ReplayError, ReplayLookup};
+pub use servers::{ServerAnswer, Served, published, served};
 pub use wire::WireStats;
 pub use zone::{ZoneData, ZoneError, ZoneSource, ZoneSyntaxError};
 
@@ -119,6 +121,26 @@ pub trait Lookup: Send + Sync {
     ) -> BoxFuture<'a, Option<Answer>> {
         match self.wrapped() {
             Some(below) => below.authoritative(nameservers, name, rtype),
+            None => Box::pin(std::future::ready(None)),
+        }
+    }
+
+    /// Asks every authoritative server of the zone (every address of every
+    /// NS name in `nameservers`) without recursion, one by one, to name a
+    /// server that serves another copy of the zone or does not answer (see
+    /// [`ServerAnswer`]). An address that is the server this source asks
+    /// already is not asked again (its answer is this source's own).
+    ///
+    /// `None` when this source cannot (zone files, a recording) or no
+    /// server's address is known. A layer asks the layer below.
+    fn each_server<'a>(
+        &'a self,
+        nameservers: &'a [DomainName],
+        name: &'a DomainName,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Option<Vec<ServerAnswer>>> {
+        match self.wrapped() {
+            Some(below) => below.each_server(nameservers, name, rtype),
             None => Box::pin(std::future::ready(None)),
         }
     }
@@ -187,6 +209,15 @@ macro_rules! forward_lookup {
                 rtype: RecordType,
             ) -> BoxFuture<'a, Option<Answer>> {
                 (**self).authoritative(nameservers, name, rtype)
+            }
+
+            fn each_server<'a>(
+                &'a self,
+                nameservers: &'a [DomainName],
+                name: &'a DomainName,
+                rtype: RecordType,
+            ) -> BoxFuture<'a, Option<Vec<ServerAnswer>>> {
+                (**self).each_server(nameservers, name, rtype)
             }
 
             fn wire_stats(&self) -> Option<WireStats> {

@@ -112,14 +112,19 @@ type Handle = RetryDnsHandle<FinalRefused<NameServerPool<TokioRuntimeProvider>>>
 pub struct LiveSource {
     backend: Backend,
     /// The sockets and counters of this source and its authoritative sub-sources.
-    wire: Arc<Wire>,
+    pub(crate) wire: Arc<Wire>,
     /// The servers, for failure messages.
     server: String,
-    options: LiveOptions,
+    pub(crate) options: LiveOptions,
     /// Authoritative sources by NS set, built on first use.
     authorities: Mutex<HashMap<Vec<DomainName>, Option<Arc<LiveSource>>>>,
     /// The servers asked (a zone served by one of them needs no re-ask).
-    addrs: Vec<SocketAddr>,
+    pub(crate) addrs: Vec<SocketAddr>,
+    /// The zone's servers one by one: NS addresses, one sub-source per address.
+    servers: crate::servers::Servers,
+    /// An answer without the authoritative (AA) flag is a failure (the
+    /// sub-sources asking one authoritative server each).
+    pub(crate) require_aa: bool,
 }
 
 /// How a [`LiveSource`] reaches its servers.
@@ -143,7 +148,7 @@ impl LiveSource {
     }
 
     /// [`LiveSource::new`] sharing `wire` (sockets and counters).
-    fn on_wire(
+    pub(crate) fn on_wire(
         servers: &[SocketAddr],
         options: LiveOptions,
         wire: Arc<Wire>,
@@ -166,6 +171,8 @@ impl LiveSource {
             server: label,
             options,
             authorities: Mutex::new(HashMap::new()),
+            servers: crate::servers::Servers::default(),
+            require_aa: false,
             addrs: servers.to_vec(),
         })
     }
@@ -220,6 +227,8 @@ impl LiveSource {
             server: label,
             options,
             authorities: Mutex::new(HashMap::new()),
+            servers: crate::servers::Servers::default(),
+            require_aa: false,
             addrs,
         }
     }
@@ -345,6 +354,14 @@ impl LiveSource {
                 name,
                 rtype,
                 "the answer was truncated".into(),
+            ));
+        }
+        if self.require_aa && !response.authoritative && !response.answers.is_empty() {
+            return Step::Done(self.failed(
+                FailureKind::NotCovered,
+                name,
+                rtype,
+                "answered without the authoritative (AA) flag: the server does not serve the zone".into(),
             ));
         }
         let want = to_hickory_type(rtype);
@@ -504,6 +521,15 @@ impl Lookup for LiveSource {
         })
     }
 
+    fn each_server<'a>(
+        &'a self,
+        nameservers: &'a [DomainName],
+        name: &'a DomainName,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Option<Vec<crate::ServerAnswer>>> {
+        Box::pin(self.servers.each_server(self, nameservers, name, rtype))
+    }
+
     fn wire_stats(&self) -> Option<WireStats> {
         LiveSource::wire_stats(self)
     }
@@ -537,19 +563,11 @@ impl LiveSource {
         }
         let mut addrs: Vec<SocketAddr> = Vec::new();
         for ns in &key {
-            for t in [RecordType::A, RecordType::Aaaa] {
-                if let Answer::Records { records, .. } = self.lookup(ns, t).await {
-                    for r in records {
-                        let ip = match r {
-                            RData::A(a) => IpAddr::V4(a),
-                            RData::Aaaa(a) => IpAddr::V6(a),
-                            _ => continue,
-                        };
-                        let addr = SocketAddr::new(ip, self.options.authoritative_port);
-                        if !addrs.contains(&addr) {
-                            addrs.push(addr);
-                        }
-                    }
+            // shared with the per-server view: each NS name is resolved once per run
+            for ip in self.servers.addresses(self, ns).await {
+                let addr = SocketAddr::new(ip, self.options.authoritative_port);
+                if !addrs.contains(&addr) {
+                    addrs.push(addr);
                 }
             }
         }

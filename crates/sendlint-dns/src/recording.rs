@@ -163,6 +163,28 @@ impl<L: Lookup> Lookup for RecordingLookup<L> {
         })
     }
 
+    /// A replay answers no server one by one; what the servers agree they
+    /// publish is kept as the authoritative answer, so that a replay judges
+    /// propagation as the recorded run did ([`crate::published`]).
+    fn each_server<'a>(
+        &'a self,
+        nameservers: &'a [DomainName],
+        name: &'a DomainName,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Option<Vec<crate::ServerAnswer>>> {
+        Box::pin(async move {
+            let answers = self.inner.each_server(nameservers, name, rtype).await;
+            if let Some(answers) = &answers {
+                let own = locked(&self.answers).get(&key(name, rtype)).cloned();
+                let published = crate::published(answers, own.as_ref());
+                remember(&mut locked(&self.authoritative), key(name, rtype), &published, |a| {
+                    a.as_ref().is_none_or(is_failure)
+                });
+            }
+            answers
+        })
+    }
+
     // recording sends nothing itself: the wrapped source's counts (and its
     // description) are the run's
     fn wrapped(&self) -> Option<&dyn Lookup> {

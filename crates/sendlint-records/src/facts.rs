@@ -281,6 +281,30 @@ facts! {
     /// With `stale`: how long the resolver may keep serving the previous value, in seconds (the TTL left on its cached answer).
     CachedTtl = "cached_ttl": Int [SpfMx, SpfTxt, Dkim, Dmarc];
 
+    // ---- every authoritative server, one by one (live DNS; set by the engine, crates/sendlint/src/servers.rs) ----
+    /// Live DNS only: the zone's authoritative servers (every address of every NS name at the apex, asked one by one) do not all serve the same records at the name: some serve another value, or none.
+    ServerDiffers = "server_differs": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `server_differs`: the servers that serve another copy, as `NS-NAME (ADDRESS)`, comma-separated, e.g. `ns2.dns.com (192.0.2.2)`.
+    DifferingServers = "differing_servers": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `server_differs`: what the differing servers serve at the name (values quoted and escaped, comma-separated; with several differing copies, each followed by its servers); "" when they serve no record there.
+    DifferingRecords = "differing_records": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `server_differs`: the servers whose copy is taken as the current one (the newest SOA serial, else the most servers, else the copy that holds records), as `NS-NAME (ADDRESS)`, comma-separated.
+    AgreeingServers = "agreeing_servers": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `server_differs`: what the agreeing servers serve at the name (as `differing_records`); "" when they serve no record there.
+    AgreeingRecords = "agreeing_records": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `server_differs`: the differing and the agreeing servers are at different SOA serials (RFC 1982 comparison).
+    SerialsDiffer = "serials_differ": Bool [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `serials_differ`: the SOA serial(s) of the differing servers, e.g. `2026112401` (several: comma-separated).
+    DifferingSerial = "differing_serial": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `serials_differ`: the SOA serial(s) of the agreeing servers.
+    AgreeingSerial = "agreeing_serial": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// Live DNS only: authoritative servers of the zone that gave no answer at all for the name (timeout, the exchange broke off) while another server of the zone answered, as `NS-NAME (ADDRESS)`, comma-separated; "" when none.
+    UnreachableServers = "unreachable_servers": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// Live DNS only: authoritative servers of the zone that answer, but not for the zone (REFUSED, SERVFAIL, a referral, an answer without the AA flag) while another server of the zone answered, each as `NS-NAME (ADDRESS) answers …`, semicolon-separated; "" when none.
+    LameServers = "lame_servers": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `unreachable_servers` or `lame_servers`: the servers that did answer, as `NS-NAME (ADDRESS)`, comma-separated.
+    AnsweringServers = "answering_servers": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+
     // ---- TXT data, TXT roles (records crate) ----
     /// The record data itself starts and ends with quote characters (`"`, `'`, `“ ”`, `‘ ’`), e.g. the customer typed the quotes into the form.
     Quoted = "quoted": Bool [SpfTxt, Dkim, Dmarc];

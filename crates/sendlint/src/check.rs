@@ -153,6 +153,8 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         },
     };
 
+    // Live DNS: every server of the zone, one by one (crate::servers).
+    let views = crate::servers::ask(lookup, &zone_info.nameservers, zone.as_ref(), &observations).await;
     // Named by the propagation notes: the zone's own servers, as the apex lists them.
     let authoritative_servers = ns.join(", ");
     let mut records = Vec::with_capacity(4);
@@ -175,21 +177,22 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     // What the DKIM record shows, for the workspace's claim evidence.
     let mut own_key_published = false;
     let mut dkim_txt = Vec::new();
-    for (want, mut obs) in expected.iter().zip(observations) {
+    for ((want, mut obs), view) in expected.iter().zip(observations).zip(views) {
+        let view = view.as_ref();
         if zone_missing.is_none()
             && let Presence::Failed(e) = &obs.presence
             && e.zone_file_missing()
         {
             zone_missing = Some(e.detail.clone());
         }
-        let mut facts = gather_facts(&cx, want, &obs, None).await;
+        let mut facts = gather_facts(&cx, want, &obs, None, view).await;
         let mut judged = rules.evaluate(want.role, &facts, provider.as_deref());
         // Live DNS only: a found record the rules judge wrong may be an old
         // value still cached; one they judge correct needs no second opinion.
         if dns_state(&obs, &judged) == DnsState::Wrong
-            && let Some(stale) = published_instead(lookup, &zone_info.nameservers, &mut obs).await
+            && let Some(stale) = published_instead(lookup, &zone_info.nameservers, &mut obs, view).await
         {
-            facts = gather_facts(&cx, want, &obs, Some(&stale)).await;
+            facts = gather_facts(&cx, want, &obs, Some(&stale), view).await;
             judged = rules.evaluate(want.role, &facts, provider.as_deref());
         }
         // The DNS rules decide the DNS state and so the badge; the badge and its
@@ -358,6 +361,7 @@ async fn gather_facts(
     want: &ExpectedRecord,
     obs: &Observation,
     stale: Option<&StaleAnswer>,
+    view: Option<&crate::servers::ServerView>,
 ) -> Facts {
     let (lookup, setup) = (cx.lookup, cx.setup);
     let mut facts = record_facts(obs, cx.exp);
@@ -374,7 +378,8 @@ async fn gather_facts(
     context_facts(&mut facts, setup, cx.zone, cx.provider, want);
     crate::context::set_derived(&mut facts, want.role, &want.name, cx.zone, &obs.records.txt);
     facts.set(Fact::ExpectedExchange, cx.exchange);
-    propagation_facts(lookup, cx.nameservers, cx.servers, obs, &mut facts).await;
+    propagation_facts(lookup, cx.nameservers, cx.servers, obs, view, &mut facts).await;
+    crate::servers::set_facts(&mut facts, view);
     facts.set(Fact::Stale, stale.is_some());
     if let Some(stale) = stale {
         facts.set(Fact::CachedTtl, i64::from(stale.cached_ttl));
@@ -533,12 +538,13 @@ async fn published_instead(
     lookup: &dyn Lookup,
     nameservers: &[DomainName],
     obs: &mut Observation,
+    view: Option<&crate::servers::ServerView>,
 ) -> Option<StaleAnswer> {
     if !matches!(obs.presence, Presence::Found) || obs.cname.is_some() || nameservers.is_empty() {
         return None;
     }
     let rtype = rtype_of(obs.role);
-    let auth = lookup.authoritative(nameservers, &obs.name, rtype).await?;
+    let auth = crate::servers::published(lookup, nameservers, obs, view).await?;
     let Answer::Records { ttl: published_ttl, .. } = &auth else { return None };
     let (published, _) = crate::observe::records_of(obs.role, &auth);
     if !crate::observe::holds_role(obs.role, &published) || same_records(&published, &obs.records) {
@@ -569,6 +575,7 @@ async fn propagation_facts(
     nameservers: &[DomainName],
     servers: &str,
     obs: &Observation,
+    view: Option<&crate::servers::ServerView>,
     facts: &mut Facts,
 ) {
     facts.set(Fact::Propagating, false);
@@ -576,7 +583,7 @@ async fn propagation_facts(
         return;
     }
     let rtype = rtype_of(obs.role);
-    let Some(auth) = lookup.authoritative(nameservers, &obs.name, rtype).await else { return };
+    let Some(auth) = crate::servers::published(lookup, nameservers, obs, view).await else { return };
     let Answer::Records { ttl: published_ttl, .. } = &auth else { return };
     let (published, _) = crate::observe::records_of(obs.role, &auth);
     if !crate::observe::holds_role(obs.role, &published) {

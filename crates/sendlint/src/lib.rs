@@ -98,6 +98,7 @@ pub mod output;
 mod public_suffix;
 pub mod publish;
 mod report;
+mod servers;
 pub mod safe;
 #[cfg(feature = "schema")]
 pub mod schema;

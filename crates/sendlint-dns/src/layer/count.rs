@@ -47,6 +47,22 @@ impl<L: Lookup, F: Fn(&Answer) + Send + Sync> Lookup for CountingLookup<L, F> {
         })
     }
 
+    fn each_server<'a>(
+        &'a self,
+        nameservers: &'a [DomainName],
+        name: &'a DomainName,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Option<Vec<crate::ServerAnswer>>> {
+        Box::pin(async move {
+            let answers = self.inner.each_server(nameservers, name, rtype).await;
+            // the answers of the servers asked (not those standing for the source's own)
+            for a in answers.iter().flatten().filter_map(|s| s.answer.as_ref()) {
+                (self.count)(a);
+            }
+            answers
+        })
+    }
+
     fn wrapped(&self) -> Option<&dyn Lookup> {
         Some(&self.inner)
     }

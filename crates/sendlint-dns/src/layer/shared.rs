@@ -192,6 +192,15 @@ impl<L: Lookup> Lookup for SharedLookup<L> {
         Box::pin(self.query(self.inner.authoritative(nameservers, name, rtype)))
     }
 
+    fn each_server<'a>(
+        &'a self,
+        nameservers: &'a [DomainName],
+        name: &'a DomainName,
+        rtype: RecordType,
+    ) -> BoxFuture<'a, Option<Vec<crate::ServerAnswer>>> {
+        Box::pin(self.query(self.inner.each_server(nameservers, name, rtype)))
+    }
+
     fn wrapped(&self) -> Option<&dyn Lookup> {
         Some(&self.inner)
     }

@@ -886,6 +886,64 @@ $ dig +short TXT send.mail.acme.com @ns1.dns.com       # the zone's server: fixe
 "v=spf1 include:amazonses.com ~all"
 → judged: the fixed value; resolvers may serve the old one for the TTL they have left."""
 references = ["RFC 1035 §3.2.1 (TTL)", "RFC 2181 §8"]
+
+[[rule]]
+code = "dns.server-differs"
+roles = ["spf_mx", "spf_txt", "dkim", "dmarc"]
+severity = "error"
+when = "server_differs"
+suppresses = ["mx.missing", "spf.missing", "dkim.missing", "dmarc.missing"]
+message = "the zone's name servers disagree: the copy on {differing_servers}{?serials_differ} (zone serial {differing_serial}){/?} is not the one on {agreeing_servers}{?serials_differ} (zone serial {agreeing_serial}){/?}"
+help = "At {name}, the copy on {differing_servers} holds {?differing_records != \"\"}{differing_records}{:}no record{/?}, the copy on {agreeing_servers} holds {?agreeing_records != \"\"}{agreeing_records}{:}no record{/?}. SES's resolvers, like every resolver, ask one of the zone's servers at random, so SES sees one copy or the other and verification flaps, and receivers fail their checks whenever they ask the server with the wrong copy. {?serials_differ}The older copy is a server that has not transferred the zone since it changed: check at {provider} that every name server listed for {zone} receives the zone from the primary (NOTIFY and zone transfers, RFC 1996), or remove the server that no longer follows it from the zone's NS records and from the delegation at the registrar.{:}The copies are not told apart by their serials (the same or unknown), so the servers are not copies of one primary (two DNS hosts listed at once, or a host whose servers fell out of sync): make every server listed in the NS records of {zone} serve the same records, or remove the ones that should not be listed, in the zone and at the registrar.{/?}"
+[rule.docs]
+what = "Reports, in live mode only, a record that the zone's authoritative servers do not all serve alike: asked one by one (every address of every NS name at the apex, without recursion), one server serves another value, or none. Names the servers on each side, what each serves, and both SOA serials when they differ."
+why = """
+Every resolver, SES's included, picks one of the zone's name servers for each question (RFC 1034 §4.3.2; resolvers spread their questions over the servers and prefer the fastest), so a record that one server lacks or holds with an old value is seen some of the time: SES's verification flaps between found and not found (and after 72 hours of not finding it, fails), and receivers fail DKIM and SPF checks whenever their resolver asks the stale server. RFC 1034 §4.2.1 requires every server of a zone to hold the same copy: secondaries follow the primary by its SOA serial (compared in RFC 1982 serial arithmetic) when it NOTIFYs them (RFC 1996) or at each SOA refresh. A secondary whose serial stays behind has stopped transferring the zone (a transfer refused, an ACL, a primary it no longer reaches, a server left over from a previous DNS host). Right after a change, a secondary may lag for seconds (NOTIFY) to the SOA refresh interval (without it): a lag that persists is the fault. This is an error because what SES sees depends on which server answers: the record's badge is Failed until every server serves the same copy. sendlint asks each record once per server address, in parallel; the address of the resolver it asks already is not asked again (its answer stands for that server), and nothing is said when no server answered at all (the network between sendlint and the servers may be the one that fails)."""
+example = """
+$ dig +norec +short TXT sf1._domainkey.mail.acme.com @ns1.dns.com   # 192.0.2.1
+"p=MIIBIjANBgkqhkiG9w0BAQEFAAOC…"
+$ dig +norec +short TXT sf1._domainkey.mail.acme.com @ns2.dns.com   # 192.0.2.2: nothing
+$ dig +norec +short SOA acme.com @ns1.dns.com   → … 2026112402 …
+$ dig +norec +short SOA acme.com @ns2.dns.com   → … 2026112401 …
+
+Fixed: ns2.dns.com transfers the zone again and serves serial 2026112402."""
+references = ["RFC 1034 §4.2.1", "RFC 1034 §4.3.2", "RFC 1982 (serial number arithmetic)", "RFC 1996 (NOTIFY)"]
+
+[[rule]]
+code = "dns.server-unreachable"
+roles = ["spf_mx", "spf_txt", "dkim", "dmarc"]
+severity = "warning"
+when = 'unreachable_servers != ""'
+message = "no answer from {unreachable_servers}, listed in the NS records of {zone}; {answering_servers} answered"
+help = "Resolvers, SES's included, that pick a silent server wait for it to time out before they ask another, so every lookup that picks it is slow, and one that gives up first sees no record at all. Check that the server is running and that the address is right in the zone's NS and glue records (at the apex and at the registrar), or remove it from the NS records and from the delegation at the registrar. If other networks get an answer (`dig +norec SOA <zone> @<address>`), a firewall between sendlint and the server may be what failed."
+[rule.docs]
+what = "Reports, in live mode only, an authoritative server of the zone (an address of an NS name at the apex) that gives no answer at all to the record's question (a timeout, an exchange that broke off) while another server of the zone answers it: one diagnosis naming every record it was asked for."
+why = """
+A resolver spreads its questions over every server of the zone (RFC 1034 §4.3.2) and waits for a silent one to time out before it tries the next: lookups get slow, and a resolver with a tight deadline, or one that reaches only the silent server, answers SERVFAIL, which SES reports as a DNS server error and counts against verification. RFC 8499 §7 counts a listed server that does not answer among the lame delegations. Only servers the zone lists in its apex NS records are asked, each address once per run: an address that timed out is not asked again in the same run (its later questions are reported as not answered without waiting again). Nothing is said when no server of the zone answered, since sendlint's own network may then be the one failing."""
+example = """
+$ dig +norec SOA acme.com @ns3.dns.com     # 192.0.2.3
+;; connection timed out; no servers could be reached
+
+Fixed: ns3.dns.com removed from the NS records of acme.com and from the delegation at the registrar."""
+references = ["RFC 1034 §4.3.2", "RFC 8499 §7 (lame delegation)"]
+
+[[rule]]
+code = "dns.lame-server"
+roles = ["spf_mx", "spf_txt", "dkim", "dmarc"]
+severity = "warning"
+when = 'lame_servers != ""'
+message = "{lame_servers}: listed in the NS records of {zone}, but not serving the zone; {answering_servers} answered for it"
+help = "This is a lame delegation: resolvers, SES's included, that pick this server get no usable answer and must ask another, so lookups are slower, and fail when the other servers are slow or down. Either make the server serve the zone (set it up as a secondary of the zone at {provider}, or fix the zone's configuration on it), or remove it from the zone's NS records and from the delegation at the registrar."
+[rule.docs]
+what = "Reports, in live mode only, an authoritative server of the zone (an address of an NS name at the apex) that answers, but not for the zone: REFUSED, SERVFAIL, a referral elsewhere instead of the records, or an answer without the authoritative (AA) flag, while another server of the zone answers. One diagnosis naming every record it was asked for."
+why = """
+RFC 8499 §7 calls a server that is listed for a zone but does not serve it a lame delegation. A resolver that asks it gets nothing it can use (RFC 1034 §4.3.2: only an authoritative answer, or a referral closer to the name, is progress; RFC 1035 §4.1.1: the AA flag marks an authoritative answer), marks the server bad and asks another one: lookups are slower, and when the other servers fail too, SES sees SERVFAIL (a DNS server error) instead of the records. Typical causes: a DNS host that was left, still listed at the registrar; a secondary whose copy of the zone expired (SERVFAIL); a server that holds the parent zone only (a referral)."""
+example = """
+$ dig +norec SOA acme.com @ns2.old-host.net     # 198.51.100.2
+;; ->>HEADER<<- opcode: QUERY, status: REFUSED
+
+Fixed: ns2.old-host.net removed from the NS records of acme.com and from the delegation at the registrar."""
+references = ["RFC 8499 §7 (lame delegation)", "RFC 1034 §4.3.2", "RFC 1035 §4.1.1 (AA)"]
 "#),
 },
 RuleSource {
