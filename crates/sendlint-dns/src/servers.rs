@@ -178,13 +178,22 @@ impl Servers {
         if targets.is_empty() {
             return None;
         }
-        let asks = targets.iter().map(|(_, addr)| self.ask(parent, *addr, name, rtype));
+        // an address listed under several NS names is one server: asked once
+        let mut distinct: Vec<SocketAddr> = Vec::new();
+        for (_, addr) in &targets {
+            if !distinct.contains(addr) {
+                distinct.push(*addr);
+            }
+        }
+        let asks = distinct.iter().map(|addr| self.ask(parent, *addr, name, rtype));
         let answers = join_all(asks.collect()).await;
         Some(
             targets
                 .into_iter()
-                .zip(answers)
-                .map(|((nameserver, addr), answer)| ServerAnswer { nameserver, address: addr.ip(), answer })
+                .map(|(nameserver, addr)| {
+                    let at = distinct.iter().position(|a| *a == addr).unwrap_or_default();
+                    ServerAnswer { nameserver, address: addr.ip(), answer: answers.get(at).cloned().flatten() }
+                })
                 .collect(),
         )
     }
