@@ -262,3 +262,57 @@ fn audit_csv_has_the_published_columns() {
         assert_eq!(csv_fields(row).len(), columns, "{row}");
     }
 }
+
+/// Every authoritative server of the zone, live, through the binary: three
+/// in-process servers for acme.test on 127.0.0.11–13 (one port, given with
+/// `--authoritative-port`), ns2 stale (an older serial, the DKIM record
+/// missing, the previous SPF value), ns3 silent; the resolver stand-in on
+/// 127.0.0.1 gives ns1–ns3 those addresses. The human report (snapshot) and
+/// the JSON report, which validates against the published schema.
+#[test]
+fn every_server_check_reads_and_validates() {
+    use sendlint_dns::ZoneSource;
+    use sendlint_testdns::{Mode, TestServer};
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+    let zone = |serial: u32, stale: bool| {
+        let (a, b) = common::KEY.split_at(200);
+        let spf = if stale { "v=spf1 ~all" } else { "v=spf1 include:amazonses.com ~all" };
+        let dkim = if stale { String::new() } else { format!("sf1._domainkey.mail TXT \"p={a}\" \"{b}\"\n") };
+        let text = format!(
+            "$ORIGIN acme.test.\n$TTL 300\n@ SOA ns1.acme.test. hostmaster.acme.test. {serial} 3600 600 604800 120\n\
+             @ NS ns1.acme.test.\n@ NS ns2.acme.test.\n@ NS ns3.acme.test.\n\
+             ns1 A 127.0.0.11\nns2 A 127.0.0.12\nns3 A 127.0.0.13\n\
+             send.mail MX 10 feedback-smtp.us-east-1.amazonses.com.\nsend.mail TXT \"{spf}\"\n{dkim}\
+             _dmarc.mail TXT \"v=DMARC1; p=quarantine; rua=mailto:dmarc@acme.test\"\n"
+        );
+        ZoneSource::from_text("acme.test.zone", &text, None).expect("zone")
+    };
+    let at = |ip: u8, port: u16| SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, ip)), port);
+    let servers = (0..20)
+        .find_map(|_| {
+            let first = TestServer::start_at(at(11, 0), &zone(2026112402, false), Mode::Normal).ok()?;
+            let port = first.addr().port();
+            let second = TestServer::start_at(at(12, port), &zone(2026112401, true), Mode::Normal).ok()?;
+            let third = TestServer::start_at(at(13, port), &zone(2026112402, false), Mode::Silent).ok()?;
+            Some([first, second, third])
+        })
+        .expect("a port free on 127.0.0.11–13");
+    let resolver = TestServer::start(&zone(2026112402, false), Mode::Normal).expect("resolver");
+    let (ns, port) = (resolver.addr().to_string(), servers[0].addr().port().to_string());
+    let args = ["check", "mail.acme.test", "--selector", "sf1", "--region", "us-east-1"];
+    let live = ["--nameserver", &ns, "--authoritative-port", &port, "--now", NOW, "--public-key", common::KEY];
+    let human = sendlint(&[&args[..], &live[..]].concat());
+    assert_eq!(human.status.code(), Some(1), "{}", stderr(&human));
+    insta::assert_snapshot!("every_server_check_human", stdout(&human));
+    let json = sendlint(&[&args[..], &live[..], &["--format", "json"][..]].concat());
+    let report: Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_valid(&published("check"), &report, "check with a stale and a silent server");
+    let codes: Vec<&str> = report["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .flat_map(|r| r["diagnoses"].as_array().expect("diagnoses"))
+        .map(|d| d["code"].as_str().expect("code"))
+        .collect();
+    assert_eq!(codes, ["dns.server-unreachable", "dns.server-differs"], "{report:#}");
+}
