@@ -147,7 +147,13 @@ fn servers_that_agree_say_nothing_and_each_is_asked_each_record_once() {
     assert!(report.sending_unlocked, "{report:#?}");
     for server in &rig.servers {
         for (name, t) in QUESTIONS {
-            assert_eq!(server.asked(name, t), 1, "{t} {name} of {}: {:#?}", server.addr(), server.questions());
+            assert_eq!(
+                server.asked(name, t),
+                1,
+                "{t} {name} of {}: {:#?}",
+                server.addr(),
+                server.questions()
+            );
         }
         // no serial asked while the copies agree
         assert_eq!(server.asked("acme.test", "SOA"), 0, "{:#?}", server.questions());
@@ -175,7 +181,8 @@ fn a_stale_server_is_one_error_naming_it_its_address_both_serials_and_every_reco
              is not the one on ns1.acme.test (127.0.0.11), ns3.acme.test (127.0.0.13) (zone serial {NEW})"
         )
     );
-    let named: Vec<(String, String)> = d.records.iter().map(|r| (r.role.to_string(), r.name.clone())).collect();
+    let named: Vec<(String, String)> =
+        d.records.iter().map(|r| (r.role.to_string(), r.name.clone())).collect();
     assert_eq!(
         named,
         [

@@ -300,7 +300,8 @@ fn every_server_check_reads_and_validates() {
     let resolver = TestServer::start(&zone(2026112402, false), Mode::Normal).expect("resolver");
     let (ns, port) = (resolver.addr().to_string(), servers[0].addr().port().to_string());
     let args = ["check", "mail.acme.test", "--selector", "sf1", "--region", "us-east-1"];
-    let live = ["--nameserver", &ns, "--authoritative-port", &port, "--now", NOW, "--public-key", common::KEY];
+    let live =
+        ["--nameserver", &ns, "--authoritative-port", &port, "--now", NOW, "--public-key", common::KEY];
     let human = sendlint(&[&args[..], &live[..]].concat());
     assert_eq!(human.status.code(), Some(1), "{}", stderr(&human));
     insta::assert_snapshot!("every_server_check_human", stdout(&human));

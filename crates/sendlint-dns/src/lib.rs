@@ -83,7 +83,7 @@ pub use apexmap::ApexMap;
 pub use layer::{CachingLookup, LookupExt};
 pub use live::{LiveError, LiveOptions, LiveSource, NameserverError, parse_nameserver};
 pub use recording::{RecordingFile, RecordingLookup, ReplayError, ReplayLookup};
-pub use servers::{ServerAnswer, Served, published, served};
+pub use servers::{Served, ServerAnswer, published, served};
 pub use wire::WireStats;
 pub use zone::{ZoneData, ZoneError, ZoneSource, ZoneSyntaxError};
 

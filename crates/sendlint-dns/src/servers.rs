@@ -192,7 +192,11 @@ impl Servers {
                 .into_iter()
                 .map(|(nameserver, addr)| {
                     let at = distinct.iter().position(|a| *a == addr).unwrap_or_default();
-                    ServerAnswer { nameserver, address: addr.ip(), answer: answers.get(at).cloned().flatten() }
+                    ServerAnswer {
+                        nameserver,
+                        address: addr.ip(),
+                        answer: answers.get(at).cloned().flatten(),
+                    }
                 })
                 .collect(),
         )
@@ -302,13 +306,8 @@ mod tests {
 
     #[test]
     fn published_is_what_every_answering_server_serves() {
-        let failed = Answer::Failed(LookupError::new(
-            FailureKind::Timeout,
-            "x",
-            &n("a.test"),
-            RecordType::Txt,
-            "",
-        ));
+        let failed =
+            Answer::Failed(LookupError::new(FailureKind::Timeout, "x", &n("a.test"), RecordType::Txt, ""));
         let agree = [at("ns1.test", Some(txt(&["v"]))), at("ns2.test", Some(failed.clone()))];
         assert_eq!(published(&agree, None), Some(txt(&["v"])));
         let differ = [at("ns1.test", Some(txt(&["v"]))), at("ns2.test", Some(txt(&["w"])))];

@@ -98,10 +98,10 @@ pub mod output;
 mod public_suffix;
 pub mod publish;
 mod report;
-mod servers;
 pub mod safe;
 #[cfg(feature = "schema")]
 pub mod schema;
+mod servers;
 mod ses_facts;
 mod shared;
 pub mod spf_walk;

@@ -9,7 +9,7 @@
 //! stands for itself (its answer is the observation). The same answers tell
 //! what the zone publishes for the propagation notes ([`published`]).
 
-use sendlint_dns::{Answer, FailureKind, Lookup, ServerAnswer, Served, served};
+use sendlint_dns::{Answer, FailureKind, Lookup, Served, ServerAnswer, served};
 use sendlint_records::display::escape;
 use sendlint_records::name::DomainName;
 use sendlint_records::{Fact, Facts};
@@ -185,7 +185,13 @@ pub(crate) fn set_facts(facts: &mut Facts, view: Option<&ServerView>) {
     if copies.len() < 2 {
         return;
     }
-    let newest = |servers: &[&ServerAnswer]| servers.iter().filter_map(|s| view.serials.get(&s.address)).copied().reduce(|a, b| if older(a, b) { b } else { a });
+    let newest = |servers: &[&ServerAnswer]| {
+        servers
+            .iter()
+            .filter_map(|s| view.serials.get(&s.address))
+            .copied()
+            .reduce(|a, b| if older(a, b) { b } else { a })
+    };
     // the current copy: the newest serial, else the most servers, else the one holding records
     let current = (0..copies.len())
         .max_by(|&a, &b| {
