@@ -10,6 +10,8 @@
 //! fallback on truncation, server rotation) under a `RetryDnsHandle`. Both
 //! hand the same reader a response shaped by `DnsError::from_response`.
 
+mod each_server;
+
 use crate::wire::{Asker, Wire, WireStats};
 use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa, SourceInfo};
 use futures_core::Stream;
@@ -121,7 +123,7 @@ pub struct LiveSource {
     /// The servers asked (a zone served by one of them needs no re-ask).
     pub(crate) addrs: Vec<SocketAddr>,
     /// The zone's servers one by one: NS addresses, one sub-source per address.
-    servers: crate::servers::Servers,
+    servers: each_server::Servers,
     /// An answer without the authoritative (AA) flag is a failure (the
     /// sub-sources asking one authoritative server each).
     pub(crate) require_aa: bool,
@@ -171,7 +173,7 @@ impl LiveSource {
             server: label,
             options,
             authorities: Mutex::new(HashMap::new()),
-            servers: crate::servers::Servers::default(),
+            servers: each_server::Servers::default(),
             require_aa: false,
             addrs: servers.to_vec(),
         })
@@ -227,7 +229,7 @@ impl LiveSource {
             server: label,
             options,
             authorities: Mutex::new(HashMap::new()),
-            servers: crate::servers::Servers::default(),
+            servers: each_server::Servers::default(),
             require_aa: false,
             addrs,
         }
