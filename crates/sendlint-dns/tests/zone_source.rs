@@ -172,7 +172,11 @@ async fn wildcard_report_authorization() {
     )
     .unwrap();
     for n in ["acme.test._report._dmarc.vendor.test", "mail.acme.test._report._dmarc.vendor.test"] {
-        assert_eq!(txt_strings(&ask(&src, n, RecordType::Txt).await), vec![vec![b"v=DMARC1".to_vec()]], "{n}");
+        assert_eq!(
+            txt_strings(&ask(&src, n, RecordType::Txt).await),
+            vec![vec![b"v=DMARC1".to_vec()]],
+            "{n}"
+        );
     }
     // a name that exists is not synthesized: its own TXT set (none) answers
     assert!(matches!(

@@ -165,7 +165,8 @@ pub fn report_addresses(records: &[TxtRecord]) -> Vec<ReportAddress> {
             let uri = part.trim_ascii();
             let start = at + lead;
             at += part.len() + 1;
-            let Some(addr) = uri.get(7..).filter(|_| uri.get(..7).is_some_and(|s| s.eq_ignore_ascii_case(b"mailto:")))
+            let Some(addr) =
+                uri.get(7..).filter(|_| uri.get(..7).is_some_and(|s| s.eq_ignore_ascii_case(b"mailto:")))
             else {
                 continue;
             };
