@@ -41,7 +41,10 @@ pub(crate) fn set_facts(facts: &mut Facts, ses: &SesView<'_>, zone: &ZoneInfo) {
         .and_then(|info| info.soa.as_ref());
     let Some(soa) = soa else { return };
     let zone_soa = zone.soa.as_ref();
-    let primary = soa.primary_name_server.as_deref().and_then(|p| DomainName::parse(p.trim()).ok());
+    let primary = soa
+        .primary_name_server
+        .as_deref()
+        .and_then(|p| DomainName::parse(&p.trim().to_ascii_lowercase()).ok());
     facts.set(Fact::SesSoaSerial, soa.serial_number);
     facts.set(Fact::SesSoaPrimary, primary.as_ref().map(ToString::to_string).unwrap_or_default());
     facts.set(Fact::ZoneSerial, zone_soa.and_then(|s| s.serial));
