@@ -139,7 +139,9 @@ pub struct ReportAddress {
 /// `records`, in record order. None when no record, or several, are
 /// recognised as DMARC, or the record has a syntax error: receivers then use
 /// no record, so they send no reports anywhere. An address whose host is not
-/// a domain name (an address literal such as `[192.0.2.1]`) is left out.
+/// a host name of letters, digits, `-` and `_` (an address literal such as
+/// `[192.0.2.1]`, a single label, a name in Unicode rather than A-labels) is
+/// left out.
 pub fn report_addresses(records: &[TxtRecord]) -> Vec<ReportAddress> {
     let selected = select(records, is_dmarc);
     let [one] = selected.as_slice() else { return Vec::new() };
@@ -177,6 +179,11 @@ pub fn report_addresses(records: &[TxtRecord]) -> Vec<ReportAddress> {
             let Some(host) = addr.rsplit(|&c| c == b'@').next().filter(|_| addr.contains(&b'@')) else {
                 continue;
             };
+            // a host name of letters, digits, `-`, `_`: an address literal
+            // (`[192.0.2.1]`) or a name with escapes is no domain to ask
+            if !host.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')) {
+                continue;
+            }
             let Ok(host) = DomainName::parse_bytes(&host.to_ascii_lowercase()) else { continue };
             if host.is_root() || host.label_count() < 2 {
                 continue;
