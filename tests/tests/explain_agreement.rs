@@ -39,7 +39,15 @@ const EXCLUDED: &[(&str, &str, &str)] = &[
         "dmarc",
         "`dmarc.inherited` says which parent policy applies instead: the parent's record is a DNS lookup",
     ),
+    ("core/dmarc/report-destination-lookup-failed", "dmarc", REPORT_AUTH),
+    ("core/dmarc/report-destination-unauthorized", "dmarc", REPORT_AUTH),
+    ("core/dmarc/report-destination-unauthorized-several", "dmarc", REPORT_AUTH),
+    ("core/dmarc/report-destination-zone-not-loaded", "dmarc", REPORT_AUTH),
 ];
+
+/// Why report-destination findings (RFC 7489 §7.1) cannot be in a pasted record.
+const REPORT_AUTH: &str = "the authorization of a rua=/ruf= destination is a TXT record in the destination's own \
+                           DNS: check asks for it; a pasted record does not hold it";
 
 /// Why SPF faults found by following the record cannot be in a pasted record.
 const SPF_WALK: &str = "the fault is in what the record's `include:`/`redirect=`/`a`/`mx` terms lead to: \

@@ -1,6 +1,6 @@
 //! Finding the zone apex of a name, and its name servers, over any [`Lookup`].
 
-use crate::{Answer, ApexMap, Lookup, LookupError, RData, RecordType};
+use crate::{Answer, ApexMap, Lookup, LookupError, RData, RecordType, Soa};
 use sendlint_records::name::DomainName;
 
 /// The zone a name lives in, as DNS tells it.
@@ -11,6 +11,10 @@ pub struct ZoneInfo {
     /// The NS names at the apex, in answer order (provider detection matches
     /// these against provider patterns).
     pub nameservers: Vec<DomainName>,
+    /// The zone's SOA as the answer that found the apex carried it (the
+    /// record itself, or the SOA of a negative answer): its serial and
+    /// primary name server are the zone's as DNS answers now.
+    pub soa: Option<Soa>,
     /// The first lookup that failed, if one did.
     pub failure: Option<LookupError>,
 }
@@ -33,19 +37,20 @@ pub async fn find_zone_in(lookup: &dyn Lookup, name: &DomainName, apexes: Option
     let mut at = Some(name.clone());
     while let Some(current) = at {
         let answer = lookup.lookup(&current, RecordType::Soa).await;
-        let apex = match &answer {
-            Answer::Records { records, .. } => records.iter().find_map(|r| match r {
-                RData::Soa(soa) => Some(soa.zone.clone()),
+        let soa = match answer {
+            Answer::Records { records, .. } => records.into_iter().find_map(|r| match r {
+                RData::Soa(soa) => Some(soa),
                 _ => None,
             }),
-            Answer::NoData { soa, .. } | Answer::NxDomain { soa, .. } => soa.as_ref().map(|s| s.zone.clone()),
+            Answer::NoData { soa, .. } | Answer::NxDomain { soa, .. } => soa,
             Answer::Failed(e) => {
-                info.failure = Some(e.clone());
+                info.failure = Some(e);
                 return info;
             }
         };
-        if let Some(apex) = apex {
-            info.apex = Some(apex);
+        if let Some(soa) = soa {
+            info.apex = Some(soa.zone.clone());
+            info.soa = Some(soa);
             break;
         }
         at = current.parent().filter(|p| !p.is_root());

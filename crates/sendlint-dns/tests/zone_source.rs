@@ -157,6 +157,43 @@ async fn wildcard_synthesis() {
 }
 
 #[tokio::test]
+async fn wildcard_report_authorization() {
+    // RFC 7489 §7.1 allows `*._report._dmarc.<domain>`: the closest encloser
+    // of `<any domain>._report._dmarc.<domain>` is the empty non-terminal
+    // `_report._dmarc.<domain>`, so the wildcard answers however many labels
+    // the reporting domain has.
+    let src = ZoneSource::from_text(
+        "vendor.test.zone",
+        "$ORIGIN vendor.test.\n\
+         @ 300 SOA ns1 hostmaster 7 3600 600 604800 300\n\
+         *._report._dmarc 300 TXT \"v=DMARC1\"\n\
+         only.example._report._dmarc 300 MX 10 mx.vendor.test.\n",
+        None,
+    )
+    .unwrap();
+    for n in ["acme.test._report._dmarc.vendor.test", "mail.acme.test._report._dmarc.vendor.test"] {
+        assert_eq!(
+            txt_strings(&ask(&src, n, RecordType::Txt).await),
+            vec![vec![b"v=DMARC1".to_vec()]],
+            "{n}"
+        );
+    }
+    // a name that exists is not synthesized: its own TXT set (none) answers
+    assert!(matches!(
+        ask(&src, "only.example._report._dmarc.vendor.test", RecordType::Txt).await,
+        Answer::NoData { .. }
+    ));
+    // and it makes `example._report._dmarc.vendor.test` exist (an empty
+    // non-terminal): that is the closest encloser of names below it, whose
+    // source of synthesis `*.example._report…` does not exist (RFC 4592 §2.2.1)
+    assert!(matches!(
+        ask(&src, "other.example._report._dmarc.vendor.test", RecordType::Txt).await,
+        Answer::NxDomain { .. }
+    ));
+    assert!(matches!(ask(&src, "_dmarc.vendor.test", RecordType::Txt).await, Answer::NoData { .. }));
+}
+
+#[tokio::test]
 async fn cnames_are_followed_and_reported() {
     let src = source();
     assert_eq!(
@@ -276,6 +313,7 @@ async fn find_zone_over_zone_files() {
         ZoneInfo {
             apex: Some(name("acme.test")),
             nameservers: vec![name("ada.ns.cloudflare.com"), name("bob.ns.cloudflare.com")],
+            soa: Some(acme_soa()),
             failure: None,
         }
     );

@@ -461,6 +461,22 @@ facts! {
     /// With `discovery_failed`: what failed and where, else "".
     DiscoveryError = "discovery_error": Str [Dmarc];
 
+    // ---- DMARC report destinations (RFC 7489 §7.1; set by the engine for a usable record at `_dmarc.D`) ----
+    /// The `rua=`/`ruf=` addresses at another organizational domain whose domain publishes no authorization for reports about D (no TXT record starting with `v=DMARC1` at `<D>._report._dmarc.<destination>`, nor a wildcard answering there), comma-separated as written (`rua=mailto:dmarc@vendor.example`), else "".
+    ReportAuthMissing = "report_auth_missing": Str [Dmarc];
+    /// How many distinct destination domains lack that authorization (0 when none, or none was asked).
+    ReportAuthMissingCount = "report_auth_missing_count": Int [Dmarc];
+    /// Those destination domains, comma-separated, e.g. `vendor.example`, else "".
+    ReportAuthDomains = "report_auth_domains": Str [Dmarc];
+    /// The names where each of them must publish a TXT record `v=DMARC1`, comma-separated, e.g. `mail.acme.com._report._dmarc.vendor.example`, else "".
+    ReportAuthNames = "report_auth_names": Str [Dmarc];
+    /// The first such address in the observed record.
+    ReportAuthSpan = "report_auth_span": Span [Dmarc];
+    /// The destinations whose authorization could not be checked because the lookup failed, each with the name asked and what failed, `; `-separated, else "".
+    ReportAuthUnchecked = "report_auth_unchecked": Str [Dmarc];
+    /// How many distinct destination domains could not be checked.
+    ReportAuthUncheckedCount = "report_auth_unchecked_count": Int [Dmarc];
+
     // ---- MX ----
     /// The exchange of the (first) MX as it was typed (`10 feedback-smtp…` rather than the presentation form `10\ feedback-smtp…`).
     Exchange = "exchange": Str [SpfMx];
@@ -554,6 +570,22 @@ facts! {
     SesLastSuccess = "ses_last_success": Str [Dkim, Domain];
     /// `VerificationInfo.SOARecord` as SES saw it: `<primary name server> serial <n>`, else "".
     SesSoa = "ses_soa": Str [Dkim, Domain];
+
+    // ---- SES's last look (VerificationInfo.SOARecord) next to the zone's SOA now (set by the engine) ----
+    /// `VerificationInfo.SOARecord.SerialNumber`: the zone serial SES saw at its last check (unset when SES gave none).
+    SesSoaSerial = "ses_soa_serial": Int [Domain];
+    /// `VerificationInfo.SOARecord.PrimaryNameServer`: the primary name server SES saw, lower case without a trailing dot, else "".
+    SesSoaPrimary = "ses_soa_primary": Str [Domain];
+    /// The serial of the zone's SOA as DNS answers now (the SOA the zone apex was found from), unset when unknown (no SOA answer, the lookup failed).
+    ZoneSerial = "zone_serial": Int [Domain];
+    /// The primary name server (MNAME) of that SOA, else "".
+    ZonePrimary = "zone_primary": Str [Domain];
+    /// The zone's NS names at the apex now, comma-separated, else "".
+    ZoneNameservers = "zone_nameservers": Str [Domain];
+    /// SES's serial compared with the zone's under RFC 1982 serial arithmetic: `older` (SES looked before the zone's last change), `equal`, `newer` (SES saw a serial the zone does not have yet: rolled back, or another host), `undefined` (exactly 2^31 apart); "" when not compared (no VerificationInfo or no serial in it, SES's serial not a 32-bit value, the zone's serial unknown).
+    SesSerialOrder = "ses_serial_order": Str [Domain];
+    /// SES's primary name server is neither one of the zone's NS names nor its SOA primary now: SES saw another DNS host. Unset when not compared (no primary from SES, or neither the NS names nor the SOA of the zone known).
+    SesSawOtherHost = "ses_saw_other_host": Bool [Domain];
 }
 
 impl Fact {

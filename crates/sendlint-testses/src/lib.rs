@@ -114,6 +114,18 @@ const IDENTITY: &str = "%IDENTITY%";
 /// A realistic GetEmailIdentity body for a BYODKIM domain (EXTERNAL origin, the
 /// selector in Tokens, VerificationInfo with an SOA, epoch-second timestamps).
 pub fn identity_body(domain: &str, selector: &str, dkim_status: &str, mail_from_status: &str) -> String {
+    identity_body_with_soa(domain, selector, (dkim_status, mail_from_status), "ns1.dns.test", 2026112401)
+}
+
+/// [`identity_body`], with the SOA that SES saw at its last check
+/// (`VerificationInfo.SOARecord`): its primary name server and serial.
+pub fn identity_body_with_soa(
+    domain: &str,
+    selector: &str,
+    (dkim_status, mail_from_status): (&str, &str),
+    primary: &str,
+    serial: i64,
+) -> String {
     format!(
         r#"{{"IdentityType":"DOMAIN","FeedbackForwardingStatus":true,"VerifiedForSendingStatus":{verified},
 "DkimAttributes":{{"SigningEnabled":true,"Status":"{dkim_status}","Tokens":["{selector}"],
@@ -121,7 +133,7 @@ pub fn identity_body(domain: &str, selector: &str, dkim_status: &str, mail_from_
 "MailFromAttributes":{{"MailFromDomain":"send.{domain}","MailFromDomainStatus":"{mail_from_status}","BehaviorOnMxFailure":"USE_DEFAULT_VALUE"}},
 "Policies":{{}},"Tags":[],"VerificationStatus":"{dkim_status}",
 "VerificationInfo":{{"LastCheckedTimestamp":1795650000.5,"LastSuccessTimestamp":1795600000,
-"SOARecord":{{"PrimaryNameServer":"ns1.dns.test","AdminEmail":"hostmaster.{domain}","SerialNumber":2026112401}}}}}}"#,
+"SOARecord":{{"PrimaryNameServer":"{primary}","AdminEmail":"hostmaster.{domain}","SerialNumber":{serial}}}}}}}"#,
         verified = dkim_status == "SUCCESS",
     )
 }

@@ -258,6 +258,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
     domain_facts.set(Fact::KeySharedWith, named.join(", "));
     domain_facts.set(Fact::KeySharedCount, ws.key_shared_with.len());
     set_ses_facts(&mut domain_facts, Role::Domain, setup, &ses);
+    crate::ses_lastlook::set_facts(&mut domain_facts, &ses, &zone_info);
     let diagnoses: Vec<DiagnosisReport> = rules
         .evaluate(Role::Domain, &domain_facts, provider.as_deref())
         .iter()
@@ -374,6 +375,10 @@ async fn gather_facts(
             Presence::Found | Presence::Failed(_) => None,
         };
         set_discovery_facts(&mut facts, discovery.as_ref());
+        // RFC 7489 §7.1: are the rua=/ruf= destinations at other organizations authorized?
+        if matches!(obs.presence, Presence::Found) && facts.flag(Fact::Found) {
+            crate::report_auth::check(lookup, &setup.domain, &obs.records.txt).await.set_facts(&mut facts);
+        }
     }
     context_facts(&mut facts, setup, cx.zone, cx.provider, want);
     crate::context::set_derived(&mut facts, want.role, &want.name, cx.zone, &obs.records.txt);

@@ -98,11 +98,13 @@ pub mod output;
 mod public_suffix;
 pub mod publish;
 mod report;
+mod report_auth;
 pub mod safe;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod servers;
 mod ses_facts;
+mod ses_lastlook;
 mod shared;
 pub mod spf_walk;
 mod verdict;

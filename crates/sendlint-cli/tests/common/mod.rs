@@ -39,10 +39,12 @@ pub fn stderr(o: &Output) -> String {
 pub const KEY: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAp2AQwh4GGIJ5FSMDzq9U32OhiFi6giFCEf0aA32raO3o2d9RGp2pzoHz3z2ka3kCTcPkKO0X1ul5ZKRzWO4r6Pshfb+Z10pbJZIJ1hOvl5at9vmg5TV+QNt6DyEd1LMgj6ZkT23+vmB9U2i0fGUJvVZsbP+fCCBVangTCeu2eFQ+RdnifPZBN/1wg+7c+NeZO9Zxu9yvStgweiEw3Ui5UKfi1mwxDc3zLHMKqiR1avqX9xlrZd/taGi/OkqUxcWiEVEe3tp8xmn0iRnjSzASSZR8OWAfqePBUjBWBphe02HLTnZFAJubuFyzJsR9745YLoXiZFkT4BUzdeHs9YoFbwIDAQAB";
 
 /// An acme.test zone with the given MX value, DKIM line and DMARC value; the
-/// SPF TXT is right.
+/// SPF TXT is right. Its SOA is the one `sendlint_testses::identity_body` says
+/// SES saw at its last check (primary ns1.dns.test, serial 2026112401), so
+/// SES's last look agrees with the zone unless a test says otherwise.
 pub fn acme_zone(mx: &str, dkim: &str, dmarc: &str) -> String {
     format!(
-        "$ORIGIN acme.test.\n$TTL 300\n@ SOA ns1.dns.test. hostmaster.acme.test. 1 3600 600 604800 300\n@ NS ns1.dns.test.\n\
+        "$ORIGIN acme.test.\n$TTL 300\n@ SOA ns1.dns.test. hostmaster.acme.test. 2026112401 3600 600 604800 300\n@ NS ns1.dns.test.\n\
          send.mail MX {mx}\nsend.mail TXT \"v=spf1 include:amazonses.com ~all\"\n{dkim}\n\
          _dmarc.mail TXT \"{dmarc}\"\n"
     )

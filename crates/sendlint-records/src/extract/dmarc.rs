@@ -118,3 +118,83 @@ pub fn published_dmarc(records: &[TxtRecord]) -> PublishedDmarc {
         psd: rec.value(d, "psd").is_some_and(|v| v.eq_ignore_ascii_case(b"y")),
     })
 }
+
+/// A `mailto:` report destination of the DMARC record [`txt_facts`] judges at
+/// `_dmarc.D` (RFC 7489 §6.2, §7.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportAddress {
+    /// The tag that lists it: `rua` or `ruf`.
+    pub tag: &'static str,
+    /// The URI as written, without the `!size` limit (control bytes shown
+    /// as `\u{FFFD}`), e.g. `mailto:dmarc@vendor.example`.
+    pub uri: String,
+    /// The host of the address (the part after the last `@`, before any
+    /// `?header`), lower case: the destination whose authorization counts.
+    pub host: DomainName,
+    /// The URI in the observed record.
+    pub span: Span,
+}
+
+/// The `mailto:` report addresses of the one usable DMARC record among
+/// `records`, in record order. None when no record, or several, are
+/// recognised as DMARC, or the record has a syntax error: receivers then use
+/// no record, so they send no reports anywhere. An address whose host is not
+/// a host name of letters, digits, `-` and `_` (an address literal such as
+/// `[192.0.2.1]`, a single label, a name in Unicode rather than A-labels) is
+/// left out.
+pub fn report_addresses(records: &[TxtRecord]) -> Vec<ReportAddress> {
+    let selected = select(records, is_dmarc);
+    let [one] = selected.as_slice() else { return Vec::new() };
+    let joined = join(&[one]);
+    let d = &joined.bytes;
+    let rec = DmarcRecord::parse(d);
+    if rec.error.is_some() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for t in &rec.tags {
+        let name = d.get(t.name.clone()).unwrap_or_default();
+        let tag = if name.eq_ignore_ascii_case(b"rua") {
+            "rua"
+        } else if name.eq_ignore_ascii_case(b"ruf") {
+            "ruf"
+        } else {
+            continue;
+        };
+        let mut at = t.value.start;
+        for part in d.get(t.value.clone()).unwrap_or_default().split(|&c| c == b',') {
+            let lead = part.iter().take_while(|c| c.is_ascii_whitespace()).count();
+            let uri = part.trim_ascii();
+            let start = at + lead;
+            at += part.len() + 1;
+            let Some(addr) =
+                uri.get(7..).filter(|_| uri.get(..7).is_some_and(|s| s.eq_ignore_ascii_case(b"mailto:")))
+            else {
+                continue;
+            };
+            // `!10m`: a size limit, not part of the URI (RFC 7489 §6.2)
+            let addr = addr.split(|&c| c == b'!').next().unwrap_or_default();
+            let uri_len = 7 + addr.len();
+            let addr = addr.split(|&c| c == b'?').next().unwrap_or_default();
+            let Some(host) = addr.rsplit(|&c| c == b'@').next().filter(|_| addr.contains(&b'@')) else {
+                continue;
+            };
+            // a host name of letters, digits, `-`, `_`: an address literal
+            // (`[192.0.2.1]`) or a name with escapes is no domain to ask
+            if !host.iter().all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.')) {
+                continue;
+            }
+            let Ok(host) = DomainName::parse_bytes(&host.to_ascii_lowercase()) else { continue };
+            if host.is_root() || host.label_count() < 2 {
+                continue;
+            }
+            out.push(ReportAddress {
+                tag,
+                uri: show(uri.get(..uri_len).unwrap_or(uri)),
+                host,
+                span: joined.span(start..start + uri_len),
+            });
+        }
+    }
+    out
+}

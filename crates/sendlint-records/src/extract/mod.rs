@@ -84,7 +84,7 @@ mod spf;
 use data::*;
 use dkim::*;
 use dmarc::*;
-pub use dmarc::{PublishedDmarc, PublishedPolicy, published_dmarc};
+pub use dmarc::{PublishedDmarc, PublishedPolicy, ReportAddress, published_dmarc, report_addresses};
 pub use mx::mx_facts;
 use repair::*;
 use spf::*;

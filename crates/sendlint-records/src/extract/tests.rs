@@ -726,3 +726,41 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn dmarc_report_addresses_with_spans() {
+    let records = [txt(
+        "v=DMARC1; p=none; rua=mailto:A@Vendor.Example!10m, mailto:b@acme.test; ruf=mailto:f@x.example?subject=r,https://r.example/x",
+    )];
+    let got = report_addresses(&records);
+    let seen: Vec<(&str, String, String)> =
+        got.iter().map(|a| (a.tag, a.uri.clone(), a.host.to_string())).collect();
+    assert_eq!(
+        seen,
+        [
+            ("rua", "mailto:A@Vendor.Example".to_owned(), "vendor.example".to_owned()),
+            ("rua", "mailto:b@acme.test".to_owned(), "acme.test".to_owned()),
+            ("ruf", "mailto:f@x.example?subject=r".to_owned(), "x.example".to_owned()),
+        ]
+    );
+    // each span covers the URI without its size limit
+    let spans: Vec<String> = got.iter().map(|a| spanned(&records, Some(a.span))).collect();
+    assert_eq!(spans, ["mailto:A@Vendor.Example", "mailto:b@acme.test", "mailto:f@x.example?subject=r"]);
+}
+
+#[test]
+fn dmarc_report_addresses_only_of_a_usable_record() {
+    // a record receivers discard sends no reports anywhere
+    assert!(report_addresses(&[txt("v=DMARC1; p=quarantne; rua=mailto:a@vendor.example")]).is_empty());
+    let two = [txt("v=DMARC1; p=none; rua=mailto:a@vendor.example"), txt("v=DMARC1; p=none")];
+    assert!(report_addresses(&two).is_empty());
+    // address literals and one-label hosts are not domains to ask
+    assert!(
+        report_addresses(&[txt("v=DMARC1; p=none; rua=mailto:a@[192.0.2.1],mailto:b@localhost")]).is_empty()
+    );
+    // quoted data is judged repaired, with spans into the original
+    let quoted = [txt("\"v=DMARC1; p=none; rua=mailto:a@vendor.example\"")];
+    let got = report_addresses(&quoted);
+    assert_eq!(got.len(), 1);
+    assert_eq!(spanned(&quoted, Some(got[0].span)), "mailto:a@vendor.example");
+}

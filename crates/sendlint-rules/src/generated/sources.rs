@@ -601,6 +601,45 @@ _dmarc.mail.acme.com.  TXT  "v=DMARC1; p=none; rua=mailto:dmarc-reports@acme.com
 references = ["RFC 7489 §6.2", "RFC 7489 §6.3", "RFC 7489 §6.4"]
 
 [[rule]]
+code = "dmarc.report-destination-unauthorized"
+role = "dmarc"
+severity = "warning"
+when = "report_auth_missing_count > 0"
+message = "{?report_auth_missing_count == 1}{report_auth_domains} does not accept DMARC reports about {domain}, so receivers send nothing to {report_auth_missing}: there is no TXT record starting with `v=DMARC1` at {report_auth_names}{:}{report_auth_missing_count} report destinations do not accept DMARC reports about {domain}, so receivers send nothing to {report_auth_missing}: there is no TXT record starting with `v=DMARC1` at {report_auth_names}{/?}"
+help = "{?report_auth_missing_count == 1}The owner of {report_auth_domains} (your report provider, or the team that runs that mailbox) must publish this record in the DNS of {report_auth_domains}: name `{report_auth_names}`, type TXT, value `v=DMARC1`.{:}The owner of each destination domain ({report_auth_domains}) must publish one record in its own DNS, type TXT, value `v=DMARC1`, at each of these names: {report_auth_names}.{/?} A record `*._report._dmarc.<destination>` with the same value authorizes every domain at once. Or send the reports to a mailbox under your own organizational domain, such as `dmarc-reports@{domain}`, which needs no authorization."
+labels = [{ span = "report_auth_span", text = "this destination has not authorized reports about {domain}" }]
+[rule.docs]
+what = "Warns when a `rua=` or `ruf=` address of the DMARC record at `_dmarc.<domain>` lies at another organizational domain that has not agreed to receive reports about this domain: no TXT record starting with `v=DMARC1` at `<domain>._report._dmarc.<destination>`, nor a wildcard `*._report._dmarc.<destination>` answering there. Names the exact record the destination must publish, one name per destination domain."
+why = """
+RFC 7489 §7.1 ("Verifying External Destinations") keeps DMARC from being used to flood a third party with reports: when the organizational domain of a report address differs from that of the domain whose DMARC record lists it, a receiver first asks for a TXT record at `<domain>._report._dmarc.<destination host>` (the domain whose record lists the address goes first), and sends reports only if a record there starts with `v=DMARC1`. Without it, receivers that follow the RFC (Google, Microsoft, Yahoo and most others) silently drop the reports: the record looks right and no report ever arrives.
+
+Organizational domains are those of RFC 7489 §3.2, found with the public suffix list (sendlint's built-in copy), so addresses at the domain itself, at its parent organization or at another subdomain of it (`dmarc@acme.com` for `mail.acme.com`) need no authorization and cost no query. (Policy discovery follows DMARCbis's DNS tree walk instead, see `dmarc.missing`; here the list answers without asking DNS.) One TXT query is asked per distinct destination host at another organization, at most 10 per record; a record with a syntax error, or several DMARC records, sends no reports at all and is reported as such instead. A lookup that fails is `dmarc.report-destination-unchecked`, never this warning."""
+example = """
+_dmarc.mail.acme.com.  TXT  "v=DMARC1; p=none; rua=mailto:dmarc@reports.vendor.example"
+mail.acme.com._report._dmarc.reports.vendor.example.  TXT  (none)
+
+Fixed, in the DNS of vendor.example:
+mail.acme.com._report._dmarc.reports.vendor.example.  TXT  "v=DMARC1"
+(or, for every customer at once: *._report._dmarc.reports.vendor.example.  TXT  "v=DMARC1")"""
+references = ["RFC 7489 §7.1", "RFC 7489 §3.2", "RFC 4592"]
+
+[[rule]]
+code = "dmarc.report-destination-unchecked"
+role = "dmarc"
+severity = "info"
+when = "report_auth_unchecked_count > 0"
+message = "whether {?report_auth_unchecked_count == 1}a report destination accepts{:}{report_auth_unchecked_count} report destinations accept{/?} DMARC reports about {domain} could not be checked: {report_auth_unchecked}"
+help = "Nothing is known to be wrong yet. Offline (`--zone`), give the destination domain's zone file too to check it; live, run the check again, and if the lookup keeps failing, ask the owner of the destination domain to make its name servers answer the TXT question named above (with a record `v=DMARC1` if it accepts the reports): receivers that cannot get that answer send no reports either."
+[rule.docs]
+what = "Notes that the authorization record of a `rua=`/`ruf=` destination at another organizational domain (RFC 7489 §7.1) could not be looked up: the query timed out, was refused or failed, or (offline) no loaded zone file covers the destination. Says which name was asked and what failed."
+why = """
+A verdict claims only what was compared: a failed lookup says nothing about whether the destination accepts the reports, so it is not reported as `dmarc.report-destination-unauthorized`. It is worth a note because a receiver whose own lookup fails does not send the reports either."""
+example = """
+_dmarc.mail.acme.com.  TXT  "v=DMARC1; p=none; rua=mailto:dmarc@vendor.example"
+mail.acme.com._report._dmarc.vendor.example.  TXT  → SERVFAIL"""
+references = ["RFC 7489 §7.1"]
+
+[[rule]]
 code = "dmarc.doubled-suffix"
 role = "dmarc"
 severity = "error"
@@ -1422,6 +1461,64 @@ why = "The error says nothing about the customer's DNS. Reporting it next to wha
 example = """
 "ErrorType": "SERVICE_ERROR\""""
 references = ["https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_VerificationInfo.html"]
+
+# ---- SES's last look (VerificationInfo.SOARecord), reconciled with the zone's SOA and NS now ----
+# Facts set only when SES answered with an SOA for this identity; with anything missing (no
+# VerificationInfo, no SOA in it, no zone SOA known) they stay unset and none of these fire.
+
+[[rule]]
+code = "ses.saw-other-dns-host"
+role = "domain"
+severity = "warning"
+when = "ses_saw_other_host"
+suppresses = ["ses.checked-before-change", "ses.saw-newer-serial"]
+message = "SES's last check ({ses_last_checked}) saw the zone of {domain} at another DNS host: primary name server {ses_soa_primary}, serial {ses_soa_serial|unknown}; the zone {zone} is served now by {zone_nameservers|unknown name servers} (primary {zone_primary|unknown}, serial {zone_serial|unknown})"
+help = "SES's resolvers got the zone from {ses_soa_primary}, which is neither a name server of {zone} now nor its primary. Either the delegation moved after SES's check (SES reads the new host at its next check: while a status is PENDING it keeps retrying, for up to 72 hours after verification started, then it is FAILED and verification must be restarted, see `ses.verification-failed`), or the records were edited at a DNS host the domain is not delegated to: edit them where the registrar's delegation points (`dig +trace NS {zone}`), or move the delegation to the host that holds them."
+[rule.docs]
+what = "Warns when the primary name server in the SOA that SES saw at its last check (`GetEmailIdentity` → `VerificationInfo.SOARecord.PrimaryNameServer`) is neither one of the zone's NS names now nor the primary (MNAME) of the zone's SOA now. Both servers and both serials are in the message."
+why = """
+SES looks up the records through validating resolvers that follow the registrar's delegation. If the SOA it saw came from another host, SES read another copy of the zone: the domain moved to a new DNS host (and SES has not looked since), or the customer edits records at a DNS service the domain is not delegated to (the old host, or a second account), so SES never sees the edits however right they look there.
+
+The zone's SOA primary counts as its own host too, so a hidden primary (an MNAME that is not among the NS names) is not reported. When the hosts differ, their serials are unrelated, so this replaces `ses.checked-before-change` and `ses.saw-newer-serial`. Names are compared without case or trailing dot."""
+example = """
+"VerificationInfo": {"LastCheckedTimestamp": 1795650000, "SOARecord": {"PrimaryNameServer": "ns1.old-host.example", "SerialNumber": 2026112401}}
+acme.com.  NS  ada.ns.cloudflare.com.  bob.ns.cloudflare.com.
+acme.com.  SOA ada.ns.cloudflare.com. dns.cloudflare.com. 2351234567 …"""
+references = ["https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_GetEmailIdentity.html", "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_VerificationInfo.html", "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SOARecord.html", "RFC 1035 §3.3.13"]
+
+[[rule]]
+code = "ses.checked-before-change"
+role = "domain"
+severity = "info"
+when = 'ses_serial_order == "older"'
+message = "SES last looked at serial {ses_soa_serial} at {ses_last_checked} (from {ses_soa_primary|an unknown name server}); the zone {zone} is at serial {zone_serial} now (primary {zone_primary|unknown}): your change came after SES's last check"
+help = "What SES reported is about the zone before that change, so judge the records as they are now (above), not by SES's last error. {?ses_dkim_status == \"FAILED\" || ses_mail_from_status == \"FAILED\"}A status that is FAILED is not retried: restart verification (see `ses.verification-failed`) so SES reads serial {zone_serial}.{:}SES retries on its own while a status is PENDING (or TEMPORARY_FAILURE) and reads serial {zone_serial} at its next check; SES checks for up to 72 hours after verification started, and a status that is FAILED by then needs verification restarted (see `ses.verification-failed`).{/?}"
+[rule.docs]
+what = "Notes that the zone serial SES saw at its last check (`VerificationInfo.SOARecord.SerialNumber`) is older than the zone's serial now, compared with RFC 1982 serial arithmetic (serials wrap around at 2^32). Gives both serials, both primaries and when SES looked."
+why = """
+Tickets stay open because a record is right now and SES still says PENDING or reports an error: SES's last check came before the fix. The serial proves it: every change to a zone raises its serial, so an older serial means SES has not yet seen the current zone. While the status is PENDING SES keeps checking on its own; once it is FAILED (72 hours without success) only restarting verification makes SES look again.
+
+Information, not a fault: any edit after a verified check also makes SES's serial older, and SES reads the new zone at its next periodic check. Equal serials (SES saw the current zone) are silent. Serials exactly 2^31 apart are not ordered by RFC 1982 and are not compared. The zone's serial is what DNS answers sendlint now: the zone file offline, the resolver's answer live (which may be up to the SOA's TTL old)."""
+example = """
+"VerificationInfo": {"LastCheckedTimestamp": 1795650000, "SOARecord": {"PrimaryNameServer": "ns1.dns.example", "SerialNumber": 2026112401}}
+acme.com.  SOA  ns1.dns.example. hostmaster.acme.com. 2026112502 …   (the record was fixed in serial 2026112502)"""
+references = ["https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_VerificationInfo.html", "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SOARecord.html", "RFC 1982 §3.2", "https://docs.aws.amazon.com/ses/latest/dg/troubleshoot-verification.html"]
+
+[[rule]]
+code = "ses.saw-newer-serial"
+role = "domain"
+severity = "warning"
+when = 'ses_serial_order == "newer"'
+message = "SES's last check ({ses_last_checked}) saw serial {ses_soa_serial} from {ses_soa_primary|an unknown name server}, newer than the zone's serial now, {zone_serial} (primary {zone_primary|unknown}): SES saw a version of {zone} that DNS does not serve now"
+help = "Either the zone was rolled back (restored from a backup or re-created with a lower serial: changes made after serial {zone_serial} may be gone, and secondaries that hold serial {ses_soa_serial} ignore the primary until its serial is higher), or SES got its answer from a server that sendlint did not (a second DNS host, or a name server ahead of the others). Make every name server of {zone} ({zone_nameservers|its NS records}) serve the same zone (`dig +norec @<each name server> {zone} SOA`), and after a rollback raise the serial above {ses_soa_serial}. If sendlint asked a caching resolver, its copy of the SOA may also be up to the SOA's TTL old."
+[rule.docs]
+what = "Warns when the zone serial SES saw at its last check (`VerificationInfo.SOARecord.SerialNumber`) is newer than the zone's serial now, compared with RFC 1982 serial arithmetic, from the same DNS host (another host is `ses.saw-other-dns-host`). Gives both serials and both primaries."
+why = """
+Zone serials only go up. A serial that went down means the zone was rolled back — a restore, or a zone re-created at the same host — and secondaries that already hold the higher serial keep serving the old copy, because a secondary transfers only a serial greater than its own. Or SES asked a name server that serves a newer copy than the one sendlint was answered from, so SES and the customer see different records. Either way SES's view is not the zone you look at, which is why this is a warning."""
+example = """
+"SOARecord": {"PrimaryNameServer": "ns1.dns.example", "SerialNumber": 2026112409}
+acme.com.  SOA  ns1.dns.example. hostmaster.acme.com. 2026112401 …"""
+references = ["https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_VerificationInfo.html", "https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SOARecord.html", "RFC 1982 §3.2", "RFC 1034 §4.3.5", "RFC 1996"]
 "#),
 },
 RuleSource {
