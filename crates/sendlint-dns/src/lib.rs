@@ -69,6 +69,7 @@
 
 mod apex;
 mod apexmap;
+pub mod dnssec;
 pub mod layer;
 mod live;
 mod questions;
@@ -119,6 +120,22 @@ pub trait Lookup: Send + Sync {
     ) -> BoxFuture<'a, Option<Answer>> {
         match self.wrapped() {
             Some(below) => below.authoritative(nameservers, name, rtype),
+            None => Box::pin(std::future::ready(None)),
+        }
+    }
+
+    /// Asks `name`/`rtype` for DNSSEC validation: the records with their
+    /// RRSIGs and the NSEC/NSEC3 proofs of a negative answer (live: with the
+    /// DO and CD bits, so a validating resolver hands bogus data over instead
+    /// of SERVFAIL). `None` when the source cannot give signatures (a
+    /// recording). A layer asks the layer below.
+    fn signed<'a>(
+        &'a self,
+        name: &'a DomainName,
+        rtype: hickory_proto::rr::RecordType,
+    ) -> BoxFuture<'a, dnssec::SignedAnswer> {
+        match self.wrapped() {
+            Some(below) => below.signed(name, rtype),
             None => Box::pin(std::future::ready(None)),
         }
     }
@@ -187,6 +204,14 @@ macro_rules! forward_lookup {
                 rtype: RecordType,
             ) -> BoxFuture<'a, Option<Answer>> {
                 (**self).authoritative(nameservers, name, rtype)
+            }
+
+            fn signed<'a>(
+                &'a self,
+                name: &'a DomainName,
+                rtype: hickory_proto::rr::RecordType,
+            ) -> BoxFuture<'a, dnssec::SignedAnswer> {
+                (**self).signed(name, rtype)
             }
 
             fn wire_stats(&self) -> Option<WireStats> {

@@ -14,6 +14,7 @@ mod error;
 mod fast;
 mod hickory;
 mod load;
+mod signed;
 mod suggest;
 mod tree;
 
@@ -238,7 +239,22 @@ impl Lookup for ZoneSource {
         Box::pin(std::future::ready(self.answer(name, rtype)))
     }
 
+    fn signed<'a>(
+        &'a self,
+        name: &'a DomainName,
+        rtype: hickory_proto::rr::RecordType,
+    ) -> BoxFuture<'a, crate::dnssec::SignedAnswer> {
+        Box::pin(std::future::ready(self.signed_answer(name, rtype)))
+    }
+
     fn describe(&self) -> SourceInfo {
         SourceInfo::memory(SERVER)
     }
+}
+
+/// The DNSSEC records of a text of DS/DNSKEY records in zone-file form (a
+/// trust-anchor file); any other type is an error pointing at it.
+pub(crate) fn read_dnssec_records(name: &str, text: &str) -> Result<Vec<hickory_proto::rr::Record>, ZoneError> {
+    let entries = crate::zonetext::scan_entries(text).map_err(|e| error::scan_error(name, text, e))?;
+    signed::read_records(name, text, &entries, None, false)
 }
