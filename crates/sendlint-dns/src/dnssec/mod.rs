@@ -147,3 +147,6 @@ impl Security {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
