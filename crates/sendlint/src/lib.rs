@@ -88,6 +88,7 @@ pub mod audit;
 pub mod check;
 mod context;
 pub mod dmarc_policy;
+mod dnssec_facts;
 pub mod explain;
 pub mod fix;
 pub mod fixture;

@@ -455,11 +455,13 @@ impl<'a> Validator<'a> {
             }
             faults.push(Fault::BadSignature(fault(input.sig_expiration.get())));
         }
+        // the most telling fault first; among equals, a signature by a trusted key
+        let held = |f: &SigFault| !keys.iter().any(|k| k.calculate_key_tag().ok() == Some(f.key_tag));
         let rank = |f: &Fault| match f {
-            Fault::SignatureExpired(_) => 0,
-            Fault::SignatureNotYetValid(_) => 1,
-            Fault::SigningKeyMissing(_) => 2,
-            _ => 3,
+            Fault::SignatureExpired(s) => (0, held(s)),
+            Fault::SignatureNotYetValid(s) => (1, held(s)),
+            Fault::SigningKeyMissing(_) => (2, false),
+            _ => (3, false),
         };
         match faults.into_iter().min_by_key(rank) {
             Some(f) => Err(Failure::Fault(f)),
