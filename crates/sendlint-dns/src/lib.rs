@@ -70,6 +70,7 @@
 mod apex;
 mod apexmap;
 pub mod dnssec;
+mod hnames;
 pub mod layer;
 mod live;
 mod questions;
@@ -84,7 +85,7 @@ pub use layer::{CachingLookup, LookupExt};
 pub use live::{LiveError, LiveOptions, LiveSource, NameserverError, parse_nameserver};
 pub use recording::{RecordingFile, RecordingLookup, ReplayError, ReplayLookup};
 pub use wire::WireStats;
-pub use zone::{ZoneData, ZoneError, ZoneSource, ZoneSyntaxError};
+pub use zone::{AnchorError, ZoneData, ZoneError, ZoneSource, ZoneSyntaxError};
 
 use sendlint_records::mx::MxRecord;
 use sendlint_records::name::DomainName;

@@ -617,29 +617,7 @@ fn same_name(a: &Name, b: &DomainName) -> bool {
     from_hickory_name(a).is_some_and(|a| a == *b)
 }
 
-/// Ours → hickory's: labels as raw bytes, fully qualified.
-pub(crate) fn to_hickory_name(name: &DomainName) -> Option<Name> {
-    let mut n = Name::from_labels(name.labels()).ok()?;
-    n.set_fqdn(true);
-    Some(n)
-}
-
-/// hickory's → ours: raw label bytes.
-pub(crate) fn from_hickory_name(name: &Name) -> Option<DomainName> {
-    DomainName::from_labels(name.iter()).ok()
-}
-
-pub(crate) fn to_hickory_type(rtype: RecordType) -> hrr::RecordType {
-    match rtype {
-        RecordType::A => hrr::RecordType::A,
-        RecordType::Aaaa => hrr::RecordType::AAAA,
-        RecordType::Mx => hrr::RecordType::MX,
-        RecordType::Txt => hrr::RecordType::TXT,
-        RecordType::Cname => hrr::RecordType::CNAME,
-        RecordType::Ns => hrr::RecordType::NS,
-        RecordType::Soa => hrr::RecordType::SOA,
-    }
-}
+pub(crate) use crate::hnames::{from_hickory_name, to_hickory_name, to_hickory_type};
 
 /// hickory's record data → ours; `None` for data sendlint cannot hold.
 fn from_hickory_rdata(owner: &Name, ttl: u32, data: &hrr::RData) -> Option<RData> {

@@ -112,7 +112,9 @@ impl DnssecVerdicts {
                 }
             }
             Security::NotValidated(why) => facts.set(Fact::DnssecReason, why.as_str()),
-            Security::Secure { zone } | Security::Insecure { zone } => facts.set(Fact::DnssecZone, zone.as_str()),
+            Security::Secure { zone } | Security::Insecure { zone } => {
+                facts.set(Fact::DnssecZone, zone.as_str())
+            }
         }
     }
 }

@@ -303,6 +303,14 @@ impl Fixture {
         Ok(source)
     }
 
+    /// The DNSSEC trust anchors of `trust_anchor_file`; `None`: the built-in root's.
+    pub fn trust_anchors(&self) -> Result<Option<std::sync::Arc<crate::TrustAnchors>>, FixtureError> {
+        let Some(file) = &self.trust_anchor_file else { return Ok(None) };
+        let anchors = crate::TrustAnchors::from_file(&self.base.join(file))
+            .map_err(|e| FixtureError::Zone(format!("{:?}", miette::Report::new(e))))?;
+        Ok(Some(std::sync::Arc::new(anchors)))
+    }
+
     /// Runs the check the fixture describes, at [`FIXTURE_NOW`].
     pub fn run(&self, name: &str, rules: &RuleSet) -> Result<DomainReport, FixtureError> {
         let setup = self.setup()?;
@@ -312,11 +320,7 @@ impl Fixture {
             provider: self.setup.provider.clone(),
             ..CheckOptions::default()
         };
-        if let Some(file) = &self.trust_anchor_file {
-            let anchors = sendlint_dns::dnssec::TrustAnchors::from_file(&self.base.join(file))
-                .map_err(|e| FixtureError::Zone(format!("{:?}", miette::Report::new(e))))?;
-            opts.trust_anchors = Some(std::sync::Arc::new(anchors));
-        }
+        opts.trust_anchors = self.trust_anchors()?;
         if let Some(ses) = &self.ses {
             opts.ses = SesState {
                 dkim: FixtureSes::status(ses.dkim.as_ref(), "dkim")?,

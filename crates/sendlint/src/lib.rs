@@ -119,6 +119,8 @@ pub use verdict::Verdict;
 // What an embedder needs from the crates under the engine, so that one
 // `use sendlint::{…}` suffices: the setup, the DNS sources, the rules, and
 // the types the report is made of.
+pub use sendlint_dns::AnchorError;
+pub use sendlint_dns::dnssec::TrustAnchors;
 pub use sendlint_dns::{LiveError, LiveOptions, LiveSource, Lookup, ZoneError, ZoneSource};
 pub use sendlint_records::Role;
 pub use sendlint_rules::{RuleSet, Severity};

@@ -24,9 +24,11 @@ mod anchor;
 pub(crate) mod text;
 mod validate;
 
-pub use anchor::{AnchorError, TrustAnchors};
+pub(crate) use anchor::Anchor;
+pub use anchor::TrustAnchors;
 pub use text::format_time;
 pub use validate::Validator;
+pub(crate) use validate::show;
 
 use crate::LookupError;
 use hickory_proto::rr::Record;

@@ -29,7 +29,13 @@ fn zones(parent: &str, child: &str) -> ZoneSource {
     source
 }
 
-fn judge(source: &ZoneSource, anchors: &TrustAnchors, at: SystemTime, rtype: RecordType, record: &str) -> Security {
+fn judge(
+    source: &ZoneSource,
+    anchors: &TrustAnchors,
+    at: SystemTime,
+    rtype: RecordType,
+    record: &str,
+) -> Security {
     let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     let validator = Validator::new(source, anchors, at);
     rt.block_on(validator.record(&name("acme.test"), &name(record), rtype))
@@ -102,7 +108,10 @@ fn a_record_without_rrsig_and_a_bad_signature() {
     let source = zones(TEST, ACME_NO_RRSIG);
     assert_eq!(
         judge(&source, &anchors(), now(), RecordType::Mx, "send.mail.acme.test"),
-        Security::Bogus(Fault::UnsignedRrset { rrset: "MX send.mail.acme.test".into(), zone: "acme.test".into() })
+        Security::Bogus(Fault::UnsignedRrset {
+            rrset: "MX send.mail.acme.test".into(),
+            zone: "acme.test".into()
+        })
     );
     assert!(matches!(
         judge(&source, &anchors(), now(), RecordType::Txt, "send.mail.acme.test"),
@@ -131,8 +140,12 @@ fn without_an_anchor_nothing_is_claimed() {
         Security::NotValidated(_)
     ));
     // an unsigned zone file is insecure, silently
-    let plain = ZoneSource::from_text("acme.test.zone", "$ORIGIN acme.test.\n@ 300 SOA ns1 h 1 2 3 4 5\nsend.mail 300 MX 10 x.\n", None)
-        .expect("loads");
+    let plain = ZoneSource::from_text(
+        "acme.test.zone",
+        "$ORIGIN acme.test.\n@ 300 SOA ns1 h 1 2 3 4 5\nsend.mail 300 MX 10 x.\n",
+        None,
+    )
+    .expect("loads");
     assert_eq!(
         judge(&plain, &TrustAnchors::root(), now(), RecordType::Mx, "send.mail.acme.test"),
         Security::Insecure { zone: "acme.test".into() }
@@ -155,5 +168,8 @@ fn a_signed_zone_file_still_answers_as_before() {
     assert_eq!(records.len(), 1);
     let answer = source.answer(&name("sf1._domainkey.mail.acme.test"), RecordType::Txt);
     assert!(matches!(answer, crate::Answer::Records { ref records, .. } if records.len() == 1), "{answer:?}");
-    assert!(matches!(source.answer(&name("nothing.acme.test"), RecordType::Txt), crate::Answer::NxDomain { .. }));
+    assert!(matches!(
+        source.answer(&name("nothing.acme.test"), RecordType::Txt),
+        crate::Answer::NxDomain { .. }
+    ));
 }

@@ -9,7 +9,8 @@ use hickory_proto::serialize::binary::{BinDecoder, Restrict};
 use std::str::FromStr;
 
 /// The types whose text this module reads (and the zone loader sets aside).
-pub(crate) const TYPES: [&str; 8] = ["DNSKEY", "RRSIG", "NSEC", "NSEC3", "NSEC3PARAM", "DS", "CDS", "CDNSKEY"];
+pub(crate) const TYPES: [&str; 8] =
+    ["DNSKEY", "RRSIG", "NSEC", "NSEC3", "NSEC3PARAM", "DS", "CDS", "CDNSKEY"];
 
 /// True for a type token this module reads.
 pub(crate) fn is_dnssec_type(word: &str) -> bool {
@@ -23,7 +24,10 @@ pub(crate) fn parse_type(word: &str) -> Result<hrr::RecordType, String> {
         && !code.is_empty()
         && code.bytes().all(|b| b.is_ascii_digit())
     {
-        return code.parse::<u16>().map(hrr::RecordType::from).map_err(|_| format!("`{word}` is not a record type"));
+        return code
+            .parse::<u16>()
+            .map(hrr::RecordType::from)
+            .map_err(|_| format!("`{word}` is not a record type"));
     }
     match hrr::RecordType::from_str(&upper) {
         Ok(t) if !matches!(t, hrr::RecordType::Unknown(_)) => Ok(t),
@@ -69,9 +73,7 @@ fn base64(words: &[&str], what: &str) -> Result<Vec<u8>, String> {
     if joined.is_empty() {
         return Err(format!("the {what} is missing"));
     }
-    data_encoding::BASE64
-        .decode(joined.as_bytes())
-        .map_err(|_| format!("the {what} is not valid base64"))
+    data_encoding::BASE64.decode(joined.as_bytes()).map_err(|_| format!("the {what} is not valid base64"))
 }
 
 fn hex(words: &[&str], what: &str) -> Result<Vec<u8>, String> {
@@ -90,7 +92,8 @@ pub(crate) fn sig_time(word: &str) -> Result<u32, String> {
     let bad = || format!("the signature time `{word}` is neither YYYYMMDDHHmmSS nor a number of seconds");
     if word.len() == 14 && word.bytes().all(|b| b.is_ascii_digit()) {
         let part = |r: std::ops::Range<usize>| word[r].parse::<i64>().map_err(|_| bad());
-        let (y, mo, d, h, mi, s) = (part(0..4)?, part(4..6)?, part(6..8)?, part(8..10)?, part(10..12)?, part(12..14)?);
+        let (y, mo, d, h, mi, s) =
+            (part(0..4)?, part(4..6)?, part(6..8)?, part(8..10)?, part(10..12)?, part(12..14)?);
         if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
             return Err(bad());
         }
@@ -126,12 +129,7 @@ pub fn format_time(secs: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
-        rem / 3_600,
-        rem % 3_600 / 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3_600, rem % 3_600 / 60, rem % 60)
 }
 
 fn name(word: &str, origin: Option<&Name>) -> Result<Name, String> {
@@ -200,7 +198,9 @@ fn wire(rtype: hrr::RecordType, words: &[&str], origin: Option<&Name>) -> Result
             out.extend_from_slice(&u16::from(parse_type(at(words, 0, "type covered")?)?).to_be_bytes());
             out.push(algorithm(at(words, 1, "algorithm")?)?);
             out.push(number::<u8>(at(words, 2, "labels field")?, "labels field")?);
-            out.extend_from_slice(&number::<u32>(at(words, 3, "original TTL")?, "original TTL")?.to_be_bytes());
+            out.extend_from_slice(
+                &number::<u32>(at(words, 3, "original TTL")?, "original TTL")?.to_be_bytes(),
+            );
             out.extend_from_slice(&sig_time(at(words, 4, "signature expiration")?)?.to_be_bytes());
             out.extend_from_slice(&sig_time(at(words, 5, "signature inception")?)?.to_be_bytes());
             out.extend_from_slice(&number::<u16>(at(words, 6, "key tag")?, "key tag")?.to_be_bytes());
@@ -214,7 +214,9 @@ fn wire(rtype: hrr::RecordType, words: &[&str], origin: Option<&Name>) -> Result
         hrr::RecordType::NSEC3 | hrr::RecordType::NSEC3PARAM => {
             out.push(number::<u8>(at(words, 0, "hash algorithm")?, "hash algorithm")?);
             out.push(number::<u8>(at(words, 1, "flags field")?, "flags field")?);
-            out.extend_from_slice(&number::<u16>(at(words, 2, "iterations field")?, "iterations field")?.to_be_bytes());
+            out.extend_from_slice(
+                &number::<u16>(at(words, 2, "iterations field")?, "iterations field")?.to_be_bytes(),
+            );
             let salt = at(words, 3, "salt")?;
             let salt = if salt == "-" { Vec::new() } else { hex(&[salt], "salt")? };
             out.push(u8::try_from(salt.len()).map_err(|_| "the salt is longer than 255 bytes".to_owned())?);
@@ -224,7 +226,10 @@ fn wire(rtype: hrr::RecordType, words: &[&str], origin: Option<&Name>) -> Result
                 let hash = data_encoding::BASE32_DNSSEC
                     .decode(next.to_ascii_lowercase().as_bytes())
                     .map_err(|_| format!("the next hashed owner name `{next}` is not base32hex"))?;
-                out.push(u8::try_from(hash.len()).map_err(|_| "the next hashed owner name is too long".to_owned())?);
+                out.push(
+                    u8::try_from(hash.len())
+                        .map_err(|_| "the next hashed owner name is too long".to_owned())?,
+                );
                 out.extend(hash);
                 out.extend(type_bitmaps(words.get(5..).unwrap_or_default())?);
             }
@@ -245,10 +250,13 @@ pub(crate) fn parse_record(
 ) -> Result<hrr::Record, String> {
     let rtype = parse_type(type_word)?;
     if words.first() == Some(&"\\#") {
-        return Err(format!("the generic form (`\\#`) of {rtype} is not read; write the record in its own form"));
+        return Err(format!(
+            "the generic form (`\\#`) of {rtype} is not read; write the record in its own form"
+        ));
     }
     let bytes = wire(rtype, words, origin)?;
-    let len = u16::try_from(bytes.len()).map_err(|_| format!("the {rtype} record is longer than 65535 bytes"))?;
+    let len =
+        u16::try_from(bytes.len()).map_err(|_| format!("the {rtype} record is longer than 65535 bytes"))?;
     let mut decoder = BinDecoder::new(&bytes);
     let data = hrr::RData::read(&mut decoder, rtype, Restrict::new(len))
         .map_err(|e| format!("the {rtype} record does not decode: {e}"))?;
@@ -287,8 +295,14 @@ mod tests {
     fn records_parse_and_bad_ones_say_why() {
         let origin = Name::from_ascii("acme.test.").expect("name");
         let owner = origin.clone();
-        let ds = parse_record(owner.clone(), 300, "DS", &["60485", "5", "1", "2BB183AF5F22588179A53B0A", "98631FAD1A292118"], None)
-            .expect("DS");
+        let ds = parse_record(
+            owner.clone(),
+            300,
+            "DS",
+            &["60485", "5", "1", "2BB183AF5F22588179A53B0A", "98631FAD1A292118"],
+            None,
+        )
+        .expect("DS");
         assert_eq!(ds.record_type(), hrr::RecordType::DS);
         let sig = parse_record(
             owner.clone(),
@@ -299,11 +313,18 @@ mod tests {
         )
         .expect("RRSIG");
         assert_eq!(sig.record_type(), hrr::RecordType::RRSIG);
-        let nsec = parse_record(owner.clone(), 300, "NSEC", &["send", "MX", "TXT", "RRSIG", "NSEC"], Some(&origin))
-            .expect("NSEC");
+        let nsec =
+            parse_record(owner.clone(), 300, "NSEC", &["send", "MX", "TXT", "RRSIG", "NSEC"], Some(&origin))
+                .expect("NSEC");
         assert_eq!(nsec.record_type(), hrr::RecordType::NSEC);
-        let n3 = parse_record(owner.clone(), 300, "NSEC3", &["1", "0", "0", "-", "2T7B4G4VSA5SMI47K61MV5BV1A22BOJR", "A", "RRSIG"], None)
-            .expect("NSEC3");
+        let n3 = parse_record(
+            owner.clone(),
+            300,
+            "NSEC3",
+            &["1", "0", "0", "-", "2T7B4G4VSA5SMI47K61MV5BV1A22BOJR", "A", "RRSIG"],
+            None,
+        )
+        .expect("NSEC3");
         assert_eq!(n3.record_type(), hrr::RecordType::NSEC3);
         for (t, words) in [
             ("DNSKEY", &["257", "3", "13"][..]),

@@ -2,7 +2,7 @@
 
 use super::anchor::{Anchor, TrustAnchors};
 use super::{Fault, Security, SigFault, Signed};
-use crate::live::{from_hickory_name, to_hickory_name};
+use crate::hnames::{from_hickory_name, to_hickory_name};
 use crate::{BoxFuture, Lookup, RecordType};
 use hickory_proto::dnssec::rdata::{DNSKEY, DNSSECRData, DS, RRSIG};
 use hickory_proto::dnssec::{PublicKey, Verifier};
@@ -100,7 +100,13 @@ impl<'a> Validator<'a> {
             Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
             Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
         };
-        Validator { lookup, anchors, now: now_secs.rem_euclid(1 << 32) as u32, now_secs, zones: Mutex::new(HashMap::new()) }
+        Validator {
+            lookup,
+            anchors,
+            now: now_secs.rem_euclid(1 << 32) as u32,
+            now_secs,
+            zones: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The unix time a signature time (a 32-bit serial) stands for: the one
@@ -133,11 +139,13 @@ impl<'a> Validator<'a> {
             ZoneKeys::Bogus(f) => return Security::Bogus(f),
             ZoneKeys::NotValidated(why) => return Security::NotValidated(why),
         }
-        let htype = crate::live::to_hickory_type(rtype);
+        let htype = crate::hnames::to_hickory_type(rtype);
         let signed = match self.lookup.signed(name, htype).await {
             None => return Security::NotValidated(no_signatures(&self.lookup.describe())),
             Some(Err(e)) => {
-                return Security::NotValidated(format!("{rtype} {name} could not be asked with its signatures: {e}"));
+                return Security::NotValidated(format!(
+                    "{rtype} {name} could not be asked with its signatures: {e}"
+                ));
             }
             Some(Ok(s)) => s,
         };
@@ -163,7 +171,8 @@ impl<'a> Validator<'a> {
                 return Security::Bogus(Fault::UnprovenDenial { rrset: question, zone: show(&z) });
             }
             for (owner, gtype, records) in proof {
-                if let Err(security) = self.check_group(&z, &owner, gtype, &records, &signed.authority).await {
+                if let Err(security) = self.check_group(&z, &owner, gtype, &records, &signed.authority).await
+                {
                     return security;
                 }
             }
@@ -189,7 +198,10 @@ impl<'a> Validator<'a> {
             .collect();
         let Some(first) = sigs.first() else {
             if zone.zone_of(owner) {
-                return Err(Security::Bogus(Fault::UnsignedRrset { rrset: rrset_label(rtype, owner), zone: show(zone) }));
+                return Err(Security::Bogus(Fault::UnsignedRrset {
+                    rrset: rrset_label(rtype, owner),
+                    zone: show(zone),
+                }));
             }
             return Err(Security::NotValidated(format!(
                 "{} lies outside {} and carries no signature; it was not validated",
@@ -263,7 +275,10 @@ impl<'a> Validator<'a> {
                 };
             }
             Some(Err(e)) => {
-                return ZoneKeys::NotValidated(format!("the DS records of {} could not be asked: {e}", show(zone)));
+                return ZoneKeys::NotValidated(format!(
+                    "the DS records of {} could not be asked: {e}",
+                    show(zone)
+                ));
             }
             Some(Ok(s)) => s,
         };
@@ -285,7 +300,10 @@ impl<'a> Validator<'a> {
             .filter(|s| s.input().type_covered == hrr::RecordType::DS)
             .collect();
         let Some(first) = sigs.first() else {
-            return ZoneKeys::NotValidated(format!("the DS records of {} came without signatures", show(zone)));
+            return ZoneKeys::NotValidated(format!(
+                "the DS records of {} came without signatures",
+                show(zone)
+            ));
         };
         let parent = first.input().signer_name.to_lowercase();
         if parent == *zone || !parent.zone_of(zone) {
@@ -325,7 +343,10 @@ impl<'a> Validator<'a> {
         let answer: Signed = match self.lookup.signed(&zone_dn, hrr::RecordType::DNSKEY).await {
             None => return ZoneKeys::NotValidated(no_signatures(&self.lookup.describe())),
             Some(Err(e)) => {
-                return ZoneKeys::NotValidated(format!("the DNSKEY records of {} could not be asked: {e}", show(zone)));
+                return ZoneKeys::NotValidated(format!(
+                    "the DNSKEY records of {} could not be asked: {e}",
+                    show(zone)
+                ));
             }
             Some(Ok(s)) => s,
         };
@@ -344,8 +365,10 @@ impl<'a> Validator<'a> {
             .collect();
         let (matched, described): (Vec<DNSKEY>, String) = match &trusted {
             Trusted::Ds(ds) => {
-                let usable: Vec<&DS> =
-                    ds.iter().filter(|d| d.algorithm().is_supported() && d.digest_type().is_supported()).collect();
+                let usable: Vec<&DS> = ds
+                    .iter()
+                    .filter(|d| d.algorithm().is_supported() && d.digest_type().is_supported())
+                    .collect();
                 if usable.is_empty() {
                     // RFC 4035 §5.2: no supported authentication path
                     return ZoneKeys::NotValidated(format!(
@@ -385,7 +408,11 @@ impl<'a> Validator<'a> {
             }
         };
         if matched.is_empty() {
-            return ZoneKeys::Bogus(Fault::DsMatchesNoKey { zone: show(zone), ds: described, keys: describe_keys(&keys) });
+            return ZoneKeys::Bogus(Fault::DsMatchesNoKey {
+                zone: show(zone),
+                ds: described,
+                keys: describe_keys(&keys),
+            });
         }
         let sigs: Vec<&RRSIG> = answer
             .answer
@@ -444,7 +471,10 @@ impl<'a> Validator<'a> {
             }
             let candidates: Vec<&DNSKEY> = keys
                 .iter()
-                .filter(|k| k.calculate_key_tag().ok() == Some(input.key_tag) && k.public_key().algorithm() == input.algorithm)
+                .filter(|k| {
+                    k.calculate_key_tag().ok() == Some(input.key_tag)
+                        && k.public_key().algorithm() == input.algorithm
+                })
                 .collect();
             if candidates.is_empty() {
                 faults.push(Fault::SigningKeyMissing(fault(input.sig_expiration.get())));

@@ -1,9 +1,9 @@
 //! [`CachingLookup`]: one answer per question per run.
 
+use crate::dnssec::SignedAnswer;
 use crate::questions::QuestionMap;
 use crate::{Answer, BoxFuture, Lookup, RecordType};
 use sendlint_records::name::DomainName;
-use crate::dnssec::SignedAnswer;
 use std::collections::HashMap;
 use std::sync::Mutex;
 

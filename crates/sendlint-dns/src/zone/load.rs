@@ -114,7 +114,6 @@ impl ZoneSource {
     }
 
     fn load_text(name: &str, text: &str, origin: Option<&str>, fast: bool) -> Result<ZoneSource, ZoneError> {
-
         let origin_name = match origin {
             Some(o) => {
                 let bad = |reason: String| ZoneError::Origin {

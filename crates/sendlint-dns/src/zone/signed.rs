@@ -12,7 +12,7 @@ use super::error::ZoneSyntaxError;
 use super::tree::{Key, Zone};
 use super::{ZoneError, ZoneSource};
 use crate::dnssec::text::{is_dnssec_type, parse_record};
-use crate::live::{from_hickory_name, to_hickory_name};
+use crate::hnames::{from_hickory_name, to_hickory_name};
 use crate::zonetext::{self, Entry};
 use crate::{Answer, FailureKind, LookupError, RData, RecordType};
 use hickory_proto::dnssec::rdata::DNSSECRData;
@@ -203,7 +203,13 @@ impl Zone {
                 let found = self.rrsigs(&w, rtype);
                 if !found.is_empty() {
                     let Some(owner) = to_hickory_name(name) else { return Vec::new() };
-                    return found.into_iter().map(|mut r| { r.name = owner.clone(); r }).collect();
+                    return found
+                        .into_iter()
+                        .map(|mut r| {
+                            r.name = owner.clone();
+                            r
+                        })
+                        .collect();
                 }
             }
             if ce == self.apex {
@@ -265,9 +271,9 @@ fn to_hickory_rdata(data: &RData) -> Option<hrr::RData> {
         RData::A(a) => hrr::RData::A(hrr::rdata::A(*a)),
         RData::Aaaa(a) => hrr::RData::AAAA(hrr::rdata::AAAA(*a)),
         RData::Mx(mx) => hrr::RData::MX(hrr::rdata::MX::new(mx.preference, to_hickory_name(&mx.exchange)?)),
-        RData::Txt(txt) => hrr::RData::TXT(hrr::rdata::TXT::from_bytes(
-            txt.strings.iter().map(Vec::as_slice).collect(),
-        )),
+        RData::Txt(txt) => {
+            hrr::RData::TXT(hrr::rdata::TXT::from_bytes(txt.strings.iter().map(Vec::as_slice).collect()))
+        }
         RData::Cname(c) => hrr::RData::CNAME(hrr::rdata::CNAME(to_hickory_name(c)?)),
         RData::Ns(n) => hrr::RData::NS(hrr::rdata::NS(to_hickory_name(n)?)),
         RData::Soa(_) => return None,
@@ -297,7 +303,11 @@ impl ZoneSource {
             Some(Err(e))
         };
         // the DS of a zone is served by its parent
-        let zone = if rtype == hrr::RecordType::DS { name.parent().and_then(|p| self.zone_for(&p)) } else { self.zone_for(name) };
+        let zone = if rtype == hrr::RecordType::DS {
+            name.parent().and_then(|p| self.zone_for(&p))
+        } else {
+            self.zone_for(name)
+        };
         let Some(zone) = zone else {
             return failed(FailureKind::NotCovered, format!("{} {name}", super::NO_ZONE_FILE));
         };
@@ -305,10 +315,15 @@ impl ZoneSource {
         let Some(our) = our_type(rtype) else {
             // a DNSSEC type: from the records set aside
             let Some(owner) = to_hickory_name(name) else { return failed(FailureKind::Other, "name".into()) };
-            let found: Vec<Record> = zone.dnssec_at(name).iter().filter(|r| r.record_type() == rtype).cloned().collect();
+            let found: Vec<Record> =
+                zone.dnssec_at(name).iter().filter(|r| r.record_type() == rtype).cloned().collect();
             if found.is_empty() {
                 let nx = !zone.exists(name);
-                return Some(Ok(crate::dnssec::Signed { nxdomain: nx, answer, authority: zone.denial(name) }));
+                return Some(Ok(crate::dnssec::Signed {
+                    nxdomain: nx,
+                    answer,
+                    authority: zone.denial(name),
+                }));
             }
             answer.extend(found);
             answer.extend(zone.rrsigs(name, rtype));
@@ -328,7 +343,11 @@ impl ZoneSource {
                         }
                     }
                     answer.extend(zone.rrsigs_or_wildcard(&current, rtype));
-                    return Some(Ok(crate::dnssec::Signed { nxdomain: false, answer, authority: Vec::new() }));
+                    return Some(Ok(crate::dnssec::Signed {
+                        nxdomain: false,
+                        answer,
+                        authority: Vec::new(),
+                    }));
                 }
                 super::tree::Step::Alias { target, ttl } => {
                     let Some(t) = to_hickory_name(&target) else { break };
@@ -337,17 +356,34 @@ impl ZoneSource {
                     current = target;
                     match self.zone_for(&current) {
                         Some(z) => zone = z,
-                        None => return Some(Ok(crate::dnssec::Signed { nxdomain: false, answer, authority: Vec::new() })),
+                        None => {
+                            return Some(Ok(crate::dnssec::Signed {
+                                nxdomain: false,
+                                answer,
+                                authority: Vec::new(),
+                            }));
+                        }
                     }
                 }
                 super::tree::Step::NoData => {
-                    return Some(Ok(crate::dnssec::Signed { nxdomain: false, answer, authority: zone.denial(&current) }));
+                    return Some(Ok(crate::dnssec::Signed {
+                        nxdomain: false,
+                        answer,
+                        authority: zone.denial(&current),
+                    }));
                 }
                 super::tree::Step::NxDomain => {
-                    return Some(Ok(crate::dnssec::Signed { nxdomain: true, answer, authority: zone.denial(&current) }));
+                    return Some(Ok(crate::dnssec::Signed {
+                        nxdomain: true,
+                        answer,
+                        authority: zone.denial(&current),
+                    }));
                 }
                 super::tree::Step::Delegated(cut) => {
-                    return failed(FailureKind::NotCovered, format!("{cut} is delegated, and no zone file for it is loaded"));
+                    return failed(
+                        FailureKind::NotCovered,
+                        format!("{cut} is delegated, and no zone file for it is loaded"),
+                    );
                 }
             }
         }
