@@ -2078,6 +2078,14 @@ send.mail.acme.com.  CNAME  feedback-smtp.us-east-1.amazonses.com.   (Proxied)
 Fixed:
 send.mail.acme.com.  MX  10 feedback-smtp.us-east-1.amazonses.com.   (DNS only)"""
 references = ["https://developers.cloudflare.com/dns/proxy-status/", "https://docs.aws.amazon.com/ses/latest/dg/mail-from.html"]
+
+[[help]]
+code = "dnssec.ds-matches-no-key"
+help = "The registrar still publishes DS records for a key {dnssec_zone} does not have at Cloudflare (typical after moving the zone to Cloudflare). Either remove the DS records of {dnssec_zone} at the registrar, or in the Cloudflare dashboard go to DNS → Settings → DNSSEC, choose Enable DNSSEC, and replace the DS at the registrar with the DS record Cloudflare shows (with Cloudflare Registrar this is done for you). Resolvers may keep the old DS for its TTL after the change."
+
+[[help]]
+code = "dnssec.signature-expired"
+help = "Cloudflare re-signs zones it serves on every answer, so expired signatures mean the answers come from elsewhere: check that the name servers of {dnssec_signer} at the registrar are Cloudflare's (DNS → Records shows them), and, if the zone moved away from Cloudflare, remove the DS records of {dnssec_signer} at the registrar or turn DNSSEC on at the new host and give the registrar its DS."
 "#),
 },
 RuleSource {
@@ -2365,6 +2373,14 @@ help = "In the Route 53 console, edit the MX record {name}: Value holds the prio
 [[help]]
 code = "mx.priority-in-host"
 help = "In the Route 53 console, delete the MX record whose Record name starts with the priority and create it again with Record name = `{relative_name}` (the part of {name} before `.{zone}`) and Value `10 {expected_exchange}`; the priority belongs in Value."
+
+[[help]]
+code = "dnssec.ds-matches-no-key"
+help = "The registrar still publishes DS records for a key {dnssec_zone} does not have in Route 53 (typical after moving the zone to Route 53). Either remove the DS records of {dnssec_zone} at the registrar (Route 53 Domains: Registered domains → the domain → DNSSEC keys), or in the Route 53 console open the hosted zone → DNSSEC signing → Enable DNSSEC signing, then View information to create DS record, and give the registrar that DS. Resolvers may keep the old DS for its TTL after the change."
+
+[[help]]
+code = "dnssec.signature-expired"
+help = "Route 53 stops re-signing {dnssec_signer} when the key-signing key's customer managed KMS key is disabled, deleted, or no longer usable by Route 53 (the hosted zone's DNSSEC signing status then shows an action needed). In the Route 53 console open the hosted zone → DNSSEC signing, fix the KSK's KMS key (enable it, restore its key policy) so signing resumes; if the zone no longer lives in Route 53, remove the DS records of {dnssec_signer} at the registrar instead."
 "#),
 },
 RuleSource {
