@@ -118,3 +118,55 @@ impl DnssecVerdicts {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sendlint_dns::ZoneSource;
+    use sendlint_rules::RuleSet;
+
+    fn observation(name: &str) -> Observation {
+        Observation {
+            role: Role::SpfMx,
+            name: DomainName::parse(name).expect("name"),
+            presence: Presence::Found,
+            records: Default::default(),
+            cname: None,
+            addresses: Vec::new(),
+        }
+    }
+
+    /// With no zone known and no provider, the customer still reads what was
+    /// not validated and why, naming the record.
+    #[test]
+    fn without_a_zone_the_text_says_what_was_not_validated() {
+        let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        let source = ZoneSource::new();
+        let obs = [observation("send.mail.acme.test")];
+        let verdicts = rt.block_on(judge(&source, None, &obs, anchors(None), SystemTime::UNIX_EPOCH));
+        let mut facts = Facts::new();
+        verdicts.set_facts(Role::SpfMx, &mut facts);
+        let diagnoses = RuleSet::builtin().evaluate(Role::SpfMx, &facts, None);
+        let d = diagnoses.iter().find(|d| d.code == "dnssec.not-validated").expect("the info line");
+        assert_eq!(d.message, "DNSSEC was not validated: the zone holding send.mail.acme.test is not known");
+        assert!(d.help.contains("--trust-anchor FILE"), "{}", d.help);
+        // a failed lookup is not asked: its failure is the diagnosis
+        let mut failed = observation("send.mail.acme.test");
+        failed.presence = Presence::Failed(sendlint_dns::LookupError::new(
+            sendlint_dns::FailureKind::Timeout,
+            "x",
+            &failed.name,
+            sendlint_dns::RecordType::Mx,
+            "",
+        ));
+        let verdicts = rt.block_on(judge(&source, None, &[failed], anchors(None), SystemTime::UNIX_EPOCH));
+        let mut facts = Facts::new();
+        verdicts.set_facts(Role::SpfMx, &mut facts);
+        assert!(
+            RuleSet::builtin()
+                .evaluate(Role::SpfMx, &facts, None)
+                .iter()
+                .all(|d| !d.code.starts_with("dnssec."))
+        );
+    }
+}

@@ -173,3 +173,38 @@ fn a_signed_zone_file_still_answers_as_before() {
         crate::Answer::NxDomain { .. }
     ));
 }
+
+proptest::proptest! {
+    /// Hostile DNSSEC records in a zone file (and in a trust-anchor file):
+    /// an error pointing at the text or a zone, never a panic.
+    #[test]
+    fn hostile_dnssec_records_never_panic(
+        rtype in proptest::sample::select(vec!["DNSKEY", "RRSIG", "NSEC", "NSEC3", "NSEC3PARAM", "DS", "CDS", "CDNSKEY"]),
+        words in proptest::collection::vec("[A-Za-z0-9+/=\\\\.()*#-]{0,12}|[0-9]{1,20}|\\PC{0,6}", 0..12),
+    ) {
+        let data = words.join(" ");
+        let text = format!("$ORIGIN acme.test.\n@ 300 SOA ns1 h 1 2 3 4 5\nsend 300 IN {rtype} {data}\n  300 MX 10 x.\n");
+        if let Ok(source) = ZoneSource::from_text("hostile.zone", &text, None) {
+            let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+            let anchors = TrustAnchors::root();
+            let v = Validator::new(&source, &anchors, now());
+            let _ = rt.block_on(v.record(&name("acme.test"), &name("send.acme.test"), RecordType::Mx));
+        }
+        let _ = TrustAnchors::from_text("hostile.anchor", &format!("acme.test. IN {rtype} {data}\n"));
+    }
+}
+
+#[test]
+fn a_bad_dnssec_record_is_pointed_at() {
+    let text = "$ORIGIN acme.test.\n@ 300 SOA ns1 h 1 2 3 4 5\n@ 300 DNSKEY 257 3 13 not*base64\n";
+    let err = ZoneSource::from_text("bad.zone", text, None).expect_err("refused");
+    let shown = format!("{:?}", miette::Report::new(err));
+    assert!(shown.contains("cannot read this DNSKEY record: the public key is not valid base64"), "{shown}");
+    let err = TrustAnchors::from_text("a.anchor", "acme.test. IN TXT \"x\"\n").expect_err("refused");
+    assert!(
+        format!("{:?}", miette::Report::new(err))
+            .contains("a trust anchor is a DS or DNSKEY record, not TXT")
+    );
+    let err = TrustAnchors::from_text("empty.anchor", "; nothing\n").expect_err("refused");
+    assert_eq!(err.to_string(), "empty.anchor holds no DS or DNSKEY record");
+}
