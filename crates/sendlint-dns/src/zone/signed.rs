@@ -302,6 +302,7 @@ impl ZoneSource {
             e.query = format!("{rtype} {name}");
             Some(Err(e))
         };
+        let mut answer: Vec<Record> = Vec::new();
         // the DS of a zone is served by its parent
         let zone = if rtype == hrr::RecordType::DS {
             name.parent().and_then(|p| self.zone_for(&p))
@@ -309,9 +310,19 @@ impl ZoneSource {
             self.zone_for(name)
         };
         let Some(zone) = zone else {
+            // The parent is not loaded. An unsigned zone file (no DNSKEY at
+            // its apex) is answered "no DS": nothing in it could validate, and
+            // the answer is the same live, recorded and replayed. A signed one
+            // needs its parent or an anchor: not covered.
+            if rtype == hrr::RecordType::DS
+                && let Some(own) = self.zone_for(name)
+                && own.apex == *name
+                && !own.dnssec_at(name).iter().any(|r| r.record_type() == hrr::RecordType::DNSKEY)
+            {
+                return Some(Ok(crate::dnssec::Signed { nxdomain: false, answer, authority: Vec::new() }));
+            }
             return failed(FailureKind::NotCovered, format!("{} {name}", super::NO_ZONE_FILE));
         };
-        let mut answer: Vec<Record> = Vec::new();
         let Some(our) = our_type(rtype) else {
             // a DNSSEC type: from the records set aside
             let Some(owner) = to_hickory_name(name) else { return failed(FailureKind::Other, "name".into()) };
