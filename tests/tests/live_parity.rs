@@ -60,6 +60,12 @@ fn every_core_fixture_gives_the_same_result_live_as_offline() {
     for path in &paths {
         let name = path.strip_prefix(fixtures_dir()).unwrap_or(path).display().to_string();
         let fixture = Fixture::load(path).expect("fixture loads");
+        if fixture.trust_anchor_file.is_some() || fixture.zone.iter().any(|z| z.file.is_some()) {
+            // signed zones (fixtures/core/dnssec): the in-process server serves
+            // no DNSSEC records; named serves them live in
+            // crates/sendlint-cli/tests/dnssec_bind.rs
+            continue;
+        }
         let offline = fixture.run(&name, &rules).expect("offline run");
         let zones = fixture.zones(&name).expect("zones load");
         let server = TestServer::start(&zones, Mode::Normal).expect("test server starts");

@@ -479,6 +479,7 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         pool_offline: true,
         threads: args.threads,
         json_lines: args.format == AuditFormat::Json,
+        trust_anchors: args.dns.trust_anchors()?,
         ..AuditOptions::default()
     };
     let rules = Arc::new(rules.clone());

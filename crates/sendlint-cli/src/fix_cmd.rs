@@ -92,7 +92,8 @@ pub(crate) fn run(args: FixArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
         Some(file) => Box::new(ReplayLookup::from_file(file).map_err(|e| miette!("--replay: {e}"))?),
         None => dns_source(&args.dns)?,
     };
-    let opts = CheckOptions { now, provider, ..CheckOptions::default() };
+    let opts =
+        CheckOptions { now, provider, trust_anchors: args.dns.trust_anchors()?, ..CheckOptions::default() };
     let work = sendlint::fix::plan(&setup, &*lookup, rules, &opts);
     let offline = args.replay.is_some() || !args.dns.zones.is_empty();
     let changes = if offline { sendlint::audit::block_on(work) } else { crate::runtime()?.block_on(work) };

@@ -131,6 +131,22 @@ struct DnsArgs {
     /// authoritative server listens elsewhere, need it.
     #[arg(long, value_name = "PORT", hide = true, default_value_t = 53)]
     authoritative_port: u16,
+    /// Start DNSSEC validation from these trust anchors (DS or DNSKEY records
+    /// in zone-file form) instead of the root's, built in: for private zones.
+    #[arg(long = "trust-anchor", value_name = "FILE")]
+    trust_anchor: Option<PathBuf>,
+}
+
+impl DnsArgs {
+    /// The trust anchors of `--trust-anchor`; `None`: the built-in root's.
+    fn trust_anchors(&self) -> miette::Result<Option<std::sync::Arc<sendlint::TrustAnchors>>> {
+        match &self.trust_anchor {
+            None => Ok(None),
+            Some(path) => {
+                Ok(Some(std::sync::Arc::new(sendlint::TrustAnchors::from_file(path).map_err(Report::new)?)))
+            }
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -467,9 +483,16 @@ fn cmd_check(args: CheckArgs, rules: &RuleSet) -> miette::Result<ExitCode> {
         None => SystemTime::now(),
     };
     let provider = canonical_provider(args.provider.as_deref(), rules)?;
+    let trust_anchors = args.dns.trust_anchors()?;
     let work = async {
         let ses_lookup = linked::ses_lookup(&args.ses, &setup, args.setup.region.is_some()).await?;
-        let opts = CheckOptions { now, provider: provider.clone(), ses_lookup, ..CheckOptions::default() };
+        let opts = CheckOptions {
+            now,
+            provider: provider.clone(),
+            ses_lookup,
+            trust_anchors: trust_anchors.clone(),
+            ..CheckOptions::default()
+        };
         Ok::<_, Report>(sendlint::check(&setup, &lookup, rules, &opts).await)
     };
     // Zone files and replays answer at once and a saved SES state is a file:

@@ -200,6 +200,7 @@ pub(crate) fn run(args: ServeArgs, rules: RuleSet) -> miette::Result<ExitCode> {
             connections: args.max_connections as usize,
         };
         config.allowed_hosts = args.allowed_hosts.clone();
+        config.trust_anchors = args.dns.trust_anchors()?;
         config.allowed_hosts.extend(name.clone());
         config.log_requests = true;
         let listener = bind(&addrs).await?;

@@ -78,6 +78,7 @@ async fn watch(args: &WatchArgs, setup: &Setup, rules: &RuleSet) -> miette::Resu
                 now: SystemTime::now(),
                 provider: args.provider.clone(),
                 ses_lookup,
+                trust_anchors: args.dns.trust_anchors()?,
                 ..CheckOptions::default()
             };
             Ok::<_, miette::Report>(sendlint::check(setup, lookup.as_ref(), rules, &opts).await)

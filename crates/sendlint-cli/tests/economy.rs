@@ -1,5 +1,6 @@
 //! `audit` asks a zone for its NS set once, however far apart its domains are
-//! in the manifest (the per-audit apex map, not the bounded answer cache).
+//! in the manifest (the per-audit apex map, not the bounded answer cache);
+//! and an unsigned zone for its DS once (DNSSEC validation's only question).
 
 use sendlint_dns::ZoneSource;
 use sendlint_testdns::{Mode, TestServer};
@@ -52,4 +53,10 @@ fn a_zone_far_apart_in_the_manifest_is_asked_for_its_ns_set_once() {
     );
     assert_eq!(server.asked("acme.test", "NS"), 1);
     assert_eq!(server.asked("filler.test", "NS"), 1);
+    // DNSSEC: an unsigned zone costs one question per run, its apex's DS
+    // (NODATA: insecure), shared by all its domains; nothing else is asked
+    assert_eq!(server.asked("acme.test", "DS"), 1);
+    assert_eq!(server.asked("filler.test", "DS"), 1);
+    assert_eq!(server.asked("acme.test", "DNSKEY"), 0);
+    assert_eq!(server.asked("f1.filler.test", "DS"), 0);
 }

@@ -94,6 +94,11 @@ fn touched(fix: &Value) -> BTreeSet<(String, String)> {
 
 fn one(path: &Path, scratch: &Path) -> Result_ {
     let f = Fixture::load(path).expect("fixture loads");
+    if f.zone.iter().any(|z| z.file.is_some()) {
+        // fixtures/core/dnssec: signed zone files, validated from a trust anchor
+        // (tests/dnssec_bind.rs serves such zones from named)
+        return Result_::Excluded("a DNSSEC chain fault: no record change fixes it".into());
+    }
     let zones: Vec<String> = f.zone.iter().map(|z| z.text.clone()).collect();
     let named = match Named::start(scratch, &zones) {
         Ok(n) => n,

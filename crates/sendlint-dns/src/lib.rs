@@ -69,6 +69,8 @@
 
 mod apex;
 mod apexmap;
+pub mod dnssec;
+mod hnames;
 pub mod layer;
 mod live;
 mod questions;
@@ -85,7 +87,7 @@ pub use live::{LiveError, LiveOptions, LiveSource, NameserverError, parse_namese
 pub use recording::{RecordingFile, RecordingLookup, ReplayError, ReplayLookup};
 pub use servers::{Served, ServerAnswer, published, served};
 pub use wire::WireStats;
-pub use zone::{ZoneData, ZoneError, ZoneSource, ZoneSyntaxError};
+pub use zone::{AnchorError, ZoneData, ZoneError, ZoneSource, ZoneSyntaxError};
 
 use sendlint_records::mx::MxRecord;
 use sendlint_records::name::DomainName;
@@ -141,6 +143,22 @@ pub trait Lookup: Send + Sync {
     ) -> BoxFuture<'a, Option<Vec<ServerAnswer>>> {
         match self.wrapped() {
             Some(below) => below.each_server(nameservers, name, rtype),
+            None => Box::pin(std::future::ready(None)),
+        }
+    }
+
+    /// Asks `name`/`rtype` for DNSSEC validation: the records with their
+    /// RRSIGs and the NSEC/NSEC3 proofs of a negative answer (live: with the
+    /// DO and CD bits, so a validating resolver hands bogus data over instead
+    /// of SERVFAIL). `None` when the source cannot give signatures (a
+    /// recording). A layer asks the layer below.
+    fn signed<'a>(
+        &'a self,
+        name: &'a DomainName,
+        rtype: hickory_proto::rr::RecordType,
+    ) -> BoxFuture<'a, dnssec::SignedAnswer> {
+        match self.wrapped() {
+            Some(below) => below.signed(name, rtype),
             None => Box::pin(std::future::ready(None)),
         }
     }
@@ -218,6 +236,14 @@ macro_rules! forward_lookup {
                 rtype: RecordType,
             ) -> BoxFuture<'a, Option<Vec<ServerAnswer>>> {
                 (**self).each_server(nameservers, name, rtype)
+            }
+
+            fn signed<'a>(
+                &'a self,
+                name: &'a DomainName,
+                rtype: hickory_proto::rr::RecordType,
+            ) -> BoxFuture<'a, dnssec::SignedAnswer> {
+                (**self).signed(name, rtype)
             }
 
             fn wire_stats(&self) -> Option<WireStats> {

@@ -532,6 +532,14 @@ impl Lookup for LiveSource {
         Box::pin(self.servers.each_server(self, nameservers, name, rtype))
     }
 
+    fn signed<'a>(
+        &'a self,
+        name: &'a DomainName,
+        rtype: hrr::RecordType,
+    ) -> BoxFuture<'a, crate::dnssec::SignedAnswer> {
+        Box::pin(self.ask_signed(name, rtype))
+    }
+
     fn wire_stats(&self) -> Option<WireStats> {
         LiveSource::wire_stats(self)
     }
@@ -629,29 +637,7 @@ fn same_name(a: &Name, b: &DomainName) -> bool {
     from_hickory_name(a).is_some_and(|a| a == *b)
 }
 
-/// Ours → hickory's: labels as raw bytes, fully qualified.
-pub(crate) fn to_hickory_name(name: &DomainName) -> Option<Name> {
-    let mut n = Name::from_labels(name.labels()).ok()?;
-    n.set_fqdn(true);
-    Some(n)
-}
-
-/// hickory's → ours: raw label bytes.
-pub(crate) fn from_hickory_name(name: &Name) -> Option<DomainName> {
-    DomainName::from_labels(name.iter()).ok()
-}
-
-pub(crate) fn to_hickory_type(rtype: RecordType) -> hrr::RecordType {
-    match rtype {
-        RecordType::A => hrr::RecordType::A,
-        RecordType::Aaaa => hrr::RecordType::AAAA,
-        RecordType::Mx => hrr::RecordType::MX,
-        RecordType::Txt => hrr::RecordType::TXT,
-        RecordType::Cname => hrr::RecordType::CNAME,
-        RecordType::Ns => hrr::RecordType::NS,
-        RecordType::Soa => hrr::RecordType::SOA,
-    }
-}
+pub(crate) use crate::hnames::{from_hickory_name, to_hickory_name, to_hickory_type};
 
 /// hickory's record data → ours; `None` for data sendlint cannot hold.
 fn from_hickory_rdata(owner: &Name, ttl: u32, data: &hrr::RData) -> Option<RData> {
@@ -675,4 +661,47 @@ fn from_hickory_rdata(owner: &Name, ttl: u32, data: &hrr::RData) -> Option<RData
         }),
         _ => return None,
     })
+}
+
+impl LiveSource {
+    /// One question with the DO and CD bits ([`crate::Lookup::signed`]),
+    /// through the lean transport: the system resolver's addresses are asked
+    /// directly, since hickory's pool cannot set CD.
+    async fn ask_signed(&self, name: &DomainName, rtype: hrr::RecordType) -> crate::dnssec::SignedAnswer {
+        let fail = |kind: FailureKind, detail: String| {
+            let mut e = LookupError::new(kind, self.server.clone(), name, RecordType::Txt, detail);
+            e.query = format!("{rtype} {name}");
+            Some(Err(e))
+        };
+        let Some(qname) = to_hickory_name(name) else {
+            return fail(FailureKind::Other, "name not representable".into());
+        };
+        let asker = match &self.backend {
+            Backend::Wire(asker) => asker.clone(),
+            Backend::Resolver(_) => {
+                let attempts = u32::try_from(self.options.attempts.max(1)).unwrap_or(u32::MAX);
+                Asker {
+                    wire: self.wire.clone(),
+                    servers: self.addrs.clone(),
+                    per_try: self.options.timeout,
+                    budget: self.options.timeout.saturating_mul(attempts),
+                    recursion_desired: self.options.recursion_desired,
+                }
+            }
+        };
+        match asker.exchange_signed(Query::query(qname, rtype)).await {
+            Ok(response) => Some(Ok(crate::dnssec::Signed {
+                nxdomain: response.response_code == ResponseCode::NXDomain,
+                answer: response.answers.clone(),
+                authority: response.authorities.clone(),
+            })),
+            Err(err) => match self.read_error(name, RecordType::Txt, err) {
+                Answer::Failed(mut e) => {
+                    e.query = format!("{rtype} {name}");
+                    Some(Err(e))
+                }
+                _ => fail(FailureKind::Other, "unexpected answer".into()),
+            },
+        }
+    }
 }

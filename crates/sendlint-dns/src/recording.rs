@@ -64,6 +64,10 @@ pub struct RecordingLookup<L> {
     inner: L,
     answers: Mutex<BTreeMap<Key, Answer>>,
     authoritative: Mutex<BTreeMap<Key, Option<Answer>>>,
+    /// Zones whose DS question (DNSSEC) was answered "none" (true: NXDOMAIN):
+    /// replayed, an unsigned zone stays insecure; signed chains are not kept
+    /// (a replay does not validate them, and says so).
+    no_ds: Mutex<BTreeMap<String, (DomainName, bool)>>,
 }
 
 /// Sort key: the name as text (lower case), then the type.
@@ -99,7 +103,12 @@ fn is_failure(answer: &Answer) -> bool {
 impl<L: Lookup> RecordingLookup<L> {
     /// Records the answers of `inner`.
     pub fn new(inner: L) -> RecordingLookup<L> {
-        RecordingLookup { inner, answers: Mutex::default(), authoritative: Mutex::default() }
+        RecordingLookup {
+            inner,
+            answers: Mutex::default(),
+            authoritative: Mutex::default(),
+            no_ds: Mutex::default(),
+        }
     }
 
     /// How many questions are recorded (resolver and authoritative).
@@ -125,8 +134,11 @@ impl<L: Lookup> RecordingLookup<L> {
     pub fn write_json(&self, mut out: impl Write) -> io::Result<()> {
         let answers = locked(&self.answers);
         let authoritative = locked(&self.authoritative);
-        let file =
-            FileOut { format: FORMAT, answers: Entries { answers: &answers, authoritative: &authoritative } };
+        let no_ds = locked(&self.no_ds);
+        let file = FileOut {
+            format: FORMAT,
+            answers: Entries { answers: &answers, authoritative: &authoritative, no_ds: &no_ds },
+        };
         serde_json::to_writer_pretty(&mut out, &file)?;
         out.write_all(b"\n")?;
         out.flush()
@@ -182,6 +194,24 @@ impl<L: Lookup> Lookup for RecordingLookup<L> {
                 });
             }
             answers
+        })
+    }
+
+    fn signed<'a>(
+        &'a self,
+        name: &'a DomainName,
+        rtype: hickory_proto::rr::RecordType,
+    ) -> BoxFuture<'a, crate::dnssec::SignedAnswer> {
+        Box::pin(async move {
+            let answer = self.inner.signed(name, rtype).await;
+            if rtype == hickory_proto::rr::RecordType::DS
+                && let Some(Ok(signed)) = &answer
+                && !signed.answer.iter().any(|r| r.record_type() == hickory_proto::rr::RecordType::DS)
+            {
+                let text = name.to_string().to_ascii_lowercase();
+                locked(&self.no_ds).insert(text, (name.clone(), signed.nxdomain));
+            }
+            answer
         })
     }
 
@@ -255,6 +285,8 @@ pub struct ReplayLookup {
     label: String,
     answers: QuestionMap<Answer>,
     authoritative: QuestionMap<Option<Answer>>,
+    /// Zones recorded without DS (true: NXDOMAIN).
+    no_ds: Vec<(DomainName, bool)>,
 }
 
 impl ReplayLookup {
@@ -277,6 +309,7 @@ impl ReplayLookup {
             label: format!("the recording {label}"),
             answers: QuestionMap::default(),
             authoritative: QuestionMap::default(),
+            no_ds: Vec::new(),
         };
         for entry in file.answers {
             match entry {
@@ -284,6 +317,7 @@ impl ReplayLookup {
                 Parsed::Authoritative((name, rtype), answer) => {
                     replay.authoritative.insert(name, rtype, answer)
                 }
+                Parsed::NoDs(name, nxdomain) => replay.no_ds.push((name, nxdomain)),
             }
         }
         replay.chain_negative_answers();
@@ -350,6 +384,22 @@ impl Lookup for ReplayLookup {
         Box::pin(std::future::ready(self.authoritative.get(name, rtype).cloned().flatten()))
     }
 
+    /// Only the DS questions recorded as "none" (an unsigned zone); nothing
+    /// else of DNSSEC is kept, so anything else is `None` (not validated).
+    fn signed<'a>(
+        &'a self,
+        name: &'a DomainName,
+        rtype: hickory_proto::rr::RecordType,
+    ) -> BoxFuture<'a, crate::dnssec::SignedAnswer> {
+        let found = (rtype == hickory_proto::rr::RecordType::DS)
+            .then(|| self.no_ds.iter().find(|(n, _)| n == name))
+            .flatten()
+            .map(|(_, nxdomain)| {
+                Ok(crate::dnssec::Signed { nxdomain: *nxdomain, answer: Vec::new(), authority: Vec::new() })
+            });
+        Box::pin(std::future::ready(found))
+    }
+
     fn describe(&self) -> SourceInfo {
         SourceInfo::memory(self.label.clone())
     }
@@ -377,6 +427,7 @@ struct FileOut<'a> {
 struct Entries<'a> {
     answers: &'a BTreeMap<Key, Answer>,
     authoritative: &'a BTreeMap<Key, Option<Answer>>,
+    no_ds: &'a BTreeMap<String, (DomainName, bool)>,
 }
 
 impl Serialize for Entries<'_> {
@@ -391,7 +442,21 @@ impl Serialize for Entries<'_> {
             self.answers
                 .iter()
                 .map(|(k, a)| entry(k, false, Some(a)))
-                .chain(self.authoritative.iter().map(|(k, a)| entry(k, true, a.as_ref()))),
+                .chain(self.authoritative.iter().map(|(k, a)| entry(k, true, a.as_ref())))
+                .chain(self.no_ds.iter().map(|(name, (_, nxdomain))| {
+                    let none = Vec::new();
+                    let answer = if *nxdomain {
+                        Answer::NxDomain { soa: None, cnames: none }
+                    } else {
+                        Answer::NoData { soa: None, cnames: none }
+                    };
+                    Entry {
+                        name: name.clone(),
+                        rtype: DS.to_owned(),
+                        authoritative: false,
+                        answer: AnswerJson::from_answer(Some(&answer)),
+                    }
+                })),
         )
     }
 }
@@ -424,7 +489,12 @@ impl TryFrom<String> for Format {
 enum Parsed {
     Resolver((DomainName, RecordType), Answer),
     Authoritative((DomainName, RecordType), Option<Answer>),
+    /// A zone without DS (DNSSEC: unsigned); true: NXDOMAIN.
+    NoDs(DomainName, bool),
 }
+
+/// The type of the entries that record a zone without DS.
+const DS: &str = "DS";
 
 impl TryFrom<Entry> for Parsed {
     type Error = String;
@@ -432,6 +502,13 @@ impl TryFrom<Entry> for Parsed {
     fn try_from(entry: Entry) -> Result<Parsed, String> {
         let at = |m: String| format!("entry {} {}: {m}", quoted(&entry.name), quoted(&entry.rtype));
         let name = DomainName::parse(&entry.name).map_err(|e| at(format!("name: {e}")))?;
+        if entry.rtype == DS && !entry.authoritative {
+            return match entry.answer.to_answer().map_err(at)? {
+                Some(Answer::NoData { .. }) => Ok(Parsed::NoDs(name, false)),
+                Some(Answer::NxDomain { .. }) => Ok(Parsed::NoDs(name, true)),
+                _ => Err(at("a DS entry records a zone without DS: `nodata` or `nxdomain`".into())),
+            };
+        }
         let rtype = RecordType::parse(&entry.rtype).ok_or_else(|| at("unknown type".into()))?;
         let answer = entry.answer.to_answer().map_err(at)?;
         if entry.authoritative {

@@ -355,6 +355,18 @@ impl Drop for Held<'_> {
 impl Asker {
     /// One question: an answer shaped as hickory's pool gives it.
     pub(crate) async fn exchange(&self, query: Query) -> Result<DnsResponse, NetError> {
+        self.exchange_with(query, false).await
+    }
+
+    /// One question for DNSSEC validation: the DO bit (RRSIGs and NSEC
+    /// proofs wanted) and the CD bit (a validating resolver hands bogus data
+    /// over instead of SERVFAIL) set; NOERROR and NXDOMAIN responses come
+    /// back whole (their authority section holds the proofs).
+    pub(crate) async fn exchange_signed(&self, query: Query) -> Result<DnsResponse, NetError> {
+        self.exchange_with(query, true).await
+    }
+
+    async fn exchange_with(&self, query: Query, signed: bool) -> Result<DnsResponse, NetError> {
         if self.servers.is_empty() {
             return Err(NetError::NoConnections);
         }
@@ -362,7 +374,8 @@ impl Asker {
         let mut message = Message::query();
         message.metadata.recursion_desired = self.recursion_desired;
         message.queries.push(query.clone());
-        message.edns.get_or_insert_with(Edns::new).set_max_payload(PAYLOAD).set_dnssec_ok(false);
+        message.edns.get_or_insert_with(Edns::new).set_max_payload(PAYLOAD).set_dnssec_ok(signed);
+        message.metadata.checking_disabled = signed;
         // encoded once; each try writes its own ID into the first two bytes
         let mut packet = message.to_vec().map_err(|e| NetError::Msg(e.to_string()))?;
         let (events, mut inbox) = mpsc::unbounded_channel();
@@ -423,7 +436,10 @@ impl Asker {
                 continue;
             };
             if response.truncation {
-                return self.tcp(from, &query, &packet).await;
+                return self.tcp(from, &query, &packet, signed).await;
+            }
+            if signed && matches!(response.response_code, ResponseCode::NoError | ResponseCode::NXDomain) {
+                return Ok(response);
             }
             match DnsError::from_response(response) {
                 Ok(response) => return Ok(response),
@@ -447,7 +463,13 @@ impl Asker {
 
     /// The question again over TCP, after a truncated UDP answer: its own
     /// deadline; anything short of a whole answer is [`NetError::Truncated`].
-    async fn tcp(&self, server: SocketAddr, query: &Query, packet: &[u8]) -> Result<DnsResponse, NetError> {
+    async fn tcp(
+        &self,
+        server: SocketAddr,
+        query: &Query,
+        packet: &[u8],
+        signed: bool,
+    ) -> Result<DnsResponse, NetError> {
         self.wire.counters.tcp.fetch_add(1, Ordering::Relaxed);
         let id = self.wire.random() as u16;
         let mut framed = Vec::with_capacity(packet.len() + 2);
@@ -473,6 +495,9 @@ impl Asker {
         let response = DnsResponse::from_buffer(bytes).map_err(|e| NetError::Msg(e.to_string()))?;
         if response.truncation {
             return Err(NetError::Truncated);
+        }
+        if signed && matches!(response.response_code, ResponseCode::NoError | ResponseCode::NXDomain) {
+            return Ok(response);
         }
         DnsError::from_response(response).map_err(NetError::from)
     }

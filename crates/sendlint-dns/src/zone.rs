@@ -6,14 +6,19 @@
 //! pointed at in the text ([`error`]); a name no zone covers gets a "did you
 //! mean" ([`suggest`]).
 
+use crate::dnssec::TrustAnchors;
 use crate::{Answer, BoxFuture, FailureKind, Lookup, LookupError, RData, RecordType, Soa, SourceInfo};
+use hickory_proto::dnssec::rdata::DNSSECRData;
+use hickory_proto::rr as hrr;
 use sendlint_records::name::{DomainName, NameMap};
+use std::path::Path;
 use tree::{Key, Node, Step, Zone};
 
 mod error;
 mod fast;
 mod hickory;
 mod load;
+mod signed;
 mod suggest;
 mod tree;
 
@@ -238,7 +243,77 @@ impl Lookup for ZoneSource {
         Box::pin(std::future::ready(self.answer(name, rtype)))
     }
 
+    fn signed<'a>(
+        &'a self,
+        name: &'a DomainName,
+        rtype: hickory_proto::rr::RecordType,
+    ) -> BoxFuture<'a, crate::dnssec::SignedAnswer> {
+        Box::pin(std::future::ready(self.signed_answer(name, rtype)))
+    }
+
     fn describe(&self) -> SourceInfo {
         SourceInfo::memory(SERVER)
+    }
+}
+
+/// A trust-anchor file that cannot be used.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum AnchorError {
+    /// The file does not read as zone-file records.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Syntax(#[from] ZoneError),
+    /// The file holds no DS or DNSKEY record.
+    #[error("{file} holds no DS or DNSKEY record")]
+    #[diagnostic(help(
+        "A trust-anchor file holds DS or DNSKEY records in zone-file form, e.g. `acme.test. IN DS 12345 13 2 <digest>` (what `dnssec-dsfromkey` prints) or the zone's KSK line from `dnssec-keygen`."
+    ))]
+    Empty {
+        /// The file.
+        file: String,
+    },
+}
+
+/// Trust anchors read from zone-file text (here: the zone-file reader is this module's).
+impl TrustAnchors {
+    /// Reads DS or DNSKEY records in zone-file form (`name` names the text in
+    /// errors and messages).
+    pub fn from_text(name: &str, text: &str) -> Result<TrustAnchors, AnchorError> {
+        let entries = crate::zonetext::scan_entries(text).map_err(|e| error::scan_error(name, text, e))?;
+        let records = signed::read_records(name, text, &entries, None, false)?;
+        let mut anchors = Vec::new();
+        for record in records {
+            let owner = record.name.to_lowercase();
+            match &record.data {
+                hrr::RData::DNSSEC(DNSSECRData::DS(ds)) => {
+                    anchors.push((owner, crate::dnssec::Anchor::Ds(ds.clone())))
+                }
+                hrr::RData::DNSSEC(DNSSECRData::DNSKEY(key)) => {
+                    anchors.push((owner, crate::dnssec::Anchor::Key(key.clone())));
+                }
+                _ => {}
+            }
+        }
+        if anchors.is_empty() {
+            return Err(AnchorError::Empty { file: name.to_owned() });
+        }
+        let names: Vec<String> = {
+            let mut n: Vec<String> = anchors.iter().map(|(name, _)| crate::dnssec::show(name)).collect();
+            n.dedup();
+            n
+        };
+        Ok(TrustAnchors { anchors, label: format!("the trust anchor of {name} ({})", names.join(", ")) })
+    }
+
+    /// [`TrustAnchors::from_text`] of a file.
+    pub fn from_file(path: &Path) -> Result<TrustAnchors, AnchorError> {
+        let text = sendlint_records::input::read_text(path, sendlint_records::input::InputKind::Zone)
+            .map_err(|e| {
+                AnchorError::Syntax(ZoneError::Io {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other(e.reason()),
+                })
+            })?;
+        TrustAnchors::from_text(&path.display().to_string(), &text)
     }
 }

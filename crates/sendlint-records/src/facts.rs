@@ -305,6 +305,28 @@ facts! {
     /// With `unreachable_servers` or `lame_servers`: the servers that did answer, as `NS-NAME (ADDRESS)`, comma-separated.
     AnsweringServers = "answering_servers": Str [SpfMx, SpfTxt, Dkim, Dmarc];
 
+    // ---- DNSSEC: what a validating resolver makes of the record (set by the engine) ----
+    /// The DNSSEC status of the record as a validating resolver (SES's) sees it: `secure`, `insecure` (unsigned, no DS at the parent), `bogus` (the chain does not validate: resolvers answer SERVFAIL), `not-validated` (no trust anchor reaches the zone, or the source gives no signatures), or "" (not asked).
+    DnssecState = "dnssec_state": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `bogus`: what failed, the code suffix: `signature-expired`, `signature-not-yet-valid`, `bad-signature`, `signing-key-missing`, `ds-matches-no-key`, `unsigned-rrset`, `unproven-denial`; else "".
+    DnssecFault = "dnssec_fault": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `bogus`: the zone where the chain breaks (e.g. `acme.com`); else "".
+    DnssecZone = "dnssec_zone": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With a signature fault or `unsigned-rrset`: the RRset, e.g. `MX send.mail.acme.com` or `DNSKEY acme.com`.
+    DnssecRrset = "dnssec_rrset": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With a signature fault: the key tag the RRSIG names.
+    DnssecKeyTag = "dnssec_key_tag": Int [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With a signature fault: the signer's name (the zone that signed).
+    DnssecSigner = "dnssec_signer": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `signature-expired`: when the signature expired; with `signature-not-yet-valid`: when it starts (UTC, `2026-11-01 00:00:00 UTC`).
+    DnssecTime = "dnssec_time": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `ds-matches-no-key`: the DS records at the parent (key tag, algorithm, digest type each).
+    DnssecDs = "dnssec_ds": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `ds-matches-no-key` or `signing-key-missing`: the DNSKEYs the zone serves (key tag, KSK/ZSK, algorithm each), or `none`.
+    DnssecKeys = "dnssec_keys": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+    /// With `not-validated`: why nothing is claimed (e.g. no trust anchor reaches the zone).
+    DnssecReason = "dnssec_reason": Str [SpfMx, SpfTxt, Dkim, Dmarc];
+
     // ---- TXT data, TXT roles (records crate) ----
     /// The record data itself starts and ends with quote characters (`"`, `'`, `“ ”`, `‘ ’`), e.g. the customer typed the quotes into the form.
     Quoted = "quoted": Bool [SpfTxt, Dkim, Dmarc];

@@ -136,6 +136,7 @@ pub(crate) async fn check_options(state: &AppState, entry: &Entry, provider: Opt
         ses: entry.ses,
         org: entry.org.clone(),
         ses_lookup,
+        trust_anchors: state.config.trust_anchors.clone(),
         ..CheckOptions::default()
     }
 }

@@ -100,6 +100,8 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// Log one line per request to stderr.
     pub log_requests: bool,
+    /// Where DNSSEC chains start (`--trust-anchor`); `None`: the root KSKs.
+    pub trust_anchors: Option<Arc<sendlint::TrustAnchors>>,
 }
 
 impl Config {
@@ -116,6 +118,7 @@ impl Config {
             limits: Limits::default(),
             allowed_hosts: Vec::new(),
             log_requests: false,
+            trust_anchors: None,
         }
     }
 }

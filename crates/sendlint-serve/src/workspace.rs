@@ -75,7 +75,12 @@ impl Printer for ViewPrinter<'_> {
 async fn round(state: &AppState) -> Option<WorkspaceView> {
     let manifest = state.config.manifest.clone()?;
     let started = Instant::now();
-    let opts = AuditOptions { jobs: 8, now: SystemTime::now(), ..AuditOptions::default() };
+    let opts = AuditOptions {
+        jobs: 8,
+        now: SystemTime::now(),
+        trust_anchors: state.config.trust_anchors.clone(),
+        ..AuditOptions::default()
+    };
     let mut finished: Vec<Finished> = Vec::with_capacity(manifest.len());
     let run =
         audit(manifest, state.lookup.clone(), state.config.rules.clone(), &opts, &Stop::new(), |item| {

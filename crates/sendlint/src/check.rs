@@ -47,6 +47,9 @@ pub struct CheckOptions {
     /// The NS sets of the zones met so far in this run (`audit`: one map for
     /// every entry, so each zone's NS set is asked once).
     pub apexes: Option<Arc<ApexMap>>,
+    /// Where DNSSEC chains start (`--trust-anchor`); `None`: the root KSKs
+    /// built into hickory-proto.
+    pub trust_anchors: Option<Arc<sendlint_dns::dnssec::TrustAnchors>>,
 }
 
 /// Findings about one domain that need the whole workspace manifest: computed
@@ -83,6 +86,7 @@ impl Default for CheckOptions {
             ses_lookup: None,
             workspace: WorkspaceContext::default(),
             apexes: None,
+            trust_anchors: None,
         }
     }
 }
@@ -153,8 +157,13 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         },
     };
 
-    // Live DNS: every server of the zone, one by one (crate::servers).
-    let views = crate::servers::ask(lookup, &zone_info.nameservers, zone.as_ref(), &observations).await;
+    // Live DNS: every server of the zone, one by one (crate::servers), and the
+    // DNSSEC chain of each record (crate::dnssec_facts), asked at once.
+    let anchors = crate::dnssec_facts::anchors(opts.trust_anchors.as_ref());
+    let (views, dnssec) = tokio::join!(
+        crate::servers::ask(lookup, &zone_info.nameservers, zone.as_ref(), &observations),
+        crate::dnssec_facts::judge(lookup, zone.as_ref(), &observations, anchors, opts.now),
+    );
     // Named by the propagation notes: the zone's own servers, as the apex lists them.
     let authoritative_servers = ns.join(", ");
     let mut records = Vec::with_capacity(4);
@@ -168,6 +177,7 @@ pub async fn check(setup: &Setup, lookup: &dyn Lookup, rules: &RuleSet, opts: &C
         nameservers: &zone_info.nameservers,
         servers: &authoritative_servers,
         ses: &ses,
+        dnssec: &dnssec,
     };
     // Offline, a domain whose records lie in no loaded zone is reported once,
     // for the domain (`dns.zone-not-loaded`): the zone walk's miss names the
@@ -353,6 +363,7 @@ struct RecordContext<'a> {
     /// The zone's own servers, as the propagation notes name them.
     servers: &'a str,
     ses: &'a SesView<'a>,
+    dnssec: &'a crate::dnssec_facts::DnssecVerdicts,
 }
 
 /// The facts of one record as observed (with `stale`: as published, the
@@ -394,6 +405,7 @@ async fn gather_facts(
     if want.role == Role::SpfTxt && facts.flag(Fact::Found) {
         crate::spf_walk::walk(lookup, &obs.name, &obs.records.txt).await.set_facts(&mut facts);
     }
+    cx.dnssec.set_facts(want.role, &mut facts);
     set_ses_facts(&mut facts, want.role, setup, cx.ses);
     facts
 }

@@ -29,7 +29,13 @@
 //! $ORIGIN acme.test.
 //! …
 //! '''
+//!
+//! [[zone]]                            # or a zone file, relative to `fixtures/`
+//! file = "core/dnssec/zones/acme.test.zone"
 //! ```
+//!
+//! `trust_anchor_file = "…"` (top level, relative to `fixtures/`) gives the
+//! DNSSEC trust anchors, as `--trust-anchor` does.
 
 use sendlint_records::input::{InputKind, read_text};
 use std::collections::BTreeMap;
@@ -151,6 +157,9 @@ pub struct Fixture {
     pub zone: Vec<FixtureZone>,
     /// What SES says about the identity, when the scenario involves SES.
     pub ses: Option<FixtureSes>,
+    /// DNSSEC trust anchors (DS or DNSKEY records), relative to the
+    /// `fixtures/` directory, as `--trust-anchor` gives them.
+    pub trust_anchor_file: Option<String>,
     /// The directory `public_key_file` is relative to.
     #[serde(skip)]
     pub base: PathBuf,
@@ -185,7 +194,11 @@ pub struct FixtureSetup {
 #[serde(deny_unknown_fields)]
 pub struct FixtureZone {
     /// Zone file text (with `$ORIGIN`).
+    #[serde(default)]
     pub text: String,
+    /// Or a zone file, relative to the `fixtures/` directory (a signed zone
+    /// made by dnssec-signzone).
+    pub file: Option<String>,
 }
 
 /// The `[ses]` table: SES statuses (`dkim`, `mail_from`, SESv2 spellings), or a
@@ -278,10 +291,24 @@ impl Fixture {
         let mut source = ZoneSource::default();
         for (i, z) in self.zone.iter().enumerate() {
             let zone_name = format!("{name}#zone{i}");
-            let one = ZoneSource::from_text(&zone_name, &z.text, None).map_err(FixtureError::zone)?;
+            let one = match &z.file {
+                Some(file) => {
+                    let text = read_text(&self.base.join(file), InputKind::Zone)?;
+                    ZoneSource::from_text(file, &text, None).map_err(FixtureError::zone)?
+                }
+                None => ZoneSource::from_text(&zone_name, &z.text, None).map_err(FixtureError::zone)?,
+            };
             source.add(one);
         }
         Ok(source)
+    }
+
+    /// The DNSSEC trust anchors of `trust_anchor_file`; `None`: the built-in root's.
+    pub fn trust_anchors(&self) -> Result<Option<std::sync::Arc<crate::TrustAnchors>>, FixtureError> {
+        let Some(file) = &self.trust_anchor_file else { return Ok(None) };
+        let anchors = crate::TrustAnchors::from_file(&self.base.join(file))
+            .map_err(|e| FixtureError::Zone(format!("{:?}", miette::Report::new(e))))?;
+        Ok(Some(std::sync::Arc::new(anchors)))
     }
 
     /// Runs the check the fixture describes, at [`FIXTURE_NOW`].
@@ -293,6 +320,7 @@ impl Fixture {
             provider: self.setup.provider.clone(),
             ..CheckOptions::default()
         };
+        opts.trust_anchors = self.trust_anchors()?;
         if let Some(ses) = &self.ses {
             opts.ses = SesState {
                 dkim: FixtureSes::status(ses.dkim.as_ref(), "dkim")?,

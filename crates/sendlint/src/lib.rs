@@ -88,6 +88,7 @@ pub mod audit;
 pub mod check;
 mod context;
 pub mod dmarc_policy;
+mod dnssec_facts;
 pub mod explain;
 pub mod fix;
 pub mod fixture;
@@ -121,6 +122,8 @@ pub use verdict::Verdict;
 // What an embedder needs from the crates under the engine, so that one
 // `use sendlint::{…}` suffices: the setup, the DNS sources, the rules, and
 // the types the report is made of.
+pub use sendlint_dns::AnchorError;
+pub use sendlint_dns::dnssec::TrustAnchors;
 pub use sendlint_dns::{LiveError, LiveOptions, LiveSource, Lookup, ZoneError, ZoneSource};
 pub use sendlint_records::Role;
 pub use sendlint_rules::{RuleSet, Severity};

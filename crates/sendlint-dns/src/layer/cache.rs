@@ -1,8 +1,10 @@
 //! [`CachingLookup`]: one answer per question per run.
 
+use crate::dnssec::SignedAnswer;
 use crate::questions::QuestionMap;
 use crate::{Answer, BoxFuture, Lookup, RecordType};
 use sendlint_records::name::DomainName;
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// Answers each `(name, type)` once and replays it after: SPF includes shared
@@ -16,6 +18,8 @@ pub struct CachingLookup<L> {
     inner: L,
     answers: Mutex<QuestionMap<Answer>>,
     authoritative: Mutex<QuestionMap<Option<Answer>>>,
+    /// DNSSEC questions ([`Lookup::signed`]), by name and type code.
+    signed: Mutex<HashMap<(DomainName, u16), SignedAnswer>>,
 }
 
 impl<L: Lookup> CachingLookup<L> {
@@ -25,6 +29,7 @@ impl<L: Lookup> CachingLookup<L> {
             inner,
             answers: Mutex::new(QuestionMap::default()),
             authoritative: Mutex::new(QuestionMap::default()),
+            signed: Mutex::new(HashMap::new()),
         }
     }
 
@@ -76,6 +81,24 @@ impl<L: Lookup> Lookup for CachingLookup<L> {
             answer
         })
     }
+    fn signed<'a>(
+        &'a self,
+        name: &'a DomainName,
+        rtype: hickory_proto::rr::RecordType,
+    ) -> BoxFuture<'a, SignedAnswer> {
+        Box::pin(async move {
+            let key = (name.clone(), u16::from(rtype));
+            if let Some(hit) = self.signed.lock().ok().and_then(|m| m.get(&key).cloned()) {
+                return hit;
+            }
+            let answer = self.inner.signed(name, rtype).await;
+            if let Ok(mut m) = self.signed.lock() {
+                return m.entry(key).or_insert(answer).clone();
+            }
+            answer
+        })
+    }
+
     fn wrapped(&self) -> Option<&dyn Lookup> {
         Some(&self.inner)
     }

@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::dnssec::SignedAnswer;
 use crate::{Answer, BoxFuture, Lookup, RecordType};
 use sendlint_records::name::DomainName;
 use tokio::sync::{OnceCell, Semaphore};
@@ -101,7 +102,13 @@ pub struct SharedLookup<L> {
     stats: LookupStats,
     /// Keep failed answers too (a source whose failures are its answer: zone files).
     keep_failures: bool,
+    /// DNSSEC questions ([`Lookup::signed`]): the DS of each zone apex, and
+    /// the chains of the signed zones, asked once per run for every domain.
+    signed: Mutex<SignedCache>,
 }
+
+/// The answers of [`Lookup::signed`], coalesced; emptied when full.
+type SignedCache = HashMap<(DomainName, u16), Arc<OnceCell<SignedAnswer>>>;
 
 impl<L> fmt::Debug for SharedLookup<L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -123,6 +130,7 @@ impl<L: Lookup> SharedLookup<L> {
             rate: qps.and_then(RateLimit::new),
             stats: LookupStats::default(),
             keep_failures: false,
+            signed: Mutex::new(HashMap::new()),
         }
     }
 
@@ -199,6 +207,39 @@ impl<L: Lookup> Lookup for SharedLookup<L> {
         rtype: RecordType,
     ) -> BoxFuture<'a, Option<Vec<crate::ServerAnswer>>> {
         Box::pin(self.query(self.inner.each_server(nameservers, name, rtype)))
+    }
+
+    fn signed<'a>(
+        &'a self,
+        name: &'a DomainName,
+        rtype: hickory_proto::rr::RecordType,
+    ) -> BoxFuture<'a, SignedAnswer> {
+        Box::pin(async move {
+            let key = (name.clone(), u16::from(rtype));
+            let capacity = self.cache.lock().map_or(1, |c| c.capacity);
+            let slot = self.signed.lock().ok().map(|mut cache| {
+                if cache.len() >= capacity && !cache.contains_key(&key) {
+                    cache.clear();
+                }
+                cache.entry(key.clone()).or_default().clone()
+            });
+            let Some(slot) = slot else {
+                return self.query(self.inner.signed(name, rtype)).await;
+            };
+            if let Some(answer) = slot.get() {
+                self.stats.hits.fetch_add(1, Ordering::Relaxed);
+                return answer.clone();
+            }
+            let answer = slot.get_or_init(|| self.query(self.inner.signed(name, rtype))).await.clone();
+            if matches!(answer, Some(Err(_)))
+                && !self.keep_failures
+                && let Ok(mut cache) = self.signed.lock()
+                && cache.get(&key).is_some_and(|s| Arc::ptr_eq(s, &slot))
+            {
+                cache.remove(&key);
+            }
+            answer
+        })
     }
 
     fn wrapped(&self) -> Option<&dyn Lookup> {

@@ -3,7 +3,7 @@
 
 use super::error::{find_name_span, json_start, locate_error, parse_hickory, scan_error};
 use super::hickory::{BadName, Chunk, assemble, build_zone, load_chunked};
-use super::{NO_ORIGIN, ZONE_EXTENSIONS, ZoneError, ZoneSource, ZoneSyntaxError, fast};
+use super::{NO_ORIGIN, ZONE_EXTENSIONS, ZoneError, ZoneSource, ZoneSyntaxError, fast, signed};
 use crate::zonetext;
 use hickory_proto::rr::Name;
 use rayon::prelude::*;
@@ -137,6 +137,16 @@ impl ZoneSource {
             ));
         }
         let entries = zonetext::scan_entries(text).map_err(|e| scan_error(name, text, e))?;
+        // A signed zone file: its DNSSEC records are read apart, the rest as
+        // any zone file, from a copy without them (see `signed`).
+        if let Some((rewritten, records)) = signed::set_aside(name, text, &entries, origin)? {
+            drop(entries);
+            let mut source = ZoneSource::load_text(name, &rewritten, origin, fast)?;
+            for zone in source.zones.values_mut() {
+                zone.keep_signatures(records.clone());
+            }
+            return Ok(source);
+        }
         if fast && let Some((converted, soa)) = fast::load(text, &entries, origin) {
             // the entries are only for errors: free them before the index grows
             drop(entries);

@@ -95,6 +95,8 @@ pub(super) struct Zone {
     pub(super) ents: HashSet<Key>,
     /// Delegation points below the apex (NS records).
     pub(super) cuts: HashSet<Key>,
+    /// The DNSSEC records of a signed zone file (DNSKEY, DS, RRSIG, NSEC, …).
+    pub(super) signatures: Option<Box<super::signed::Signatures>>,
 }
 
 /// What one zone says about one name, before CNAMEs are followed.
@@ -108,7 +110,14 @@ pub(super) enum Step {
 
 impl Zone {
     pub(super) fn new(apex: DomainName) -> Zone {
-        Zone { apex, soa: None, nodes: NameMap::default(), ents: HashSet::new(), cuts: HashSet::new() }
+        Zone {
+            apex,
+            soa: None,
+            nodes: NameMap::default(),
+            ents: HashSet::new(),
+            cuts: HashSet::new(),
+            signatures: None,
+        }
     }
 
     /// Adds `set` (or, with `None`, records of other types) at `name`; `apex`
@@ -142,6 +151,7 @@ impl Zone {
         if self.soa.is_none() {
             self.soa = other.soa;
         }
+        self.merge_signatures(other.signatures);
         let apex = Key::of(&self.apex);
         for (key, node) in other.nodes {
             let other_types = node.other_types;

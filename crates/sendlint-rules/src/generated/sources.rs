@@ -986,6 +986,149 @@ references = ["RFC 8499 §7 (lame delegation)", "RFC 1034 §4.3.2", "RFC 1035 §
 "#),
 },
 RuleSource {
+    name: Text::Borrowed("rules/core/dnssec.toml"),
+    text: Text::Borrowed(r#"# DNSSEC, as a validating resolver (SES's among them) sees each record: the chain from a trust
+# anchor (the root, or --trust-anchor) down to the record must validate, or the resolver answers
+# SERVFAIL and SES cannot see the record, however right it is. Secure and insecure (unsigned) are
+# silent; a chain that was not validated says so (info). A fault of the zone (its DS, its DNSKEY
+# set) is worded per zone, so the four records share one diagnosis.
+
+[[rule]]
+code = "dnssec.signature-expired"
+roles = ["spf_mx", "spf_txt", "dkim", "dmarc"]
+severity = "error"
+when = 'dnssec_fault == "signature-expired"'
+message = "the DNSSEC signature over {dnssec_rrset} (key tag {dnssec_key_tag}, signer {dnssec_signer}) expired at {dnssec_time}: validating resolvers, SES's among them, answer SERVFAIL"
+help = "The zone {dnssec_signer} is no longer being re-signed. At the DNS host that serves it, re-sign the zone (or turn its DNSSEC signing back on) so that every RRSIG is renewed before it expires; if the zone has moved to a host that does not sign it, remove the DS records of {dnssec_signer} at the registrar instead. Until then every validating resolver fails the lookup, and SES cannot verify the domain."
+[rule.docs]
+what = "Reports that every RRSIG over an RRset the record depends on (the record itself, or the zone's DNSKEY set, or a parent's DS) is past its expiration time, judged at the check's \"now\"."
+why = """
+A validating resolver accepts an RRset only with a signature whose validity interval contains the current time (RFC 4035 §5.3.1, with the serial-number arithmetic of RFC 4034 §3.1.5 and RFC 1982). Signatures carry an expiration date so that a zone must be re-signed regularly; when signing stops (a signer or cron job broken, DNSSEC "turned off" at a host that left the old signed data in place, a zone copied to a new host together with its signatures), the signatures run out and every validating resolver answers SERVFAIL for the names of the zone. SES's resolvers validate: the records become invisible to SES, so verification fails or never completes, while `dig` without `+dnssec` through a non-validating resolver still shows them. The RRset named is where the chain breaks: `DNSKEY <zone>` means the whole zone is affected (one diagnosis for every record), a record's own RRset only that record."""
+example = """
+send.mail.acme.com.  300  MX     10 feedback-smtp.us-east-1.amazonses.com.
+send.mail.acme.com.  300  RRSIG  MX 13 4 300 20261101000000 20260901000000 40761 acme.com. …
+                                             ^ expired 2026-11-01
+
+Fixed: the zone re-signed: RRSIG … 20270101000000 20261201000000 …"""
+references = ["RFC 4035 §5.3.1", "RFC 4034 §3.1.5", "RFC 1982 (serial number arithmetic)", "RFC 6781 §4.4.2 (signature validity periods)"]
+
+[[rule]]
+code = "dnssec.signature-not-yet-valid"
+roles = ["spf_mx", "spf_txt", "dkim", "dmarc"]
+severity = "error"
+when = 'dnssec_fault == "signature-not-yet-valid"'
+message = "the DNSSEC signature over {dnssec_rrset} (key tag {dnssec_key_tag}, signer {dnssec_signer}) is valid only from {dnssec_time}: validating resolvers, SES's among them, answer SERVFAIL until then"
+help = "The signer of {dnssec_signer} dates its signatures in the future (its clock is ahead, or the inception time was set by hand). Re-sign the zone at the DNS host with an inception time in the past (signers usually backdate it by an hour); until then every validating resolver fails the lookup, and SES cannot verify the domain."
+[rule.docs]
+what = "Reports that every RRSIG over an RRset the record depends on has an inception time later than the check's \"now\"."
+why = """
+A signature is valid only between its inception and its expiration (RFC 4035 §5.3.1). A signer whose clock runs ahead, or a zone signed with a start date in the future, publishes signatures no validating resolver accepts yet: every lookup fails with SERVFAIL until that time comes."""
+example = """
+send.mail.acme.com.  300  RRSIG  MX 13 4 300 20270101000000 20261201000000 40761 acme.com. …
+                                                            ^ valid only from 2026-12-01"""
+references = ["RFC 4035 §5.3.1", "RFC 4034 §3.1.5"]
+
+[[rule]]
+code = "dnssec.bad-signature"
+roles = ["spf_mx", "spf_txt", "dkim", "dmarc"]
+severity = "error"
+when = 'dnssec_fault == "bad-signature"'
+message = "the DNSSEC signature over {dnssec_rrset} (key tag {dnssec_key_tag}, signer {dnssec_signer}) does not verify: the data was changed after signing, so validating resolvers, SES's among them, answer SERVFAIL"
+help = "The RRset {dnssec_rrset} was edited without being re-signed (a zone file changed by hand after dnssec-signzone, or a secondary serving other data than its primary signed). Re-sign the zone at the DNS host that signs it, or make every name server serve the signed zone as it was signed."
+[rule.docs]
+what = "Reports an RRset whose RRSIGs name a key the zone serves and are within their validity period, but whose signature does not verify over the data served."
+why = """
+The signature covers the canonical form of every record of the RRset (RFC 4034 §3.1.8.1, §6.2, §6.3); a single changed byte (a TXT edited after signing, an MX priority changed on one server) makes it fail. A validating resolver then treats the data as bogus and answers SERVFAIL (RFC 4035 §5.3.3), so SES cannot see the record at all."""
+example = """
+send.mail.acme.com.  TXT    "v=spf1 include:amazonses.com -all"   ← edited after signing
+send.mail.acme.com.  RRSIG  TXT 13 4 300 … 40761 acme.com. (signed over "…~all")"""
+references = ["RFC 4035 §5.3.3", "RFC 4034 §3.1.8.1", "RFC 4034 §6.2"]
+
+[[rule]]
+code = "dnssec.signing-key-missing"
+roles = ["spf_mx", "spf_txt", "dkim", "dmarc"]
+severity = "error"
+when = 'dnssec_fault == "signing-key-missing"'
+message = "{dnssec_rrset} is signed with key tag {dnssec_key_tag} by {dnssec_signer}, but {dnssec_signer} serves no such DNSKEY (it serves: {dnssec_keys}): validating resolvers, SES's among them, answer SERVFAIL"
+help = "The zone {dnssec_signer} was signed with a key it no longer publishes (a key rollover that removed the old key too early, or a zone copied to a host with other keys). At the DNS host, re-sign the zone with its current keys, or publish the key again until every old signature has expired."
+[rule.docs]
+what = "Reports an RRset whose every RRSIG names a key (tag and algorithm) that the signer's DNSKEY set does not hold."
+why = """
+A validator checks a signature only with a DNSKEY of the signer's zone whose key tag and algorithm match (RFC 4035 §5.3.1). When the key that made the signatures is gone from the DNSKEY set, no signature can be checked and the data is bogus: resolvers answer SERVFAIL. Key rollovers must keep the old key published until the old signatures have expired from caches (RFC 6781 §4.1)."""
+example = """
+acme.com.            DNSKEY 256 3 13 …   ; key tag 2371
+send.mail.acme.com.  RRSIG  MX 13 4 300 … 40761 acme.com. …   ← key 40761 is gone"""
+references = ["RFC 4035 §5.3.1", "RFC 6781 §4.1"]
+
+[[rule]]
+code = "dnssec.ds-matches-no-key"
+roles = ["spf_mx", "spf_txt", "dkim", "dmarc"]
+severity = "error"
+when = 'dnssec_fault == "ds-matches-no-key"'
+message = "the DS records for {dnssec_zone} ({dnssec_ds}) match no DNSKEY that {dnssec_zone} serves (it serves: {dnssec_keys}): validating resolvers, SES's among them, answer SERVFAIL for every name in {dnssec_zone}"
+help = "The registrar still publishes DS records for a key {dnssec_zone} no longer has, which typically happens after moving the zone to another DNS host. Either remove the DS records of {dnssec_zone} at the registrar (the zone then resolves unsigned), or turn DNSSEC on at the current DNS host and replace the DS at the registrar with the one that host shows. Resolvers may keep the old DS for its TTL after the change."
+[rule.docs]
+what = "Reports that the DS RRset at the parent zone (the registrar's, for a registered domain) matches none of the zone's DNSKEYs (key tag, algorithm and digest compared), or that the zone serves no DNSKEY at all, or that the DNSKEY set is not signed by a key the DS names. A trust anchor given with --trust-anchor that matches no key is reported the same way."
+why = """
+A DS record at the parent says "this zone is signed, with this key" (RFC 4034 §5). A validating resolver follows it: if no DNSKEY of the zone matches a DS with an algorithm it supports, or the DNSKEY set is not signed by such a key, the zone is bogus and every name in it gets SERVFAIL (RFC 4035 §5.2). The classic cause is a move to another DNS host: the new host serves the zone unsigned (or signs it with its own keys) while the registrar still holds the old host's DS. All four records of the zone are affected: one diagnosis names them all."""
+example = """
+acme.com.  DS      40761 13 2 3F5A…   (at the registrar: the old host's key)
+acme.com.  DNSKEY  257 3 13 …          ; key tag 2371 (the new host's key)
+
+Fixed: the DS removed at the registrar, or replaced by the new host's DS for key 2371."""
+references = ["RFC 4035 §5.2", "RFC 4034 §5", "RFC 6840 §5.2", "RFC 7583 (key rollover timing)"]
+
+[[rule]]
+code = "dnssec.unsigned-rrset"
+roles = ["spf_mx", "spf_txt", "dkim", "dmarc"]
+severity = "error"
+when = 'dnssec_fault == "unsigned-rrset"'
+message = "{dnssec_rrset} carries no RRSIG, although {dnssec_zone} is signed (its parent publishes a DS): validating resolvers, SES's among them, answer SERVFAIL"
+help = "The record was added to the signed zone {dnssec_zone} without being signed (edited into the zone file after signing, or added at a server that does not sign). Re-sign the zone at the DNS host (a host that signs automatically signs records added through it), or serve the signed zone from every name server."
+[rule.docs]
+what = "Reports an RRset of a signed zone (a zone whose DS and DNSKEY validate) that is served without any RRSIG."
+why = """
+In a signed zone every authoritative RRset must carry at least one RRSIG (RFC 4035 §2.2). A validating resolver that gets an RRset without a signature from a zone it knows to be signed cannot tell it from forged data and answers SERVFAIL (RFC 4035 §5.3, §4.3). This is what happens when a record is added to a signed zone file by hand after signing, or on a secondary that serves an unsigned copy."""
+example = """
+send.mail.acme.com.  300  MX  10 feedback-smtp.us-east-1.amazonses.com.
+                          (no RRSIG MX)"""
+references = ["RFC 4035 §2.2", "RFC 4035 §5.3"]
+
+[[rule]]
+code = "dnssec.unproven-denial"
+roles = ["spf_mx", "spf_txt", "dkim", "dmarc"]
+severity = "error"
+when = 'dnssec_fault == "unproven-denial"'
+message = "{dnssec_zone} is signed, but its \"no such record\" answer for {dnssec_rrset} carries no NSEC or NSEC3 proof: validating resolvers, SES's among them, answer SERVFAIL instead of \"not found\""
+help = "The name servers of {dnssec_zone} answer negative questions without the signed NSEC/NSEC3 records that prove the denial (an unsigned secondary, or a zone whose NSEC chain was removed). Re-sign the zone at the DNS host, with NSEC or NSEC3, and serve the signed zone from every name server."
+[rule.docs]
+what = "Reports a negative answer (NXDOMAIN or NODATA) from a signed zone that holds no NSEC or NSEC3 record. The proof's signatures are verified when present; that it covers the name exactly is not checked."
+why = """
+In a signed zone a resolver believes "no such record" only with signed NSEC or NSEC3 records proving it (RFC 4035 §3.1.3, §5.4; RFC 5155 §8). Without them the answer is bogus and resolvers return SERVFAIL: a record that is simply absent (DMARC, say) turns into a lookup failure for SES and receivers alike."""
+example = """
+_dmarc.mail.acme.com.  TXT  → NOERROR, no records, no NSEC in the authority section"""
+references = ["RFC 4035 §5.4", "RFC 4035 §3.1.3", "RFC 5155 §8"]
+
+[[rule]]
+code = "dnssec.not-validated"
+roles = ["spf_mx", "spf_txt", "dkim", "dmarc"]
+severity = "info"
+when = 'dnssec_state == "not-validated"'
+message = "DNSSEC was not validated: {dnssec_reason}"
+help = "Nothing is claimed about DNSSEC here, neither secure nor broken. To validate, check live (the root trust anchor is built in), or give the anchor of the zone or of a loaded parent zone with --trust-anchor FILE (DS or DNSKEY records in zone-file form, e.g. what `dnssec-dsfromkey` prints)."
+[rule.docs]
+what = "Notes that the DNSSEC chain of the record could not be validated, and why: no trust anchor reaches the zone (a signed zone file whose parent is not loaded, an anchor file for other zones), the DNS source gives no signatures (a recording), a question of the chain failed, or only algorithms sendlint cannot check are used."
+why = """
+A verdict claims only what was compared. A signed zone that was not validated may still be bogus for SES's validating resolvers, so sendlint says that it did not look rather than staying silent as it does for a secure or an unsigned zone (RFC 4035 §4.3: without a trust anchor data is indeterminate, not secure)."""
+example = """
+$ sendlint check mail.acme.test -s sf1 --zone acme.test.zone
+info dnssec.not-validated: DNSSEC was not validated: acme.test is signed, but no trust anchor reaches it …
+
+$ sendlint check mail.acme.test -s sf1 --zone zones/ --trust-anchor test.anchor"""
+references = ["RFC 4035 §4.3", "RFC 4033 §3", "RFC 7958 (root trust anchors)"]
+"#),
+},
+RuleSource {
     name: Text::Borrowed("rules/core/domain.toml"),
     text: Text::Borrowed(r#"# Findings about the sending domain as a whole.
 
@@ -2090,6 +2233,14 @@ send.mail.acme.com.  CNAME  feedback-smtp.us-east-1.amazonses.com.   (Proxied)
 Fixed:
 send.mail.acme.com.  MX  10 feedback-smtp.us-east-1.amazonses.com.   (DNS only)"""
 references = ["https://developers.cloudflare.com/dns/proxy-status/", "https://docs.aws.amazon.com/ses/latest/dg/mail-from.html"]
+
+[[help]]
+code = "dnssec.ds-matches-no-key"
+help = "The registrar still publishes DS records for a key {dnssec_zone} does not have at Cloudflare (typical after moving the zone to Cloudflare). Either remove the DS records of {dnssec_zone} at the registrar, or in the Cloudflare dashboard go to DNS → Settings → DNSSEC, choose Enable DNSSEC, and replace the DS at the registrar with the DS record Cloudflare shows (with Cloudflare Registrar this is done for you). Resolvers may keep the old DS for its TTL after the change."
+
+[[help]]
+code = "dnssec.signature-expired"
+help = "Cloudflare re-signs zones it serves on every answer, so expired signatures mean the answers come from elsewhere: check that the name servers of {dnssec_signer} at the registrar are Cloudflare's (DNS → Records shows them), and, if the zone moved away from Cloudflare, remove the DS records of {dnssec_signer} at the registrar or turn DNSSEC on at the new host and give the registrar its DS."
 "#),
 },
 RuleSource {
@@ -2377,6 +2528,14 @@ help = "In the Route 53 console, edit the MX record {name}: Value holds the prio
 [[help]]
 code = "mx.priority-in-host"
 help = "In the Route 53 console, delete the MX record whose Record name starts with the priority and create it again with Record name = `{relative_name}` (the part of {name} before `.{zone}`) and Value `10 {expected_exchange}`; the priority belongs in Value."
+
+[[help]]
+code = "dnssec.ds-matches-no-key"
+help = "The registrar still publishes DS records for a key {dnssec_zone} does not have in Route 53 (typical after moving the zone to Route 53). Either remove the DS records of {dnssec_zone} at the registrar (Route 53 Domains: Registered domains → the domain → DNSSEC keys), or in the Route 53 console open the hosted zone → DNSSEC signing → Enable DNSSEC signing, then View information to create DS record, and give the registrar that DS. Resolvers may keep the old DS for its TTL after the change."
+
+[[help]]
+code = "dnssec.signature-expired"
+help = "Route 53 stops re-signing {dnssec_signer} when the key-signing key's customer managed KMS key is disabled, deleted, or no longer usable by Route 53 (the hosted zone's DNSSEC signing status then shows an action needed). In the Route 53 console open the hosted zone → DNSSEC signing, fix the KSK's KMS key (enable it, restore its key policy) so signing resumes; if the zone no longer lives in Route 53, remove the DS records of {dnssec_signer} at the registrar instead."
 "#),
 },
 RuleSource {

@@ -65,6 +65,7 @@ pub(super) async fn audit_live(
             let apexes = apexes.clone();
             let (fail_fast, source_label) = (fail_fast.clone(), source_label.clone());
             let (now, ses) = (opts.now, opts.ses.clone());
+            let trust_anchors = opts.trust_anchors.clone();
             let handle = tasks.spawn(async move {
                 let outcome = match manifest.entry(index) {
                     Err(e) => EntryOutcome::BadEntry(e),
@@ -83,6 +84,7 @@ pub(super) async fn audit_live(
                             org: entry.org.clone(),
                             workspace: workspace.context(&entry),
                             apexes: Some(apexes),
+                            trust_anchors: trust_anchors.clone(),
                             ..CheckOptions::default()
                         };
                         let live: &dyn Lookup = &*lookup;

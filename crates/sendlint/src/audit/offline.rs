@@ -67,6 +67,7 @@ pub(super) fn audit_offline(
                     ses: entry.ses,
                     org: entry.org.clone(),
                     workspace: workspace.context(&entry),
+                    trust_anchors: opts.trust_anchors.clone(),
                     ..CheckOptions::default()
                 };
                 EntryOutcome::Report(Box::new(block_on(check(&entry.setup, &lookup, rules, &check_opts))))

@@ -44,6 +44,8 @@ pub struct AuditOptions {
     /// ([`Finished::json`](super::Finished::json)): on the one thread that
     /// hands entries out, it was as much work as a whole worker's checks.
     pub json_lines: bool,
+    /// Where DNSSEC chains start (`--trust-anchor`); `None`: the root KSKs.
+    pub trust_anchors: Option<Arc<sendlint_dns::dnssec::TrustAnchors>>,
 }
 
 impl Default for AuditOptions {
@@ -60,6 +62,7 @@ impl Default for AuditOptions {
             pool_offline: false,
             threads: None,
             json_lines: false,
+            trust_anchors: None,
         }
     }
 }
