@@ -4,7 +4,7 @@
 //! from the real aws-sdk-sesv2 client against `sendlint-testses`, reconciled
 //! with the zone's SOA as that DNS server answers it.
 
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use sendlint_dns::{RecordType, ZoneSource};
 use sendlint_records::DomainName;
@@ -13,26 +13,12 @@ use sendlint_testses::{Reply, TestSes, identity_body, identity_body_with_soa};
 use serde_json::Value;
 
 mod common;
-use common::{KEY, acme_zone, dkim_ok, root};
+use common::{KEY, acme_zone, dkim_ok};
 
 const MX_OK: &str = "10 feedback-smtp.us-east-1.amazonses.com.";
 
-/// The binary with fake AWS credentials in the child only (nothing from the
-/// developer's AWS setup).
 fn sendlint(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sendlint"));
-    for var in ["AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_DEFAULT_REGION"] {
-        cmd.env_remove(var);
-    }
-    cmd.env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-        .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
-        .env("AWS_REGION", "us-east-1")
-        .env("NO_COLOR", "1")
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .args(args)
-        .output()
-        .expect("run sendlint")
+    common::sendlint_fake_aws().args(args).output().expect("run sendlint")
 }
 
 /// `check mail.acme.test` against the DNS server at `server`, JSON out.

@@ -31,16 +31,7 @@ fn write_atomic(path: &Path, text: &str) {
 }
 
 fn sendlint() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sendlint"));
-    // fake credentials in the child only; nothing from the developer's AWS setup
-    for var in ["AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_DEFAULT_REGION"] {
-        cmd.env_remove(var);
-    }
-    cmd.env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-        .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
-        .env("AWS_REGION", "us-east-1")
-        .env("NO_COLOR", "1");
-    cmd
+    common::sendlint_fake_aws()
 }
 
 fn check(zone_file: &Path, extra: &[&str]) -> Output {

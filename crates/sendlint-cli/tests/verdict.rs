@@ -42,17 +42,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 fn sendlint() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sendlint"));
-    for var in ["AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_DEFAULT_REGION"] {
-        cmd.env_remove(var);
-    }
-    cmd.env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-        .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
-        .env("AWS_REGION", "us-east-1")
-        .env("NO_COLOR", "1")
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-        .stdin(Stdio::null());
-    cmd
+    common::sendlint_fake_aws()
 }
 
 /// Kills the child if the test fails before it exits.

@@ -25,6 +25,23 @@ pub fn sendlint(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// The binary, run from the workspace root without colour or standard
+/// input, with fake AWS credentials in the child only: nothing from the
+/// developer's AWS setup (profiles, config files, region) reaches it.
+pub fn sendlint_fake_aws() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sendlint"));
+    for var in ["AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_DEFAULT_REGION"] {
+        cmd.env_remove(var);
+    }
+    cmd.env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+        .env("AWS_REGION", "us-east-1")
+        .env("NO_COLOR", "1")
+        .current_dir(root())
+        .stdin(Stdio::null());
+    cmd
+}
+
 /// Standard output, lossily decoded.
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

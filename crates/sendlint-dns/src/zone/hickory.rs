@@ -74,7 +74,7 @@ fn convert_rdata(
     }))
 }
 
-fn convert_type(rtype: hrr::RecordType) -> Option<RecordType> {
+pub(super) fn convert_type(rtype: hrr::RecordType) -> Option<RecordType> {
     Some(match rtype {
         hrr::RecordType::A => RecordType::A,
         hrr::RecordType::AAAA => RecordType::Aaaa,

@@ -280,16 +280,11 @@ fn to_hickory_rdata(data: &RData) -> Option<hrr::RData> {
     })
 }
 
+/// The type as the rest of the zone source knows it; `None` for the DNSSEC
+/// types (and SOA, which no signed question asks for), answered from the
+/// records set aside.
 fn our_type(rtype: hrr::RecordType) -> Option<RecordType> {
-    Some(match rtype {
-        hrr::RecordType::A => RecordType::A,
-        hrr::RecordType::AAAA => RecordType::Aaaa,
-        hrr::RecordType::MX => RecordType::Mx,
-        hrr::RecordType::TXT => RecordType::Txt,
-        hrr::RecordType::CNAME => RecordType::Cname,
-        hrr::RecordType::NS => RecordType::Ns,
-        _ => return None,
-    })
+    super::hickory::convert_type(rtype).filter(|t| *t != RecordType::Soa)
 }
 
 impl ZoneSource {
