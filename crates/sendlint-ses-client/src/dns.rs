@@ -98,6 +98,12 @@ impl HickoryDns {
         if let Ok(ip) = name.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
             return Ok(vec![ip]);
         }
+        // RFC 6761: localhost names are loopback, asked of nobody (not even
+        // when there is no /etc/resolv.conf to read)
+        let bare = name.trim_end_matches('.').to_ascii_lowercase();
+        if bare == "localhost" || bare.ends_with(".localhost") {
+            return Ok(vec![IpAddr::from([127, 0, 0, 1]), IpAddr::from(std::net::Ipv6Addr::LOCALHOST)]);
+        }
         let resolver = self.resolver.get_or_init(|| self.build()).as_ref().map_err(Clone::clone)?;
         let shown = sendlint_records::display::escape(name.as_bytes()).text;
         match resolver.lookup_ip(name).await {
@@ -133,7 +139,7 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn address_literals_are_answered_without_any_resolver() {
+    async fn address_literals_and_localhost_are_answered_without_any_resolver() {
         let dns = HickoryDns::system();
         for (name, ip) in
             [("127.0.0.1", "127.0.0.1"), ("[::1]", "::1"), ("169.254.169.254", "169.254.169.254")]
