@@ -18,6 +18,7 @@ use std::sync::{Arc, OnceLock};
 
 use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDns, ResolveDnsError};
 use hickory_resolver::TokioResolver;
+use hickory_resolver::config::LookupIpStrategy;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
 
@@ -82,13 +83,17 @@ impl HickoryDns {
                 true,
                 connections,
             )]);
-            return TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
-                .build()
-                .map_err(|e| e.to_string());
+            let mut builder = TokioResolver::builder_with_config(config, TokioRuntimeProvider::default());
+            builder.options_mut().ip_strategy = LookupIpStrategy::Ipv4thenIpv6;
+            return builder.build().map_err(|e| e.to_string());
         }
-        TokioResolver::builder_tokio()
-            .and_then(|b| b.build())
-            .map_err(|e| format!("the system's DNS configuration (/etc/resolv.conf) cannot be read: {e}"))
+        let mut builder = TokioResolver::builder_tokio()
+            .map_err(|e| format!("the system's DNS configuration (/etc/resolv.conf) cannot be read: {e}"))?;
+        // A first, AAAA only for a name without one: hickory's default asks both
+        // and waits for both, so even a name /etc/hosts answers would wait for
+        // DNS's AAAA answer; every AWS endpoint has A records
+        builder.options_mut().ip_strategy = LookupIpStrategy::Ipv4thenIpv6;
+        builder.build().map_err(|e| format!("cannot start the DNS resolver: {e}"))
     }
 
     /// The addresses of `name` (an address literal is its own answer), or why

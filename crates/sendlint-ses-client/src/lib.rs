@@ -467,6 +467,7 @@ mod tests {
         let lookup = session.get(None, "mail.acme.test").await;
         assert!(matches!(lookup, SesLookup::Found(_)), "{lookup:?}");
         assert_eq!(dns.asked("email.ses.test", "A"), 1, "{:?}", dns.questions());
+        assert_eq!(dns.asked("email.ses.test", "AAAA"), 0, "AAAA only for a name without A records");
         assert_eq!(ses.requests().len(), 1);
     }
 
