@@ -11,6 +11,14 @@
 //! Address literals (`http://127.0.0.1:4566`, instance metadata's
 //! `169.254.169.254`) never reach a resolver: the HTTP client connects to them
 //! as they are.
+//!
+//! Two lookups stay the C library's, outside the HTTP client: aws-config checks
+//! with tokio's resolver that an `http://` `AWS_CONTAINER_CREDENTIALS_FULL_URI`
+//! whose host is a *name* points at a loopback or container address (ECS and EKS
+//! Pod Identity give addresses, 169.254.170.2 and 169.254.170.23, which need no
+//! lookup), and the home directory is looked up in the user database only when
+//! `HOME` is unset (container runtimes set it from the image's `/etc/passwd`).
+//! In the image, either fails as "not found", never crashes.
 
 use std::fmt;
 use std::net::IpAddr;
