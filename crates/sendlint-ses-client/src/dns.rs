@@ -3,10 +3,11 @@
 //! resolved by hickory-resolver from `/etc/resolv.conf` and `/etc/hosts`,
 //! never by the C library's `getaddrinfo`.
 //!
-//! `getaddrinfo` goes through glibc's NSS, which loads shared libraries at run
-//! time, even from a statically linked binary: in the container image (`FROM
-//! scratch`, deploy/container/) there are none, and every name would fail.
-//! hickory reads the same two files a pod or a host gives the C library.
+//! `getaddrinfo` goes through glibc's NSS, configured by `/etc/nsswitch.conf`
+//! and able to load modules (shared libraries) at run time, which a statically
+//! linked binary cannot do: the container image (`FROM scratch`,
+//! deploy/container/) has neither. hickory reads the same two files a pod or a
+//! host gives the C library, the same way on every machine.
 //!
 //! Address literals (`http://127.0.0.1:4566`, instance metadata's
 //! `169.254.169.254`) never reach a resolver: the HTTP client connects to them
@@ -18,7 +19,9 @@
 //! Pod Identity give addresses, 169.254.170.2 and 169.254.170.23, which need no
 //! lookup), and the home directory is looked up in the user database only when
 //! `HOME` is unset (container runtimes set it from the image's `/etc/passwd`).
-//! In the image, either fails as "not found", never crashes.
+//! Both still work in the image: glibc (2.34 and later) has its `files` and
+//! `dns` sources built in, also when linked statically; what a static binary
+//! cannot load are the other NSS modules (mdns, systemd-resolved, LDAP…).
 
 use std::fmt;
 use std::net::IpAddr;
