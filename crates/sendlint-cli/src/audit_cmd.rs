@@ -79,6 +79,13 @@ pub(crate) struct AuditArgs {
     /// same reports, byte for byte. A question the file lacks is a failed lookup.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["zones", "nameservers"])]
     replay: Option<PathBuf>,
+    /// Exit 0 when every selected entry was audited, whatever was found: domains
+    /// not unlocked, regressions (--fail-on) and bad manifest entries are in the
+    /// output, not the exit status. For schedulers that retry failed runs (a
+    /// Kubernetes Job): bad input, an internal error, an output that cannot be
+    /// written and interruptions still exit non-zero (docs/exit-codes.md).
+    #[arg(long)]
+    exit_zero_on_findings: bool,
     #[command(flatten)]
     pub(crate) ses: crate::audit_ops::AuditSesArgs,
     #[command(flatten)]
@@ -553,6 +560,9 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
     let code = signal.load(std::sync::atomic::Ordering::SeqCst);
     Ok(if run.interrupted && code != 0 {
         ExitCode::from(code)
+    } else if args.exit_zero_on_findings && !run.interrupted && summary.crashed == 0 {
+        // every entry was audited: what was found is in the output
+        ExitCode::SUCCESS
     } else if summary.bad_entries > 0 || summary.crashed > 0 {
         ExitCode::from(2)
     } else if args.baseline.fail_on.is_some() {

@@ -1,6 +1,6 @@
 //! `sendlint serve`: wires the command line to the `sendlint-serve` crate.
 
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -131,11 +131,14 @@ fn resolve_listen(listen: &str) -> miette::Result<(Option<String>, Vec<SocketAdd
     else {
         return Err(miette!("--listen {listen:?}: expected ADDRESS:PORT or NAME:PORT, e.g. localhost:8080"));
     };
-    let mut addrs: Vec<SocketAddr> = (name, port.parse::<u16>().unwrap_or(0))
-        .to_socket_addrs()
-        .into_diagnostic()
-        .wrap_err_with(|| format!("--listen {listen:?}: cannot resolve {name:?}"))?
-        .collect();
+    let port = port.parse::<u16>().unwrap_or(0);
+    // hickory (/etc/resolv.conf, /etc/hosts; localhost is loopback), never the C
+    // library's NSS, which the static binaries of the container image lack
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().into_diagnostic()?;
+    let ips = rt
+        .block_on(sendlint_ses_client::dns::HickoryDns::system().lookup(name))
+        .map_err(|e| miette!("--listen {listen:?}: {e}"))?;
+    let mut addrs: Vec<SocketAddr> = ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect();
     addrs.dedup();
     if addrs.is_empty() {
         return Err(miette!("--listen {listen:?}: {name:?} resolves to no address"));

@@ -6,7 +6,11 @@
 //! credentials files (`--profile` / `AWS_PROFILE`), SSO, web identity (EKS),
 //! ECS container credentials and EC2 instance metadata. Every HTTP call (SES
 //! and the credential providers) goes through one rustls-on-ring client; plain
-//! HTTP is allowed for a local endpoint (`--ses-endpoint`, tests).
+//! HTTP is allowed for a local endpoint (`--ses-endpoint`, tests). That client
+//! resolves host names with hickory-resolver, never the C library's NSS (the
+//! [`dns`] module: the static binaries of the container image have no NSS
+//! libraries), and trusts the system's CA certificates (`SSL_CERT_FILE`, else
+//! `/etc/ssl/certs/ca-certificates.crt` and the other usual places).
 //!
 //! Nothing here panics on what SES or the environment says: every failure is a
 //! [`SesLookup::Failed`] with one sentence for people ([`error_sentence`]), and
@@ -31,6 +35,8 @@ use aws_sdk_sesv2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_sesv2::operation::get_email_identity::GetEmailIdentityOutput;
 use aws_smithy_http_client::tls;
 use sendlint_ses::{DkimAttributes, MailFromAttributes, SesIdentity, SesLookup, SoaRecord, VerificationInfo};
+
+pub mod dns;
 
 /// How to reach SES: region, credentials, endpoint and retry policy.
 #[derive(Clone, Debug)]
@@ -157,9 +163,15 @@ impl SesSession {
     /// failure is one sentence (no credentials anywhere, an expired SSO token,
     /// a profile that does not exist), said before any SES call.
     pub async fn connect(config: &SesConfig) -> Result<SesSession, String> {
+        SesSession::connect_with(config, dns::HickoryDns::system()).await
+    }
+
+    /// [`SesSession::connect`] with host names resolved by `dns`.
+    pub(crate) async fn connect_with(config: &SesConfig, dns: dns::HickoryDns) -> Result<SesSession, String> {
+        // SES, STS, SSO and instance metadata: one client, one resolver
         let http = aws_smithy_http_client::Builder::new()
             .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
-            .build_https();
+            .build_with_resolver(dns);
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(http)
             .timeout_config(config.timeouts());
@@ -403,5 +415,77 @@ fn identity_of(out: &GetEmailIdentityOutput) -> SesIdentity {
             last_checked: time(v.last_checked_timestamp()),
             last_success: time(v.last_success_timestamp()),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sendlint_testdns::{Mode, TestServer};
+    use sendlint_testses::{Reply, TestSes, identity_body};
+
+    const ZONE: &str = "$ORIGIN ses.test.\n\
+        @ 300 IN SOA ns.ses.test. admin.ses.test. 1 3600 600 86400 300\n\
+        @ 300 IN NS ns\n\
+        email 300 IN A 127.0.0.1\n";
+
+    fn config(endpoint: String) -> SesConfig {
+        SesConfig {
+            region: "us-east-1".into(),
+            region_source: "test",
+            use_region_chain: false,
+            profile: None,
+            endpoint: Some(endpoint),
+            credentials: Some((
+                "AKIDEXAMPLE".into(),
+                "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
+                None,
+            )),
+            max_attempts: 1,
+            initial_backoff: Duration::from_millis(1),
+            timeout: SesConfig::DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// The endpoint's name is asked of hickory's resolver (here: a test DNS
+    /// server, the only one that knows `email.ses.test`), not of getaddrinfo.
+    #[tokio::test]
+    async fn endpoint_names_are_resolved_by_hickory() {
+        let ses = TestSes::start(vec![Reply::identity(identity_body(
+            "mail.acme.test",
+            "sf1",
+            "SUCCESS",
+            "SUCCESS",
+        ))])
+        .expect("SES server");
+        let dns = TestServer::from_text(&[ZONE], Mode::Normal).expect("DNS server");
+        let port = ses.endpoint().rsplit(':').next().unwrap_or_default().to_owned();
+        let endpoint = format!("http://email.ses.test:{port}");
+        let session = SesSession::connect_with(&config(endpoint), dns::HickoryDns::asking(dns.addr()))
+            .await
+            .expect("session");
+        let lookup = session.get(None, "mail.acme.test").await;
+        assert!(matches!(lookup, SesLookup::Found(_)), "{lookup:?}");
+        assert_eq!(dns.asked("email.ses.test", "A"), 1, "{:?}", dns.questions());
+        assert_eq!(dns.asked("email.ses.test", "AAAA"), 0, "AAAA only for a name without A records");
+        assert_eq!(ses.requests().len(), 1);
+    }
+
+    /// A name that does not exist is one sentence naming it, not an SDK dump.
+    #[tokio::test]
+    async fn an_endpoint_name_that_does_not_exist_is_one_sentence() {
+        let dns = TestServer::from_text(&[ZONE], Mode::Normal).expect("DNS server");
+        let endpoint = "http://nowhere.ses.test:4566".to_owned();
+        let session = SesSession::connect_with(&config(endpoint), dns::HickoryDns::asking(dns.addr()))
+            .await
+            .expect("session");
+        let SesLookup::Failed { message } = session.get(None, "mail.acme.test").await else {
+            panic!("a name without an address cannot be reached")
+        };
+        assert_eq!(
+            message,
+            "could not reach SES (us-east-1) at http://nowhere.ses.test:4566: \
+             nowhere.ses.test does not exist in DNS (NXDOMAIN)"
+        );
     }
 }
