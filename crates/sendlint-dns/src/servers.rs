@@ -20,7 +20,7 @@ pub struct ServerAnswer {
     pub address: IpAddr,
     /// Its answer, asked without recursion. A server answering without the
     /// authoritative (AA) flag, or with a referral, is a failure of kind
-    /// [`FailureKind::NotCovered`]. `None`: this address is the server the
+    /// [`FailureKind::NotCovered`](crate::FailureKind::NotCovered). `None`: this address is the server the
     /// source asks already, so its answer is the source's own answer to the
     /// same question (not asked twice).
     pub answer: Option<Answer>,

@@ -16,7 +16,7 @@
 //! - **Honest.** A source that cannot give signatures (a recording), a chain
 //!   no anchor reaches, a failed question or an algorithm not supported is
 //!   [`Security::NotValidated`] with the reason, never secure.
-//! - The questions go through [`Lookup::signed`] (DO and CD set, so a
+//! - The questions go through [`Lookup::signed`](crate::Lookup::signed) (DO and CD set, so a
 //!   validating resolver hands over bogus data and its signatures instead of
 //!   SERVFAIL); the lookup layers cache them per run.
 
