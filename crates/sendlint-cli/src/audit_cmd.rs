@@ -509,12 +509,23 @@ pub(crate) fn run(args: AuditArgs, rules: &RuleSet) -> miette::Result<ExitCode> 
         signals.abort();
         run
     });
+    // what every change-set is planned with: the audit's "now" and trust anchors
+    let fix_base =
+        sendlint::CheckOptions { now, trust_anchors: opts.trust_anchors.clone(), ..Default::default() };
     // the change-sets of the entries done (none when interrupted: stopping is what
     // was asked, nor when writing the output failed)
     let fixed = match &args.fix.fix_dir {
-        Some(dir) if !run.interrupted && sink.printer.failed.is_none() => Some(rt.block_on(
-            crate::audit_fix::write_all(&args.fix, dir, &manifest, &fix_candidates, fix_lookup, &rules, now),
-        )?),
+        Some(dir) if !run.interrupted && sink.printer.failed.is_none() => {
+            Some(rt.block_on(crate::audit_fix::write_all(
+                &args.fix,
+                dir,
+                &manifest,
+                &fix_candidates,
+                fix_lookup,
+                &rules,
+                &fix_base,
+            ))?)
+        }
         _ => None,
     };
     let fixed_line = fixed.as_ref().zip(args.fix.fix_dir.as_deref()).map(|(w, dir)| w.line(dir));

@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use clap::{Args, ValueEnum};
 use miette::{IntoDiagnostic, WrapErr};
@@ -106,7 +105,8 @@ impl Written {
     }
 }
 
-/// Plans each candidate over `lookup` and writes its change-set into `dir`.
+/// Plans each candidate over `lookup` and writes its change-set into `dir`;
+/// `base` gives what every plan shares (the audit's "now" and trust anchors).
 pub(crate) async fn write_all(
     args: &FixDirArgs,
     dir: &Path,
@@ -114,7 +114,7 @@ pub(crate) async fn write_all(
     candidates: &Candidates,
     lookup: Arc<dyn Lookup>,
     rules: &RuleSet,
-    now: SystemTime,
+    base: &CheckOptions,
 ) -> miette::Result<Written> {
     std::fs::create_dir_all(dir)
         .into_diagnostic()
@@ -124,7 +124,7 @@ pub(crate) async fn write_all(
     let mut written = Written { files: 0, nothing: 0, unknown_only: 0 };
     for &index in &candidates.0 {
         let Ok(entry) = manifest.entry(index) else { continue };
-        let opts = CheckOptions { now, ses: entry.ses, org: entry.org.clone(), ..CheckOptions::default() };
+        let opts = CheckOptions { ses: entry.ses, org: entry.org.clone(), ..base.clone() };
         let changes = sendlint::fix::plan(&entry.setup, &*lookup, rules, &opts).await;
         if changes.is_empty() {
             if changes.unknown.is_empty() {
